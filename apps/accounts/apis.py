@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .services import auth_token_issue
+
+
+class TokenObtainApi(APIView):
+    """POST username + password → {"token": "…"}; later calls send `Authorization: Token …`.
+    Shares the lock-out of the login page."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = auth_token_issue(request=request._request, **data.validated_data)
+        return Response({"token": token})
+
+
+class MeApi(APIView):
+    def get(self, request: Request) -> Response:
+        user = request.user
+        return Response(
+            {
+                "username": user.username,
+                "full_name": user.full_name,
+                "role": user.role,
+                "district": user.district.code if user.district_id else None,
+            }
+        )

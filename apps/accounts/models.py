@@ -1,0 +1,86 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MUNICIPAL_ADMIN = "municipal_admin", _("市人力社保局管理员")
+    DISTRICT_OFFICER = "district_officer", _("区县人力社保局经办人员")
+    THIRD_PARTY_REVIEWER = "third_party_reviewer", _("第三方社会机构审核人员")
+    INSTITUTION_OPERATOR = "institution_operator", _("培训机构经办人")
+    ENTERPRISE_FILER = "enterprise_filer", _("企业申报人")
+    AUDITOR = "auditor", _("审计人员")
+
+
+# Roles whose scope is the whole city (the auditor read-only).
+CITY_WIDE_ROLES = frozenset({Role.MUNICIPAL_ADMIN, Role.AUDITOR})
+
+
+class User(AbstractUser):
+    """A portal user. The role fixes what they may do; the scope fields fix where:
+    `district` is the district an officer works for, or the district of the institution or
+    employer an operator or filer acts for (their organisation itself is a membership in
+    apps.institutions); `engaged_districts` are the districts that engaged a third-party
+    reviewer (R7.1). Municipal admin and auditors see the whole city.
+    """
+
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    district = models.ForeignKey(
+        "catalog.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("所属区县"),
+    )
+    engaged_districts = models.ManyToManyField(
+        "catalog.District",
+        blank=True,
+        related_name="engaged_reviewers",
+        verbose_name=_("委托区县"),
+        help_text=_("第三方社会机构仅能在委托其开展工作的区县内操作 (R7.1)"),
+    )
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="district_officer") | Q(district__isnull=False),
+                name="officer_has_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_city_wide(self) -> bool:
+        return self.role in CITY_WIDE_ROLES
+
+    @property
+    def is_municipal_admin(self) -> bool:
+        return self.role == Role.MUNICIPAL_ADMIN
+
+    @property
+    def is_district_officer(self) -> bool:
+        return self.role == Role.DISTRICT_OFFICER
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for the lock-out window. Keyed by the (lower-cased) username typed,
+    whether or not it exists, so unknown names are throttled like real ones."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("quotes", apis.QuoteApi.as_view(), name="api-quote"),
+    path("districts/", apis.DistrictListApi.as_view(), name="api-district-list"),
+    path("districts/<str:code>/settings/", apis.DistrictSettingsApi.as_view(), name="api-district-settings"),
+    path("occupations/", apis.OccupationListApi.as_view(), name="api-occupation-list"),
+    path("rate-rows/", apis.RateRowListApi.as_view(), name="api-rate-row-list"),
+    path("rate-rows/<int:pk>/", apis.RateRowDetailApi.as_view(), name="api-rate-row-detail"),
+]

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps import rules
+
+from . import rules_bridge, selectors
+from .models import District, Occupation, RateRow
+from .permissions import districts_visible_to
+
+
+class DistrictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = District
+        fields = ["code", "name", "kind"]
+
+
+class OccupationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Occupation
+        fields = [
+            "code",
+            "name",
+            "major_category",
+            "is_new",
+            "new_published_on",
+            "is_assessment_type",
+            "edition",
+        ]
+
+
+class RateRowSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+    occupation = serializers.CharField(source="occupation.code", allow_null=True, default=None)
+
+    class Meta:
+        model = RateRow
+        fields = [
+            "id",
+            "district",
+            "occupation",
+            "major_category",
+            "level",
+            "standard",
+            "rate",
+            "class_hours",
+            "online_rate",
+            "effective_from",
+            "effective_to",
+        ]
+
+
+class DistrictListApi(ListAPIView):
+    serializer_class = DistrictSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return districts_visible_to(self.request.user)
+
+
+class OccupationListApi(ListAPIView):
+    serializer_class = OccupationSerializer
+
+    def get_queryset(self):
+        return selectors.occupation_list(search=self.request.query_params.get("q", "").strip()).order_by(
+            "code"
+        )
+
+
+class RateRowListApi(ListAPIView):
+    """Rate-table rows the caller may see; filters: district (code), occupation, level, on (date)."""
+
+    serializer_class = RateRowSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        district = None
+        if params.get("district"):
+            district = selectors.district_get(code=params["district"], user=self.request.user)
+        try:
+            on = date.fromisoformat(params["on"]) if params.get("on") else None
+        except ValueError as exc:
+            raise serializers.ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from exc
+        qs = selectors.rate_row_list(
+            user=self.request.user,
+            district=district,
+            occupation=params.get("occupation", ""),
+            level=params.get("level", ""),
+            on=on,
+        )
+        return qs.order_by("district__sort_order", "occupation__code", "level", "effective_from", "pk")
+
+
+class RateRowDetailApi(RetrieveAPIView):
+    serializer_class = RateRowSerializer
+
+    def get_object(self):
+        return selectors.rate_row_get(row_id=self.kwargs["pk"], user=self.request.user)
+
+
+class DistrictSettingsApi(APIView):
+    """The district settings in force on ?on= (default today), defaults included."""
+
+    def get(self, request: Request, code: str) -> Response:
+        district = selectors.district_get(code=code, user=request.user)
+        try:
+            on = date.fromisoformat(request.query_params["on"]) if request.query_params.get("on") else None
+        except ValueError as exc:
+            raise serializers.ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from exc
+        day = on or timezone.localdate()
+        rows = rules_bridge.settings_table(district=district, on=day)
+        return Response(
+            {
+                "district": district.code,
+                "on": day.isoformat(),
+                "settings": [
+                    {
+                        "key": r["key"],
+                        "value": str(r["value"]),
+                        "effective_from": r["effective_from"],
+                        "source": r["source"],
+                    }
+                    for r in rows
+                ],
+            }
+        )
+
+
+class QuoteApi(APIView):
+    """POST the quote contract of RULES.md, get the amount with its steps and findings.
+
+    The body is read as the contract reads it (numbers with a fraction as exact decimals), not
+    through DRF's float parser. `?district=<code>` applies that district's settings in force
+    on the approval (or start) date; without it, the city-wide defaults.
+    """
+
+    def post(self, request: Request) -> Response:
+        district = None
+        if request.query_params.get("district"):
+            district = selectors.district_get(code=request.query_params["district"], user=request.user)
+        try:
+            scenario = rules.parse_scenario_json(request.body)
+        except rules.ScenarioError as exc:
+            return Response({"detail": exc.message, "field": exc.field}, status=400)
+        settings = None
+        if district is not None:
+            day = scenario.approved_on or scenario.start or timezone.localdate()
+            settings = rules_bridge.district_settings_for(district=district, on=day)
+        return Response(rules.result_to_dict(rules.quote(scenario, settings)))

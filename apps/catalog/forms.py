@@ -1,0 +1,69 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Level, MajorCategory, Occupation, SettingKey
+
+LEVEL_CHOICES = [("", _("专项职业能力（无等级）"))] + [(str(v), label) for v, label in Level.choices]
+
+
+class RateRowForm(forms.Form):
+    occupation = forms.ModelChoiceField(
+        label=_("职业（工种）"),
+        queryset=Occupation.objects.all(),
+        required=False,
+        empty_label=_("— 按大类适用 —"),
+    )
+    major_category = forms.TypedChoiceField(
+        label=_("适用大类"),
+        choices=[("", _("— 指定职业时不填 —")), *list(MajorCategory.choices)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    level = forms.TypedChoiceField(
+        label=_("等级"), choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    standard = forms.DecimalField(
+        label=_("补贴标准 S (元/人)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_("新职业不填，按 r × H ÷ 6 计算 (R1.5)"),
+    )
+    rate = forms.DecimalField(
+        label=_("日补贴标准 r (元/人·天)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    class_hours = forms.IntegerField(
+        label=_("课时 H"),
+        min_value=1,
+        required=False,
+        help_text=_("仅新职业填写；其他职业按 H = ⌊S × 6 ÷ r⌋ 计算 (R1.5)"),
+    )
+    online_rate = forms.DecimalField(
+        label=_("线上日补贴标准 (元/人·天)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        initial=Decimal("60.00"),
+    )
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_to = forms.DateField(
+        label=_("失效日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("调整依据/原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DistrictSettingForm(forms.Form):
+    key = forms.ChoiceField(label=_("设置项"), choices=SettingKey.choices)
+    value = forms.DecimalField(label=_("取值"), max_digits=12, decimal_places=4, min_value=Decimal("0"))
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("依据/说明"), max_length=200)
+
+
+class OccupationImportForm(forms.Form):
+    file = forms.FileField(label=_("目录文件 (.xlsx 或 .csv)"))

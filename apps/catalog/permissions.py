@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Role
+from apps.core.permissions import PermissionPolicy
+
+from .models import District, DistrictSetting, RateRow
+
+
+def districts_visible_to(user: Any) -> QuerySet[District]:
+    """The districts whose data this user may read."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return District.objects.none()
+    if user.is_city_wide:
+        return District.objects.all()
+    if user.role == Role.THIRD_PARTY_REVIEWER:
+        return user.engaged_districts.all()
+    if user.district_id is None:
+        return District.objects.none()
+    return District.objects.filter(pk=user.district_id)
+
+
+def may_edit_district(user: Any, district: District) -> bool:
+    """Rate tables and settings: the municipal admin anywhere, an officer in their own district."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return True
+    return user.role == Role.DISTRICT_OFFICER and district is not None and user.district_id == district.pk
+
+
+class DistrictScopedPolicy(PermissionPolicy):
+    """For models with a `district` foreign key: read within the visible districts,
+    edit where `may_edit_district` allows."""
+
+    def visible(self, user: Any) -> QuerySet:
+        return self.model.objects.filter(district__in=districts_visible_to(user))
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if action == "view":
+            return obj is None or self.visible(user).filter(pk=obj.pk).exists()
+        if action in {"add", "change"}:
+            if obj is None:
+                return user.is_authenticated and user.role in {Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER}
+            return may_edit_district(user, obj.district)
+        return False
+
+
+class RateRowPolicy(DistrictScopedPolicy):
+    model = RateRow
+
+
+class DistrictSettingPolicy(DistrictScopedPolicy):
+    model = DistrictSetting
+
+
+rate_row_policy = RateRowPolicy()
+district_setting_policy = DistrictSettingPolicy()

@@ -1,0 +1,155 @@
+"""Where catalog rows meet the rules engine: rate rows checked by R1.1–R1.5 and R2.4,
+district settings turned into the engine's `DistrictSettings` input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from apps.rules.catalogue import RULE_GROUPS, RULES
+from apps.rules.district import DistrictSettings
+from apps.rules.hours import check_online_rate
+from apps.rules.limits import per_year_limit_on
+from apps.rules.parameters import params_on
+from apps.rules.rates import check_daily_rate, planned_class_hours
+from apps.rules.rates import new_occupation_standard as engine_new_occupation_standard
+
+from .models import District, DistrictSetting, RateRow, SettingKey
+
+# District setting key → field of the engine's DistrictSettings. The per-year limit is dated
+# inside the engine too: every value the district entered goes in as (effective_from, limit).
+SETTING_FIELDS = {
+    SettingKey.WFT_MONTHLY_AMOUNT: "work_for_training_monthly_amount",
+    SettingKey.WFT_MAX_MONTHS: "work_for_training_max_months",
+    SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT: "apprenticeship_annual_amount",
+    SettingKey.LIVING_ALLOWANCE_DAILY: "living_allowance_per_day",
+    SettingKey.ENTERPRISE_UPLIFT: "enterprise_uplift",
+}
+INTEGER_KEYS = {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT}
+
+
+def apprenticeship_annual_floor(on: date) -> Decimal:
+    return params_on(on).apprenticeship_annual_floor
+
+
+@dataclass(frozen=True)
+class RowFinding:
+    rule: str
+    severity: str
+    message: str
+    field: str
+
+
+def planned_hours(*, standard: Decimal, rate: Decimal, on: date) -> int:
+    return planned_class_hours(standard, rate, on=on)
+
+
+def new_occupation_standard(*, rate: Decimal, hours: int, on: date) -> Decimal:
+    return engine_new_occupation_standard(rate, hours, on=on)
+
+
+def _is_new(row: RateRow) -> bool:
+    return row.occupation_id is not None and row.occupation.is_new
+
+
+def rate_row_findings(row: RateRow) -> list[RowFinding]:
+    on = row.effective_from
+    findings = [
+        RowFinding(f.rule, f.severity, f.message, "rate")
+        for f in check_daily_rate(row.rate, category=row.category, level=row.level, new=_is_new(row), on=on)
+    ]
+    online = check_online_rate(row.online_rate, on=on)
+    if online is not None:
+        findings.append(RowFinding(online.rule, online.severity, online.message, "online_rate"))
+    return findings
+
+
+def rate_row_explanation(row: RateRow) -> dict[str, Any]:
+    steps = []
+    if _is_new(row):
+        steps.append(
+            {
+                "rule": "R1.5",
+                "text": (
+                    f"新职业：课时 H = {row.class_hours}（区县确定），"
+                    f"补贴标准 S = {row.rate} × {row.class_hours} ÷ 6 = {row.standard} 元"
+                ),
+            }
+        )
+    else:
+        steps.append(
+            {
+                "rule": "R1.5",
+                "text": f"课时 H = ⌊S × 6 ÷ r⌋ = ⌊{row.standard} × 6 ÷ {row.rate}⌋ = {row.class_hours} 课时",
+            }
+        )
+    findings = [
+        {"rule": f.rule, "severity": f.severity, "message": f.message} for f in rate_row_findings(row)
+    ]
+    return {"steps": steps, "findings": findings}
+
+
+def _rows_in_force(district: District, on: date):
+    return (
+        DistrictSetting.objects.filter(district=district, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .order_by("effective_from")
+    )
+
+
+def _values(district: District, on: date) -> tuple[dict[str, DistrictSetting], DistrictSettings]:
+    own = {row.key: row for row in _rows_in_force(district, on)}
+    values: dict[str, Any] = {}
+    for key, field in SETTING_FIELDS.items():
+        if key.value in own:
+            value = own[key.value].value
+            values[field] = int(value) if key in INTEGER_KEYS else value
+    limits = DistrictSetting.objects.filter(
+        district=district, key=SettingKey.PER_YEAR_LIMIT, effective_from__lte=on
+    )
+    values["per_year_limit_from"] = tuple(
+        (row.effective_from, int(row.value)) for row in limits.order_by("effective_from")
+    )
+    return own, DistrictSettings(**values)
+
+
+def district_settings_for(*, district: District, on: date) -> DistrictSettings:
+    """The engine's input for a district on a date."""
+    return _values(district, on)[1]
+
+
+def settings_table(*, district: District, on: date) -> list[dict[str, Any]]:
+    """Every district setting with the value in force on `on`: the district's own, or the
+    city-wide default of RULES.md (the notice's figure for the per-year limit) where it set none."""
+    own, engine = _values(district, on)
+    table = []
+    for key in SettingKey:
+        row = own.get(key.value)
+        if key == SettingKey.PER_YEAR_LIMIT:
+            value = Decimal(per_year_limit_on(on, engine))
+        else:
+            value = Decimal(getattr(engine, SETTING_FIELDS[key]))
+        value = value.quantize(Decimal(1)) if key in INTEGER_KEYS else value.normalize()
+        table.append(
+            {
+                "key": key.value,
+                "label": key.label,
+                "value": value,
+                "effective_from": row.effective_from.isoformat() if row else None,
+                "source": "district" if row else "default",
+            }
+        )
+    return table
+
+
+def rule_groups() -> list[dict[str, Any]]:
+    """The rule catalogue grouped by chapter (R1 … R11) for the rules page."""
+    groups = []
+    for group in RULE_GROUPS:
+        members = [r for r in RULES if r.id.split(".", 1)[0] == group.prefix]
+        groups.append({"group": group, "rules": members})
+    return groups

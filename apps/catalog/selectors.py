@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import District, DistrictSetting, Occupation, RateRow
+from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
+
+
+def in_force_on(day: date) -> Q:
+    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+
+
+def district_get(*, code: str, user: Any) -> District:
+    from django.http import Http404
+
+    try:
+        return districts_visible_to(user).get(code=code)
+    except District.DoesNotExist as exc:
+        raise Http404("区县不存在") from exc
+
+
+def occupation_list(
+    *, search: str = "", category: int | None = None, is_new: bool | None = None
+) -> QuerySet[Occupation]:
+    qs = Occupation.objects.all()
+    if search:
+        qs = qs.filter(Q(code__startswith=search) | Q(name__contains=search))
+    if category:
+        qs = qs.filter(major_category=category)
+    if is_new is not None:
+        qs = qs.filter(is_new=is_new)
+    return qs
+
+
+def rate_row_list(
+    *,
+    user: Any,
+    district: District | None = None,
+    occupation: str = "",
+    level: str = "",
+    on: date | None = None,
+) -> QuerySet[RateRow]:
+    qs = rate_row_policy.visible(user).select_related("district", "occupation")
+    if district is not None:
+        qs = qs.filter(district=district)
+    if occupation:
+        qs = qs.filter(Q(occupation__code__startswith=occupation) | Q(occupation__name__contains=occupation))
+    if level == "special":
+        qs = qs.filter(level__isnull=True)
+    elif level.isdigit():
+        qs = qs.filter(level=int(level))
+    if on is not None:
+        qs = qs.filter(in_force_on(on))
+    return qs
+
+
+def rate_row_get(*, row_id: int, user: Any) -> RateRow:
+    return rate_row_policy.get_visible(
+        user, RateRow.objects.select_related("district", "occupation"), pk=row_id
+    )
+
+
+def rate_row_in_force(
+    *, district: District, occupation: Occupation, level: int | None, on: date
+) -> RateRow | None:
+    """The rate-table row that applies to a class approved on `on` (R1.6): a row for the
+    occupation itself wins over a row for its whole major category."""
+    level_q = Q(level__isnull=True) if level is None else Q(level=level)
+    rows = (
+        RateRow.objects.filter(district=district)
+        .filter(level_q, in_force_on(on))
+        .filter(
+            Q(occupation=occupation) | Q(occupation__isnull=True, major_category=occupation.major_category)
+        )
+        .select_related("occupation")
+        .order_by("occupation_id", "-effective_from")  # NULLs last on PostgreSQL, first on SQLite
+    )
+    specific = [row for row in rows if row.occupation_id is not None]
+    if specific:
+        return specific[0]
+    return next(iter(rows), None)
+
+
+def district_setting_list(*, user: Any, district: District) -> QuerySet[DistrictSetting]:
+    return district_setting_policy.visible(user).filter(district=district)
+
+
+def district_settings_values(*, district: District, on: date) -> dict[str, Decimal]:
+    """The value of each district setting in force on `on`, for the keys the district has set."""
+    values: dict[str, Decimal] = {}
+    for row in (
+        DistrictSetting.objects.filter(district=district).filter(in_force_on(on)).order_by("effective_from")
+    ):
+        values[row.key] = row.value
+    return values

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import StateChange
+
+
+def state_change_record(
+    *,
+    obj: models.Model,
+    actor: Any,
+    from_state: str,
+    to_state: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> StateChange:
+    """Append a row to the state-change log. Call inside the transaction that changes `obj`."""
+    return StateChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        changes=changes or {},
+    )

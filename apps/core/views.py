@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .health import broker_status, database_status
+from .home import home_context
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    db_ok, db_detail = database_status()
+    broker_ok, broker_detail = broker_status()
+    healthy = db_ok and broker_ok
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "error",
+            "database": {"ok": db_ok, "detail": db_detail},
+            "broker": {"ok": broker_ok, "detail": broker_detail},
+        },
+        status=200 if healthy else 503,
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", home_context(request.user))
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -> Page:
+    """The page of `queryset` asked for by ?page=, clamped to the valid range."""
+    paginator = Paginator(queryset, per_page or settings.PAGINATE_BY)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def sort_by(
+    request: HttpRequest, queryset: Any, allowed: dict[str, str | tuple[str, ...]], default: str
+) -> tuple[Any, str]:
+    """Order by ?sort=<key> or ?sort=-<key>, where key is one of `allowed` (key → field or fields)."""
+    sort = request.GET.get("sort") or default
+    key = sort.lstrip("-")
+    if key not in allowed:
+        sort, key = default, default.lstrip("-")
+    prefix = "-" if sort.startswith("-") else ""
+    fields = allowed[key] if isinstance(allowed[key], tuple) else (allowed[key],)
+    return queryset.order_by(*(f"{prefix}{field}" for field in fields), "pk"), sort

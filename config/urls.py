@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.accounts.apis import MeApi, TokenObtainApi
+from apps.catalog import views as catalog_views
+
+api_v1 = [
+    path("auth/token", TokenObtainApi.as_view(), name="api-token"),
+    path("me", MeApi.as_view(), name="api-me"),
+    path("", include("apps.catalog.api_urls")),
+]
+
+urlpatterns = [
+    path("", include(("apps.core.urls", "core"))),
+    path("accounts/", include("apps.accounts.urls")),
+    path("catalog/", include("apps.catalog.urls")),
+    path("rules/", catalog_views.rules_page, name="rules"),
+    path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

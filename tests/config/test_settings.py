@@ -1,0 +1,91 @@
+"""Settings come from the environment. Each case starts a fresh interpreter, since Django reads
+its settings once per process."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST', ''), "
+    "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
+    "'broker': settings.CELERY_BROKER_URL, 'secret': settings.SECRET_KEY, 'tz': settings.TIME_ZONE, "
+    "'lang': settings.LANGUAGE_CODE, 'i18n': settings.USE_I18N}))"
+)
+CLEAN = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
+
+
+def _settings(module: str, **env: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**CLEAN, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_zero_setup_defaults():
+    s = _settings("config.settings.base")
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"].endswith("db.sqlite3")
+    assert s["eager"] is True and s["broker"] == ""
+    assert s["debug"] is False
+    assert s["hosts"] == ["127.0.0.1", "localhost"]
+    assert (s["tz"], s["lang"], s["i18n"]) == ("Asia/Shanghai", "zh-hans", True)
+
+
+def test_values_are_read_from_the_environment():
+    s = _settings(
+        "config.settings.base",
+        DATABASE_URL="postgres://peixun:pw@db.internal:5432/peixun",
+        CELERY_BROKER_URL="redis://redis:6379/0",
+        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_DEBUG="true",
+        DJANGO_ALLOWED_HOSTS="peixun.cq.gov.cn, 10.0.0.5",
+    )
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert (s["name"], s["host"]) == ("peixun", "db.internal")
+    assert s["eager"] is False and s["broker"] == "redis://redis:6379/0"
+    assert s["secret"] == "k" * 60
+    assert s["debug"] is True
+    assert s["hosts"] == ["peixun.cq.gov.cn", "10.0.0.5"]
+
+
+def test_a_malformed_boolean_is_refused():
+    with pytest.raises(subprocess.CalledProcessError) as exc:
+        _settings("config.settings.base", DJANGO_DEBUG="maybe")
+    assert "DJANGO_DEBUG must be a boolean" in exc.value.stderr
+
+
+def test_production_refuses_the_development_secret():
+    with pytest.raises(subprocess.CalledProcessError) as exc:
+        _settings("config.settings.production", DATABASE_URL="postgres://x@db/peixun")
+    assert "DJANGO_SECRET_KEY" in exc.value.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **CLEAN,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DATABASE_URL": "postgres://peixun:pw@db:5432/peixun",
+            "DJANGO_ALLOWED_HOSTS": "peixun.example.cn",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,67 @@
+"""`make run` loads this demo world; every demo user logs in and gets a home page for its role."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from apps.accounts.models import User
+from apps.catalog.models import RateRow
+from apps.institutions.models import InstitutionStatus
+
+pytestmark = pytest.mark.django_db
+
+HOME_TEXT = {
+    "admin": ["市人力社保局管理员工作台", "区县补贴标准", "渝中区", "万州区"],
+    "officer.yuzhong": ["区县人力社保局经办人员工作台", "渝中区补贴标准", "新增标准"],
+    "officer.wanzhou": ["区县人力社保局经办人员工作台", "万州区补贴标准", "新增标准"],
+    "reviewer": ["第三方社会机构审核人员工作台", "渝中区补贴标准"],
+    "school": ["培训机构经办人工作台", "重庆市渝中区匠心职业培训学校", "已认定"],
+    "enterprise": ["企业申报人工作台", "重庆三峡智能装备有限公司"],
+    "auditor": ["审计人员工作台", "区县补贴标准"],
+}
+
+
+@pytest.fixture
+def demo():
+    out = io.StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_data_prints_the_logins_and_is_idempotent(demo):
+    for username in HOME_TEXT:
+        assert username in demo
+    rows = RateRow.objects.count()
+    call_command("demo_data", stdout=io.StringIO())
+    assert RateRow.objects.count() == rows
+    assert User.objects.count() == len(HOME_TEXT)
+
+
+def test_both_districts_have_rate_tables(demo):
+    assert RateRow.objects.filter(district__code="500103").count() >= 15
+    assert RateRow.objects.filter(district__code="500101").count() >= 15
+    w1_like = RateRow.objects.get(district__code="500103", major_category=6, level=3)
+    assert (w1_like.standard, w1_like.rate, w1_like.class_hours) == (2500, 180, 83)
+
+
+@pytest.mark.parametrize("username", list(HOME_TEXT))
+def test_every_demo_user_logs_in_and_sees_its_home(client, demo, username):
+    response = client.post(
+        reverse("accounts:login"), {"username": username, "password": "Demo-2021"}, follow=True
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    for text in HOME_TEXT[username]:
+        assert text in body, f"{username}: {text!r} missing"
+
+
+def test_demo_school_is_recognised_in_yuzhong(demo):
+    school = User.objects.get(username="school").institutions.get()
+    assert (school.status, school.district.name) == (InstitutionStatus.RECOGNISED, "渝中区")
+
+
+def test_officer_wanzhou_does_not_see_yuzhong(client, demo):
+    client.force_login(User.objects.get(username="officer.wanzhou"))
+    assert client.get(reverse("catalog:rate_table", args=["500103"])).status_code == 404

@@ -1,0 +1,115 @@
+"""factory_boy factories for every model the tests build. Traits name the common variants."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from apps.accounts.models import Role, User
+from apps.catalog.models import District, DistrictSetting, Occupation, RateRow
+from apps.institutions.models import Employer, Institution, InstitutionKind, InstitutionStatus
+
+PASSWORD = "Test-Pass-2021"
+
+
+def district(code: str = "500103") -> District:
+    """Districts come from the data migration; tests look them up rather than create them."""
+    return District.objects.get(code=code)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Faker("name", locale="zh_CN")
+    role = Role.AUDITOR
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    class Params:
+        municipal_admin = factory.Trait(role=Role.MUNICIPAL_ADMIN)
+        auditor = factory.Trait(role=Role.AUDITOR)
+        officer = factory.Trait(
+            role=Role.DISTRICT_OFFICER, district=factory.LazyFunction(lambda: district("500103"))
+        )
+        reviewer = factory.Trait(role=Role.THIRD_PARTY_REVIEWER)
+        operator = factory.Trait(
+            role=Role.INSTITUTION_OPERATOR, district=factory.LazyFunction(lambda: district("500103"))
+        )
+        filer = factory.Trait(
+            role=Role.ENTERPRISE_FILER, district=factory.LazyFunction(lambda: district("500101"))
+        )
+
+    @factory.post_generation
+    def engaged(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.engaged_districts.set(extracted)
+        if create:
+            self.save()
+
+
+class OccupationFactory(DjangoModelFactory):
+    class Meta:
+        model = Occupation
+        django_get_or_create = ("code",)
+
+    code = "6-18-01-01"
+    name = "车工"
+    major_category = factory.LazyAttribute(lambda o: int(o.code[0]))
+    is_new = False
+
+    class Params:
+        new = factory.Trait(
+            code="4-04-05-05", name="人工智能训练师", is_new=True, new_published_on=date(2020, 3, 2)
+        )
+        cook = factory.Trait(code="4-03-02-01", name="中式烹调师")
+
+
+class RateRowFactory(DjangoModelFactory):
+    """W1's row by default: category 6, level 3, S 2500, r 180 → H 83."""
+
+    class Meta:
+        model = RateRow
+
+    district = factory.LazyFunction(lambda: district("500103"))
+    occupation = factory.SubFactory(OccupationFactory)
+    major_category = None
+    level = 3
+    standard = Decimal("2500.00")
+    rate = Decimal("180.00")
+    class_hours = 83
+    online_rate = Decimal("60.00")
+    effective_from = date(2021, 3, 1)
+    effective_to = None
+
+
+class DistrictSettingFactory(DjangoModelFactory):
+    class Meta:
+        model = DistrictSetting
+
+    district = factory.LazyFunction(lambda: district("500103"))
+    key = "wft_monthly_amount"
+    value = Decimal("500")
+    effective_from = date(2021, 3, 1)
+
+
+class InstitutionFactory(DjangoModelFactory):
+    class Meta:
+        model = Institution
+
+    name = factory.Sequence(lambda n: f"渝中区第{n}职业培训学校")
+    uscc = "52500103MJP123456Y"
+    kind = InstitutionKind.DISTRICT_PRIVATE_SCHOOL
+    district = factory.LazyFunction(lambda: district("500103"))
+    status = InstitutionStatus.RECOGNISED
+
+
+class EmployerFactory(DjangoModelFactory):
+    class Meta:
+        model = Employer
+
+    name = factory.Sequence(lambda n: f"重庆测试制造有限公司{n}")
+    uscc = "91500101MA5U12345B"
+    district = factory.LazyFunction(lambda: district("500101"))
