@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.accounts.models import Role
 
-from .permissions import districts_visible_to, may_edit_district
+from .permissions import may_edit_district
+from .selectors import districts_with_rates_in_force
 
 
 def district_rates_panel(user: Any) -> dict[str, Any] | None:
     today = timezone.localdate()
-    in_force = Q(rate_rows__effective_from__lte=today) & (
-        Q(rate_rows__effective_to__isnull=True) | Q(rate_rows__effective_to__gte=today)
-    )
-    districts = list(
-        districts_visible_to(user)
-        .annotate(rows_in_force=Count("rate_rows", filter=in_force))
-        .order_by("sort_order", "code")
-    )
+    districts = list(districts_with_rates_in_force(user=user, on=today))
     if not districts:
         return None
     return {

@@ -8,8 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
 from apps.rules.catalogue import RULE_GROUPS, RULES
 from apps.rules.district import DistrictSettings
 from apps.rules.hours import check_online_rate
@@ -19,6 +17,7 @@ from apps.rules.rates import check_daily_rate, planned_class_hours
 from apps.rules.rates import new_occupation_standard as engine_new_occupation_standard
 
 from .models import District, DistrictSetting, RateRow, SettingKey
+from .selectors import in_force_on
 
 # District setting key → field of the engine's DistrictSettings. The per-year limit is dated
 # inside the engine too: every value the district entered goes in as (effective_from, limit).
@@ -94,11 +93,7 @@ def rate_row_explanation(row: RateRow) -> dict[str, Any]:
 
 
 def _rows_in_force(district: District, on: date):
-    return (
-        DistrictSetting.objects.filter(district=district, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("effective_from")
-    )
+    return DistrictSetting.objects.filter(in_force_on(on), district=district).order_by("effective_from")
 
 
 def _values(district: District, on: date) -> tuple[dict[str, DistrictSetting], DistrictSettings]:

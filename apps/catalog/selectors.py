@@ -1,22 +1,32 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from .models import District, DistrictSetting, Occupation, RateRow
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
 
 
-def in_force_on(day: date) -> Q:
-    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+def in_force_on(day: date, prefix: str = "") -> Q:
+    """Rows whose [effective_from, effective_to] period contains `day` (an open end is forever)."""
+    return Q(**{f"{prefix}effective_from__lte": day}) & (
+        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": day})
+    )
+
+
+def districts_with_rates_in_force(*, user: Any, on: date) -> QuerySet[District]:
+    """The user's districts, each annotated with how many rate-table rows are in force on `on`."""
+    return (
+        districts_visible_to(user)
+        .annotate(rows_in_force=Count("rate_rows", filter=in_force_on(on, prefix="rate_rows__")))
+        .order_by("sort_order", "code")  # Meta.ordering is ignored in GROUP BY queries
+    )
 
 
 def district_get(*, code: str, user: Any) -> District:
-    from django.http import Http404
-
     try:
         return districts_visible_to(user).get(code=code)
     except District.DoesNotExist as exc:
@@ -87,13 +97,3 @@ def rate_row_in_force(
 
 def district_setting_list(*, user: Any, district: District) -> QuerySet[DistrictSetting]:
     return district_setting_policy.visible(user).filter(district=district)
-
-
-def district_settings_values(*, district: District, on: date) -> dict[str, Decimal]:
-    """The value of each district setting in force on `on`, for the keys the district has set."""
-    values: dict[str, Decimal] = {}
-    for row in (
-        DistrictSetting.objects.filter(district=district).filter(in_force_on(on)).order_by("effective_from")
-    ):
-        values[row.key] = row.value
-    return values

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from . import rules_bridge, selectors, services
 from .forms import DistrictSettingForm, OccupationImportForm, RateRowForm
 from .imports import parse_occupation_rows
 from .models import MajorCategory, SettingKey
-from .permissions import districts_visible_to, may_edit_district
+from .permissions import may_edit_district
 from .quote_form import QuoteForm
 
 
@@ -79,14 +78,7 @@ def occupation_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def district_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    in_force = Q(rate_rows__effective_from__lte=today) & (
-        Q(rate_rows__effective_to__isnull=True) | Q(rate_rows__effective_to__gte=today)
-    )
-    districts = (
-        districts_visible_to(request.user)
-        .annotate(rows_in_force=Count("rate_rows", filter=in_force))
-        .order_by("sort_order", "code")
-    )
+    districts = selectors.districts_with_rates_in_force(user=request.user, on=today)
     return render(request, "catalog/district_list.html", {"districts": districts, "today": today})
 
 

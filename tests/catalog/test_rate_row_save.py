@@ -177,3 +177,26 @@ def test_form_saves_and_shows_the_explanation(client, officer_yuzhong):
     body = response.content.decode()
     assert "⌊2500.00 × 6 ÷ 180.00⌋ = 83 课时" in body
     assert "officer.yuzhong" in body or officer_yuzhong.full_name in body
+
+
+def test_the_row_in_force_prefers_the_occupation_over_its_category(officer_yuzhong):
+    from apps.catalog.selectors import rate_row_in_force
+
+    lathe = OccupationFactory()
+    category_row = _save(officer_yuzhong, occupation=None, major_category=6, rate=Decimal("185"))
+    assert (
+        rate_row_in_force(district=district("500103"), occupation=lathe, level=3, on=date(2021, 5, 1))
+        == category_row
+    )
+    own_row = _save(officer_yuzhong, occupation=lathe, rate=Decimal("190"))
+    assert (
+        rate_row_in_force(district=district("500103"), occupation=lathe, level=3, on=date(2021, 5, 1))
+        == own_row
+    )
+    assert (
+        rate_row_in_force(district=district("500103"), occupation=lathe, level=3, on=date(2021, 2, 1)) is None
+    )
+    assert (
+        rate_row_in_force(district=district("500103"), occupation=lathe, level=None, on=date(2021, 5, 1))
+        is None
+    )
