@@ -8,7 +8,14 @@ from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role, User
 from apps.catalog.models import District, DistrictSetting, Occupation, RateRow
-from apps.institutions.models import Employer, Institution, InstitutionKind, InstitutionStatus
+from apps.institutions.models import (
+    Employer,
+    Institution,
+    InstitutionKind,
+    InstitutionOccupation,
+    InstitutionStatus,
+    InstitutionYear,
+)
 
 PASSWORD = "Test-Pass-2021"
 
@@ -113,3 +120,71 @@ class EmployerFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"重庆测试制造有限公司{n}")
     uscc = "91500101MA5U12345B"
     district = factory.LazyFunction(lambda: district("500101"))
+
+
+def uscc(n: int, *, prefix: str = "52", region: str = "500103") -> str:
+    """A valid credit code (R11.3) numbered `n`: prefix (entity type), region, 9 digits, check."""
+    from apps.rules.identity import uscc_check_character
+
+    body = f"{prefix}{region}{n:09d}"
+    return body + uscc_check_character(body)
+
+
+def _add_members(obj, create, extracted, **kwargs):
+    if create and extracted:
+        obj.members.add(*extracted)
+
+
+class NumberedInstitutionFactory(InstitutionFactory):
+    """Like InstitutionFactory, with a distinct valid credit code and a bank account per row."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    uscc = factory.Sequence(lambda n: uscc(n + 1))
+    bank_name = "中国工商银行重庆解放碑支行"
+    bank_account = factory.Sequence(lambda n: f"3100021509{n + 1:09d}")
+    members = factory.PostGeneration(_add_members)
+
+    class Params:
+        applied = factory.Trait(status=InstitutionStatus.APPLIED)
+        filed = factory.Trait(status=InstitutionStatus.FILED, kind=InstitutionKind.ENTERPRISE_CENTRE)
+        suspended = factory.Trait(status=InstitutionStatus.SUSPENDED)
+        revoked = factory.Trait(status=InstitutionStatus.REVOKED)
+        enterprise_centre = factory.Trait(kind=InstitutionKind.ENTERPRISE_CENTRE)
+        municipal_school = factory.Trait(kind=InstitutionKind.MUNICIPAL_PRIVATE_SCHOOL)
+        wanzhou = factory.Trait(district=factory.LazyFunction(lambda: district("500101")))
+
+
+class NumberedEmployerFactory(EmployerFactory):
+    """Like EmployerFactory, with a distinct valid credit code (91: an enterprise)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    uscc = factory.Sequence(lambda n: uscc(n + 1, prefix="91", region="500101"))
+    members = factory.PostGeneration(_add_members)
+
+    class Params:
+        classified = factory.Trait(is_classified=True)
+        yuzhong = factory.Trait(district=factory.LazyFunction(lambda: district("500103")))
+
+
+class InstitutionOccupationFactory(DjangoModelFactory):
+    class Meta:
+        model = InstitutionOccupation
+
+    institution = factory.SubFactory(NumberedInstitutionFactory)
+    occupation = factory.SubFactory(OccupationFactory, cook=True)
+    level = 5
+    recognised_on = date(2021, 3, 15)
+
+
+class InstitutionYearFactory(DjangoModelFactory):
+    class Meta:
+        model = InstitutionYear
+
+    institution = factory.SubFactory(NumberedInstitutionFactory)
+    year = 2021
+    evaluation_score = Decimal("85.50")
+    plan_quota = 300

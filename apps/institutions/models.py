@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import Level, level_label
 from apps.core.models import TimeStampedModel
-from apps.rules import RuleViolation, check_uscc
+from apps.rules import EntityType, RuleViolation, check_uscc, uscc_entity_type
 
 
 def validate_uscc(value: str) -> None:
@@ -114,6 +114,19 @@ class Employer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def entity_type(self) -> EntityType | None:
+        """What characters 1–2 of the credit code say the employer is (R4.2): 91 企业, 92 个体工商户…"""
+        try:
+            return uscc_entity_type(self.uscc)
+        except RuleViolation:
+            return None
+
+    @property
+    def entity_type_label(self) -> str:
+        entity = self.entity_type
+        return f"{entity.label}（{entity.prefix}）" if entity else "未知类型"
 
 
 class InstitutionOccupation(TimeStampedModel):

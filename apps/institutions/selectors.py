@@ -1,0 +1,231 @@
+"""Reads of institutions and employers, always scoped by the user asking (404 outside scope)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from apps.catalog.models import level_label
+from apps.core.masking import mask_bank_account
+from apps.core.selectors import state_changes_for
+
+from .models import (
+    Employer,
+    HighSkillBase,
+    Institution,
+    InstitutionKind,
+    InstitutionOccupation,
+    InstitutionStatus,
+    InstitutionYear,
+)
+from .permissions import employer_policy, institution_policy
+from .services import MUNICIPAL, TRANSITIONS, transition_refusal
+
+S = InstitutionStatus
+
+
+def institution_can_run_classes(institution: Institution) -> tuple[bool, str]:
+    """May the institution submit class applications now? (allowed, why not in Chinese).
+
+    Recognised or filed institutions may; an enterprise training centre only once filed with
+    the municipal bureau (R4.1). Applied, suspended and revoked institutions may not.
+    """
+    status = institution.status
+    if institution.kind == InstitutionKind.ENTERPRISE_CENTRE:
+        if status == S.FILED:
+            return True, ""
+        if status == S.RECOGNISED:
+            return False, (
+                "企业职工培训中心经区县人力社保局认定后，还须报市人力社保局备案，备案后才能申请开班 (R4.1)"
+            )
+    elif status in {S.RECOGNISED, S.FILED}:
+        return True, ""
+    if status == S.APPLIED:
+        return False, "培训机构尚未经所在区县人力社保局认定（状态：已申请），认定后才能申请开班 (R4.1)"
+    if status == S.SUSPENDED:
+        return False, "培训机构已被暂停，恢复后才能申请开班 (R4.1)"
+    return False, "培训机构已被撤销，不能申请开班 (R4.1)"
+
+
+def institution_list(
+    *, user: Any, status: str = "", kind: str = "", district: str = "", search: str = ""
+) -> QuerySet[Institution]:
+    qs = institution_policy.with_bank_account_readable(user, institution_policy.visible(user))
+    if status in S.values:
+        qs = qs.filter(status=status)
+    if kind in InstitutionKind.values:
+        qs = qs.filter(kind=kind)
+    if district:
+        qs = qs.filter(district__code=district)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(uscc__startswith=search.upper()))
+    return qs
+
+
+def institution_status_counts(*, user: Any) -> dict[str, int]:
+    """How many institutions in the user's scope are in each status (one query)."""
+    rows = institution_policy.visible(user).order_by().values("status").annotate(n=Count("pk"))
+    counts = dict.fromkeys(S.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def institution_get(*, institution_id: int, user: Any) -> Institution:
+    try:
+        return institution_list(user=user).get(pk=institution_id)
+    except Institution.DoesNotExist as exc:
+        raise Http404("培训机构不存在") from exc
+
+
+def bank_account_shown(*, user: Any, institution: Institution) -> str:
+    """The bank account as this user may read it: in full for the institution's operators, the
+    officer of its district and the municipal admin, masked for everyone else."""
+    if institution_policy.can(user, "view_bank_account", institution):
+        return institution.bank_account
+    return mask_bank_account(institution.bank_account)
+
+
+def institution_recognitions(*, institution: Institution) -> QuerySet[InstitutionOccupation]:
+    return institution.recognitions.select_related("occupation").order_by("occupation__code", "-level")
+
+
+def institution_years(*, institution: Institution) -> QuerySet[InstitutionYear]:
+    return institution.years.order_by("-year")
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    to: str
+    label: str
+    to_label: str
+    reason_required: bool
+    final: bool
+
+
+def institution_actions(*, user: Any, institution: Institution) -> list[ActionOption]:
+    """The status moves this user may make on the institution now (for the action forms)."""
+    if not institution_policy.can(user, "change_status", institution):
+        return []
+    options = []
+    for (source, target), step in TRANSITIONS.items():
+        if source != institution.status:
+            continue
+        if step.who == MUNICIPAL and not institution_policy.can(user, "file", institution):
+            continue
+        if transition_refusal(institution, target) is not None:
+            continue
+        options.append(
+            ActionOption(
+                to=target,
+                label=step.label,
+                to_label=str(S(target).label),
+                reason_required=step.reason_required,
+                final=target == S.REVOKED,
+            )
+        )
+    return options
+
+
+def my_institutions(*, user: Any) -> QuerySet[Institution]:
+    return institution_policy.visible(user).filter(members=user)
+
+
+def employer_list(
+    *, user: Any, district: str = "", search: str = "", classified: str = ""
+) -> QuerySet[Employer]:
+    qs = employer_policy.visible(user)
+    if district:
+        qs = qs.filter(district__code=district)
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(uscc__startswith=search.upper()))
+    if classified in {"1", "0"}:
+        qs = qs.filter(is_classified=classified == "1")
+    return qs
+
+
+def employer_get(*, employer_id: int, user: Any) -> Employer:
+    return employer_policy.get_visible(user, pk=employer_id)
+
+
+def my_employers(*, user: Any) -> QuerySet[Employer]:
+    return employer_policy.visible(user).filter(members=user)
+
+
+# The state-change history as an officer reads it ----------------------------------------------
+
+EVENT_LABELS = {
+    "registered": "自行注册",
+    "recognition_added": "新增认定职业（工种）",
+    "recognition_removed": "取消认定职业（工种）",
+    "high_skill_base_set": "变更高技能人才培训基地",
+    "year_set": "年度评估与培训计划额度",
+    "details_changed": "修改单位信息",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: Any
+    event: str
+    detail: str
+    reason: str
+    to_state: str
+
+
+def _status(value: str) -> str:
+    return str(S(value).label) if value in S.values else value
+
+
+def _detail(model: type, to_state: str, changes: dict[str, Any]) -> str:
+    if to_state in {"recognition_added", "recognition_removed"}:
+        occupation = f"{changes.get('occupation', '')} {changes.get('occupation_name', '')}"
+        text = f"{occupation}（{level_label(changes.get('level'))}）"
+        if changes.get("recognised_on"):
+            text += f"，认定日期 {changes['recognised_on']}"
+        return text
+    if to_state == "high_skill_base_set":
+        before, after = changes.get("high_skill_base", [None, None])
+        return f"{HighSkillBase(before).label} → {HighSkillBase(after).label}"
+    if to_state == "year_set":
+        score, quota = changes.get("evaluation_score", [None, None]), changes.get("plan_quota", [None, None])
+        return (
+            f"{changes.get('year')} 年度：综合评估得分 {score[0] or '—'} → {score[1] or '—'}；"
+            f"培训计划额度 {quota[0] if quota[0] is not None else '—'} → {quota[1]} 人次"
+        )
+    parts = []
+    for field, values in changes.items():
+        label = (
+            model._meta.get_field(field).verbose_name
+            if field in {f.name for f in model._meta.fields}
+            else field
+        )
+        parts.append(f"{label}：{values[0] or '—'} → {values[1] or '—'}")
+    return "；".join(parts)
+
+
+def history_for(*, obj: Institution | Employer) -> list[HistoryEntry]:
+    """Every logged change of an institution or employer, oldest first, in words."""
+    entries = []
+    for change in state_changes_for(obj=obj):
+        if change.to_state in EVENT_LABELS:
+            event = EVENT_LABELS[change.to_state]
+        elif change.from_state:
+            event = f"{_status(change.from_state)} → {_status(change.to_state)}"
+        else:
+            event = f"自行注册（{_status(change.to_state)}）"
+        entries.append(
+            HistoryEntry(
+                at=change.created_at,
+                actor=change.actor,
+                event=event,
+                detail=_detail(type(obj), change.to_state, change.changes or {}),
+                reason=change.reason,
+                to_state=change.to_state,
+            )
+        )
+    return entries

@@ -1,0 +1,651 @@
+"""Writes of institutions and employers.
+
+The institution lifecycle has one transition table, `TRANSITIONS`, and one service that moves
+along it, `institution_transition`; every write locks the institution's row and logs the change
+in the same transaction. Self-registration creates the user and the organisation together or
+not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role, User
+from apps.accounts.services import user_create
+from apps.catalog.models import District, Level, Occupation, level_label
+from apps.core.errors import ApplicationError
+from apps.core.masking import mask_bank_account
+from apps.core.selectors import state_changes_for
+from apps.core.services import state_change_record
+from apps.rules import EntityType, RuleViolation, check_uscc, uscc_entity_type
+from apps.rules.high_skill import check_district_school_level
+
+from .models import (
+    Employer,
+    HighSkillBase,
+    Institution,
+    InstitutionKind,
+    InstitutionOccupation,
+    InstitutionStatus,
+    InstitutionYear,
+)
+from .permissions import employer_policy, institution_policy
+
+S = InstitutionStatus
+
+# Who may make a move: the officer of the institution's district or the municipal admin, or
+# the municipal admin alone (filing with the municipal bureau, R4.1).
+DISTRICT = "district"
+MUNICIPAL = "municipal"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    who: str
+    reason_required: bool
+    kinds: frozenset[str] | None = None  # None: every kind of institution
+
+
+_RECOGNISE = Transition("recognise", "认定", DISTRICT, reason_required=False)
+_FILE = Transition(
+    "file", "备案", MUNICIPAL, reason_required=False, kinds=frozenset({InstitutionKind.ENTERPRISE_CENTRE})
+)
+_SUSPEND = Transition("suspend", "暂停", DISTRICT, reason_required=True)
+_REINSTATE = Transition("reinstate", "恢复", DISTRICT, reason_required=True)
+_REVOKE = Transition("revoke", "撤销", DISTRICT, reason_required=True)
+
+# The institution lifecycle (R4.1): (from, to) → the move. Anything else is refused.
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (S.APPLIED, S.RECOGNISED): _RECOGNISE,
+    (S.RECOGNISED, S.FILED): _FILE,
+    (S.RECOGNISED, S.SUSPENDED): _SUSPEND,
+    (S.FILED, S.SUSPENDED): _SUSPEND,
+    (S.SUSPENDED, S.RECOGNISED): _REINSTATE,
+    (S.SUSPENDED, S.FILED): _REINSTATE,
+    (S.APPLIED, S.REVOKED): _REVOKE,
+    (S.RECOGNISED, S.REVOKED): _REVOKE,
+    (S.FILED, S.REVOKED): _REVOKE,
+    (S.SUSPENDED, S.REVOKED): _REVOKE,
+}
+
+# Credit codes registered by these authorities (characters 1) are government bodies, public
+# institutions or military units, not the enterprises of clause 四 (R4.2).
+REFUSED_EMPLOYER_AUTHORITIES = {
+    "1": "机关、事业单位等机构编制单位",
+    "A": "军队单位",
+}
+
+BANK_ACCOUNT = re.compile(r"^\d{8,32}$")
+PHONE = re.compile(r"^[0-9][0-9-]{6,19}$")
+MOBILE = re.compile(r"^1\d{10}$")
+
+
+def _status_label(value: str) -> str:
+    return str(S(value).label) if value in S.values else value
+
+
+def _lock(institution: Institution) -> Institution:
+    return Institution.objects.select_for_update().get(pk=institution.pk)
+
+
+def _forbidden(source: str, target: str) -> ApplicationError:
+    if source == target:
+        message = f"机构已是“{_status_label(source)}”状态，无需变更"
+    elif source == S.REVOKED:
+        message = f"机构已撤销，撤销是最终状态，不能变更为“{_status_label(target)}”"
+    else:
+        message = f"机构状态不能从“{_status_label(source)}”变更为“{_status_label(target)}”"
+    return ApplicationError(message, rule="R4.1", field="to")
+
+
+def status_before_suspension(institution: Institution) -> str:
+    """The status a suspended institution held before it was suspended: reinstating returns it
+    there. Without a suspension on record, recognised (filing is then a separate step)."""
+    last = (
+        state_changes_for(obj=institution).filter(to_state=S.SUSPENDED).order_by("-created_at", "-id").first()
+    )
+    if last is not None and last.from_state in {S.RECOGNISED, S.FILED}:
+        return last.from_state
+    return S.RECOGNISED
+
+
+def transition_refusal(institution: Institution, target: str) -> ApplicationError | None:
+    """Why the table, the kind or the history refuses moving `institution` to `target` (whoever
+    asks), or None when the move is possible."""
+    step = TRANSITIONS.get((institution.status, target))
+    if step is None:
+        return _forbidden(institution.status, target)
+    if step.kinds is not None and institution.kind not in step.kinds:
+        return ApplicationError(
+            f"只有企业职工培训中心须报市人力社保局备案，{institution.get_kind_display()}不能备案；"
+            f"机构状态不能从“{_status_label(institution.status)}”变更为“{_status_label(target)}”",
+            rule="R4.1",
+            field="to",
+        )
+    if step is _REINSTATE:
+        before = status_before_suspension(institution)
+        if target != before:
+            return ApplicationError(
+                f"该机构暂停前为“{_status_label(before)}”，只能恢复为“{_status_label(before)}”，"
+                f"不能从“暂停”变更为“{_status_label(target)}”",
+                rule="R4.1",
+                field="to",
+            )
+    return None
+
+
+@transaction.atomic
+def institution_transition(*, institution: Institution, actor: Any, to: str, reason: str = "") -> Institution:
+    """Move an institution along its lifecycle (R4.1): recognition by the district, filing of an
+    enterprise training centre with the municipal bureau, suspension, reinstatement, revocation.
+
+    Raises PermissionDenied when the actor may not change this institution's status at all (or
+    may not file), ApplicationError (rule R4.1) when the table refuses the move.
+    """
+    locked = _lock(institution)
+    institution_policy.check(actor, "change_status", locked)
+    if to not in S.values:
+        raise ApplicationError(f"未知的机构状态“{to}”", field="to")
+    step = TRANSITIONS.get((locked.status, to))
+    if step is None:
+        raise _forbidden(locked.status, to)
+    if step.who == MUNICIPAL:
+        institution_policy.check(actor, "file", locked)
+    refusal = transition_refusal(locked, to)
+    if refusal is not None:
+        raise refusal
+    reason = reason.strip()
+    if step.reason_required and not reason:
+        raise ApplicationError(f"{step.label}机构须填写原因", field="reason")
+    source = locked.status
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    state_change_record(obj=locked, actor=actor, from_state=source, to_state=to, reason=reason)
+    return locked
+
+
+# Registration ---------------------------------------------------------------------------------
+
+
+def _valid_uscc(value: str, *, field: str) -> str:
+    try:
+        return check_uscc(value or "")
+    except RuleViolation as exc:
+        raise ApplicationError(exc.finding.message, rule="R11.3", field=field) from exc
+
+
+def _clean(value: str, pattern: re.Pattern[str], message: str, *, field: str, required: bool = True) -> str:
+    text = (value or "").replace(" ", "").strip()
+    if not text and not required:
+        return ""
+    if not pattern.match(text):
+        raise ApplicationError(message, field=field)
+    return text
+
+
+def _clean_bank_account(value: str, *, required: bool = True) -> str:
+    return _clean(value, BANK_ACCOUNT, "银行账号应为 8–32 位数字", field="bank_account", required=required)
+
+
+def _clean_contact_phone(value: str) -> str:
+    return _clean(
+        value,
+        PHONE,
+        "联系电话应为 7–20 位数字（可含“-”），例如 023-63000000 或 13800000000",
+        field="contact_phone",
+        required=False,
+    )
+
+
+def _full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Model validation as one ApplicationError naming the first field at fault."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False)
+    except DjangoValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = obj._meta.get_field(field).verbose_name if field != "__all__" else ""
+        text = "；".join(messages)
+        raise ApplicationError(f"{label}：{text}" if label else text, field=field) from exc
+
+
+def _registrant_create(
+    *, username: str, password: str, full_name: str, phone: str, role: str, district: District
+) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise ApplicationError("请填写用户名", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(f"用户名“{username}”已被使用，请换一个", field="username")
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ApplicationError("请填写经办人姓名", field="full_name")
+    phone = _clean(phone, MOBILE, "手机号码应为 11 位数字，以 1 开头", field="phone")
+    try:
+        user = user_create(
+            username=username, password=password, role=role, full_name=full_name, district=district
+        )
+    except DjangoValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ApplicationError("；".join(messages), field=field) from exc
+    user.phone = phone
+    user.save(update_fields=["phone"])
+    return user
+
+
+def _save_new(obj: models.Model, *, duplicate_message: str) -> None:
+    """Insert `obj`; a concurrent registration of the same code becomes the same clear error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ApplicationError(duplicate_message, field="uscc") from exc
+
+
+def _institution_duplicate(code: str) -> str:
+    return (
+        f"统一社会信用代码 {code} 已有培训机构注册，请勿重复注册；"
+        "如需增加经办人，请联系该机构或所在区县人力社保局"
+    )
+
+
+@transaction.atomic
+def institution_register(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    phone: str,
+    name: str,
+    uscc: str,
+    kind: str,
+    district: District,
+    address: str,
+    contact_name: str,
+    contact_phone: str,
+    bank_name: str,
+    bank_account: str,
+) -> tuple[User, Institution]:
+    """A training institution registers itself: an operator account and the institution in
+    status applied, awaiting recognition by its district bureau (R4.1). All or nothing."""
+    code = _valid_uscc(uscc, field="uscc")
+    if Institution.objects.filter(uscc=code).exists():
+        raise ApplicationError(_institution_duplicate(code), field="uscc")
+    if kind not in InstitutionKind.values:
+        raise ApplicationError("请选择机构类型", field="kind")
+    if district is None:
+        raise ApplicationError("请选择所在区县", field="district")
+    institution = Institution(
+        name=(name or "").strip(),
+        uscc=code,
+        kind=kind,
+        district=district,
+        address=(address or "").strip(),
+        contact_name=(contact_name or "").strip(),
+        contact_phone=_clean_contact_phone(contact_phone),
+        bank_name=(bank_name or "").strip(),
+        bank_account=_clean_bank_account(bank_account),
+        status=S.APPLIED,
+    )
+    if not institution.bank_name:
+        raise ApplicationError("请填写开户银行", field="bank_name")
+    _full_clean(institution)
+    user = _registrant_create(
+        username=username,
+        password=password,
+        full_name=full_name,
+        phone=phone,
+        role=Role.INSTITUTION_OPERATOR,
+        district=district,
+    )
+    _save_new(institution, duplicate_message=_institution_duplicate(code))
+    institution.members.add(user)
+    state_change_record(
+        obj=institution,
+        actor=user,
+        from_state="",
+        to_state=S.APPLIED,
+        reason="机构自行注册，等待所在区县人力社保局认定",
+    )
+    return user, institution
+
+
+def employer_entity_type(uscc: str) -> EntityType:
+    """The kind of entity a credit code names (characters 1–2), refusing government bodies,
+    public institutions and military units: clause 四 admits enterprises, individual businesses
+    (92), private non-enterprise units (52) and the like (R4.2)."""
+    code = _valid_uscc(uscc, field="uscc")
+    entity = uscc_entity_type(code)
+    if entity is None:
+        raise ApplicationError(
+            f"统一社会信用代码第 1–2 位“{code[:2]}”不是已分配的登记管理部门和机构类别代码，请核对",
+            rule="R11.3",
+            field="uscc",
+        )
+    refused = REFUSED_EMPLOYER_AUTHORITIES.get(entity.prefix[0])
+    if refused is not None:
+        raise ApplicationError(
+            f"统一社会信用代码第 1–2 位为 {entity.prefix}（{entity.label}），属于{refused}，"
+            "不能注册为用人单位申报企业职工培训补贴",
+            rule="R4.2",
+            field="uscc",
+        )
+    return entity
+
+
+def _employer_duplicate(code: str) -> str:
+    return (
+        f"统一社会信用代码 {code} 已注册为用人单位，请勿重复注册；"
+        "如需增加申报人，请联系该单位或所在区县人力社保局"
+    )
+
+
+@transaction.atomic
+def employer_register(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    phone: str,
+    name: str,
+    uscc: str,
+    district: District,
+    address: str,
+    contact_name: str,
+    contact_phone: str,
+    is_classified: bool,
+    parent_uscc: str = "",
+) -> tuple[User, Employer]:
+    """An enterprise (or individual business, private non-enterprise unit, R4.2) registers
+    itself with an enterprise-filer account. All or nothing."""
+    code = _valid_uscc(uscc, field="uscc")
+    entity = employer_entity_type(code)
+    if Employer.objects.filter(uscc=code).exists():
+        raise ApplicationError(_employer_duplicate(code), field="uscc")
+    if district is None:
+        raise ApplicationError("请选择所在区县", field="district")
+    parent = None
+    if (parent_uscc or "").strip():
+        parent_code = _valid_uscc(parent_uscc, field="parent_uscc")
+        if parent_code == code:
+            raise ApplicationError("上级集团不能是本单位自己", field="parent_uscc")
+        parent = Employer.objects.filter(uscc=parent_code).first()
+        if parent is None:
+            raise ApplicationError(
+                f"未找到统一社会信用代码为 {parent_code} 的用人单位，请先由上级集团注册，或不填此项",
+                field="parent_uscc",
+            )
+    employer = Employer(
+        name=(name or "").strip(),
+        uscc=code,
+        district=district,
+        address=(address or "").strip(),
+        contact_name=(contact_name or "").strip(),
+        contact_phone=_clean_contact_phone(contact_phone),
+        is_classified=bool(is_classified),
+        parent=parent,
+    )
+    _full_clean(employer)
+    user = _registrant_create(
+        username=username,
+        password=password,
+        full_name=full_name,
+        phone=phone,
+        role=Role.ENTERPRISE_FILER,
+        district=district,
+    )
+    _save_new(employer, duplicate_message=_employer_duplicate(code))
+    employer.members.add(user)
+    state_change_record(
+        obj=employer,
+        actor=user,
+        from_state="",
+        to_state="registered",
+        reason=f"用人单位自行注册（{entity.label}）",
+    )
+    return user, employer
+
+
+# Recognition of occupations and levels, high-skill bases, yearly evaluation -----------------
+
+
+@transaction.atomic
+def institution_recognition_add(
+    *,
+    institution: Institution,
+    actor: Any,
+    occupation: Occupation,
+    level: int | None,
+    recognised_on: date | None = None,
+    reason: str = "",
+) -> InstitutionOccupation:
+    """The district recognises the institution for an occupation at a level (R4.1); for a
+    district-level private school level 3 is the recognition of R6.2, and levels 2 and 1 are
+    refused."""
+    locked = _lock(institution)
+    institution_policy.check(actor, "recognise", locked)
+    if locked.status == S.REVOKED:
+        raise ApplicationError("机构已撤销，不能再认定培训职业（工种）", field="occupation")
+    if occupation is None:
+        raise ApplicationError("请选择职业（工种）", field="occupation")
+    if level is not None and level not in Level.values:
+        raise ApplicationError("等级应为五级至一级，或留空表示专项职业能力", field="level")
+    if locked.kind == InstitutionKind.DISTRICT_PRIVATE_SCHOOL:
+        finding = check_district_school_level(level=level, recognised=True)
+        if finding is not None:
+            raise ApplicationError(finding.message, rule=finding.rule, field="level")
+    day = recognised_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ApplicationError("认定日期不能晚于今天", field="recognised_on")
+    if InstitutionOccupation.objects.filter(institution=locked, occupation=occupation, level=level).exists():
+        raise ApplicationError(
+            f"{occupation.code} {occupation.name}（{level_label(level)}）已认定，无需重复认定",
+            field="occupation",
+        )
+    recognition = InstitutionOccupation.objects.create(
+        institution=locked, occupation=occupation, level=level, recognised_on=day
+    )
+    state_change_record(
+        obj=locked,
+        actor=actor,
+        from_state="",
+        to_state="recognition_added",
+        reason=reason.strip(),
+        changes={
+            "occupation": occupation.code,
+            "occupation_name": occupation.name,
+            "level": level,
+            "recognised_on": day.isoformat(),
+        },
+    )
+    return recognition
+
+
+@transaction.atomic
+def institution_recognition_remove(*, recognition: InstitutionOccupation, actor: Any, reason: str) -> None:
+    locked = _lock(recognition.institution)
+    institution_policy.check(actor, "recognise", locked)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("取消认定须填写原因", field="reason")
+    row = (
+        InstitutionOccupation.objects.select_related("occupation")
+        .filter(pk=recognition.pk, institution=locked)
+        .first()
+    )
+    if row is None:
+        raise ApplicationError("该认定已被取消")
+    row.delete()
+    state_change_record(
+        obj=locked,
+        actor=actor,
+        from_state="",
+        to_state="recognition_removed",
+        reason=reason,
+        changes={
+            "occupation": row.occupation.code,
+            "occupation_name": row.occupation.name,
+            "level": row.level,
+        },
+    )
+
+
+@transaction.atomic
+def institution_high_skill_set(
+    *, institution: Institution, actor: Any, base: str, reason: str
+) -> Institution:
+    """The municipal admin names an institution a national or municipal high-skill training base
+    (whose yearly throughput R6.1 checks), or withdraws it."""
+    locked = _lock(institution)
+    institution_policy.check(actor, "set_high_skill", locked)
+    if base not in HighSkillBase.values:
+        raise ApplicationError("请选择高技能人才培训基地级别", field="high_skill_base")
+    if base == locked.high_skill_base:
+        raise ApplicationError(
+            f"高技能人才培训基地已是“{locked.get_high_skill_base_display()}”，无需变更",
+            field="high_skill_base",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("变更高技能人才培训基地须填写依据或原因", field="reason")
+    before = locked.high_skill_base
+    locked.high_skill_base = base
+    locked.save(update_fields=["high_skill_base", "updated_at"])
+    state_change_record(
+        obj=locked,
+        actor=actor,
+        from_state="",
+        to_state="high_skill_base_set",
+        reason=reason,
+        changes={"high_skill_base": [before, base]},
+    )
+    return locked
+
+
+FIRST_YEAR = 2021  # the notice is in force from 2021-03-01
+
+
+@transaction.atomic
+def institution_year_set(
+    *,
+    institution: Institution,
+    actor: Any,
+    year: int,
+    evaluation_score: Decimal | None,
+    plan_quota: int,
+    reason: str = "",
+) -> InstitutionYear:
+    """Record an institution's yearly evaluation score (0–100) and its training-plan quota
+    (clause 八: weak institutions get a smaller plan). One row per year, updated in place."""
+    locked = _lock(institution)
+    institution_policy.check(actor, "recognise", locked)
+    last = timezone.localdate().year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise ApplicationError(f"年度应在 {FIRST_YEAR} 至 {last} 之间", field="year")
+    if evaluation_score is not None:
+        if not Decimal("0") <= evaluation_score <= Decimal("100"):
+            raise ApplicationError("综合评估得分应在 0 至 100 之间", field="evaluation_score")
+        if evaluation_score != evaluation_score.quantize(Decimal("0.01")):
+            raise ApplicationError("综合评估得分最多保留两位小数", field="evaluation_score")
+    if plan_quota is None or plan_quota < 0:
+        raise ApplicationError("培训计划额度（人次）不能为负数", field="plan_quota")
+    row = InstitutionYear.objects.filter(institution=locked, year=year).first()
+    before = (row.evaluation_score, row.plan_quota) if row else (None, None)
+    if row is None:
+        row = InstitutionYear(institution=locked, year=year)
+    row.evaluation_score = evaluation_score
+    row.plan_quota = plan_quota
+    row.save()
+    state_change_record(
+        obj=locked,
+        actor=actor,
+        from_state="",
+        to_state="year_set",
+        reason=(reason or "").strip(),
+        changes={
+            "year": year,
+            "evaluation_score": [_text(before[0]), _text(evaluation_score)],
+            "plan_quota": [before[1], plan_quota],
+        },
+    )
+    return row
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+# Details kept by the organisation itself ------------------------------------------------------
+
+
+def _changes(obj: models.Model, values: dict[str, str], *, masked: frozenset[str] = frozenset()) -> dict:
+    changes = {}
+    for field, value in values.items():
+        before = getattr(obj, field)
+        if before != value:
+            shown = (
+                (mask_bank_account(before), mask_bank_account(value)) if field in masked else (before, value)
+            )
+            changes[field] = list(shown)
+            setattr(obj, field, value)
+    return changes
+
+
+@transaction.atomic
+def institution_details_update(
+    *,
+    institution: Institution,
+    actor: Any,
+    address: str,
+    contact_name: str,
+    contact_phone: str,
+    bank_name: str,
+    bank_account: str,
+) -> Institution:
+    """The institution's own operator keeps its address, contacts and bank account up to date.
+    The log keeps the bank account masked, as everyone who reads the history would see it."""
+    locked = _lock(institution)
+    institution_policy.check(actor, "change_details", locked)
+    values = {
+        "address": (address or "").strip(),
+        "contact_name": (contact_name or "").strip(),
+        "contact_phone": _clean_contact_phone(contact_phone),
+        "bank_name": (bank_name or "").strip(),
+        "bank_account": _clean_bank_account(bank_account, required=False),
+    }
+    changes = _changes(locked, values, masked=frozenset({"bank_account"}))
+    if not changes:
+        return locked
+    _full_clean(locked)
+    locked.save(update_fields=[*changes, "updated_at"])
+    state_change_record(obj=locked, actor=actor, from_state="", to_state="details_changed", changes=changes)
+    return locked
+
+
+@transaction.atomic
+def employer_details_update(
+    *, employer: Employer, actor: Any, address: str, contact_name: str, contact_phone: str
+) -> Employer:
+    locked = Employer.objects.select_for_update().get(pk=employer.pk)
+    employer_policy.check(actor, "change_details", locked)
+    values = {
+        "address": (address or "").strip(),
+        "contact_name": (contact_name or "").strip(),
+        "contact_phone": _clean_contact_phone(contact_phone),
+    }
+    changes = _changes(locked, values)
+    if not changes:
+        return locked
+    _full_clean(locked)
+    locked.save(update_fields=[*changes, "updated_at"])
+    state_change_record(obj=locked, actor=actor, from_state="", to_state="details_changed", changes=changes)
+    return locked
