@@ -8,12 +8,14 @@ api_v1 = [
     path("auth/token", TokenObtainApi.as_view(), name="api-token"),
     path("me", MeApi.as_view(), name="api-me"),
     path("", include("apps.catalog.api_urls")),
+    path("", include("apps.institutions.api_urls")),
 ]
 
 urlpatterns = [
     path("", include(("apps.core.urls", "core"))),
     path("accounts/", include("apps.accounts.urls")),
     path("catalog/", include("apps.catalog.urls")),
+    path("institutions/", include("apps.institutions.urls")),
     path("rules/", catalog_views.rules_page, name="rules"),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),

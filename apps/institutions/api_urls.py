@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("institutions/", apis.InstitutionListApi.as_view(), name="api-institution-list"),
+    path("institutions/<int:pk>/", apis.InstitutionDetailApi.as_view(), name="api-institution-detail"),
+    path(
+        "institutions/<int:pk>/transition",
+        apis.InstitutionTransitionApi.as_view(),
+        name="api-institution-transition",
+    ),
+    path("employers/", apis.EmployerListApi.as_view(), name="api-employer-list"),
+    path("employers/<int:pk>/", apis.EmployerDetailApi.as_view(), name="api-employer-detail"),
+]

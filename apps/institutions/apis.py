@@ -1,0 +1,176 @@
+"""The institutions API: scoped lists and details (bank accounts masked as on the pages) and
+the one status-changing endpoint, which goes through the same service as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import Employer, Institution, InstitutionOccupation, InstitutionStatus, InstitutionYear
+from .permissions import employer_policy, institution_policy
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    occupation = serializers.CharField(source="occupation.code")
+    occupation_name = serializers.CharField(source="occupation.name")
+
+    class Meta:
+        model = InstitutionOccupation
+        fields = ["occupation", "occupation_name", "level", "recognised_on"]
+
+
+class YearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InstitutionYear
+        fields = ["year", "evaluation_score", "plan_quota"]
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+    district_name = serializers.CharField(source="district.name")
+    kind_label = serializers.CharField(source="get_kind_display")
+    status_label = serializers.CharField(source="get_status_display")
+    bank_account = serializers.SerializerMethodField()
+    can_run_classes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id",
+            "name",
+            "uscc",
+            "kind",
+            "kind_label",
+            "district",
+            "district_name",
+            "status",
+            "status_label",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "bank_name",
+            "bank_account",
+            "high_skill_base",
+            "employer",
+            "can_run_classes",
+        ]
+
+    def get_bank_account(self, obj: Institution) -> str:
+        return selectors.bank_account_shown(user=self.context["request"].user, institution=obj)
+
+    def get_can_run_classes(self, obj: Institution) -> dict[str, Any]:
+        allowed, reason = selectors.institution_can_run_classes(obj)
+        return {"allowed": allowed, "reason": reason}
+
+
+class InstitutionDetailSerializer(InstitutionSerializer):
+    recognitions = serializers.SerializerMethodField()
+    years = serializers.SerializerMethodField()
+
+    class Meta(InstitutionSerializer.Meta):
+        fields = [*InstitutionSerializer.Meta.fields, "recognitions", "years"]
+
+    def get_recognitions(self, obj: Institution) -> list[dict[str, Any]]:
+        return RecognitionSerializer(selectors.institution_recognitions(institution=obj), many=True).data
+
+    def get_years(self, obj: Institution) -> list[dict[str, Any]]:
+        return YearSerializer(selectors.institution_years(institution=obj), many=True).data
+
+
+class InstitutionListApi(ListAPIView):
+    """Institutions the caller may see; filters: status, kind, district (code), q (name or code)."""
+
+    serializer_class = InstitutionSerializer
+
+    def get_queryset(self):
+        institution_policy.check(self.request.user, "list")
+        params = self.request.query_params
+        return selectors.institution_list(
+            user=self.request.user,
+            status=params.get("status", ""),
+            kind=params.get("kind", ""),
+            district=params.get("district", "").strip(),
+            search=params.get("q", "").strip(),
+        ).order_by("district__sort_order", "name", "pk")
+
+
+class InstitutionDetailApi(RetrieveAPIView):
+    serializer_class = InstitutionDetailSerializer
+
+    def get_object(self):
+        return selectors.institution_get(institution_id=self.kwargs["pk"], user=self.request.user)
+
+
+class InstitutionTransitionApi(APIView):
+    """POST {"to": "recognised" | "filed" | "suspended" | "revoked", "reason": "…"}: 200 with the
+    institution; 400 {"detail", "rule"} when the lifecycle refuses the move; 403; 404."""
+
+    class InputSerializer(serializers.Serializer):
+        to = serializers.ChoiceField(choices=InstitutionStatus.choices)
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, pk: int) -> Response:
+        institution = selectors.institution_get(institution_id=pk, user=request.user)
+        institution_policy.check(request.user, "change_status", institution)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.institution_transition(institution=institution, actor=request.user, **data.validated_data)
+        institution = selectors.institution_get(institution_id=pk, user=request.user)
+        return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+    district_name = serializers.CharField(source="district.name")
+    entity_type = serializers.SerializerMethodField()
+    parent_uscc = serializers.CharField(source="parent.uscc", allow_null=True, default=None)
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "name",
+            "uscc",
+            "entity_type",
+            "district",
+            "district_name",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "is_classified",
+            "parent",
+            "parent_uscc",
+        ]
+
+    def get_entity_type(self, obj: Employer) -> dict[str, str] | None:
+        entity = obj.entity_type
+        return {"prefix": entity.prefix, "label": entity.label} if entity else None
+
+
+class EmployerListApi(ListAPIView):
+    """Employers the caller may see; filters: district (code), q (name or code), classified (1/0)."""
+
+    serializer_class = EmployerSerializer
+
+    def get_queryset(self):
+        employer_policy.check(self.request.user, "list")
+        params = self.request.query_params
+        return selectors.employer_list(
+            user=self.request.user,
+            district=params.get("district", "").strip(),
+            search=params.get("q", "").strip(),
+            classified=params.get("classified", ""),
+        ).order_by("district__sort_order", "name", "pk")
+
+
+class EmployerDetailApi(RetrieveAPIView):
+    serializer_class = EmployerSerializer
+
+    def get_object(self):
+        return selectors.employer_get(employer_id=self.kwargs["pk"], user=self.request.user)

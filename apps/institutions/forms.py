@@ -1,0 +1,207 @@
+"""Forms only collect input; the services validate it and name the field at fault."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.forms import LEVEL_CHOICES
+from apps.catalog.models import District, Occupation
+
+from .models import HighSkillBase, InstitutionKind, InstitutionStatus
+
+
+class AccountFields(forms.Form):
+    """The registrant's own account: they log in with it after registering."""
+
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        help_text=_("登录时使用，可用字母、数字和 @ . + - _"),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        help_text=_("至少 8 个字符，不能全为数字，不能与用户名相似或过于常见"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("再次输入密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    full_name = forms.CharField(label=_("经办人姓名"), max_length=64)
+    phone = forms.CharField(label=_("经办人手机号码"), max_length=20)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("两次输入的密码不一致"))
+        return data
+
+
+def _district_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("所在区县"),
+        queryset=District.objects.order_by("sort_order", "code"),
+        empty_label=_("— 请选择 —"),
+    )
+
+
+class InstitutionRegisterForm(AccountFields):
+    name = forms.CharField(label=_("机构名称"), max_length=128)
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"), max_length=18, help_text=_("18 位，按 GB 32100-2015 校验 (R11.3)")
+    )
+    kind = forms.ChoiceField(label=_("机构类型"), choices=[("", _("— 请选择 —")), *InstitutionKind.choices])
+    district = _district_field()
+    address = forms.CharField(label=_("地址"), max_length=200)
+    contact_name = forms.CharField(label=_("联系人"), max_length=32)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=64)
+    bank_account = forms.CharField(
+        label=_("银行账号"), max_length=40, help_text=_("培训补贴拨付账户，8–32 位数字")
+    )
+
+    field_order = [
+        "name",
+        "uscc",
+        "kind",
+        "district",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "bank_name",
+        "bank_account",
+        "username",
+        "password",
+        "password_again",
+        "full_name",
+        "phone",
+    ]
+
+
+class EmployerRegisterForm(AccountFields):
+    name = forms.CharField(label=_("单位名称"), max_length=128)
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=18,
+        help_text=_(
+            "第 1–2 位决定单位类型：91 企业、92 个体工商户、52 民办非企业单位等均可注册；"
+            "11、12、13、19 等机关、事业单位不能注册 (R4.2)"
+        ),
+    )
+    district = _district_field()
+    address = forms.CharField(label=_("地址"), max_length=200)
+    contact_name = forms.CharField(label=_("联系人"), max_length=32)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    is_classified = forms.BooleanField(
+        label=_("涉密企业"),
+        required=False,
+        help_text=_("涉密企业申请直补培训补贴时无需提供培训计划、签到表和培训视频类资料 (R4.3)"),
+    )
+    parent_uscc = forms.CharField(
+        label=_("上级集团统一社会信用代码"),
+        max_length=18,
+        required=False,
+        help_text=_("属于集团公司的子公司、分公司填写；集团须已在本平台注册"),
+    )
+
+    field_order = [
+        "name",
+        "uscc",
+        "district",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "is_classified",
+        "parent_uscc",
+        "username",
+        "password",
+        "password_again",
+        "full_name",
+        "phone",
+    ]
+
+
+class _OwnIds(forms.Form):
+    """Several of these forms share the detail page: each gets its own element ids."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmFields(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(
+        label=_("我已核实上述情况，确认执行此操作"),
+        error_messages={"required": _("请勾选确认后再提交")},
+    )
+
+
+class TransitionForm(ConfirmFields):
+    to = forms.ChoiceField(choices=InstitutionStatus.choices, widget=forms.HiddenInput)
+
+
+class RecognitionForm(_OwnIds):
+    id_prefix = "recognition"
+
+    occupation = forms.ModelChoiceField(
+        label=_("职业（工种）"), queryset=Occupation.objects.order_by("code"), empty_label=_("— 请选择 —")
+    )
+    level = forms.TypedChoiceField(
+        label=_("等级"), choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    recognised_on = forms.DateField(
+        label=_("认定日期"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label=_("认定依据"), max_length=500, required=False)
+
+
+class RecognitionRemoveForm(ConfirmFields):
+    pass
+
+
+class HighSkillForm(_OwnIds):
+    id_prefix = "high_skill"
+
+    high_skill_base = forms.ChoiceField(label=_("高技能人才培训基地"), choices=HighSkillBase.choices)
+    reason = forms.CharField(label=_("依据/原因"), max_length=500)
+
+
+class YearForm(_OwnIds):
+    id_prefix = "year"
+
+    year = forms.IntegerField(label=_("年度"), min_value=2021)
+    evaluation_score = forms.DecimalField(
+        label=_("综合评估得分"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        help_text=_("0–100 分，未评估留空"),
+    )
+    plan_quota = forms.IntegerField(label=_("培训计划额度（人次）"), min_value=0)
+    reason = forms.CharField(label=_("依据/说明"), max_length=500, required=False)
+
+
+class InstitutionDetailsForm(forms.Form):
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=32, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=64, required=False)
+    bank_account = forms.CharField(label=_("银行账号"), max_length=40, required=False)
+
+
+class EmployerDetailsForm(forms.Form):
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=32, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)

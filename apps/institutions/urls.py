@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "institutions"
+urlpatterns = [
+    path("", views.institution_list, name="institution_list"),
+    path("mine/", views.my_institutions, name="my_institutions"),
+    path("register/", views.institution_register, name="institution_register"),
+    path("<int:pk>/", views.institution_detail, name="institution_detail"),
+    path("<int:pk>/edit/", views.institution_edit, name="institution_edit"),
+    path("<int:pk>/transition/", views.institution_transition, name="institution_transition"),
+    path("<int:pk>/recognitions/", views.recognition_add, name="recognition_add"),
+    path(
+        "<int:pk>/recognitions/<int:recognition_pk>/remove/",
+        views.recognition_remove,
+        name="recognition_remove",
+    ),
+    path("<int:pk>/high-skill/", views.high_skill_set, name="high_skill_set"),
+    path("<int:pk>/years/", views.year_set, name="year_set"),
+    path("employers/", views.employer_list, name="employer_list"),
+    path("employers/mine/", views.my_employers, name="my_employers"),
+    path("employers/register/", views.employer_register, name="employer_register"),
+    path("employers/<int:pk>/", views.employer_detail, name="employer_detail"),
+    path("employers/<int:pk>/edit/", views.employer_edit, name="employer_edit"),
+]

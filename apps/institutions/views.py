@@ -1,0 +1,402 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.catalog.models import level_label
+from apps.catalog.permissions import districts_visible_to
+from apps.core.errors import ApplicationError
+from apps.core.views import paginate, sort_by
+
+from . import selectors, services
+from .forms import (
+    EmployerDetailsForm,
+    EmployerRegisterForm,
+    HighSkillForm,
+    InstitutionDetailsForm,
+    InstitutionRegisterForm,
+    RecognitionForm,
+    RecognitionRemoveForm,
+    TransitionForm,
+    YearForm,
+)
+from .models import Employer, Institution, InstitutionKind, InstitutionOccupation, InstitutionStatus
+from .permissions import employer_policy, institution_policy
+
+INSTITUTION_SORTS = {
+    "name": "name",
+    "uscc": "uscc",
+    "kind": ("kind", "name"),
+    "district": ("district__sort_order", "name"),
+    "status": ("status", "name"),
+    "updated": "updated_at",
+}
+EMPLOYER_SORTS = {
+    "name": "name",
+    "uscc": "uscc",
+    "district": ("district__sort_order", "name"),
+    "updated": "updated_at",
+}
+ACCOUNT_FIELDS = ("username", "password", "full_name", "phone")
+
+
+def _district_choices(user: Any) -> Any:
+    """The district filter is offered to users whose scope spans several districts."""
+    if user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER:
+        return districts_visible_to(user).order_by("sort_order", "code")
+    return None
+
+
+# Institutions ---------------------------------------------------------------------------------
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    institution_policy.check(user, "list")
+    params = request.GET
+    qs = selectors.institution_list(
+        user=user,
+        status=params.get("status", ""),
+        kind=params.get("kind", ""),
+        district=params.get("district", "").strip(),
+        search=params.get("q", "").strip(),
+    )
+    qs, sort = sort_by(request, qs, INSTITUTION_SORTS, "district")
+    page = paginate(request, qs)
+    counts = selectors.institution_status_counts(user=user)
+    return render(
+        request,
+        "institutions/institution_list.html",
+        {
+            "page": page,
+            "rows": [(i, selectors.bank_account_shown(user=user, institution=i)) for i in page.object_list],
+            "sort": sort,
+            "filters": params,
+            "statuses": [(value, label, counts[value]) for value, label in InstitutionStatus.choices],
+            "total": sum(counts.values()),
+            "kinds": InstitutionKind.choices,
+            "districts": _district_choices(user),
+        },
+    )
+
+
+@login_required
+def my_institutions(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.INSTITUTION_OPERATOR:
+        raise PermissionDenied
+    institutions = selectors.my_institutions(user=request.user)
+    return render(
+        request,
+        "institutions/my_institutions.html",
+        {
+            "items": [
+                (
+                    i,
+                    selectors.bank_account_shown(user=request.user, institution=i),
+                    selectors.institution_can_run_classes(i),
+                )
+                for i in institutions
+            ]
+        },
+    )
+
+
+def _detail(request: HttpRequest, institution: Institution, status: int = 200, **forms: Any) -> HttpResponse:
+    user = request.user
+    can_recognise = institution_policy.can(user, "recognise", institution)
+    can_set_high_skill = institution_policy.can(user, "set_high_skill", institution)
+    context = {
+        "institution": institution,
+        "bank_account": selectors.bank_account_shown(user=user, institution=institution),
+        "can_run_classes": selectors.institution_can_run_classes(institution),
+        "recognitions": selectors.institution_recognitions(institution=institution),
+        "years": selectors.institution_years(institution=institution),
+        "history": selectors.history_for(obj=institution),
+        "actions": selectors.institution_actions(user=user, institution=institution),
+        "transition_form": forms.get("transition_form"),
+        "can_recognise": can_recognise and institution.status != InstitutionStatus.REVOKED,
+        "can_evaluate": can_recognise,
+        "recognition_form": forms.get("recognition_form") or RecognitionForm(),
+        "year_form": forms.get("year_form") or YearForm(),
+        "high_skill_form": (forms.get("high_skill_form") or HighSkillForm()) if can_set_high_skill else None,
+        "can_change_details": institution_policy.can(user, "change_details", institution),
+    }
+    return render(request, "institutions/institution_detail.html", context, status=status)
+
+
+@login_required
+def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.institution_get(institution_id=pk, user=request.user))
+
+
+@login_required
+@require_POST
+def institution_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = selectors.institution_get(institution_id=pk, user=request.user)
+    institution_policy.check(request.user, "change_status", institution)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.institution_transition(
+                institution=institution,
+                actor=request.user,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, f"机构状态已变更为“{changed.get_status_display()}”")
+            return redirect("institutions:institution_detail", pk=pk)
+    return _detail(request, institution, status=400, transition_form=form)
+
+
+@login_required
+@require_POST
+def recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = selectors.institution_get(institution_id=pk, user=request.user)
+    institution_policy.check(request.user, "recognise", institution)
+    form = RecognitionForm(request.POST)
+    if form.is_valid():
+        try:
+            recognition = services.institution_recognition_add(
+                institution=institution, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, f"已认定 {recognition.occupation}（{level_label(recognition.level)}）")
+            return redirect("institutions:institution_detail", pk=pk)
+    return _detail(request, institution, status=400, recognition_form=form)
+
+
+@login_required
+def recognition_remove(request: HttpRequest, pk: int, recognition_pk: int) -> HttpResponse:
+    """A confirmation step: the page names the recognition and asks for a reason."""
+    institution = selectors.institution_get(institution_id=pk, user=request.user)
+    recognition = get_object_or_404(
+        InstitutionOccupation.objects.select_related("occupation"), pk=recognition_pk, institution=institution
+    )
+    institution_policy.check(request.user, "recognise", institution)
+    form = RecognitionRemoveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.institution_recognition_remove(
+                    recognition=recognition, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, f"已取消认定 {recognition.occupation}")
+                return redirect("institutions:institution_detail", pk=pk)
+    return render(
+        request,
+        "institutions/recognition_remove.html",
+        {"institution": institution, "recognition": recognition, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def high_skill_set(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = selectors.institution_get(institution_id=pk, user=request.user)
+    institution_policy.check(request.user, "set_high_skill", institution)
+    form = HighSkillForm(request.POST)
+    if form.is_valid():
+        try:
+            services.institution_high_skill_set(
+                institution=institution,
+                actor=request.user,
+                base=form.cleaned_data["high_skill_base"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, "高技能人才培训基地已变更")
+            return redirect("institutions:institution_detail", pk=pk)
+    return _detail(request, institution, status=400, high_skill_form=form)
+
+
+@login_required
+@require_POST
+def year_set(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = selectors.institution_get(institution_id=pk, user=request.user)
+    institution_policy.check(request.user, "recognise", institution)
+    form = YearForm(request.POST)
+    if form.is_valid():
+        try:
+            row = services.institution_year_set(
+                institution=institution, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, f"{row.year} 年度评估与培训计划额度已保存")
+            return redirect("institutions:institution_detail", pk=pk)
+    return _detail(request, institution, status=400, year_form=form)
+
+
+@login_required
+def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = selectors.institution_get(institution_id=pk, user=request.user)
+    institution_policy.check(request.user, "change_details", institution)
+    fields = ("address", "contact_name", "contact_phone", "bank_name", "bank_account")
+    form = InstitutionDetailsForm(request.POST or None, initial={f: getattr(institution, f) for f in fields})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.institution_details_update(
+                    institution=institution, actor=request.user, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, "机构信息已保存")
+                return redirect("institutions:institution_detail", pk=pk)
+    return render(
+        request,
+        "institutions/institution_edit.html",
+        {"institution": institution, "form": form},
+        status=status,
+    )
+
+
+def _register(request: HttpRequest, form: Any, service: Any, template: str, success: str) -> HttpResponse:
+    """The two public registration pages: create the account and the organisation, log in."""
+    if request.user.is_authenticated:
+        messages.info(request, "您已登录，如需为其他单位注册请先退出")
+        return redirect("core:home")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "password_again"}
+            try:
+                user, organisation = service(**data)
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                messages.success(request, success.format(organisation=organisation))
+                return redirect("core:home")
+    return render(request, template, {"form": form}, status=status)
+
+
+@sensitive_post_parameters("password", "password_again")
+@csrf_protect
+@never_cache
+def institution_register(request: HttpRequest) -> HttpResponse:
+    return _register(
+        request,
+        InstitutionRegisterForm(request.POST or None),
+        services.institution_register,
+        "institutions/institution_register.html",
+        "注册成功：{organisation.name} 已提交，等待所在区县人力社保局认定",
+    )
+
+
+# Employers ------------------------------------------------------------------------------------
+
+
+@login_required
+def employer_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    employer_policy.check(user, "list")
+    params = request.GET
+    qs = selectors.employer_list(
+        user=user,
+        district=params.get("district", "").strip(),
+        search=params.get("q", "").strip(),
+        classified=params.get("classified", ""),
+    )
+    qs, sort = sort_by(request, qs, EMPLOYER_SORTS, "district")
+    return render(
+        request,
+        "institutions/employer_list.html",
+        {
+            "page": paginate(request, qs),
+            "sort": sort,
+            "filters": params,
+            "districts": _district_choices(user),
+        },
+    )
+
+
+@login_required
+def my_employers(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.ENTERPRISE_FILER:
+        raise PermissionDenied
+    return render(
+        request, "institutions/my_employers.html", {"employers": selectors.my_employers(user=request.user)}
+    )
+
+
+@login_required
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = selectors.employer_get(employer_id=pk, user=request.user)
+    return render(
+        request,
+        "institutions/employer_detail.html",
+        {
+            "employer": employer,
+            "subsidiaries": employer_policy.visible(request.user).filter(parent=employer),
+            "training_centres": selectors.institution_list(user=request.user).filter(employer=employer),
+            "history": selectors.history_for(obj=employer),
+            "can_change_details": employer_policy.can(request.user, "change_details", employer),
+        },
+    )
+
+
+@login_required
+def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    employer: Employer = selectors.employer_get(employer_id=pk, user=request.user)
+    employer_policy.check(request.user, "change_details", employer)
+    fields = ("address", "contact_name", "contact_phone")
+    form = EmployerDetailsForm(request.POST or None, initial={f: getattr(employer, f) for f in fields})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.employer_details_update(employer=employer, actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, "单位信息已保存")
+                return redirect("institutions:employer_detail", pk=pk)
+    return render(
+        request, "institutions/employer_edit.html", {"employer": employer, "form": form}, status=status
+    )
+
+
+@sensitive_post_parameters("password", "password_again")
+@csrf_protect
+@never_cache
+def employer_register(request: HttpRequest) -> HttpResponse:
+    return _register(
+        request,
+        EmployerRegisterForm(request.POST or None),
+        services.employer_register,
+        "institutions/employer_register.html",
+        "注册成功：{organisation.name}（{organisation.entity_type_label}）已登记为用人单位",
+    )
