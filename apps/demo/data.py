@@ -1,5 +1,7 @@
 """The demo world of `make run`: the users of the README, a recognised private school in
-渝中区, an enterprise in 万州区, and rate tables for both districts (effective 2021-03-01).
+渝中区 with its recognised occupations and yearly plans, a school there awaiting recognition, an
+enterprise in 万州区 with a training centre awaiting filing, and rate tables for both districts
+(effective 2021-03-01).
 
 Idempotent: running it twice changes nothing. Rates follow RULES.md's demo standards
 (S: 初级 1000, 中级 1500, 高级 2500, 技师 3500, 高级技师 5000; 专项 800) and the floors of R1.2–R1.4.
@@ -11,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_create
@@ -18,7 +21,19 @@ from apps.catalog.imports import parse_occupation_rows
 from apps.catalog.models import District, Occupation, RateRow
 from apps.catalog.services import occupations_import, rate_row_save
 from apps.core.services import state_change_record
-from apps.institutions.models import Employer, Institution, InstitutionKind, InstitutionStatus
+from apps.institutions.models import (
+    Employer,
+    Institution,
+    InstitutionKind,
+    InstitutionOccupation,
+    InstitutionStatus,
+    InstitutionYear,
+)
+from apps.institutions.services import (
+    institution_recognition_add,
+    institution_transition,
+    institution_year_set,
+)
 
 DEMO_PASSWORD = "Demo-2021"  # noqa: S105 - published in the README for the demo only
 POLICY_START = date(2021, 3, 1)
@@ -91,6 +106,8 @@ def _organisations(districts: dict[str, District], users: dict[str, User]) -> No
             "address": "重庆市渝中区解放碑民族路 100 号",
             "contact_name": "张老师",
             "contact_phone": "023-63000000",
+            "bank_name": "中国工商银行重庆解放碑支行",
+            "bank_account": "3100021509024567890",
             "status": InstitutionStatus.RECOGNISED,
         },
     )
@@ -112,6 +129,105 @@ def _organisations(districts: dict[str, District], users: dict[str, User]) -> No
         },
     )
     employer.members.add(users["enterprise"])
+    _recognitions(school, users["officer.yuzhong"])
+    _years(school, users["officer.yuzhong"])
+    _applicant(districts["500103"])
+    _training_centre(employer, users["officer.wanzhou"])
+
+
+# The school's recognised occupations and levels (R4.1); level 3 of 中式烹调师 is the district's
+# recognition for 高级工 that R6.2 asks of a district-level private school.
+RECOGNITIONS = [
+    ("4-03-02-01", 5),
+    ("4-03-02-01", 4),
+    ("4-03-02-01", 3),
+    ("6-31-01-03", 5),
+    ("6-31-01-03", 4),
+    ("4-10-01-06", 5),
+]
+
+
+def _recognitions(school: Institution, officer: User) -> None:
+    for code, level in RECOGNITIONS:
+        occupation = Occupation.objects.get(code=code)
+        if InstitutionOccupation.objects.filter(
+            institution=school, occupation=occupation, level=level
+        ).exists():
+            continue
+        institution_recognition_add(
+            institution=school,
+            actor=officer,
+            occupation=occupation,
+            level=level,
+            recognised_on=date(2021, 3, 15),
+            reason="演示数据：经区县人力社保局现场核查认定",
+        )
+
+
+def _years(school: Institution, officer: User) -> None:
+    plans = {2021: (Decimal("86.50"), 400), timezone.localdate().year: (None, 450)}
+    for year, (score, quota) in plans.items():
+        if InstitutionYear.objects.filter(institution=school, year=year).exists():
+            continue
+        institution_year_set(
+            institution=school,
+            actor=officer,
+            year=year,
+            evaluation_score=score,
+            plan_quota=quota,
+            reason="演示数据：年度培训计划",
+        )
+
+
+def _applicant(district: District) -> None:
+    """A school that registered itself and waits for the district's recognition."""
+    applicant, created = Institution.objects.get_or_create(
+        uscc="52500103MJP6543212",
+        defaults={
+            "name": "重庆市渝中区启航职业技能培训学校",
+            "kind": InstitutionKind.DISTRICT_PRIVATE_SCHOOL,
+            "district": district,
+            "address": "重庆市渝中区大坪正街 20 号",
+            "contact_name": "陈校长",
+            "contact_phone": "023-68000000",
+            "bank_name": "中国建设银行重庆大坪支行",
+            "bank_account": "50001063600052012345",
+            "status": InstitutionStatus.APPLIED,
+        },
+    )
+    if created:
+        state_change_record(
+            obj=applicant,
+            actor=None,
+            from_state="",
+            to_state=InstitutionStatus.APPLIED,
+            reason="演示数据：机构自行注册，等待所在区县人力社保局认定",
+        )
+
+
+def _training_centre(employer: Employer, officer: User) -> None:
+    """The enterprise's training centre: recognised by 万州区, awaiting filing with the municipal
+    bureau (R4.1), so it may not apply for classes yet."""
+    centre, created = Institution.objects.get_or_create(
+        uscc=employer.uscc,
+        defaults={
+            "name": f"{employer.name}职工培训中心",
+            "kind": InstitutionKind.ENTERPRISE_CENTRE,
+            "district": employer.district,
+            "employer": employer,
+            "address": "重庆市万州区经开区 1 号",
+            "contact_name": "刘主任",
+            "contact_phone": "023-58000000",
+            "status": InstitutionStatus.APPLIED,
+        },
+    )
+    if created:
+        institution_transition(
+            institution=centre,
+            actor=officer,
+            to=InstitutionStatus.RECOGNISED,
+            reason="演示数据：参照民办职业培训机构设置标准认定",
+        )
 
 
 def _rate_tables(districts: dict[str, District], users: dict[str, User]) -> None:
