@@ -13,7 +13,7 @@ def validate_uscc(value: str) -> None:
     try:
         check_uscc(value)
     except RuleViolation as exc:
-        raise ValidationError(f"{exc.finding.message} (R11.3)", code="uscc") from exc
+        raise ValidationError(exc.finding.message, code="uscc") from exc
 
 
 class InstitutionKind(models.TextChoices):

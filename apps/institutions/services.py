@@ -177,11 +177,17 @@ def institution_transition(*, institution: Institution, actor: Any, to: str, rea
 # Registration ---------------------------------------------------------------------------------
 
 
+def _finding_error(message: str, rule: str, field: str) -> ApplicationError:
+    """A rules-engine finding as an error; its message ends with the rule ID, which the error
+    carries (and shows) on its own."""
+    return ApplicationError(message.removesuffix(f" ({rule})"), rule=rule, field=field)
+
+
 def _valid_uscc(value: str, *, field: str) -> str:
     try:
         return check_uscc(value or "")
     except RuleViolation as exc:
-        raise ApplicationError(exc.finding.message, rule="R11.3", field=field) from exc
+        raise _finding_error(exc.finding.message, "R11.3", field) from exc
 
 
 def _clean(value: str, pattern: re.Pattern[str], message: str, *, field: str, required: bool = True) -> str:
@@ -442,7 +448,7 @@ def institution_recognition_add(
     if locked.kind == InstitutionKind.DISTRICT_PRIVATE_SCHOOL:
         finding = check_district_school_level(level=level, recognised=True)
         if finding is not None:
-            raise ApplicationError(finding.message, rule=finding.rule, field="level")
+            raise _finding_error(finding.message, finding.rule, "level")
     day = recognised_on or timezone.localdate()
     if day > timezone.localdate():
         raise ApplicationError("认定日期不能晚于今天", field="recognised_on")

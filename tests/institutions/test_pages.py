@@ -130,7 +130,7 @@ def test_the_r6_2_refusal_is_shown_next_to_the_level(client, officer_yuzhong):
 
     assert response.status_code == 400
     [error] = response.context["recognition_form"].errors["level"]
-    assert "R6.2" in error and "不得开展技师培训" in error
+    assert error.count("R6.2") == 1 and error.endswith("(R6.2)") and "不得开展技师培训" in error
     assert not InstitutionOccupation.objects.exists()
 
 
