@@ -248,13 +248,27 @@ def _registrant_create(
     return user
 
 
-def _save_new(obj: models.Model, *, duplicate_message: str) -> None:
-    """Insert `obj`; a concurrent registration of the same code becomes the same clear error."""
+def _register_with_account(
+    organisation: Institution | Employer,
+    *,
+    account: dict[str, str],
+    role: str,
+    duplicate_message: str,
+    to_state: str,
+    reason: str,
+) -> User:
+    """Save a registering organisation with its first member's account and log it; a concurrent
+    registration of the same code becomes the same clear error (and undoes the account)."""
+    _full_clean(organisation)
+    user = _registrant_create(**account, role=role, district=organisation.district)
     try:
         with transaction.atomic():
-            obj.save()
+            organisation.save()
     except IntegrityError as exc:
         raise ApplicationError(duplicate_message, field="uscc") from exc
+    organisation.members.add(user)
+    state_change_record(obj=organisation, actor=user, from_state="", to_state=to_state, reason=reason)
+    return user
 
 
 def _institution_duplicate(code: str) -> str:
@@ -304,21 +318,11 @@ def institution_register(
     )
     if not institution.bank_name:
         raise ApplicationError("请填写开户银行", field="bank_name")
-    _full_clean(institution)
-    user = _registrant_create(
-        username=username,
-        password=password,
-        full_name=full_name,
-        phone=phone,
+    user = _register_with_account(
+        institution,
+        account={"username": username, "password": password, "full_name": full_name, "phone": phone},
         role=Role.INSTITUTION_OPERATOR,
-        district=district,
-    )
-    _save_new(institution, duplicate_message=_institution_duplicate(code))
-    institution.members.add(user)
-    state_change_record(
-        obj=institution,
-        actor=user,
-        from_state="",
+        duplicate_message=_institution_duplicate(code),
         to_state=S.APPLIED,
         reason="机构自行注册，等待所在区县人力社保局认定",
     )
@@ -400,21 +404,11 @@ def employer_register(
         is_classified=bool(is_classified),
         parent=parent,
     )
-    _full_clean(employer)
-    user = _registrant_create(
-        username=username,
-        password=password,
-        full_name=full_name,
-        phone=phone,
+    user = _register_with_account(
+        employer,
+        account={"username": username, "password": password, "full_name": full_name, "phone": phone},
         role=Role.ENTERPRISE_FILER,
-        district=district,
-    )
-    _save_new(employer, duplicate_message=_employer_duplicate(code))
-    employer.members.add(user)
-    state_change_record(
-        obj=employer,
-        actor=user,
-        from_state="",
+        duplicate_message=_employer_duplicate(code),
         to_state="registered",
         reason=f"用人单位自行注册（{entity.label}）",
     )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -142,45 +144,65 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.institution_get(institution_id=pk, user=request.user))
 
 
-@login_required
-@require_POST
-def institution_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def _detail_form_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    action: str,
+    form_class: type[forms.Form],
+    form_name: str,
+    perform: Callable[[Institution, dict[str, Any]], str],
+) -> HttpResponse:
+    """The action forms of the detail page: check the action (404 out of scope, 403 not
+    allowed), call the service, and on an error show the page again with the form's errors."""
     institution = selectors.institution_get(institution_id=pk, user=request.user)
-    institution_policy.check(request.user, "change_status", institution)
-    form = TransitionForm(request.POST)
+    institution_policy.check(request.user, action, institution)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            changed = services.institution_transition(
-                institution=institution,
-                actor=request.user,
-                to=form.cleaned_data["to"],
-                reason=form.cleaned_data["reason"],
-            )
+            message = perform(institution, form.cleaned_data)
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
-            messages.success(request, f"机构状态已变更为“{changed.get_status_display()}”")
+            messages.success(request, message)
             return redirect("institutions:institution_detail", pk=pk)
-    return _detail(request, institution, status=400, transition_form=form)
+    return _detail(request, institution, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def institution_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(institution: Institution, data: dict[str, Any]) -> str:
+        changed = services.institution_transition(
+            institution=institution, actor=request.user, to=data["to"], reason=data["reason"]
+        )
+        return f"机构状态已变更为“{changed.get_status_display()}”"
+
+    return _detail_form_post(
+        request,
+        pk,
+        action="change_status",
+        form_class=TransitionForm,
+        form_name="transition_form",
+        perform=perform,
+    )
 
 
 @login_required
 @require_POST
 def recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = selectors.institution_get(institution_id=pk, user=request.user)
-    institution_policy.check(request.user, "recognise", institution)
-    form = RecognitionForm(request.POST)
-    if form.is_valid():
-        try:
-            recognition = services.institution_recognition_add(
-                institution=institution, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, f"已认定 {recognition.occupation}（{level_label(recognition.level)}）")
-            return redirect("institutions:institution_detail", pk=pk)
-    return _detail(request, institution, status=400, recognition_form=form)
+    def perform(institution: Institution, data: dict[str, Any]) -> str:
+        row = services.institution_recognition_add(institution=institution, actor=request.user, **data)
+        return f"已认定 {row.occupation}（{level_label(row.level)}）"
+
+    return _detail_form_post(
+        request,
+        pk,
+        action="recognise",
+        form_class=RecognitionForm,
+        form_name="recognition_form",
+        perform=perform,
+    )
 
 
 @login_required
@@ -216,42 +238,32 @@ def recognition_remove(request: HttpRequest, pk: int, recognition_pk: int) -> Ht
 @login_required
 @require_POST
 def high_skill_set(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = selectors.institution_get(institution_id=pk, user=request.user)
-    institution_policy.check(request.user, "set_high_skill", institution)
-    form = HighSkillForm(request.POST)
-    if form.is_valid():
-        try:
-            services.institution_high_skill_set(
-                institution=institution,
-                actor=request.user,
-                base=form.cleaned_data["high_skill_base"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, "高技能人才培训基地已变更")
-            return redirect("institutions:institution_detail", pk=pk)
-    return _detail(request, institution, status=400, high_skill_form=form)
+    def perform(institution: Institution, data: dict[str, Any]) -> str:
+        services.institution_high_skill_set(
+            institution=institution, actor=request.user, base=data["high_skill_base"], reason=data["reason"]
+        )
+        return "高技能人才培训基地已变更"
+
+    return _detail_form_post(
+        request,
+        pk,
+        action="set_high_skill",
+        form_class=HighSkillForm,
+        form_name="high_skill_form",
+        perform=perform,
+    )
 
 
 @login_required
 @require_POST
 def year_set(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = selectors.institution_get(institution_id=pk, user=request.user)
-    institution_policy.check(request.user, "recognise", institution)
-    form = YearForm(request.POST)
-    if form.is_valid():
-        try:
-            row = services.institution_year_set(
-                institution=institution, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, f"{row.year} 年度评估与培训计划额度已保存")
-            return redirect("institutions:institution_detail", pk=pk)
-    return _detail(request, institution, status=400, year_form=form)
+    def perform(institution: Institution, data: dict[str, Any]) -> str:
+        row = services.institution_year_set(institution=institution, actor=request.user, **data)
+        return f"{row.year} 年度评估与培训计划额度已保存"
+
+    return _detail_form_post(
+        request, pk, action="recognise", form_class=YearForm, form_name="year_form", perform=perform
+    )
 
 
 @login_required
