@@ -132,7 +132,7 @@ def transition_refusal(institution: Institution, target: str) -> ApplicationErro
             rule="R4.1",
             field="to",
         )
-    if step is _REINSTATE:
+    if step.action == "reinstate":
         before = status_before_suspension(institution)
         if target != before:
             return ApplicationError(
