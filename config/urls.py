@@ -8,6 +8,7 @@ api_v1 = [
     path("auth/token", TokenObtainApi.as_view(), name="api-token"),
     path("me", MeApi.as_view(), name="api-me"),
     path("", include("apps.catalog.api_urls")),
+    path("", include("apps.classes.api_urls")),
     path("", include("apps.institutions.api_urls")),
 ]
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include(("apps.core.urls", "core"))),
     path("accounts/", include("apps.accounts.urls")),
     path("catalog/", include("apps.catalog.urls")),
+    path("classes/", include("apps.classes.urls")),
     path("institutions/", include("apps.institutions.urls")),
     path("rules/", catalog_views.rules_page, name="rules"),
     path("api/v1/", include(api_v1)),

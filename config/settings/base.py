@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.catalog",
     "apps.institutions",
+    "apps.classes",
     "apps.demo",
 ]
 

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.models import Level, Occupation
+from apps.rules import result_to_dict
+
+from . import selectors, services
+from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingClass, TrainingType
+from .permissions import ACTIONS, class_policy
+from .quoting import class_quote_current
+
+
+class SessionSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    mode = serializers.ChoiceField(choices=SessionMode.choices, default=SessionMode.OFFLINE)
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ClassOutputSerializer(serializers.ModelSerializer):
+    institution = serializers.CharField(source="institution.uscc")
+    district = serializers.CharField(source="district.code")
+    occupation = serializers.CharField(source="occupation.code")
+
+    class Meta:
+        model = TrainingClass
+        fields = [
+            "id",
+            "name",
+            "institution",
+            "district",
+            "occupation",
+            "level",
+            "training_type",
+            "organisation_mode",
+            "schedule_pattern",
+            "start_date",
+            "end_date",
+            "venue",
+            "teachers",
+            "planned_trainees",
+            "status",
+            "findings",
+            "submitted_at",
+            "approved_on",
+            "standard",
+            "rate",
+            "class_hours",
+            "online_rate",
+            "policy_version",
+            "rules_version",
+            "online_override_reason",
+        ]
+
+
+class ClassInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=128)
+    occupation = serializers.SlugRelatedField(slug_field="code", queryset=Occupation.objects.all())
+    level = serializers.ChoiceField(choices=Level.choices, allow_null=True)
+    training_type = serializers.ChoiceField(choices=TrainingType.choices)
+    organisation_mode = serializers.ChoiceField(
+        choices=OrganisationMode.choices, default=OrganisationMode.CONCENTRATED
+    )
+    schedule_pattern = serializers.ChoiceField(choices=SchedulePattern.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    venue = serializers.CharField(max_length=200)
+    teachers = serializers.CharField(max_length=200)
+    planned_trainees = serializers.IntegerField(min_value=1, max_value=10000)
+    sessions = SessionSerializer(many=True)
+
+
+def _parse(request: Request) -> tuple[dict[str, Any], list[services.SessionInput]]:
+    data = ClassInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    sessions = [services.SessionInput(**s) for s in values.pop("sessions")]
+    return values, sessions
+
+
+def _detail(training_class: TrainingClass) -> dict[str, Any]:
+    out = ClassOutputSerializer(training_class).data
+    sessions = list(training_class.sessions.all())
+    out["sessions"] = SessionSerializer(sessions, many=True).data
+    quote = class_quote_current(training_class=training_class, sessions=sessions)
+    out["quote"] = (
+        None
+        if quote is None
+        else {
+            "per_trainee": result_to_dict(quote.per_trainee),
+            "class_total": f"{quote.class_total:.2f}",
+            "planned_hours": quote.hours.total,
+            "planned_online": quote.hours.online,
+            "on": quote.on.isoformat(),
+        }
+    )
+    return out
+
+
+class ClassListCreateApi(ListAPIView):
+    """GET: the classes the caller may see. POST (institution operators): a draft application."""
+
+    serializer_class = ClassOutputSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.class_list(
+            user=self.request.user,
+            status=params.get("status", ""),
+            occupation=params.get("occupation", ""),
+            level=params.get("level", ""),
+            has_findings=params.get("has_findings", ""),
+        ).order_by("-created_at", "-pk")
+
+    def post(self, request: Request) -> Response:
+        if not class_policy.can(request.user, "add"):
+            raise PermissionDenied("只有培训机构经办人可以填报开班申请")
+        institution = request.user.institutions.first()
+        if institution is None:
+            raise PermissionDenied("您的账号尚未关联培训机构")
+        values, sessions = _parse(request)
+        training_class = services.class_create(
+            actor=request.user, institution=institution, values=values, sessions=sessions
+        )
+        return Response(_detail(training_class), status=status.HTTP_201_CREATED)
+
+
+class ClassDetailApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_detail(selectors.class_get(class_id=pk, user=request.user)))
+
+    def put(self, request: Request, pk: int) -> Response:
+        training_class = class_policy.get_for_action(request.user, "change", pk=pk)
+        values, sessions = _parse(request)
+        training_class = services.class_update(
+            actor=request.user, training_class=training_class, values=values, sessions=sessions
+        )
+        return Response(_detail(training_class))
+
+
+class ClassTransitionApi(APIView):
+    """POST {"to": "submitted" | "approved" | "returned" | "rejected" | "running" | "completed" | "closed",
+    "reason": "…", "online_override_reason": "…"}."""
+
+    class InputSerializer(serializers.Serializer):
+        to = serializers.ChoiceField(choices=list(ACTIONS))
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+        online_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = selectors.class_get(class_id=pk, user=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        class_policy.check(request.user, ACTIONS[data.validated_data["to"]], training_class)
+        training_class = services.class_transition(
+            training_class=training_class, actor=request.user, **data.validated_data
+        )
+        return Response(_detail(training_class))

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Role
+from apps.catalog.permissions import districts_visible_to
+from apps.core.permissions import PermissionPolicy
+
+from .models import ClassStatus, TrainingClass
+
+OPERATOR_ACTIONS = {"change", "submit", "start", "complete"}
+REVIEWER_ACTIONS = {"approve", "return", "reject", "close"}
+# The permission action behind each move of the lifecycle, by the status it moves to.
+ACTIONS = {
+    ClassStatus.SUBMITTED: "submit",
+    ClassStatus.APPROVED: "approve",
+    ClassStatus.RETURNED: "return",
+    ClassStatus.REJECTED: "reject",
+    ClassStatus.RUNNING: "start",
+    ClassStatus.COMPLETED: "complete",
+    ClassStatus.CLOSED: "close",
+}
+
+
+def is_class_operator(user: Any, training_class: TrainingClass) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.INSTITUTION_OPERATOR
+        and training_class.institution.members.filter(pk=user.pk).exists()
+    )
+
+
+def is_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
+    """Final decisions on a class: the officers of its district and the municipal admin."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return True
+    return user.role == Role.DISTRICT_OFFICER and user.district_id == training_class.district_id
+
+
+class TrainingClassPolicy(PermissionPolicy):
+    model = TrainingClass
+
+    def visible(self, user: Any) -> QuerySet[TrainingClass]:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return TrainingClass.objects.none()
+        if user.role == Role.INSTITUTION_OPERATOR:
+            return TrainingClass.objects.filter(institution__members=user)
+        if user.role == Role.ENTERPRISE_FILER:
+            return TrainingClass.objects.filter(institution__employer__members=user)
+        return TrainingClass.objects.filter(district__in=districts_visible_to(user))
+
+    def can(self, user: Any, action: str, obj: TrainingClass | None = None) -> bool:
+        if action == "view":
+            return obj is None or self.visible(user).filter(pk=obj.pk).exists()
+        if action == "add":
+            return getattr(user, "is_authenticated", False) and user.role == Role.INSTITUTION_OPERATOR
+        if obj is None:
+            return False
+        if action in OPERATOR_ACTIONS:
+            return is_class_operator(user, obj)
+        if action in REVIEWER_ACTIONS:
+            return is_class_reviewer(user, obj)
+        return False
+
+
+class_policy = TrainingClassPolicy()

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Min, Q, QuerySet
+
+from .models import ClassStatus, TrainingClass
+from .permissions import class_policy
+
+
+def class_list(
+    *,
+    user: Any,
+    status: str = "",
+    institution: str = "",
+    occupation: str = "",
+    level: str = "",
+    start_from: date | None = None,
+    start_to: date | None = None,
+    has_findings: str = "",
+) -> QuerySet[TrainingClass]:
+    qs = class_policy.visible(user).select_related("institution", "district", "occupation")
+    if status:
+        qs = qs.filter(status=status)
+    if institution:
+        qs = qs.filter(Q(institution__name__contains=institution) | Q(institution__uscc=institution.upper()))
+    if occupation:
+        qs = qs.filter(Q(occupation__code__startswith=occupation) | Q(occupation__name__contains=occupation))
+    if level == "special":
+        qs = qs.filter(level__isnull=True)
+    elif level.isdigit():
+        qs = qs.filter(level=int(level))
+    if start_from:
+        qs = qs.filter(start_date__gte=start_from)
+    if start_to:
+        qs = qs.filter(start_date__lte=start_to)
+    if has_findings in {"1", "0"}:
+        qs = qs.filter(has_findings=has_findings == "1")
+    return qs
+
+
+def class_get(*, class_id: int, user: Any) -> TrainingClass:
+    return class_policy.get_visible(
+        user,
+        TrainingClass.objects.select_related("institution", "district", "occupation", "rate_row"),
+        pk=class_id,
+    )
+
+
+def class_queue_summary(*, user: Any) -> dict[str, Any]:
+    """Applications waiting for a decision: how many and since when."""
+    waiting = class_policy.visible(user).filter(status=ClassStatus.SUBMITTED)
+    return waiting.aggregate(count=Count("pk"), oldest=Min("submitted_at"))
+
+
+def class_status_counts(*, user: Any) -> dict[str, int]:
+    rows = class_policy.visible(user).values("status").annotate(n=Count("pk")).order_by()
+    return {row["status"]: row["n"] for row in rows}

@@ -1,0 +1,300 @@
+"""Class applications: create and edit drafts, and move them through one lifecycle table.
+
+    draft → submitted → approved | returned | rejected;  returned → submitted;
+    approved → running → completed → closed
+
+Every move goes through `class_transition`, locks the row, checks who may make it, and writes
+the state-change log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.catalog.models import Occupation
+from apps.catalog.selectors import rate_row_in_force
+from apps.core.errors import ApplicationError
+from apps.core.services import state_change_record
+from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation
+from apps.institutions.selectors import institution_can_run_classes
+from apps.rules import RULES_VERSION
+from apps.rules.high_skill import check_district_school_level
+
+from .models import ClassSession, ClassStatus, SessionMode, TrainingClass
+from .permissions import is_class_operator, is_class_reviewer
+from .quoting import class_quote, policy_version
+
+S = ClassStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    actor: str  # "operator" (the institution's own) or "reviewer" (the district's officer, the admin)
+    needs_reason: bool
+    label: str
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (S.DRAFT, S.SUBMITTED): Transition("operator", False, "提交"),
+    (S.RETURNED, S.SUBMITTED): Transition("operator", False, "重新提交"),
+    (S.SUBMITTED, S.APPROVED): Transition("reviewer", False, "审核通过"),
+    (S.SUBMITTED, S.RETURNED): Transition("reviewer", True, "退回修改"),
+    (S.SUBMITTED, S.REJECTED): Transition("reviewer", True, "驳回"),
+    (S.APPROVED, S.RUNNING): Transition("operator", False, "开班"),
+    (S.RUNNING, S.COMPLETED): Transition("operator", False, "结业"),
+    (S.COMPLETED, S.CLOSED): Transition("reviewer", False, "关闭"),
+}
+EDITABLE = (S.DRAFT, S.RETURNED)
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    date: date
+    start_time: time
+    end_time: time
+    mode: str = SessionMode.OFFLINE
+    topic: str = ""
+
+
+CLASS_FIELDS = (
+    "name",
+    "occupation",
+    "level",
+    "training_type",
+    "organisation_mode",
+    "schedule_pattern",
+    "start_date",
+    "end_date",
+    "venue",
+    "teachers",
+    "planned_trainees",
+)
+
+
+def _check_sessions(sessions: list[SessionInput], *, start: date, end: date) -> None:
+    if not sessions:
+        raise ApplicationError("请至少安排一次课程", field="sessions")
+    for number, session in enumerate(sessions, start=1):
+        if session.mode not in SessionMode.values:
+            raise ApplicationError(f"第 {number} 次课：方式“{session.mode}”无效", field="sessions")
+        if session.end_time <= session.start_time:
+            raise ApplicationError(f"第 {number} 次课：结束时间须晚于开始时间", field="sessions")
+        if not start <= session.date <= end:
+            raise ApplicationError(
+                f"第 {number} 次课：日期 {session.date} 不在培训期间 {start} 至 {end} 内", field="sessions"
+            )
+
+
+def _write(training_class: TrainingClass, values: dict[str, Any], sessions: list[SessionInput]) -> None:
+    for name in CLASS_FIELDS:
+        setattr(training_class, name, values[name])
+    if training_class.end_date < training_class.start_date:
+        raise ApplicationError("结业日期不能早于开班日期", field="end_date")
+    if training_class.planned_trainees <= 0:
+        raise ApplicationError("计划人数须大于 0", field="planned_trainees")
+    _check_sessions(sessions, start=training_class.start_date, end=training_class.end_date)
+    training_class.full_clean(exclude=["institution", "district", "occupation"])
+    training_class.save()
+    training_class.sessions.all().delete()
+    ClassSession.objects.bulk_create(
+        ClassSession(training_class=training_class, **session.__dict__) for session in sessions
+    )
+
+
+@transaction.atomic
+def class_create(
+    *, actor: Any, institution: Institution, values: dict[str, Any], sessions: list[SessionInput]
+) -> TrainingClass:
+    """A draft class application of `institution`, by one of its operators."""
+    if actor.role != Role.INSTITUTION_OPERATOR or not institution.members.filter(pk=actor.pk).exists():
+        raise ApplicationError("只有本机构的经办人可以填报开班申请")
+    training_class = TrainingClass(institution=institution, district_id=institution.district_id)
+    _write(training_class, values, sessions)
+    state_change_record(
+        obj=training_class, actor=actor, from_state="", to_state=S.DRAFT, reason="创建开班申请"
+    )
+    return training_class
+
+
+@transaction.atomic
+def class_update(
+    *, actor: Any, training_class: TrainingClass, values: dict[str, Any], sessions: list[SessionInput]
+) -> TrainingClass:
+    """Edit a draft or a returned application; nothing else may change."""
+    training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+    if not is_class_operator(actor, training_class):
+        raise ApplicationError("只有本机构的经办人可以修改开班申请")
+    if training_class.status not in EDITABLE:
+        raise ApplicationError(f"{training_class.get_status_display()}的开班申请不能修改")
+    _write(training_class, values, sessions)
+    state_change_record(
+        obj=training_class,
+        actor=actor,
+        from_state=training_class.status,
+        to_state=training_class.status,
+        reason="修改开班申请",
+    )
+    return training_class
+
+
+def class_plan_findings(*, training_class: TrainingClass, on: date) -> list[dict[str, str]]:
+    """Everything that stops or flags the plan on `on`. Errors (E) block submission; the
+    online share (R2.3, O) is recorded for the officer, who may override it with a reason."""
+    findings: list[dict[str, str]] = []
+    institution = training_class.institution
+    allowed, why = institution_can_run_classes(institution)
+    if not allowed:
+        findings.append({"rule": "R4.1", "severity": "E", "message": why})
+    recognised = InstitutionOccupation.objects.filter(
+        institution=institution, occupation=training_class.occupation, level=training_class.level
+    ).exists()
+    if institution.kind == InstitutionKind.DISTRICT_PRIVATE_SCHOOL:
+        finding = check_district_school_level(level=training_class.level, recognised=recognised)
+        if finding is not None:
+            findings.append({"rule": finding.rule, "severity": finding.severity, "message": finding.message})
+    level = training_class.level_label
+    if not recognised and not any(f["rule"] == "R6.2" for f in findings):
+        findings.append(
+            {
+                "rule": "R4.1",
+                "severity": "E",
+                "message": f"本机构未经认定开展 {training_class.occupation} {level} 培训",
+            }
+        )
+    row = rate_row_in_force(
+        district=training_class.district,
+        occupation=training_class.occupation,
+        level=training_class.level,
+        on=on,
+    )
+    if row is None:
+        findings.append(
+            {
+                "rule": "R1.6",
+                "severity": "E",
+                "message": f"{training_class.district} {on} 没有 {training_class.occupation} "
+                f"{training_class.level_label} 的补贴标准，请联系区县人力社保局",
+            }
+        )
+        return findings
+    sessions = list(training_class.sessions.all())
+    result = class_quote(training_class=training_class, sessions=sessions, rate_row=row, on=on)
+    for finding in result.per_trainee.findings:
+        findings.append({"rule": finding.rule, "severity": finding.severity, "message": finding.message})
+    if result.online_finding is not None and not any(f["rule"] == "R2.3" for f in findings):
+        f = result.online_finding
+        findings.append({"rule": f.rule, "severity": f.severity, "message": f.message})
+    return findings
+
+
+def _blocking(findings: list[dict[str, str]]) -> list[dict[str, str]]:
+    # An E on the planned online hours above 30 % (R2.5) only trims pay; it does not block a plan.
+    return [f for f in findings if f["severity"] == "E" and f["rule"] != "R2.5"]
+
+
+def _may(actor: Any, training_class: TrainingClass, who: str) -> bool:
+    return (
+        is_class_operator(actor, training_class)
+        if who == "operator"
+        else is_class_reviewer(actor, training_class)
+    )
+
+
+@transaction.atomic
+def class_transition(
+    *,
+    training_class: TrainingClass,
+    actor: Any,
+    to: str,
+    reason: str = "",
+    online_override_reason: str = "",
+    on: date | None = None,
+) -> TrainingClass:
+    """Move a class along the lifecycle table; the one place its status changes."""
+    training_class = (
+        TrainingClass.objects.select_for_update()
+        .select_related("institution", "district", "occupation")
+        .get(pk=training_class.pk)
+    )
+    current = training_class.status
+    transition = TRANSITIONS.get((current, to))
+    if transition is None:
+        raise ApplicationError(
+            f"开班申请不能从“{S(current).label}”变为“{S(to).label if to in S.values else to}”", field="status"
+        )
+    if not _may(actor, training_class, transition.actor):
+        raise ApplicationError(f"您无权对该开班申请执行“{transition.label}”")
+    reason = reason.strip()
+    if transition.needs_reason and not reason:
+        raise ApplicationError(f"{transition.label}须填写原因", field="reason")
+    day = on or timezone.localdate()
+    if to == S.SUBMITTED:
+        _submit(training_class, day)
+    elif to == S.APPROVED:
+        _approve(training_class, day, online_override_reason.strip())
+    training_class.status = to
+    training_class.save()
+    state_change_record(
+        obj=training_class,
+        actor=actor,
+        from_state=current,
+        to_state=to,
+        reason=reason or online_override_reason.strip(),
+    )
+    return training_class
+
+
+def _submit(training_class: TrainingClass, day: date) -> None:
+    findings = class_plan_findings(training_class=training_class, on=day)
+    blocking = _blocking(findings)
+    if blocking:
+        raise ApplicationError(
+            "；".join(f["message"] for f in blocking), rule=blocking[0]["rule"], extra={"findings": blocking}
+        )
+    training_class.findings = findings
+    training_class.has_findings = bool(findings)
+    training_class.submitted_at = timezone.now()
+
+
+def _approve(training_class: TrainingClass, day: date, override: str) -> None:
+    """Check again on the approval day and copy the rate row, policy and rules versions (R9.2)."""
+    findings = class_plan_findings(training_class=training_class, on=day)
+    blocking = _blocking(findings)
+    if blocking:
+        raise ApplicationError("；".join(f["message"] for f in blocking), rule=blocking[0]["rule"])
+    if any(f["rule"] == "R2.3" for f in findings) and not override:
+        raise ApplicationError(
+            "计划线上课时超过总课时的 30%，原则上不予通过；如确需通过，请填写审核意见 (R2.3)",
+            rule="R2.3",
+            field="online_override_reason",
+        )
+    row = rate_row_in_force(
+        district=training_class.district,
+        occupation=training_class.occupation,
+        level=training_class.level,
+        on=day,
+    )
+    training_class.findings = findings
+    training_class.has_findings = bool(findings)
+    training_class.online_override_reason = override
+    training_class.approved_on = day
+    training_class.rate_row = row
+    training_class.standard = row.standard
+    training_class.rate = row.rate
+    training_class.class_hours = row.class_hours
+    training_class.online_rate = row.online_rate
+    training_class.policy_version = policy_version(day)
+    training_class.rules_version = RULES_VERSION
+
+
+def occupations_for(institution: Institution) -> Any:
+    """The occupations the institution is recognised for, for the application form."""
+    return Occupation.objects.filter(
+        pk__in=InstitutionOccupation.objects.filter(institution=institution).values("occupation")
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "classes"
+urlpatterns = [
+    path("", views.class_list, name="list"),
+    path("new/", views.class_create, name="create"),
+    path("<int:pk>/", views.class_detail, name="detail"),
+    path("<int:pk>/edit/", views.class_edit, name="edit"),
+    path("<int:pk>/action/", views.class_action, name="action"),
+]
