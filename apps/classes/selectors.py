@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
 
+from apps.core.selectors import state_changes_for
+
 from .models import ClassStatus, TrainingClass
 from .permissions import class_policy
 
@@ -57,3 +59,29 @@ def class_queue_summary(*, user: Any) -> dict[str, Any]:
 def class_status_counts(*, user: Any) -> dict[str, int]:
     rows = class_policy.visible(user).values("status").annotate(n=Count("pk")).order_by()
     return {row["status"]: row["n"] for row in rows}
+
+
+def _label(status: str) -> str:
+    return str(ClassStatus(status).label) if status in ClassStatus.values else status
+
+
+def class_history(*, training_class: TrainingClass) -> list[dict[str, Any]]:
+    """The class's state-change log in words, oldest first (rendered by institutions/_history.html)."""
+    entries = []
+    for change in state_changes_for(obj=training_class):
+        if not change.from_state:
+            event = f"创建（{_label(change.to_state)}）"
+        elif change.from_state == change.to_state:
+            event = f"修改（{_label(change.to_state)}）"
+        else:
+            event = f"{_label(change.from_state)} → {_label(change.to_state)}"
+        entries.append(
+            {
+                "at": change.created_at,
+                "actor": change.actor,
+                "event": event,
+                "detail": "",
+                "reason": change.reason,
+            }
+        )
+    return entries

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
-from apps.core.selectors import state_changes_for
 from apps.core.views import paginate, sort_by
 
 from . import selectors, services
@@ -168,7 +167,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "quote": quote,
             "findings": pending if pending is not None else training_class.findings,
-            "history": state_changes_for(obj=training_class),
+            "history": selectors.class_history(training_class=training_class),
             "actions": actions,
             "can_edit": training_class.status in services.EDITABLE
             and class_policy.can(request.user, "change", training_class),
