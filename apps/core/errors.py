@@ -26,7 +26,10 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
     def __str__(self) -> str:
-        return f"{self.message} ({self.rule})" if self.rule else self.message
+        # Findings of the rules engine already end with their rule ID; say it once.
+        if not self.rule or self.message.endswith(f"({self.rule})"):
+            return self.message
+        return f"{self.message} ({self.rule})"
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"detail": self.message}

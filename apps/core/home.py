@@ -55,9 +55,15 @@ def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
     items = []
     for item in sorted(registry.nav, key=lambda i: i.order):
         if user.role in item.roles:
-            url = reverse(item.url_name)
-            active = current_path.startswith(url) if url != "/" else current_path == "/"
-            items.append({"label": item.label, "url": url, "active": active})
+            items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    # The entry whose address is the longest prefix of the current page is the active one.
+    matches = [
+        i
+        for i in items
+        if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
 
 

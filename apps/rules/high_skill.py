@@ -61,5 +61,5 @@ def check_district_school_level(*, level: int | None, recognised: bool) -> Findi
     if level == 3:
         reason = "未经所在区县人力社保局认定，不得开展高级工培训"
     else:
-        reason = f"本通知只允许其经认定后开展高级工培训，不得开展{level_name(level)}培训"
+        reason = f"按本通知只能经认定后开展高级工培训，不得开展{level_name(level)}培训"
     return Finding("R6.2", "E", f"区县级民办职业培训学校{reason} (R6.2)")

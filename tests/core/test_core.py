@@ -65,3 +65,17 @@ def test_policy_hides_out_of_scope_objects_as_404_and_refuses_actions_as_403():
     wanzhou = UserFactory(officer=True, district=district("500101"))
     assert rate_row_policy.get_for_action(wanzhou, "change", pk=row.pk) == row
     assert not rate_row_policy.can(wanzhou, "delete", row)
+
+
+def test_rule_id_is_said_once():
+    assert str(ApplicationError("低于下限 (R1.2)", rule="R1.2")) == "低于下限 (R1.2)"
+    assert str(ApplicationError("低于下限", rule="R1.2")) == "低于下限 (R1.2)"
+
+
+def test_only_the_longest_matching_nav_entry_is_active():
+    from apps.core.home import nav_for
+
+    user = UserFactory(officer=True)
+    active = [i["label"] for i in nav_for(user, "/institutions/employers/") if i["active"]]
+    assert active == ["用人单位"]
+    assert [i["label"] for i in nav_for(user, "/") if i["active"]] == ["首页"]
