@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.institutions",
     "apps.classes",
+    "apps.trainees",
     "apps.demo",
 ]
 
