@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "apps.institutions",
     "apps.classes",
     "apps.trainees",
+    "apps.claims",
+    "apps.ledger",
     "apps.demo",
 ]
 

@@ -1,0 +1,146 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.claims.models import Share
+from apps.core.models import TimeStampedModel
+
+money = {"max_digits": 14, "decimal_places": 2}
+
+
+class Allocation(TimeStampedModel):
+    """A district's special-account allocation for a year, with the parts it set aside for
+    以工代训 and living allowance (R8.2). The training part is what remains."""
+
+    district = models.ForeignKey(
+        "catalog.District", on_delete=models.PROTECT, related_name="allocations", verbose_name=_("区县")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("年度专账资金额度"), **money)
+    work_for_training_share = models.DecimalField(_("以工代训额度"), **money, default=0)
+    living_allowance_share = models.DecimalField(_("生活费补贴额度"), **money, default=0)
+
+    class Meta:
+        verbose_name = _("专账资金额度")
+        verbose_name_plural = _("专账资金额度")
+        ordering = ["district__sort_order", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="allocation_district_year_unique"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0)
+                & Q(work_for_training_share__gte=0)
+                & Q(living_allowance_share__gte=0),
+                name="allocation_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=F("work_for_training_share") + F("living_allowance_share")),
+                name="allocation_shares_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year}"
+
+    def share_amount(self, share: str):
+        if share == Share.WORK_FOR_TRAINING:
+            return self.work_for_training_share
+        if share == Share.LIVING_ALLOWANCE:
+            return self.living_allowance_share
+        return self.amount - self.work_for_training_share - self.living_allowance_share
+
+
+class EntryKind(models.TextChoices):
+    COMMITMENT = "commitment", _("审核通过记账")
+    REVERSAL = "reversal", _("冲销")
+
+
+class LedgerEntry(models.Model):
+    """One line of the special-account ledger (台账). Entries are only ever inserted: a
+    correction is a reversal entry pointing at the entry it cancels, never an edit."""
+
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, related_name="entries", verbose_name=_("额度")
+    )
+    claim_line = models.ForeignKey(
+        "claims.ClaimLine",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("申领明细"),
+    )
+    share = models.CharField(_("资金类别"), max_length=20, choices=Share.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=EntryKind.choices)
+    amount = models.DecimalField(_("金额"), **money)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("冲销的记账"),
+    )
+    reason = models.TextField(_("说明"), blank=True)
+    rules_version = models.CharField(_("规则版本"), max_length=32)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("记账时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("台账记录")
+        verbose_name_plural = _("台账")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One commitment per approved line, ever: twenty concurrent approvals post one set.
+            models.UniqueConstraint(
+                fields=["claim_line"], condition=Q(kind="commitment"), name="ledger_one_commitment_per_line"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="commitment") & Q(amount__gt=0) & Q(reverses__isnull=True))
+                | (Q(kind="reversal") & Q(amount__lt=0) & Q(reverses__isnull=False)),
+                name="ledger_entry_sign_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class Payment(TimeStampedModel):
+    """A payment (拨付) of approved lines, single or batch."""
+
+    district = models.ForeignKey(
+        "catalog.District", on_delete=models.PROTECT, related_name="payments", verbose_name=_("区县")
+    )
+    reference = models.CharField(_("拨付凭证号"), max_length=64)
+    paid_on = models.DateField(_("拨付日期"))
+    amount = models.DecimalField(_("拨付金额"), **money)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("拨付")
+        verbose_name_plural = _("拨付")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "reference"], name="payment_reference_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PaymentLine(models.Model):
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="lines", verbose_name=_("拨付")
+    )
+    claim_line = models.OneToOneField(
+        "claims.ClaimLine", on_delete=models.PROTECT, related_name="payment_line", verbose_name=_("申领明细")
+    )
+    amount = models.DecimalField(_("金额"), **money)
+
+    class Meta:
+        verbose_name = _("拨付明细")
+        verbose_name_plural = _("拨付明细")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_line_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment} {self.claim_line_id}"
