@@ -32,7 +32,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(django_db_setup):
     """A real `celery worker` process on the test database and the real broker."""
     env = {
         **os.environ,

@@ -4,7 +4,7 @@ import pytest
 
 from apps.core.tasks import ping
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_worker_round_trip_through_redis_and_the_database(celery_worker_process, settings):

@@ -1,0 +1,633 @@
+"""Subsidy claims: build their lines with the rules engine, check them against the class they
+claim for, and move them through one lifecycle table.
+
+    draft → submitted → under_review → approved | returned | rejected;  returned → submitted;
+    submitted → returned | rejected;  approved → paid
+
+`approved` and `paid` are reached only through apps.ledger, which books the special account in
+the same transaction (`claim_mark_for_ledger`). Nobody types an amount: every line is quoted.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.classes.models import ClassStatus, TrainingClass, TrainingType
+from apps.classes.quoting import planned_hours
+from apps.core.errors import ApplicationError
+from apps.core.services import state_change_record
+from apps.institutions.models import Employer
+from apps.rules import ScenarioError
+from apps.rules.hours import class_hours_from_minutes
+from apps.trainees.models import EnrolmentStatus, Outcome, Person
+
+from .computation import Computed, compute, compute_advance, compute_after_advance, histories_for
+from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, Share
+
+S = ClaimStatus
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Transition:
+    actor: str  # "claimant" | "officer"
+    needs_reason: bool
+    label: str
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (S.DRAFT, S.SUBMITTED): Transition("claimant", False, "提交"),
+    (S.RETURNED, S.SUBMITTED): Transition("claimant", False, "重新提交"),
+    (S.SUBMITTED, S.UNDER_REVIEW): Transition("officer", False, "开始审核"),
+    (S.SUBMITTED, S.RETURNED): Transition("officer", True, "退回修改"),
+    (S.UNDER_REVIEW, S.RETURNED): Transition("officer", True, "退回修改"),
+    (S.SUBMITTED, S.REJECTED): Transition("officer", True, "驳回"),
+    (S.UNDER_REVIEW, S.REJECTED): Transition("officer", True, "驳回"),
+}
+# Booked by apps.ledger in the same transaction as the ledger entries or the payment.
+LEDGER_TRANSITIONS = {(S.UNDER_REVIEW, S.APPROVED): "审核通过", (S.APPROVED, S.PAID): "拨付"}
+EDITABLE = (S.DRAFT, S.RETURNED)
+
+
+# ---------------------------------------------------------------- who may act
+
+
+def is_claimant(user: Any, claim: Claim) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if claim.institution_id and user.role == Role.INSTITUTION_OPERATOR:
+        return claim.institution.members.filter(pk=user.pk).exists()
+    if claim.employer_id and user.role == Role.ENTERPRISE_FILER:
+        return claim.employer.members.filter(pk=user.pk).exists()
+    return False
+
+
+def is_claim_officer(user: Any, claim: Claim) -> bool:
+    """Final decisions: the district's officers and the municipal admin; never a third party (R7.1)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return True
+    return user.role == Role.DISTRICT_OFFICER and user.district_id == claim.district_id
+
+
+def is_engaged_reviewer(user: Any, claim: Claim) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role == Role.THIRD_PARTY_REVIEWER
+        and user.engaged_districts.filter(pk=claim.district_id).exists()
+    )
+
+
+# ---------------------------------------------------------------- lines
+
+
+def _store(line: ClaimLine, computed: Computed) -> None:
+    line.amount = computed.amount
+    line.steps = computed.steps
+    line.findings = computed.findings
+    line.rules_version = computed.rules_version
+
+
+def _recount(claim: Claim) -> None:
+    totals = claim.lines.aggregate(total=Sum("amount"))
+    approved = claim.lines.filter(decision=LineDecision.APPROVED).aggregate(total=Sum("amount"))
+    claim.total = totals["total"] or ZERO
+    claim.approved_total = approved["total"] or ZERO
+    claim.save(update_fields=["total", "approved_total", "updated_at"])
+
+
+def _quote(inputs: dict[str, Any], *, claim: Claim, on: date) -> Computed:
+    try:
+        return compute(inputs, district=claim.district, on=on)
+    except ScenarioError as exc:
+        raise ApplicationError(f"测算输入有误：{exc.message}", field=exc.field) from exc
+
+
+# ---------------------------------------------------------------- class completion claims
+
+
+def _class_snapshot(training_class: TrainingClass) -> dict[str, Any]:
+    enrolments = training_class.enrolments.filter(status=EnrolmentStatus.ENROLLED).order_by("pk")
+    return {
+        "occupation": training_class.occupation.code,
+        "level": training_class.level,
+        "standard": str(training_class.standard),
+        "rate": str(training_class.rate),
+        "class_hours": training_class.class_hours,
+        "online_rate": str(training_class.online_rate),
+        "start": training_class.start_date.isoformat(),
+        "end": training_class.end_date.isoformat(),
+        "approved_on": training_class.approved_on.isoformat() if training_class.approved_on else None,
+        "trainees": list(enrolments.values_list("person_id", flat=True)),
+    }
+
+
+SNAPSHOT_LABELS = {
+    "occupation": "职业（工种）",
+    "level": "等级",
+    "standard": "补贴标准 S",
+    "rate": "日补贴标准 r",
+    "class_hours": "课时 H",
+    "online_rate": "线上日补贴标准",
+    "start": "开班日期",
+    "end": "结业日期",
+    "approved_on": "审核通过日期",
+    "trainees": "学员名单",
+}
+
+
+def claim_data_lock(claim: Claim) -> list[str]:
+    """What no longer matches the approved class the claim was made for (data lock): each
+    difference in words. Empty when the claim still matches."""
+    if claim.kind != ClaimKind.CLASS_COMPLETION or claim.training_class_id is None:
+        return []
+    training_class = TrainingClass.objects.select_related("occupation").get(pk=claim.training_class_id)
+    now = _class_snapshot(training_class)
+    differences = []
+    if training_class.status not in (ClassStatus.COMPLETED, ClassStatus.CLOSED):
+        differences.append(f"班级状态为“{training_class.get_status_display()}”，不是已结业")
+    for key, label in SNAPSHOT_LABELS.items():
+        before, after = claim.class_snapshot.get(key), now.get(key)
+        if before != after:
+            if key == "trainees":
+                added, removed = set(after) - set(before), set(before) - set(after)
+                differences.append(f"{label}已变化：新增 {len(added)} 人，减少 {len(removed)} 人")
+            else:
+                differences.append(f"{label}由 {before} 变为 {after}")
+    return differences
+
+
+def _attended(training_class: TrainingClass) -> dict[int, dict[str, int]]:
+    """Class-hours attended per enrolment, offline and online (R2.1: minutes // 45 per session)."""
+    from apps.trainees.models import Attendance
+
+    hours: dict[int, dict[str, int]] = defaultdict(lambda: {"offline": 0, "online": 0})
+    rows = Attendance.objects.filter(enrolment__training_class=training_class).values_list(
+        "enrolment_id", "minutes", "mode", "session__date"
+    )
+    for enrolment_id, minutes, mode, day in rows:
+        key = "offline" if mode == "offline" else "online"
+        hours[enrolment_id][key] += class_hours_from_minutes([minutes], on=day)
+    return hours
+
+
+def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any, dict[str, Any]]]:
+    enrolments = list(
+        training_class.enrolments.filter(status=EnrolmentStatus.ENROLLED)
+        .select_related("person", "result")
+        .order_by("pk")
+    )
+    attended = _attended(training_class)
+    sessions = list(training_class.sessions.all())
+    planned = planned_hours(sessions, on=training_class.approved_on)
+    histories = histories_for([e.person_id for e in enrolments], exclude_claim_id=claim.pk)
+    enterprise = training_class.training_type == TrainingType.ENTERPRISE_STAFF
+    materials = sorted(set(claim.materials.values_list("kind", flat=True)) - {"other"}) if claim.pk else []
+    occupation = training_class.occupation
+    out = []
+    for enrolment in enrolments:
+        result = getattr(enrolment, "result", None)
+        inputs: dict[str, Any] = {
+            "kind": "enterprise" if enterprise else "class",
+            "approved_on": training_class.approved_on.isoformat(),
+            "start": training_class.start_date.isoformat(),
+            "end": training_class.end_date.isoformat(),
+            "occupation": {
+                "code": occupation.code,
+                "category": occupation.major_category,
+                "new": occupation.is_new,
+            },
+            "level": training_class.level,
+            "standard": str(training_class.standard),
+            "rate": str(training_class.rate),
+            "planned_hours": training_class.class_hours,
+            "planned_online": planned.online,
+            "online_rate": str(training_class.online_rate),
+            "attended": attended.get(enrolment.pk, {"offline": 0, "online": 0}),
+            "passed": result is not None and result.outcome == Outcome.PASSED,
+            "id_number": enrolment.person.id_number,
+            "history": histories.get(enrolment.person_id, []),
+        }
+        if enterprise:
+            employer = training_class.institution.employer
+            inputs["classified"] = bool(employer and employer.is_classified)
+            inputs["materials"] = materials
+        out.append((enrolment, inputs))
+    return out
+
+
+@transaction.atomic
+def claim_create_for_class(*, actor: Any, training_class: TrainingClass) -> Claim:
+    """The completion claim of a completed class: one line per enrolled trainee, quoted from the
+    class's approval snapshot (R9.2), their attendance and their result."""
+    training_class = (
+        TrainingClass.objects.select_for_update()
+        .select_related("institution", "occupation")
+        .get(pk=training_class.pk)
+    )
+    if (
+        actor.role != Role.INSTITUTION_OPERATOR
+        or not training_class.institution.members.filter(pk=actor.pk).exists()
+    ):
+        raise ApplicationError("只有本机构的经办人可以申领该班级的补贴")
+    if training_class.status != ClassStatus.COMPLETED:
+        raise ApplicationError(f"班级状态为“{training_class.get_status_display()}”，结业后才能申领补贴")
+    if Claim.objects.filter(training_class=training_class).exclude(status=S.REJECTED).exists():
+        raise ApplicationError("该班级已有补贴申领，不能重复申领")
+    claim = Claim.objects.create(
+        kind=ClaimKind.CLASS_COMPLETION,
+        district_id=training_class.district_id,
+        year=training_class.end_date.year,
+        institution=training_class.institution,
+        training_class=training_class,
+        class_snapshot=_class_snapshot(training_class),
+    )
+    _rebuild_class_lines(claim, training_class)
+    state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建补贴申领")
+    return claim
+
+
+def _rebuild_class_lines(claim: Claim, training_class: TrainingClass) -> None:
+    claim.lines.all().delete()
+    on = training_class.approved_on
+    lines = []
+    for enrolment, inputs in _class_inputs(claim, training_class):
+        line = ClaimLine(
+            claim=claim,
+            person_id=enrolment.person_id,
+            enrolment=enrolment,
+            share=Share.TRAINING,
+            inputs=inputs,
+            start=training_class.start_date,
+            end=training_class.end_date,
+        )
+        _store(line, _quote(inputs, claim=claim, on=on))
+        lines.append(line)
+    ClaimLine.objects.bulk_create(lines)
+    _recount(claim)
+
+
+@transaction.atomic
+def claim_recompute(*, claim: Claim) -> Claim:
+    """Quote every line again from the current inputs (draft or returned claims only)."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status not in EDITABLE:
+        raise ApplicationError("只有草稿或退回修改的申领可以重新测算")
+    if claim.kind == ClaimKind.CLASS_COMPLETION:
+        training_class = TrainingClass.objects.select_related("institution", "occupation").get(
+            pk=claim.training_class_id
+        )
+        claim.class_snapshot = _class_snapshot(training_class)
+        claim.save(update_fields=["class_snapshot", "updated_at"])
+        _rebuild_class_lines(claim, training_class)
+    else:
+        for line in claim.lines.all():
+            _requote_line(claim, line)
+        _recount(claim)
+    return claim
+
+
+def _requote_line(claim: Claim, line: ClaimLine) -> None:
+    inputs = dict(line.inputs)
+    if claim.kind == ClaimKind.WORK_FOR_TRAINING:
+        inputs["history"] = _wft_histories([line.person_id], claim)[line.person_id]
+    else:
+        inputs["history"] = histories_for([line.person_id], exclude_claim_id=claim.pk)[line.person_id]
+    line.inputs = inputs
+    on = date.fromisoformat(inputs["start"])
+    if claim.apprenticeship_stage == "advance":
+        computed = compute_advance(inputs, district=claim.district, on=on)
+    elif claim.apprenticeship_stage:
+        computed = compute_after_advance(
+            inputs, _advanced(claim.employer_id, line.person_id), district=claim.district, on=on
+        )
+    else:
+        computed = _quote(inputs, claim=claim, on=on)
+    _store(line, computed)
+    line.save()
+
+
+# ---------------------------------------------------------------- 以工代训 and apprenticeship claims
+
+
+@dataclass(frozen=True)
+class WorkerMonths:
+    person: Person
+    months: list[str]  # "2021-10"
+
+
+def _month_span(months: list[str]) -> tuple[date, date]:
+    first = date.fromisoformat(min(months) + "-01")
+    year, month = map(int, max(months).split("-"))
+    return first, date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _wft_histories(person_ids: list[int], claim: Claim) -> dict[int, list[dict[str, Any]]]:
+    """R3.4/R3.5: other trainings of every kind, but 以工代训 months only at the same enterprise."""
+    histories = histories_for(person_ids, exclude_claim_id=claim.pk)
+    same_employer = set(
+        ClaimLine.objects.filter(
+            person_id__in=person_ids,
+            claim__kind=ClaimKind.WORK_FOR_TRAINING,
+            claim__employer_id=claim.employer_id,
+        ).values_list("start", "end")
+    )
+    return {
+        pid: [
+            h
+            for h in entries
+            if h["kind"] != "work_for_training"
+            or (date.fromisoformat(h["start"]), date.fromisoformat(h["end"])) in same_employer
+        ]
+        for pid, entries in histories.items()
+    }
+
+
+def _require_filer(actor: Any, employer: Employer) -> None:
+    if actor.role != Role.ENTERPRISE_FILER or not employer.members.filter(pk=actor.pk).exists():
+        raise ApplicationError("只有本企业的申报人可以提交该申领")
+
+
+@transaction.atomic
+def claim_create_work_for_training(
+    *, actor: Any, employer: Employer, workers: list[WorkerMonths], year: int
+) -> Claim:
+    """A 以工代训 claim (R3): workers and the months claimed; no plan or certificate needed."""
+    _require_filer(actor, employer)
+    if not workers:
+        raise ApplicationError("请至少填写一名职工及其申领月份", field="workers")
+    claim = Claim.objects.create(
+        kind=ClaimKind.WORK_FOR_TRAINING, district_id=employer.district_id, year=year, employer=employer
+    )
+    histories = _wft_histories([w.person.pk for w in workers], claim)
+    lines = []
+    for number, worker in enumerate(workers, start=1):
+        if not worker.months:
+            raise ApplicationError(f"第 {number} 名职工：请填写申领月份", field="workers")
+        start, end = _month_span(worker.months)
+        inputs = {
+            "kind": "work_for_training",
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "months": sorted(worker.months),
+            "id_number": worker.person.id_number,
+            "history": histories[worker.person.pk],
+        }
+        line = ClaimLine(
+            claim=claim,
+            person=worker.person,
+            share=Share.WORK_FOR_TRAINING,
+            inputs=inputs,
+            start=start,
+            end=end,
+        )
+        _store(line, _quote(inputs, claim=claim, on=start))
+        lines.append(line)
+    ClaimLine.objects.bulk_create(lines)
+    _recount(claim)
+    state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建以工代训申领")
+    return claim
+
+
+@dataclass(frozen=True)
+class Apprentice:
+    person: Person
+    start: date
+    end: date
+    planned_months: int
+    occupation: dict[str, Any] | None = None
+    level: int | None = None
+    passed: bool = True
+    actual_months: int | None = None
+    early_end: str | None = None
+
+
+def _advanced(employer_id: int | None, person_id: int) -> Decimal:
+    """What was advanced at opening for this apprentice at this enterprise (approved lines)."""
+    total = ClaimLine.objects.filter(
+        person_id=person_id,
+        decision=LineDecision.APPROVED,
+        claim__employer_id=employer_id,
+        claim__kind=ClaimKind.APPRENTICESHIP,
+        claim__apprenticeship_stage="advance",
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+@transaction.atomic
+def claim_create_apprenticeship(
+    *, actor: Any, employer: Employer, stage: str, apprentices: list[Apprentice], year: int
+) -> Claim:
+    """企业新型学徒制 (R5): the advance at opening (≤ 50 %, R5.5), the completion, or an early end
+    pro-rated by the months actually trained (R5.3); the advance is deducted at the end."""
+    _require_filer(actor, employer)
+    if stage not in {"advance", "completion", "early_end"}:
+        raise ApplicationError("申领阶段应为开班预拨、结业清算或提前结束", field="stage")
+    if not apprentices:
+        raise ApplicationError("请至少填写一名学徒", field="apprentices")
+    claim = Claim.objects.create(
+        kind=ClaimKind.APPRENTICESHIP,
+        district_id=employer.district_id,
+        year=year,
+        employer=employer,
+        apprenticeship_stage=stage,
+    )
+    histories = histories_for([a.person.pk for a in apprentices], exclude_claim_id=claim.pk)
+    lines = []
+    for apprentice in apprentices:
+        inputs: dict[str, Any] = {
+            "kind": "apprenticeship",
+            "start": apprentice.start.isoformat(),
+            "end": apprentice.end.isoformat(),
+            "planned_months": apprentice.planned_months,
+            "passed": apprentice.passed if stage != "advance" else True,
+            "id_number": apprentice.person.id_number,
+            "history": histories[apprentice.person.pk],
+        }
+        if apprentice.occupation:
+            inputs["occupation"] = apprentice.occupation
+            inputs["level"] = apprentice.level
+        if stage == "early_end":
+            inputs["actual_months"] = apprentice.actual_months
+            inputs["early_end"] = apprentice.early_end
+        line = ClaimLine(
+            claim=claim,
+            person=apprentice.person,
+            share=Share.TRAINING,
+            inputs=inputs,
+            start=apprentice.start,
+            end=apprentice.end,
+        )
+        try:
+            if stage == "advance":
+                computed = compute_advance(inputs, district=claim.district, on=apprentice.start)
+            else:
+                advanced = _advanced(employer.pk, apprentice.person.pk)
+                computed = compute_after_advance(
+                    inputs, advanced, district=claim.district, on=apprentice.start
+                )
+        except ScenarioError as exc:
+            raise ApplicationError(f"{apprentice.person.name}：{exc.message}", field=exc.field) from exc
+        _store(line, computed)
+        lines.append(line)
+    ClaimLine.objects.bulk_create(lines)
+    _recount(claim)
+    state_change_record(
+        obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建企业新型学徒制申领"
+    )
+    return claim
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def _lock(claim: Claim) -> Claim:
+    return (
+        # of=("self",): the claimant joins are outer joins, which FOR UPDATE cannot lock.
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("institution", "employer", "district")
+        .get(pk=claim.pk)
+    )
+
+
+def _may(actor: Any, claim: Claim, who: str) -> bool:
+    return is_claimant(actor, claim) if who == "claimant" else is_claim_officer(actor, claim)
+
+
+@transaction.atomic
+def claim_transition(*, claim: Claim, actor: Any, to: str, reason: str = "") -> Claim:
+    """Move a claim along the table (all moves but approval and payment, which apps.ledger makes)."""
+    claim = _lock(claim)
+    current = claim.status
+    if (current, to) in LEDGER_TRANSITIONS:
+        raise ApplicationError(f"“{LEDGER_TRANSITIONS[(current, to)]}”须通过专账资金记账办理", field="status")
+    transition = TRANSITIONS.get((current, to))
+    if transition is None:
+        label = S(to).label if to in S.values else to
+        raise ApplicationError(f"补贴申领不能从“{S(current).label}”变为“{label}”", field="status")
+    if not _may(actor, claim, transition.actor):
+        raise ApplicationError(f"您无权对该申领执行“{transition.label}”")
+    reason = reason.strip()
+    if transition.needs_reason and not reason:
+        raise ApplicationError(f"{transition.label}须填写原因", field="reason")
+    if to == S.SUBMITTED:
+        differences = claim_data_lock(claim)
+        if differences:
+            raise ApplicationError(
+                "数据比对不一致，不能提交：" + "；".join(differences) + "。请重新测算后再提交",
+                field="data_lock",
+                extra={"differences": differences},
+            )
+        if not claim.lines.exists():
+            raise ApplicationError("申领没有明细，不能提交")
+        claim.submitted_at = timezone.now()
+    if to == S.RETURNED:
+        claim.lines.update(
+            decision=LineDecision.PENDING,
+            decided_by=None,
+            decided_at=None,
+            decision_rule="",
+            decision_reason="",
+        )
+    claim.status = to
+    claim.save()
+    _recount(claim)
+    state_change_record(obj=claim, actor=actor, from_state=current, to_state=to, reason=reason)
+    return claim
+
+
+def claim_mark_for_ledger(*, claim: Claim, actor: Any, to: str, reason: str = "") -> Claim:
+    """For apps.ledger only: the caller holds the claim's row lock and books the ledger (or the
+    payment) in the same transaction."""
+    current = claim.status
+    if (current, to) not in LEDGER_TRANSITIONS:
+        raise ApplicationError(f"补贴申领不能从“{S(current).label}”变为“{S(to).label}”", field="status")
+    claim.status = to
+    claim.save(update_fields=["status", "updated_at"])
+    state_change_record(obj=claim, actor=actor, from_state=current, to_state=to, reason=reason)
+    return claim
+
+
+@transaction.atomic
+def claim_line_decide(
+    *, line: ClaimLine, actor: Any, decision: str, rule: str = "", reason: str = ""
+) -> ClaimLine:
+    """A district officer's decision on one line; the claim's approved total follows. A line quoted
+    at zero cannot be approved; rejecting needs a reason code (the rule ID) and text."""
+    claim = _lock(line.claim)
+    if not is_claim_officer(actor, claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以审核申领明细 (R7.1)")
+    if claim.status == S.SUBMITTED:
+        claim.status = S.UNDER_REVIEW
+        claim.save(update_fields=["status", "updated_at"])
+        state_change_record(
+            obj=claim, actor=actor, from_state=S.SUBMITTED, to_state=S.UNDER_REVIEW, reason="开始审核"
+        )
+    if claim.status != S.UNDER_REVIEW:
+        raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能审核明细")
+    line = ClaimLine.objects.select_for_update().get(pk=line.pk, claim=claim)
+    if decision not in (LineDecision.APPROVED, LineDecision.REJECTED):
+        raise ApplicationError("审核结论应为通过或不予补贴", field="decision")
+    if decision == LineDecision.REJECTED and not (rule.strip() and reason.strip()):
+        raise ApplicationError("不予补贴须选择理由规则并填写理由", field="reason")
+    if decision == LineDecision.APPROVED and line.amount <= 0:
+        raise ApplicationError(
+            "该明细测算金额为 0（见校验结果），不能审核通过，请选择不予补贴", field="decision"
+        )
+    before = line.decision
+    line.decision = decision
+    line.decision_rule = rule.strip() if decision == LineDecision.REJECTED else ""
+    line.decision_reason = reason.strip()
+    line.decided_by = actor
+    line.decided_at = timezone.now()
+    line.save()
+    _recount(claim)
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=S.UNDER_REVIEW,
+        to_state=S.UNDER_REVIEW,
+        reason=reason.strip(),
+        changes={
+            "line": line.pk,
+            "person": line.person_id,
+            "decision": [before, decision],
+            "rule": line.decision_rule,
+        },
+    )
+    return line
+
+
+@transaction.atomic
+def claim_recommend(*, claim: Claim, actor: Any, text: str) -> Claim:
+    """A third-party reviewer's recommendation (R7.1): recorded and logged, never a decision."""
+    claim = _lock(claim)
+    if not is_engaged_reviewer(actor, claim):
+        raise ApplicationError("只有受本区县委托的第三方社会机构可以提出审核意见 (R7.1)")
+    if claim.status not in (S.SUBMITTED, S.UNDER_REVIEW):
+        raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能提出审核意见")
+    if not text.strip():
+        raise ApplicationError("请填写审核意见", field="text")
+    claim.recommendation = text.strip()
+    claim.recommended_by = actor
+    claim.save(update_fields=["recommendation", "recommended_by", "updated_at"])
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=f"第三方审核意见：{text.strip()}",
+    )
+    return claim

@@ -1,0 +1,158 @@
+"""Balances and the reconciliation of claims, ledger and payments (R8.5: 账实相符、账表相符)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from apps.catalog.models import District
+from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
+from apps.rules.money import yuan
+
+from .models import Allocation, EntryKind, LedgerEntry, PaymentLine
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ShareBalance:
+    share: str
+    label: str
+    allocated: Decimal
+    booked: Decimal
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.allocated - self.booked
+
+
+def balances(*, district: District, year: int) -> list[ShareBalance]:
+    allocation = Allocation.objects.filter(district=district, year=year).first()
+    booked = defaultdict(lambda: ZERO)
+    paid = defaultdict(lambda: ZERO)
+    if allocation is not None:
+        for row in allocation.entries.values("share").annotate(total=Sum("amount")).order_by():
+            booked[row["share"]] = row["total"] or ZERO
+    for row in (
+        PaymentLine.objects.filter(claim_line__claim__district=district, claim_line__claim__year=year)
+        .values("claim_line__share")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        paid[row["claim_line__share"]] = row["total"] or ZERO
+    return [
+        ShareBalance(
+            share.value,
+            str(share.label),
+            allocation.share_amount(share.value) if allocation else ZERO,
+            booked[share.value],
+            paid[share.value],
+        )
+        for share in Share
+    ]
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str
+    claim_id: int | None
+    line_id: int | None
+    message: str
+
+
+def reconciliation(*, district: District, year: int) -> list[Difference]:
+    """Everything where claims, the ledger and payments disagree, for one district and year.
+    Empty when the books reconcile."""
+    differences: list[Difference] = []
+    lines = ClaimLine.objects.filter(claim__district=district, claim__year=year).select_related("claim")
+    booked = {
+        row["claim_line"]: row["total"]
+        for row in LedgerEntry.objects.filter(claim_line__in=lines)
+        .values("claim_line")
+        .annotate(total=Sum("amount"))
+    }
+    commitments = defaultdict(int)
+    for line_id in LedgerEntry.objects.filter(claim_line__in=lines, kind=EntryKind.COMMITMENT).values_list(
+        "claim_line", flat=True
+    ):
+        commitments[line_id] += 1
+    paid = {
+        row["claim_line"]: row["amount"]
+        for row in PaymentLine.objects.filter(claim_line__in=lines).values("claim_line", "amount")
+    }
+    booked_claim_states = (ClaimStatus.APPROVED, ClaimStatus.PAID)
+    approved_lines: dict[int, list[bool]] = defaultdict(list)
+    claim_status: dict[int, str] = {}
+    for line in lines:
+        claim_status[line.claim_id] = line.claim.status
+        net = booked.get(line.pk) or ZERO
+        should_book = line.claim.status in booked_claim_states and line.decision == LineDecision.APPROVED
+        if should_book and net != line.amount:
+            differences.append(
+                Difference(
+                    "ledger",
+                    line.claim_id,
+                    line.pk,
+                    f"明细 #{line.pk} 核定 {yuan(line.amount)} 元，台账净额 {yuan(net)} 元",
+                )
+            )
+        if not should_book and net != ZERO:
+            differences.append(
+                Difference(
+                    "ledger",
+                    line.claim_id,
+                    line.pk,
+                    f"明细 #{line.pk} 未核定通过，但台账净额为 {yuan(net)} 元",
+                )
+            )
+        if line.pk in paid and paid[line.pk] != net:
+            differences.append(
+                Difference(
+                    "payment",
+                    line.claim_id,
+                    line.pk,
+                    f"明细 #{line.pk} 拨付 {yuan(paid[line.pk])} 元，台账净额 {yuan(net)} 元",
+                )
+            )
+        if line.decision == LineDecision.APPROVED:
+            approved_lines[line.claim_id].append(line.pk in paid)
+    for claim_id, paid_flags in approved_lines.items():
+        status = claim_status[claim_id]
+        if all(paid_flags) and status == ClaimStatus.APPROVED:
+            differences.append(
+                Difference("claim", claim_id, None, f"申领 #{claim_id} 已全部拨付，但状态不是已拨付")
+            )
+        if not all(paid_flags) and status == ClaimStatus.PAID:
+            differences.append(
+                Difference("claim", claim_id, None, f"申领 #{claim_id} 状态为已拨付，但有明细未拨付")
+            )
+    for claim in Claim.objects.filter(district=district, year=year, status__in=booked_claim_states):
+        approved = (
+            claim.lines.filter(decision=LineDecision.APPROVED).aggregate(total=Sum("amount"))["total"] or ZERO
+        )
+        if approved != claim.approved_total:
+            differences.append(
+                Difference(
+                    "claim",
+                    claim.pk,
+                    None,
+                    f"申领 #{claim.pk} 核定金额 {yuan(claim.approved_total)} 元，"
+                    f"明细合计 {yuan(approved)} 元",
+                )
+            )
+    allocation = Allocation.objects.filter(district=district, year=year).first()
+    if allocation is not None:
+        foreign = LedgerEntry.objects.filter(allocation=allocation).exclude(
+            claim_line__claim__district=district
+        )
+        for entry in foreign.exclude(claim_line__claim__year=year) | foreign:
+            differences.append(
+                Difference(
+                    "ledger", None, entry.claim_line_id, f"台账记录 #{entry.pk} 不属于本区县本年度的申领"
+                )
+            )
+    return differences

@@ -1,0 +1,272 @@
+"""The district's special account (专账资金, clause 八): allocations, the booking of approved
+claims, payments, reversals. Every write locks the allocation row, so concurrent approvals of
+one district and year are serialised, and the unique constraint on commitments makes posting
+a line twice impossible."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.catalog.models import District
+from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
+from apps.claims.services import claim_mark_for_ledger, is_claim_officer
+from apps.core.errors import ApplicationError
+from apps.core.services import state_change_record
+from apps.rules import RULES_VERSION
+from apps.rules.money import yuan
+from apps.rules.special_account import check_allocation
+
+from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine
+
+ZERO = Decimal("0.00")
+
+
+def _require_admin(actor: Any) -> None:
+    if not (getattr(actor, "is_authenticated", False) and actor.role == Role.MUNICIPAL_ADMIN):
+        raise ApplicationError("只有市人力社保局管理员可以设置专账资金额度")
+
+
+@transaction.atomic
+def allocation_set(
+    *,
+    actor: Any,
+    district: District,
+    year: int,
+    amount: Decimal,
+    work_for_training_share: Decimal = ZERO,
+    living_allowance_share: Decimal = ZERO,
+) -> Allocation:
+    """Set a district's allocation and shares for a year (R8.2). Lowering it below what is
+    already booked is refused."""
+    if not (
+        getattr(actor, "is_authenticated", False)
+        and (
+            actor.role == Role.MUNICIPAL_ADMIN
+            or (actor.role == Role.DISTRICT_OFFICER and actor.district_id == district.pk)
+        )
+    ):
+        raise ApplicationError("只有市级管理员或本区县经办人员可以设置专账资金额度")
+    for label, value in (
+        ("年度额度", amount),
+        ("以工代训额度", work_for_training_share),
+        ("生活费补贴额度", living_allowance_share),
+    ):
+        if value < 0:
+            raise ApplicationError(f"{label}不能为负数", field="amount")
+    if work_for_training_share + living_allowance_share > amount:
+        raise ApplicationError(
+            "以工代训额度与生活费补贴额度之和不能超过年度额度", field="work_for_training_share"
+        )
+    allocation, created = Allocation.objects.select_for_update().get_or_create(
+        district=district, year=year, defaults={"amount": amount}
+    )
+    before = {
+        "amount": str(allocation.amount),
+        "wft": str(allocation.work_for_training_share),
+        "living": str(allocation.living_allowance_share),
+    }
+    allocation.amount = amount
+    allocation.work_for_training_share = work_for_training_share
+    allocation.living_allowance_share = living_allowance_share
+    booked = booked_by_share(allocation)
+    for share in Share:
+        if booked[share.value] > allocation.share_amount(share.value):
+            raise ApplicationError(
+                f"{share.label}已记账 {yuan(booked[share.value])} 元，额度不能低于该数",
+                field="amount",
+                rule="R8.2",
+            )
+    allocation.save()
+    state_change_record(
+        obj=allocation,
+        actor=actor,
+        from_state="" if created else "set",
+        to_state="set",
+        changes={
+            "before": None if created else before,
+            "after": {
+                "amount": str(amount),
+                "wft": str(work_for_training_share),
+                "living": str(living_allowance_share),
+            },
+        },
+    )
+    return allocation
+
+
+def booked_by_share(allocation: Allocation) -> dict[str, Decimal]:
+    """Net booked amount (commitments less reversals) per share."""
+    rows = allocation.entries.values("share").annotate(total=Sum("amount")).order_by()
+    booked = {share.value: ZERO for share in Share}
+    for row in rows:
+        booked[row["share"]] = row["total"] or ZERO
+    return booked
+
+
+@transaction.atomic
+def claim_approve(*, claim: Claim, actor: Any, reason: str = "") -> Claim:
+    """Final approval by a district officer: every line decided, the approved lines booked in
+    the special account (one commitment each) under the allocation's row lock, refused whole if
+    it would overdraw the allocation or a share (R8.2). A third party can never do this (R7.1)."""
+    claim = Claim.objects.select_for_update().select_related("district").get(pk=claim.pk)
+    if not is_claim_officer(actor, claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
+    if claim.status != ClaimStatus.UNDER_REVIEW:
+        raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能审核通过", field="status")
+    lines = list(claim.lines.select_for_update().order_by("pk"))
+    pending = [line for line in lines if line.decision == LineDecision.PENDING]
+    if pending:
+        raise ApplicationError(f"尚有 {len(pending)} 条明细未审核", field="lines")
+    approved = [line for line in lines if line.decision == LineDecision.APPROVED]
+    try:
+        allocation = Allocation.objects.select_for_update().get(district=claim.district, year=claim.year)
+    except Allocation.DoesNotExist as exc:
+        raise ApplicationError(f"{claim.district}{claim.year} 年度尚未设置专账资金额度", rule="R8.2") from exc
+    requested: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in approved:
+        requested[line.share] += line.amount
+    booked = booked_by_share(allocation)
+    for share, amount in requested.items():
+        finding = check_allocation(
+            allocated=allocation.share_amount(share),
+            committed=booked[share],
+            requested=amount,
+            share=Share(share).label,
+        )
+        if finding is not None:
+            raise ApplicationError(finding.message, rule=finding.rule)
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            allocation=allocation,
+            claim_line=line,
+            share=line.share,
+            kind=EntryKind.COMMITMENT,
+            amount=line.amount,
+            rules_version=line.rules_version or RULES_VERSION,
+            created_by=actor,
+            reason=f"申领 #{claim.pk} 审核通过",
+        )
+        for line in approved
+    )
+    return claim_mark_for_ledger(claim=claim, actor=actor, to=ClaimStatus.APPROVED, reason=reason)
+
+
+@transaction.atomic
+def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry:
+    """A correction: a reversal entry cancelling a commitment (never an edit or a delete). The
+    line is marked not subsidised. A paid line must be recovered first."""
+    entry = LedgerEntry.objects.select_for_update().select_related("claim_line__claim").get(pk=entry.pk)
+    claim = entry.claim_line.claim
+    if not is_claim_officer(actor, claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以冲销台账记录")
+    if not reason.strip():
+        raise ApplicationError("冲销须填写原因", field="reason")
+    if entry.kind != EntryKind.COMMITMENT:
+        raise ApplicationError("只能冲销审核通过的记账", field="entry")
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ApplicationError("该记账已冲销", field="entry")
+    if PaymentLine.objects.filter(claim_line=entry.claim_line).exists():
+        raise ApplicationError("该明细已拨付，不能直接冲销", field="entry")
+    Allocation.objects.select_for_update().get(pk=entry.allocation_id)
+    reversal = LedgerEntry.objects.create(
+        allocation_id=entry.allocation_id,
+        claim_line=entry.claim_line,
+        share=entry.share,
+        kind=EntryKind.REVERSAL,
+        amount=-entry.amount,
+        reverses=entry,
+        reason=reason.strip(),
+        rules_version=entry.rules_version,
+        created_by=actor,
+    )
+    line = entry.claim_line
+    line.decision = LineDecision.REJECTED
+    line.decision_rule = "R8.5"
+    line.decision_reason = f"台账冲销：{reason.strip()}"
+    line.decided_by = actor
+    line.decided_at = timezone.now()
+    line.save()
+    approved = (
+        claim.lines.filter(decision=LineDecision.APPROVED).aggregate(total=Sum("amount"))["total"] or ZERO
+    )
+    Claim.objects.filter(pk=claim.pk).update(approved_total=approved)
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=f"冲销：{reason.strip()}",
+        changes={"entry": entry.pk, "amount": str(entry.amount)},
+    )
+    return reversal
+
+
+@transaction.atomic
+def payment_record(
+    *, actor: Any, district: District, reference: str, paid_on: date, line_ids: list[int]
+) -> Payment:
+    """Record a payment (single or batch) of approved, booked, unpaid lines of the district.
+    Claims whose approved lines are all paid become 已拨付."""
+    if not (
+        getattr(actor, "is_authenticated", False)
+        and (
+            actor.role == Role.MUNICIPAL_ADMIN
+            or (actor.role == Role.DISTRICT_OFFICER and actor.district_id == district.pk)
+        )
+    ):
+        raise ApplicationError("只有本区县经办人员或市级管理员可以登记拨付")
+    if not reference.strip():
+        raise ApplicationError("请填写拨付凭证号", field="reference")
+    if not line_ids:
+        raise ApplicationError("请选择要拨付的明细", field="lines")
+    lines = list(
+        ClaimLine.objects.select_for_update().filter(pk__in=line_ids).select_related("claim").order_by("pk")
+    )
+    if len(lines) != len(set(line_ids)):
+        raise ApplicationError("部分明细不存在", field="lines")
+    booked = {
+        row["claim_line"]: row["total"]
+        for row in LedgerEntry.objects.filter(claim_line__in=lines)
+        .values("claim_line")
+        .annotate(total=Sum("amount"))
+    }
+    paid = set(PaymentLine.objects.filter(claim_line__in=lines).values_list("claim_line_id", flat=True))
+    for line in lines:
+        if line.claim.district_id != district.pk:
+            raise ApplicationError(f"明细 #{line.pk} 不属于{district}", field="lines")
+        if line.pk in paid:
+            raise ApplicationError(f"明细 #{line.pk} 已拨付", field="lines")
+        if line.claim.status != ClaimStatus.APPROVED or line.decision != LineDecision.APPROVED:
+            raise ApplicationError(f"明细 #{line.pk} 未审核通过，不能拨付", field="lines")
+        if (booked.get(line.pk) or ZERO) != line.amount:
+            raise ApplicationError(
+                f"明细 #{line.pk} 的台账金额与核定金额不一致 (R8.5)", rule="R8.5", field="lines"
+            )
+    if Payment.objects.filter(district=district, reference=reference.strip()).exists():
+        raise ApplicationError("拨付凭证号已存在", field="reference")
+    payment = Payment.objects.create(
+        district=district,
+        reference=reference.strip(),
+        paid_on=paid_on,
+        amount=sum((line.amount for line in lines), ZERO),
+        created_by=actor,
+    )
+    PaymentLine.objects.bulk_create(
+        PaymentLine(payment=payment, claim_line=line, amount=line.amount) for line in lines
+    )
+    for claim in {line.claim for line in lines}:
+        unpaid = claim.lines.filter(decision=LineDecision.APPROVED, payment_line__isnull=True).exists()
+        if not unpaid:
+            locked = Claim.objects.select_for_update().get(pk=claim.pk)
+            claim_mark_for_ledger(
+                claim=locked, actor=actor, to=ClaimStatus.PAID, reason=f"拨付凭证 {payment.reference}"
+            )
+    return payment

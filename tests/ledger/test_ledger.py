@@ -1,0 +1,181 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apps.claims.models import ClaimStatus, LineDecision
+from apps.claims.services import claim_create_for_class, claim_line_decide, claim_transition
+from apps.core.errors import ApplicationError
+from apps.ledger.models import EntryKind, LedgerEntry, Payment
+from apps.ledger.selectors import balances, reconciliation
+from apps.ledger.services import allocation_set, claim_approve, entry_reverse, payment_record
+from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
+from tests.factories import district
+
+pytestmark = pytest.mark.django_db
+S = ClaimStatus
+
+
+@pytest.fixture
+def reviewed(completed_class, operator, officer):
+    claim = claim_transition(
+        claim=claim_create_for_class(actor=operator, training_class=completed_class),
+        actor=operator,
+        to=S.SUBMITTED,
+    )
+    for line in claim.lines.all():
+        if line.amount:
+            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
+        else:
+            claim_line_decide(
+                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R2.6", reason="考核不合格"
+            )
+    claim.refresh_from_db()
+    return claim
+
+
+def _training(district_code="500103", year=2026):
+    return next(b for b in balances(district=district(district_code), year=year) if b.share == "training")
+
+
+def test_approval_posts_one_entry_per_approved_line(reviewed, officer, allocation):
+    claim = claim_approve(claim=reviewed, actor=officer)
+    assert claim.status == S.APPROVED
+    entries = LedgerEntry.objects.order_by("amount")
+    assert [(e.kind, e.amount, e.share) for e in entries] == [
+        (EntryKind.COMMITMENT, Decimal("1125.00"), "training"),
+        (EntryKind.COMMITMENT, Decimal("1410.00"), "training"),
+    ]
+    balance = _training()
+    assert (balance.allocated, balance.booked, balance.remaining) == (
+        Decimal("70000.00"),
+        Decimal("2535.00"),
+        Decimal("67465.00"),
+    )
+    assert reconciliation(district=district("500103"), year=2026) == []
+
+
+def test_approval_needs_every_line_decided(completed_class, operator, officer, allocation):
+    claim = claim_transition(
+        claim=claim_create_for_class(actor=operator, training_class=completed_class),
+        actor=operator,
+        to=S.SUBMITTED,
+    )
+    claim_line_decide(
+        line=claim.lines.filter(amount__gt=0).first(), actor=officer, decision=LineDecision.APPROVED
+    )
+    with pytest.raises(ApplicationError, match="尚有 2 条明细未审核"):
+        claim_approve(claim=claim, actor=officer)
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_an_approval_that_would_overdraw_is_refused_and_nothing_is_written(reviewed, officer, admin_user):
+    allocation_set(
+        actor=admin_user,
+        district=district("500103"),
+        year=2026,
+        amount=Decimal("2600"),
+        work_for_training_share=Decimal("100"),
+        living_allowance_share=Decimal("0"),
+    )  # training share 2500 < 2535
+    with pytest.raises(ApplicationError) as exc:
+        claim_approve(claim=reviewed, actor=officer)
+    assert exc.value.rule == "R8.2"
+    assert "2500.00" in exc.value.message and "2535.00" in exc.value.message
+    reviewed.refresh_from_db()
+    assert reviewed.status == S.UNDER_REVIEW
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_no_allocation_no_approval(reviewed, officer):
+    with pytest.raises(ApplicationError, match="尚未设置专账资金额度"):
+        claim_approve(claim=reviewed, actor=officer)
+
+
+def test_a_reversal_restores_the_balance(reviewed, officer, allocation):
+    claim_approve(claim=reviewed, actor=officer)
+    entry = LedgerEntry.objects.get(amount=Decimal("1125.00"))
+    reversal = entry_reverse(entry=entry, actor=officer, reason="复核发现签到造假")
+    assert (reversal.kind, reversal.amount, reversal.reverses) == (
+        EntryKind.REVERSAL,
+        Decimal("-1125.00"),
+        entry,
+    )
+    assert _training().booked == Decimal("1410.00")
+    reviewed.refresh_from_db()
+    assert reviewed.approved_total == Decimal("1410.00")
+    entry.claim_line.refresh_from_db()
+    assert entry.claim_line.decision == LineDecision.REJECTED
+    assert reconciliation(district=district("500103"), year=2026) == []
+    with pytest.raises(ApplicationError, match="已冲销"):
+        entry_reverse(entry=entry, actor=officer, reason="again")
+
+
+def test_payment_marks_lines_and_the_claim_paid(reviewed, officer, allocation):
+    claim_approve(claim=reviewed, actor=officer)
+    approved = list(reviewed.lines.filter(decision=LineDecision.APPROVED).values_list("pk", flat=True))
+    payment_record(
+        actor=officer,
+        district=district("500103"),
+        reference="CQ-2026-0001",
+        paid_on=date(2026, 12, 30),
+        line_ids=approved[:1],
+    )
+    reviewed.refresh_from_db()
+    assert reviewed.status == S.APPROVED
+    payment = payment_record(
+        actor=officer,
+        district=district("500103"),
+        reference="CQ-2026-0002",
+        paid_on=date(2026, 12, 30),
+        line_ids=approved[1:],
+    )
+    reviewed.refresh_from_db()
+    assert reviewed.status == S.PAID
+    assert Payment.objects.count() == 2 and payment.amount in (Decimal("1125.00"), Decimal("1410.00"))
+    assert _training().paid == Decimal("2535.00")
+    with pytest.raises(ApplicationError, match="已拨付"):
+        payment_record(
+            actor=officer,
+            district=district("500103"),
+            reference="CQ-2026-0003",
+            paid_on=date(2026, 12, 30),
+            line_ids=approved[:1],
+        )
+    with pytest.raises(ApplicationError, match="不能直接冲销"):
+        entry_reverse(entry=LedgerEntry.objects.first(), actor=officer, reason="x")
+    assert reconciliation(district=district("500103"), year=2026) == []
+
+
+def test_reconciliation_finds_an_injected_mismatch(reviewed, officer, allocation):
+    claim_approve(claim=reviewed, actor=officer)
+    entry = LedgerEntry.objects.get(amount=Decimal("1410.00"))
+    LedgerEntry.objects.filter(pk=entry.pk).update(
+        amount=Decimal("1400.00")
+    )  # tampering outside the services
+    differences = reconciliation(district=district("500103"), year=2026)
+    assert [d.message for d in differences] == [
+        f"明细 #{entry.claim_line_id} 核定 1410.00 元，台账净额 1400.00 元"
+    ]
+
+
+def test_allocation_cannot_go_below_what_is_booked(reviewed, officer, allocation, admin_user):
+    claim_approve(claim=reviewed, actor=officer)
+    with pytest.raises(ApplicationError, match=r"已记账 2535\.00"):
+        allocation_set(actor=admin_user, district=district("500103"), year=2026, amount=Decimal("2000"))
+
+
+def test_only_the_district_or_the_admin_sets_allocations(db):
+    from tests.factories import UserFactory
+
+    with pytest.raises(ApplicationError):
+        allocation_set(
+            actor=UserFactory(officer=True, district=district("500101")),
+            district=district("500103"),
+            year=2026,
+            amount=Decimal("1"),
+        )
+    with pytest.raises(ApplicationError):
+        allocation_set(
+            actor=UserFactory(auditor=True), district=district("500103"), year=2026, amount=Decimal("1")
+        )
