@@ -1,0 +1,104 @@
+"""Who may see and act on rosters (enrolments) and the persons on them.
+
+A roster is read by everyone who may read its class (classes.permissions.class_policy): the
+class's own operators, the officers of its district, engaged third-party reviewers, the
+municipal admin, the auditor, and the filers of the employer whose training centre runs it.
+Only the class's own operators enrol and withdraw. ID numbers and phones are always shown
+masked; the class's operators, the officers of its district and the municipal admin may reveal
+one person's in full by an explicit, logged action (PersonalDataView). Everyone else: masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from apps.accounts.models import Role
+from apps.classes.models import ClassStatus, TrainingClass
+from apps.classes.permissions import class_policy, is_class_operator, is_class_reviewer
+from apps.core.permissions import PermissionPolicy
+
+from .models import Enrolment, Person
+
+# A roster changes while the class is approved or running; completed and closed rosters are final.
+ROSTER_OPEN = (ClassStatus.APPROVED, ClassStatus.RUNNING)
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def may_enrol(user: Any, training_class: TrainingClass) -> bool:
+    """Enrol, upload a roster, download its template, withdraw: the class's own operators."""
+    return _active(user) and is_class_operator(user, training_class)
+
+
+def may_reveal_for_class(user: Any, training_class: TrainingClass) -> bool:
+    """Whether `user` may reveal the personal data of the people on this class's roster."""
+    return _active(user) and (
+        is_class_operator(user, training_class) or is_class_reviewer(user, training_class)
+    )
+
+
+def _revealable_classes(user: Any) -> Q | None:
+    """A filter on TrainingClass for the classes whose trainees `user` may reveal; None: none."""
+    if not _active(user):
+        return None
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return Q()
+    if user.role == Role.DISTRICT_OFFICER:
+        return Q(district_id=user.district_id)
+    if user.role == Role.INSTITUTION_OPERATOR:
+        return Q(institution__members=user)
+    return None
+
+
+class EnrolmentPolicy(PermissionPolicy[Enrolment]):
+    """Actions: view; withdraw (the class's operators); reveal (see the module docstring)."""
+
+    model = Enrolment
+
+    def visible(self, user: Any) -> QuerySet[Enrolment]:
+        return Enrolment.objects.filter(training_class__in=class_policy.visible(user))
+
+    def can(self, user: Any, action: str, obj: Enrolment | None = None) -> bool:
+        if obj is None or not _active(user):
+            return False
+        if action == "view":
+            return self.visible(user).filter(pk=obj.pk).exists()
+        if action == "withdraw":
+            return may_enrol(user, obj.training_class)
+        if action == "reveal":
+            return may_reveal_for_class(user, obj.training_class)
+        return False
+
+
+class PersonPolicy(PermissionPolicy[Person]):
+    """A person is visible to whoever may read a class the person is (or was) enrolled in.
+    Actions: view; reveal (when one of those classes lets the user reveal)."""
+
+    model = Person
+
+    def visible(self, user: Any) -> QuerySet[Person]:
+        in_scope = Enrolment.objects.filter(
+            person=OuterRef("pk"), training_class__in=class_policy.visible(user)
+        )
+        return Person.objects.filter(Exists(in_scope))
+
+    def can(self, user: Any, action: str, obj: Person | None = None) -> bool:
+        if obj is None or not _active(user):
+            return False
+        if action == "view":
+            return self.visible(user).filter(pk=obj.pk).exists()
+        if action == "reveal":
+            scope = _revealable_classes(user)
+            if scope is None:
+                return False
+            classes = TrainingClass.objects.filter(scope)
+            return Enrolment.objects.filter(person=obj, training_class__in=classes).exists()
+        return False
+
+
+enrolment_policy = EnrolmentPolicy()
+person_policy = PersonPolicy()

@@ -1,0 +1,119 @@
+"""Reads for the attendance and results pages and API: the grid of trainees × sessions with
+class-hours (R2.1), totals offline and online, training days as exact fractions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.classes.models import ONLINE_MODES, ClassSession, TrainingClass
+from apps.classes.permissions import is_class_operator
+from apps.core.masking import mask_id_number
+from apps.rules.hours import class_hours_from_minutes
+from apps.rules.parameters import params_on
+
+from .models import Attendance, Enrolment, EnrolmentStatus
+
+
+def sees_full_id_numbers(user: Any, training_class: TrainingClass) -> bool:
+    """Only the class's own operators see whole ID numbers; everyone else sees them masked."""
+    return is_class_operator(user, training_class)
+
+
+def shown_id_number(number: str, *, unmasked: bool) -> str:
+    return number if unmasked else mask_id_number(number)
+
+
+def days_text(class_hours: int, *, on: date) -> str:
+    """Training days as an exact mixed fraction (R2.1): 20 class-hours → "3 1/3", 18 → "3", 4 → "2/3"."""
+    per_day = params_on(on).class_hours_per_day
+    whole, rest = divmod(class_hours, per_day)
+    if not rest:
+        return str(whole)
+    part = Fraction(rest, per_day)
+    fraction = f"{part.numerator}/{part.denominator}"
+    return f"{whole} {fraction}" if whole else fraction
+
+
+def enrolled_trainees(*, training_class: TrainingClass) -> QuerySet[Enrolment]:
+    """The class's trainees who have not withdrawn, with their person, in enrolment order."""
+    return (
+        Enrolment.objects.filter(training_class=training_class, status=EnrolmentStatus.ENROLLED)
+        .select_related("person")
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    minutes: int
+    class_hours: int
+    mode: str
+    flags: list
+    signed_in_at: datetime | None
+    signed_out_at: datetime | None
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode in ONLINE_MODES
+
+
+@dataclass
+class TraineeRow:
+    enrolment: Enrolment
+    id_number: str
+    cells: list[Cell | None]
+    offline_hours: int = 0
+    online_hours: int = 0
+    days: str = "0"
+    flags: list = field(default_factory=list)
+
+    @property
+    def total_hours(self) -> int:
+        return self.offline_hours + self.online_hours
+
+
+def attendance_grid(
+    *,
+    training_class: TrainingClass,
+    sessions: Sequence[ClassSession],
+    enrolments: Sequence[Enrolment],
+    unmasked: bool,
+) -> list[TraineeRow]:
+    """One row per enrolment: a cell per session (None where nothing was recorded), class-hours
+    per session `minutes // 45` on the session's date, totals offline and online, and days.
+    One query, whatever the number of trainees and sessions."""
+    column = {session.pk: i for i, session in enumerate(sessions)}
+    rows = {
+        e.pk: TraineeRow(e, shown_id_number(e.person.id_number, unmasked=unmasked), [None] * len(sessions))
+        for e in enrolments
+    }
+    attendances = Attendance.objects.filter(
+        session__training_class=training_class, enrolment_id__in=list(rows)
+    ).values_list("enrolment_id", "session_id", "minutes", "mode", "flags", "signed_in_at", "signed_out_at")
+    for enrolment_id, session_id, minutes, mode, flags, signed_in, signed_out in attendances:
+        index = column.get(session_id)
+        if index is None:
+            continue
+        hours = class_hours_from_minutes([minutes], on=sessions[index].date)
+        cell = Cell(minutes, hours, mode, flags, signed_in, signed_out)
+        row = rows[enrolment_id]
+        row.cells[index] = cell
+        if cell.is_online:
+            row.online_hours += hours
+        else:
+            row.offline_hours += hours
+        row.flags.extend(flags)
+    for row in rows.values():
+        row.days = days_text(row.total_hours, on=training_class.start_date)
+    return list(rows.values())
+
+
+def flagged_count(*, training_class: TrainingClass) -> int:
+    """How many of the class's attendances carry a flag."""
+    return Attendance.objects.filter(session__training_class=training_class).exclude(flags=[]).count()

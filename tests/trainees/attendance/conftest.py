@@ -1,0 +1,42 @@
+"""The world of the attendance tests: tests/classes' school, operator, rate rows and weekend class
+(six offline days 09:00–15:45 of 405 minutes, two online evenings 19:00–21:15 of 135 minutes),
+approved by the district officer and started, with trainees enrolled directly."""
+
+import pytest
+
+from apps.classes.models import ClassStatus
+from apps.classes.services import class_transition
+from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - fixtures
+from tests.trainees.attendance_factories import enrol
+
+
+@pytest.fixture
+def approve(operator, officer_yuzhong):  # noqa: F811
+    def approve(training_class):
+        training_class = class_transition(
+            training_class=training_class, actor=operator, to=ClassStatus.SUBMITTED
+        )
+        return class_transition(training_class=training_class, actor=officer_yuzhong, to=ClassStatus.APPROVED)
+
+    return approve
+
+
+@pytest.fixture
+def approved_class(make_class, approve):  # noqa: F811
+    return approve(make_class())
+
+
+@pytest.fixture
+def running_class(approved_class, operator):  # noqa: F811
+    return class_transition(training_class=approved_class, actor=operator, to=ClassStatus.RUNNING)
+
+
+@pytest.fixture
+def trainees(running_class):
+    return enrol(running_class, 3)
+
+
+@pytest.fixture
+def sessions(running_class):
+    """The class's sessions in date order: [0] 12-05 offline … [2] 12-09 live … [7] 12-20."""
+    return list(running_class.sessions.order_by("date", "start_time"))
