@@ -9,6 +9,7 @@ the state-change log in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -51,6 +52,10 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (S.COMPLETED, S.CLOSED): Transition("reviewer", False, "关闭"),
 }
 EDITABLE = (S.DRAFT, S.RETURNED)
+# What must hold before a running class is completed, each raising ApplicationError when it does
+# not. The apps that hold what is checked append to it in their AppConfig.ready(): trainees (every
+# trainee has a result) sits to the right of classes, which may not import it (design.md, Layout).
+COMPLETION_CHECKS: list[Callable[[TrainingClass], None]] = []
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,9 @@ def class_transition(
         _submit(training_class, day)
     elif to == S.APPROVED:
         _approve(training_class, day, online_override_reason.strip())
+    elif to == S.COMPLETED:
+        for check in COMPLETION_CHECKS:
+            check(training_class)
     training_class.status = to
     training_class.save()
     state_change_record(
