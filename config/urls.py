@@ -18,6 +18,7 @@ urlpatterns = [
     path("catalog/", include("apps.catalog.urls")),
     path("classes/", include("apps.classes.urls")),
     path("institutions/", include("apps.institutions.urls")),
+    path("trainees/", include("apps.trainees.urls_roster")),
     path("rules/", catalog_views.rules_page, name="rules"),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,240 @@
+"""Roster pages: the class's roster, enrolling one person, uploading a roster, the template,
+withdrawal, the person page and the logged reveal of one person's ID number and phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from apps.classes.models import TrainingClass, TrainingType
+from apps.core.errors import ApplicationError
+from apps.core.tabular import TableErrors
+from apps.core.views import paginate, sort_by
+
+from . import selectors_roster as selectors
+from . import services_persons
+from .forms_roster import EnrolForm, RevealForm, RosterUploadForm, WithdrawForm
+from .models import EnrolmentStatus, Person
+from .permissions import enrolment_policy, may_enrol, may_reveal_for_class, person_policy
+from .roster_import import parse_roster, roster_template
+from .services_enrolment import FIELD_LABELS, enrolment_create, enrolment_withdraw, roster_import
+from .services_persons import REVEAL_PURPOSES
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROSTER_SORTS = {"name": "person__name", "enrolled": "created_at", "status": ("status", "created_at")}
+
+
+def _enrolling_class(request: HttpRequest, pk: int) -> TrainingClass:
+    """A class the user may read (404 otherwise) and enrol in (403 otherwise)."""
+    training_class = selectors.roster_class_get(class_id=pk, user=request.user)
+    if not may_enrol(request.user, training_class):
+        raise PermissionDenied
+    return training_class
+
+
+def _closed(request: HttpRequest, training_class: TrainingClass) -> HttpResponse | None:
+    if selectors.roster_is_open(training_class):
+        return None
+    messages.error(
+        request,
+        f"班级状态为“{training_class.get_status_display()}”，花名册只能在审核通过后、结业前登记或变更",
+    )
+    return redirect("roster:roster", pk=training_class.pk)
+
+
+@login_required
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = selectors.roster_class_get(class_id=pk, user=request.user)
+    g = request.GET
+    qs = selectors.roster_list(
+        training_class=training_class, search=g.get("q", ""), status=g.get("status", "")
+    )
+    qs, sort = sort_by(request, qs, ROSTER_SORTS, "enrolled")
+    page = paginate(request, qs)
+    can_enrol = may_enrol(request.user, training_class)
+    can_reveal = may_reveal_for_class(request.user, training_class)
+    rows = [
+        {
+            "enrolment": e,
+            "shown": selectors.PersonShown(e.person, revealed=False),
+            "groups": selectors.group_labels(e.person),
+            "relation": selectors.relation_label(e),
+        }
+        for e in page.object_list
+    ]
+    return render(
+        request,
+        "trainees/roster/roster.html",
+        {
+            "object": training_class,
+            "page": page,
+            "rows": rows,
+            "sort": sort,
+            "filters": g,
+            "statuses": EnrolmentStatus.choices,
+            "counts": selectors.roster_counts(training_class=training_class),
+            "open": selectors.roster_is_open(training_class),
+            "can_enrol": can_enrol,
+            "can_reveal": can_reveal,
+            "enterprise": training_class.training_type == TrainingType.ENTERPRISE_STAFF,
+        },
+    )
+
+
+@login_required
+@sensitive_post_parameters("id_number", "phone")
+def enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = _enrolling_class(request, pk)
+    closed = _closed(request, training_class)
+    if closed:
+        return closed
+    enterprise = training_class.training_type == TrainingType.ENTERPRISE_STAFF
+    form = EnrolForm(request.POST or None, enterprise=enterprise)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrolment = enrolment_create(
+                training_class=training_class,
+                actor=request.user,
+                id_number=data["id_number"],
+                name=data["name"],
+                phone=data["phone"],
+                household_region=data["household_region"],
+                groups=data["groups"],
+                relation=data.get("relation", ""),
+            )
+        except ApplicationError as exc:
+            for problem in exc.extra.get("errors") or [exc.as_dict()]:
+                field = problem["field"] if problem.get("field") in form.fields else None
+                form.add_error(field, problem.get("message") or problem.get("detail"))
+        else:
+            messages.success(request, f"已登记学员 {enrolment.person.name}")
+            for warning in enrolment.warnings:
+                messages.warning(request, warning["message"])
+            return redirect("roster:roster", pk=training_class.pk)
+    return render(request, "trainees/roster/enrol.html", {"object": training_class, "form": form})
+
+
+@login_required
+def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = _enrolling_class(request, pk)
+    closed = _closed(request, training_class)
+    if closed:
+        return closed
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = roster_import(
+                training_class=training_class,
+                actor=request.user,
+                roster=parse_roster(upload, training_class=training_class, filename=upload.name),
+            )
+        except TableErrors as exc:
+            row_errors = exc.errors
+            form.add_error(None, exc.message)
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(
+                request,
+                f"导入成功：登记 {result.enrolled} 名学员（新登记 {result.persons_created} 人，"
+                f"已在册 {result.persons_reused} 人），其中 {result.with_warnings} 人有提示，请核对",
+            )
+            return redirect("roster:roster", pk=training_class.pk)
+    return render(
+        request,
+        "trainees/roster/upload.html",
+        {
+            "object": training_class,
+            "form": form,
+            "row_errors": row_errors,
+            "columns": [FIELD_LABELS[c] for c in FIELD_LABELS if c != "relation"]
+            + (["与企业关系"] if training_class.training_type == TrainingType.ENTERPRISE_STAFF else []),
+        },
+    )
+
+
+@login_required
+def roster_template_download(request: HttpRequest, pk: int) -> HttpResponse:
+    training_class = _enrolling_class(request, pk)
+    response = HttpResponse(roster_template(training_class), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"花名册模板-{training_class.name}.xlsx"
+    )
+    return response
+
+
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = selectors.enrolment_get(enrolment_id=pk, user=request.user)
+    enrolment_policy.check(request.user, "withdraw", enrolment)
+    training_class = enrolment.training_class
+    closed = _closed(request, training_class)
+    if closed:
+        return closed
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment_withdraw(enrolment=enrolment, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, f"{enrolment.person.name} 已退出本班")
+            return redirect("roster:roster", pk=training_class.pk)
+    return render(
+        request,
+        "trainees/roster/withdraw.html",
+        {
+            "object": training_class,
+            "enrolment": enrolment,
+            "shown": selectors.PersonShown(enrolment.person, revealed=False),
+            "form": form,
+        },
+    )
+
+
+def _person_page(request: HttpRequest, person: Person, *, revealed: bool, purpose: str = "") -> HttpResponse:
+    context: dict[str, Any] = {
+        "person": person,
+        "shown": selectors.PersonShown(person, revealed=revealed),
+        "groups": selectors.group_labels(person),
+        "enrolments": selectors.person_enrolments(person=person, user=request.user),
+        "can_reveal": person_policy.can(request.user, "reveal", person),
+        "reveal_form": RevealForm(),
+        "purpose": purpose,
+    }
+    return render(request, "trainees/roster/person_detail.html", context)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(person_id=pk, user=request.user)
+    return _person_page(request, person, revealed=False)
+
+
+@login_required
+@require_POST
+@never_cache
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one person's full ID number and phone, once, and log it (PersonalDataView).
+    Answered directly (not redirected) so the full values are never in a URL or a session."""
+    person = selectors.person_get(person_id=pk, user=request.user)
+    person_policy.check(request.user, "reveal", person)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择查看完整信息的用途")
+        return redirect("roster:person_detail", pk=pk)
+    purpose = form.cleaned_data["purpose"]
+    services_persons.person_reveal(person=person, viewer=request.user, purpose=purpose)
+    return _person_page(request, person, revealed=True, purpose=REVEAL_PURPOSES[purpose])
