@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.catalog.api_urls")),
     path("", include("apps.classes.api_urls")),
     path("", include("apps.institutions.api_urls")),
+    path("", include("apps.trainees.apis_roster_urls")),
 ]
 
 urlpatterns = [

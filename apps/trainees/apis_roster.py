@@ -1,0 +1,179 @@
+"""The roster API. ID numbers and phones are masked for every role; those who may reveal one
+person's (the class's operators, the officers of its district, the municipal admin) do it by
+POST /persons/{id}/reveal, which is logged like the page's "显示完整信息"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import ApplicationError
+
+from . import selectors_roster as selectors
+from .models import Enrolment, Person
+from .permissions import may_enrol, may_reveal_for_class, person_policy
+from .roster_import import parse_roster
+from .services_enrolment import enrolment_create, enrolment_withdraw, roster_import
+from .services_persons import REVEAL_PURPOSES, person_reveal
+
+
+def _person_data(person: Person, *, revealed: bool = False) -> dict[str, Any]:
+    shown = selectors.PersonShown(person, revealed=revealed)
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "id_number": shown.id_number,
+        "phone": shown.phone,
+        "gender": person.gender,
+        "birth": shown.birth,
+        "household_region": person.household_region,
+        "groups": [g.group for g in person.groups.all()],
+    }
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    person = serializers.SerializerMethodField()
+    relation_label = serializers.SerializerMethodField()
+    can_reveal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "training_class",
+            "person",
+            "relation",
+            "relation_label",
+            "status",
+            "warnings",
+            "can_reveal",
+        ]
+
+    def get_person(self, obj: Enrolment) -> dict[str, Any]:
+        return _person_data(obj.person)
+
+    def get_relation_label(self, obj: Enrolment) -> str:
+        return selectors.relation_label(obj)
+
+    def get_can_reveal(self, obj: Enrolment) -> bool:
+        return bool(self.context.get("can_reveal"))
+
+
+class EnrolmentInputSerializer(serializers.Serializer):
+    # Everything optional here: the registry's cleaners refuse bad values with
+    # {"detail", "rule", "field"} like every other domain error.
+    id_number = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    household_region = serializers.CharField(required=False, allow_blank=True, default="")
+    groups = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    relation = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RosterEnrolmentsApi(ListAPIView):
+    """GET: the class's roster (masked), ?status=enrolled|withdrawn, ?q=. POST (the class's
+    operators): enrol one person, with the same checks as the page."""
+
+    serializer_class = EnrolmentSerializer
+
+    def get_queryset(self):
+        training_class = selectors.roster_class_get(class_id=self.kwargs["pk"], user=self.request.user)
+        self.training_class = training_class
+        params = self.request.query_params
+        return selectors.roster_list(
+            training_class=training_class, search=params.get("q", ""), status=params.get("status", "")
+        ).order_by("pk")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        training_class = getattr(self, "training_class", None)
+        context["can_reveal"] = training_class is not None and may_reveal_for_class(
+            self.request.user, training_class
+        )
+        return context
+
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = selectors.roster_class_get(class_id=pk, user=request.user)
+        if not may_enrol(request.user, training_class):
+            raise PermissionDenied("只有本班所属培训机构的经办人可以登记学员")
+        data = EnrolmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrolment = enrolment_create(training_class=training_class, actor=request.user, **data.validated_data)
+        enrolment = selectors.enrolment_get(enrolment_id=enrolment.pk, user=request.user)
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+class RosterUploadApi(APIView):
+    """POST multipart `file` (.xlsx): 201 with counts, or 400 with every error by row."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = selectors.roster_class_get(class_id=pk, user=request.user)
+        if not may_enrol(request.user, training_class):
+            raise PermissionDenied("只有本班所属培训机构的经办人可以导入花名册")
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError("请上传花名册文件（字段名 file）", field="file")
+        roster = parse_roster(upload, training_class=training_class, filename=upload.name)
+        result = roster_import(training_class=training_class, actor=request.user, roster=roster)
+        return Response(
+            {
+                "enrolled": result.enrolled,
+                "persons_created": result.persons_created,
+                "persons_reused": result.persons_reused,
+                "with_warnings": result.with_warnings,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class EnrolmentWithdrawApi(APIView):
+    """POST {"reason": "…"} (the class's operators)."""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, pk: int) -> Response:
+        enrolment = selectors.enrolment_get(enrolment_id=pk, user=request.user)
+        if not may_enrol(request.user, enrolment.training_class):
+            raise PermissionDenied("只有本班所属培训机构的经办人可以办理学员退出")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrolment = enrolment_withdraw(enrolment=enrolment, actor=request.user, **data.validated_data)
+        return Response(EnrolmentSerializer(enrolment).data)
+
+
+class PersonDetailApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        person = selectors.person_get(person_id=pk, user=request.user)
+        data = _person_data(person)
+        data["can_reveal"] = person_policy.can(request.user, "reveal", person)
+        return Response(data)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PersonRevealApi(APIView):
+    """POST {"purpose": "roster" | "identity" | "contact" | "review"}: the full ID number and
+    phone, logged as a PersonalDataView."""
+
+    class InputSerializer(serializers.Serializer):
+        purpose = serializers.ChoiceField(choices=list(REVEAL_PURPOSES.items()))
+
+    def post(self, request: Request, pk: int) -> Response:
+        person = selectors.person_get(person_id=pk, user=request.user)
+        if not person_policy.can(request.user, "reveal", person):
+            raise PermissionDenied("您无权查看该学员的完整身份信息")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person_reveal(person=person, viewer=request.user, purpose=data.validated_data["purpose"])
+        return Response(_person_data(person, revealed=True))
