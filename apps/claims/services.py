@@ -17,22 +17,40 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.catalog.models import Occupation, level_label
+from apps.catalog.rules_bridge import district_settings_for
+from apps.catalog.selectors import rate_row_in_force
 from apps.classes.models import ClassStatus, TrainingClass, TrainingType
 from apps.classes.quoting import planned_hours
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.institutions.models import Employer
-from apps.rules import ScenarioError
+from apps.rules import RULES_VERSION, ScenarioError
+from apps.rules.enterprise import MATERIALS, TRAINEE_RELATIONS, check_enterprise_trainee
 from apps.rules.hours import class_hours_from_minutes
-from apps.trainees.models import EnrolmentStatus, Outcome, Person
+from apps.rules.money import days_text, yuan
+from apps.rules.parameters import params_on
+from apps.rules.special_account import check_real_name, living_allowance
+from apps.trainees.models import EnrolmentStatus, Outcome, Person, TargetGroup
 
 from .computation import Computed, compute, compute_advance, compute_after_advance, histories_for
-from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, Share
+from .materials import check_upload
+from .models import (
+    Claim,
+    ClaimKind,
+    ClaimLine,
+    ClaimMaterial,
+    ClaimStatus,
+    LineDecision,
+    MaterialKind,
+    Share,
+)
 
 S = ClaimStatus
 ZERO = Decimal("0.00")
@@ -57,6 +75,8 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 # Booked by apps.ledger in the same transaction as the ledger entries or the payment.
 LEDGER_TRANSITIONS = {(S.UNDER_REVIEW, S.APPROVED): "审核通过", (S.APPROVED, S.PAID): "拨付"}
 EDITABLE = (S.DRAFT, S.RETURNED)
+# The kinds claimed for a completed class, whose lines follow the class (data lock).
+CLASS_KINDS = (ClaimKind.CLASS_COMPLETION, ClaimKind.LIVING_ALLOWANCE)
 
 
 # ---------------------------------------------------------------- who may act
@@ -115,6 +135,11 @@ def _quote(inputs: dict[str, Any], *, claim: Claim, on: date) -> Computed:
         raise ApplicationError(f"测算输入有误：{exc.message}", field=exc.field) from exc
 
 
+def _material_kinds(claim: Claim) -> list[str]:
+    """The R4.3 materials on file (the kinds the engine knows; "other" proves nothing)."""
+    return sorted(set(claim.materials.values_list("kind", flat=True)) & set(MATERIALS))
+
+
 # ---------------------------------------------------------------- class completion claims
 
 
@@ -151,7 +176,7 @@ SNAPSHOT_LABELS = {
 def claim_data_lock(claim: Claim) -> list[str]:
     """What no longer matches the approved class the claim was made for (data lock): each
     difference in words. Empty when the claim still matches."""
-    if claim.kind != ClaimKind.CLASS_COMPLETION or claim.training_class_id is None:
+    if claim.kind not in CLASS_KINDS or claim.training_class_id is None:
         return []
     training_class = TrainingClass.objects.select_related("occupation").get(pk=claim.training_class_id)
     now = _class_snapshot(training_class)
@@ -194,7 +219,7 @@ def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any
     planned = planned_hours(sessions, on=training_class.approved_on)
     histories = histories_for([e.person_id for e in enrolments], exclude_claim_id=claim.pk)
     enterprise = training_class.training_type == TrainingType.ENTERPRISE_STAFF
-    materials = sorted(set(claim.materials.values_list("kind", flat=True)) - {"other"}) if claim.pk else []
+    materials = _material_kinds(claim) if claim.pk else []
     occupation = training_class.occupation
     out = []
     for enrolment in enrolments:
@@ -244,7 +269,11 @@ def claim_create_for_class(*, actor: Any, training_class: TrainingClass) -> Clai
         raise ApplicationError("只有本机构的经办人可以申领该班级的补贴")
     if training_class.status != ClassStatus.COMPLETED:
         raise ApplicationError(f"班级状态为“{training_class.get_status_display()}”，结业后才能申领补贴")
-    if Claim.objects.filter(training_class=training_class).exclude(status=S.REJECTED).exists():
+    if (
+        Claim.objects.filter(training_class=training_class, kind=ClaimKind.CLASS_COMPLETION)
+        .exclude(status=S.REJECTED)
+        .exists()
+    ):
         raise ApplicationError("该班级已有补贴申领，不能重复申领")
     claim = Claim.objects.create(
         kind=ClaimKind.CLASS_COMPLETION,
@@ -292,14 +321,20 @@ def claim_recompute(*, claim: Claim) -> Claim:
         claim.class_snapshot = _class_snapshot(training_class)
         claim.save(update_fields=["class_snapshot", "updated_at"])
         _rebuild_class_lines(claim, training_class)
+    elif claim.kind == ClaimKind.LIVING_ALLOWANCE:
+        training_class = TrainingClass.objects.get(pk=claim.training_class_id)
+        claim.class_snapshot = _class_snapshot(training_class)
+        claim.save(update_fields=["class_snapshot", "updated_at"])
+        _rebuild_living_lines(claim, training_class)
     else:
+        materials = _material_kinds(claim)
         for line in claim.lines.all():
-            _requote_line(claim, line)
+            _requote_line(claim, line, materials)
         _recount(claim)
     return claim
 
 
-def _requote_line(claim: Claim, line: ClaimLine) -> None:
+def _requote_line(claim: Claim, line: ClaimLine, materials: list[str]) -> None:
     inputs = dict(line.inputs)
     if claim.kind == ClaimKind.WORK_FOR_TRAINING:
         inputs["history"] = _wft_histories([line.person_id], claim)[line.person_id]
@@ -307,7 +342,11 @@ def _requote_line(claim: Claim, line: ClaimLine) -> None:
         inputs["history"] = histories_for([line.person_id], exclude_claim_id=claim.pk)[line.person_id]
     line.inputs = inputs
     on = date.fromisoformat(inputs["start"])
-    if claim.apprenticeship_stage == "advance":
+    if claim.kind == ClaimKind.ENTERPRISE_DIRECT:
+        inputs["materials"] = materials
+        relation = claim.class_snapshot.get("relations", {}).get(str(line.person_id), "")
+        computed = _enterprise_quote(inputs, relation, claim=claim)
+    elif claim.apprenticeship_stage == "advance":
         computed = compute_advance(inputs, district=claim.district, on=on)
     elif claim.apprenticeship_stage:
         computed = compute_after_advance(
@@ -487,6 +526,364 @@ def claim_create_apprenticeship(
     state_change_record(
         obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建企业新型学徒制申领"
     )
+    return claim
+
+
+# ---------------------------------------------------------------- enterprise direct claims (R4)
+
+
+@dataclass(frozen=True)
+class EnterpriseTraining:
+    """An employer's own training of its staff (clause 四): what was trained, when, how."""
+
+    name: str
+    occupation: Occupation
+    level: int | None
+    start: date
+    end: date
+    planned_online: int = 0
+
+
+@dataclass(frozen=True)
+class EnterpriseTrainee:
+    person: Person
+    relation: str  # a key of apps.rules.enterprise.TRAINEE_RELATIONS (R4.2)
+    attended_offline: int
+    attended_online: int = 0
+    passed: bool = True
+
+
+def _enterprise_quote(inputs: dict[str, Any], relation: str, *, claim: Claim) -> Computed:
+    """The engine's quote of one trainee of a direct claim, with who the trainee is to the
+    enterprise (R4.2) as its first step."""
+    computed = _quote(inputs, claim=claim, on=date.fromisoformat(inputs["approved_on"]))
+    step = {
+        "rule": "R4.2",
+        "text": f"学员与企业的关系：{TRAINEE_RELATIONS.get(relation, relation)}",
+        "arithmetic": "",
+        "amount": None,
+    }
+    return Computed(computed.amount, [step, *computed.steps], computed.findings, computed.rules_version)
+
+
+@transaction.atomic
+def claim_create_enterprise_direct(
+    *, actor: Any, employer: Employer, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
+) -> Claim:
+    """企业职工培训直补 (clause 四): one line per trained employee (R4.2), quoted as the engine's
+    "enterprise" kind from the district's rate row in force on the first day of the training (R1.6)
+    with the district's uplift (R1.7). The training plan, sign-in sheets and video are required
+    unless the employer is classified (R4.3): until they are uploaded the lines say so. No invoice."""
+    _require_filer(actor, employer)
+    if not trainees:
+        raise ApplicationError("请至少填写一名参训职工", field="trainees")
+    if training.end < training.start:
+        raise ApplicationError("培训结束日期不能早于开始日期", field="end")
+    if training.planned_online < 0:
+        raise ApplicationError("计划线上课时不能为负数", field="planned_online")
+    row = rate_row_in_force(
+        district=employer.district, occupation=training.occupation, level=training.level, on=training.start
+    )
+    if row is None:
+        raise ApplicationError(
+            f"{employer.district}没有 {training.start.isoformat()} 适用于“{training.occupation}”"
+            f"（{level_label(training.level)}）的补贴标准，无法测算",
+            rule="R1.6",
+            field="occupation",
+        )
+    seen: set[int] = set()
+    for number, trainee in enumerate(trainees, start=1):
+        finding = check_enterprise_trainee(trainee.relation)
+        if finding is not None:
+            raise ApplicationError(f"第 {number} 名职工：{finding.message}", field="relation")
+        if trainee.attended_offline < 0 or trainee.attended_online < 0:
+            raise ApplicationError(f"第 {number} 名职工：实到课时不能为负数", field="attended_offline")
+        if trainee.person.pk in seen:
+            raise ApplicationError(f"第 {number} 名职工：{trainee.person.name} 重复填写", field="trainees")
+        seen.add(trainee.person.pk)
+    uplift = district_settings_for(district=employer.district, on=training.start).enterprise_uplift
+    claim = Claim.objects.create(
+        kind=ClaimKind.ENTERPRISE_DIRECT,
+        district_id=employer.district_id,
+        year=training.end.year,
+        employer=employer,
+        # The training as filed; compared with nothing, but it is what every line was quoted from.
+        class_snapshot={
+            "training": {
+                "name": training.name,
+                "occupation": training.occupation.code,
+                "occupation_name": training.occupation.name,
+                "level": training.level,
+                "start": training.start.isoformat(),
+                "end": training.end.isoformat(),
+                "planned_online": training.planned_online,
+                "rate_row": row.pk,
+            },
+            "relations": {str(t.person.pk): t.relation for t in trainees},
+        },
+    )
+    histories = histories_for([t.person.pk for t in trainees], exclude_claim_id=claim.pk)
+    occupation = training.occupation
+    lines = []
+    for trainee in trainees:
+        inputs: dict[str, Any] = {
+            "kind": "enterprise",
+            "approved_on": training.start.isoformat(),
+            "start": training.start.isoformat(),
+            "end": training.end.isoformat(),
+            "occupation": {
+                "code": occupation.code,
+                "category": occupation.major_category,
+                "new": occupation.is_new,
+            },
+            "level": training.level,
+            "standard": str(row.standard),
+            "rate": str(row.rate),
+            "planned_hours": row.class_hours,
+            "planned_online": training.planned_online,
+            "online_rate": str(row.online_rate),
+            "attended": {"offline": trainee.attended_offline, "online": trainee.attended_online},
+            "passed": trainee.passed,
+            "enterprise_uplift": f"{uplift.normalize():f}",
+            "classified": employer.is_classified,
+            "materials": [],
+            "id_number": trainee.person.id_number,
+            "history": histories[trainee.person.pk],
+        }
+        line = ClaimLine(
+            claim=claim,
+            person=trainee.person,
+            share=Share.TRAINING,
+            inputs=inputs,
+            start=training.start,
+            end=training.end,
+        )
+        _store(line, _enterprise_quote(inputs, trainee.relation, claim=claim))
+        lines.append(line)
+    ClaimLine.objects.bulk_create(lines)
+    _recount(claim)
+    state_change_record(
+        obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建企业职工培训直补申领"
+    )
+    return claim
+
+
+# ---------------------------------------------------------------- living allowance (R8.1)
+
+# The groups whose trainees receive the living allowance (R8.1: "the groups the district names").
+# The catalogue has no district setting for them yet, so every district names these.
+LIVING_ALLOWANCE_GROUPS = (
+    TargetGroup.POVERTY_ALLEVIATED,
+    TargetGroup.REGISTERED_UNEMPLOYED,
+    TargetGroup.RURAL_MIGRANT,
+    TargetGroup.GRADUATE,
+    TargetGroup.DISABLED,
+)
+
+
+def _living_lines(claim: Claim, training_class: TrainingClass) -> list[ClaimLine]:
+    """One line per enrolled trainee of an eligible group: L × offline class-hours / 6 (R8.1), the
+    class-hours capped at the class's H, at the L in force on the approval date (R9.2)."""
+    on = training_class.approved_on
+    daily = district_settings_for(district=training_class.district, on=on).living_allowance_per_day
+    per_day = params_on(on).class_hours_per_day
+    attended = _attended(training_class)
+    enrolments = (
+        training_class.enrolments.filter(
+            status=EnrolmentStatus.ENROLLED, person__groups__group__in=LIVING_ALLOWANCE_GROUPS
+        )
+        .select_related("person")
+        .prefetch_related("person__groups")
+        .distinct()
+        .order_by("pk")
+    )
+    labels = dict(TargetGroup.choices)
+    lines = []
+    for enrolment in enrolments:
+        person = enrolment.person
+        groups = sorted(g.group for g in person.groups.all() if g.group in LIVING_ALLOWANCE_GROUPS)
+        offline = attended.get(enrolment.pk, {"offline": 0})["offline"]
+        hours = min(offline, training_class.class_hours or offline)
+        amount = living_allowance(offline_class_hours=hours, daily_amount=daily, on=on)
+        steps = [
+            {
+                "rule": "R8.1",
+                "text": "人员类别："
+                + "、".join(str(labels[g]) for g in groups)
+                + "（区县确定的生活费补贴对象）",
+                "arithmetic": "",
+                "amount": None,
+            },
+            {
+                "rule": "R8.1",
+                "text": f"线下 {hours} 课时 = {days_text(hours, per_day)} 天 × {yuan(daily)} 元"
+                + (f"（实到线下 {offline} 课时，以班级课时 {hours} 为限）" if hours < offline else ""),
+                "arithmetic": f"{yuan(daily)} × {hours} ÷ {per_day} = {yuan(amount)}",
+                "amount": f"{amount:.2f}",
+            },
+        ]
+        findings = []
+        finding = check_real_name(person.id_number, on=training_class.start_date)
+        if finding is not None:
+            findings.append({"rule": finding.rule, "severity": finding.severity, "message": finding.message})
+            steps.append(
+                {"rule": "R8.3", "text": "实名信息无效，本次补贴为 0", "arithmetic": "", "amount": "0.00"}
+            )
+            amount = ZERO
+        lines.append(
+            ClaimLine(
+                claim=claim,
+                person=person,
+                enrolment=enrolment,
+                share=Share.LIVING_ALLOWANCE,
+                inputs={
+                    "kind": "living_allowance",
+                    "approved_on": on.isoformat(),
+                    "offline_class_hours": hours,
+                    "daily_amount": f"{daily:.2f}",
+                    "groups": groups,
+                    "id_number": person.id_number,
+                },
+                amount=amount,
+                steps=steps,
+                findings=findings,
+                rules_version=RULES_VERSION,
+                # No dates: the allowance is not a training of its own and must not count in the
+                # person's history (R10.1, R3.4).
+                start=None,
+                end=None,
+            )
+        )
+    return lines
+
+
+def _rebuild_living_lines(claim: Claim, training_class: TrainingClass) -> None:
+    claim.lines.all().delete()
+    lines = _living_lines(claim, training_class)
+    if not lines:
+        labels = "、".join(str(TargetGroup(g).label) for g in LIVING_ALLOWANCE_GROUPS)
+        raise ApplicationError(f"本班没有属于生活费补贴对象（{labels}）的在册学员", field="training_class")
+    ClaimLine.objects.bulk_create(lines)
+    _recount(claim)
+
+
+@transaction.atomic
+def claim_create_living_allowance(*, actor: Any, training_class: TrainingClass) -> Claim:
+    """生活费补贴（含交通费）of a completed class (R8.1), paid from the district's living-allowance
+    share: one line per enrolled trainee of the groups the district names."""
+    training_class = (
+        TrainingClass.objects.select_for_update()
+        .select_related("institution", "district")
+        .get(pk=training_class.pk)
+    )
+    if (
+        actor.role != Role.INSTITUTION_OPERATOR
+        or not training_class.institution.members.filter(pk=actor.pk).exists()
+    ):
+        raise ApplicationError("只有本机构的经办人可以申领该班级的生活费补贴")
+    if training_class.status != ClassStatus.COMPLETED:
+        raise ApplicationError(f"班级状态为“{training_class.get_status_display()}”，结业后才能申领生活费补贴")
+    if (
+        Claim.objects.filter(training_class=training_class, kind=ClaimKind.LIVING_ALLOWANCE)
+        .exclude(status=S.REJECTED)
+        .exists()
+    ):
+        raise ApplicationError("该班级已有生活费补贴申领，不能重复申领")
+    claim = Claim.objects.create(
+        kind=ClaimKind.LIVING_ALLOWANCE,
+        district_id=training_class.district_id,
+        year=training_class.end_date.year,
+        institution=training_class.institution,
+        training_class=training_class,
+        class_snapshot=_class_snapshot(training_class),
+    )
+    _rebuild_living_lines(claim, training_class)
+    state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建生活费补贴申领")
+    return claim
+
+
+# ---------------------------------------------------------------- materials (R4.3)
+
+
+def _is_enterprise_kind(claim: Claim) -> bool:
+    """Whether R4.3 applies to the claim's lines, so that its materials feed the quote."""
+    if claim.kind == ClaimKind.ENTERPRISE_DIRECT:
+        return True
+    return (
+        claim.kind == ClaimKind.CLASS_COMPLETION
+        and TrainingClass.objects.filter(
+            pk=claim.training_class_id, training_type=TrainingType.ENTERPRISE_STAFF
+        ).exists()
+    )
+
+
+def _require_editable_by_claimant(claim: Claim, actor: Any, what: str) -> None:
+    if not is_claimant(actor, claim):
+        raise ApplicationError(f"只有申领单位的经办人可以{what}")
+    if claim.status not in EDITABLE:
+        raise ApplicationError(
+            f"申领状态为“{claim.get_status_display()}”，不能{what}（草稿或退回修改时可以）", field="status"
+        )
+
+
+@transaction.atomic
+def claim_material_upload(*, claim: Claim, actor: Any, kind: str, upload: UploadedFile) -> ClaimMaterial:
+    """Attach one material to a draft or returned claim: type, content and size checked
+    (apps.claims.materials), stored under a random name through the default storage. For the
+    enterprise kinds the lines are quoted again, since R4.3 depends on the materials."""
+    claim = _lock(claim)
+    _require_editable_by_claimant(claim, actor, "上传申领材料")
+    checked = check_upload(kind=kind, file=upload, name=upload.name or "", size=upload.size or 0)
+    material = ClaimMaterial(
+        claim=claim,
+        kind=kind,
+        original_name=checked.name,
+        size=checked.size,
+        content_type=checked.content_type,
+        uploaded_by=actor,
+    )
+    material.file.save(checked.storage_name, upload, save=False)
+    stored = material.file.name
+    # The file is written before the row: if the transaction rolls back, remove the file too.
+    try:
+        material.save()
+        state_change_record(
+            obj=claim,
+            actor=actor,
+            from_state=claim.status,
+            to_state=claim.status,
+            reason=f"上传材料：{MaterialKind(kind).label}“{checked.name}”",
+            changes={"material": material.pk, "kind": kind, "name": checked.name, "size": checked.size},
+        )
+        if _is_enterprise_kind(claim):
+            claim_recompute(claim=claim)
+    except BaseException:
+        material.file.storage.delete(stored)
+        raise
+    return material
+
+
+@transaction.atomic
+def claim_material_delete(*, material: ClaimMaterial, actor: Any) -> Claim:
+    """Remove a material from a draft or returned claim; the stored file goes once the
+    transaction commits. The enterprise kinds are quoted again (R4.3)."""
+    claim = _lock(material.claim)
+    material = ClaimMaterial.objects.select_for_update().get(pk=material.pk, claim=claim)
+    _require_editable_by_claimant(claim, actor, "删除申领材料")
+    stored, storage = material.file.name, material.file.storage
+    label, name = MaterialKind(material.kind).label, material.original_name
+    material.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=f"删除材料：{label}“{name}”",
+        changes={"material": material.pk, "kind": material.kind, "name": name},
+    )
+    if _is_enterprise_kind(claim):
+        claim_recompute(claim=claim)
     return claim
 
 

@@ -202,3 +202,10 @@ LOGGING = {
 
 # Portal-wide settings.
 PAGINATE_BY = 25
+
+# Claim materials (R4.3): documents (pdf, jpg, png, xlsx, docx) and training videos (mp4). A
+# video of a day's training runs to gigabytes, so it has its own limit; the reverse proxy's
+# body limit (e.g. nginx client_max_body_size) must be at least CLAIM_VIDEO_MAX_BYTES.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-max-memory-size
+CLAIM_MATERIAL_MAX_BYTES = int(os.environ.get("CLAIM_MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
+CLAIM_VIDEO_MAX_BYTES = int(os.environ.get("CLAIM_VIDEO_MAX_BYTES", str(2 * 1024 * 1024 * 1024)))
