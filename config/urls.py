@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.classes.api_urls")),
     path("", include("apps.institutions.api_urls")),
     path("", include("apps.trainees.apis_roster_urls")),
+    path("", include("apps.trainees.apis_attendance_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("classes/", include("apps.classes.urls")),
     path("institutions/", include("apps.institutions.urls")),
     path("trainees/", include("apps.trainees.urls_roster")),
+    path("trainees/", include("apps.trainees.urls_attendance")),
     path("rules/", catalog_views.rules_page, name="rules"),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),

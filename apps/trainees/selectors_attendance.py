@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.classes.models import ONLINE_MODES, ClassSession, TrainingClass
+from apps.classes.models import ONLINE_MODES, ClassSession, SessionMode, TrainingClass
 from apps.classes.permissions import is_class_operator
 from apps.core.masking import mask_id_number
 from apps.rules.hours import class_hours_from_minutes
@@ -62,6 +62,10 @@ class Cell:
     def is_online(self) -> bool:
         return self.mode in ONLINE_MODES
 
+    @property
+    def mode_label(self) -> str:
+        return str(SessionMode(self.mode).label)
+
 
 @dataclass
 class TraineeRow:
@@ -71,7 +75,7 @@ class TraineeRow:
     offline_hours: int = 0
     online_hours: int = 0
     days: str = "0"
-    flags: list = field(default_factory=list)
+    flags: list[dict] = field(default_factory=list)  # each flag with its session
 
     @property
     def total_hours(self) -> int:
@@ -108,7 +112,7 @@ def attendance_grid(
             row.online_hours += hours
         else:
             row.offline_hours += hours
-        row.flags.extend(flags)
+        row.flags.extend({"session": sessions[index], **flag} for flag in flags)
     for row in rows.values():
         row.days = days_text(row.total_hours, on=training_class.start_date)
     return list(rows.values())

@@ -1,0 +1,181 @@
+"""The attendance and results API of one class.
+
+GET  /classes/{id}/attendance          per trainee per session: minutes, class-hours, flags; totals
+POST /classes/{id}/attendance/online   an online platform's CSV (multipart `file`) → 201 counts, or
+                                        400 {"detail", "errors": [{"row", "field", "message"}]}
+GET  /classes/{id}/results             every trainee's result and whether all are in
+POST /classes/{id}/results             one trainee's result
+
+Read by everyone who may read the class (404 otherwise); written by its operators (403 for
+everyone else), who alone see ID numbers in full.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.classes.models import ClassSession, TrainingClass
+from apps.classes.permissions import is_class_operator
+from apps.classes.selectors import class_get
+from apps.core.errors import ApplicationError
+
+from .attendance_import import attendance_import
+from .models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
+from .selectors_attendance import attendance_grid, enrolled_trainees, shown_id_number
+from .services_results import result_record, results_complete
+
+
+def _operator_class(request: Request, pk: int) -> TrainingClass:
+    training_class = class_get(class_id=pk, user=request.user)
+    if not is_class_operator(request.user, training_class):
+        raise PermissionDenied("只有本班培训机构的经办人可以录入")
+    return training_class
+
+
+def _session_data(session: ClassSession) -> dict[str, Any]:
+    return {
+        "id": session.pk,
+        "date": session.date.isoformat(),
+        "start_time": f"{session.start_time:%H:%M}",
+        "end_time": f"{session.end_time:%H:%M}",
+        "mode": session.mode,
+        "minutes": session.minutes,
+        "class_hours": session.class_hours,
+    }
+
+
+def _moment(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class AttendanceApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        training_class = class_get(class_id=pk, user=request.user)
+        operator = is_class_operator(request.user, training_class)
+        sessions = list(training_class.sessions.all())
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            enrolled_trainees(training_class=training_class), request, view=self
+        )
+        rows = attendance_grid(
+            training_class=training_class, sessions=sessions, enrolments=page, unmasked=operator
+        )
+        trainees = [
+            {
+                "enrolment": row.enrolment.pk,
+                "name": row.enrolment.person.name,
+                "id_number": row.id_number,
+                "attendance": [
+                    {
+                        "session": session.pk,
+                        "minutes": cell.minutes,
+                        "class_hours": cell.class_hours,
+                        "mode": cell.mode,
+                        "signed_in_at": _moment(cell.signed_in_at),
+                        "signed_out_at": _moment(cell.signed_out_at),
+                        "flags": cell.flags,
+                    }
+                    for session, cell in zip(sessions, row.cells, strict=True)
+                    if cell is not None
+                ],
+                "offline_hours": row.offline_hours,
+                "online_hours": row.online_hours,
+                "class_hours": row.total_hours,
+                "days": row.days,
+            }
+            for row in rows
+        ]
+        response = paginator.get_paginated_response(trainees)
+        response.data["sessions"] = [_session_data(s) for s in sessions]
+        return response
+
+
+class OnlineAttendanceImportApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = _operator_class(request, pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError("请以 multipart/form-data 上传 file 字段（.csv 文件）", field="file")
+        counts = attendance_import(
+            actor=request.user,
+            training_class=training_class,
+            source=upload,
+            filename=upload.name,
+            kind=AttendanceSource.ONLINE_PLATFORM,
+        )
+        return Response(
+            {"created": counts.created, "updated": counts.updated, "saved": counts.saved},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ResultInputSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    certificate_type = serializers.ChoiceField(
+        choices=CertificateType.choices, allow_blank=True, required=False, default=""
+    )
+    certificate_number = serializers.CharField(max_length=64, allow_blank=True, required=False, default="")
+    certificate_date = serializers.DateField(allow_null=True, required=False, default=None)
+
+
+def _result_data(result: Result | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {
+        "outcome": result.outcome,
+        "certificate_type": result.certificate_type,
+        "certificate_number": result.certificate_number,
+        "certificate_date": _moment(result.certificate_date),
+    }
+
+
+class ResultsApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        training_class = class_get(class_id=pk, user=request.user)
+        operator = is_class_operator(request.user, training_class)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            enrolled_trainees(training_class=training_class).select_related("result"), request, view=self
+        )
+        response = paginator.get_paginated_response(
+            [
+                {
+                    "enrolment": e.pk,
+                    "name": e.person.name,
+                    "id_number": shown_id_number(e.person.id_number, unmasked=operator),
+                    "result": _result_data(getattr(e, "result", None)),
+                }
+                for e in page
+            ]
+        )
+        complete, lacking = results_complete(training_class)
+        response.data["complete"] = complete
+        response.data["lacking"] = lacking
+        return response
+
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = _operator_class(request, pk)
+        data = ResultInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        enrolment = get_object_or_404(
+            Enrolment.objects.select_related("person", "training_class"),
+            pk=values.pop("enrolment"),
+            training_class=training_class,
+        )
+        result = result_record(actor=request.user, enrolment=enrolment, **values)
+        return Response(
+            {"enrolment": enrolment.pk, "result": _result_data(result)}, status=status.HTTP_201_CREATED
+        )
