@@ -48,6 +48,7 @@ from .models import Enrolment, EnrolmentStatus, Outcome, Person
 from .permissions import ROSTER_OPEN, may_enrol
 from .services_persons import (
     PersonInput,
+    insert_rows,
     name_mismatch,
     person_input,
     person_input_or_errors,
@@ -58,8 +59,9 @@ from .services_persons import (
 if TYPE_CHECKING:
     from .roster_import import ParsedRoster
 
-ENROLLED = EnrolmentStatus.ENROLLED
-WITHDRAWN = EnrolmentStatus.WITHDRAWN
+# Plain strings: they go into raw INSERTs (insert_rows) as well as ORM filters.
+ENROLLED = EnrolmentStatus.ENROLLED.value
+WITHDRAWN = EnrolmentStatus.WITHDRAWN.value
 # The form fields of an enrolment and their roster column headers (the names in error messages).
 FIELD_LABELS = {
     "name": "姓名",
@@ -317,50 +319,40 @@ def _plan(
     return _Plan(training_class, entries, existing, withdrawn, warnings), problems
 
 
-def _log(enrolments: list[Enrolment], *, actor: Any, from_state: str, to_state: str, reason: str) -> None:
-    """state_change_record for many enrolments at once: one INSERT per batch, not per row."""
-    content_type = ContentType.objects.get_for_model(Enrolment)
-    StateChange.objects.bulk_create(
-        [
-            StateChange(
-                content_type=content_type,
-                object_id=str(e.pk),
-                actor=actor,
-                from_state=from_state,
-                to_state=to_state,
-                reason=reason,
-            )
-            for e in enrolments
-        ]
-    )
-
-
-def _save(plan: _Plan, *, actor: Any, reason: str) -> list[Enrolment]:
+def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
+    """Register or complete the persons, create (or re-activate) their enrolments and log each
+    one's move to enrolled: a handful of multi-row INSERTs, whatever the roster's size."""
     tc = plan.training_class
-    persons = persons_save(entries=[e.person for e in plan.entries], existing=plan.existing)
-    enterprise = tc.training_type == TrainingType.ENTERPRISE_STAFF
+    ids = persons_save(entries=[e.person for e in plan.entries], existing=plan.existing)
+    relations = {
+        e.person.id_number: e.relation if tc.training_type == TrainingType.ENTERPRISE_STAFF else ""
+        for e in plan.entries
+    }
     now = timezone.now()
-    created: list[Enrolment] = []
-    reactivated: list[Enrolment] = []
-    for entry in plan.entries:
-        number = entry.person.id_number
-        enrolment = Enrolment(
-            training_class=tc,
-            person=persons[number],
-            relation=entry.relation if enterprise else "",
-            status=ENROLLED,
-            warnings=plan.warnings[number],
-        )
-        if number in plan.own:
-            enrolment.pk, enrolment.updated_at = plan.own[number], now
-            reactivated.append(enrolment)
-        else:
-            created.append(enrolment)
-    Enrolment.objects.bulk_create(created)
-    Enrolment.objects.bulk_update(reactivated, ["status", "relation", "warnings", "updated_at"])
-    _log(created, actor=actor, from_state="", to_state=ENROLLED, reason=reason)
-    _log(reactivated, actor=actor, from_state=WITHDRAWN, to_state=ENROLLED, reason=reason)
-    return created + reactivated
+    fresh = [number for number in relations if number not in plan.own]
+    insert_rows(
+        Enrolment,
+        ("training_class", "person", "relation", "status", "warnings", "created_at", "updated_at"),
+        [(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n], now, now) for n in fresh],
+    )
+    created = Enrolment.objects.filter(training_class=tc, person_id__in=[ids[n] for n in fresh])
+    Enrolment.objects.bulk_update(
+        [
+            Enrolment(
+                pk=pk, status=ENROLLED, relation=relations[n], warnings=plan.warnings[n], updated_at=now
+            )
+            for n, pk in plan.own.items()
+        ],
+        ["status", "relation", "warnings", "updated_at"],
+    )
+    content_type = ContentType.objects.get_for_model(Enrolment).pk
+    logs = [(pk, "") for pk in created.values_list("pk", flat=True)]
+    logs += [(pk, WITHDRAWN) for pk in plan.own.values()]
+    insert_rows(
+        StateChange,
+        ("content_type", "object_id", "actor", "from_state", "to_state", "reason", "changes", "created_at"),
+        [(content_type, str(pk), actor.pk, old, ENROLLED, reason, {}, now) for pk, old in logs],
+    )
 
 
 @transaction.atomic
@@ -392,8 +384,10 @@ def enrolment_create(
             field=first.field,
             extra={"errors": [{"field": p.field, "rule": p.rule, "message": p.message} for _, p in problems]},
         )
-    (enrolment,) = _save(plan, actor=actor, reason="登记学员")
-    return enrolment
+    _save(plan, actor=actor, reason="登记学员")
+    return Enrolment.objects.select_related("person").get(
+        training_class=training_class, person__id_number=entry.person.id_number
+    )
 
 
 @transaction.atomic
@@ -407,12 +401,12 @@ def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRo
     ]
     if errors:
         raise TableErrors(sorted(errors, key=lambda e: e.row))
-    enrolments = _save(plan, actor=actor, reason=f"导入花名册 {roster.filename}".strip())
+    _save(plan, actor=actor, reason=f"导入花名册 {roster.filename}".strip())
     return RosterImportResult(
-        enrolled=len(enrolments),
-        persons_created=len({e.person.id_number for e in roster.entries} - plan.existing.keys()),
+        enrolled=len(plan.entries),
+        persons_created=len(plan.entries) - len(plan.existing),
         persons_reused=len(plan.existing),
-        with_warnings=sum(1 for e in enrolments if e.warnings),
+        with_warnings=sum(1 for warnings in plan.warnings.values() if warnings),
     )
 
 
