@@ -23,7 +23,9 @@ from apps.rules.enterprise import TRAINEE_RELATIONS
 from .models import Enrolment, EnrolmentStatus, Person, TargetGroup
 from .permissions import ROSTER_OPEN, enrolment_policy, person_policy
 
-ID_FRAGMENT = re.compile(r"[0-9]{3,17}[0-9Xx]?")
+# The last 4–6 characters of an ID number, as shown masked. Never the whole number: a search is a
+# GET, and the whole number would end up in URLs and access logs.
+ID_ENDING = re.compile(r"[0-9]{3,5}[0-9Xx]")
 GROUP_LABELS = dict(TargetGroup.choices)
 
 
@@ -67,8 +69,8 @@ def enrolment_get(*, enrolment_id: int, user: Any) -> Enrolment:
 
 
 def roster_list(*, training_class: TrainingClass, search: str = "", status: str = "") -> QuerySet[Enrolment]:
-    """The class's enrolments with their person and groups. `search`: part of a name, or an ID
-    number (in full, or its last digits as shown masked); `status`: enrolled / withdrawn."""
+    """The class's enrolments with their person and groups. `search`: part of a name, or the
+    last 4–6 characters of an ID number; `status`: enrolled / withdrawn."""
     qs = (
         Enrolment.objects.filter(training_class=training_class)
         .select_related("person")
@@ -79,11 +81,8 @@ def roster_list(*, training_class: TrainingClass, search: str = "", status: str 
     search = search.strip()
     if search:
         condition = Q(person__name__contains=search)
-        if ID_FRAGMENT.fullmatch(search):
-            number = search.upper()
-            condition |= (
-                Q(person__id_number=number) if len(number) == 18 else Q(person__id_number__endswith=number)
-            )
+        if ID_ENDING.fullmatch(search):
+            condition |= Q(person__id_number__endswith=search.upper())
         qs = qs.filter(condition)
     return qs
 
