@@ -303,3 +303,17 @@ def test_queue_filters(client, make_class, operator):
     assert names("?level=3") == []
     assert names("?has_findings=1") == []
     assert names("?start_from=2027-01-01") == []
+
+
+def test_an_approved_class_links_to_its_roster_attendance_and_results(client, make_class, operator):
+    officer = UserFactory(officer=True)
+    training_class = class_transition(training_class=make_class(), actor=operator, to=S.SUBMITTED)
+    client.force_login(operator)
+    assert (
+        reverse("roster:roster", args=[training_class.pk])
+        not in client.get(reverse("classes:detail", args=[training_class.pk])).content.decode()
+    )
+    class_transition(training_class=training_class, actor=officer, to=S.APPROVED)
+    body = client.get(reverse("classes:detail", args=[training_class.pk])).content.decode()
+    for name in ("roster:roster", "attendance:grid", "attendance:results"):
+        assert reverse(name, args=[training_class.pk]) in body
