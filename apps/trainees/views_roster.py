@@ -25,7 +25,7 @@ from . import services_persons
 from .forms_roster import EnrolForm, RevealForm, RosterUploadForm, WithdrawForm
 from .models import EnrolmentStatus, Person
 from .permissions import enrolment_policy, may_enrol, may_reveal_for_class, person_policy
-from .roster_import import parse_roster, roster_template
+from .roster_import import parse_roster, roster_columns, roster_template
 from .services_enrolment import FIELD_LABELS, enrolment_create, enrolment_withdraw, roster_import
 from .services_persons import REVEAL_PURPOSES
 
@@ -159,8 +159,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
             "object": training_class,
             "form": form,
             "row_errors": row_errors,
-            "columns": [FIELD_LABELS[c] for c in FIELD_LABELS if c != "relation"]
-            + (["与企业关系"] if training_class.training_type == TrainingType.ENTERPRISE_STAFF else []),
+            "columns": [FIELD_LABELS[c] for c in roster_columns(training_class)],
         },
     )
 
