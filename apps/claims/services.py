@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,6 +39,7 @@ from apps.rules.money import days_text, yuan
 from apps.rules.parameters import params_on
 from apps.rules.special_account import check_real_name, living_allowance
 from apps.trainees.models import EnrolmentStatus, Outcome, Person, TargetGroup
+from apps.trainees.services_persons import person_register_or_get
 
 from .computation import Computed, compute, compute_advance, compute_after_advance, histories_for
 from .materials import check_upload
@@ -805,8 +807,9 @@ def claim_create_living_allowance(*, actor: Any, training_class: TrainingClass) 
 # ---------------------------------------------------------------- materials (R4.3)
 
 
-def _is_enterprise_kind(claim: Claim) -> bool:
-    """Whether R4.3 applies to the claim's lines, so that its materials feed the quote."""
+def claim_requires_materials(claim: Claim) -> bool:
+    """Whether R4.3 applies to the claim's lines (an enterprise's own training), so that its
+    materials feed the quote."""
     if claim.kind == ClaimKind.ENTERPRISE_DIRECT:
         return True
     return (
@@ -855,7 +858,7 @@ def claim_material_upload(*, claim: Claim, actor: Any, kind: str, upload: Upload
             reason=f"上传材料：{MaterialKind(kind).label}“{checked.name}”",
             changes={"material": material.pk, "kind": kind, "name": checked.name, "size": checked.size},
         )
-        if _is_enterprise_kind(claim):
+        if claim_requires_materials(claim):
             claim_recompute(claim=claim)
     except BaseException:
         material.file.storage.delete(stored)
@@ -882,9 +885,41 @@ def claim_material_delete(*, material: ClaimMaterial, actor: Any) -> Claim:
         reason=f"删除材料：{label}“{name}”",
         changes={"material": material.pk, "kind": material.kind, "name": name},
     )
-    if _is_enterprise_kind(claim):
+    if claim_requires_materials(claim):
         claim_recompute(claim=claim)
     return claim
+
+
+# ---------------------------------------------------------------- persons typed by the claimant
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A worker, apprentice or trainee as a claimant types them: ID number and name."""
+
+    id_number: str
+    name: str
+
+
+@transaction.atomic
+def claim_create_with_persons(*, rows: list[PersonRow], create: Callable[[list[Person]], Claim]) -> Claim:
+    """Find or register each row's person in the real-name registry (R8.3, R11.1; any province,
+    R8.4), then create the claim with them (`create` gets the persons in row order), in one
+    transaction: a refused claim registers nobody. Errors name the row."""
+    persons: list[Person] = []
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        try:
+            person = person_register_or_get(id_number=row.id_number, name=row.name)
+        except ApplicationError as exc:
+            raise ApplicationError(f"第 {number} 行：{exc.message}", rule=exc.rule, field=exc.field) from exc
+        if person.id_number in first_row:
+            raise ApplicationError(
+                f"第 {number} 行：身份证号码与第 {first_row[person.id_number]} 行重复", field="id_number"
+            )
+        first_row[person.id_number] = number
+        persons.append(person)
+    return create(persons)
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -1005,6 +1040,20 @@ def claim_line_decide(
         },
     )
     return line
+
+
+@transaction.atomic
+def claim_lines_approve_pending(*, claim: Claim, actor: Any) -> int:
+    """Approve every line still pending whose quote is above zero (the rest of the claim once the
+    officer has rejected what they found); each decision is logged as if made one by one.
+    Returns how many lines were approved."""
+    claim = _lock(claim)
+    if not is_claim_officer(actor, claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以审核申领明细 (R7.1)")
+    pending = list(claim.lines.filter(decision=LineDecision.PENDING, amount__gt=0).order_by("pk"))
+    for line in pending:
+        claim_line_decide(line=line, actor=actor, decision=LineDecision.APPROVED)
+    return len(pending)
 
 
 @transaction.atomic

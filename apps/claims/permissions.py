@@ -1,0 +1,80 @@
+"""Who may see and act on subsidy claims.
+
+The claimant's own users (the institution's operators, the employer's filers) see their claims;
+district officers their district's; third-party reviewers the districts that engaged them (R7.1),
+read-only but for their recommendation; the municipal admin and the auditor every district, the
+auditor read-only. Final decisions are the district officers' and the admin's, never a third
+party's (R7.1). ID numbers are shown in full to the claimant's users, the district's officers and
+the admin; everyone else sees them masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Role
+from apps.catalog.permissions import districts_visible_to
+from apps.core.permissions import PermissionPolicy
+
+from .models import Claim, ClaimStatus
+from .services import is_claim_officer, is_claimant, is_engaged_reviewer
+
+# The permission action behind each move of the lifecycle, by the status it moves to.
+ACTIONS = {
+    ClaimStatus.SUBMITTED: "change",
+    ClaimStatus.UNDER_REVIEW: "review",
+    ClaimStatus.RETURNED: "review",
+    ClaimStatus.REJECTED: "review",
+}
+CLAIMANT_ACTIONS = {"change"}
+OFFICER_ACTIONS = {"review"}
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+class ClaimPolicy(PermissionPolicy[Claim]):
+    """Actions: list; add_class (institution operators: claims for their completed classes);
+    add_enterprise (enterprise filers: direct, 以工代训 and apprenticeship claims); view; change
+    (the claimant: recompute, materials, submit); review (decide lines, return, reject, approve);
+    recommend (engaged third-party reviewers); view_id_numbers."""
+
+    model = Claim
+
+    def visible(self, user: Any) -> QuerySet[Claim]:
+        if not _active(user):
+            return Claim.objects.none()
+        if user.role == Role.INSTITUTION_OPERATOR:
+            return Claim.objects.filter(institution__members=user)
+        if user.role == Role.ENTERPRISE_FILER:
+            return Claim.objects.filter(employer__members=user)
+        return Claim.objects.filter(district__in=districts_visible_to(user))
+
+    def can(self, user: Any, action: str, obj: Claim | None = None) -> bool:
+        if not _active(user):
+            return False
+        if action == "list":
+            return True
+        if action == "add_class":
+            return user.role == Role.INSTITUTION_OPERATOR
+        if action == "add_enterprise":
+            return user.role == Role.ENTERPRISE_FILER
+        if obj is None:
+            return False
+        if action == "view":
+            return self.visible(user).filter(pk=obj.pk).exists()
+        if action in CLAIMANT_ACTIONS:
+            return is_claimant(user, obj)
+        if action in OFFICER_ACTIONS:
+            return is_claim_officer(user, obj)
+        if action == "recommend":
+            return is_engaged_reviewer(user, obj)
+        if action == "view_id_numbers":
+            return is_claimant(user, obj) or is_claim_officer(user, obj)
+        return False
+
+
+claim_policy = ClaimPolicy()

@@ -1,0 +1,227 @@
+"""Reads of claims, scoped by the user through the claim policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.classes.models import ClassStatus, TrainingClass
+from apps.core.masking import mask_id_number
+from apps.core.selectors import state_changes_for
+from apps.trainees.models import Person
+
+from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
+from .permissions import claim_policy
+
+S = ClaimStatus
+# Claims waiting for a district decision, and the age bands of the officer's queue (days).
+WAITING = (S.SUBMITTED, S.UNDER_REVIEW)
+AGE_BANDS = (("0–7 天", 0, 7), ("8–30 天", 8, 30), ("30 天以上", 31, None))
+# What the claimant does next, by status.
+NEXT_STEP = {
+    S.DRAFT: "核对明细和材料后提交",
+    S.RETURNED: "按退回原因修改后重新提交",
+    S.SUBMITTED: "等待区县审核",
+    S.UNDER_REVIEW: "区县审核中",
+    S.APPROVED: "审核通过，等待拨付",
+    S.PAID: "已拨付",
+    S.REJECTED: "已驳回",
+}
+
+
+def _with_flags(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Each claim with whether any line has a finding and how many lines it has (subqueries, so a
+    page of claims is one query)."""
+    counts = (
+        ClaimLine.objects.filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        has_findings=Exists(ClaimLine.objects.filter(claim=OuterRef("pk"), findings__0__isnull=False)),
+        line_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)),
+    )
+
+
+def claim_list(
+    *,
+    user: Any,
+    kind: str = "",
+    status: str = "",
+    claimant: str = "",
+    district: str = "",
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    has_findings: str = "",
+) -> QuerySet[Claim]:
+    qs = _with_flags(
+        claim_policy.visible(user).select_related("institution", "employer", "district", "training_class")
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status == "waiting":
+        qs = qs.filter(status__in=WAITING)
+    elif status:
+        qs = qs.filter(status=status)
+    if claimant:
+        qs = qs.filter(
+            Q(institution__name__contains=claimant)
+            | Q(employer__name__contains=claimant)
+            | Q(institution__uscc=claimant.upper())
+            | Q(employer__uscc=claimant.upper())
+        )
+    if district:
+        qs = qs.filter(district__code=district)
+    if amount_min is not None:
+        qs = qs.filter(total__gte=amount_min)
+    if amount_max is not None:
+        qs = qs.filter(total__lte=amount_max)
+    if has_findings in {"1", "0"}:
+        qs = qs.filter(has_findings=has_findings == "1")
+    return qs
+
+
+def claim_get(*, claim_id: int, user: Any) -> Claim:
+    return claim_policy.get_visible(
+        user,
+        _with_flags(
+            Claim.objects.select_related(
+                "institution", "employer", "district", "training_class", "recommended_by"
+            )
+        ),
+        pk=claim_id,
+    )
+
+
+@dataclass(frozen=True)
+class LineRow:
+    line: ClaimLine
+    id_number: str  # in full or masked, as the viewer may see it
+
+
+def claim_line_rows(*, claim: Claim, user: Any) -> list[LineRow]:
+    """Every line with its person, the ID number masked unless the viewer may see it in full."""
+    full = claim_policy.can(user, "view_id_numbers", claim)
+    lines = claim.lines.select_related("person", "decided_by").order_by("pk")
+    return [
+        LineRow(line, line.person.id_number if full else mask_id_number(line.person.id_number))
+        for line in lines
+    ]
+
+
+def claim_status_counts(*, user: Any) -> dict[str, int]:
+    rows = claim_policy.visible(user).values("status").annotate(n=Count("pk")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def claim_kind_status_counts(*, user: Any) -> list[dict[str, Any]]:
+    """The user's claims by kind and status, for the claimant's home page."""
+    rows = claim_policy.visible(user).values("kind", "status").annotate(n=Count("pk")).order_by()
+    by_kind: dict[str, dict[str, int]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], {})[row["status"]] = row["n"]
+    return [
+        {
+            "kind": kind,
+            "label": ClaimKind(kind).label,
+            "statuses": [(s.value, s.label, counts.get(s.value, 0), NEXT_STEP[s]) for s in S],
+        }
+        for kind, counts in sorted(by_kind.items(), key=lambda item: ClaimKind.values.index(item[0]))
+    ]
+
+
+def claim_queue_by_age(*, user: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Claims waiting for a decision in the user's scope, by days since submission, in one query."""
+    now = now or timezone.now()
+    buckets = {}
+    for index, (_, low, high) in enumerate(AGE_BANDS):
+        condition = Q(submitted_at__lte=now - timedelta(days=low))
+        if high is not None:
+            condition &= Q(submitted_at__gt=now - timedelta(days=high + 1))
+        buckets[f"band{index}"] = Count("pk", filter=condition)
+    row = claim_policy.visible(user).filter(status__in=WAITING).aggregate(total=Count("pk"), **buckets)
+    return {
+        "total": row["total"],
+        "bands": [(label, row[f"band{index}"]) for index, (label, _, _) in enumerate(AGE_BANDS)],
+    }
+
+
+def claims_awaiting_recommendation(*, user: Any) -> QuerySet[Claim]:
+    """For a third-party reviewer: claims waiting for a decision that have no recommendation yet."""
+    return claim_policy.visible(user).filter(status__in=WAITING, recommendation="")
+
+
+def claimable_classes(*, user: Any) -> QuerySet[TrainingClass]:
+    """An operator's completed classes that have no completion claim yet (rejected ones aside)."""
+    claimed = Claim.objects.filter(training_class=OuterRef("pk"), kind=ClaimKind.CLASS_COMPLETION).exclude(
+        status=S.REJECTED
+    )
+    return (
+        TrainingClass.objects.filter(institution__members=user, status=ClassStatus.COMPLETED)
+        .exclude(Exists(claimed))
+        .select_related("occupation")
+        .order_by("-end_date", "pk")
+    )
+
+
+# The history in words --------------------------------------------------------------------------
+
+
+def _status(value: str) -> str:
+    return str(S(value).label) if value in S.values else value
+
+
+def _line_detail(changes: dict[str, Any], names: dict[int, str]) -> str:
+    before, after = changes.get("decision", ["", ""])
+    labels = dict(LineDecision.choices)
+    text = (
+        f"明细 #{changes.get('line')}（{names.get(changes.get('person'), '—')}）："
+        f"{labels.get(before, before)} → {labels.get(after, after)}"
+    )
+    if changes.get("rule"):
+        text += f"，理由规则 {changes['rule']}"
+    return text
+
+
+def claim_history(*, claim: Claim) -> list[dict[str, Any]]:
+    """The claim's state-change log in words, oldest first (rendered by institutions/_history.html)."""
+    changes = list(state_changes_for(obj=claim))
+    person_ids = {c.changes.get("person") for c in changes if c.changes.get("person")}
+    names = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "name"))
+    entries = []
+    for change in changes:
+        data = change.changes or {}
+        detail = ""
+        if not change.from_state:
+            event = f"创建（{_status(change.to_state)}）"
+        elif "line" in data:
+            event = "审核明细"
+            detail = _line_detail(data, names)
+        elif "material" in data:
+            event = "申领材料"
+            detail = f"{MaterialKind(data['kind']).label}：{data.get('name', '')}"
+        elif "entry" in data:
+            event = "台账冲销"
+            detail = f"台账记录 #{data['entry']}，金额 {data.get('amount', '')} 元"
+        elif change.from_state == change.to_state:
+            event = f"意见（{_status(change.to_state)}）"
+        else:
+            event = f"{_status(change.from_state)} → {_status(change.to_state)}"
+        entries.append(
+            {
+                "at": change.created_at,
+                "actor": change.actor,
+                "event": event,
+                "detail": detail,
+                "reason": change.reason,
+            }
+        )
+    return entries

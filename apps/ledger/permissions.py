@@ -1,0 +1,115 @@
+"""Who may see and act on the special account (专账资金).
+
+The ledger is read by the municipal admin and the auditor (every district) and by district
+officers (their own); third parties, institutions and enterprises do not see it. Allocations are
+set, entries reversed and payments recorded by the officers of the district and the admin, as
+the ledger services themselves require; the auditor never acts.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Role
+from apps.catalog.models import District
+from apps.catalog.permissions import districts_visible_to, may_edit_district
+from apps.core.permissions import PermissionPolicy
+
+from .models import Allocation, LedgerEntry, Payment
+
+LEDGER_READERS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR})
+LEDGER_ACTORS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER})
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def ledger_districts(user: Any) -> QuerySet[District]:
+    """The districts whose special account the user may read."""
+    if not _active(user) or user.role not in LEDGER_READERS:
+        return District.objects.none()
+    return districts_visible_to(user)
+
+
+def may_act_in(user: Any, district: District | None) -> bool:
+    """Set allocations, reverse entries, record payments: the district's officers and the admin."""
+    return _active(user) and district is not None and may_edit_district(user, district)
+
+
+def actable_districts(user: Any) -> QuerySet[District]:
+    """The districts where the user may set allocations, reverse entries and record payments."""
+    if not _active(user):
+        return District.objects.none()
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return District.objects.all()
+    if user.role == Role.DISTRICT_OFFICER:
+        return District.objects.filter(pk=user.district_id)
+    return District.objects.none()
+
+
+class _LedgerPolicy(PermissionPolicy):
+    """Read within ledger_districts; `act` where may_act_in; `list` for the ledger's readers and
+    `act` in general (no object) for officers and the admin."""
+
+    district_lookup: str
+
+    def visible(self, user: Any) -> QuerySet:
+        return self.model.objects.filter(**{f"{self.district_lookup}__in": ledger_districts(user)})
+
+    @abstractmethod
+    def district_of(self, obj: Any) -> District:
+        """The district whose account the object belongs to."""
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if not _active(user):
+            return False
+        if action == "list":
+            return user.role in LEDGER_READERS
+        if action == "act" and obj is None:
+            return user.role in LEDGER_ACTORS
+        if obj is None:
+            return False
+        if action == "view":
+            return self.visible(user).filter(pk=obj.pk).exists()
+        if action == "act":
+            return may_act_in(user, self.district_of(obj))
+        return False
+
+
+class AllocationPolicy(_LedgerPolicy):
+    """Actions: list, view, act (set the allocation and its shares, R8.2)."""
+
+    model = Allocation
+    district_lookup = "district"
+
+    def district_of(self, obj: Allocation) -> District:
+        return obj.district
+
+
+class LedgerEntryPolicy(_LedgerPolicy):
+    """Actions: list, view, act (reverse the entry)."""
+
+    model = LedgerEntry
+    district_lookup = "allocation__district"
+
+    def district_of(self, obj: LedgerEntry) -> District:
+        return obj.allocation.district
+
+
+class PaymentPolicy(_LedgerPolicy):
+    """Actions: list, view, act (record a payment in the district)."""
+
+    model = Payment
+    district_lookup = "district"
+
+    def district_of(self, obj: Payment) -> District:
+        return obj.district
+
+
+allocation_policy = AllocationPolicy()
+entry_policy = LedgerEntryPolicy()
+payment_policy = PaymentPolicy()
