@@ -382,7 +382,7 @@ def _upsert(training_class: TrainingClass, rows: list[AttendanceRow], source: st
         signed_out = None if row.signed_out_at is None else local(row.signed_out_at)
         objects.append(
             Attendance(
-                session=row.session,
+                session_id=row.session.pk,
                 enrolment_id=row.enrolment_id,
                 minutes=row.minutes,
                 mode=row.mode,
