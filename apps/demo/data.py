@@ -34,6 +34,8 @@ from apps.institutions.services import (
     institution_transition,
     institution_year_set,
 )
+from apps.ledger.models import Allocation
+from apps.ledger.services import allocation_set
 
 DEMO_PASSWORD = "Demo-2021"  # noqa: S105 - published in the README for the demo only
 POLICY_START = date(2021, 3, 1)
@@ -267,6 +269,24 @@ def _rate_tables(districts: dict[str, District], users: dict[str, User]) -> None
             )
 
 
+# Special-account allocations (R8.2): the policy year and the current one, for both districts.
+ALLOCATIONS = {"500103": ("3000000", "500000", "300000"), "500101": ("2000000", "400000", "200000")}
+
+
+def _allocations(districts: dict[str, District], users: dict[str, User]) -> None:
+    for code, (amount, wft, living) in ALLOCATIONS.items():
+        for year in sorted({2021, timezone.localdate().year}):
+            if not Allocation.objects.filter(district=districts[code], year=year).exists():
+                allocation_set(
+                    actor=users["admin"],
+                    district=districts[code],
+                    year=year,
+                    amount=Decimal(amount),
+                    work_for_training_share=Decimal(wft),
+                    living_allowance_share=Decimal(living),
+                )
+
+
 @transaction.atomic
 def load_demo(*, occupations_file: str) -> dict[str, User]:
     occupations_import(rows=parse_occupation_rows(occupations_file))
@@ -274,4 +294,5 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     users = _users(districts)
     _organisations(districts, users)
     _rate_tables(districts, users)
+    _allocations(districts, users)
     return users

@@ -65,3 +65,14 @@ def test_demo_school_is_recognised_in_yuzhong(demo):
 def test_officer_wanzhou_does_not_see_yuzhong(client, demo):
     client.force_login(User.objects.get(username="officer.wanzhou"))
     assert client.get(reverse("catalog:rate_table", args=["500103"])).status_code == 404
+
+
+def test_both_districts_have_allocations_for_2021_and_this_year(demo):
+    from django.utils import timezone
+
+    from apps.ledger.models import Allocation
+
+    years = {2021, timezone.localdate().year}
+    assert {(a.district.code, a.year) for a in Allocation.objects.all()} == {
+        (code, year) for code in ("500103", "500101") for year in years
+    }
