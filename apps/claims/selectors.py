@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from apps.classes.models import ClassStatus, TrainingClass
@@ -90,15 +91,15 @@ def claim_list(
 
 
 def claim_get(*, claim_id: int, user: Any) -> Claim:
-    return claim_policy.get_visible(
-        user,
-        _with_flags(
-            Claim.objects.select_related(
-                "institution", "employer", "district", "training_class", "recommended_by"
-            )
-        ),
-        pk=claim_id,
+    qs = _with_flags(
+        claim_policy.visible(user).select_related(
+            "institution", "employer", "district", "training_class", "recommended_by"
+        )
     )
+    try:
+        return qs.get(pk=claim_id)
+    except Claim.DoesNotExist as exc:
+        raise Http404("补贴申领不存在") from exc
 
 
 @dataclass(frozen=True)

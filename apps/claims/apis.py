@@ -1,0 +1,425 @@
+"""Claims over HTTP (token auth): list and detail scoped like the pages, ID numbers masked per
+role; create each kind; transition, line decision, recommendation, materials. Final approval
+books the ledger: POST /api/v1/claims/<id>/approve is apps.ledger's. Every error is
+`{"detail", "rule", "field"}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.models import Occupation
+from apps.classes.selectors import class_get
+from apps.core.errors import ApplicationError
+from apps.institutions.models import Employer
+from apps.rules.apprenticeship import EARLY_END_LABELS
+from apps.rules.enterprise import TRAINEE_RELATIONS
+
+from . import selectors, services
+from .models import Claim, ClaimKind, ClaimMaterial, LineDecision, MaterialKind
+from .permissions import ACTIONS, claim_policy
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The serializer's validated data, or an ApplicationError naming the first field at fault
+    (`workers[1].months`) in the portal's error shape."""
+    serializer = serializer_class(data=data)
+    if serializer.is_valid():
+        return serializer.validated_data
+    path, message = _first_error(serializer.errors)
+    raise ApplicationError(f"字段 {path}：{message}" if path else str(message), field=path or None)
+
+
+def _first_error(errors: Any, path: str = "") -> tuple[str, str]:
+    if isinstance(errors, dict):
+        key, value = next(iter(errors.items()))
+        if isinstance(key, int):  # a list's items, by index
+            return _first_error(value, f"{path}[{key}]")
+        name = "" if key == "non_field_errors" else key
+        return _first_error(value, f"{path}.{name}" if path and name else (name or path))
+    if isinstance(errors, list):
+        for index, item in enumerate(errors):
+            if item:
+                if isinstance(item, dict | list):
+                    return _first_error(item, f"{path}[{index}]")
+                return path, str(item)
+    return path, str(errors)
+
+
+# Output -----------------------------------------------------------------------------------------
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+    claimant = serializers.SerializerMethodField()
+    training_class = serializers.IntegerField(source="training_class_id", allow_null=True)
+    has_findings = serializers.BooleanField(read_only=True)
+    line_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "district",
+            "year",
+            "claimant",
+            "training_class",
+            "apprenticeship_stage",
+            "total",
+            "approved_total",
+            "line_count",
+            "has_findings",
+            "submitted_at",
+            "created_at",
+        ]
+
+    def get_claimant(self, obj: Claim) -> dict[str, str]:
+        claimant = obj.claimant
+        kind = "institution" if obj.institution_id else "employer"
+        return {"kind": kind, "name": claimant.name, "uscc": claimant.uscc}
+
+
+def claim_data(claim: Claim, user: Any) -> dict[str, Any]:
+    out = ClaimSerializer(claim).data
+    out["lines"] = [
+        {
+            "id": row.line.pk,
+            "person": {"name": row.line.person.name, "id_number": row.id_number},
+            "share": row.line.share,
+            "amount": f"{row.line.amount:.2f}",
+            "steps": row.line.steps,
+            "findings": row.line.findings,
+            "rules_version": row.line.rules_version,
+            "decision": row.line.decision,
+            "decision_rule": row.line.decision_rule,
+            "decision_reason": row.line.decision_reason,
+            "decided_at": row.line.decided_at,
+        }
+        for row in selectors.claim_line_rows(claim=claim, user=user)
+    ]
+    out["materials"] = [_material(m) for m in claim.materials.all()]
+    out["recommendation"] = claim.recommendation
+    out["data_lock"] = services.claim_data_lock(claim)
+    return out
+
+
+def _material(material: ClaimMaterial) -> dict[str, Any]:
+    return {
+        "id": material.pk,
+        "kind": material.kind,
+        "name": material.original_name,
+        "size": material.size,
+        "content_type": material.content_type,
+        "download": f"/claims/{material.claim_id}/materials/{material.pk}/",
+    }
+
+
+class ClaimListCreateApi(ListAPIView):
+    """GET: the claims the caller may see (?kind ?status ?claimant ?district ?amount_min
+    ?amount_max ?has_findings). POST: a new draft claim of any kind (see CREATE_SERIALIZERS)."""
+
+    serializer_class = ClaimSerializer
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        params = self.request.query_params
+        amounts = validated(AmountSerializer, params)
+        return selectors.claim_list(
+            user=self.request.user,
+            kind=params.get("kind", ""),
+            status=params.get("status", ""),
+            claimant=params.get("claimant", ""),
+            district=params.get("district", ""),
+            amount_min=amounts.get("amount_min"),
+            amount_max=amounts.get("amount_max"),
+            has_findings=params.get("has_findings", ""),
+        ).order_by("-created_at", "-pk")
+
+    def post(self, request: Request) -> Response:
+        kind = validated(KindSerializer, request.data)["kind"]
+        claim = CREATE[kind](request)
+        return Response(
+            claim_data(selectors.claim_get(claim_id=claim.pk, user=request.user), request.user), status=201
+        )
+
+
+class AmountSerializer(serializers.Serializer):
+    amount_min = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    amount_max = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+
+
+class KindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ClaimKind.choices)
+
+
+# Creating each kind -----------------------------------------------------------------------------
+
+
+class ClassClaimSerializer(serializers.Serializer):
+    training_class = serializers.IntegerField()
+
+
+def _create_for_class(request: Request) -> Claim:
+    data = validated(ClassClaimSerializer, request.data)
+    training_class = class_get(class_id=data["training_class"], user=request.user)
+    if not claim_policy.can(request.user, "add_class"):
+        raise PermissionDenied("只有培训机构经办人可以申领班级补贴")
+    create = (
+        services.claim_create_living_allowance
+        if request.data.get("kind") == ClaimKind.LIVING_ALLOWANCE
+        else services.claim_create_for_class
+    )
+    return create(actor=request.user, training_class=training_class)
+
+
+def _employer(request: Request, uscc: str) -> Employer:
+    if not claim_policy.can(request.user, "add_enterprise"):
+        raise PermissionDenied("只有企业申报人可以提交该类申领")
+    employers = request.user.employers.select_related("district")
+    employer = employers.filter(uscc=uscc.upper()).first() if uscc else employers.order_by("pk").first()
+    if employer is None:
+        raise NotFound("用人单位不存在")
+    return employer
+
+
+class PersonSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=18)
+    name = serializers.CharField(max_length=64)
+
+
+class WorkerSerializer(PersonSerializer):
+    months = serializers.ListField(child=serializers.RegexField(r"^\d{4}-\d{2}$"), min_length=1)
+
+
+class WorkForTrainingSerializer(serializers.Serializer):
+    employer = serializers.CharField(required=False, default="")
+    year = serializers.IntegerField(min_value=2021, max_value=2100)
+    workers = WorkerSerializer(many=True)
+
+
+def _rows(people: list[dict[str, Any]]) -> list[services.PersonRow]:
+    return [services.PersonRow(p["id_number"].strip().upper(), p["name"].strip()) for p in people]
+
+
+def _create_work_for_training(request: Request) -> Claim:
+    data = validated(WorkForTrainingSerializer, request.data)
+    employer = _employer(request, data["employer"])
+    return services.claim_create_with_persons(
+        rows=_rows(data["workers"]),
+        create=lambda persons: services.claim_create_work_for_training(
+            actor=request.user,
+            employer=employer,
+            year=data["year"],
+            workers=[
+                services.WorkerMonths(person, list(worker["months"]))
+                for person, worker in zip(persons, data["workers"], strict=True)
+            ],
+        ),
+    )
+
+
+class ApprenticeSerializer(PersonSerializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    planned_months = serializers.IntegerField(min_value=1, max_value=60)
+    passed = serializers.BooleanField(default=True)
+    actual_months = serializers.IntegerField(min_value=0, max_value=60, required=False, allow_null=True)
+    early_end = serializers.ChoiceField(
+        choices=list(EARLY_END_LABELS.items()), required=False, allow_null=True
+    )
+
+
+class ApprenticeshipSerializer(serializers.Serializer):
+    employer = serializers.CharField(required=False, default="")
+    stage = serializers.ChoiceField(choices=["advance", "completion", "early_end"])
+    year = serializers.IntegerField(min_value=2021, max_value=2100)
+    apprentices = ApprenticeSerializer(many=True)
+
+
+def _create_apprenticeship(request: Request) -> Claim:
+    data = validated(ApprenticeshipSerializer, request.data)
+    employer = _employer(request, data["employer"])
+    early = data["stage"] == "early_end"
+    return services.claim_create_with_persons(
+        rows=_rows(data["apprentices"]),
+        create=lambda persons: services.claim_create_apprenticeship(
+            actor=request.user,
+            employer=employer,
+            stage=data["stage"],
+            year=data["year"],
+            apprentices=[
+                services.Apprentice(
+                    person=person,
+                    start=a["start"],
+                    end=a["end"],
+                    planned_months=a["planned_months"],
+                    passed=a["passed"],
+                    actual_months=a.get("actual_months") if early else None,
+                    early_end=a.get("early_end") if early else None,
+                )
+                for person, a in zip(persons, data["apprentices"], strict=True)
+            ],
+        ),
+    )
+
+
+class TrainingSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=128)
+    occupation = serializers.SlugRelatedField(slug_field="code", queryset=Occupation.objects.all())
+    level = serializers.IntegerField(min_value=1, max_value=5, allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    planned_online = serializers.IntegerField(min_value=0, default=0)
+
+
+class EnterpriseTraineeSerializer(PersonSerializer):
+    relation = serializers.ChoiceField(choices=list(TRAINEE_RELATIONS.items()))
+    attended_offline = serializers.IntegerField(min_value=0)
+    attended_online = serializers.IntegerField(min_value=0, default=0)
+    passed = serializers.BooleanField(default=True)
+
+
+class EnterpriseDirectSerializer(serializers.Serializer):
+    employer = serializers.CharField(required=False, default="")
+    training = TrainingSerializer()
+    trainees = EnterpriseTraineeSerializer(many=True)
+
+
+def _create_enterprise_direct(request: Request) -> Claim:
+    data = validated(EnterpriseDirectSerializer, request.data)
+    employer = _employer(request, data["employer"])
+    return services.claim_create_with_persons(
+        rows=_rows(data["trainees"]),
+        create=lambda persons: services.claim_create_enterprise_direct(
+            actor=request.user,
+            employer=employer,
+            training=services.EnterpriseTraining(**data["training"]),
+            trainees=[
+                services.EnterpriseTrainee(
+                    person=person,
+                    relation=t["relation"],
+                    attended_offline=t["attended_offline"],
+                    attended_online=t["attended_online"],
+                    passed=t["passed"],
+                )
+                for person, t in zip(persons, data["trainees"], strict=True)
+            ],
+        ),
+    )
+
+
+CREATE = {
+    ClaimKind.CLASS_COMPLETION: _create_for_class,
+    ClaimKind.LIVING_ALLOWANCE: _create_for_class,
+    ClaimKind.WORK_FOR_TRAINING: _create_work_for_training,
+    ClaimKind.APPRENTICESHIP: _create_apprenticeship,
+    ClaimKind.ENTERPRISE_DIRECT: _create_enterprise_direct,
+}
+
+
+# Acting on a claim ------------------------------------------------------------------------------
+
+
+def _claim_for(request: Request, pk: int, action: str) -> Claim:
+    claim = selectors.claim_get(claim_id=pk, user=request.user)
+    if not claim_policy.can(request.user, action, claim):
+        raise PermissionDenied("您无权执行此操作")
+    return claim
+
+
+class ClaimDetailApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(claim_data(selectors.claim_get(claim_id=pk, user=request.user), request.user))
+
+
+class ClaimTransitionApi(APIView):
+    """POST {"to": "submitted" | "under_review" | "returned" | "rejected", "reason": "…"}."""
+
+    class InputSerializer(serializers.Serializer):
+        to = serializers.ChoiceField(choices=list(ACTIONS))
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, pk: int) -> Response:
+        claim = selectors.claim_get(claim_id=pk, user=request.user)
+        data = validated(self.InputSerializer, request.data)
+        if not claim_policy.can(request.user, ACTIONS[data["to"]], claim):
+            raise PermissionDenied("您无权执行此操作")
+        claim = services.claim_transition(claim=claim, actor=request.user, **data)
+        return Response(claim_data(claim, request.user))
+
+
+class ClaimRecomputeApi(APIView):
+    def post(self, request: Request, pk: int) -> Response:
+        claim = services.claim_recompute(claim=_claim_for(request, pk, "change"))
+        return Response(claim_data(claim, request.user))
+
+
+class LineDecisionApi(APIView):
+    """POST {"decision": "approved" | "rejected", "rule": "R2.6", "reason": "…"}."""
+
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=[LineDecision.APPROVED, LineDecision.REJECTED])
+        rule = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, pk: int, line_pk: int) -> Response:
+        claim = _claim_for(request, pk, "review")
+        line = claim.lines.filter(pk=line_pk).first()
+        if line is None:
+            raise NotFound("申领明细不存在")
+        services.claim_line_decide(
+            line=line, actor=request.user, **validated(self.InputSerializer, request.data)
+        )
+        return Response(claim_data(selectors.claim_get(claim_id=pk, user=request.user), request.user))
+
+
+class RecommendationApi(APIView):
+    """POST {"text": "…"} (third-party reviewers engaged by the claim's district, R7.1)."""
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField()
+
+    def post(self, request: Request, pk: int) -> Response:
+        claim = _claim_for(request, pk, "recommend")
+        claim = services.claim_recommend(
+            claim=claim, actor=request.user, text=validated(self.InputSerializer, request.data)["text"]
+        )
+        return Response(claim_data(claim, request.user))
+
+
+class MaterialsApi(APIView):
+    """POST multipart {"kind": "plan" | "sign_in" | "video" | "other", "file": …}: 201 with the
+    material; the claimant only, while the claim is a draft or returned."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=MaterialKind.choices)
+        file = serializers.FileField()
+
+    def post(self, request: Request, pk: int) -> Response:
+        claim = _claim_for(request, pk, "change")
+        data = validated(self.InputSerializer, request.data)
+        material = services.claim_material_upload(
+            claim=claim, actor=request.user, kind=data["kind"], upload=data["file"]
+        )
+        return Response(_material(material), status=status.HTTP_201_CREATED)
+
+
+class MaterialDetailApi(APIView):
+    def delete(self, request: Request, pk: int, material_pk: int) -> Response:
+        claim = _claim_for(request, pk, "change")
+        material = claim.materials.filter(pk=material_pk).first()
+        if material is None:
+            raise NotFound("申领材料不存在")
+        services.claim_material_delete(material=material, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,551 @@
+"""Claim pages: the claimant's list and forms, the district's review queue and the claim page.
+
+Final approval books the special account, so its view lives in apps.ledger (ledger:claim_approve);
+the claim page only posts to it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.catalog.models import District
+from apps.classes.models import ClassStatus
+from apps.classes.selectors import class_get
+from apps.core.errors import ApplicationError
+from apps.core.views import paginate, sort_by
+from apps.rules.enterprise import MATERIALS
+
+from . import selectors, services
+from .forms import (
+    RULE_CHOICES,
+    ApprenticeFormSet,
+    ApprenticeshipForm,
+    ClassClaimForm,
+    EnterpriseTraineeFormSet,
+    EnterpriseTrainingForm,
+    LineDecisionForm,
+    MaterialForm,
+    RecommendForm,
+    TransitionForm,
+    WorkerFormSet,
+    WorkForTrainingForm,
+    filled_forms,
+)
+from .models import ClaimKind, ClaimLine, ClaimMaterial, ClaimStatus, LineDecision
+from .permissions import ACTIONS, claim_policy
+
+S = ClaimStatus
+MORE_ROWS = 5
+
+
+def claim_url(pk: int) -> str:
+    return reverse("claims:detail", args=[pk])
+
+
+def _decimal(request: HttpRequest, name: str) -> Decimal | None:
+    try:
+        value = Decimal(request.GET.get(name, "").strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+@login_required
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """Claimants: their claims with the next step. Officers: the district's queue. Third parties,
+    the admin, the auditor: the claims of the districts they see."""
+    g = request.GET
+    qs = selectors.claim_list(
+        user=request.user,
+        kind=g.get("kind", ""),
+        status=g.get("status", ""),
+        claimant=g.get("claimant", "").strip(),
+        district=g.get("district", ""),
+        amount_min=_decimal(request, "amount_min"),
+        amount_max=_decimal(request, "amount_max"),
+        has_findings=g.get("has_findings", ""),
+    )
+    qs, sort = sort_by(
+        request,
+        qs,
+        {
+            "submitted": ("submitted_at", "created_at"),
+            "total": "total",
+            "status": "status",
+            "kind": "kind",
+            "claimant": ("institution__name", "employer__name"),
+        },
+        "-submitted",
+    )
+    user = request.user
+    page = paginate(request, qs)
+    for claim in page.object_list:
+        claim.next_step = selectors.NEXT_STEP[claim.status]
+    return render(
+        request,
+        "claims/claim_list.html",
+        {
+            "page": page,
+            "sort": sort,
+            "filters": g,
+            "kinds": ClaimKind.choices,
+            "statuses": S.choices,
+            "is_claimant": user.role in ("institution_operator", "enterprise_filer"),
+            "can_add_enterprise": claim_policy.can(user, "add_enterprise"),
+            "claimable": selectors.claimable_classes(user=user)
+            if claim_policy.can(user, "add_class")
+            else [],
+            "districts": District.objects.order_by("sort_order", "code") if user.is_city_wide else [],
+        },
+    )
+
+
+# Creating claims --------------------------------------------------------------------------------
+
+
+@login_required
+def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
+    """申领补贴 from a completed class: the training subsidy or the living allowance."""
+    training_class = class_get(class_id=class_id, user=request.user)
+    if not claim_policy.can(request.user, "add_class"):
+        raise PermissionDenied
+    form = ClassClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        create = (
+            services.claim_create_living_allowance
+            if form.cleaned_data["kind"] == ClaimKind.LIVING_ALLOWANCE
+            else services.claim_create_for_class
+        )
+        try:
+            claim = create(actor=request.user, training_class=training_class)
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, "补贴申领草稿已生成，请核对每名学员的测算结果后提交")
+            return redirect("claims:detail", pk=claim.pk)
+    return render(
+        request,
+        "claims/claim_for_class.html",
+        {
+            "training_class": training_class,
+            "form": form,
+            "completed": training_class.status == ClassStatus.COMPLETED,
+            "enrolled": training_class.enrolments.filter(status="enrolled").count(),
+        },
+    )
+
+
+def _employers(request: HttpRequest) -> Any:
+    if not claim_policy.can(request.user, "add_enterprise"):
+        raise PermissionDenied
+    employers = request.user.employers.select_related("district").order_by("name")
+    if not employers.exists():
+        raise PermissionDenied("您的账号尚未关联用人单位")
+    return employers
+
+
+def _formset(formset_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
+    """The rows formset; the "增加行" button re-renders it with MORE_ROWS more blank rows."""
+    if request.method != "POST":
+        return formset_class(prefix="rows", **kwargs)
+    data = request.POST.copy()
+    if "more" in data:
+        data["rows-TOTAL_FORMS"] = str(int(data.get("rows-TOTAL_FORMS", "0") or 0) + MORE_ROWS)
+    return formset_class(data, prefix="rows", **kwargs)
+
+
+def _create_with_rows(request, form, formset, build) -> Any:
+    """Validate the header form and the rows, then register the persons and create the claim in
+    one service call. Returns the claim, or None with the errors on the forms."""
+    form_valid, rows_valid = form.is_valid(), formset.is_valid()  # both, for every error at once
+    if "more" in request.POST or not (form_valid and rows_valid):
+        return None
+    rows = filled_forms(formset)
+    if not rows:
+        form.add_error(None, "请至少填写一行")
+        return None
+    try:
+        return services.claim_create_with_persons(
+            rows=[row.person_row() for row in rows],
+            create=lambda persons: build(form.cleaned_data, rows, persons),
+        )
+    except ApplicationError as exc:
+        exc.add_to_form(form)
+        return None
+
+
+def _render_rows_form(request, title, form, formset, columns, help_text) -> HttpResponse:
+    """The header form and the rows, each row's fields in `columns` order with its number."""
+    return render(
+        request,
+        "claims/claim_rows_form.html",
+        {
+            "title": title,
+            "form": form,
+            "formset": formset,
+            "headers": [formset.empty_form[name].label for name in columns],
+            "rows": [
+                (number, [row[name] for name in columns], row.non_field_errors())
+                for number, row in enumerate(formset.forms, start=1)
+            ],
+            "help": help_text,
+        },
+    )
+
+
+@login_required
+def claim_create_work_for_training(request: HttpRequest) -> HttpResponse:
+    employers = _employers(request)
+    form = WorkForTrainingForm(request.POST or None, employers=employers, initial={"employer": employers[0]})
+    formset = _formset(WorkerFormSet, request)
+    if request.method == "POST":
+
+        def build(header, rows, persons):
+            return services.claim_create_work_for_training(
+                actor=request.user,
+                employer=header["employer"],
+                year=header["year"],
+                workers=[
+                    services.WorkerMonths(person, row.cleaned_data["months"])
+                    for row, person in zip(rows, persons, strict=True)
+                ],
+            )
+
+        claim = _create_with_rows(request, form, formset, build)
+        if claim is not None:
+            messages.success(request, "以工代训申领草稿已生成，请核对后提交")
+            return redirect("claims:detail", pk=claim.pk)
+    return _render_rows_form(
+        request,
+        "以工代训补贴申领",
+        form,
+        formset,
+        ["id_number", "name", "month_from", "month_to"],
+        "按职工和月份申领，无需培训计划和培训合格证书 (R3.2)；2021 年 12 月以后的月份不予补贴 (R3.1)。",
+    )
+
+
+@login_required
+def claim_create_apprenticeship(request: HttpRequest) -> HttpResponse:
+    employers = _employers(request)
+    form = ApprenticeshipForm(request.POST or None, employers=employers, initial={"employer": employers[0]})
+    stage = request.POST.get("stage", "") if request.method == "POST" else ""
+    formset = _formset(ApprenticeFormSet, request, form_kwargs={"stage": stage})
+    if request.method == "POST":
+
+        def build(header, rows, persons):
+            apprentices = []
+            for row, person in zip(rows, persons, strict=True):
+                data = row.cleaned_data
+                early = header["stage"] == "early_end"
+                apprentices.append(
+                    services.Apprentice(
+                        person=person,
+                        start=data["start"],
+                        end=data["end"],
+                        planned_months=data["planned_months"],
+                        passed=data["passed"],
+                        actual_months=data["actual_months"] if early else None,
+                        early_end=data["early_end"] if early else None,
+                    )
+                )
+            return services.claim_create_apprenticeship(
+                actor=request.user,
+                employer=header["employer"],
+                stage=header["stage"],
+                year=header["year"],
+                apprentices=apprentices,
+            )
+
+        claim = _create_with_rows(request, form, formset, build)
+        if claim is not None:
+            messages.success(request, "企业新型学徒制申领草稿已生成，请核对后提交")
+            return redirect("claims:detail", pk=claim.pk)
+    return _render_rows_form(
+        request,
+        "企业新型学徒制补贴申领",
+        form,
+        formset,
+        ["id_number", "name", "start", "end", "planned_months", "passed", "actual_months", "early_end"],
+        "开班时可预拨不超过 50% (R5.5)，结业时扣除；企业改制重组、关闭或破产提前结束的，"
+        "已完成主要课程并取得证书的学徒按实际培训月数折算 (R5.3)。",
+    )
+
+
+@login_required
+def claim_create_enterprise(request: HttpRequest) -> HttpResponse:
+    employers = _employers(request)
+    form = EnterpriseTrainingForm(
+        request.POST or None, employers=employers, initial={"employer": employers[0]}
+    )
+    formset = _formset(EnterpriseTraineeFormSet, request)
+    if request.method == "POST":
+
+        def build(header, rows, persons):
+            return services.claim_create_enterprise_direct(
+                actor=request.user,
+                employer=header["employer"],
+                training=services.EnterpriseTraining(
+                    name=header["training_name"],
+                    occupation=header["occupation"],
+                    level=header["level"],
+                    start=header["start"],
+                    end=header["end"],
+                    planned_online=header["planned_online"],
+                ),
+                trainees=[
+                    services.EnterpriseTrainee(
+                        person=person,
+                        relation=row.cleaned_data["relation"],
+                        attended_offline=row.cleaned_data["attended_offline"],
+                        attended_online=row.cleaned_data["attended_online"] or 0,
+                        passed=row.cleaned_data["passed"],
+                    )
+                    for row, person in zip(rows, persons, strict=True)
+                ],
+            )
+
+        claim = _create_with_rows(request, form, formset, build)
+        if claim is not None:
+            messages.success(
+                request, "企业职工培训直补申领草稿已生成，请上传培训计划、学员签到表和培训视频类资料"
+            )
+            return redirect("claims:detail", pk=claim.pk)
+    return _render_rows_form(
+        request,
+        "企业职工培训直补申领",
+        form,
+        formset,
+        ["id_number", "name", "relation", "attended_offline", "attended_online", "passed"],
+        "生成草稿后上传培训计划、学员签到表和培训视频类资料（涉密企业除外），无需开具培训补贴发票 (R4.3)。",
+    )
+
+
+# The claim page ---------------------------------------------------------------------------------
+
+
+def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
+    actions = []
+    for (current, to), transition in services.TRANSITIONS.items():
+        if current == claim.status and claim_policy.can(user, ACTIONS[to], claim):
+            actions.append({"to": to, "label": transition.label, "needs_reason": transition.needs_reason})
+    return actions
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.claim_get(claim_id=pk, user=request.user)
+    user = request.user
+    rows = selectors.claim_line_rows(claim=claim, user=user)
+    materials = list(claim.materials.select_related("uploaded_by"))
+    is_claimant = claim_policy.can(user, "change", claim)
+    is_officer = claim_policy.can(user, "review", claim)
+    reviewing = claim.status in selectors.WAITING
+    enterprise = services.claim_requires_materials(claim)
+    present = {m.kind for m in materials}
+    return render(
+        request,
+        "claims/claim_detail.html",
+        {
+            "claim": claim,
+            "rows": rows,
+            "materials": materials,
+            "required_materials": [(key, label, key in present) for key, label in MATERIALS.items()]
+            if enterprise
+            else [],
+            "classified": bool(claim.employer_id and claim.employer.is_classified),
+            "differences": services.claim_data_lock(claim)
+            if claim.status in (*services.EDITABLE, S.SUBMITTED)
+            else [],
+            "history": selectors.claim_history(claim=claim),
+            "actions": _actions(user, claim),
+            "editable": is_claimant and claim.status in services.EDITABLE,
+            "deciding": is_officer and reviewing,
+            "can_approve": is_officer
+            and claim.status == S.UNDER_REVIEW
+            and not any(r.line.decision == LineDecision.PENDING for r in rows),
+            "pending": sum(1 for r in rows if r.line.decision == LineDecision.PENDING),
+            "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
+            "rule_choices": RULE_CHOICES,
+            "material_form": MaterialForm(),
+            "next_step": selectors.NEXT_STEP.get(claim.status, ""),
+            "training": (claim.class_snapshot or {}).get("training"),
+        },
+    )
+
+
+def _claim_for(request: HttpRequest, pk: int, action: str) -> Any:
+    """The claim if the user may see it (404 otherwise) and do `action` to it (403 otherwise)."""
+    claim = selectors.claim_get(claim_id=pk, user=request.user)
+    claim_policy.check(request.user, action, claim)
+    return claim
+
+
+@login_required
+@require_POST
+def claim_action(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = selectors.claim_get(claim_id=pk, user=request.user)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请勾选确认后再执行操作")
+        return redirect("claims:detail", pk=pk)
+    to = form.cleaned_data["to"]
+    if to not in ACTIONS:
+        raise PermissionDenied
+    claim_policy.check(request.user, ACTIONS[to], claim)
+    current = claim.status
+    try:
+        services.claim_transition(claim=claim, actor=request.user, to=to, reason=form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已{services.TRANSITIONS[(current, to)].label}")
+    return redirect("claims:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def claim_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_for(request, pk, "change")
+    try:
+        services.claim_recompute(claim=claim)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已按当前数据重新测算每条明细")
+    return redirect("claims:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    claim = _claim_for(request, pk, "review")
+    try:
+        line = claim.lines.get(pk=line_pk)
+    except ClaimLine.DoesNotExist as exc:
+        raise Http404("申领明细不存在") from exc
+    form = LineDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{error}")
+        return redirect(f"{claim_url(pk)}#line-{line.pk}")
+    data = form.cleaned_data
+    try:
+        services.claim_line_decide(
+            line=line, actor=request.user, decision=data["decision"], rule=data["rule"], reason=data["reason"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{exc}")
+    else:
+        label = LineDecision(data["decision"]).label
+        messages.success(request, f"明细 #{line.pk}（{line.person.name}）：{label}")
+    return redirect(f"{claim_url(pk)}#line-{line.pk}")
+
+
+@login_required
+@require_POST
+def lines_approve_pending(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_for(request, pk, "review")
+    if not request.POST.get("confirm"):
+        messages.error(request, "请勾选确认后再执行操作")
+        return redirect("claims:detail", pk=pk)
+    try:
+        count = services.claim_lines_approve_pending(claim=claim, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已将 {count} 条待审核明细审核通过")
+    return redirect("claims:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def claim_recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_for(request, pk, "recommend")
+    form = RecommendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写第三方审核意见")
+        return redirect("claims:detail", pk=pk)
+    try:
+        services.claim_recommend(claim=claim, actor=request.user, text=form.cleaned_data["text"])
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "第三方审核意见已记录，最终审核由区县人力社保局作出 (R7.1)")
+    return redirect("claims:detail", pk=pk)
+
+
+# Materials --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_for(request, pk, "change")
+    form = MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect(f"{claim_url(pk)}#materials")
+    try:
+        material = services.claim_material_upload(
+            claim=claim, actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已上传“{material.original_name}”")
+    return redirect(f"{claim_url(pk)}#materials")
+
+
+def _material(claim: Any, material_pk: int) -> ClaimMaterial:
+    try:
+        return claim.materials.get(pk=material_pk)
+    except ClaimMaterial.DoesNotExist as exc:
+        raise Http404("申领材料不存在") from exc
+
+
+@login_required
+def material_download(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
+    """Streams the file to anyone who may see the claim; 404 for everyone else."""
+    claim = selectors.claim_get(claim_id=pk, user=request.user)
+    material = _material(claim, material_pk)
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("文件不存在") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def material_delete(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
+    claim = _claim_for(request, pk, "change")
+    material = _material(claim, material_pk)
+    if not request.POST.get("confirm"):
+        messages.error(request, "请勾选确认后再删除材料")
+        return redirect(f"{claim_url(pk)}#materials")
+    try:
+        services.claim_material_delete(material=material, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已删除“{material.original_name}”")
+    return redirect(f"{claim_url(pk)}#materials")

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("ledger/balances", apis.BalancesApi.as_view(), name="api-ledger-balances"),
+    path("ledger/allocations", apis.AllocationsApi.as_view(), name="api-ledger-allocations"),
+    path("ledger/entries", apis.EntriesApi.as_view(), name="api-ledger-entries"),
+    path("ledger/entries/<int:pk>/reversal", apis.EntryReversalApi.as_view(), name="api-ledger-reversal"),
+    path("ledger/payments", apis.PaymentsApi.as_view(), name="api-ledger-payments"),
+    path("ledger/reconciliation", apis.ReconciliationApi.as_view(), name="api-ledger-reconciliation"),
+    # Final approval books the special account, so it is the ledger's.
+    path("claims/<int:pk>/approve", apis.ClaimApproveApi.as_view(), name="api-claim-approve"),
+]

@@ -1,0 +1,273 @@
+"""The special account over HTTP (token auth): balances, allocations, entries and reversals,
+payments, the reconciliation, and the final approval of a claim. Scoped like the pages; every
+error is `{"detail", "rule", "field"}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.models import District
+from apps.claims.apis import claim_data, validated
+from apps.claims.permissions import claim_policy
+from apps.claims.selectors import claim_get
+
+from . import dashboards, services
+from .models import Allocation, LedgerEntry, Payment
+from .permissions import allocation_policy, entry_policy, ledger_districts, may_act_in, payment_policy
+from .selectors import balances, reconciliation
+
+
+class ScopeSerializer(serializers.Serializer):
+    district = serializers.CharField(required=False, default="")
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+def _scope(request: Request) -> tuple[District, int]:
+    """?district=<code>&year=: the district (the officer's own by default; 404 outside the
+    caller's ledger scope) and the year (this year by default)."""
+    if not allocation_policy.can(request.user, "list"):
+        raise PermissionDenied("您无权查看专账资金")
+    data = validated(ScopeSerializer, request.query_params)
+    districts = ledger_districts(request.user)
+    code = data["district"]
+    district = districts.filter(code=code).first() if code else None
+    if district is None and not code and request.user.district_id:
+        district = districts.filter(pk=request.user.district_id).first()
+    if district is None:
+        raise NotFound("区县不存在" if code else "请用 district 参数指定区县代码")
+    return district, data.get("year") or timezone.localdate().year
+
+
+class BalancesApi(APIView):
+    """GET ?district=&year=: allocated, booked, paid and remaining per share."""
+
+    def get(self, request: Request) -> Response:
+        district, year = _scope(request)
+        return Response(
+            {
+                "district": district.code,
+                "year": year,
+                "shares": [
+                    {
+                        "share": b.share,
+                        "label": b.label,
+                        "allocated": f"{b.allocated:.2f}",
+                        "booked": f"{b.booked:.2f}",
+                        "paid": f"{b.paid:.2f}",
+                        "remaining": f"{b.remaining:.2f}",
+                    }
+                    for b in balances(district=district, year=year)
+                ],
+            }
+        )
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "district", "year", "amount", "work_for_training_share", "living_allowance_share"]
+
+
+class AllocationsApi(ListAPIView):
+    """GET: allocations the caller may read (?year). POST {"district", "year", "amount",
+    "work_for_training_share", "living_allowance_share"}: set one (R8.2)."""
+
+    serializer_class = AllocationSerializer
+
+    class InputSerializer(serializers.Serializer):
+        district = serializers.CharField()
+        year = serializers.IntegerField(min_value=2021, max_value=2100)
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+        work_for_training_share = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
+        living_allowance_share = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    def get_queryset(self) -> QuerySet[Allocation]:
+        if not allocation_policy.can(self.request.user, "list"):
+            raise PermissionDenied("您无权查看专账资金")
+        qs = allocation_policy.visible(self.request.user).select_related("district")
+        year = self.request.query_params.get("year", "")
+        if year.isdigit():
+            qs = qs.filter(year=int(year))
+        return qs.order_by("-year", "district__sort_order", "pk")
+
+    def post(self, request: Request) -> Response:
+        if not allocation_policy.can(request.user, "act"):
+            raise PermissionDenied("只有市级管理员或区县经办人员可以设置专账资金额度")
+        data = validated(self.InputSerializer, request.data)
+        district = ledger_districts(request.user).filter(code=data.pop("district")).first()
+        if district is None:
+            raise NotFound("区县不存在")
+        if not may_act_in(request.user, district):
+            raise PermissionDenied("只有市级管理员或本区县经办人员可以设置专账资金额度")
+        allocation = services.allocation_set(actor=request.user, district=district, **data)
+        return Response(AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="allocation.district.code")
+    year = serializers.IntegerField(source="allocation.year")
+    claim = serializers.IntegerField(source="claim_line.claim_id")
+    reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
+    is_reversed = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "district",
+            "year",
+            "share",
+            "kind",
+            "amount",
+            "claim",
+            "claim_line",
+            "reverses",
+            "is_reversed",
+            "reason",
+            "rules_version",
+            "created_at",
+        ]
+
+
+class EntriesApi(ListAPIView):
+    """GET: ledger entries (?district ?year ?share ?kind ?claim), oldest first."""
+
+    serializer_class = EntrySerializer
+
+    def get_queryset(self) -> QuerySet[LedgerEntry]:
+        if not entry_policy.can(self.request.user, "list"):
+            raise PermissionDenied("您无权查看专账资金台账")
+        params = self.request.query_params
+        year, claim = params.get("year", ""), params.get("claim", "")
+        return dashboards.entry_list(
+            user=self.request.user,
+            district=params.get("district", ""),
+            year=int(year) if year.isdigit() else None,
+            share=params.get("share", ""),
+            kind=params.get("kind", ""),
+            claim=int(claim) if claim.isdigit() else None,
+        ).order_by("created_at", "pk")
+
+
+class EntryReversalApi(APIView):
+    """POST {"reason": "…"}: a reversal entry cancelling the commitment (never an edit)."""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField()
+
+    def post(self, request: Request, pk: int) -> Response:
+        entry = entry_policy.get_visible(
+            request.user, LedgerEntry.objects.select_related("allocation__district"), pk=pk
+        )
+        if not entry_policy.can(request.user, "act", entry):
+            raise PermissionDenied("只有本区县经办人员或市级管理员可以冲销台账记录")
+        reversal = services.entry_reverse(
+            entry=entry, actor=request.user, reason=validated(self.InputSerializer, request.data)["reason"]
+        )
+        reversal = dashboards.entry_list(user=request.user).get(pk=reversal.pk)
+        return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = ["id", "district", "reference", "paid_on", "amount", "lines", "created_at"]
+
+    def get_lines(self, obj: Payment) -> list[int]:
+        return [line.claim_line_id for line in obj.lines.all()]
+
+
+class PaymentsApi(ListAPIView):
+    """GET: payments (?district ?year). POST {"district", "reference", "paid_on", "lines": [ids]}:
+    record a payment of approved, unpaid lines (single or batch)."""
+
+    serializer_class = PaymentSerializer
+
+    class InputSerializer(serializers.Serializer):
+        district = serializers.CharField()
+        reference = serializers.CharField(max_length=64)
+        paid_on = serializers.DateField()
+        lines = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+
+    def get_queryset(self) -> QuerySet[Payment]:
+        if not payment_policy.can(self.request.user, "list"):
+            raise PermissionDenied("您无权查看拨付记录")
+        params = self.request.query_params
+        year = params.get("year", "")
+        return (
+            dashboards.payment_list(
+                user=self.request.user,
+                district=params.get("district", ""),
+                year=int(year) if year.isdigit() else None,
+            )
+            .prefetch_related("lines")
+            .order_by("-paid_on", "-pk")
+        )
+
+    def post(self, request: Request) -> Response:
+        if not payment_policy.can(request.user, "act"):
+            raise PermissionDenied("只有本区县经办人员或市级管理员可以登记拨付")
+        data = validated(self.InputSerializer, request.data)
+        district = ledger_districts(request.user).filter(code=data["district"]).first()
+        if district is None:
+            raise NotFound("区县不存在")
+        if not may_act_in(request.user, district):
+            raise PermissionDenied("只有本区县经办人员或市级管理员可以登记拨付")
+        payment = services.payment_record(
+            actor=request.user,
+            district=district,
+            reference=data["reference"],
+            paid_on=data["paid_on"],
+            line_ids=data["lines"],
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class ReconciliationApi(APIView):
+    """GET ?district=&year=: every difference between claims, ledger and payments (R8.5);
+    `reconciled` is true when there is none."""
+
+    def get(self, request: Request) -> Response:
+        district, year = _scope(request)
+        differences = reconciliation(district=district, year=year)
+        return Response(
+            {
+                "district": district.code,
+                "year": year,
+                "reconciled": not differences,
+                "differences": [
+                    {"kind": d.kind, "claim": d.claim_id, "line": d.line_id, "message": d.message}
+                    for d in differences
+                ],
+            }
+        )
+
+
+class ClaimApproveApi(APIView):
+    """POST {"reason": "…"}: final approval by a district officer, booking the ledger (R8.2);
+    never a third party (R7.1)."""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, pk: int) -> Response:
+        claim = claim_get(claim_id=pk, user=request.user)
+        if not claim_policy.can(request.user, "review", claim):
+            raise PermissionDenied("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
+        data: dict[str, Any] = validated(self.InputSerializer, request.data)
+        services.claim_approve(claim=claim, actor=request.user, reason=data["reason"])
+        return Response(claim_data(claim_get(claim_id=pk, user=request.user), request.user))

@@ -1,0 +1,232 @@
+"""What the ledger pages, the API and the home panels read: balances side by side, entries,
+payments, payable lines, the high-skill bases against their targets (R6.1), and the bars of the
+charts. Every read is scoped through the ledger policies and costs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from apps.catalog.models import District
+from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision
+from apps.institutions.models import HighSkillBase, Institution
+from apps.rules.high_skill import check_high_skill_base
+from apps.rules.parameters import params_on
+
+from .models import Allocation, LedgerEntry, Payment, PaymentLine
+from .permissions import entry_policy, ledger_districts, payment_policy
+
+ZERO = Decimal("0.00")
+WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
+BAR_WIDTH = 300  # the length in SVG units of the longest bar of a chart
+
+
+@dataclass(frozen=True)
+class DistrictSummary:
+    district: District
+    allocated: Decimal
+    booked: Decimal
+    paid: Decimal
+    waiting: int
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.allocated - self.booked
+
+    @property
+    def overdrawn(self) -> bool:
+        return self.remaining < 0
+
+
+def _by_district(rows: Any, key: str, value: str) -> dict[int, Any]:
+    return {row[key]: row[value] for row in rows}
+
+
+def district_summaries(
+    *, user: Any, year: int, districts: QuerySet[District] | None = None
+) -> list[DistrictSummary]:
+    """Allocated, booked (commitments less reversals), paid and the claims waiting for a decision,
+    per district the user may read, in four queries whatever the number of districts."""
+    scope = districts if districts is not None else ledger_districts(user)
+    scope = scope.order_by("sort_order", "code")
+    allocated = _by_district(
+        Allocation.objects.filter(district__in=scope, year=year).values("district_id", "amount"),
+        "district_id",
+        "amount",
+    )
+    booked = _by_district(
+        LedgerEntry.objects.filter(allocation__district__in=scope, allocation__year=year)
+        .values("allocation__district_id")
+        .annotate(total=Sum("amount"))
+        .order_by(),
+        "allocation__district_id",
+        "total",
+    )
+    paid = _by_district(
+        PaymentLine.objects.filter(claim_line__claim__district__in=scope, claim_line__claim__year=year)
+        .values("claim_line__claim__district_id")
+        .annotate(total=Sum("amount"))
+        .order_by(),
+        "claim_line__claim__district_id",
+        "total",
+    )
+    waiting = _by_district(
+        Claim.objects.filter(district__in=scope, status__in=WAITING)
+        .values("district_id")
+        .annotate(n=Count("pk"))
+        .order_by(),
+        "district_id",
+        "n",
+    )
+    return [
+        DistrictSummary(
+            district,
+            allocated.get(district.pk, ZERO),
+            booked.get(district.pk) or ZERO,
+            paid.get(district.pk) or ZERO,
+            waiting.get(district.pk, 0),
+        )
+        for district in scope
+    ]
+
+
+def totals(summaries: list[DistrictSummary]) -> dict[str, Any]:
+    return {
+        "allocated": sum((s.allocated for s in summaries), ZERO),
+        "booked": sum((s.booked for s in summaries), ZERO),
+        "paid": sum((s.paid for s in summaries), ZERO),
+        "remaining": sum((s.remaining for s in summaries), ZERO),
+        "waiting": sum(s.waiting for s in summaries),
+    }
+
+
+def bar(value: Decimal | int, largest: Decimal | int) -> int:
+    """The length of `value`'s bar when the largest value's is BAR_WIDTH (whole SVG units)."""
+    if not largest or value <= 0:
+        return 0
+    return int((Decimal(value) * BAR_WIDTH / Decimal(largest)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+ROW_HEIGHT = 26  # SVG units per district in the side-by-side chart
+
+
+def district_chart(summaries: list[DistrictSummary]) -> dict[str, Any]:
+    """The side-by-side bars of the districts that have an allocation or bookings: each row's
+    offset and the lengths of its allocated, booked and paid bars on one scale."""
+    shown = [s for s in summaries if s.allocated or s.booked]
+    largest = max((max(s.allocated, s.booked) for s in shown), default=0)
+    rows = [
+        {
+            "summary": s,
+            "y": index * ROW_HEIGHT,
+            "allocated": bar(s.allocated, largest),
+            "booked": bar(s.booked, largest),
+            "paid": bar(s.paid, largest),
+        }
+        for index, s in enumerate(shown)
+    ]
+    return {"rows": rows, "height": len(rows) * ROW_HEIGHT + 4}
+
+
+# Entries, payments, payable lines --------------------------------------------------------------
+
+
+def entry_list(
+    *,
+    user: Any,
+    district: str = "",
+    year: int | None = None,
+    share: str = "",
+    kind: str = "",
+    claim: int | None = None,
+) -> QuerySet[LedgerEntry]:
+    qs = entry_policy.visible(user).select_related(
+        "allocation__district", "claim_line__person", "claim_line__claim", "created_by", "reverses"
+    )
+    if district:
+        qs = qs.filter(allocation__district__code=district)
+    if year:
+        qs = qs.filter(allocation__year=year)
+    if share:
+        qs = qs.filter(share=share)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if claim:
+        qs = qs.filter(claim_line__claim_id=claim)
+    reversed_ = LedgerEntry.objects.filter(reverses=OuterRef("pk"))
+    return qs.annotate(is_reversed=Exists(reversed_))
+
+
+def payment_list(*, user: Any, district: str = "", year: int | None = None) -> QuerySet[Payment]:
+    qs = payment_policy.visible(user).select_related("district", "created_by")
+    if district:
+        qs = qs.filter(district__code=district)
+    if year:
+        qs = qs.filter(paid_on__year=year)
+    return qs.annotate(line_count=Count("lines"))
+
+
+def payable_lines(*, district: District, year: int | None = None) -> QuerySet[ClaimLine]:
+    """Approved lines of approved claims of the district, booked and not yet paid."""
+    qs = ClaimLine.objects.filter(
+        claim__district=district,
+        claim__status=ClaimStatus.APPROVED,
+        decision=LineDecision.APPROVED,
+        payment_line__isnull=True,
+    ).select_related("claim__institution", "claim__employer", "person")
+    if year:
+        qs = qs.filter(claim__year=year)
+    return qs.order_by("claim_id", "pk")
+
+
+# High-skill bases (R6.1) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseProgress:
+    institution: Institution
+    tier: str
+    person_times: int
+    target: int
+    finding: Any
+
+    @property
+    def below(self) -> bool:
+        return self.finding is not None
+
+
+def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
+    """Each national or municipal high-skill base's senior-level person-times this year: the
+    enrolments in its classes of level 3–1 that end in `year`, against 600 / 300 (R6.1), in one
+    query. The finding is the rule's own (W, flagged for the reviewer)."""
+    params = params_on(on)
+    targets = {
+        HighSkillBase.NATIONAL: params.high_skill_base_national_target,
+        HighSkillBase.MUNICIPAL: params.high_skill_base_municipal_target,
+    }
+    senior = Q(
+        classes__level__isnull=False,
+        classes__level__lte=3,
+        classes__end_date__year=year,
+        classes__enrolments__status="enrolled",
+    )
+    bases = (
+        Institution.objects.filter(high_skill_base__in=list(targets))
+        .select_related("district")
+        .annotate(person_times=Count("classes__enrolments", filter=senior))
+        .order_by("high_skill_base", "district__sort_order", "name")
+    )
+    return [
+        BaseProgress(
+            base,
+            base.high_skill_base,
+            base.person_times,
+            targets[base.high_skill_base],
+            check_high_skill_base(tier=base.high_skill_base, person_times_by_year=[base.person_times], on=on),
+        )
+        for base in bases
+    ]

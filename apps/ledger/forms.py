@@ -1,0 +1,58 @@
+"""Forms only collect input; the ledger services validate it and name the field at fault."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CONFIRM = _("我已核对以上内容，确认执行")
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class AllocationForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("区县"), queryset=None, empty_label=None)
+    year = forms.IntegerField(label=_("年度"), min_value=2021, max_value=2100)
+    amount = forms.DecimalField(label=_("年度专账资金额度（元）"), **MONEY)
+    work_for_training_share = forms.DecimalField(
+        label=_("其中以工代训额度（元）"), initial=Decimal("0"), **MONEY
+    )
+    living_allowance_share = forms.DecimalField(
+        label=_("其中生活费补贴额度（元）"),
+        initial=Decimal("0"),
+        help_text=_("培训补贴额度 = 年度额度 − 以工代训额度 − 生活费补贴额度 (R8.2)"),
+        **MONEY,
+    )
+    confirm = forms.BooleanField(label=CONFIRM, required=True)
+
+    def __init__(self, *args: Any, districts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("冲销原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=CONFIRM, required=True)
+
+
+class PaymentForm(forms.Form):
+    reference = forms.CharField(label=_("拨付凭证号"), max_length=64)
+    paid_on = forms.DateField(label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    lines = forms.ModelMultipleChoiceField(
+        label=_("拨付的明细"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    confirm = forms.BooleanField(label=CONFIRM, required=True)
+
+    def __init__(self, *args: Any, lines: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].queryset = lines
+        self.fields["paid_on"].initial = timezone.localdate()
+
+
+class ApproveForm(forms.Form):
+    reason = forms.CharField(label=_("审核意见（选填）"), required=False)
+    confirm = forms.BooleanField(label=CONFIRM, required=True)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ledger"
+urlpatterns = [
+    path("", views.ledger_balances, name="balances"),
+    path("allocations/", views.allocation_list, name="allocations"),
+    path("entries/", views.entry_list, name="entries"),
+    path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
+    path("payments/", views.payment_list, name="payments"),
+    path("payments/new/", views.payment_create, name="payment_create"),
+    path("reconciliation/", views.reconciliation_page, name="reconciliation"),
+    # Final approval of a claim books the special account, so it is the ledger's.
+    path("claims/<int:pk>/approve/", views.claim_approve, name="claim_approve"),
+]

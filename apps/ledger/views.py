@@ -1,0 +1,291 @@
+"""Special-account pages: balances, allocations, the ledger with reversals, payments, the
+reconciliation, and the final approval of a claim (which books the ledger)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.catalog.models import District
+from apps.claims.models import Share
+from apps.claims.permissions import claim_policy
+from apps.claims.selectors import claim_get
+from apps.core.errors import ApplicationError
+from apps.core.views import paginate, sort_by
+
+from . import dashboards, services
+from .forms import AllocationForm, ApproveForm, PaymentForm, ReverseForm
+from .models import Allocation, EntryKind
+from .permissions import (
+    actable_districts,
+    allocation_policy,
+    entry_policy,
+    ledger_districts,
+    may_act_in,
+    payment_policy,
+)
+from .selectors import balances, reconciliation
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+
+
+def _readable(request: HttpRequest) -> Any:
+    if not allocation_policy.can(request.user, "list"):
+        raise PermissionDenied
+    return ledger_districts(request.user).order_by("sort_order", "code")
+
+
+def _district(request: HttpRequest, districts: Any, *, default_own: bool = True) -> District | None:
+    """The district asked for by ?district=<code> (404 outside the user's scope), else the
+    officer's own; None for city-wide users who asked for none."""
+    code = request.GET.get("district", "") or request.POST.get("district_code", "")
+    if not code and default_own and request.user.district_id:
+        return districts.filter(pk=request.user.district_id).first()
+    if not code:
+        return None
+    district = districts.filter(code=code).first()
+    if district is None:
+        raise Http404("区县不存在")
+    return district
+
+
+@login_required
+def ledger_balances(request: HttpRequest) -> HttpResponse:
+    """Every readable district side by side for the year, and one district's shares."""
+    districts = _readable(request)
+    year = _year(request)
+    district = _district(request, districts)
+    summaries = dashboards.district_summaries(user=request.user, year=year, districts=districts)
+    shares = balances(district=district, year=year) if district else []
+    return render(
+        request,
+        "ledger/balances.html",
+        {
+            "year": year,
+            "district": district,
+            "districts": districts,
+            "summaries": summaries,
+            "chart": dashboards.district_chart(summaries),
+            "totals": dashboards.totals(summaries),
+            "shares": shares,
+            "share_bars": [
+                (
+                    b,
+                    dashboards.bar(b.booked, max(b.allocated, b.booked)),
+                    dashboards.bar(b.paid, max(b.allocated, b.booked)),
+                )
+                for b in shares
+            ],
+        },
+    )
+
+
+@login_required
+def allocation_list(request: HttpRequest) -> HttpResponse:
+    """Allocations and their shares per district and year; officers and the admin set them."""
+    districts = _readable(request)
+    year = _year(request)
+    editable = actable_districts(request.user).order_by("sort_order", "code")
+    form = None
+    if allocation_policy.can(request.user, "act"):
+        initial = {"year": year}
+        if request.user.district_id:
+            initial["district"] = request.user.district_id
+        form = AllocationForm(request.POST or None, districts=editable, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.allocation_set(
+                    actor=request.user,
+                    district=data["district"],
+                    year=data["year"],
+                    amount=data["amount"],
+                    work_for_training_share=data["work_for_training_share"],
+                    living_allowance_share=data["living_allowance_share"],
+                )
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, f"已设置{data['district'].name} {data['year']} 年度专账资金额度")
+                return redirect(f"{request.path}?year={data['year']}")
+    allocations = list(
+        Allocation.objects.filter(district__in=districts, year=year)
+        .select_related("district")
+        .order_by("district__sort_order", "district__code")
+    )
+    for allocation in allocations:
+        allocation.training_share = allocation.share_amount(Share.TRAINING)
+    return render(
+        request,
+        "ledger/allocations.html",
+        {"year": year, "allocations": allocations, "form": form},
+    )
+
+
+@login_required
+def entry_list(request: HttpRequest) -> HttpResponse:
+    districts = _readable(request)
+    g = request.GET
+    claim = g.get("claim", "")
+    qs = dashboards.entry_list(
+        user=request.user,
+        district=g.get("district", ""),
+        year=int(g["year"]) if g.get("year", "").isdigit() else None,
+        share=g.get("share", ""),
+        kind=g.get("kind", ""),
+        claim=int(claim) if claim.isdigit() else None,
+    )
+    qs, sort = sort_by(request, qs, {"at": "created_at", "amount": "amount"}, "-at")
+    page = paginate(request, qs)
+    for entry in page.object_list:
+        entry.reversible = (
+            entry.kind == EntryKind.COMMITMENT
+            and not entry.is_reversed
+            and may_act_in(request.user, entry.allocation.district)
+        )
+    return render(
+        request,
+        "ledger/entries.html",
+        {
+            "page": page,
+            "sort": sort,
+            "filters": g,
+            "districts": districts,
+            "shares": Share.choices,
+            "kinds": EntryKind.choices,
+        },
+    )
+
+
+@login_required
+def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = entry_policy.get_visible(
+        request.user,
+        entry_policy.model.objects.select_related(
+            "allocation__district", "claim_line__person", "claim_line__claim"
+        ),
+        pk=pk,
+    )
+    entry_policy.check(request.user, "act", entry)
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_reverse(entry=entry, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, f"已冲销台账记录 #{entry.pk}")
+            return redirect("ledger:entries")
+    return render(request, "ledger/entry_reverse.html", {"entry": entry, "form": form})
+
+
+@login_required
+def payment_list(request: HttpRequest) -> HttpResponse:
+    districts = _readable(request)
+    g = request.GET
+    qs = dashboards.payment_list(
+        user=request.user,
+        district=g.get("district", ""),
+        year=int(g["year"]) if g.get("year", "").isdigit() else None,
+    )
+    qs, sort = sort_by(request, qs, {"paid_on": "paid_on", "amount": "amount"}, "-paid_on")
+    return render(
+        request,
+        "ledger/payments.html",
+        {
+            "page": paginate(request, qs),
+            "sort": sort,
+            "filters": g,
+            "districts": districts,
+            "can_pay": payment_policy.can(request.user, "act"),
+        },
+    )
+
+
+@login_required
+def payment_create(request: HttpRequest) -> HttpResponse:
+    """Record a payment of approved, unpaid lines of one district (one line or a batch)."""
+    districts = _readable(request)
+    if not payment_policy.can(request.user, "act"):
+        raise PermissionDenied
+    district = _district(request, districts)
+    if district is not None and not may_act_in(request.user, district):
+        raise PermissionDenied
+    form = None
+    if district is not None:
+        lines = dashboards.payable_lines(district=district)
+        form = PaymentForm(request.POST or None, lines=lines)
+        form.fields["lines"].label_from_instance = lambda line: (
+            f"申领 #{line.claim_id} {line.claim.claimant} · {line.person.name} · {line.amount} 元"
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                payment = services.payment_record(
+                    actor=request.user,
+                    district=district,
+                    reference=data["reference"],
+                    paid_on=data["paid_on"],
+                    line_ids=[line.pk for line in data["lines"]],
+                )
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, f"已登记拨付 {payment.reference}，金额 {payment.amount} 元")
+                return redirect("ledger:payments")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "ledger/payment_form.html",
+        {
+            "form": form,
+            "district": district,
+            "districts": actable_districts(request.user).order_by("sort_order", "code"),
+        },
+    )
+
+
+@login_required
+def reconciliation_page(request: HttpRequest) -> HttpResponse:
+    districts = _readable(request)
+    year = _year(request)
+    district = _district(request, districts)
+    differences = reconciliation(district=district, year=year) if district else None
+    return render(
+        request,
+        "ledger/reconciliation.html",
+        {"year": year, "district": district, "districts": districts, "differences": differences},
+    )
+
+
+@login_required
+@require_POST
+def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Final approval of a claim by a district officer: books the special account (R8.2)."""
+    claim = claim_get(claim_id=pk, user=request.user)
+    claim_policy.check(request.user, "review", claim)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请勾选确认后再执行操作")
+        return redirect("claims:detail", pk=pk)
+    try:
+        services.claim_approve(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "申领已审核通过，核定金额已记入专账资金台账")
+    return redirect("claims:detail", pk=pk)
