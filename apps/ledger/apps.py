@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class LedgerConfig(AppConfig):
     name = "apps.ledger"
     verbose_name = "职业技能提升行动专账资金"
+
+    def ready(self) -> None:
+        from apps.accounts.models import Role
+        from apps.core.home import register_nav, register_panel
+
+        from .home import district_fund_panel, districts_panel, high_skill_panel
+
+        register_nav(
+            "专账资金",
+            "ledger:balances",
+            [Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR],
+            order=14,
+        )
+        register_panel(
+            "ledger/panels/district_fund.html", [Role.DISTRICT_OFFICER], district_fund_panel, order=7
+        )
+        register_panel(
+            "ledger/panels/districts.html", [Role.MUNICIPAL_ADMIN, Role.AUDITOR], districts_panel, order=7
+        )
+        register_panel("ledger/panels/high_skill.html", [Role.MUNICIPAL_ADMIN], high_skill_panel, order=8)

@@ -1,0 +1,74 @@
+"""Home-page panels: the officer's district fund, every district side by side for the municipal
+admin and the auditor, and the high-skill bases against their targets (R6.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from apps.catalog.models import District
+
+from . import dashboards
+from .selectors import balances
+
+
+def district_fund_panel(user: Any) -> dict[str, Any] | None:
+    if user.district_id is None:
+        return None
+    year = timezone.localdate().year
+    district = District.objects.get(pk=user.district_id)
+    shares = balances(district=district, year=year)
+    allocated = sum((b.allocated for b in shares), dashboards.ZERO)
+    booked = sum((b.booked for b in shares), dashboards.ZERO)
+    paid = sum((b.paid for b in shares), dashboards.ZERO)
+    largest = max(allocated, booked)
+    return {
+        "title": f"{district.name}专账资金（{year} 年度）",
+        "district": district,
+        "year": year,
+        "shares": shares,
+        "allocated": allocated,
+        "booked": booked,
+        "paid": paid,
+        "remaining": allocated - booked,
+        "bars": {
+            "booked": dashboards.bar(booked, largest),
+            "paid": dashboards.bar(paid, largest),
+            "allocated": dashboards.bar(allocated, largest),
+        },
+    }
+
+
+def districts_panel(user: Any) -> dict[str, Any]:
+    year = timezone.localdate().year
+    summaries = dashboards.district_summaries(user=user, year=year)
+    active = [s for s in summaries if s.allocated or s.booked or s.paid or s.waiting]
+    return {
+        "title": f"各区县专账资金（{year} 年度）",
+        "year": year,
+        "rows": active,
+        "chart": dashboards.district_chart(summaries),
+        "totals": dashboards.totals(summaries),
+        "district_count": len(summaries),
+    }
+
+
+def high_skill_panel(user: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    bases = dashboards.high_skill_bases(year=today.year, on=today)
+    largest = max((max(b.person_times, b.target) for b in bases), default=0)
+    return {
+        "title": f"高技能人才培训基地（{today.year} 年度高级工及以上培训人次）",
+        "bases": [
+            {
+                "base": b,
+                "y": index * dashboards.ROW_HEIGHT,
+                "done": dashboards.bar(b.person_times, largest),
+                "target": dashboards.bar(b.target, largest),
+            }
+            for index, b in enumerate(bases)
+        ],
+        "height": len(bases) * dashboards.ROW_HEIGHT + 4,
+        "below": sum(1 for b in bases if b.below),
+    }
