@@ -16,29 +16,21 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.classes.models import ClassSession, TrainingClass
+from apps.classes.models import ClassSession
 from apps.classes.permissions import is_class_operator
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 
 from .attendance_import import attendance_import
 from .models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
-from .selectors_attendance import attendance_grid, enrolled_trainees, shown_id_number
+from .selectors_attendance import attendance_grid, enrolled_trainees, operator_class_get, shown_id_number
 from .services_results import result_record, results_complete
-
-
-def _operator_class(request: Request, pk: int) -> TrainingClass:
-    training_class = class_get(class_id=pk, user=request.user)
-    if not is_class_operator(request.user, training_class):
-        raise PermissionDenied("只有本班培训机构的经办人可以录入")
-    return training_class
 
 
 def _session_data(session: ClassSession) -> dict[str, Any]:
@@ -103,7 +95,7 @@ class OnlineAttendanceImportApi(APIView):
     parser_classes = [MultiPartParser]
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = _operator_class(request, pk)
+        training_class = operator_class_get(class_id=pk, user=request.user)
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError("请以 multipart/form-data 上传 file 字段（.csv 文件）", field="file")
@@ -166,7 +158,7 @@ class ResultsApi(APIView):
         return response
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = _operator_class(request, pk)
+        training_class = operator_class_get(class_id=pk, user=request.user)
         data = ResultInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

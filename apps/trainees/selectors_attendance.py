@@ -9,10 +9,12 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from apps.classes.models import ONLINE_MODES, ClassSession, SessionMode, TrainingClass
 from apps.classes.permissions import is_class_operator
+from apps.classes.selectors import class_get
 from apps.core.masking import mask_id_number
 from apps.rules.hours import class_hours_from_minutes
 from apps.rules.parameters import params_on
@@ -20,12 +22,17 @@ from apps.rules.parameters import params_on
 from .models import Attendance, Enrolment, EnrolmentStatus
 
 
-def sees_full_id_numbers(user: Any, training_class: TrainingClass) -> bool:
-    """Only the class's own operators see whole ID numbers; everyone else sees them masked."""
-    return is_class_operator(user, training_class)
+def operator_class_get(*, class_id: int, user: Any) -> TrainingClass:
+    """The class for entering its attendance and results: missing or out of scope, 404; visible
+    but not the class's own operator (a read-only role), 403."""
+    training_class = class_get(class_id=class_id, user=user)
+    if not is_class_operator(user, training_class):
+        raise PermissionDenied("只有本班培训机构的经办人可以录入出勤和考核结果")
+    return training_class
 
 
 def shown_id_number(number: str, *, unmasked: bool) -> str:
+    """Whole for the class's own operators (`unmasked`), masked for everyone else."""
     return number if unmasked else mask_id_number(number)
 
 

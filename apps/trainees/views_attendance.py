@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 
-from apps.classes.models import TrainingClass
 from apps.classes.permissions import is_class_operator
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
@@ -29,20 +28,13 @@ from .selectors_attendance import (
     attendance_grid,
     enrolled_trainees,
     flagged_count,
+    operator_class_get,
     shown_id_number,
 )
 from .services_attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
 from .services_results import OPEN_FOR_RESULTS, result_record, results_complete
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _operator_class(request: HttpRequest, pk: int) -> TrainingClass:
-    """A class the user may read (404 otherwise) and is an operator of (403 otherwise)."""
-    training_class = class_get(class_id=pk, user=request.user)
-    if not is_class_operator(request.user, training_class):
-        raise PermissionDenied
-    return training_class
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:
@@ -141,7 +133,7 @@ def session_entry(request: HttpRequest, pk: int, session_pk: int) -> HttpRespons
 
 
 def _import(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    training_class = _operator_class(request, pk)
+    training_class = operator_class_get(class_id=pk, user=request.user)
     sheet = kind == AttendanceSource.SIGN_IN_SHEET
     label = "学员签到表 (.xlsx)" if sheet else "线上平台导出文件 (.csv，UTF-8)"
     form = UploadForm(request.POST or None, request.FILES or None, label=label)
@@ -193,7 +185,7 @@ def import_online(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def sheet_template(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = _operator_class(request, pk)
+    training_class = operator_class_get(class_id=pk, user=request.user)
     return _download(
         sign_in_sheet_template(training_class), f"学员签到表-{training_class.name}-内部资料.xlsx"
     )
@@ -255,7 +247,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = _operator_class(request, pk)
+    training_class = operator_class_get(class_id=pk, user=request.user)
     form = UploadForm(request.POST or None, request.FILES or None, label="考核结果 (.xlsx)")
     row_errors = []
     if request.method == "POST" and form.is_valid():
@@ -287,5 +279,5 @@ def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def results_template_download(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = _operator_class(request, pk)
+    training_class = operator_class_get(class_id=pk, user=request.user)
     return _download(results_template(training_class), f"考核结果-{training_class.name}-内部资料.xlsx")

@@ -7,7 +7,10 @@ import pytest
 from apps.classes.models import ClassStatus
 from apps.classes.services import class_transition
 from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - fixtures
-from tests.factories import InstitutionFactory, UserFactory, district
+
+# The class pages' permission matrix: someone in every role (`people`), and who reads a class
+# (SEES), and so its attendance and results; of them only the class's operator writes.
+from tests.classes.test_class_pages import ROLES, SEES, people  # noqa: F401
 from tests.trainees.attendance_factories import enrol
 
 
@@ -37,42 +40,7 @@ def trainees(running_class):
     return enrol(running_class, 3)
 
 
-ROLES = [
-    "admin",
-    "officer",
-    "other_officer",
-    "reviewer",
-    "other_reviewer",
-    "operator",
-    "other_operator",
-    "filer",
-    "auditor",
-]
-# Who reads the class (and so its attendance and results); only the operator writes.
-SEES = {"admin", "officer", "reviewer", "operator", "auditor"}
-
-
 @pytest.fixture
 def sessions(running_class):
     """The class's sessions in date order: [0] 12-05 offline … [2] 12-09 live … [7] 12-20."""
     return list(running_class.sessions.order_by("date", "start_time"))
-
-
-@pytest.fixture
-def people(operator):  # noqa: F811
-    """Someone in every role: `officer`, `reviewer` for the class's district (渝中区), the `other_`
-    ones elsewhere; `other_operator` of another school."""
-    other_school = InstitutionFactory(uscc="91500101MA5U12345B", name="另一所学校")
-    other_operator = UserFactory(operator=True)
-    other_school.members.add(other_operator)
-    return {
-        "admin": UserFactory(municipal_admin=True),
-        "officer": UserFactory(officer=True),
-        "other_officer": UserFactory(officer=True, district=district("500101")),
-        "reviewer": UserFactory(reviewer=True, engaged=[district("500103")]),
-        "other_reviewer": UserFactory(reviewer=True, engaged=[district("500101")]),
-        "operator": operator,
-        "other_operator": other_operator,
-        "filer": UserFactory(filer=True),
-        "auditor": UserFactory(auditor=True),
-    }
