@@ -1,0 +1,525 @@
+"""Every role × every claim and ledger page and API action, around a 渝中区 class claim under
+review (lines decided, one material), a 渝中区 enterprise's draft 以工代训 claim (one material)
+and an approved one booked in the ledger.
+
+Out of scope answers 404 (like a missing object), visible but not allowed 403, the anonymous
+visitor is sent to the login page (401 on the API); a refused action changes nothing. Each role
+runs in a savepoint rolled back afterwards, so every role meets the same world.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from apps.claims.models import Claim, ClaimLine, ClaimMaterial, ClaimStatus, LineDecision
+from apps.claims.services import (
+    WorkerMonths,
+    claim_create_for_class,
+    claim_create_work_for_training,
+    claim_line_decide,
+    claim_material_upload,
+    claim_transition,
+)
+from apps.core.models import StateChange
+from apps.ledger.models import Allocation, LedgerEntry, Payment
+from apps.ledger.services import claim_approve
+from apps.trainees.models import PersonGroup
+from tests.factories import NumberedEmployerFactory, NumberedInstitutionFactory, UserFactory, district
+
+from .conftest import id_number, person
+
+pytestmark = pytest.mark.django_db
+S = ClaimStatus
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+ROLES = [
+    "municipal_admin",
+    "officer_of_district",
+    "officer_other_district",
+    "reviewer_engaged",
+    "reviewer_not_engaged",
+    "operator_own",
+    "operator_other",
+    "filer_own",
+    "filer_other",
+    "auditor",
+    "anonymous",
+]
+SIGNED_IN = ROLES[:-1]
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    claim: Claim  # the school's class claim, under review
+    line: ClaimLine  # a line of it with an amount
+    material: ClaimMaterial  # of the class claim
+    draft: Claim  # the enterprise's draft 以工代训 claim
+    draft_material: ClaimMaterial
+    approved: Claim  # the enterprise's approved 以工代训 claim, booked
+    entry: LedgerEntry
+    training_class: Any
+
+    def snapshot(self) -> tuple:
+        return (
+            tuple(
+                Claim.objects.order_by("pk").values_list(
+                    "pk", "status", "total", "approved_total", "recommendation"
+                )
+            ),
+            tuple(ClaimLine.objects.order_by("pk").values_list("pk", "decision", "amount")),
+            tuple(ClaimMaterial.objects.order_by("pk").values_list("pk", flat=True)),
+            StateChange.objects.count(),
+            LedgerEntry.objects.count(),
+            Payment.objects.count(),
+            tuple(Allocation.objects.order_by("pk").values_list("amount", "work_for_training_share")),
+        )
+
+
+@pytest.fixture
+def world(completed_class, operator, officer, admin_user, allocation) -> World:
+    yuzhong, wanzhou = district("500103"), district("500101")
+    users = {
+        "municipal_admin": admin_user,
+        "officer_of_district": officer,
+        "officer_other_district": UserFactory(officer=True, district=wanzhou),
+        "reviewer_engaged": UserFactory(reviewer=True, engaged=[yuzhong]),
+        "reviewer_not_engaged": UserFactory(reviewer=True, engaged=[wanzhou]),
+        "operator_own": operator,
+        "operator_other": UserFactory(operator=True, district=wanzhou),
+        "filer_own": UserFactory(filer=True, district=yuzhong),
+        "filer_other": UserFactory(filer=True, district=wanzhou),
+        "auditor": UserFactory(auditor=True),
+    }
+    NumberedInstitutionFactory(wanzhou=True, members=[users["operator_other"]])
+    employer = NumberedEmployerFactory(yuzhong=True, members=[users["filer_own"]])
+    NumberedEmployerFactory(members=[users["filer_other"]])
+    PersonGroup.objects.create(person=completed_class.trainees["full"], group="poverty_alleviated")
+
+    claim = claim_create_for_class(actor=operator, training_class=completed_class)
+    material = claim_material_upload(
+        claim=claim, actor=operator, kind="sign_in", upload=SimpleUploadedFile("签到表.pdf", PDF)
+    )
+    claim = claim_transition(claim=claim, actor=operator, to=S.SUBMITTED)
+    for line in claim.lines.all():
+        if line.amount:
+            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
+        else:
+            claim_line_decide(
+                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R2.6", reason="x"
+            )
+
+    def wft(serial: str) -> Claim:
+        return claim_create_work_for_training(
+            actor=users["filer_own"],
+            employer=employer,
+            workers=[WorkerMonths(person(f"职工{serial}", serial), ["2021-10"])],
+            year=2026,
+        )
+
+    draft = wft("201")
+    draft_material = claim_material_upload(
+        claim=draft, actor=users["filer_own"], kind="other", upload=SimpleUploadedFile("说明.pdf", PDF)
+    )
+    approved = claim_transition(claim=wft("202"), actor=users["filer_own"], to=S.SUBMITTED)
+    claim_line_decide(line=approved.lines.get(), actor=officer, decision=LineDecision.APPROVED)
+    approved = claim_approve(claim=approved, actor=officer)
+    return World(
+        users=users,
+        claim=claim,
+        line=claim.lines.filter(amount__gt=0).first(),
+        material=material,
+        draft=draft,
+        draft_material=draft_material,
+        approved=approved,
+        entry=LedgerEntry.objects.get(claim_line__claim=approved),
+        training_class=completed_class,
+    )
+
+
+def _expect(ok: Any, *, default: Any = 404, anonymous: Any = "login", **roles: Any) -> dict:
+    """Every role's expected answer: `roles` by name (True: `ok`), else `default`."""
+    expected = dict.fromkeys(ROLES, default)
+    expected.update(roles)
+    expected["anonymous"] = anonymous
+    return {role: (ok if value is True else value) for role, value in expected.items()}
+
+
+def officer_action(ok: Any, anonymous: Any = "login") -> dict:
+    """On the class claim: the district's officers and the admin act; who else sees it only reads."""
+    return _expect(
+        ok,
+        anonymous=anonymous,
+        municipal_admin=True,
+        officer_of_district=True,
+        reviewer_engaged=403,
+        operator_own=403,
+        auditor=403,
+    )
+
+
+def claimant_action(ok: Any, anonymous: Any = "login") -> dict:
+    """On the enterprise's draft: its filers act; who else sees it only reads."""
+    return _expect(
+        ok,
+        anonymous=anonymous,
+        filer_own=True,
+        municipal_admin=403,
+        officer_of_district=403,
+        reviewer_engaged=403,
+        auditor=403,
+    )
+
+
+def recommend(ok: Any, anonymous: Any = "login") -> dict:
+    """The third party engaged by the district; who else sees the claim: 403."""
+    return _expect(
+        ok,
+        anonymous=anonymous,
+        reviewer_engaged=True,
+        municipal_admin=403,
+        officer_of_district=403,
+        operator_own=403,
+        auditor=403,
+    )
+
+
+def class_claimant(ok: Any, anonymous: Any = "login") -> dict:
+    """Claiming for the completed class: its operators; who sees the class but is not its operator: 403."""
+    return _expect(
+        ok,
+        anonymous=anonymous,
+        operator_own=True,
+        municipal_admin=403,
+        officer_of_district=403,
+        reviewer_engaged=403,
+        auditor=403,
+    )
+
+
+SEES_CLAIM = ("municipal_admin", "officer_of_district", "reviewer_engaged", "operator_own", "auditor")
+SEES_DRAFT = ("municipal_admin", "officer_of_district", "reviewer_engaged", "filer_own", "auditor")
+LEDGER_READERS = ("municipal_admin", "officer_of_district", "officer_other_district", "auditor")
+
+
+def sees(ok: Any, who: tuple[str, ...], anonymous: Any = "login") -> dict:
+    return _expect(ok, anonymous=anonymous, **dict.fromkeys(who, True))
+
+
+def ledger_read(ok: Any, anonymous: Any = "login", **roles: Any) -> dict:
+    return _expect(ok, default=403, anonymous=anonymous, **{**dict.fromkeys(LEDGER_READERS, True), **roles})
+
+
+def filers(ok: Any, anonymous: Any = "login") -> dict:
+    return _expect(ok, default=403, anonymous=anonymous, filer_own=True, filer_other=True)
+
+
+def ledger_object(ok: Any, anonymous: Any = "login") -> dict:
+    """A 渝中区 ledger object: its officers and the admin act; the auditor reads only; the other
+    district's officer and those who do not read the ledger at all do not see it."""
+    return _expect(ok, anonymous=anonymous, municipal_admin=True, officer_of_district=True, auditor=403)
+
+
+def ledger_act(ok: Any, anonymous: Any = "login", **roles: Any) -> dict:
+    """Acting in 渝中区's account from a list page: who does not read the ledger or only reads: 403."""
+    return _expect(
+        ok,
+        default=403,
+        anonymous=anonymous,
+        municipal_admin=True,
+        officer_of_district=True,
+        **roles,
+    )
+
+
+# Running one action as one role ------------------------------------------------------------------
+
+
+def _payload(data: Any, w: World, user: Any) -> Any:
+    return data(w, user) if callable(data) else dict(data or {})
+
+
+def page(method: str, name: str, args: Any = (), data: Any = None, query: str = "") -> Any:
+    def run(client: Any, w: World, user: Any) -> Any:
+        url = reverse(name, args=args(w) if callable(args) else args) + query
+        return client.get(url) if method == "get" else client.post(url, _payload(data, w, user))
+
+    return run
+
+
+def api(method: str, path: Any, data: Any = None, fmt: str = "json") -> Any:
+    def run(client: Any, w: World, user: Any) -> Any:
+        url = path(w) if callable(path) else path
+        return client.get(url) if method == "get" else client.post(url, _payload(data, w, user), format=fmt)
+
+    return run
+
+
+def _employer(user: Any) -> Any:
+    employer = user.employers.first() if user is not None else None
+    return employer.pk if employer else ""
+
+
+def wft_form(w: World, user: Any) -> dict[str, str]:
+    return {
+        "employer": _employer(user),
+        "year": "2026",
+        "rows-TOTAL_FORMS": "1",
+        "rows-INITIAL_FORMS": "0",
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "1000",
+        "rows-0-id_number": id_number("500103", "19900101", "301"),
+        "rows-0-name": "新职工",
+        "rows-0-month_from": "2021-10",
+        "rows-0-month_to": "2021-10",
+    }
+
+
+def wft_api(w: World, user: Any) -> dict[str, Any]:
+    return {
+        "kind": "work_for_training",
+        "year": 2026,
+        "workers": [
+            {"id_number": id_number("500103", "19900101", "302"), "name": "新职工", "months": ["2021-10"]}
+        ],
+    }
+
+
+def pay_form(w: World, user: Any) -> dict[str, Any]:
+    return {"reference": "YZ-9", "paid_on": "2026-12-30", "lines": [w.entry.claim_line_id], "confirm": "on"}
+
+
+ACTIONS = {
+    # claims pages
+    "claim list": (page("get", "claims:list"), _expect(200, **dict.fromkeys(SIGNED_IN, True))),
+    "class claim page": (page("get", "claims:detail", lambda w: [w.claim.pk]), sees(200, SEES_CLAIM)),
+    "draft claim page": (page("get", "claims:detail", lambda w: [w.draft.pk]), sees(200, SEES_DRAFT)),
+    "claim for the class (page)": (
+        page("get", "claims:create_for_class", lambda w: [w.training_class.pk]),
+        class_claimant(200),
+    ),
+    "claim for the class (post)": (
+        page(
+            "post",
+            "claims:create_for_class",
+            lambda w: [w.training_class.pk],
+            {"kind": "living_allowance", "confirm": "on"},
+        ),
+        class_claimant(302),
+    ),
+    "以工代训 form": (page("get", "claims:create_work_for_training"), filers(200)),
+    "apprenticeship form": (page("get", "claims:create_apprenticeship"), filers(200)),
+    "enterprise direct form": (page("get", "claims:create_enterprise"), filers(200)),
+    "以工代训 (post)": (page("post", "claims:create_work_for_training", (), wft_form), filers(302)),
+    "return the claim": (
+        page(
+            "post",
+            "claims:action",
+            lambda w: [w.claim.pk],
+            {"to": "returned", "reason": "请补充", "confirm": "on"},
+        ),
+        officer_action(302),
+    ),
+    "decide a line": (
+        page("post", "claims:line_decide", lambda w: [w.claim.pk, w.line.pk], {"decision": "approved"}),
+        officer_action(302),
+    ),
+    "approve the rest": (
+        page("post", "claims:lines_approve_pending", lambda w: [w.claim.pk], {"confirm": "on"}),
+        officer_action(302),
+    ),
+    "final approval": (
+        page("post", "ledger:claim_approve", lambda w: [w.claim.pk], {"confirm": "on"}),
+        officer_action(302),
+    ),
+    "recommend": (
+        page("post", "claims:recommend", lambda w: [w.claim.pk], {"text": "建议通过"}),
+        recommend(302),
+    ),
+    "submit the draft": (
+        page("post", "claims:action", lambda w: [w.draft.pk], {"to": "submitted", "confirm": "on"}),
+        claimant_action(302),
+    ),
+    "recompute the draft": (page("post", "claims:recompute", lambda w: [w.draft.pk]), claimant_action(302)),
+    "upload a material": (
+        page(
+            "post",
+            "claims:material_upload",
+            lambda w: [w.draft.pk],
+            lambda w, u: {"kind": "plan", "file": SimpleUploadedFile("计划.pdf", PDF)},
+        ),
+        claimant_action(302),
+    ),
+    "delete a material": (
+        page(
+            "post", "claims:material_delete", lambda w: [w.draft.pk, w.draft_material.pk], {"confirm": "on"}
+        ),
+        claimant_action(302),
+    ),
+    "download the class claim's material": (
+        page("get", "claims:material_download", lambda w: [w.claim.pk, w.material.pk]),
+        sees(200, SEES_CLAIM),
+    ),
+    "download the draft's material": (
+        page("get", "claims:material_download", lambda w: [w.draft.pk, w.draft_material.pk]),
+        sees(200, SEES_DRAFT),
+    ),
+    # ledger pages
+    "ledger balances": (page("get", "ledger:balances"), ledger_read(200)),
+    "allocations": (page("get", "ledger:allocations"), ledger_read(200)),
+    "ledger entries": (page("get", "ledger:entries"), ledger_read(200)),
+    "payments": (page("get", "ledger:payments"), ledger_read(200)),
+    "reconciliation": (
+        page("get", "ledger:reconciliation", query="?district=500103&year=2026"),
+        ledger_read(200, officer_other_district=404),
+    ),
+    "payment form": (page("get", "ledger:payment_create"), ledger_act(200, officer_other_district=200)),
+    "record a payment": (
+        page("post", "ledger:payment_create", (), pay_form, query="?district=500103"),
+        ledger_act(302, officer_other_district=404),
+    ),
+    "set an allocation": (
+        page(
+            "post",
+            "ledger:allocations",
+            (),
+            lambda w, u: {
+                "district": district("500103").pk,
+                "year": "2026",
+                "amount": "90000",
+                "work_for_training_share": "20000",
+                "living_allowance_share": "10000",
+                "confirm": "on",
+            },
+        ),
+        # the other district's officer is offered only their own district: the form refuses
+        ledger_act(302, officer_other_district=200),
+    ),
+    "reversal form": (page("get", "ledger:entry_reverse", lambda w: [w.entry.pk]), ledger_object(200)),
+    "reverse an entry": (
+        page("post", "ledger:entry_reverse", lambda w: [w.entry.pk], {"reason": "复核不符", "confirm": "on"}),
+        ledger_object(302),
+    ),
+    # claims API
+    "api: claim list": (
+        api("get", "/api/v1/claims/"),
+        _expect(200, anonymous=401, **dict.fromkeys(SIGNED_IN, True)),
+    ),
+    "api: claim detail": (api("get", lambda w: f"/api/v1/claims/{w.claim.pk}/"), sees(200, SEES_CLAIM, 401)),
+    "api: create a class claim": (
+        api(
+            "post",
+            "/api/v1/claims/",
+            lambda w, u: {"kind": "living_allowance", "training_class": w.training_class.pk},
+        ),
+        class_claimant(201, 401),
+    ),
+    "api: create a 以工代训 claim": (api("post", "/api/v1/claims/", wft_api), filers(201, 401)),
+    "api: transition": (
+        api(
+            "post",
+            lambda w: f"/api/v1/claims/{w.claim.pk}/transition",
+            {"to": "returned", "reason": "请补充"},
+        ),
+        officer_action(200, 401),
+    ),
+    "api: line decision": (
+        api(
+            "post",
+            lambda w: f"/api/v1/claims/{w.claim.pk}/lines/{w.line.pk}/decision",
+            {"decision": "approved"},
+        ),
+        officer_action(200, 401),
+    ),
+    "api: approve": (api("post", lambda w: f"/api/v1/claims/{w.claim.pk}/approve"), officer_action(200, 401)),
+    "api: recommendation": (
+        api("post", lambda w: f"/api/v1/claims/{w.claim.pk}/recommendation", {"text": "建议通过"}),
+        recommend(200, 401),
+    ),
+    "api: recompute": (
+        api("post", lambda w: f"/api/v1/claims/{w.draft.pk}/recompute"),
+        claimant_action(200, 401),
+    ),
+    "api: upload a material": (
+        api(
+            "post",
+            lambda w: f"/api/v1/claims/{w.draft.pk}/materials",
+            lambda w, u: {"kind": "plan", "file": SimpleUploadedFile("计划.pdf", PDF)},
+            fmt="multipart",
+        ),
+        claimant_action(201, 401),
+    ),
+    # ledger API
+    "api: balances": (
+        api("get", "/api/v1/ledger/balances?district=500103&year=2026"),
+        ledger_read(200, 401, officer_other_district=404),
+    ),
+    "api: entries": (api("get", "/api/v1/ledger/entries"), ledger_read(200, 401)),
+    "api: payments": (api("get", "/api/v1/ledger/payments"), ledger_read(200, 401)),
+    "api: reconciliation": (
+        api("get", "/api/v1/ledger/reconciliation?district=500103&year=2026"),
+        ledger_read(200, 401, officer_other_district=404),
+    ),
+    "api: record a payment": (
+        api(
+            "post",
+            "/api/v1/ledger/payments",
+            lambda w, u: {
+                "district": "500103",
+                "reference": "YZ-9",
+                "paid_on": "2026-12-30",
+                "lines": [w.entry.claim_line_id],
+            },
+        ),
+        ledger_act(201, 401, officer_other_district=404),
+    ),
+    "api: set an allocation": (
+        api(
+            "post",
+            "/api/v1/ledger/allocations",
+            {
+                "district": "500103",
+                "year": 2026,
+                "amount": "90000",
+                "work_for_training_share": "20000",
+                "living_allowance_share": "10000",
+            },
+        ),
+        ledger_act(201, 401, officer_other_district=404),
+    ),
+    "api: reverse an entry": (
+        api("post", lambda w: f"/api/v1/ledger/entries/{w.entry.pk}/reversal", {"reason": "复核不符"}),
+        ledger_object(201, 401),
+    ),
+}
+
+
+def _status(response: Any) -> Any:
+    if response.status_code == 302 and response.url.startswith(reverse("accounts:login")):
+        return "login"
+    return response.status_code
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_permission_matrix(world, action):
+    run, expected = ACTIONS[action]
+    is_api = action.startswith("api:")
+    answers = {}
+    for role in ROLES:
+        user = world.users.get(role)
+        client = APIClient() if is_api else Client()
+        if user is not None:
+            client.force_login(user) if not is_api else client.force_authenticate(user)
+        with transaction.atomic():
+            before = world.snapshot()
+            answers[role] = _status(run(client, world, user))
+            if answers[role] in (401, 403, 404, "login"):
+                assert world.snapshot() == before, f"{role} was refused but something changed"
+            transaction.set_rollback(True)
+    assert answers == expected
