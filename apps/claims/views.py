@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.catalog.models import District
+from apps.catalog.models import District, level_label
 from apps.classes.models import ClassStatus
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
@@ -352,6 +352,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reviewing = claim.status in selectors.WAITING
     enterprise = services.claim_requires_materials(claim)
     present = {m.kind for m in materials}
+    training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
     return render(
         request,
         "claims/claim_detail.html",
@@ -378,7 +379,8 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rule_choices": RULE_CHOICES,
             "material_form": MaterialForm(),
             "next_step": selectors.NEXT_STEP.get(claim.status, ""),
-            "training": (claim.class_snapshot or {}).get("training"),
+            "training": training,
+            "training_level": level_label(training["level"]) if training else "",
         },
     )
 

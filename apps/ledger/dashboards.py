@@ -15,14 +15,39 @@ from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision
 from apps.institutions.models import HighSkillBase, Institution
 from apps.rules.high_skill import check_high_skill_base
+from apps.rules.money import FEN
 from apps.rules.parameters import params_on
 
 from .models import Allocation, LedgerEntry, Payment, PaymentLine
 from .permissions import entry_policy, ledger_districts, payment_policy
+from .selectors import balances
 
 ZERO = Decimal("0.00")
 WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
-BAR_WIDTH = 300  # the length in SVG units of the longest bar of a chart
+BAR_WIDTH = 240  # the length in SVG units of the longest bar of a chart
+
+
+def fen(value: Decimal | None) -> Decimal:
+    """An amount with two places, as the ledger shows it (sums come back from SQLite without)."""
+    return (value or ZERO).quantize(FEN)
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    share: str
+    label: str
+    allocated: Decimal
+    booked: Decimal
+    paid: Decimal
+    remaining: Decimal
+
+
+def share_rows(*, district: District, year: int) -> list[ShareRow]:
+    """The district's balances per share (apps.ledger.selectors.balances), amounts with two places."""
+    return [
+        ShareRow(b.share, b.label, fen(b.allocated), fen(b.booked), fen(b.paid), fen(b.remaining))
+        for b in balances(district=district, year=year)
+    ]
 
 
 @dataclass(frozen=True)
@@ -85,9 +110,9 @@ def district_summaries(
     return [
         DistrictSummary(
             district,
-            allocated.get(district.pk, ZERO),
-            booked.get(district.pk) or ZERO,
-            paid.get(district.pk) or ZERO,
+            fen(allocated.get(district.pk)),
+            fen(booked.get(district.pk)),
+            fen(paid.get(district.pk)),
             waiting.get(district.pk, 0),
         )
         for district in scope

@@ -10,7 +10,6 @@ from django.utils import timezone
 from apps.catalog.models import District
 
 from . import dashboards
-from .selectors import balances
 
 
 def district_fund_panel(user: Any) -> dict[str, Any] | None:
@@ -18,7 +17,7 @@ def district_fund_panel(user: Any) -> dict[str, Any] | None:
         return None
     year = timezone.localdate().year
     district = District.objects.get(pk=user.district_id)
-    shares = balances(district=district, year=year)
+    shares = dashboards.share_rows(district=district, year=year)
     allocated = sum((b.allocated for b in shares), dashboards.ZERO)
     booked = sum((b.booked for b in shares), dashboards.ZERO)
     paid = sum((b.paid for b in shares), dashboards.ZERO)

@@ -31,7 +31,7 @@ from .permissions import (
     may_act_in,
     payment_policy,
 )
-from .selectors import balances, reconciliation
+from .selectors import reconciliation
 
 
 def _year(request: HttpRequest) -> int:
@@ -66,7 +66,7 @@ def ledger_balances(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     district = _district(request, districts)
     summaries = dashboards.district_summaries(user=request.user, year=year, districts=districts)
-    shares = balances(district=district, year=year) if district else []
+    shares = dashboards.share_rows(district=district, year=year) if district else []
     return render(
         request,
         "ledger/balances.html",
@@ -78,6 +78,7 @@ def ledger_balances(request: HttpRequest) -> HttpResponse:
             "chart": dashboards.district_chart(summaries),
             "totals": dashboards.totals(summaries),
             "shares": shares,
+            "allocated_total": sum((b.allocated for b in shares), dashboards.ZERO),
             "share_bars": [
                 (
                     b,

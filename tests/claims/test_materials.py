@@ -190,3 +190,24 @@ def test_delete_removes_the_stored_file_after_commit(direct_claim, filer, django
     with django_capture_on_commit_callbacks(execute=True):
         claim_material_delete(material=material, actor=filer)
     assert not ClaimMaterial.objects.exists() and not default_storage.exists(stored)
+
+
+def test_download_streams_the_file_as_an_attachment_to_those_who_see_the_claim(client, direct_claim, filer):
+    material = claim_material_upload(
+        claim=direct_claim, actor=filer, kind="plan", upload=SimpleUploadedFile("培训 计划.pdf", PDF)
+    )
+    url = f"/claims/{direct_claim.pk}/materials/{material.pk}/"
+    client.force_login(filer)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''%E5%9F%B9%E8%AE%AD%20%E8%AE%A1%E5%88%92.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    client.force_login(UserFactory(filer=True))
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory(officer=True))  # 渝中区: not the claim's district (万州区)
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory(officer=True, district=direct_claim.district))
+    assert client.get(url).status_code == 200
+    assert client.get(f"/claims/{direct_claim.pk}/materials/{material.pk + 1}/").status_code == 404
