@@ -4,8 +4,8 @@ from .models import Claim, ClaimLine, ClaimMaterial
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Claims change only through the services, which quote every line, check who may act and
-    log each change; the admin shows them read-only."""
+    """Claims (and the ledger, apps.ledger.admin) change only through the services, which quote
+    every line, check who may act and log each change; the admin shows them read-only."""
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -207,7 +207,7 @@ class WorkForTrainingSerializer(serializers.Serializer):
 
 
 def _rows(people: list[dict[str, Any]]) -> list[services.PersonRow]:
-    return [services.PersonRow(p["id_number"].strip().upper(), p["name"].strip()) for p in people]
+    return [services.PersonRow(p["id_number"], p["name"]) for p in people]
 
 
 def _create_work_for_training(request: Request) -> Claim:

@@ -89,7 +89,8 @@ class PersonFields(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
 
     def person_row(self) -> PersonRow:
-        return PersonRow(self.cleaned_data["id_number"].strip().upper(), self.cleaned_data["name"].strip())
+        # The registry cleans both (apps.trainees.services_persons).
+        return PersonRow(self.cleaned_data["id_number"], self.cleaned_data["name"])
 
 
 class WorkerForm(PersonFields):

@@ -77,8 +77,6 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 # Booked by apps.ledger in the same transaction as the ledger entries or the payment.
 LEDGER_TRANSITIONS = {(S.UNDER_REVIEW, S.APPROVED): "审核通过", (S.APPROVED, S.PAID): "拨付"}
 EDITABLE = (S.DRAFT, S.RETURNED)
-# The kinds claimed for a completed class, whose lines follow the class (data lock).
-CLASS_KINDS = (ClaimKind.CLASS_COMPLETION, ClaimKind.LIVING_ALLOWANCE)
 
 
 # ---------------------------------------------------------------- who may act
@@ -178,7 +176,7 @@ SNAPSHOT_LABELS = {
 def claim_data_lock(claim: Claim) -> list[str]:
     """What no longer matches the approved class the claim was made for (data lock): each
     difference in words. Empty when the claim still matches."""
-    if claim.kind not in CLASS_KINDS or claim.training_class_id is None:
+    if claim.kind not in CLASS_CLAIMS or claim.training_class_id is None:
         return []
     training_class = TrainingClass.objects.select_related("occupation").get(pk=claim.training_class_id)
     now = _class_snapshot(training_class)
@@ -259,35 +257,7 @@ def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any
 def claim_create_for_class(*, actor: Any, training_class: TrainingClass) -> Claim:
     """The completion claim of a completed class: one line per enrolled trainee, quoted from the
     class's approval snapshot (R9.2), their attendance and their result."""
-    training_class = (
-        TrainingClass.objects.select_for_update()
-        .select_related("institution", "occupation")
-        .get(pk=training_class.pk)
-    )
-    if (
-        actor.role != Role.INSTITUTION_OPERATOR
-        or not training_class.institution.members.filter(pk=actor.pk).exists()
-    ):
-        raise ApplicationError("只有本机构的经办人可以申领该班级的补贴")
-    if training_class.status != ClassStatus.COMPLETED:
-        raise ApplicationError(f"班级状态为“{training_class.get_status_display()}”，结业后才能申领补贴")
-    if (
-        Claim.objects.filter(training_class=training_class, kind=ClaimKind.CLASS_COMPLETION)
-        .exclude(status=S.REJECTED)
-        .exists()
-    ):
-        raise ApplicationError("该班级已有补贴申领，不能重复申领")
-    claim = Claim.objects.create(
-        kind=ClaimKind.CLASS_COMPLETION,
-        district_id=training_class.district_id,
-        year=training_class.end_date.year,
-        institution=training_class.institution,
-        training_class=training_class,
-        class_snapshot=_class_snapshot(training_class),
-    )
-    _rebuild_class_lines(claim, training_class)
-    state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建补贴申领")
-    return claim
+    return _create_class_claim(actor=actor, training_class=training_class, kind=ClaimKind.CLASS_COMPLETION)
 
 
 def _rebuild_class_lines(claim: Claim, training_class: TrainingClass) -> None:
@@ -316,18 +286,13 @@ def claim_recompute(*, claim: Claim) -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status not in EDITABLE:
         raise ApplicationError("只有草稿或退回修改的申领可以重新测算")
-    if claim.kind == ClaimKind.CLASS_COMPLETION:
+    if claim.kind in CLASS_CLAIMS:
         training_class = TrainingClass.objects.select_related("institution", "occupation").get(
             pk=claim.training_class_id
         )
         claim.class_snapshot = _class_snapshot(training_class)
         claim.save(update_fields=["class_snapshot", "updated_at"])
-        _rebuild_class_lines(claim, training_class)
-    elif claim.kind == ClaimKind.LIVING_ALLOWANCE:
-        training_class = TrainingClass.objects.get(pk=claim.training_class_id)
-        claim.class_snapshot = _class_snapshot(training_class)
-        claim.save(update_fields=["class_snapshot", "updated_at"])
-        _rebuild_living_lines(claim, training_class)
+        CLASS_CLAIMS[claim.kind][1](claim, training_class)
     else:
         materials = _material_kinds(claim)
         for line in claim.lines.all():
@@ -773,34 +738,45 @@ def _rebuild_living_lines(claim: Claim, training_class: TrainingClass) -> None:
 def claim_create_living_allowance(*, actor: Any, training_class: TrainingClass) -> Claim:
     """生活费补贴（含交通费）of a completed class (R8.1), paid from the district's living-allowance
     share: one line per enrolled trainee of the groups the district names."""
+    return _create_class_claim(actor=actor, training_class=training_class, kind=ClaimKind.LIVING_ALLOWANCE)
+
+
+# The kinds claimed for a completed class, whose lines follow the class (data lock): what the
+# messages call them, and how their lines are built from the class.
+CLASS_CLAIMS: dict[str, tuple[str, Callable[[Claim, TrainingClass], None]]] = {
+    ClaimKind.CLASS_COMPLETION: ("补贴", _rebuild_class_lines),
+    ClaimKind.LIVING_ALLOWANCE: ("生活费补贴", _rebuild_living_lines),
+}
+
+
+def _create_class_claim(*, actor: Any, training_class: TrainingClass, kind: str) -> Claim:
+    """A claim of `kind` for a completed class of the actor's institution, once per class and
+    kind (a rejected claim may be made again); call inside a transaction."""
+    what, rebuild = CLASS_CLAIMS[kind]
     training_class = (
         TrainingClass.objects.select_for_update()
-        .select_related("institution", "district")
+        .select_related("institution", "occupation")
         .get(pk=training_class.pk)
     )
     if (
         actor.role != Role.INSTITUTION_OPERATOR
         or not training_class.institution.members.filter(pk=actor.pk).exists()
     ):
-        raise ApplicationError("只有本机构的经办人可以申领该班级的生活费补贴")
+        raise ApplicationError(f"只有本机构的经办人可以申领该班级的{what}")
     if training_class.status != ClassStatus.COMPLETED:
-        raise ApplicationError(f"班级状态为“{training_class.get_status_display()}”，结业后才能申领生活费补贴")
-    if (
-        Claim.objects.filter(training_class=training_class, kind=ClaimKind.LIVING_ALLOWANCE)
-        .exclude(status=S.REJECTED)
-        .exists()
-    ):
-        raise ApplicationError("该班级已有生活费补贴申领，不能重复申领")
+        raise ApplicationError(f"班级状态为“{training_class.get_status_display()}”，结业后才能申领{what}")
+    if Claim.objects.filter(training_class=training_class, kind=kind).exclude(status=S.REJECTED).exists():
+        raise ApplicationError(f"该班级已有{what}申领，不能重复申领")
     claim = Claim.objects.create(
-        kind=ClaimKind.LIVING_ALLOWANCE,
+        kind=kind,
         district_id=training_class.district_id,
         year=training_class.end_date.year,
         institution=training_class.institution,
         training_class=training_class,
         class_snapshot=_class_snapshot(training_class),
     )
-    _rebuild_living_lines(claim, training_class)
-    state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建生活费补贴申领")
+    rebuild(claim, training_class)
+    state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason=f"创建{what}申领")
     return claim
 
 

@@ -23,6 +23,7 @@ from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
+from apps.trainees.models import EnrolmentStatus
 
 from . import selectors, services
 from .forms import (
@@ -139,7 +140,7 @@ def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
             "training_class": training_class,
             "form": form,
             "completed": training_class.status == ClassStatus.COMPLETED,
-            "enrolled": training_class.enrolments.filter(status="enrolled").count(),
+            "enrolled": training_class.enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
         },
     )
 

@@ -1,20 +1,11 @@
+"""The special account changes only through apps.ledger.services: allocations are logged, entries
+are append-only (a correction is a reversal), payments mark lines paid. The admin only reads."""
+
 from django.contrib import admin
 
+from apps.claims.admin import ReadOnlyAdmin
+
 from .models import Allocation, LedgerEntry, Payment, PaymentLine
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The special account changes only through apps.ledger.services: allocations are logged,
-    entries are append-only (a correction is a reversal), payments mark lines paid."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Allocation)

@@ -48,7 +48,7 @@ def _readable(request: HttpRequest) -> Any:
 def _district(request: HttpRequest, districts: Any, *, default_own: bool = True) -> District | None:
     """The district asked for by ?district=<code> (404 outside the user's scope), else the
     officer's own; None for city-wide users who asked for none."""
-    code = request.GET.get("district", "") or request.POST.get("district_code", "")
+    code = request.GET.get("district", "")
     if not code and default_own and request.user.district_id:
         return districts.filter(pk=request.user.district_id).first()
     if not code:
