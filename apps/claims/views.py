@@ -141,6 +141,7 @@ def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
             "form": form,
             "completed": training_class.status == ClassStatus.COMPLETED,
             "enrolled": training_class.enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
+            "existing": claim_policy.visible(request.user).filter(training_class=training_class),
         },
     )
 

@@ -176,3 +176,16 @@ def test_the_walk_through(
     assert f"#{wft.pk}" in queue and f"#{advance.pk}" in queue
     client.force_login(officer)
     assert client.get(reverse("claims:detail", args=[wft.pk])).status_code == 404
+
+
+def test_the_class_claim_page_lists_the_claims_already_made(client, completed_class, operator):
+    client.force_login(operator)
+    url = reverse("claims:create_for_class", args=[completed_class.pk])
+    client.post(url, {"kind": "class_completion", "confirm": "on"})
+    claim = Claim.objects.get()
+    page = client.get(url).content.decode()
+    assert f"培训机构结业补贴 #{claim.pk}" in page and "2535.00" in page
+    again = client.post(url, {"kind": "class_completion", "confirm": "on"}).content.decode()
+    assert "该班级已有补贴申领，不能重复申领" in again and Claim.objects.count() == 1
+    unconfirmed = client.post(url, {"kind": "living_allowance"})
+    assert unconfirmed.status_code == 200 and Claim.objects.count() == 1
