@@ -145,3 +145,11 @@ def test_approval_and_payment_only_through_the_ledger(completed_class, operator,
         claim_transition(claim=claim, actor=officer, to=to)
     claim.refresh_from_db()
     assert claim.status == current
+
+
+def test_the_completed_class_page_offers_the_claim(client, completed_class, operator):
+    from django.urls import reverse
+
+    client.force_login(operator)
+    body = client.get(reverse("classes:detail", args=[completed_class.pk])).content.decode()
+    assert reverse("claims:create_for_class", args=[completed_class.pk]) in body
