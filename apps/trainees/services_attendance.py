@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from apps.classes.models import ClassSession, ClassStatus, SessionMode, TrainingClass
 from apps.classes.permissions import is_class_operator
+from apps.core.bulk import upsert_rows
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 
@@ -35,9 +36,9 @@ from .models import Attendance, AttendanceSource, Enrolment, EnrolmentStatus
 # until the class is completed; after that the figures feed claims and stay as they are.
 OPEN_FOR_ATTENDANCE = (ClassStatus.APPROVED, ClassStatus.RUNNING)
 SIGN_TOLERANCE = timedelta(minutes=15)
-# Rows per INSERT/UPDATE statement: large enough that 100,000 rows take 100 statements, small
-# enough for SQLite's bound-parameter limit (12 columns × 1,000 rows) and PostgreSQL's.
+# Rows per UPDATE of the flags of other attendances (Django's bulk_update, a CASE per row).
 BATCH_SIZE = 1000
+SAVED_FIELDS = ("session", "enrolment", "minutes", "mode", "signed_in_at", "signed_out_at", "source", "flags")
 # Above this many persons the overlap query selects them with a subquery over the class's
 # roster instead of a literal IN list.
 PERSON_LIST_LIMIT = 500
@@ -375,30 +376,14 @@ def _upsert(training_class: TrainingClass, rows: list[AttendanceRow], source: st
         raise ApplicationError("同一学员的同一课次出现了不止一次", field="rows")
     overlaps = _overlaps(spans)
 
-    objects = []
+    values = []
     for row in rows:
         key = (row.session.pk, row.enrolment_id)
         signed_in = None if row.signed_in_at is None else local(row.signed_in_at)
         signed_out = None if row.signed_out_at is None else local(row.signed_out_at)
-        objects.append(
-            Attendance(
-                session_id=row.session.pk,
-                enrolment_id=row.enrolment_id,
-                minutes=row.minutes,
-                mode=row.mode,
-                signed_in_at=row.signed_in_at,
-                signed_out_at=row.signed_out_at,
-                source=source,
-                flags=hours_flags(row.session, signed_in, signed_out) + overlaps.get(key, []),
-            )
-        )
-    Attendance.objects.bulk_create(
-        objects,
-        batch_size=BATCH_SIZE,
-        update_conflicts=True,
-        unique_fields=["session", "enrolment"],
-        update_fields=["minutes", "mode", "signed_in_at", "signed_out_at", "source", "flags", "updated_at"],
-    )
+        flags = hours_flags(row.session, signed_in, signed_out) + overlaps.get(key, [])
+        values.append((*key, row.minutes, row.mode, row.signed_in_at, row.signed_out_at, source, flags))
+    upsert_rows(Attendance, SAVED_FIELDS, values, unique_fields=("session", "enrolment"))
 
     changed = []
     for key in existing_keys - new_keys:

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from apps.catalog.rules_bridge import district_settings_for
 from apps.classes.models import TrainingClass, TrainingType
+from apps.core.bulk import insert_rows
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.core.services import state_change_record
@@ -48,7 +49,6 @@ from .models import Enrolment, EnrolmentStatus, Outcome, Person
 from .permissions import ROSTER_OPEN, may_enrol
 from .services_persons import (
     PersonInput,
-    insert_rows,
     name_mismatch,
     person_input,
     person_input_or_errors,
@@ -332,8 +332,8 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
     fresh = [number for number in relations if number not in plan.own]
     insert_rows(
         Enrolment,
-        ("training_class", "person", "relation", "status", "warnings", "created_at", "updated_at"),
-        [(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n], now, now) for n in fresh],
+        ("training_class", "person", "relation", "status", "warnings"),
+        [(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n]) for n in fresh],
     )
     created = Enrolment.objects.filter(training_class=tc, person_id__in=[ids[n] for n in fresh])
     Enrolment.objects.bulk_update(
@@ -350,8 +350,8 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
     logs += [(pk, WITHDRAWN) for pk in plan.own.values()]
     insert_rows(
         StateChange,
-        ("content_type", "object_id", "actor", "from_state", "to_state", "reason", "changes", "created_at"),
-        [(content_type, str(pk), actor.pk, old, ENROLLED, reason, {}, now) for pk, old in logs],
+        ("content_type", "object_id", "actor", "from_state", "to_state", "reason", "changes"),
+        [(content_type, str(pk), actor.pk, old, ENROLLED, reason, {}) for pk, old in logs],
     )
 
 

@@ -9,16 +9,16 @@ show ID numbers masked: they end up in pages, API answers and logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models, transaction
-from django.db.models.constants import OnConflict
+from django.db import transaction
 from django.utils import timezone
 
+from apps.core.bulk import insert_rows
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.rules import IdNumber, RuleViolation, check_id_number
@@ -182,75 +182,6 @@ def name_mismatch(person: Person, name: str) -> str | None:
     )
 
 
-PLAIN_COLUMNS = frozenset(
-    {
-        "AutoField",
-        "BigAutoField",
-        "BigIntegerField",
-        "BooleanField",
-        "CharField",
-        "ForeignKey",
-        "IntegerField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "SmallIntegerField",
-        "TextField",
-    }
-)
-
-
-def _prepared(field: models.Field) -> Callable[[Any], Any]:
-    cache: dict[Any, Any] = {}
-
-    def prepare(value: Any) -> Any:
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = field.get_db_prep_save(value, connection)
-            return cache[value]
-        except TypeError:  # unhashable (JSON lists and dicts)
-            return field.get_db_prep_save(value, connection)
-
-    return prepare
-
-
-def insert_rows(
-    model: type[models.Model],
-    fields: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    ignore_conflicts: bool = False,
-) -> None:
-    """Multi-row INSERTs of plain values, for the hot path of a 10,000-row roster: there, building
-    a model instance per row and preparing every value through the ORM (bulk_create) costs more
-    than the database's own work. Char, text, integer, boolean and foreign-key values (pks) go
-    in as given; the others (dates, datetimes, JSON) through their field's get_db_prep_save, once
-    per distinct value. `ignore_conflicts` skips rows that break a unique constraint."""
-    if not rows:
-        return
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    prepare = [None if c.get_internal_type() in PLAIN_COLUMNS else _prepared(c) for c in columns]
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    head = (
-        f"{connection.ops.insert_statement(on_conflict=on_conflict)} {quote(meta.db_table)} "
-        f"({', '.join(quote(c.column) for c in columns)}) VALUES "
-    )
-    tail = connection.ops.on_conflict_suffix_sql(columns, on_conflict, None, None)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    size = max(1, min(1000, (connection.features.max_query_params or 65535) // len(columns)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            params = [
-                value if prep is None else prep(value)
-                for row in batch
-                for value, prep in zip(row, prepare, strict=True)
-            ]
-            cursor.execute(head + ", ".join([one] * len(batch)) + (f" {tail}" if tail else ""), params)
-
-
 def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person]) -> dict[str, int]:
     """Register the new persons and complete the existing ones, in bulk; returns every entry's
     person pk by ID number. Existing persons keep their name, phone and region; a blank phone or
@@ -262,16 +193,7 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
     # ignore_conflicts: a person registered meanwhile by another import is reused, not an error.
     insert_rows(
         Person,
-        (
-            "id_number",
-            "name",
-            "gender",
-            "birth_date",
-            "phone",
-            "household_region",
-            "created_at",
-            "updated_at",
-        ),
+        ("id_number", "name", "gender", "birth_date", "phone", "household_region"),
         [
             (
                 e.id_number,
@@ -280,8 +202,6 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
                 e.identity.birth,
                 e.phone,
                 e.household_region,
-                now,
-                now,
             )
             for e in new.values()
         ],

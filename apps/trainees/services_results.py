@@ -14,11 +14,12 @@ from django.db import transaction
 
 from apps.classes.models import ClassStatus, TrainingClass
 from apps.classes.permissions import is_class_operator
+from apps.core.bulk import upsert_rows
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 
 from .models import CertificateType, Enrolment, EnrolmentStatus, Outcome, Result
-from .services_attendance import BATCH_SIZE, SaveCounts
+from .services_attendance import SaveCounts
 
 # Assessment comes at the end of training, and a completed class's results are final.
 OPEN_FOR_RESULTS = (ClassStatus.RUNNING,)
@@ -141,8 +142,8 @@ def result_record(
 def results_save_many(
     *, actor: Any, training_class: TrainingClass, rows: list[ResultRow], reason: str
 ) -> SaveCounts:
-    """Save checked results of one class at once (an import): upsert per enrolment in batches,
-    one line in the class's log."""
+    """Save checked results of one class at once (an import): upsert per enrolment (a result
+    keeps its created_at), one line in the class's log."""
     training_class = lock_class_for_results(actor=actor, training_class=training_class)
     enrolled = set(
         Enrolment.objects.filter(
@@ -156,21 +157,20 @@ def results_save_many(
     existing = set(
         Result.objects.filter(enrolment__training_class=training_class).values_list("enrolment_id", flat=True)
     )
-    Result.objects.bulk_create(
+    upsert_rows(
+        Result,
+        ("enrolment", "outcome", "certificate_type", "certificate_number", "certificate_date"),
         [
-            Result(
-                enrolment_id=row.enrolment_id,
-                outcome=row.outcome,
-                certificate_type=row.certificate_type,
-                certificate_number=row.certificate_number,
-                certificate_date=row.certificate_date,
+            (
+                row.enrolment_id,
+                row.outcome,
+                row.certificate_type,
+                row.certificate_number,
+                row.certificate_date,
             )
             for row in rows
         ],
-        batch_size=BATCH_SIZE,
-        update_conflicts=True,
-        unique_fields=["enrolment"],
-        update_fields=["outcome", "certificate_type", "certificate_number", "certificate_date", "updated_at"],
+        unique_fields=("enrolment",),
     )
     updated = len(enrolled & existing)
     counts = SaveCounts(len(rows) - updated, updated)
