@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "apps.classes",
     "apps.trainees",
     "apps.claims",
+    "apps.audits",
     "apps.ledger",
     "apps.demo",
 ]
@@ -187,9 +189,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged message after the visibility timeout. It must exceed
 # the longest task (hard limit 30 min) or a still-running task would be delivered twice;
 # one hour leaves margin while a message lost with a dead worker still returns within the hour.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# CELERY_VISIBILITY_TIMEOUT (seconds) shortens it only where a test kills a worker on purpose.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Batch audits (apps.audits): every night, an audit of every open claim in the city.
+CELERY_BEAT_SCHEDULE["audits-nightly"] = {
+    "task": "audits.nightly",
+    "schedule": crontab(hour=1, minute=30),
+}
+# How many claim lines one audit task handles; smaller slices spread a run over more workers
+# (tests shrink it to get several slices out of a handful of lines).
+AUDIT_CHUNK_LINES = int(os.environ.get("AUDIT_CHUNK_LINES", "50000"))
 
 # Personal data never reaches logs; logs go to stderr for the process manager to collect.
 LOGGING = {

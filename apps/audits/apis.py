@@ -1,0 +1,170 @@
+"""Batch audits over HTTP (token auth), scoped like the pages: start and follow runs, list the
+findings, decide on one. Every error is `{"detail", "rule", "field"}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.models import District
+from apps.claims.apis import validated
+from apps.claims.selectors import claim_get
+from apps.core.errors import ApplicationError
+
+from . import selectors, services
+from .models import AuditFinding, AuditRun, FindingStatus, Scope
+from .permissions import audit_finding_policy, audit_run_policy
+
+
+def run_data(run: AuditRun) -> dict[str, Any]:
+    progress = selectors.run_progress(run)
+    return {
+        "id": run.pk,
+        "scope": run.scope,
+        "scope_label": run.scope_label,
+        "district": run.district.code if run.district_id else None,
+        "claim": run.claim_id,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "progress": {
+            "percent": progress.percent,
+            "stage": progress.stage,
+            "done": progress.done,
+            "total": progress.total,
+        },
+        "rules_version": run.rules_version,
+        "started_by": str(run.started_by) if run.started_by_id else None,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "counts": {
+            "lines": run.lines_count,
+            "findings": run.findings_count,
+            "appeared": run.appeared_count,
+            "persisting": run.persisting_count,
+            "cleared": run.cleared_count,
+        },
+        "error": run.error,
+    }
+
+
+def finding_data(row: selectors.FindingRow) -> dict[str, Any]:
+    f = row.finding
+    return {
+        "id": f.pk,
+        "run": f.run_id,
+        "rule": f.rule,
+        "rule_title": row.rule.title,
+        "severity": row.rule.severity,
+        "message": row.message,
+        "district": f.district.code,
+        "claim": f.claim_id,
+        "line": f.line_id,
+        "person": row.person,
+        "institution": f.institution.name if f.institution_id else None,
+        "other_claim": f.other_claim_id,
+        "other_line": f.other_line_id,
+        "details": f.details,
+        "change": f.change,
+        "status": f.status,
+        "resolution_reason": f.resolution_reason,
+        "resolved_at": f.resolved_at,
+    }
+
+
+class StartSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    district = serializers.CharField(required=False, allow_blank=True, default="")
+    claim = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class RunListCreateApi(APIView):
+    """GET: the runs the caller may see (?scope ?status), newest first. POST: start one
+    (`{"scope": "district", "district": "500103"}` or `{"scope": "claim", "claim": 12}`)."""
+
+    def get(self, request: Request) -> Response:
+        if not audit_run_policy.can(request.user, "list"):
+            raise PermissionDenied("您无权查看批量稽核")
+        params = request.query_params
+        runs = selectors.run_list(
+            user=request.user, scope=params.get("scope", ""), status=params.get("status", "")
+        )
+        return Response([run_data(run) for run in runs[:100]])
+
+    def post(self, request: Request) -> Response:
+        data = validated(StartSerializer, request.data)
+        district = None
+        if data["district"]:
+            district = District.objects.filter(code=data["district"]).first()
+            if district is None:
+                raise ApplicationError(f"区县代码 {data['district']} 不存在", field="district")
+        claim = claim_get(claim_id=data["claim"], user=request.user) if data["claim"] else None
+        run = services.audit_run_start(
+            actor=request.user, scope=data["scope"], district=district, claim=claim
+        )
+        return Response(run_data(run), status=201)
+
+
+class RunDetailApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(run_data(selectors.run_get(run_id=pk, user=request.user)))
+
+
+class FindingListApi(ListAPIView):
+    """The current findings (or one run's: ?run), filtered by ?rule ?district ?status ?change ?claim."""
+
+    def get_queryset(self) -> QuerySet[AuditFinding]:
+        params = self.request.query_params
+        run = None
+        if params.get("run", "").isdigit():
+            run = selectors.run_get(run_id=int(params["run"]), user=self.request.user)
+        claim = params.get("claim", "")
+        return selectors.finding_list(
+            user=self.request.user,
+            run=run,
+            rule=params.get("rule", ""),
+            district=params.get("district", ""),
+            status=params.get("status", ""),
+            change=params.get("change", ""),
+            claim=int(claim) if claim.isdigit() else None,
+        ).order_by("run_id", "rule", "subject")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = selectors.finding_rows(findings=list(page), user=request.user)
+        return self.get_paginated_response([finding_data(row) for row in rows])
+
+
+class FindingDetailApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        finding = selectors.finding_get(finding_id=pk, user=request.user)
+        (row,) = selectors.finding_rows(findings=[finding], user=request.user)
+        return Response(finding_data(row))
+
+
+class ResolutionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=FindingStatus.choices)
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class FindingResolutionApi(APIView):
+    """POST `{"to": "dismissed", "reason": "…"}`: confirm, dismiss or open a finding again."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        finding = selectors.finding_get(finding_id=pk, user=request.user)
+        if not audit_finding_policy.can(request.user, "resolve", finding):
+            raise PermissionDenied("只有疑点所在区县的经办人员或市人力社保局管理员可以处理稽核疑点")
+        data = validated(ResolutionSerializer, request.data)
+        services.audit_finding_resolve(
+            finding=finding, actor=request.user, to=data["to"], reason=data["reason"]
+        )
+        finding = selectors.finding_get(finding_id=pk, user=request.user)
+        (row,) = selectors.finding_rows(findings=[finding], user=request.user)
+        return Response(finding_data(row))

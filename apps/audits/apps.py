@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "apps.audits"
+    verbose_name = "批量稽核"
+
+    def ready(self) -> None:
+        from apps.accounts.models import Role
+        from apps.core.home import register_nav, register_panel
+
+        from .home import auditor_panel, findings_panel
+
+        register_nav(
+            "批量稽核", "audits:runs", [Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR], order=15
+        )
+        register_panel(
+            "audits/panels/findings.html",
+            [Role.DISTRICT_OFFICER, Role.MUNICIPAL_ADMIN],
+            findings_panel,
+            order=9,
+        )
+        register_panel("audits/panels/runs.html", [Role.AUDITOR], auditor_panel, order=9)

@@ -1,0 +1,231 @@
+"""What the batch audit checks: the cross-claim rules of RULES.md it applies city-wide, and its own
+audit rules A1–A5 (documented in docs/audit-rules.md). Each finding's message is built here from
+the figures the SQL recorded, in the engine's own words where the engine has a rule for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date
+from typing import Any, Final
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from apps.rules import rule as engine_rule
+from apps.rules.high_skill import check_high_skill_base
+from apps.rules.limits import (
+    HistoryEntry,
+    check_lower_level_after_higher,
+    check_no_overlap_with_work_for_training,
+    check_per_year_limit,
+    check_same_level_once,
+    describe,
+)
+
+
+@dataclass(frozen=True)
+class AuditRule:
+    id: str
+    title: str
+    severity: str
+    reading: str  # how the batch audit applies it, in Chinese
+
+    @property
+    def url(self) -> str:
+        """R rules link to the rules page, audit rules to the audit rules page (anchors are the IDs)."""
+        return f"/rules/#{self.id}" if self.id.startswith("R") else f"/audits/rules/#{self.id}"
+
+
+def _engine(rule_id: str, reading: str) -> AuditRule:
+    info = engine_rule(rule_id)
+    return AuditRule(rule_id, info.title, info.severity or "W", reading)
+
+
+# Who counts as a trainee's "same training": the lines of one apprenticeship (the advance at
+# opening, then the completion or early end) are one training, not two.
+SAME_TRAINING = "同一企业同一学徒同一开始日期的学徒制各阶段申领视为一次培训。"
+
+RULES: Final[tuple[AuditRule, ...]] = (
+    _engine(
+        "R10.1",
+        "全市跨区县、跨申领类型统计同一人在同一自然年（培训结束日期所在年）的补贴性培训，以工代训不计；"
+        "待审核和已通过的明细计入，不予补贴的明细和被驳回的申领不计。按申报先后排序，超过上限"
+        "（该明细所属区县在结束日期当天适用的上限，默认 3 次）的明细为疑点。" + SAME_TRAINING,
+    ),
+    _engine(
+        "R10.2",
+        "同一人同一职业（工种）同一等级（专项职业能力按职业编码）的第二次及以后的补贴性培训为疑点，"
+        "关联第一次。" + SAME_TRAINING,
+    ),
+    _engine(
+        "R10.3",
+        "同一人同一职业（工种）在更高等级的培训开始之后又申领较低等级的，较低等级的明细为提示。",
+    ),
+    _engine(
+        "R3.4",
+        "以工代训的月份与同一人其他补贴性培训的日期重叠的，两条中后申报的一条为疑点，关联先申报的一条。",
+    ),
+    _engine(
+        "R6.1",
+        "每个已结束的自然年分别判断：国家级、市级高技能人才培训基地当年高级工及以上（三级至一级）"
+        "在册学员人次低于 600、300 的，为提示；从基地第一个开班年度起算。",
+    ),
+    AuditRule(
+        "A1",
+        "同一人同时段在两个班级上课",
+        "W",
+        "同一人在两个班级的课程安排（线下或直播，录播除外）在同一天时间重叠的，后申报的明细为疑点，"
+        "关联另一班级的明细。",
+    ),
+    AuditRule(
+        "A2",
+        "多名学员同一秒签到",
+        "W",
+        "同一课次有 5 名及以上学员的签到时间精确到秒完全相同的，这些学员的明细为疑点（疑似批量代签）。",
+    ),
+    AuditRule(
+        "A3",
+        "同一人同时在两处签到",
+        "E",
+        "同一人在两个班级课次的签到至签退时段重叠（未签退的按签到时刻计）的，后申报的明细为疑点；"
+        "录播课次除外。",
+    ),
+    AuditRule(
+        "A4",
+        "申领课时超过培训计划",
+        "W",
+        "明细申领的实到课时（线下加线上）超过审核通过的班级课程安排课时合计"
+        "（每课次分钟数 ÷ 45 取整后相加）的，为疑点。",
+    ),
+    AuditRule(
+        "A5",
+        "培训机构超出年度培训计划额度",
+        "W",
+        "培训机构某年度（培训结束日期所在年）申领结业补贴的人次超过其年度培训计划额度（人次）的，"
+        "按申报先后，超出额度的明细为疑点；未设定该年度计划的不检查。",
+    ),
+)
+BY_ID: Final[dict[str, AuditRule]] = {r.id: r for r in RULES}
+RULE_CHOICES: Final[list[tuple[str, str]]] = [(r.id, f"{r.id} {r.title}") for r in RULES]
+
+
+def rule_of(rule_id: str) -> AuditRule:
+    return BY_ID[rule_id]
+
+
+# Messages ----------------------------------------------------------------------------------------
+
+
+def _record(data: dict[str, Any]) -> HistoryEntry:
+    return HistoryEntry(
+        kind=data.get("kind") or "class",
+        start=date.fromisoformat(data["start"]),
+        end=date.fromisoformat(data["end"]),
+        occupation_code=data.get("occupation"),
+        level=data.get("level"),
+    )
+
+
+def local_time(value: str | None) -> str:
+    """A timestamp the SQL recorded (UTC, in either database's text form) in Chongqing time."""
+    if not value:
+        return "—"
+    moment = parse_datetime(value.replace("T", " "))
+    if moment is None:
+        return value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _message_r10_1(d: dict[str, Any]) -> str:
+    finding = check_per_year_limit(year=d["year"], earlier=d["nth"] - 1, limit=d["limit"])
+    text = finding.message if finding else ""
+    return f"{text}；该年度共 {d['count']} 次"
+
+
+def _message_r10_2(d: dict[str, Any]) -> str:
+    finding = check_same_level_once(
+        occupation_code=d["occupation"], level=d["level"], history=[_record(d["other"])]
+    )
+    return finding.message if finding else ""
+
+
+def _message_r10_3(d: dict[str, Any]) -> str:
+    finding = check_lower_level_after_higher(
+        occupation_code=d["occupation"], level=d["level"], history=[_record(d["other"])]
+    )
+    return finding.message if finding else ""
+
+
+def _message_r3_4(d: dict[str, Any]) -> str:
+    mine, other = _record(d["mine"]), _record(d["other"])
+    if mine.kind == "work_for_training":
+        return (
+            f"以工代训月份 {mine.start.isoformat()} 至 {mine.end.isoformat()} "
+            f"与先申报的{describe(other)}重叠，以工代训期间不能同时参加其他补贴性培训 (R3.4)"
+        )
+    finding = check_no_overlap_with_work_for_training(start=mine.start, end=mine.end, history=[other])
+    return finding.message if finding else ""
+
+
+def _message_r6_1(d: dict[str, Any]) -> str:
+    finding = check_high_skill_base(
+        tier=d["tier"], person_times_by_year=[d["person_times"]], on=date(d["year"], 12, 31)
+    )
+    text = finding.message if finding else ""
+    return f"{d['year']} 年：{text}"
+
+
+def _message_a1(d: dict[str, Any]) -> str:
+    return (
+        f"{d['date']} 本班课次 {d['time'][:5]}–{d['time_end'][:5]} 与另一班级（#{d['other_class']}）课次 "
+        f"{d['other_time'][:5]}–{d['other_time_end'][:5]} 时间重叠，同一人不能同时在两个班级上课 (A1)"
+    )
+
+
+def _message_a2(d: dict[str, Any]) -> str:
+    more = f"；共 {d['sessions']} 个课次有此情况" if d.get("sessions", 1) > 1 else ""
+    at = local_time(d["at"])
+    return f"课次 #{d['session']} 有 {d['count']} 名学员在同一秒（{at}）签到，疑似批量代签{more} (A2)"
+
+
+def _message_a3(d: dict[str, Any]) -> str:
+    return (
+        f"{local_time(d['at'])} 该学员在本班课次 #{d['session']} 签到期间，"
+        f"又在另一班级（#{d['other_class']}）课次 #{d['other_session']} 签到 (A3)"
+    )
+
+
+def _message_a4(d: dict[str, Any]) -> str:
+    return f"申领实到 {d['claimed']} 课时，超过审核通过的课程安排合计 {d['planned']} 课时 (A4)"
+
+
+def _message_a5(d: dict[str, Any]) -> str:
+    return (
+        f"{d['year']} 年度培训计划额度 {d['quota']} 人次，已申领 {d['count']} 人次，"
+        f"本条为第 {d['nth']} 人次，超出额度 (A5)"
+    )
+
+
+MESSAGES = {
+    "R10.1": _message_r10_1,
+    "R10.2": _message_r10_2,
+    "R10.3": _message_r10_3,
+    "R3.4": _message_r3_4,
+    "R6.1": _message_r6_1,
+    "A1": _message_a1,
+    "A2": _message_a2,
+    "A3": _message_a3,
+    "A4": _message_a4,
+    "A5": _message_a5,
+}
+
+
+def message(rule_id: str, details: dict[str, Any]) -> str:
+    """The finding in plain Chinese, from the figures the check recorded."""
+    try:
+        return MESSAGES[rule_id](details)
+    except (KeyError, TypeError, ValueError):
+        # A finding written by an older version of the checks: say what it is, not crash a page.
+        return f"{rule_of(rule_id).title} ({rule_id})" if rule_id in BY_ID else rule_id

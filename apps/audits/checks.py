@@ -1,0 +1,677 @@
+"""The audit's set-based SQL: every check is one INSERT … SELECT over a slice of the population,
+written so that PostgreSQL (the system of record) and SQLite (the zero-setup default) both run it.
+Where the two differ (years, JSON paths, JSON objects, time arithmetic) `Dialect` writes each one's
+form; everything else is the SQL both understand: window functions, joins, upserts.
+
+A run works in two phases over a scratch table of its own (`audit_run_<id>_lines`):
+
+1. `project`: the claim lines the run needs, narrowed to the columns the checks read (dates, year,
+   occupation and level out of the line's contract JSON, attended hours) and marked `in_scope`
+   where a finding may be written. Sliced by line id, so each slice reads the lines table in order.
+2. the checks, sliced by person (R10.1, R10.2, R10.3, R3.4, A1, A3), by class (A2, A4) and by
+   institution (A5, R6.1), each reading only its slice of the scratch table through an index.
+
+Findings are upserted on (run, rule, subject): a slice written twice writes nothing twice.
+
+The statements are assembled from constants and from table names made of a run's integer id;
+every value comes in as a named parameter, hence the file-wide S608 exemption.
+"""
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from apps.catalog.models import District, DistrictSetting, SettingKey
+from apps.claims.computation import HISTORY_KIND
+from apps.claims.models import ClaimKind, ClaimStatus, LineDecision
+from apps.institutions.models import HighSkillBase, Institution
+from apps.rules.district import DistrictSettings
+from apps.rules.limits import per_year_limit_on
+from apps.rules.parameters import parameter, params_on
+
+from .models import AuditFinding, AuditRun, Scope
+
+# Claims whose lines an audit of "open claims" writes findings on: filed and not yet closed.
+# Lines of every claim that is not rejected still count for the person (drafts included, as in
+# the per-claim quote's history, apps.claims.computation.histories_for).
+OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.RETURNED, ClaimStatus.APPROVED)
+# A2: this many trainees signed in to one session at the very same second look like a batch
+# entry by one hand; a card reader or a queue at the door does not produce five in one second.
+SAME_SECOND_MIN = 5
+WORK_FOR_TRAINING = ClaimKind.WORK_FOR_TRAINING.value
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few expressions PostgreSQL and SQLite write differently. Literal % is doubled: the
+    statements are run with named parameters."""
+
+    vendor: str
+
+    @property
+    def postgres(self) -> bool:
+        return self.vendor == "postgresql"
+
+    def year(self, column: str) -> str:
+        if self.postgres:
+            return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+        return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
+
+    def json_text(self, column: str, *path: str) -> str:
+        if self.postgres:
+            steps = "".join(f" -> '{key}'" for key in path[:-1])
+            return f"({column}{steps} ->> '{path[-1]}')"
+        return f"json_extract({column}, '$.{'.'.join(path)}')"
+
+    def json_int(self, column: str, *path: str) -> str:
+        return f"CAST({self.json_text(column, *path)} AS INTEGER)"
+
+    def obj(self, **pairs: str) -> str:
+        """A JSON object of SQL expressions (jsonb on PostgreSQL, JSON text on SQLite)."""
+        body = ", ".join(f"'{key}', {value}" for key, value in pairs.items())
+        return f"jsonb_build_object({body})" if self.postgres else f"json_object({body})"
+
+    def second(self, column: str) -> str:
+        """A timestamp cut to the second (SQLite keeps them as 'YYYY-MM-DD HH:MM:SS[.ffffff]')."""
+        return f"date_trunc('second', {column})" if self.postgres else f"substr({column}, 1, 19)"
+
+    def minutes(self, start: str, end: str) -> str:
+        if self.postgres:
+            return f"(CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS INTEGER) / 60)"
+        return f"((CAST(strftime('%%s', {end}) AS INTEGER) - CAST(strftime('%%s', {start}) AS INTEGER)) / 60)"
+
+    @property
+    def unlogged(self) -> str:
+        # Scratch rows are rebuilt by a re-run; they need no write-ahead log.
+        return "UNLOGGED " if self.postgres else ""
+
+
+def dialect() -> Dialect:
+    return Dialect(connection.vendor)
+
+
+def lines_table(run: AuditRun) -> str:
+    return f"audit_run_{int(run.pk)}_lines"
+
+
+def limits_table(run: AuditRun) -> str:
+    return limits_of(lines_table(run))
+
+
+def limits_of(lines: str) -> str:
+    """R10.1's limits by district and period, beside the run's lines."""
+    return lines.removesuffix("_lines") + "_limits"
+
+
+def _execute(sql: str, params: dict[str, Any] | None = None) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or {})
+        return max(cursor.rowcount, 0)
+
+
+def _fetchone(sql: str, params: dict[str, Any] | None = None) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or {})
+        return cursor.fetchone()
+
+
+def _kind(column: str) -> str:
+    """The engine's kind of training (apps.claims.computation.HISTORY_KIND) of a claim kind."""
+    whens = " ".join(
+        f"WHEN '{claim_kind}' THEN '{engine_kind}'" for claim_kind, engine_kind in HISTORY_KIND.items()
+    )
+    return f"(CASE {column} {whens} ELSE 'class' END)"
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# Scope ------------------------------------------------------------------------------------------
+
+
+def scope_condition(run: AuditRun, claim: str = "c") -> str:
+    """Whether a line of claim `claim` is one the run writes findings on."""
+    if run.scope == Scope.CLAIM:
+        return f"{claim}.id = %(claim)s"
+    condition = f"{claim}.status IN ({_quoted(OPEN_STATUSES)})"
+    if run.scope == Scope.DISTRICT:
+        condition += f" AND {claim}.district_id = %(district)s"
+    return condition
+
+
+def scope_params(run: AuditRun) -> dict[str, Any]:
+    return {"run": run.pk, "claim": run.claim_id or 0, "district": run.district_id or 0}
+
+
+def counted(line: str = "l", claim: str = "c") -> str:
+    """Lines that count for a person: dated (a living allowance is not a training), not refused,
+    of a claim that is not rejected (R10.1: pending and approved lines count)."""
+    return (
+        f'{line}.start IS NOT NULL AND {line}."end" IS NOT NULL '
+        f"AND {line}.decision <> '{LineDecision.REJECTED}' AND {claim}.status <> '{ClaimStatus.REJECTED}'"
+    )
+
+
+def _subset(run: AuditRun) -> str:
+    """For a district or one claim: only the lines of the persons it concerns (all of them, in
+    every district) and of the institutions whose completion claims it concerns (for A5)."""
+    if run.scope == Scope.ALL:
+        return ""
+    return f"""
+      AND (l.person_id IN (
+             SELECT l2.person_id FROM claims_claimline l2 JOIN claims_claim c2 ON c2.id = l2.claim_id
+             WHERE {scope_condition(run, "c2")} AND {counted("l2", "c2")})
+           OR c.institution_id IN (
+             SELECT c3.institution_id FROM claims_claim c3
+             WHERE {scope_condition(run, "c3")} AND c3.kind = '{ClaimKind.CLASS_COMPLETION}'
+               AND c3.institution_id IS NOT NULL))"""
+
+
+# Phase 1: the scratch tables ----------------------------------------------------------------------
+
+
+def create_scratch(run: AuditRun) -> None:
+    d = dialect()
+    _execute(
+        f"""CREATE {d.unlogged}TABLE {lines_table(run)} (
+            line_id BIGINT NOT NULL PRIMARY KEY, claim_id BIGINT NOT NULL, person_id BIGINT NOT NULL,
+            kind VARCHAR(24) NOT NULL, district_id BIGINT NOT NULL, institution_id BIGINT NULL,
+            employer_id BIGINT NULL, class_id BIGINT NULL, enrolment_id BIGINT NULL,
+            s DATE NOT NULL, e DATE NOT NULL, yr INTEGER NOT NULL, occ VARCHAR(16) NULL, lvl INTEGER NULL,
+            claimed INTEGER NULL, training_id BIGINT NOT NULL, in_scope SMALLINT NOT NULL)"""
+    )
+    _execute(
+        f"""CREATE {d.unlogged}TABLE {limits_table(run)} (
+            district_id BIGINT NOT NULL, valid_from DATE NOT NULL, valid_to DATE NULL,
+            per_year_limit INTEGER NOT NULL)"""
+    )
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {limits_table(run)} (district_id, valid_from, valid_to, per_year_limit) "
+            "VALUES (%s, %s, %s, %s)",
+            [
+                (district, adapt(start), adapt(end) if end else None, limit)
+                for district, start, end, limit in year_limit_rows()
+            ],
+        )
+
+
+def drop_scratch(run: AuditRun) -> None:
+    _execute(f"DROP TABLE IF EXISTS {lines_table(run)}")
+    _execute(f"DROP TABLE IF EXISTS {limits_table(run)}")
+
+
+def year_limit_rows() -> list[tuple[int, date, date | None, int]]:
+    """R10.1's limit as a small table: for every district, the periods [valid_from, valid_to) over
+    which `per_year_limit_on(day, the district's settings on that day)` is one value. The value
+    can only change on a day a district entered a limit or the notice's parameter changed, so the
+    engine's own function is asked once per period and the SQL joins the answer."""
+    entered: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    settings = DistrictSetting.objects.filter(key=SettingKey.PER_YEAR_LIMIT).order_by("effective_from")
+    for district_id, effective_from, value in settings.values_list("district_id", "effective_from", "value"):
+        entered[district_id].append((effective_from, int(value)))
+    notice_days = [day for day, _ in parameter("per_year_limit").values]
+    rows = []
+    for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
+        own = entered[district_id]
+        starts = [date.min, *sorted({*notice_days, *(day for day, _ in own)})]
+        for index, start in enumerate(starts):
+            end = starts[index + 1] if index + 1 < len(starts) else None
+            in_force = DistrictSettings(per_year_limit_from=tuple(p for p in own if p[0] <= start))
+            rows.append((district_id, start, end, per_year_limit_on(start, in_force)))
+    return rows
+
+
+def project(run: AuditRun, lo: int, hi: int) -> int:
+    """Copy the lines with ids in [lo, hi] that the run needs into its scratch table."""
+    d = dialect()
+    inputs = "l.inputs"
+    sql = f"""
+    INSERT INTO {lines_table(run)} (line_id, claim_id, person_id, kind, district_id, institution_id,
+        employer_id, class_id, enrolment_id, s, e, yr, occ, lvl, claimed, training_id, in_scope)
+    SELECT l.id, l.claim_id, l.person_id, c.kind, c.district_id, c.institution_id, c.employer_id,
+        c.training_class_id, l.enrolment_id, l.start, l."end", {d.year('l."end"')},
+        {d.json_text(inputs, "occupation", "code")}, {d.json_int(inputs, "level")},
+        CASE WHEN c.training_class_id IS NOT NULL
+             THEN COALESCE({d.json_int(inputs, "attended", "offline")}, 0)
+                + COALESCE({d.json_int(inputs, "attended", "online")}, 0) END,
+        l.id, CASE WHEN {scope_condition(run)} THEN 1 ELSE 0 END
+    FROM claims_claimline l JOIN claims_claim c ON c.id = l.claim_id
+    WHERE l.id BETWEEN %(lo)s AND %(hi)s AND {counted()} {_subset(run)}
+    ON CONFLICT (line_id) DO NOTHING"""
+    return _execute(sql, {**scope_params(run), "lo": lo, "hi": hi})
+
+
+def prepare_checks(run: AuditRun) -> None:
+    """Between the phases: index the scratch table and make the lines of one apprenticeship
+    (the advance, then the completion or early end) one training."""
+    t = lines_table(run)
+    for column in ("person_id", "enrolment_id", "class_id", "institution_id"):
+        _execute(f"CREATE INDEX {t}_{column} ON {t} ({column})")
+    _execute(
+        f"""UPDATE {t} SET training_id = (
+              SELECT MIN(o.line_id) FROM {t} o
+              WHERE o.person_id = {t}.person_id AND o.kind = {t}.kind
+                AND o.employer_id = {t}.employer_id AND o.s = {t}.s)
+            WHERE kind = '{ClaimKind.APPRENTICESHIP}' AND employer_id IS NOT NULL"""
+    )
+    if dialect().postgres:
+        _execute(f"ANALYZE {t}")
+
+
+def ranges(lo: int | None, hi: int | None, count: int, per_chunk: int) -> list[tuple[int, int]]:
+    """[lo, hi] cut into equal-width ranges, about `per_chunk` of `count` rows in each."""
+    if lo is None or hi is None or count == 0:
+        return []
+    pieces = max(1, math.ceil(count / per_chunk))
+    width = max(1, math.ceil((hi - lo + 1) / pieces))
+    return [(start, min(start + width - 1, hi)) for start in range(lo, hi + 1, width)]
+
+
+def scratch_bounds(run: AuditRun) -> dict[str, tuple[int | None, int | None, int]]:
+    """Where the in-scope persons, classes and institutions lie, and how many lines or ids there are."""
+    t = lines_table(run)
+    persons = _fetchone(f"SELECT MIN(person_id), MAX(person_id), COUNT(*) FROM {t} WHERE in_scope = 1")
+    classes = _fetchone(
+        f"SELECT MIN(class_id), MAX(class_id), COUNT(DISTINCT class_id) FROM {t} "
+        "WHERE in_scope = 1 AND class_id IS NOT NULL"
+    )
+    institutions = _fetchone(
+        f"SELECT MIN(institution_id), MAX(institution_id), COUNT(DISTINCT institution_id) FROM {t} "
+        f"WHERE in_scope = 1 AND kind = '{ClaimKind.CLASS_COMPLETION}' AND institution_id IS NOT NULL"
+    )
+    bases = list(high_skill_bases_in_scope(run).values_list("pk", flat=True))
+    ids = [i for i in (institutions[0], institutions[1], *bases) if i is not None]
+    return {
+        "persons": persons,
+        "classes": classes,
+        "institutions": (min(ids, default=None), max(ids, default=None), institutions[2] + len(bases)),
+    }
+
+
+def scratch_lines_in_scope(run: AuditRun) -> int:
+    return _fetchone(f"SELECT COUNT(*) FROM {lines_table(run)} WHERE in_scope = 1")[0]
+
+
+# Phase 2: the checks ----------------------------------------------------------------------------
+
+INSERT = """
+INSERT INTO audits_auditfinding (run_id, rule, subject, line_id, claim_id, person_id, district_id,
+    institution_id, other_line_id, other_claim_id, details, change, status, resolution_reason, created_at)
+SELECT %(run)s, f.rule, 'line:' || f.line_id, f.line_id, f.claim_id, f.person_id, f.district_id,
+    f.institution_id, ol.id, f.other_claim_id, f.details, 'appeared', 'open', '', %(now)s
+FROM ({select}) f
+JOIN claims_claimline cl ON cl.id = f.line_id
+LEFT JOIN claims_claimline ol ON ol.id = f.other_line_id
+WHERE f.in_scope = 1
+ON CONFLICT (run_id, rule, subject) DO UPDATE SET other_line_id = excluded.other_line_id,
+    other_claim_id = excluded.other_claim_id, details = excluded.details"""
+NO_ID = "CAST(NULL AS BIGINT)"
+
+
+def _training(d: Dialect, row: str) -> str:
+    """One training of the scratch table as the engine's history record (for messages)."""
+    return d.obj(
+        kind=_kind(f"{row}.kind"),
+        start=f"{row}.s",
+        end=f"{row}.e",
+        occupation=f"{row}.occ",
+        level=f"{row}.lvl",
+    )
+
+
+def _per_year_limit(d: Dialect, t: str) -> str:
+    """R10.1: the person's trainings of each year (以工代训 left out) in the order filed; those past
+    the limit of their district on their end date."""
+    return f"""
+    SELECT 'R10.1' AS rule, r.line_id, r.claim_id, r.person_id, r.district_id, {NO_ID} AS institution_id,
+        r.first_line AS other_line_id, r.first_claim AS other_claim_id,
+        {d.obj(year="r.yr", nth="r.nth", count="r.total", limit="lim.per_year_limit")} AS details, r.in_scope
+    FROM (
+      SELECT q.*, MAX(q.nth) OVER (PARTITION BY q.person_id, q.yr) AS total FROM (
+        SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.yr, b.e, b.in_scope,
+          DENSE_RANK() OVER (PARTITION BY b.person_id, b.yr ORDER BY b.training_id) AS nth,
+          FIRST_VALUE(b.line_id) OVER filed AS first_line, FIRST_VALUE(b.claim_id) OVER filed AS first_claim
+        FROM {t} b
+        WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.kind <> '{WORK_FOR_TRAINING}'
+        WINDOW filed AS (PARTITION BY b.person_id, b.yr ORDER BY b.training_id, b.line_id)) q
+    ) r
+    JOIN {limits_of(t)} lim ON lim.district_id = r.district_id AND lim.valid_from <= r.e
+        AND (lim.valid_to IS NULL OR r.e < lim.valid_to)
+    WHERE r.nth > lim.per_year_limit"""
+
+
+def _same_level_once(d: Dialect, t: str) -> str:
+    """R10.2: the second and later trainings of a person in one occupation at one level."""
+    return f"""
+    SELECT 'R10.2' AS rule, r.line_id, r.claim_id, r.person_id, r.district_id, {NO_ID} AS institution_id,
+        o.line_id AS other_line_id, o.claim_id AS other_claim_id,
+        {d.obj(occupation="r.occ", level="r.lvl", other=_training(d, "o"))} AS details, r.in_scope
+    FROM (
+      SELECT b.*,
+        DENSE_RANK() OVER (PARTITION BY b.person_id, b.occ, b.lvl ORDER BY b.training_id) AS nth,
+        FIRST_VALUE(b.line_id) OVER (PARTITION BY b.person_id, b.occ, b.lvl
+                                     ORDER BY b.training_id, b.line_id) AS first_line
+      FROM {t} b WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.occ IS NOT NULL
+    ) r
+    JOIN {t} o ON o.line_id = r.first_line
+    WHERE r.nth > 1"""
+
+
+def _lower_after_higher(d: Dialect, t: str) -> str:
+    """R10.3: a level of an occupation lower than one whose training started before it."""
+    return f"""
+    SELECT 'R10.3' AS rule, x.line_id, x.claim_id, x.person_id, x.district_id, {NO_ID} AS institution_id,
+        x.other_line_id, x.other_claim_id, x.details, x.in_scope
+    FROM (
+      SELECT r.line_id, r.claim_id, r.person_id, r.district_id, r.in_scope,
+        o.line_id AS other_line_id, o.claim_id AS other_claim_id,
+        {d.obj(occupation="r.occ", level="r.lvl", other=_training(d, "o"))} AS details,
+        ROW_NUMBER() OVER (PARTITION BY r.line_id ORDER BY o.s, o.training_id, o.line_id) AS k
+      FROM (
+        SELECT b.*, MIN(b.lvl) OVER (PARTITION BY b.person_id, b.occ ORDER BY b.s, b.training_id, b.line_id
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best
+        FROM {t} b
+        WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.occ IS NOT NULL AND b.lvl IS NOT NULL
+      ) r
+      JOIN {t} o ON o.person_id = r.person_id AND o.occ = r.occ AND o.lvl = r.best
+          AND (o.s < r.s OR (o.s = r.s AND o.training_id < r.training_id))
+      WHERE r.best < r.lvl
+    ) x WHERE x.k = 1"""
+
+
+def _work_for_training_overlap(d: Dialect, t: str) -> str:
+    """R3.4: a 以工代训 line and another training of the person whose dates overlap: the later one."""
+    wft = f"'{WORK_FOR_TRAINING}'"
+    return f"""
+    SELECT 'R3.4' AS rule, x.line_id, x.claim_id, x.person_id, x.district_id, {NO_ID} AS institution_id,
+        x.other_line_id, x.other_claim_id, x.details, x.in_scope
+    FROM (
+      SELECT m.line_id, m.claim_id, m.person_id, m.district_id, m.in_scope,
+        o.line_id AS other_line_id, o.claim_id AS other_claim_id,
+        {d.obj(mine=_training(d, "m"), other=_training(d, "o"))} AS details,
+        ROW_NUMBER() OVER (PARTITION BY m.line_id ORDER BY o.training_id, o.line_id) AS k
+      FROM {t} m
+      JOIN {t} o ON o.person_id = m.person_id AND o.training_id < m.training_id
+          AND ((m.kind = {wft} AND o.kind <> {wft}) OR (m.kind <> {wft} AND o.kind = {wft}))
+          AND o.s <= m.e AND m.s <= o.e
+      WHERE m.person_id BETWEEN %(lo)s AND %(hi)s AND o.person_id BETWEEN %(lo)s AND %(hi)s
+    ) x WHERE x.k = 1"""
+
+
+def _two_classes_at_once(d: Dialect, t: str) -> str:
+    """A1: two classes of the person with sessions (offline or live) at overlapping times."""
+    details = d.obj(
+        date="s2.date",
+        time="s2.start_time",
+        time_end="s2.end_time",
+        other_time="s1.start_time",
+        other_time_end="s1.end_time",
+        **{"class": "b.class_id"},
+        other_class="a.class_id",
+    )
+    return f"""
+    SELECT 'A1' AS rule, x.line_id, x.claim_id, x.person_id, x.district_id, {NO_ID} AS institution_id,
+        x.other_line_id, x.other_claim_id, x.details, x.in_scope
+    FROM (
+      SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.in_scope,
+        a.line_id AS other_line_id, a.claim_id AS other_claim_id, {details} AS details,
+        ROW_NUMBER() OVER (PARTITION BY b.line_id ORDER BY s2.date, s2.start_time, a.line_id) AS k
+      FROM {t} a
+      JOIN {t} b ON b.person_id = a.person_id AND b.class_id <> a.class_id
+          AND a.training_id < b.training_id AND a.s <= b.e AND b.s <= a.e
+      JOIN classes_classsession s1 ON s1.training_class_id = a.class_id AND s1.mode <> 'recorded'
+      JOIN classes_classsession s2 ON s2.training_class_id = b.class_id AND s2.mode <> 'recorded'
+          AND s2.date = s1.date AND s1.start_time < s2.end_time AND s2.start_time < s1.end_time
+      WHERE a.person_id BETWEEN %(lo)s AND %(hi)s AND b.person_id BETWEEN %(lo)s AND %(hi)s
+        AND a.class_id IS NOT NULL AND b.class_id IS NOT NULL
+    ) x WHERE x.k = 1"""
+
+
+def _signed_in_twice(d: Dialect, t: str) -> str:
+    """A3: the person signed in to sessions of two classes whose sign-in spans overlap."""
+    attendance = """(
+        SELECT a.id, a.session_id, a.enrolment_id, e.person_id, e.training_class_id AS class_id,
+            a.signed_in_at AS t_in, COALESCE(a.signed_out_at, a.signed_in_at) AS t_out
+        FROM trainees_enrolment e JOIN trainees_attendance a ON a.enrolment_id = e.id
+        WHERE e.person_id BETWEEN %(lo)s AND %(hi)s AND a.signed_in_at IS NOT NULL
+          AND a.mode <> 'recorded')"""
+    at = "CASE WHEN x.t_in > y.t_in THEN x.t_in ELSE y.t_in END"
+    details = d.obj(at=at, session="x.session_id", other_session="y.session_id", other_class="y.class_id")
+    return f"""
+    SELECT 'A3' AS rule, z.line_id, z.claim_id, z.person_id, z.district_id, {NO_ID} AS institution_id,
+        z.other_line_id, z.other_claim_id, z.details, z.in_scope
+    FROM (
+      SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.in_scope,
+        o.line_id AS other_line_id, o.claim_id AS other_claim_id, {details} AS details,
+        ROW_NUMBER() OVER (PARTITION BY b.line_id ORDER BY {at}, x.id, y.id) AS k
+      FROM {attendance} x
+      JOIN {attendance} y ON y.person_id = x.person_id AND y.class_id <> x.class_id
+          AND ((x.t_in < y.t_out AND y.t_in < x.t_out) OR x.t_in = y.t_in)
+      JOIN {t} b ON b.enrolment_id = x.enrolment_id
+      LEFT JOIN {t} o ON o.enrolment_id = y.enrolment_id
+      WHERE o.line_id IS NULL OR o.training_id < b.training_id
+    ) z WHERE z.k = 1"""
+
+
+def _same_second(d: Dialect, t: str) -> str:
+    """A2: sessions of the classes in the slice where many trainees signed in at one second."""
+    second = d.second("a.signed_in_at")
+    details = d.obj(session="h.session_id", at="h.sec", count="h.n", sessions="h.sessions")
+    return f"""
+    SELECT 'A2' AS rule, h.line_id, h.claim_id, h.person_id, h.district_id, {NO_ID} AS institution_id,
+        {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id, {details} AS details, h.in_scope
+    FROM (
+      SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.in_scope, g.session_id, g.sec, g.n,
+        ROW_NUMBER() OVER (PARTITION BY b.line_id ORDER BY g.n DESC, g.session_id) AS k,
+        COUNT(*) OVER (PARTITION BY b.line_id) AS sessions
+      FROM (
+        SELECT a.session_id, {second} AS sec, COUNT(*) AS n
+        FROM classes_classsession s JOIN trainees_attendance a ON a.session_id = s.id
+        WHERE s.training_class_id BETWEEN %(lo)s AND %(hi)s AND a.signed_in_at IS NOT NULL
+          AND s.training_class_id IN (SELECT class_id FROM {t} WHERE in_scope = 1)
+        GROUP BY a.session_id, {second}
+        HAVING COUNT(*) >= %(same_second)s
+      ) g
+      JOIN trainees_attendance a ON a.session_id = g.session_id AND {second} = g.sec
+      JOIN {t} b ON b.enrolment_id = a.enrolment_id
+    ) h WHERE h.k = 1"""
+
+
+def _hours_above_plan(d: Dialect, t: str) -> str:
+    """A4: attended class-hours claimed above the class-hours of the class's approved sessions."""
+    minutes = d.minutes("s.start_time", "s.end_time")
+    return f"""
+    SELECT 'A4' AS rule, b.line_id, b.claim_id, b.person_id, b.district_id, {NO_ID} AS institution_id,
+        {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id,
+        {d.obj(claimed="b.claimed", planned="p.hours")} AS details, b.in_scope
+    FROM {t} b
+    JOIN (
+      SELECT s.training_class_id AS class_id, SUM({minutes} / %(class_hour_minutes)s) AS hours
+      FROM classes_classsession s WHERE s.training_class_id BETWEEN %(lo)s AND %(hi)s
+      GROUP BY s.training_class_id
+    ) p ON p.class_id = b.class_id
+    WHERE b.class_id BETWEEN %(lo)s AND %(hi)s AND b.claimed IS NOT NULL AND b.claimed > p.hours"""
+
+
+def _over_quota(d: Dialect, t: str) -> str:
+    """A5: an institution's completion lines of a year beyond its plan quota, in the order filed."""
+    return f"""
+    SELECT 'A5' AS rule, r.line_id, r.claim_id, r.person_id, r.district_id, r.institution_id,
+        {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id,
+        {d.obj(year="r.yr", quota="r.plan_quota", count="r.n", nth="r.nth")} AS details, r.in_scope
+    FROM (
+      SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.institution_id, b.yr, b.in_scope,
+        q.plan_quota, q.n, ROW_NUMBER() OVER (PARTITION BY b.institution_id, b.yr ORDER BY b.line_id) AS nth
+      FROM {t} b
+      JOIN (
+        SELECT c.institution_id, c.yr, iy.plan_quota, COUNT(*) AS n
+        FROM {t} c
+        JOIN institutions_institutionyear iy ON iy.institution_id = c.institution_id AND iy.year = c.yr
+        WHERE c.kind = '{ClaimKind.CLASS_COMPLETION}' AND c.institution_id BETWEEN %(lo)s AND %(hi)s
+        GROUP BY c.institution_id, c.yr, iy.plan_quota
+        HAVING COUNT(*) > iy.plan_quota
+      ) q ON q.institution_id = b.institution_id AND q.yr = b.yr
+      WHERE b.kind = '{ClaimKind.CLASS_COMPLETION}'
+    ) r WHERE r.nth > r.plan_quota"""
+
+
+PERSON_CHECKS = (
+    _per_year_limit,
+    _same_level_once,
+    _lower_after_higher,
+    _work_for_training_overlap,
+    _two_classes_at_once,
+    _signed_in_twice,
+)
+CLASS_CHECKS = (_same_second, _hours_above_plan)
+INSTITUTION_CHECKS = (_over_quota,)
+
+
+def _run_checks(run: AuditRun, checks: tuple, lo: int, hi: int) -> int:
+    d = dialect()
+    t = lines_table(run)
+    params = {
+        **scope_params(run),
+        "lo": lo,
+        "hi": hi,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "same_second": SAME_SECOND_MIN,
+        "class_hour_minutes": params_on(timezone.localdate()).class_hour_minutes,
+    }
+    written = 0
+    for check in checks:
+        written += _execute(INSERT.format(select=check(d, t)), params)
+    return written
+
+
+def check_persons(run: AuditRun, lo: int, hi: int) -> int:
+    return _run_checks(run, PERSON_CHECKS, lo, hi)
+
+
+def check_classes(run: AuditRun, lo: int, hi: int) -> int:
+    return _run_checks(run, CLASS_CHECKS, lo, hi)
+
+
+def check_institutions(run: AuditRun, lo: int, hi: int) -> int:
+    return _run_checks(run, INSTITUTION_CHECKS, lo, hi) + _high_skill_bases(run, lo, hi)
+
+
+# R6.1: per base and year, with the engine's own check ---------------------------------------------
+
+BASE_TIERS = (HighSkillBase.NATIONAL, HighSkillBase.MUNICIPAL)
+
+
+def high_skill_bases_in_scope(run: AuditRun):
+    if run.scope == Scope.CLAIM:
+        return Institution.objects.none()
+    bases = Institution.objects.filter(high_skill_base__in=BASE_TIERS)
+    if run.scope == Scope.DISTRICT:
+        bases = bases.filter(district_id=run.district_id)
+    return bases.order_by("pk")
+
+
+def _high_skill_bases(run: AuditRun, lo: int, hi: int) -> int:
+    """R6.1 for each completed calendar year since the base's first class: the base's person-times
+    at levels 3–1 that year (apps.ledger.dashboards.high_skill_bases, the figure the admin's
+    dashboard shows) judged by the engine's check_high_skill_base."""
+    from django.db.models import Min
+
+    from apps.ledger.dashboards import high_skill_bases
+
+    bases = {
+        b.pk: b
+        for b in high_skill_bases_in_scope(run)
+        .filter(pk__range=(lo, hi))
+        .annotate(first_end=Min("classes__end_date"))
+        .exclude(first_end__isnull=True)
+    }
+    if not bases:
+        return 0
+    last_year = timezone.localdate().year - 1
+    findings = []
+    for year in range(min(b.first_end.year for b in bases.values()), last_year + 1):
+        for progress in high_skill_bases(year=year, on=date(year, 12, 31)):
+            base = bases.get(progress.institution.pk)
+            if base is None or base.first_end.year > year or progress.finding is None:
+                continue
+            findings.append(
+                AuditFinding(
+                    run=run,
+                    rule="R6.1",
+                    subject=f"institution:{base.pk}:{year}",
+                    district_id=base.district_id,
+                    institution=base,
+                    details={
+                        "year": year,
+                        "tier": progress.tier,
+                        "person_times": progress.person_times,
+                        "target": progress.target,
+                    },
+                )
+            )
+    AuditFinding.objects.bulk_create(
+        findings, update_conflicts=True, unique_fields=["run", "rule", "subject"], update_fields=["details"]
+    )
+    return len(findings)
+
+
+# Finishing a run: what appeared and what cleared since the previous run of the scope ----------------
+
+CLEARED = """
+INSERT INTO audits_auditfinding (run_id, rule, subject, line_id, claim_id, person_id, district_id,
+    institution_id, other_line_id, other_claim_id, details, change, status, resolution_reason,
+    resolved_by_id, resolved_at, created_at)
+SELECT %(run)s, p.rule, p.subject, p.line_id, p.claim_id, p.person_id, p.district_id, p.institution_id,
+    p.other_line_id, p.other_claim_id, p.details, 'cleared', p.status, p.resolution_reason,
+    p.resolved_by_id, p.resolved_at, %(now)s
+FROM audits_auditfinding p
+WHERE p.run_id = %(previous)s AND p.change <> 'cleared'
+  AND NOT EXISTS (SELECT 1 FROM audits_auditfinding c
+                  WHERE c.run_id = %(run)s AND c.rule = p.rule AND c.subject = p.subject)"""
+
+PERSISTING = """
+UPDATE audits_auditfinding SET change = 'persisting'
+WHERE run_id = %(run)s AND EXISTS (
+  SELECT 1 FROM audits_auditfinding p
+  WHERE p.run_id = %(previous)s AND p.change <> 'cleared'
+    AND p.rule = audits_auditfinding.rule AND p.subject = audits_auditfinding.subject)"""
+
+# A finding found again keeps the officer's decision on it: the latest earlier row of the same
+# subject and rule in a finished run, of any scope, unless that row says it had cleared.
+INHERIT = """
+UPDATE audits_auditfinding SET status = p.status, resolution_reason = p.resolution_reason,
+    resolved_by_id = p.resolved_by_id, resolved_at = p.resolved_at
+FROM (
+  SELECT q.rule, q.subject, q.change, q.status, q.resolution_reason, q.resolved_by_id, q.resolved_at,
+    ROW_NUMBER() OVER (PARTITION BY q.rule, q.subject ORDER BY q.run_id DESC) AS k
+  FROM audits_auditfinding q JOIN audits_auditrun r ON r.id = q.run_id
+  WHERE r.status = 'finished' AND q.run_id < %(run)s
+    AND EXISTS (SELECT 1 FROM audits_auditfinding c
+                WHERE c.run_id = %(run)s AND c.rule = q.rule AND c.subject = q.subject)
+) p
+WHERE audits_auditfinding.run_id = %(run)s AND audits_auditfinding.change <> 'cleared'
+  AND p.k = 1 AND p.change <> 'cleared' AND p.status <> 'open'
+  AND p.rule = audits_auditfinding.rule AND p.subject = audits_auditfinding.subject"""
+
+
+def compare_with_previous(run: AuditRun, previous: AuditRun | None) -> None:
+    params = {
+        "run": run.pk,
+        "previous": previous.pk if previous else 0,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    if previous is not None:
+        _execute(PERSISTING, params)
+        _execute(CLEARED, params)
+    _execute(INHERIT, params)

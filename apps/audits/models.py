@@ -1,0 +1,226 @@
+"""Batch audits (批量稽核): runs over a scope, the chunks a run is fanned out in, and findings.
+
+A run's findings are keyed by (run, line, rule) — or, for a finding about an institution and a
+year (R6.1), by (run, subject, rule) — so a chunk that is delivered twice writes nothing twice.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    ALL = "all", _("全市全部在办申领")
+    DISTRICT = "district", _("一个区县的在办申领")
+    CLAIM = "claim", _("一件申领")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("稽核中")
+    FINISHED = "finished", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class AuditRun(models.Model):
+    """One audit of a scope (批量稽核). Lifecycle `queued → running → finished | failed`, changed
+    only by apps.audits.services; progress is derived from its chunks."""
+
+    scope = models.CharField(_("稽核范围"), max_length=16, choices=Scope.choices)
+    district = models.ForeignKey(
+        "catalog.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("区县"),
+    )
+    claim = models.ForeignKey(
+        "claims.Claim",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申领"),
+    )
+    # "all", "district:<id>" or "claim:<id>": what "the previous run of this scope" means.
+    scope_key = models.CharField(_("范围键"), max_length=40, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    phase = models.PositiveSmallIntegerField(_("阶段"), default=0)
+    rules_version = models.CharField(_("规则版本"), max_length=32)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+        help_text=_("为空表示夜间定时稽核"),
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上次同范围稽核"),
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    lines_count = models.PositiveIntegerField(_("稽核明细数"), default=0)
+    findings_count = models.PositiveIntegerField(_("疑点数"), default=0)
+    appeared_count = models.PositiveIntegerField(_("新增疑点"), default=0)
+    persisting_count = models.PositiveIntegerField(_("仍存在的疑点"), default=0)
+    cleared_count = models.PositiveIntegerField(_("已消除的疑点"), default=0)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("批量稽核")
+        verbose_name_plural = _("批量稽核")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One queued or running audit per scope at a time.
+            models.UniqueConstraint(
+                fields=["scope_key"],
+                condition=Q(status__in=["queued", "running"]),
+                name="audit_run_one_active_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="all") & Q(district__isnull=True) & Q(claim__isnull=True))
+                | (Q(scope="district") & Q(district__isnull=False))
+                | Q(scope="claim"),
+                name="audit_run_scope_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"批量稽核 #{self.pk}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == Scope.DISTRICT and self.district_id:
+            return f"{self.district.name}在办申领"
+        if self.scope == Scope.CLAIM:
+            return f"申领 #{self.claim_id}" if self.claim_id else "申领（已删除）"
+        return str(Scope(self.scope).label)
+
+
+class ChunkKind(models.TextChoices):
+    LINES = "lines", _("申领明细快照")
+    PERSONS = "persons", _("按人员")
+    CLASSES = "classes", _("按班级")
+    INSTITUTIONS = "institutions", _("按培训机构")
+
+
+class AuditChunk(models.Model):
+    """A slice of a run one task handles: a range [lo, hi] of line, person, class or institution
+    ids. `done_at` is set in the transaction that writes the chunk's results."""
+
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="chunks")
+    phase = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=ChunkKind.choices)
+    lo = models.BigIntegerField()
+    hi = models.BigIntegerField()
+    rows = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("稽核分片")
+        verbose_name_plural = _("稽核分片")
+        ordering = ["run_id", "phase", "kind", "lo"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "lo"], name="audit_chunk_once"),
+            models.CheckConstraint(condition=Q(hi__gte=models.F("lo")), name="audit_chunk_range_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.kind} [{self.lo}, {self.hi}]"
+
+
+class Change(models.TextChoices):
+    """What a finding did since the previous run of the same scope."""
+
+    APPEARED = "appeared", _("新增")
+    PERSISTING = "persisting", _("仍存在")
+    CLEARED = "cleared", _("已消除")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    CONFIRMED = "confirmed", _("已确认")
+    DISMISSED = "dismissed", _("已排除")
+
+
+class AuditFinding(models.Model):
+    """One finding (稽核疑点) of a run: a rule that a claim line (or, for R6.1, an institution in a
+    year) breaks, the other claim line involved, and the figures behind it (`details`).
+
+    A finding that cleared since the previous run of the scope is kept in the new run as a row
+    with change "cleared", so a run says what appeared and what went away.
+    """
+
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="findings")
+    rule = models.CharField(_("规则"), max_length=8)
+    # "line:<id>" or "institution:<id>:<year>": the thing the finding is about, stable across runs.
+    subject = models.CharField(_("对象"), max_length=40)
+    line = models.ForeignKey(
+        "claims.ClaimLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        "trainees.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    district = models.ForeignKey("catalog.District", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    other_line = models.ForeignKey(
+        "claims.ClaimLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    other_claim = models.ForeignKey(
+        "claims.Claim", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    details = models.JSONField(_("依据"), default=dict)
+    change = models.CharField(_("变化"), max_length=16, choices=Change.choices, default=Change.APPEARED)
+    status = models.CharField(
+        _("处理状态"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    resolution_reason = models.TextField(_("处理意见"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("稽核疑点")
+        verbose_name_plural = _("稽核疑点")
+        ordering = ["run_id", "rule", "subject"]
+        indexes = [
+            models.Index(fields=["subject", "rule", "run"], name="audit_finding_subject"),
+            models.Index(fields=["claim", "run"], name="audit_finding_claim"),
+            models.Index(fields=["district", "run"], name="audit_finding_district"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "rule", "subject"], name="audit_finding_once"),
+            models.UniqueConstraint(
+                fields=["run", "line", "rule"],
+                condition=Q(line__isnull=False),
+                name="audit_finding_line_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject}"

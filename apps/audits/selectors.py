@@ -1,0 +1,183 @@
+"""Reads of audit runs and findings, scoped by the user through the audit policies.
+
+The current findings are those of the latest finished run covering them: a run of all open claims
+covers every finding, a district's run the findings of that district, a claim's run that claim's.
+A newer covering run that no longer finds something has cleared it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from apps.claims.models import Claim
+from apps.claims.permissions import claim_policy
+from apps.core.masking import mask_id_number
+
+from . import catalogue
+from .models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Scope
+from .permissions import audit_finding_policy, audit_run_policy
+from .services import PHASE_PROJECT
+
+
+def run_list(*, user: Any, scope: str = "", status: str = "") -> QuerySet[AuditRun]:
+    qs = audit_run_policy.visible(user).select_related("district", "started_by")
+    if scope in Scope.values:
+        qs = qs.filter(scope=scope)
+    if status in RunStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+def run_get(*, run_id: int, user: Any) -> AuditRun:
+    try:
+        return run_list(user=user).get(pk=run_id)
+    except AuditRun.DoesNotExist as exc:
+        raise Http404("批量稽核不存在") from exc
+
+
+@dataclass(frozen=True)
+class Progress:
+    percent: int
+    done: int
+    total: int
+    stage: str
+
+
+def run_progress(run: AuditRun) -> Progress:
+    """The share of the run done, in one query: the projection is the first half, the checks the
+    second (a phase's chunks are created when it starts, so each half counts its own)."""
+    if run.status == RunStatus.FINISHED:
+        return Progress(100, 0, 0, "已完成")
+    if run.status != RunStatus.RUNNING:
+        return Progress(0, 0, 0, RunStatus(run.status).label)
+    counts = run.chunks.filter(phase=run.phase).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False))
+    )
+    done, total = counts["done"], counts["total"]
+    share = 50 * done // total if total else 0
+    if run.phase == PHASE_PROJECT:
+        return Progress(share, done, total, "读取申领明细")
+    return Progress(50 + share, done, total, "逐条规则核查")
+
+
+def _covered_by_newer_run() -> Exists:
+    newer = AuditRun.objects.filter(status=RunStatus.FINISHED, pk__gt=OuterRef("run_id")).filter(
+        Q(scope=Scope.ALL)
+        | Q(scope=Scope.DISTRICT, district_id=OuterRef("district_id"))
+        | Q(scope=Scope.CLAIM, claim_id=OuterRef("claim_id"))
+    )
+    return Exists(newer)
+
+
+def current_findings(*, user: Any) -> QuerySet[AuditFinding]:
+    return (
+        audit_finding_policy.visible(user)
+        .filter(run__status=RunStatus.FINISHED)
+        .exclude(change=Change.CLEARED)
+        .exclude(_covered_by_newer_run())
+    )
+
+
+FINDING_SORTS = {
+    "rule": "rule",
+    "district": ("district__sort_order", "district_id"),
+    "status": "status",
+    "found": "created_at",
+    "claim": "claim_id",
+}
+
+
+def finding_list(
+    *,
+    user: Any,
+    run: AuditRun | None = None,
+    rule: str = "",
+    district: str = "",
+    status: str = "",
+    change: str = "",
+    claim: int | None = None,
+) -> QuerySet[AuditFinding]:
+    """The findings of one run (cleared ones only when asked for), or the current ones."""
+    if run is not None:
+        qs = audit_finding_policy.visible(user).filter(run=run)
+        if change != Change.CLEARED:
+            qs = qs.exclude(change=Change.CLEARED)
+    else:
+        qs = current_findings(user=user)
+    if rule in catalogue.BY_ID:
+        qs = qs.filter(rule=rule)
+    if district:
+        qs = qs.filter(district__code=district)
+    if status in FindingStatus.values:
+        qs = qs.filter(status=status)
+    if change in Change.values:
+        qs = qs.filter(change=change)
+    if claim is not None:
+        qs = qs.filter(claim_id=claim)
+    return qs.select_related(
+        "district", "run", "line", "person", "claim", "other_claim__district", "institution", "resolved_by"
+    )
+
+
+def finding_get(*, finding_id: int, user: Any) -> AuditFinding:
+    return audit_finding_policy.get_visible(
+        user,
+        AuditFinding.objects.select_related(
+            "district", "run", "line", "person", "claim", "other_line", "other_claim__district", "institution"
+        ),
+        pk=finding_id,
+    )
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    finding: AuditFinding
+    rule: catalogue.AuditRule
+    message: str
+    person: str  # name and masked ID number
+    other_visible: bool  # whether the user may open the other claim
+
+
+def finding_rows(*, findings: list[AuditFinding], user: Any) -> list[FindingRow]:
+    """A page of findings with their messages, and which other claims the user may open (one query)."""
+    others = {f.other_claim_id for f in findings if f.other_claim_id}
+    visible = (
+        set(claim_policy.visible(user).filter(pk__in=others).values_list("pk", flat=True))
+        if others
+        else set()
+    )
+    rows = []
+    for f in findings:
+        person = f"{f.person.name}（{mask_id_number(f.person.id_number)}）" if f.person else ""
+        rows.append(
+            FindingRow(
+                f,
+                catalogue.rule_of(f.rule),
+                catalogue.message(f.rule, f.details),
+                person,
+                f.other_claim_id in visible,
+            )
+        )
+    return rows
+
+
+def claim_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding]:
+    """The current findings on a claim's lines, for the claim page."""
+    return finding_list(user=user, claim=claim.pk).order_by("line_id", "rule")
+
+
+def open_findings_summary(*, user: Any) -> dict[str, Any]:
+    """How many current findings wait for a decision, the oldest's age, and the count per rule."""
+    waiting = current_findings(user=user).filter(status=FindingStatus.OPEN)
+    total = waiting.aggregate(n=Count("pk"), oldest=Min("created_at"))
+    by_rule = dict(waiting.values("rule").annotate(n=Count("pk")).order_by().values_list("rule", "n"))
+    return {
+        "count": total["n"],
+        "oldest_days": (timezone.now() - total["oldest"]).days if total["oldest"] else None,
+        "rules": [(r, by_rule[r.id]) for r in catalogue.RULES if by_rule.get(r.id)],
+    }

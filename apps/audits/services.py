@@ -1,0 +1,368 @@
+"""Batch audits: start a run, plan it into chunks, run each chunk, finish the run; resolve findings.
+
+    run:     queued → running → finished | failed          (RUN_TRANSITIONS)
+    finding: open → confirmed | dismissed;  confirmed | dismissed → open   (FINDING_TRANSITIONS)
+
+Every task takes ids and is safe to run twice: a chunk is marked done in the transaction that
+writes its findings, under a row lock, so a redelivered chunk finds it done and writes nothing.
+A run moves from one phase to the next, and finishes, under the run's row lock, once every chunk
+of its phase is done — whichever worker finishes the last chunk does it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from apps.catalog.models import District
+from apps.claims.models import Claim, ClaimLine
+from apps.core.errors import ApplicationError
+from apps.core.services import state_change_record
+from apps.rules import RULES_VERSION
+
+from . import checks
+from .models import (
+    ACTIVE_STATUSES,
+    AuditChunk,
+    AuditFinding,
+    AuditRun,
+    Change,
+    ChunkKind,
+    FindingStatus,
+    RunStatus,
+    Scope,
+)
+from .permissions import audit_finding_policy, audit_run_policy
+
+R = RunStatus
+F = FindingStatus
+PHASE_PROJECT, PHASE_CHECKS = 1, 2
+
+# How much one task handles (AUDIT_CHUNK_LINES, default 50,000 lines). A slice's window sorts and
+# joins run inside the database with the slice's rows only, so a worker's memory stays the same
+# whatever the population; more, smaller slices spread a run over more workers.
+#  - projection: line ids per slice, read in id order (twice the size: it only copies columns);
+#  - persons: in-scope lines per slice, every line of those persons in every district;
+#  - classes and institutions: about as many lines (a class has a few dozen trainees).
+LINES_PER_CLASS = 25
+
+
+def chunk_lines() -> int:
+    return settings.AUDIT_CHUNK_LINES
+
+
+# Lifecycles ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    label: str
+
+
+RUN_TRANSITIONS: dict[tuple[str, str], Move] = {
+    (R.QUEUED, R.RUNNING): Move("开始稽核"),
+    (R.RUNNING, R.FINISHED): Move("稽核完成"),
+    (R.QUEUED, R.FAILED): Move("稽核失败"),
+    (R.RUNNING, R.FAILED): Move("稽核失败"),
+}
+FINDING_TRANSITIONS: dict[tuple[str, str], Move] = {
+    (F.OPEN, F.CONFIRMED): Move("确认疑点"),
+    (F.OPEN, F.DISMISSED): Move("排除疑点"),
+    (F.CONFIRMED, F.OPEN): Move("重新打开"),
+    (F.DISMISSED, F.OPEN): Move("重新打开"),
+}
+
+
+def _move_run(run: AuditRun, to: str, *, reason: str, actor: Any = None) -> None:
+    """The one place a run changes status: checked against the table, saved and logged."""
+    move = RUN_TRANSITIONS.get((run.status, to))
+    if move is None:
+        raise ApplicationError(f"批量稽核不能从“{R(run.status).label}”变为“{R(to).label}”")
+    before = run.status
+    run.status = to
+    run.save()
+    state_change_record(obj=run, actor=actor, from_state=before, to_state=to, reason=reason or move.label)
+
+
+# Starting a run -----------------------------------------------------------------------------------
+
+
+def scope_key(scope: str, district: District | None, claim: Claim | None) -> str:
+    if scope == Scope.DISTRICT:
+        return f"district:{district.pk}"
+    if scope == Scope.CLAIM:
+        return f"claim:{claim.pk}"
+    return "all"
+
+
+def _create_run(*, scope: str, district: District | None, claim: Claim | None, actor: Any) -> AuditRun:
+    key = scope_key(scope, district, claim)
+    try:
+        with transaction.atomic():
+            run = AuditRun.objects.create(
+                scope=scope,
+                district=district,
+                claim=claim,
+                scope_key=key,
+                rules_version=RULES_VERSION,
+                started_by=actor,
+            )
+    except IntegrityError as exc:
+        active = AuditRun.objects.filter(scope_key=key, status__in=ACTIVE_STATUSES).first()
+        number = f"（#{active.pk}）" if active else ""
+        raise ApplicationError(
+            f"该范围已有一次批量稽核正在进行{number}，请等它完成后再发起", field="scope"
+        ) from exc
+    state_change_record(
+        obj=run, actor=actor, from_state="", to_state=R.QUEUED, reason=f"发起批量稽核：{run.scope_label}"
+    )
+    transaction.on_commit(lambda: _send_plan(run.pk))
+    return run
+
+
+@transaction.atomic
+def audit_run_start(
+    *, actor: Any, scope: str, district: District | None = None, claim: Claim | None = None
+) -> AuditRun:
+    """Queue an audit: a district officer of their own district or of one of its claims, the
+    municipal admin of any scope. The work happens on the workers once this commits."""
+    if scope not in Scope.values:
+        raise ApplicationError("请选择稽核范围：全市、一个区县或一件申领", field="scope")
+    if scope == Scope.DISTRICT and district is None:
+        raise ApplicationError("请选择要稽核的区县", field="district")
+    if scope == Scope.CLAIM and claim is None:
+        raise ApplicationError("请填写要稽核的申领编号", field="claim")
+    if scope != Scope.DISTRICT:
+        district = None
+    if scope != Scope.CLAIM:
+        claim = None
+    if not audit_run_policy.may_start(actor, scope=scope, district=district, claim=claim):
+        raise ApplicationError("您无权发起该范围的批量稽核：区县经办人员只能稽核本区县的申领", field="scope")
+    return _create_run(scope=scope, district=district, claim=claim, actor=actor)
+
+
+@transaction.atomic
+def audit_run_start_nightly() -> AuditRun:
+    """The beat schedule's audit of every open claim in the city, started by no one."""
+    return _create_run(scope=Scope.ALL, district=None, claim=None, actor=None)
+
+
+# Planning and running ---------------------------------------------------------------------------
+
+
+def _send_plan(run_id: int) -> None:
+    from .tasks import plan_run
+
+    plan_run.delay(run_id)
+
+
+def _send_chunks(run: AuditRun, chunk_ids: list[int]) -> None:
+    from .tasks import run_chunk
+
+    run_id = run.pk
+
+    def send() -> None:
+        for chunk_id in chunk_ids:
+            run_chunk.delay(run_id, chunk_id)
+
+    transaction.on_commit(send)
+
+
+def _resend_undone(run: AuditRun) -> None:
+    """After a redelivery the messages of the current phase may have been lost with the worker
+    that held them: send every chunk not done again (a duplicate finds its chunk done)."""
+    undone = run.chunks.filter(phase=run.phase, done_at__isnull=True).order_by("pk")
+    _send_chunks(run, list(undone.values_list("pk", flat=True)))
+
+
+def _create_chunks(run: AuditRun, phase: int, slices: list[tuple[str, int, int]]) -> list[int]:
+    AuditChunk.objects.bulk_create(
+        [AuditChunk(run=run, phase=phase, kind=kind, lo=lo, hi=hi) for kind, lo, hi in slices]
+    )
+    chunks = run.chunks.filter(phase=phase).order_by("pk")
+    return list(chunks.values_list("pk", flat=True))
+
+
+def _projection_slices(run: AuditRun) -> list[tuple[str, int, int]]:
+    bounds = ClaimLine.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
+    # A district or a claim is one slice, which picks its persons' lines through the index.
+    per_slice = 2 * chunk_lines() if run.scope == Scope.ALL else max(bounds["n"], 1)
+    return [
+        (ChunkKind.LINES, lo, hi)
+        for lo, hi in checks.ranges(bounds["lo"], bounds["hi"], bounds["n"], per_slice)
+    ]
+
+
+def audit_run_plan(*, run_id: int, resend: bool = False) -> None:
+    """queued → running: the scratch tables and the projection slices; the slices are sent once
+    this commits. A plan delivered again sends the slices not yet done."""
+    with transaction.atomic():
+        run = AuditRun.objects.select_for_update().get(pk=run_id)
+        if run.status == R.RUNNING and resend:
+            _resend_undone(run)
+        if run.status != R.QUEUED:
+            return
+        checks.create_scratch(run)
+        chunk_ids = _create_chunks(run, PHASE_PROJECT, _projection_slices(run))
+        run.phase = PHASE_PROJECT
+        run.started_at = timezone.now()
+        _move_run(run, R.RUNNING, reason="开始稽核")
+        if chunk_ids:
+            _send_chunks(run, chunk_ids)
+        else:
+            _next_phase(run)
+
+
+CHUNK_WORK = {
+    ChunkKind.LINES: checks.project,
+    ChunkKind.PERSONS: checks.check_persons,
+    ChunkKind.CLASSES: checks.check_classes,
+    ChunkKind.INSTITUTIONS: checks.check_institutions,
+}
+
+
+def audit_chunk_run(*, chunk_id: int, resend: bool = False) -> None:
+    """Do one chunk's work and mark it done, in one transaction under the chunk's row lock; then
+    let the run move on if that was the last chunk of its phase."""
+    with transaction.atomic():
+        chunk = AuditChunk.objects.select_for_update(of=("self",)).select_related("run").get(pk=chunk_id)
+        run = chunk.run
+        if chunk.done_at is None and run.status == R.RUNNING:
+            chunk.rows = CHUNK_WORK[chunk.kind](run, chunk.lo, chunk.hi)
+            chunk.done_at = timezone.now()
+            chunk.save(update_fields=["rows", "done_at"])
+    audit_run_continue(run_id=run.pk, resend=resend)
+
+
+def audit_run_continue(*, run_id: int, resend: bool = False) -> None:
+    """Once every chunk of the run's phase is done: start the checks after the projection, or
+    finish the run after the checks. Called after every chunk; only the last one moves it."""
+    with transaction.atomic():
+        run = AuditRun.objects.select_for_update().get(pk=run_id)
+        if run.status != R.RUNNING:
+            return
+        if run.chunks.filter(phase=run.phase, done_at__isnull=True).exists():
+            if resend:
+                _resend_undone(run)
+            return
+        _next_phase(run)
+
+
+def _next_phase(run: AuditRun) -> None:
+    if run.phase == PHASE_PROJECT:
+        checks.prepare_checks(run)
+        bounds = checks.scratch_bounds(run)
+        per_group = max(1, chunk_lines() // LINES_PER_CLASS)
+        slices = [
+            *(
+                (ChunkKind.INSTITUTIONS, lo, hi)
+                for lo, hi in checks.ranges(*bounds["institutions"], per_group)
+            ),
+            *((ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
+            *((ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
+        ]
+        run.phase = PHASE_CHECKS
+        run.lines_count = bounds["persons"][2]
+        run.save(update_fields=["phase", "lines_count"])
+        chunk_ids = _create_chunks(run, PHASE_CHECKS, slices)
+        if chunk_ids:
+            _send_chunks(run, chunk_ids)
+            return
+    _finish(run)
+
+
+def _finish(run: AuditRun) -> None:
+    """running → finished: compare with the previous run of the scope, count, drop the scratch."""
+    previous = (
+        AuditRun.objects.filter(scope_key=run.scope_key, status=R.FINISHED, pk__lt=run.pk)
+        .order_by("-pk")
+        .first()
+    )
+    checks.compare_with_previous(run, previous)
+    counts = run.findings.aggregate(
+        findings=Count("pk", filter=~Q(change=Change.CLEARED)),
+        appeared=Count("pk", filter=Q(change=Change.APPEARED)),
+        persisting=Count("pk", filter=Q(change=Change.PERSISTING)),
+        cleared=Count("pk", filter=Q(change=Change.CLEARED)),
+    )
+    checks.drop_scratch(run)
+    run.previous = previous
+    run.findings_count = counts["findings"]
+    run.appeared_count = counts["appeared"]
+    run.persisting_count = counts["persisting"]
+    run.cleared_count = counts["cleared"]
+    run.finished_at = timezone.now()
+    _move_run(
+        run,
+        R.FINISHED,
+        reason=(
+            f"稽核完成：疑点 {run.findings_count} 条（新增 {run.appeared_count}，"
+            f"仍存在 {run.persisting_count}），已消除 {run.cleared_count} 条"
+        ),
+    )
+
+
+def audit_run_fail(*, run_id: int, error: str) -> None:
+    """queued | running → failed, when a task gave up; its scratch tables go."""
+    with transaction.atomic():
+        run = AuditRun.objects.select_for_update().get(pk=run_id)
+        if run.status not in ACTIVE_STATUSES:
+            return
+        checks.drop_scratch(run)
+        run.error = error[:2000]
+        run.finished_at = timezone.now()
+        _move_run(run, R.FAILED, reason=f"稽核失败：{error[:200]}")
+
+
+# A run whose messages were all lost (a broker restarted without persistence) waits this long
+# before the nightly task sends its work again.
+STALLED_AFTER_HOURS = 2
+
+
+def audit_runs_resume_stalled() -> list[int]:
+    """Send again the work of runs queued or running for longer than STALLED_AFTER_HOURS."""
+    before = timezone.now() - timedelta(hours=STALLED_AFTER_HOURS)
+    stalled = list(
+        AuditRun.objects.filter(status__in=ACTIVE_STATUSES, created_at__lt=before).values_list("pk", "status")
+    )
+    for run_id, status in stalled:
+        if status == R.QUEUED:
+            _send_plan(run_id)
+        else:
+            audit_run_continue(run_id=run_id, resend=True)
+    return [run_id for run_id, _ in stalled]
+
+
+# Findings -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def audit_finding_resolve(*, finding: AuditFinding, actor: Any, to: str, reason: str) -> AuditFinding:
+    """An officer's decision on a finding: confirm it (and refuse the line on the claim page) or
+    dismiss it, with a reason; or open it again. A later run that finds it again keeps the decision."""
+    finding = AuditFinding.objects.select_for_update().get(pk=finding.pk)
+    if not audit_finding_policy.can(actor, "resolve", finding):
+        raise ApplicationError("只有疑点所在区县的经办人员或市人力社保局管理员可以处理稽核疑点")
+    if finding.change == Change.CLEARED:
+        raise ApplicationError("该疑点在本次稽核中已消除，无需处理")
+    move = FINDING_TRANSITIONS.get((finding.status, to))
+    if move is None:
+        label = F(to).label if to in F.values else to
+        raise ApplicationError(f"稽核疑点不能从“{F(finding.status).label}”变为“{label}”", field="to")
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(f"{move.label}须填写处理意见", field="reason")
+    before = finding.status
+    finding.status = to
+    finding.resolution_reason = reason if to != F.OPEN else ""
+    finding.resolved_by = actor if to != F.OPEN else None
+    finding.resolved_at = timezone.now() if to != F.OPEN else None
+    finding.save(update_fields=["status", "resolution_reason", "resolved_by", "resolved_at"])
+    state_change_record(obj=finding, actor=actor, from_state=before, to_state=to, reason=reason)
+    return finding
