@@ -99,6 +99,8 @@ class RunListCreateApi(APIView):
         return Response([run_data(run) for run in runs[:100]])
 
     def post(self, request: Request) -> Response:
+        if not audit_run_policy.can(request.user, "start"):
+            raise PermissionDenied("只有区县经办人员和市人力社保局管理员可以发起批量稽核")
         data = validated(StartSerializer, request.data)
         district = None
         if data["district"]:
@@ -109,7 +111,7 @@ class RunListCreateApi(APIView):
         run = services.audit_run_start(
             actor=request.user, scope=data["scope"], district=district, claim=claim
         )
-        return Response(run_data(run), status=201)
+        return Response(run_data(selectors.run_get(run_id=run.pk, user=request.user)), status=201)
 
 
 class RunDetailApi(APIView):
@@ -137,6 +139,8 @@ class FindingListApi(ListAPIView):
         ).order_by("run_id", "rule", "subject")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not audit_run_policy.can(request.user, "list"):
+            raise PermissionDenied("您无权查看稽核疑点")
         page = self.paginate_queryset(self.get_queryset())
         rows = selectors.finding_rows(findings=list(page), user=request.user)
         return self.get_paginated_response([finding_data(row) for row in rows])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,7 +25,17 @@ from .services import PHASE_PROJECT
 
 
 def run_list(*, user: Any, scope: str = "", status: str = "") -> QuerySet[AuditRun]:
-    qs = audit_run_policy.visible(user).select_related("district", "started_by")
+    """The runs the user may see, each with how many chunks of its current phase there are and
+    are done (for its progress bar, in the same query)."""
+    phase = Q(chunks__phase=F("phase"))
+    qs = (
+        audit_run_policy.visible(user)
+        .select_related("district", "started_by")
+        .annotate(
+            chunks_total=Count("chunks", filter=phase),
+            chunks_done=Count("chunks", filter=phase & Q(chunks__done_at__isnull=False)),
+        )
+    )
     if scope in Scope.values:
         qs = qs.filter(scope=scope)
     if status in RunStatus.values:
@@ -49,16 +59,13 @@ class Progress:
 
 
 def run_progress(run: AuditRun) -> Progress:
-    """The share of the run done, in one query: the projection is the first half, the checks the
-    second (a phase's chunks are created when it starts, so each half counts its own)."""
+    """The share of a run (as `run_list` returns it) done: the projection is the first half, the
+    checks the second (a phase's chunks are created when it starts, so each half counts its own)."""
     if run.status == RunStatus.FINISHED:
         return Progress(100, 0, 0, "已完成")
     if run.status != RunStatus.RUNNING:
         return Progress(0, 0, 0, RunStatus(run.status).label)
-    counts = run.chunks.filter(phase=run.phase).aggregate(
-        total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False))
-    )
-    done, total = counts["done"], counts["total"]
+    done, total = run.chunks_done, run.chunks_total
     share = 50 * done // total if total else 0
     if run.phase == PHASE_PROJECT:
         return Progress(share, done, total, "读取申领明细")

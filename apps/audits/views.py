@@ -205,6 +205,8 @@ def claim_findings(request: HttpRequest, claim_id: int) -> HttpResponse:
 @require_POST
 def claim_audit_start(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = claim_get(claim_id=claim_id, user=request.user)
+    if not audit_run_policy.may_start(request.user, scope=Scope.CLAIM, claim=claim):
+        raise PermissionDenied
     try:
         run = services.audit_run_start(actor=request.user, scope=Scope.CLAIM, claim=claim)
     except ApplicationError as exc:

@@ -1,0 +1,193 @@
+"""The audit pages as an officer uses them: start an audit of the district, watch it, read the
+findings with their links, decide on one; the admin's scopes; the claim's findings; the rules."""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from apps.audits import services
+from apps.audits.models import AuditFinding, AuditRun
+from tests.factories import UserFactory
+
+D = date
+
+
+@pytest.fixture
+def client_as(db):
+    def login(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def _cross_district_person(world):
+    """Two trainings in 万州区, then two in 渝中区: the fourth, in 渝中区, breaks R10.1."""
+    p = world.person("张跨区")
+    lines = [world.training(p, D(2021, m, 1), D(2021, m, 20), district=world.wanzhou) for m in (3, 5)]
+    lines += [world.training(p, D(2021, m, 1), D(2021, m, 20)) for m in (7, 9)]
+    return lines
+
+
+def test_an_officer_starts_an_audit_of_the_district_and_reads_its_findings(
+    world, officer, client_as, django_capture_on_commit_callbacks
+):
+    lines = _cross_district_person(world)
+    client = client_as(officer)
+    page = client.get(reverse("audits:runs")).content.decode()
+    assert "稽核渝中区全部在办申领" in page and "还没有批量稽核" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("audits:runs"), {"scope": "district"})
+    run = AuditRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("audits:run", args=[run.pk])
+    assert (run.scope, run.district, run.started_by, run.status) == (
+        "district",
+        world.yuzhong,
+        officer,
+        "finished",
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert f"批量稽核 #{run.pk}：渝中区在办申领" in page
+    assert '<span class="status status-approved">已完成</span>' in page
+    assert "疑点</dt><dd><strong>1</strong> 条（该范围的第一次稽核）" in page
+    assert 'href="/rules/#R10.1"' in page and "[E]" in page
+    assert f'href="/claims/{lines[3].claim_id}/#line-{lines[3].pk}"' in page
+    assert "张跨区（5001**********" in page
+    # The other claim involved is in 万州区: its number and district, but no link the officer cannot open.
+    assert f"#{lines[0].claim_id} · 明细 #{lines[0].pk}" in page and "其他区县，无查看权限" in page
+    assert f'href="/claims/{lines[0].claim_id}/' not in page
+    assert "<progress" not in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_run_in_progress_shows_its_bar_and_reloads_without_javascript(world, officer, client_as):
+    run = services.audit_run_start(actor=officer, scope="district", district=world.yuzhong)
+    page = client_as(officer).get(reverse("audits:run", args=[run.pk])).content.decode()
+    assert '<span class="status status-submitted">排队中</span>' in page
+    assert f'<progress max="100" value="0" data-audit-run="{run.pk}"' in page
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    assert "js/audit_progress.js" in page
+
+
+def test_the_admin_audits_any_scope_and_a_bad_one_is_answered_next_to_the_field(
+    world, admin, client_as, django_capture_on_commit_callbacks
+):
+    _cross_district_person(world)
+    client = client_as(admin)
+    response = client.post(reverse("audits:runs"), {"scope": "district", "district": ""})
+    assert response.status_code == 400
+    assert "请选择要稽核的区县" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("audits:runs"), {"scope": "district", "district": "500101"})
+    assert AuditRun.objects.get().district == world.wanzhou
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("audits:runs"), {"scope": "all"})
+    page = client.get(reverse("audits:runs")).content.decode()
+    assert "全市全部在办申领" in page and "万州区在办申领" in page
+
+
+def test_an_officer_cannot_audit_a_claim_of_another_district(world, officer, client_as):
+    lines = _cross_district_person(world)
+    client = client_as(officer)
+    assert (
+        client.post(reverse("audits:runs"), {"scope": "claim", "claim": lines[0].claim_id}).status_code == 404
+    )
+    assert client.post(reverse("audits:runs"), {"scope": "all"}).status_code == 400
+    assert not AuditRun.objects.exists()
+
+
+def test_findings_are_filtered_by_rule_district_and_status(world, admin, officer, client_as, audit):
+    _cross_district_person(world)
+    p = world.person("李两次")
+    world.training(p, D(2021, 3, 1), D(2021, 3, 20), occupation="6-18-01-01", level=4, district=world.wanzhou)
+    world.training(p, D(2022, 3, 1), D(2022, 3, 20), occupation="6-18-01-01", level=4, district=world.wanzhou)
+    audit()
+    client = client_as(admin)
+    url = reverse("audits:findings")
+    assert client.get(url).content.decode().count('<td><a href="/audits/findings/') == 2
+    only_r102 = client.get(url, {"rule": "R10.2"}).content.decode()
+    assert "李两次" in only_r102 and "张跨区" not in only_r102
+    yuzhong = client.get(url, {"district": "500103"}).content.decode()
+    assert "张跨区" in yuzhong and "李两次" not in yuzhong
+    assert "没有符合条件的稽核疑点" in client.get(url, {"status": "dismissed"}).content.decode()
+    officer_page = client_as(officer).get(url).content.decode()
+    assert "张跨区" in officer_page and "李两次" not in officer_page
+    assert '<select name="district">' not in officer_page
+
+
+def test_an_officer_confirms_a_finding_with_a_reason(world, officer, client_as, audit):
+    _cross_district_person(world)
+    finding = audit().findings.get()
+    client = client_as(officer)
+    url = reverse("audits:finding", args=[finding.pk])
+    page = client.get(url).content.decode()
+    assert "2021 年已有 3 次补贴性培训，本次为第 4 次" in page and "提交处理结论" in page
+    refused = client.post(url, {"to": "confirmed", "reason": "", "confirm": "on"})
+    assert refused.status_code == 400 and "该字段是必填项" in refused.content.decode()
+    assert client.post(url, {"to": "confirmed", "reason": "已核实"}).status_code == 400  # no confirmation
+    response = client.post(url, {"to": "confirmed", "reason": "已核实，第四次不予补贴", "confirm": "on"})
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert (finding.status, finding.resolution_reason, finding.resolved_by) == (
+        "confirmed",
+        "已核实，第四次不予补贴",
+        officer,
+    )
+    page = client.get(url).content.decode()
+    assert "待处理 → 已确认" in page and "已核实，第四次不予补贴" in page
+
+
+def test_the_claims_findings_and_its_audit_button(
+    world, officer, client_as, audit, django_capture_on_commit_callbacks
+):
+    lines = _cross_district_person(world)
+    claim = lines[3].claim
+    client = client_as(officer)
+    url = reverse("audits:claim", args=[claim.pk])
+    assert "最近一次批量稽核未发现该申领的疑点" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("audits:claim_start", args=[claim.pk]))
+    run = AuditRun.objects.get()
+    assert (run.scope, run.claim) == ("claim", claim)
+    assert response["Location"] == reverse("audits:run", args=[run.pk])
+    page = client.get(url).content.decode()
+    assert f'href="/claims/{claim.pk}/#line-{lines[3].pk}">明细 #{lines[3].pk}</a>' in page
+    assert "R10.1</a> [E] 2021 年已有 3 次补贴性培训" in page
+    assert client.get(reverse("audits:claim", args=[lines[0].claim_id])).status_code == 404
+
+
+def test_the_audit_rules_page_lists_every_rule_with_its_anchor(client):
+    page = client.get(reverse("audits:rules")).content.decode()
+    for rule_id in ("R10.1", "R10.2", "R10.3", "R3.4", "R6.1", "A1", "A2", "A3", "A4", "A5"):
+        assert f'id="{rule_id}"' in page
+    assert 'href="/audits/rules/#A3"' in page and 'href="/rules/#R10.1"' in page
+
+
+def test_home_pages_show_the_findings_waiting_and_the_latest_runs(world, officer, admin, client_as, audit):
+    _cross_district_person(world)
+    run = audit()
+    officer_home = client_as(officer).get("/").content.decode()
+    assert "稽核疑点" in officer_home and "条待处理" in officer_home
+    assert '/audits/findings/?rule=R10.1&amp;status=open">1</a>' in officer_home
+    assert f'最近一次批量稽核 <a href="/audits/runs/{run.pk}/">#{run.pk}</a>' in officer_home
+    auditor_home = client_as(UserFactory(auditor=True)).get("/").content.decode()
+    assert "最近的批量稽核" in auditor_home and "疑点 1" in auditor_home
+    assert "批量稽核" in client_as(admin).get("/").content.decode()
+
+
+def test_a_run_page_lists_what_cleared_since_the_previous_run(world, admin, client_as, audit):
+    lines = _cross_district_person(world)
+    audit()
+    lines[3].decision = "rejected"
+    lines[3].save()
+    run = audit()
+    page = client_as(admin).get(reverse("audits:run", args=[run.pk])).content.decode()
+    assert "比上次同范围稽核新增 0 条，仍存在 0 条，已消除 1 条" in page
+    assert "本次稽核没有符合条件的疑点" in page
+    cleared = (
+        client_as(admin).get(reverse("audits:run", args=[run.pk]), {"change": "cleared"}).content.decode()
+    )
+    assert "已消除</span>" in cleared and "本次已不再出现" in cleared
+    assert AuditFinding.objects.filter(run=run, change="cleared").count() == 1
