@@ -4,7 +4,7 @@ bulk_create builds a model instance per row and prepares every value through its
 10,000-row roster or a 100,000-row attendance import that costs more than the database's own
 work. Here a row is a tuple of plain values in the order of `fields`. Char, text, integer,
 boolean and foreign-key values (pks) go in as given; the others (dates, datetimes, decimals,
-JSON) through their field's get_db_prep_save, once per distinct value.
+JSON) through their field's get_db_prep_save, once per distinct value. None is NULL.
 
 Timestamps stay right: the auto_now_add and auto_now fields a caller leaves out get one
 `timezone.now()` per call on insert; when an upsert updates a row it sets the auto_now ones again
@@ -61,11 +61,34 @@ Row = Sequence[Any]
 
 
 def insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Row], *, ignore_conflicts: bool = False
-) -> None:
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Row],
+    *,
+    ignore_conflicts: bool = False,
+    returning: Sequence[str] = (),
+) -> list[tuple] | None:
     """INSERT the rows. With `ignore_conflicts`, a row that would break a unique constraint is
-    skipped (ON CONFLICT DO NOTHING; NOT NULL and CHECK constraints still refuse)."""
-    _write(model, fields, rows, unique_fields=None, update_fields=(), ignore_conflicts=ignore_conflicts)
+    skipped (ON CONFLICT DO NOTHING; NOT NULL and CHECK constraints still refuse).
+
+    With `returning` (plain fields, e.g. ("id_number", "id")): those values of each row inserted
+    (not of those skipped), in no particular order; None when the database cannot say (SQLite
+    before 3.35), for the caller to look them up."""
+    if returning and not connection.features.can_return_rows_from_bulk_insert:
+        returning = ()
+        answer = None
+    else:
+        answer = []
+    returned = _write(
+        model,
+        fields,
+        rows,
+        unique_fields=None,
+        update_fields=(),
+        ignore_conflicts=ignore_conflicts,
+        returning=returning,
+    )
+    return answer if answer is None else returned
 
 
 def upsert_rows(
@@ -101,9 +124,10 @@ def _write(
     unique_fields: Sequence[str] | None,
     update_fields: Sequence[str],
     ignore_conflicts: bool = False,
-) -> None:
+    returning: Sequence[str] = (),
+) -> list[tuple]:
     if not rows:
-        return
+        return []
     if connection.vendor not in ("sqlite", "postgresql"):
         raise NotSupportedError(f"apps.core.bulk writes to SQLite and PostgreSQL, not {connection.vendor}")
     meta = model._meta
@@ -126,10 +150,12 @@ def _write(
         conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     auto_values = [_auto_value(field, now) for field in auto]
     table = quote(meta.db_table)
-    if _copies(len(rows)):
-        _copy(table, columns, given, auto, auto_values, rows, conflict)
-    else:
-        _execute(table, columns, given, auto, auto_values, rows, conflict)
+    returned = [meta.get_field(name) for name in returning]
+    if any(field.get_internal_type() not in PLAIN_TYPES for field in returned):
+        raise ValueError("returning takes plain fields (text, numbers, keys) only")
+    tail = conflict + (" RETURNING " + ", ".join(quote(f.column) for f in returned) if returned else "")
+    write = _copy if _copies(len(rows)) else _execute
+    return write(table, columns, given, auto, auto_values, rows, tail, bool(returned))
 
 
 def _auto_value(field: models.Field, now: datetime) -> Any:
@@ -169,9 +195,10 @@ def _parameter(field: models.Field) -> Callable[[Any], Any] | None:
 
 def _key(value: Any) -> Any:
     # The type too: 1 == True and 1 == 1.0, but JSON stores them differently.
-    if isinstance(value, (list, dict)):
-        return type(value), json.dumps(value, sort_keys=True, default=repr)
-    return type(value), value
+    kind = value.__class__
+    if kind is list or kind is dict:
+        return kind, json.dumps(value, sort_keys=True, default=repr) if value else ""
+    return kind, value
 
 
 def _execute(
@@ -181,8 +208,9 @@ def _execute(
     auto: list[models.Field],
     auto_values: list[Any],
     rows: Sequence[Row],
-    conflict: str,
-) -> None:
+    tail: str,
+    returns: bool,
+) -> list[tuple]:
     prepare = [_parameter(field) for field in given]
     constants = [
         field.get_db_prep_save(value, connection) for field, value in zip(auto, auto_values, strict=True)
@@ -194,6 +222,7 @@ def _execute(
     # Identifiers come from the model's meta, quoted; every value is a bound parameter.
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
     plain = all(p is None for p in prepare)
+    returned: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
@@ -202,9 +231,14 @@ def _execute(
                 if plain and len(row) == len(prepare):
                     params.extend(row)
                 else:
-                    params.extend([v if p is None else p(v) for v, p in zip(row, prepare, strict=True)])
+                    params.extend(
+                        [v if p is None or v is None else p(v) for v, p in zip(row, prepare, strict=True)]
+                    )
                 params.extend(constants)
-            cursor.execute(head + ", ".join([one] * len(batch)) + conflict, params)
+            cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
+            if returns:
+                returned.extend(tuple(row) for row in cursor.fetchall())
+    return returned
 
 
 def _copy_text(value: Any) -> str:
@@ -218,11 +252,22 @@ def _copy_text(value: Any) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
+def _copy_string(value: Any) -> str:
+    return _COPY_NULL if value is None else str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_number(value: Any) -> str:
+    return _COPY_NULL if value is None else str(value)
+
+
 def _copy_field(field: models.Field) -> Callable[[Any], str]:
     """The field's value in COPY's text format: plain values directly, JSON dumped with the
     field's encoder, the others through get_db_prep_save; prepared once per distinct value."""
-    if field.get_internal_type() in PLAIN_TYPES:
-        return _copy_text
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField"):
+        return _copy_string
+    if kind in PLAIN_TYPES:
+        return _copy_text if kind == "BooleanField" else _copy_number
     if isinstance(field, models.JSONField):
         encoder = field.encoder
 
@@ -237,6 +282,8 @@ def _copy_field(field: models.Field) -> Callable[[Any], str]:
     cache: dict[Any, str] = {}
 
     def prepare(value: Any) -> str:
+        if value is None:
+            return _COPY_NULL
         key = _key(value)
         try:
             return cache[key]
@@ -256,17 +303,20 @@ def _copy(
     auto: list[models.Field],
     auto_values: list[Any],
     rows: Sequence[Row],
-    conflict: str,
-) -> None:
+    tail: str,
+    returns: bool,
+) -> list[tuple]:
     """COPY the rows into a temporary table shaped like the target's columns, then INSERT them
-    from there in the rows' order (serial pks follow it), with the same conflict clause."""
+    from there in the rows' order (serial pks follow it), with the same conflict and RETURNING
+    clauses."""
     prepare = [_copy_field(field) for field in given]
-    tail = "".join("\t" + _copy_field(field)(value) for field, value in zip(auto, auto_values, strict=True))
-    buffer = io.StringIO()
-    write = buffer.write
-    for number, row in enumerate(rows):
-        write(f"{number}\t" + "\t".join([p(v) for v, p in zip(row, prepare, strict=True)]) + tail + "\n")
-    buffer.seek(0)
+    constants = "".join("\t" + _copy_field(f)(value) for f, value in zip(auto, auto_values, strict=True))
+    lines = [
+        f"{number}\t" + "\t".join([p(v) for v, p in zip(row, prepare, strict=True)]) + constants
+        for number, row in enumerate(rows)
+    ]
+    lines.append("")
+    buffer = io.StringIO("\n".join(lines))
     staging, order = STAGING_TABLE, STAGING_ORDER
     # ON COMMIT DROP needs a transaction: outside one, the table would be gone after CREATE.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -277,6 +327,8 @@ def _copy(
         )
         cursor.cursor.copy_expert(f"COPY {staging} ({order}, {columns}) FROM STDIN", buffer)
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ORDER BY {order}{conflict}"  # noqa: S608
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ORDER BY {order}{tail}"  # noqa: S608
         )
+        returned = [tuple(row) for row in cursor.fetchall()] if returns else []
         cursor.execute(f"DROP TABLE {staging}")
+    return returned

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from apps.classes.models import ClassSession, SessionMode, TrainingClass
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
-from apps.core.tabular import RowError, TableErrors, read_table
+from apps.core.tabular import RowError, TableErrors, column_index, read_rows
 
 from .models import AttendanceSource, Enrolment, EnrolmentStatus, Person
 from .services_attendance import (
@@ -38,6 +39,7 @@ SHEET_SESSION_HEADERS = ("课次开始时间", "课次")
 ONLINE_HEADERS = ("身份证号码", "姓名", "课次日期", "课次开始时间", "学习分钟数")
 # IN lists of ID numbers are cut to this size (SQLite's bound-parameter limit).
 LOOKUP_CHUNK = 500
+OFFLINE = SessionMode.OFFLINE.value
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _CLOCK = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?")
@@ -117,22 +119,34 @@ class RosterMatcher:
             ).values_list("pk", "person_id", "person__id_number", "person__name", "status")
         }
         self.missing: list[tuple[int, str]] = []
+        # (ID text, name) → the entry, or the error (field, message), or the number not on the
+        # roster: a sheet names each trainee once per session.
+        self._seen: dict[tuple[str, str], RosterEntry | tuple[str, str] | str] = {}
 
     def match(self, row: int, id_text: str, name: str, errors: list[RowError]) -> RosterEntry | None:
+        key = (id_text, name)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._match(id_text, name)
+        if found.__class__ is RosterEntry:
+            return found  # type: ignore[return-value]
+        if found.__class__ is str:
+            self.missing.append((row, found))  # type: ignore[arg-type]
+        else:
+            errors.append(RowError(row, *found))  # type: ignore[misc]
+        return None
+
+    def _match(self, id_text: str, name: str) -> RosterEntry | tuple[str, str] | str:
         number = normalise_id_number(id_text)
         if not number:
-            errors.append(RowError(row, self.id_field, "不能为空"))
-            return None
+            return self.id_field, "不能为空"
         entry = self.roster.get(number)
         if entry is None:
-            self.missing.append((row, number))
-            return None
+            return number
         if not entry.enrolled:
-            errors.append(RowError(row, self.id_field, f"{entry.name}（{mask_id_number(number)}）已退出本班"))
-            return None
+            return self.id_field, f"{entry.name}（{mask_id_number(number)}）已退出本班"
         if name and name.replace(" ", "") != entry.name.replace(" ", ""):
-            errors.append(RowError(row, self.name_field, f"“{name}”与实名登记的姓名“{entry.name}”不一致"))
-            return None
+            return self.name_field, f"“{name}”与实名登记的姓名“{entry.name}”不一致"
         return entry
 
     def missing_errors(self) -> list[RowError]:
@@ -165,6 +179,8 @@ class SessionIndex:
             if key in self.by_start:
                 self.ambiguous.add(key)
             self.by_start[key] = session
+        # The texts of a row → its session (or None) and its errors (field, message).
+        self._seen: dict[tuple[str, str, str, str], tuple[ClassSession | None, list[tuple[str, str]]]] = {}
 
     def find(
         self,
@@ -176,30 +192,41 @@ class SessionIndex:
         day_field: str,
         start_field: str,
     ) -> ClassSession | None:
+        key = (day_text, start_text, day_field, start_field)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._find(day_text, start_text, day_field, start_field)
+        session, problems = found
+        for field, message in problems:
+            errors.append(RowError(row, field, message))
+        return session
+
+    def _find(
+        self, day_text: str, start_text: str, day_field: str, start_field: str
+    ) -> tuple[ClassSession | None, list[tuple[str, str]]]:
         day = parse_date(day_text) if day_text else None
         start = parse_session_start(start_text) if start_text else None
+        problems = []
         if day is None:
-            problem = "不能为空" if not day_text else f"“{day_text}”不是有效日期，应为 YYYY-MM-DD"
-            errors.append(RowError(row, day_field, problem))
+            problems.append(
+                (day_field, "不能为空" if not day_text else f"“{day_text}”不是有效日期，应为 YYYY-MM-DD")
+            )
         if start is None:
-            problem = "不能为空" if not start_text else f"“{start_text}”不是有效时间，应为 HH:MM"
-            errors.append(RowError(row, start_field, problem))
+            problems.append(
+                (start_field, "不能为空" if not start_text else f"“{start_text}”不是有效时间，应为 HH:MM")
+            )
         if day is None or start is None:
-            return None
+            return None, problems
         key = (day, start.replace(second=0))
         session = self.by_start.get(key)
         if session is None:
-            errors.append(RowError(row, start_field, f"本班没有 {day:%Y-%m-%d} {start:%H:%M} 开始的课次"))
+            problems.append((start_field, f"本班没有 {day:%Y-%m-%d} {start:%H:%M} 开始的课次"))
         elif key in self.ambiguous:
-            errors.append(
-                RowError(
-                    row,
-                    start_field,
-                    f"本班有不止一个 {day:%Y-%m-%d} {start:%H:%M} 开始的课次，请联系审核人员",
-                )
+            problems.append(
+                (start_field, f"本班有不止一个 {day:%Y-%m-%d} {start:%H:%M} 开始的课次，请联系审核人员")
             )
-            return None
-        return session
+            return None, problems
+        return session, problems
 
 
 @dataclass(frozen=True)
@@ -208,30 +235,38 @@ class ParsedAttendance:
     skipped: int
 
 
-def _check_headers(raw: dict[str, str], required: tuple[str, ...], one_of: tuple[str, ...] = ()) -> None:
-    missing = [h for h in required if h not in raw and h not in one_of]
-    if one_of and not any(h in raw for h in one_of):
-        missing.append(" 或 ".join(one_of))
-    if missing:
-        raise TableErrors([RowError(1, "", f"缺少必需的列：{'、'.join(missing)}")])
+class _Stamps:
+    """Sign-in and sign-out texts to aware datetimes, each distinct text and moment once."""
 
+    def __init__(self) -> None:
+        self._aware: dict[datetime, datetime] = {}
 
-def _stamp(row: int, text: str, field: str, day: date | None, errors: list[RowError]) -> datetime | None:
-    if not text:
-        errors.append(RowError(row, field, "不能为空：签到时间和签退时间须同时填写，均未填写表示缺勤"))
-        return None
-    parsed = parse_stamp(text)
-    if parsed is None:
-        if parse_date(text) is not None:
-            problem = f"“{text}”缺少时刻，应为 HH:MM 或 YYYY-MM-DD HH:MM（请将该列设为文本格式）"
-        else:
-            problem = f"“{text}”不是有效时间，应为 HH:MM 或 YYYY-MM-DD HH:MM"
-        errors.append(RowError(row, field, problem))
-        return None
-    on, moment = parsed
-    if on is None and day is None:
-        return None  # the session's date is wrong; that error is already reported
-    return datetime.combine(on or day, moment)
+    def read(
+        self, row: int, text: str, field: str, day: date | None, errors: list[RowError]
+    ) -> datetime | None:
+        """The naive local moment written, on `day` when only a time is written."""
+        if not text:
+            errors.append(RowError(row, field, "不能为空：签到时间和签退时间须同时填写，均未填写表示缺勤"))
+            return None
+        parsed = parse_stamp(text)
+        if parsed is None:
+            if parse_date(text) is not None:
+                problem = f"“{text}”缺少时刻，应为 HH:MM 或 YYYY-MM-DD HH:MM（请将该列设为文本格式）"
+            else:
+                problem = f"“{text}”不是有效时间，应为 HH:MM 或 YYYY-MM-DD HH:MM"
+            errors.append(RowError(row, field, problem))
+            return None
+        on, moment = parsed
+        if on is None and day is None:
+            return None  # the session's date is wrong; that error is already reported
+        return datetime.combine(on or day, moment)
+
+    def aware(self, moment: datetime) -> datetime:
+        try:
+            return self._aware[moment]
+        except KeyError:
+            self._aware[moment] = value = timezone.make_aware(moment)
+            return value
 
 
 def _duplicate(
@@ -253,29 +288,31 @@ def parse_sign_in_sheet(
         raise ApplicationError("学员签到表须为 .xlsx 文件，请使用下载的模板填写", field="file")
     roster = RosterMatcher(training_class)
     sessions = SessionIndex(training_class)
-    make_aware = timezone.make_aware
+    stamps = _Stamps()
     errors: list[RowError] = []
     rows: list[AttendanceRow] = []
     seen: dict[tuple[int, int], int] = {}
     skipped = 0
-    header_checked = False
-    for number, raw in read_table(source, filename=filename):
-        if not header_checked:
-            _check_headers(raw, SHEET_HEADERS, SHEET_SESSION_HEADERS)
-            session_field = "课次开始时间" if "课次开始时间" in raw else "课次"
-            header_checked = True
-        in_text, out_text = raw["签到时间"], raw["签退时间"]
+    table = read_rows(source, filename=filename)
+    _, header = next(table)
+    column = column_index(header, SHEET_HEADERS, SHEET_SESSION_HEADERS)
+    session_field = "课次开始时间" if "课次开始时间" in column else "课次"
+    pick = itemgetter(
+        *(column[h] for h in ("日期", session_field, "姓名", "身份证号码", "签到时间", "签退时间"))
+    )
+    for number, cells in table:
+        day_text, session_text, name, id_text, in_text, out_text = pick(cells)
         if not in_text and not out_text:
             skipped += 1
             continue
         count = len(errors)
-        entry = roster.match(number, raw["身份证号码"], raw["姓名"], errors)
+        entry = roster.match(number, id_text, name, errors)
         session = sessions.find(
-            number, raw["日期"], raw[session_field], errors, day_field="日期", start_field=session_field
+            number, day_text, session_text, errors, day_field="日期", start_field=session_field
         )
-        day = session.date if session is not None else parse_date(raw["日期"])
-        signed_in = _stamp(number, in_text, "签到时间", day, errors)
-        signed_out = _stamp(number, out_text, "签退时间", day, errors)
+        day = session.date if session is not None else parse_date(day_text)
+        signed_in = stamps.read(number, in_text, "签到时间", day, errors)
+        signed_out = stamps.read(number, out_text, "签退时间", day, errors)
         if signed_in is not None and signed_out is not None and signed_out < signed_in:
             errors.append(
                 RowError(number, "签退时间", f"签退时间 {signed_out:%H:%M} 早于签到时间 {signed_in:%H:%M}")
@@ -291,11 +328,11 @@ def parse_sign_in_sheet(
                 entry.person_id,
                 attended_minutes(session, signed_in, signed_out),
                 session.mode,
-                make_aware(signed_in),
-                make_aware(signed_out),
+                stamps.aware(signed_in),
+                stamps.aware(signed_out),
             )
         )
-    return _finish(rows, skipped, errors + roster.missing_errors(), header_checked)
+    return _finish(rows, skipped, errors + roster.missing_errors())
 
 
 def parse_online_export(
@@ -309,26 +346,21 @@ def parse_online_export(
     errors: list[RowError] = []
     rows: list[AttendanceRow] = []
     seen: dict[tuple[int, int], int] = {}
-    header_checked = False
-    for number, raw in read_table(source, filename=filename):
-        if not header_checked:
-            _check_headers(raw, ONLINE_HEADERS)
-            header_checked = True
+    table = read_rows(source, filename=filename)
+    _, header = next(table)
+    column = column_index(header, ONLINE_HEADERS)
+    pick = itemgetter(*(column[h] for h in ONLINE_HEADERS))
+    for number, cells in table:
+        id_text, name, day_text, start_text, text = pick(cells)
         count = len(errors)
-        entry = roster.match(number, raw["身份证号码"], raw["姓名"], errors)
+        entry = roster.match(number, id_text, name, errors)
         session = sessions.find(
-            number,
-            raw["课次日期"],
-            raw["课次开始时间"],
-            errors,
-            day_field="课次日期",
-            start_field="课次开始时间",
+            number, day_text, start_text, errors, day_field="课次日期", start_field="课次开始时间"
         )
-        if session is not None and session.mode == SessionMode.OFFLINE:
+        if session is not None and session.mode == OFFLINE:
             errors.append(
                 RowError(number, "课次开始时间", f"{session} 为线下课次，线上平台的学习记录不能导入")
             )
-        text = raw["学习分钟数"]
         minutes = int(text) if text.isascii() and text.isdigit() else None
         if minutes is None:
             problem = "不能为空" if not text else f"“{text}”应为不小于 0 的整数分钟"
@@ -340,16 +372,14 @@ def parse_online_export(
         if _duplicate(seen, (session.pk, entry.enrolment_id), number, "身份证号码", errors):
             continue
         rows.append(AttendanceRow(session, entry.enrolment_id, entry.person_id, minutes, session.mode))
-    return _finish(rows, 0, errors + roster.missing_errors(), header_checked)
+    return _finish(rows, 0, errors + roster.missing_errors())
 
 
-def _finish(
-    rows: list[AttendanceRow], skipped: int, errors: list[RowError], header_checked: bool
-) -> ParsedAttendance:
-    if not header_checked:
-        raise TableErrors([RowError(2, "", "文件中没有数据行")])
+def _finish(rows: list[AttendanceRow], skipped: int, errors: list[RowError]) -> ParsedAttendance:
     if errors:
         raise TableErrors(sorted(errors, key=lambda e: e.row))
+    if not rows and not skipped:
+        raise TableErrors([RowError(2, "", "文件中没有数据行")])
     return ParsedAttendance(rows, skipped)
 
 

@@ -9,9 +9,13 @@ Flags are stored on the row (`Attendance.flags`, a list of {"code", "message"}):
 - `overlap`: the same person attended another session, of any class in the city, at a time that
   overlaps this one. Recorded online sessions are watched at any time, so they never overlap.
 
-Every write goes through `attendance_save_many`: it locks the class, computes the overlap flags
-from one query over the affected persons' attendances on the affected dates, upserts per
-(session, enrolment) in batches, and writes one line to the class's log.
+Every write goes through `attendance_save_many`: it locks the class, computes the flags, upserts
+per (session, enrolment) and writes one line to the class's log. The overlap check works on
+sessions before rows: one query gives, per session on the affected dates, the span its counting
+attendances of the affected persons cover (from the earliest sign-in to the latest sign-out, or
+the session's own hours). Two attendances can only overlap if their sessions' spans do, so rows
+are read and compared only in such sessions, or where an overlap flag is stored and may have to
+go; in a class whose sessions do not overlap, that is no row at all.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from apps.classes.models import ClassSession, ClassStatus, SessionMode, TrainingClass
@@ -36,18 +41,23 @@ from .models import Attendance, AttendanceSource, Enrolment, EnrolmentStatus
 # until the class is completed; after that the figures feed claims and stay as they are.
 OPEN_FOR_ATTENDANCE = (ClassStatus.APPROVED, ClassStatus.RUNNING)
 SIGN_TOLERANCE = timedelta(minutes=15)
-# Rows per UPDATE of the flags of other attendances (Django's bulk_update, a CASE per row).
+# Rows per UPDATE of other attendances' flags (Django's bulk_update: a CASE per row). Few rows
+# in practice: only where an overlap appears or goes.
 BATCH_SIZE = 1000
 SAVED_FIELDS = ("session", "enrolment", "minutes", "mode", "signed_in_at", "signed_out_at", "source", "flags")
-# Above this many persons the overlap query selects them with a subquery over the class's
-# roster instead of a literal IN list.
+# Above this many persons the overlap queries select them with a subquery over the class's roster
+# (a superset, narrowed in Python) instead of a literal IN list.
 PERSON_LIST_LIMIT = 500
+# The stored text of an overlap flag contains its code in quotes, on SQLite and PostgreSQL alike.
+OVERLAP_MARK = '"overlap"'
 MODE_LABELS = dict(SessionMode.choices)
+SOURCES = frozenset(AttendanceSource.values)
+RECORDED = SessionMode.RECORDED.value
 
 
-@dataclass(frozen=True, slots=True)
-class AttendanceRow:
-    """One checked attendance, ready to save. Sign-in and sign-out are aware datetimes."""
+class AttendanceRow(NamedTuple):
+    """One checked attendance, ready to save. Sign-in and sign-out are aware datetimes. (A named
+    tuple: an import makes 100,000 of them.)"""
 
     session: ClassSession
     enrolment_id: int
@@ -87,30 +97,33 @@ def attended_minutes(session: ClassSession, signed_in: datetime, signed_out: dat
     return max(0, int(seconds // 60))
 
 
+def sign_in_flags(session: ClassSession, signed_in: datetime | None) -> list[dict]:
+    """`outside_date` when signed in on another day, else `outside_hours` when more than 15
+    minutes before the start (naive local time)."""
+    if signed_in is None:
+        return []
+    if signed_in.date() != session.date:
+        message = f"签到日期 {signed_in:%Y-%m-%d} 不是课次日期 {session.date:%Y-%m-%d}"
+        return [{"code": "outside_date", "message": message}]
+    start = datetime.combine(session.date, session.start_time)
+    if signed_in < start - SIGN_TOLERANCE:
+        message = f"签到时间 {signed_in:%H:%M} 早于课次开始 {start:%H:%M} 超过 15 分钟"
+        return [{"code": "outside_hours", "message": message}]
+    return []
+
+
+def sign_out_flags(session: ClassSession, signed_out: datetime | None) -> list[dict]:
+    """`outside_hours` when signed out more than 15 minutes after the end (naive local time)."""
+    end = datetime.combine(session.date, session.end_time)
+    if signed_out is None or signed_out <= end + SIGN_TOLERANCE:
+        return []
+    when = f"{signed_out:%H:%M}" if signed_out.date() == session.date else f"{signed_out:%Y-%m-%d %H:%M}"
+    return [{"code": "outside_hours", "message": f"签退时间 {when} 晚于课次结束 {end:%H:%M} 超过 15 分钟"}]
+
+
 def hours_flags(session: ClassSession, signed_in: datetime | None, signed_out: datetime | None) -> list[dict]:
     """The `outside_date` and `outside_hours` flags of one attendance (naive local times)."""
-    flags: list[dict] = []
-    start, end = session_span(session)
-    if signed_in is not None and signed_in.date() != session.date:
-        flags.append(
-            {
-                "code": "outside_date",
-                "message": f"签到日期 {signed_in:%Y-%m-%d} 不是课次日期 {session.date:%Y-%m-%d}",
-            }
-        )
-    elif signed_in is not None and signed_in < start - SIGN_TOLERANCE:
-        flags.append(
-            {
-                "code": "outside_hours",
-                "message": f"签到时间 {signed_in:%H:%M} 早于课次开始 {start:%H:%M} 超过 15 分钟",
-            }
-        )
-    if signed_out is not None and signed_out > end + SIGN_TOLERANCE:
-        when = f"{signed_out:%H:%M}" if signed_out.date() == session.date else f"{signed_out:%Y-%m-%d %H:%M}"
-        flags.append(
-            {"code": "outside_hours", "message": f"签退时间 {when} 晚于课次结束 {end:%H:%M} 超过 15 分钟"}
-        )
-    return flags
+    return sign_in_flags(session, signed_in) + sign_out_flags(session, signed_out)
 
 
 def minutes_problem(session: ClassSession, minutes: int) -> str | None:
@@ -193,7 +206,7 @@ def attendance_record(
         signed_out_at=signed_out_at,
     )
     before = Attendance.objects.filter(session=session, enrolment=enrolment).first()
-    _upsert(training_class, [row], source)
+    _save(training_class, [row], source)
     attendance = Attendance.objects.get(session=session, enrolment=enrolment)
     state_change_record(
         obj=attendance,
@@ -223,9 +236,9 @@ def attendance_save_many(
     """Save checked rows of one class all at once (a session's form, an import): upsert per
     (session, enrolment), recompute the overlap flags, and log one line on the class."""
     training_class = lock_class_for_attendance(actor=actor, training_class=training_class)
-    if any(row.session.training_class_id != training_class.pk for row in rows):
+    if {row.session.training_class_id for row in rows} - {training_class.pk}:
         raise ApplicationError("课次不属于本班", field="session")
-    created, updated = _upsert(training_class, rows, source)
+    created, updated = _save(training_class, rows, source)
     counts = SaveCounts(created, updated, skipped)
     state_change_record(
         obj=training_class,
@@ -238,11 +251,11 @@ def attendance_save_many(
     return counts
 
 
-@dataclass(slots=True)
-class _Span:
-    """One attendance as the overlap check sees it: who, which session, when (naive local)."""
+class _Span(NamedTuple):
+    """One attendance as the overlap check sees it: whose, which session, when (naive local)."""
 
-    pk: int | None
+    key: tuple[int, int]  # (session, enrolment)
+    pk: int | None  # None: a row being saved
     person_id: int
     class_id: int
     session_date: date
@@ -250,61 +263,196 @@ class _Span:
     session_end: time
     start: datetime
     end: datetime
-    minutes: int
-    mode: str
+    counts: bool  # attended (minutes > 0), and not a recorded session (watched at any time)
     flags: list
 
 
-def _span(row: AttendanceRow, class_id: int) -> _Span:
-    session = row.session
-    if row.signed_in_at is not None and row.signed_out_at is not None:
-        start, end = local(row.signed_in_at), local(row.signed_out_at)
-    else:
-        start, end = session_span(session)
-    return _Span(
-        None,
-        row.person_id,
-        class_id,
-        session.date,
-        session.start_time,
-        session.end_time,
-        start,
-        end,
-        row.minutes,
-        row.mode,
-        [],
-    )
+class _Clock:
+    """Local times and hours flags, once per distinct value: an import repeats the same few
+    sign-in minutes of each session thousands of times."""
+
+    def __init__(self) -> None:
+        self._local: dict[datetime, datetime] = {}
+        self._in: dict[tuple[int, datetime], list[dict]] = {}
+        self._out: dict[tuple[int, datetime], list[dict]] = {}
+        self._spans: dict[int, tuple[datetime, datetime]] = {}
+
+    def local(self, value: datetime) -> datetime:
+        try:
+            return self._local[value]
+        except KeyError:
+            self._local[value] = naive = local(value)
+            return naive
+
+    def session_span(self, session: ClassSession) -> tuple[datetime, datetime]:
+        try:
+            return self._spans[session.pk]
+        except KeyError:
+            self._spans[session.pk] = span = session_span(session)
+            return span
+
+    def interval(self, session: ClassSession, signed_in: datetime | None, signed_out: datetime | None):
+        """When the trainee was there: the sign-in to the sign-out when both are known, else the
+        session's hours."""
+        if signed_in is None or signed_out is None:
+            return self.session_span(session)
+        return self.local(signed_in), self.local(signed_out)
+
+    def flags(self, session: ClassSession, signed_in: datetime | None, signed_out: datetime | None) -> list:
+        flags = []
+        if signed_in is not None:
+            key = (session.pk, signed_in)
+            if key not in self._in:
+                self._in[key] = sign_in_flags(session, self.local(signed_in))
+            flags += self._in[key]
+        if signed_out is not None:
+            key = (session.pk, signed_out)
+            if key not in self._out:
+                self._out[key] = sign_out_flags(session, self.local(signed_out))
+            flags += self._out[key]
+        return flags
 
 
-def _existing_spans(training_class: TrainingClass, rows: list[AttendanceRow]) -> dict[tuple[int, int], _Span]:
-    """Every attendance of the rows' persons on the rows' dates, in any class: one query."""
+def _counts(minutes: int, mode: str, start: datetime, end: datetime) -> bool:
+    return minutes > 0 and mode != RECORDED and end > start
+
+
+def _save(training_class: TrainingClass, rows: list[AttendanceRow], source: str) -> tuple[int, int]:
+    """Upsert the rows with their flags, and re-flag the persons' other attendances whose
+    overlap changed. Returns (created, updated)."""
+    if source not in SOURCES:
+        raise ApplicationError(f"出勤来源“{source}”无效", field="source")
+    if not rows:
+        return 0, 0
+    keys = {(row.session.pk, row.enrolment_id): index for index, row in enumerate(rows)}
+    if len(keys) != len(rows):
+        raise ApplicationError("同一学员的同一课次出现了不止一次", field="rows")
+    clock = _Clock()
+    values = []
+    # Per session, the span its counting rows cover: [earliest start, latest end]. Rows without
+    # sign times cover the session's hours: noted per session, spanned once below.
+    covered: dict[int, list] = {}
+    unsigned: dict[int, ClassSession] = {}
+    for session, enrolment_id, _person, minutes, mode, signed_in, signed_out in rows:
+        pk = session.pk
+        if signed_in is None and signed_out is None:
+            if minutes > 0 and mode != RECORDED:
+                unsigned[pk] = session
+            values.append((pk, enrolment_id, minutes, mode, None, None, source, []))
+            continue
+        start, end = clock.interval(session, signed_in, signed_out)
+        if _counts(minutes, mode, start, end):
+            _cover(covered, pk, start, end)
+        flags = clock.flags(session, signed_in, signed_out)
+        values.append((pk, enrolment_id, minutes, mode, signed_in, signed_out, source, flags))
+    for pk, session in unsigned.items():
+        _cover(covered, pk, *clock.session_span(session))
     persons = {row.person_id for row in rows}
     dates = {row.session.date for row in rows}
-    qs = Attendance.objects.filter(session__date__in=dates)
+    scope = _persons_scope(training_class, persons, dates)
+    flagged = _stored_spans(scope, covered, clock)
+    overlapping = _overlapping_sessions(covered)
+    changed: list[Attendance] = []
+    if overlapping or flagged:
+        changed = _reflag(scope, rows, keys, values, persons, overlapping, flagged, clock)
+
+    before = _class_attendances(training_class).count()
+    upsert_rows(Attendance, SAVED_FIELDS, values, unique_fields=("session", "enrolment"))
+    created = _class_attendances(training_class).count() - before
+    Attendance.objects.bulk_update(changed, ["flags", "updated_at"], batch_size=BATCH_SIZE)
+    return created, len(rows) - created
+
+
+def _class_attendances(training_class: TrainingClass) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(session__training_class=training_class).order_by()
+
+
+def _persons_scope(
+    training_class: TrainingClass, persons: set[int], dates: set[date]
+) -> QuerySet[Attendance]:
+    """Every attendance on the dates of the persons (or, for many, of the class's roster)."""
+    qs = Attendance.objects.filter(session__date__in=dates).order_by()
     if len(persons) <= PERSON_LIST_LIMIT:
-        qs = qs.filter(enrolment__person_id__in=persons)
-    else:
-        qs = qs.filter(
-            enrolment__person_id__in=Enrolment.objects.filter(training_class=training_class).values(
-                "person_id"
+        return qs.filter(enrolment__person_id__in=persons)
+    roster = Enrolment.objects.filter(training_class=training_class).values("person_id")
+    return qs.filter(enrolment__person_id__in=roster)
+
+
+def _stored_spans(scope: QuerySet[Attendance], covered: dict[int, list], clock: _Clock) -> set[int]:
+    """Widen `covered` with the stored attendances in scope (one query, grouped by session);
+    returns the sessions where some stored row carries an overlap flag. Rows about to be
+    replaced count too: a wider span only means a closer look."""
+    counting = Q(minutes__gt=0) & ~Q(mode=SessionMode.RECORDED)
+    grouped = scope.values(
+        "session_id",
+        "session__date",
+        "session__start_time",
+        "session__end_time",
+    ).annotate(
+        first_in=Min("signed_in_at", filter=counting),
+        last_out=Max("signed_out_at", filter=counting),
+        unsigned=Count(
+            "pk", filter=counting & (Q(signed_in_at__isnull=True) | Q(signed_out_at__isnull=True))
+        ),
+        flagged=Count("pk", filter=Q(flags__icontains=OVERLAP_MARK)),
+    )
+    flagged = set()
+    for group in grouped:
+        pk = group["session_id"]
+        if group["flagged"]:
+            flagged.add(pk)
+        day = group["session__date"]
+        ends = []
+        if group["unsigned"]:
+            ends.append(
+                (
+                    datetime.combine(day, group["session__start_time"]),
+                    datetime.combine(day, group["session__end_time"]),
+                )
             )
-        )
-    spans = {}
-    for (
-        pk,
-        session_id,
-        enrolment_id,
-        person_id,
-        class_id,
-        day,
-        start_time,
-        end_time,
-        signed_in,
-        signed_out,
-        minutes,
-        mode,
-        flags,
-    ) in qs.values_list(
+        if group["first_in"] is not None and group["last_out"] is not None:
+            ends.append((clock.local(group["first_in"]), clock.local(group["last_out"])))
+        for start, end in ends:
+            _cover(covered, pk, start, end)
+    return flagged
+
+
+def _cover(covered: dict[int, list], pk: int, start: datetime, end: datetime) -> None:
+    span = covered.get(pk)
+    if span is None:
+        covered[pk] = [start, end]
+    else:
+        span[0], span[1] = min(span[0], start), max(span[1], end)
+
+
+def _overlapping_sessions(covered: dict[int, list]) -> set[int]:
+    """The sessions whose covered span overlaps another session's."""
+    found: set[int] = set()
+    open_spans: list[tuple[datetime, int]] = []  # (end, session) of the spans begun so far
+    for start, end, pk in sorted((start, end, pk) for pk, (start, end) in covered.items()):
+        open_spans = [(until, other) for until, other in open_spans if until > start]
+        if open_spans:
+            found.add(pk)
+            found.update(other for _, other in open_spans)
+        open_spans.append((end, pk))
+    return found
+
+
+def _reflag(
+    scope: QuerySet[Attendance],
+    rows: list[AttendanceRow],
+    keys: dict[tuple[int, int], int],
+    values: list[tuple],
+    persons: set[int],
+    overlapping: set[int],
+    flagged: set[int],
+    clock: _Clock,
+) -> list[Attendance]:
+    """Compare the attendances in the overlapping sessions person by person: the overlap flags
+    go into the rows being saved (`values`, in place); the stored attendances whose flags change
+    (an overlap found, or one stored that is no more) are returned for an UPDATE."""
+    spans: list[_Span] = []
+    stored = scope.filter(session_id__in=overlapping | flagged).values_list(
         "pk",
         "session_id",
         "enrolment_id",
@@ -318,15 +466,66 @@ def _existing_spans(training_class: TrainingClass, rows: list[AttendanceRow]) ->
         "minutes",
         "mode",
         "flags",
-    ).order_by():
+    )
+    for (
+        pk,
+        session_id,
+        enrolment_id,
+        person_id,
+        class_id,
+        day,
+        begins,
+        ends,
+        signed_in,
+        signed_out,
+        minutes,
+        mode,
+        flags,
+    ) in stored:
+        key = (session_id, enrolment_id)
+        if person_id not in persons or key in keys:  # another person's, or about to be replaced
+            continue
         if signed_in is not None and signed_out is not None:
-            start, end = local(signed_in), local(signed_out)
+            start, end = clock.local(signed_in), clock.local(signed_out)
         else:
-            start, end = datetime.combine(day, start_time), datetime.combine(day, end_time)
-        spans[(session_id, enrolment_id)] = _Span(
-            pk, person_id, class_id, day, start_time, end_time, start, end, minutes, mode, flags
-        )
-    return spans
+            start, end = datetime.combine(day, begins), datetime.combine(day, ends)
+        counts = session_id in overlapping and _counts(minutes, mode, start, end)
+        spans.append(_Span(key, pk, person_id, class_id, day, begins, ends, start, end, counts, flags))
+    for row in rows:
+        session = row.session
+        if session.pk in overlapping:
+            start, end = clock.interval(session, row.signed_in_at, row.signed_out_at)
+            counts = _counts(row.minutes, row.mode, start, end)
+            spans.append(
+                _Span(
+                    (session.pk, row.enrolment_id),
+                    None,
+                    row.person_id,
+                    session.training_class_id,
+                    session.date,
+                    session.start_time,
+                    session.end_time,
+                    start,
+                    end,
+                    counts,
+                    [],
+                )
+            )
+    overlaps = _overlaps(spans)
+    now = timezone.now()
+    changed = []
+    for index, span in enumerate(spans):
+        found = overlaps.get(index, [])
+        if span.pk is None:
+            if found:
+                position = keys[span.key]
+                value = values[position]
+                values[position] = (*value[:-1], value[-1] + found)
+            continue
+        flags = [flag for flag in span.flags if flag.get("code") != "overlap"] + found
+        if flags != span.flags:
+            changed.append(Attendance(pk=span.pk, flags=flags, updated_at=now))
+    return changed
 
 
 def _overlap_flag(other: _Span, class_id: int) -> dict:
@@ -338,59 +537,22 @@ def _overlap_flag(other: _Span, class_id: int) -> dict:
     }
 
 
-def _overlaps(spans: dict[tuple[int, int], _Span]) -> dict[tuple[int, int], list[dict]]:
-    """The overlap flags of every span that overlaps another span of the same person."""
-    by_person: dict[int, list[tuple[datetime, datetime, tuple[int, int]]]] = defaultdict(list)
-    for key, span in spans.items():
-        if span.minutes > 0 and span.mode != SessionMode.RECORDED and span.end > span.start:
-            by_person[span.person_id].append((span.start, span.end, key))
-    flags: dict[tuple[int, int], list[dict]] = defaultdict(list)
+def _overlaps(spans: list[_Span]) -> dict[int, list[dict]]:
+    """The overlap flags of every counting span that overlaps another of the same person, by
+    the span's index."""
+    by_person: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
+    for index, span in enumerate(spans):
+        if span.counts:
+            by_person[span.person_id].append((span.start, span.end, index))
+    flags: dict[int, list[dict]] = defaultdict(list)
     for intervals in by_person.values():
         if len(intervals) < 2:
             continue
         intervals.sort()
-        for i, (_, end, key) in enumerate(intervals):
-            for other_start, _, other_key in intervals[i + 1 :]:
+        for i, (_, end, index) in enumerate(intervals):
+            for other_start, _, other in intervals[i + 1 :]:
                 if other_start >= end:
                     break
-                flags[key].append(_overlap_flag(spans[other_key], spans[key].class_id))
-                flags[other_key].append(_overlap_flag(spans[key], spans[other_key].class_id))
+                flags[index].append(_overlap_flag(spans[other], spans[index].class_id))
+                flags[other].append(_overlap_flag(spans[index], spans[other].class_id))
     return flags
-
-
-def _upsert(training_class: TrainingClass, rows: list[AttendanceRow], source: str) -> tuple[int, int]:
-    """Insert or update the rows, with their flags; re-flag the persons' other attendances whose
-    overlap changed. Returns (created, updated)."""
-    if source not in AttendanceSource.values:
-        raise ApplicationError(f"出勤来源“{source}”无效", field="source")
-    if not rows:
-        return 0, 0
-    spans = _existing_spans(training_class, rows)
-    existing_keys = set(spans)
-    new_keys = set()
-    for row in rows:
-        key = (row.session.pk, row.enrolment_id)
-        spans[key] = _span(row, training_class.pk)
-        new_keys.add(key)
-    if len(new_keys) != len(rows):
-        raise ApplicationError("同一学员的同一课次出现了不止一次", field="rows")
-    overlaps = _overlaps(spans)
-
-    values = []
-    for row in rows:
-        key = (row.session.pk, row.enrolment_id)
-        signed_in = None if row.signed_in_at is None else local(row.signed_in_at)
-        signed_out = None if row.signed_out_at is None else local(row.signed_out_at)
-        flags = hours_flags(row.session, signed_in, signed_out) + overlaps.get(key, [])
-        values.append((*key, row.minutes, row.mode, row.signed_in_at, row.signed_out_at, source, flags))
-    upsert_rows(Attendance, SAVED_FIELDS, values, unique_fields=("session", "enrolment"))
-
-    changed = []
-    for key in existing_keys - new_keys:
-        span = spans[key]
-        flags = [f for f in span.flags if f.get("code") != "overlap"] + overlaps.get(key, [])
-        if flags != span.flags:
-            changed.append(Attendance(pk=span.pk, flags=flags))
-    Attendance.objects.bulk_update(changed, ["flags"], batch_size=BATCH_SIZE)
-    updated = len(new_keys & existing_keys)
-    return len(new_keys) - updated, updated

@@ -173,12 +173,14 @@ def _lock_open_class(training_class: TrainingClass, actor: Any) -> TrainingClass
 
 
 def _history(
-    training_class: TrainingClass, numbers: list[str]
+    training_class: TrainingClass, existing: dict[str, Person]
 ) -> tuple[dict[str, list[PastTraining]], dict[str, tuple[int, str]]]:
-    """In one query: each person's enrolments in other classes (not withdrawn), and their
-    enrolment in this class if any (pk, status)."""
+    """In one query: each registered person's enrolments in other classes (not withdrawn), and
+    their enrolment in this class if any (pk, status). A person not yet registered has none."""
+    if not existing:
+        return {}, {}
     rows = (
-        Enrolment.objects.filter(person__id_number__in=numbers)
+        Enrolment.objects.filter(person_id__in=[person.pk for person in existing.values()])
         .filter(Q(status=ENROLLED) | Q(training_class=training_class))
         .values_list(
             "pk",
@@ -303,7 +305,7 @@ def _plan(
     problems = _duplicates(entries)
     numbers = list({e.person.id_number for e in entries})
     existing = persons_existing(numbers)
-    history, own = _history(training_class, numbers)
+    history, own = _history(training_class, existing)
     end = training_class.end_date
     limit = per_year_limit_on(end, district_settings_for(district=training_class.district, on=end))
     warnings: dict[str, list[dict[str, str]]] = {}
@@ -330,12 +332,16 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
     }
     now = timezone.now()
     fresh = [number for number in relations if number not in plan.own]
-    insert_rows(
+    created = insert_rows(
         Enrolment,
         ("training_class", "person", "relation", "status", "warnings"),
         [(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n]) for n in fresh],
+        returning=("id",),
     )
-    created = Enrolment.objects.filter(training_class=tc, person_id__in=[ids[n] for n in fresh])
+    if created is None:  # the database cannot return them
+        created = Enrolment.objects.filter(
+            training_class=tc, person_id__in=[ids[n] for n in fresh]
+        ).values_list("pk")
     Enrolment.objects.bulk_update(
         [
             Enrolment(
@@ -346,7 +352,7 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
         ["status", "relation", "warnings", "updated_at"],
     )
     content_type = ContentType.objects.get_for_model(Enrolment).pk
-    logs = [(pk, "") for pk in created.values_list("pk", flat=True)]
+    logs = [(pk, "") for (pk,) in created]
     logs += [(pk, WITHDRAWN) for pk in plan.own.values()]
     insert_rows(
         StateChange,

@@ -191,7 +191,7 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
     new = {e.id_number: e for e in entries if e.id_number not in existing}
     now = timezone.now()
     # ignore_conflicts: a person registered meanwhile by another import is reused, not an error.
-    insert_rows(
+    inserted = insert_rows(
         Person,
         ("id_number", "name", "gender", "birth_date", "phone", "household_region"),
         [
@@ -206,10 +206,13 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
             for e in new.values()
         ],
         ignore_conflicts=True,
+        returning=("id_number", "id"),
     )
     ids = {number: person.pk for number, person in existing.items()}
-    if new:
-        ids.update(Person.objects.filter(id_number__in=list(new)).values_list("id_number", "pk"))
+    ids.update(inserted or ())
+    unknown = [number for number in new if number not in ids]  # registered meanwhile, or not returned
+    if unknown:
+        ids.update(Person.objects.filter(id_number__in=unknown).values_list("id_number", "pk"))
     completed = []
     for e in entries:
         person = existing.get(e.id_number)

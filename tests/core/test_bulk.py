@@ -231,3 +231,36 @@ def test_nothing_to_write_runs_no_query(path):
         insert_rows(Person, PERSON, [])
         upsert_rows(Person, PERSON, [], unique_fields=("id_number",))
     assert statements.sql == []
+
+
+def test_insert_returns_the_values_asked_of_the_rows_inserted(path):
+    kept = PersonFactory()
+    returned = insert_rows(
+        Person,
+        PERSON,
+        [
+            (kept.id_number, "冒名", "M", date(1970, 1, 1), "", ""),
+            (nth_id_number(77), "王五", "M", date(1970, 1, 1), "", ""),
+            (nth_id_number(78), "赵六", "F", date(1971, 1, 1), "", ""),
+        ],
+        ignore_conflicts=True,
+        returning=("id_number", "id"),
+    )
+    assert sorted(returned) == sorted(
+        Person.objects.exclude(pk=kept.pk).values_list("id_number", "id")
+    )  # not the skipped one
+    with pytest.raises(ValueError, match="plain fields"):
+        insert_rows(
+            Person,
+            PERSON,
+            [(nth_id_number(79), "x", "M", date(1970, 1, 1), "", "")],
+            returning=("birth_date",),
+        )
+
+
+def test_insert_says_none_when_the_database_cannot_return(monkeypatch):
+    # SQLite before 3.35 has no RETURNING: the caller looks the rows up instead.
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    rows = [(nth_id_number(77), "王五", "M", date(1970, 1, 1), "", "")]
+    assert insert_rows(Person, PERSON, rows, returning=("id",)) is None
+    assert Person.objects.get().name == "王五"

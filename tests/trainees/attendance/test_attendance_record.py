@@ -331,3 +331,113 @@ def test_overlap_flags_keep_the_hours_flags(operator, make_class, approve, sessi
     )
     _record(operator, other.sessions.get(), there, 180)
     assert _codes(here) == ["outside_hours", "overlap"]
+
+
+# --- flags of a whole import (attendance_save_many) ---------------------------------------------
+
+
+def _save(operator, training_class, rows):
+    return attendance_save_many(
+        actor=operator, training_class=training_class, rows=rows, source=MANUAL, reason="导入"
+    )
+
+
+def _flags(enrolment, session):
+    return [f["message"] for f in Attendance.objects.get(enrolment=enrolment, session=session).flags]
+
+
+def test_an_import_flags_its_own_overlapping_sessions_where_both_were_attended(operator, make_class, approve):
+    day = date(2026, 12, 5)
+    training_class = approve(
+        make_class(
+            name="重叠班",
+            sessions=[
+                SessionInput(day, time(9, 0), time(12, 0)),
+                SessionInput(day, time(11, 0), time(13, 0)),
+                SessionInput(day, time(14, 0), time(16, 0)),
+            ],
+        )
+    )
+    morning, noon, afternoon = training_class.sessions.order_by("start_time")
+    a, b, c = enrol(training_class, 3)
+    rows = [
+        AttendanceRow(morning, a.pk, a.person_id, 180, "offline"),
+        AttendanceRow(noon, a.pk, a.person_id, 120, "offline"),
+        AttendanceRow(afternoon, a.pk, a.person_id, 120, "offline"),
+        AttendanceRow(morning, b.pk, b.person_id, 180, "offline"),
+        AttendanceRow(noon, b.pk, b.person_id, 0, "offline"),  # absent: no overlap
+        AttendanceRow(morning, c.pk, c.person_id, 0, "offline"),
+        AttendanceRow(noon, c.pk, c.person_id, 120, "offline"),
+    ]
+    assert _save(operator, training_class, rows).created == 7
+    assert _flags(a, morning) == ["同一时段另有出勤：2026-12-05 11:00–13:00（本班）"]
+    assert _flags(a, noon) == ["同一时段另有出勤：2026-12-05 09:00–12:00（本班）"]
+    assert _flags(a, afternoon) == []
+    assert [_flags(b, morning), _flags(b, noon), _flags(c, morning), _flags(c, noon)] == [[], [], [], []]
+
+
+def test_sign_times_beyond_the_session_overlap_the_next_class_and_the_flags_go_when_corrected(
+    operator, make_class, approve, running_class, sessions, trainees
+):
+    day = sessions[0].date  # 09:00–15:45 here; 16:00–18:00 in the second class
+    other = _second_class(make_class, approve, [SessionInput(day, time(16, 0), time(18, 0))])
+    a, b, _ = trainees
+    there_a = EnrolmentFactory(training_class=other, person=a.person)
+    there_b = EnrolmentFactory(training_class=other, person=b.person)
+    evening = other.sessions.get()
+    _save(
+        operator,
+        other,
+        [
+            AttendanceRow(evening, there_a.pk, a.person_id, 120, "offline"),
+            AttendanceRow(evening, there_b.pk, b.person_id, 120, "offline"),
+        ],
+    )
+    late, on_time = (at(day, "09:00"), at(day, "16:30")), (at(day, "09:00"), at(day, "15:50"))
+    _save(
+        operator,
+        running_class,
+        [
+            AttendanceRow(sessions[0], a.pk, a.person_id, 405, "offline", *late),
+            AttendanceRow(sessions[0], b.pk, b.person_id, 405, "offline", *on_time),
+        ],
+    )
+    assert [f["code"] for f in Attendance.objects.get(enrolment=a).flags] == ["outside_hours", "overlap"]
+    assert _flags(there_a, evening) == [
+        f"同一时段另有出勤：2026-12-05 09:00–15:45（班级编号 {running_class.pk}）"
+    ]
+    assert _flags(b, sessions[0]) == [] and _flags(there_b, evening) == []
+
+    # corrected: a signed out at 15:50 after all; both overlap flags go, in both classes
+    _save(operator, running_class, [AttendanceRow(sessions[0], a.pk, a.person_id, 405, "offline", *on_time)])
+    assert _flags(a, sessions[0]) == [] and _flags(there_a, evening) == []
+
+
+def test_the_overlap_check_reads_the_same_queries_for_2_and_20_trainees(
+    operator, make_class, approve, running_class, sessions
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # every trainee also attends a second class on 12-05, 14:00–17:00, overlapping 09:00–15:45
+    other = _second_class(make_class, approve, [SessionInput(date(2026, 12, 5), time(14, 0), time(17, 0))])
+    evening = other.sessions.get()
+
+    def run(count):
+        trainees = enrol(running_class, count)
+        there = [EnrolmentFactory(training_class=other, person=t.person) for t in trainees]
+        _save(operator, other, [AttendanceRow(evening, e.pk, e.person_id, 180, "offline") for e in there])
+        rows = [AttendanceRow(s, t.pk, t.person_id, 60, s.mode) for s in sessions for t in trainees]
+        with CaptureQueriesContext(connection) as queries:
+            _save(operator, running_class, rows)
+        assert all(
+            _flags(t, sessions[0]) and _flags(e, evening) for t, e in zip(trainees, there, strict=True)
+        )
+        return [
+            q["sql"] for q in queries.captured_queries if not q["sql"].startswith('INSERT INTO "trainees_at')
+        ]
+
+    # savepoint, lock, membership, spans by session, the rows of the overlapping sessions, counts
+    # before and after (the upsert's batches aside), the other class's flags (one UPDATE), the
+    # log line, release
+    assert len(run(2)) == len(run(20)) == 10
