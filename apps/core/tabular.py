@@ -2,6 +2,11 @@
 
 Excel is an interface (style.md 17): parse the workbook here, validate typed rows in the
 caller, save everything in one service call or nothing.
+
+Every cell becomes text. Excel's dates and times are numbers with a display format; they come
+back as ISO text the callers parse: a date cell (a format without hours) holding a whole day as
+"YYYY-MM-DD", a time cell as "HH:MM:SS", and every other date-time, including a date cell that
+holds a time of day, as "YYYY-MM-DD HH:MM:SS", so that no time typed is lost.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -46,9 +53,46 @@ def _clean(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if hasattr(value, "date") and callable(value.date):
-        value = value.date()
     return str(value).strip()
+
+
+@lru_cache(maxsize=256)
+def _shows_time(number_format: str | None) -> bool:
+    """Whether an Excel number format shows hours, minutes or seconds (not a date-only format)."""
+    from openpyxl.styles.numbers import STRIP_RE
+
+    shown = STRIP_RE.sub("", (number_format or "").split(";")[0]).lower()  # drop "text" and [colours]
+    return "h" in shown or "s" in shown
+
+
+def _second(value: datetime | time) -> datetime | time:
+    """To the nearest second: Excel keeps times as fractions of a day, openpyxl to the millisecond."""
+    if value.microsecond < 500_000:
+        return value.replace(microsecond=0)
+    if isinstance(value, time):
+        moment = datetime.combine(date.min, value.replace(microsecond=0)) + timedelta(seconds=1)
+        return moment.time()
+    return value.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell as text; dates and times as ISO text (see the module's docstring)."""
+    value = cell.value
+    if value is None or value.__class__ is str:
+        return "" if value is None else value.strip()
+    if isinstance(value, datetime):
+        value = _second(value)
+        if value.time() == time(0) and not _shows_time(cell.number_format):
+            return f"{value:%Y-%m-%d}"
+        return f"{value:%Y-%m-%d %H:%M:%S}"
+    if isinstance(value, time):
+        return f"{_second(value):%H:%M:%S}"
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, timedelta):  # a duration format such as [h]:mm
+        seconds = round(value.total_seconds())
+        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return _clean(value)
 
 
 def read_table(
@@ -111,15 +155,16 @@ def _read_xlsx(source: Any) -> Iterator[tuple[int, list[str]]]:
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ApplicationError("无法读取 Excel 文件，请确认文件为 .xlsx 格式且未损坏", field="file") from exc
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        # Cells, not values only: a date-time's number format says whether it shows a time.
+        rows = workbook.worksheets[0].iter_rows()
         header = next(rows, None)
         if header is None:
             raise ApplicationError("文件为空：第 1 行应为表头", field="file")
-        names = [_clean(h) for h in header]
+        names = [_cell_text(h) for h in header]
         width = len(names)
         yield 1, names
-        for number, values in enumerate(rows, start=2):
-            cells = [_clean(v) for v in values]
+        for number, row in enumerate(rows, start=2):
+            cells = [_cell_text(cell) for cell in row]
             if any(cells):
                 yield number, _fit(cells, width)
     finally:

@@ -45,11 +45,13 @@ _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日
 _CLOCK = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?")
 _SESSION = re.compile(rf"{_CLOCK.pattern}(?:\s*[-–—~至]\s*{_CLOCK.pattern})?")
 _STAMP = re.compile(rf"(?:{_DATE.pattern}[\sT]+)?{_CLOCK.pattern}")
+# A date, or a date at midnight: what a date typed into a cell formatted as date and time reads as.
+_DAY = re.compile(rf"{_DATE.pattern}(?:[\sT]+0?0\s*[:：]\s*00(?:\s*[:：]\s*00)?)?")
 
 
 @lru_cache(maxsize=4096)
 def parse_date(text: str) -> date | None:
-    match = _DATE.fullmatch(text.strip())
+    match = _DAY.fullmatch(text.strip())
     if match is None:
         return None
     try:
@@ -251,7 +253,7 @@ class _Stamps:
         parsed = parse_stamp(text)
         if parsed is None:
             if parse_date(text) is not None:
-                problem = f"“{text}”缺少时刻，应为 HH:MM 或 YYYY-MM-DD HH:MM（请将该列设为文本格式）"
+                problem = f"“{text}”只有日期，缺少时刻，应为 HH:MM 或 YYYY-MM-DD HH:MM"
             else:
                 problem = f"“{text}”不是有效时间，应为 HH:MM 或 YYYY-MM-DD HH:MM"
             errors.append(RowError(row, field, problem))
@@ -424,10 +426,11 @@ def sign_in_sheet_template(training_class: TrainingClass) -> bytes:
     sheet.oddFooter.center.text = f"{training_class.name} 学员签到表 · 第 &P 页"
     for letter, width in zip("ABCDEF", (12, 14, 12, 22, 18, 18), strict=True):
         sheet.column_dimensions[letter].width = width
-    # Text format for the ID numbers (Excel would round 18 digits) and the times (a date typed
-    # with the time would otherwise be read as a date only).
-    for letter in "DEF":
-        sheet.column_dimensions[letter].number_format = "@"
+    # Text for the ID numbers (Excel would round 18 digits); times as times. The import reads a
+    # time cell, a date-time cell (a sign-out on another day) and text alike.
+    sheet.column_dimensions["D"].number_format = "@"
+    for letter in "EF":
+        sheet.column_dimensions[letter].number_format = "hh:mm"
     bold = Font(bold=True)
     header = []
     for title in SHEET_HEADERS:

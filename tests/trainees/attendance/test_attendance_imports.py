@@ -16,6 +16,7 @@ from tests.factories import UserFactory
 from tests.trainees.attendance_factories import (
     EnrolmentFactory,
     PersonFactory,
+    at,
     csv_file,
     enrol,
     id_number,
@@ -92,6 +93,45 @@ def test_excel_time_cells_and_a_session_column_are_read(operator, running_class,
     )
     assert _sheet(operator, running_class, upload).created == 1
     assert Attendance.objects.get().minutes == 90
+
+
+def test_sign_in_cells_that_are_real_excel_date_times_keep_their_time(operator, running_class, trainees):
+    from datetime import date, datetime, time
+
+    a, b, c = trainees
+    day = date(2026, 12, 5)  # session 09:00–15:45
+    upload = xlsx_file(
+        [
+            SHEET,
+            # date-time cells, as Excel stores "2026-12-05 08:55" typed into a cell
+            [day, "09:00", *_p(a), datetime(2026, 12, 5, 8, 55), datetime(2026, 12, 5, 12, 0)],
+            # the date as a date-time at midnight; a time cell in; out on the next morning
+            [datetime(2026, 12, 5), time(9, 0), *_p(b), time(9, 30), datetime(2026, 12, 6, 9, 0)],
+            # signed in and out on the day before
+            [day, "09:00", *_p(c), datetime(2026, 12, 4, 9, 0), datetime(2026, 12, 4, 10, 0)],
+        ]
+    )
+    assert _sheet(operator, running_class, upload).created == 3
+    saved = {x.enrolment_id: x for x in Attendance.objects.all()}
+    assert (saved[a.pk].minutes, saved[a.pk].flags) == (180, [])
+    assert saved[a.pk].signed_in_at == at(day, "08:55")
+    assert saved[b.pk].minutes == 375  # 09:30 to the end at 15:45
+    assert [f["message"] for f in saved[b.pk].flags] == [
+        "签退时间 2026-12-06 09:00 晚于课次结束 15:45 超过 15 分钟"
+    ]
+    assert (saved[c.pk].minutes, [f["code"] for f in saved[c.pk].flags]) == (0, ["outside_date"])
+
+
+def test_a_date_cell_for_a_sign_in_time_is_explained(operator, running_class, trainees):
+    from datetime import date
+
+    upload = xlsx_file([SHEET, ["2026-12-05", "09:00", *_p(trainees[0]), date(2026, 12, 5), "12:00"]])
+    with pytest.raises(TableErrors) as exc:
+        _sheet(operator, running_class, upload)
+    assert [str(e) for e in exc.value.errors] == [
+        "第 2 行「签到时间」：“2026-12-05”只有日期，缺少时刻，应为 HH:MM 或 YYYY-MM-DD HH:MM"
+    ]
+    assert not Attendance.objects.exists()
 
 
 def test_reimport_upserts_without_duplicates(operator, running_class, trainees):
@@ -183,6 +223,8 @@ def test_missing_columns_and_wrong_file_types(operator, running_class, trainees)
 
 
 def test_template_lists_every_session_and_trainee_and_imports_back(operator, running_class, trainees):
+    from datetime import time
+
     withdrawn = EnrolmentFactory(training_class=running_class, withdrawn=True)
     content = sign_in_sheet_template(running_class)
     rows = list(read_table(io.BytesIO(content), filename="t.xlsx"))
@@ -203,7 +245,7 @@ def test_template_lists_every_session_and_trainee_and_imports_back(operator, run
     workbook = load_workbook(io.BytesIO(content))
     assert "内部资料" in workbook.sheetnames[0]
     sheet = workbook.worksheets[0]
-    sheet["E2"], sheet["F2"] = "09:00", "12:00"
+    sheet["E2"], sheet["F2"] = time(9, 0), "12:00"  # a time typed into the time column, and text
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.name = "filled.xlsx"
