@@ -7,7 +7,8 @@ GET  /classes/{id}/results             every trainee's result and whether all ar
 POST /classes/{id}/results             one trainee's result
 
 Read by everyone who may read the class (404 otherwise); written by its operators (403 for
-everyone else), who alone see ID numbers in full.
+everyone else). ID numbers are masked for every role; each trainee names its `person` and whether
+the user may reveal it (`can_reveal`: POST /persons/{person}/reveal, logged).
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.classes.models import ClassSession
-from apps.classes.permissions import is_class_operator
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
+from apps.core.masking import mask_id_number
 
 from .attendance_import import attendance_import
 from .models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
-from .selectors_attendance import attendance_grid, enrolled_trainees, operator_class_get, shown_id_number
+from .permissions import may_reveal_for_class
+from .selectors_attendance import attendance_grid, enrolled_trainees, operator_class_get
 from .services_results import result_record, results_complete
 
 
@@ -52,20 +54,20 @@ def _moment(value: Any) -> str | None:
 class AttendanceApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         training_class = class_get(class_id=pk, user=request.user)
-        operator = is_class_operator(request.user, training_class)
+        can_reveal = may_reveal_for_class(request.user, training_class)
         sessions = list(training_class.sessions.all())
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
             enrolled_trainees(training_class=training_class), request, view=self
         )
-        rows = attendance_grid(
-            training_class=training_class, sessions=sessions, enrolments=page, unmasked=operator
-        )
+        rows = attendance_grid(training_class=training_class, sessions=sessions, enrolments=page)
         trainees = [
             {
                 "enrolment": row.enrolment.pk,
+                "person": row.enrolment.person_id,
                 "name": row.enrolment.person.name,
                 "id_number": row.id_number,
+                "can_reveal": can_reveal,
                 "attendance": [
                     {
                         "session": session.pk,
@@ -136,7 +138,7 @@ def _result_data(result: Result | None) -> dict[str, Any] | None:
 class ResultsApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         training_class = class_get(class_id=pk, user=request.user)
-        operator = is_class_operator(request.user, training_class)
+        can_reveal = may_reveal_for_class(request.user, training_class)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
             enrolled_trainees(training_class=training_class).select_related("result"), request, view=self
@@ -145,8 +147,10 @@ class ResultsApi(APIView):
             [
                 {
                     "enrolment": e.pk,
+                    "person": e.person_id,
                     "name": e.person.name,
-                    "id_number": shown_id_number(e.person.id_number, unmasked=operator),
+                    "id_number": mask_id_number(e.person.id_number),
+                    "can_reveal": can_reveal,
                     "result": _result_data(getattr(e, "result", None)),
                 }
                 for e in page

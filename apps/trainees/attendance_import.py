@@ -16,10 +16,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from apps.classes.models import ClassSession, SessionMode, TrainingClass
+from apps.classes.permissions import is_class_operator
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
@@ -33,6 +35,7 @@ from .services_attendance import (
     lock_class_for_attendance,
     minutes_problem,
 )
+from .services_persons import DOWNLOAD_PURPOSES, personal_data_download_record
 
 SHEET_HEADERS = ("日期", "课次开始时间", "姓名", "身份证号码", "签到时间", "签退时间")
 SHEET_SESSION_HEADERS = ("课次开始时间", "课次")
@@ -410,9 +413,22 @@ def attendance_import(
     )
 
 
-def sign_in_sheet_template(training_class: TrainingClass) -> bytes:
-    """The class's sign-in sheet to fill in: one row per session and enrolled trainee, with full
-    ID numbers (the operators need them to match), so the file is marked 内部资料."""
+@transaction.atomic
+def sign_in_sheet_template(*, actor: Any, training_class: TrainingClass) -> bytes:
+    """The class's sign-in sheet to fill in, for its own operators only: it holds full ID
+    numbers (the operators need them to match), so it is marked 内部资料 and every download is
+    logged, one PersonalDataView per trainee in it."""
+    if not is_class_operator(actor, training_class):
+        raise PermissionDenied("只有本班培训机构的经办人可以下载学员签到表模板")
+    content, persons = _sign_in_sheet(training_class)
+    personal_data_download_record(
+        viewer=actor, person_ids=persons, purpose=DOWNLOAD_PURPOSES["sign_in_sheet"]
+    )
+    return content
+
+
+def _sign_in_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
+    """The workbook: one row per session and enrolled trainee; and the persons in it."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -441,11 +457,12 @@ def sign_in_sheet_template(training_class: TrainingClass) -> bytes:
     trainees = list(
         Enrolment.objects.filter(training_class=training_class, status=EnrolmentStatus.ENROLLED)
         .order_by("pk")
-        .values_list("person__name", "person__id_number")
+        .values_list("person_id", "person__name", "person__id_number")
     )
-    for session in training_class.sessions.all():
+    sessions = list(training_class.sessions.all())
+    for session in sessions:
         day, start = f"{session.date:%Y-%m-%d}", f"{session.start_time:%H:%M}"
-        for name, number in trainees:
+        for _, name, number in trainees:
             sheet.append([day, start, name, number, None, None])
     notes = workbook.create_sheet("填写说明")
     for line in (
@@ -459,4 +476,5 @@ def sign_in_sheet_template(training_class: TrainingClass) -> bytes:
         notes.append(line)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    persons = [person for person, _, _ in trainees] if sessions else []  # no session, no row
+    return buffer.getvalue(), persons

@@ -7,15 +7,18 @@ import io
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from apps.classes.models import TrainingClass
+from apps.classes.permissions import is_class_operator
 from apps.core.errors import ApplicationError
 from apps.core.tabular import RowError, TableErrors, read_table
 
 from .attendance_import import RosterMatcher, parse_date
 from .models import CertificateType, Enrolment, EnrolmentStatus, Outcome
 from .services_attendance import SaveCounts
+from .services_persons import DOWNLOAD_PURPOSES, personal_data_download_record
 from .services_results import ResultRow, lock_class_for_results, result_problems, results_save_many
 
 RESULT_HEADERS = ("姓名", "身份证号码", "考核结果", "证书类型", "证书编号", "发证日期")
@@ -106,9 +109,20 @@ def results_import(*, actor: Any, training_class: TrainingClass, source: Any, fi
     )
 
 
-def results_template(training_class: TrainingClass) -> bytes:
-    """The class's results sheet to fill in: one row per enrolled trainee with full ID numbers and
-    any result already entered; drop-down lists for the outcome and certificate type. 内部资料."""
+@transaction.atomic
+def results_template(*, actor: Any, training_class: TrainingClass) -> bytes:
+    """The class's results sheet to fill in, for its own operators only: it holds full ID numbers,
+    so it is marked 内部资料 and every download is logged, one PersonalDataView per trainee in it."""
+    if not is_class_operator(actor, training_class):
+        raise PermissionDenied("只有本班培训机构的经办人可以下载考核结果模板")
+    content, persons = _results_sheet(training_class)
+    personal_data_download_record(viewer=actor, person_ids=persons, purpose=DOWNLOAD_PURPOSES["results"])
+    return content
+
+
+def _results_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
+    """The workbook: one row per enrolled trainee with full ID numbers and any result already
+    entered, drop-down lists for the outcome and certificate type; and the persons in it."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -120,10 +134,11 @@ def results_template(training_class: TrainingClass) -> bytes:
     sheet = workbook.active
     sheet.title = "考核结果（内部资料）"
     sheet.oddHeader.center.text = "内部资料 注意保密"
+    sheet.oddFooter.center.text = f"{training_class.name} 考核结果 · 第 &P 页"
     sheet.append(list(RESULT_HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    enrolments = (
+    enrolments = list(
         Enrolment.objects.filter(training_class=training_class, status=EnrolmentStatus.ENROLLED)
         .select_related("person", "result")
         .order_by("pk")
@@ -159,4 +174,4 @@ def results_template(training_class: TrainingClass) -> bytes:
     certificates.add(f"D2:D{last}")
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), [enrolment.person_id for enrolment in enrolments]

@@ -1,5 +1,7 @@
 """Reads for the attendance and results pages and API: the grid of trainees × sessions with
-class-hours (R2.1), totals offline and online, training days as exact fractions."""
+class-hours (R2.1), totals offline and online, training days as exact fractions. ID numbers are
+masked for every role, as in every list; whoever may reveal a person does it on the person's page
+(roster permissions, logged)."""
 
 from __future__ import annotations
 
@@ -29,11 +31,6 @@ def operator_class_get(*, class_id: int, user: Any) -> TrainingClass:
     if not is_class_operator(user, training_class):
         raise PermissionDenied("只有本班培训机构的经办人可以录入出勤和考核结果")
     return training_class
-
-
-def shown_id_number(number: str, *, unmasked: bool) -> str:
-    """Whole for the class's own operators (`unmasked`), masked for everyone else."""
-    return number if unmasked else mask_id_number(number)
 
 
 def days_text(class_hours: int, *, on: date) -> str:
@@ -94,15 +91,13 @@ def attendance_grid(
     training_class: TrainingClass,
     sessions: Sequence[ClassSession],
     enrolments: Sequence[Enrolment],
-    unmasked: bool,
 ) -> list[TraineeRow]:
     """One row per enrolment: a cell per session (None where nothing was recorded), class-hours
     per session `minutes // 45` on the session's date, totals offline and online, and days.
-    One query, whatever the number of trainees and sessions."""
+    One query, whatever the number of trainees and sessions. ID numbers masked."""
     column = {session.pk: i for i, session in enumerate(sessions)}
     rows = {
-        e.pk: TraineeRow(e, shown_id_number(e.person.id_number, unmasked=unmasked), [None] * len(sessions))
-        for e in enrolments
+        e.pk: TraineeRow(e, mask_id_number(e.person.id_number), [None] * len(sessions)) for e in enrolments
     }
     attendances = Attendance.objects.filter(
         session__training_class=training_class, enrolment_id__in=list(rows)

@@ -264,6 +264,12 @@ def person_register_or_get(
     return Person.objects.get(pk=persons_save(entries=[entry], existing=existing)[entry.id_number])
 
 
+# Why full ID numbers left the system in a file (PersonalDataView.purpose), by template.
+DOWNLOAD_PURPOSES = {
+    "sign_in_sheet": "下载签到表模板",
+    "results": "下载考核结果模板",
+}
+
 # The purposes a reveal of personal data may be recorded with (PersonalDataView.purpose).
 REVEAL_PURPOSES = {
     "roster": "核对花名册",
@@ -283,3 +289,16 @@ def person_reveal(*, person: Person, viewer: Any, purpose: str) -> Person:
         raise ApplicationError("请选择查看完整信息的用途", field="purpose")
     PersonalDataView.objects.create(person=person, viewer=viewer, purpose=label)
     return person
+
+
+def personal_data_download_record(*, viewer: Any, person_ids: Iterable[int], purpose: str) -> int:
+    """Record that `viewer` downloaded a file with these persons' full ID numbers: one
+    PersonalDataView per person, in one multi-row INSERT. Returns how many were recorded. Call in
+    the transaction that builds the file, after checking who may have it."""
+    if purpose not in DOWNLOAD_PURPOSES.values():
+        raise ApplicationError(f"下载用途“{purpose}”无效", field="purpose")
+    persons = sorted(set(person_ids))
+    insert_rows(
+        PersonalDataView, ("person", "viewer", "purpose"), [(pk, viewer.pk, purpose) for pk in persons]
+    )
+    return len(persons)

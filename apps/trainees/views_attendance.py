@@ -2,7 +2,10 @@
 
 Everyone who may read the class reads them (officers of its district, the municipal admin,
 auditors, engaged third-party reviewers, its operators); a class out of scope is 404. Only the
-class's own operators write (403 for everyone else), and see ID numbers in full.
+class's own operators write (403 for everyone else). ID numbers are masked for every role; each
+name leads to the person's page, where the class's operators, the officers of its district and
+the municipal admin may reveal it (logged). The templates to fill in hold full ID numbers: the
+class's operators alone download them, each download logged per person.
 """
 
 from __future__ import annotations
@@ -13,24 +16,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 
 from apps.classes.permissions import is_class_operator
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
+from apps.core.masking import mask_id_number
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate
 
 from .attendance_import import ONLINE_HEADERS, SHEET_HEADERS, attendance_import, sign_in_sheet_template
 from .forms_attendance import ResultForm, SessionAttendanceForm, UploadForm
 from .models import AttendanceSource
+from .permissions import may_reveal_for_class
 from .results_import import RESULT_HEADERS, results_import, results_template
-from .selectors_attendance import (
-    attendance_grid,
-    enrolled_trainees,
-    flagged_count,
-    operator_class_get,
-    shown_id_number,
-)
+from .selectors_attendance import attendance_grid, enrolled_trainees, flagged_count, operator_class_get
 from .services_attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
 from .services_results import OPEN_FOR_RESULTS, result_record, results_complete
 
@@ -50,9 +50,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     operator = is_class_operator(request.user, training_class)
     sessions = list(training_class.sessions.all())
     page = paginate(request, enrolled_trainees(training_class=training_class))
-    rows = attendance_grid(
-        training_class=training_class, sessions=sessions, enrolments=page.object_list, unmasked=operator
-    )
+    rows = attendance_grid(training_class=training_class, sessions=sessions, enrolments=page.object_list)
     return render(
         request,
         "trainees/attendance/grid.html",
@@ -64,6 +62,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "flagged": flagged_count(training_class=training_class),
             "operator": operator,
+            "can_reveal": may_reveal_for_class(request.user, training_class),
             "open": training_class.status in OPEN_FOR_ATTENDANCE,
         },
     )
@@ -89,7 +88,7 @@ def session_entry(request: HttpRequest, pk: int, session_pk: int) -> HttpRespons
             ),
         }
         for trainee in attendance_grid(
-            training_class=training_class, sessions=[session], enrolments=page.object_list, unmasked=operator
+            training_class=training_class, sessions=[session], enrolments=page.object_list
         )
     ]
     if request.method == "POST":
@@ -128,7 +127,14 @@ def session_entry(request: HttpRequest, pk: int, session_pk: int) -> HttpRespons
     return render(
         request,
         "trainees/attendance/session.html",
-        {"object": training_class, "session": session, "page": page, "rows": rows, "writable": writable},
+        {
+            "object": training_class,
+            "session": session,
+            "page": page,
+            "rows": rows,
+            "writable": writable,
+            "can_reveal": may_reveal_for_class(request.user, training_class),
+        },
     )
 
 
@@ -184,11 +190,11 @@ def import_online(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
 def sheet_template(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = operator_class_get(class_id=pk, user=request.user)
-    return _download(
-        sign_in_sheet_template(training_class), f"学员签到表-{training_class.name}-内部资料.xlsx"
-    )
+    content = sign_in_sheet_template(actor=request.user, training_class=training_class)
+    return _download(content, f"学员签到表-{training_class.name}-内部资料.xlsx")
 
 
 @login_required
@@ -224,7 +230,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         rows.append(
             {
                 "enrolment": e,
-                "id_number": shown_id_number(e.person.id_number, unmasked=operator),
+                "id_number": mask_id_number(e.person.id_number),
                 "result": result,
                 "form": form or (ResultForm(prefix=f"r{e.pk}", result=result) if writable else None),
             }
@@ -239,6 +245,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "writable": writable,
             "operator": operator,
+            "can_reveal": may_reveal_for_class(request.user, training_class),
             "complete": complete,
             "lacking": lacking,
         },
@@ -278,6 +285,8 @@ def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
 def results_template_download(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = operator_class_get(class_id=pk, user=request.user)
-    return _download(results_template(training_class), f"考核结果-{training_class.name}-内部资料.xlsx")
+    content = results_template(actor=request.user, training_class=training_class)
+    return _download(content, f"考核结果-{training_class.name}-内部资料.xlsx")

@@ -13,6 +13,10 @@ from tests.classes.conftest import lathe, make_class, operator, rates, school  #
 from tests.classes.test_class_pages import ROLES, SEES, people  # noqa: F401
 from tests.trainees.attendance_factories import enrol
 
+# Who may reveal a trainee's full ID number (on the person's page, logged): the class's operators,
+# the officers of its district and the municipal admin. Everyone sees them masked in lists.
+REVEALS = {"admin", "officer", "operator"}
+
 
 @pytest.fixture
 def approve(operator, officer_yuzhong):  # noqa: F811

@@ -5,11 +5,15 @@ import pytest
 from apps.core.models import StateChange
 from apps.trainees.models import Attendance, Result
 from apps.trainees.services_attendance import AttendanceRow, attendance_save_many
-from tests.trainees.attendance.conftest import ROLES, SEES
+from tests.trainees.attendance.conftest import REVEALS, ROLES, SEES
 from tests.trainees.attendance_factories import csv_file, id_number
 
 pytestmark = pytest.mark.django_db
 ONLINE = ["身份证号码", "姓名", "课次日期", "课次开始时间", "学习分钟数"]
+
+
+def _masked(number):
+    return number[:4] + "*" * 10 + number[-4:]
 
 
 def test_attendance_per_trainee_per_session(api_client, operator, running_class, sessions, trainees):
@@ -35,7 +39,11 @@ def test_attendance_per_trainee_per_session(api_client, operator, running_class,
         "class_hours": 9,
     }
     first = data["results"][0]
-    assert first["id_number"] == a.person.id_number
+    assert (first["person"], first["id_number"], first["can_reveal"]) == (
+        a.person_id,
+        _masked(a.person.id_number),
+        True,
+    )
     assert first["attendance"] == [
         {
             "session": sessions[0].pk,
@@ -130,9 +138,13 @@ def test_api_permissions(api_client, people, running_class, trainees, role):
     for path in ("/attendance", "/results"):
         response = api_client.get(base + path)
         assert response.status_code == (200 if role in SEES else 404), path
-    if role in SEES and role != "operator":
-        listed = api_client.get(base + "/attendance").json()["results"]
-        assert listed[0]["id_number"] == a.person.id_number[:4] + "*" * 10 + a.person.id_number[-4:]
+    if role in SEES:  # masked for every role, the class's operator too; revealed one by one
+        for path in ("/attendance", "/results"):
+            response = api_client.get(base + path)
+            listed = response.json()["results"]
+            assert (listed[0]["person"], listed[0]["id_number"]) == (a.person_id, _masked(a.person.id_number))
+            assert {row["can_reveal"] for row in listed} == {role in REVEALS}, path
+            assert a.person.id_number not in response.content.decode(), path
     logged = StateChange.objects.count()
     upload = csv_file([ONLINE, [a.person.id_number, a.person.name, "2026-12-09", "19:00", "60"]])
     posted = api_client.post(base + "/attendance/online", {"file": upload}, format="multipart")
@@ -144,3 +156,25 @@ def test_api_permissions(api_client, people, running_class, trainees, role):
         assert (posted.status_code, result.status_code) == (expected, expected)
         assert not Attendance.objects.exists() and not Result.objects.exists()
         assert StateChange.objects.count() == logged
+
+
+@pytest.mark.parametrize("role", ["admin", "officer", "reviewer", "auditor", "operator"])
+def test_a_listed_trainee_is_revealed_one_by_one_and_logged(
+    api_client, people, running_class, trainees, role
+):
+    from apps.trainees.models import PersonalDataView
+
+    user = people[role]
+    api_client.force_authenticate(user)
+    listed = api_client.get(f"/api/v1/classes/{running_class.pk}/results").json()["results"][0]
+    response = api_client.post(
+        f"/api/v1/persons/{listed['person']}/reveal", {"purpose": "identity"}, format="json"
+    )
+    if role in REVEALS:
+        assert response.status_code == 200
+        assert response.json()["id_number"] == trainees[0].person.id_number
+        view = PersonalDataView.objects.get()
+        assert (view.person_id, view.viewer, view.purpose) == (trainees[0].person_id, user, "核对学员身份")
+    else:
+        assert response.status_code == 403
+        assert not PersonalDataView.objects.exists()

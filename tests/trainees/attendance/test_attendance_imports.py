@@ -226,7 +226,7 @@ def test_template_lists_every_session_and_trainee_and_imports_back(operator, run
     from datetime import time
 
     withdrawn = EnrolmentFactory(training_class=running_class, withdrawn=True)
-    content = sign_in_sheet_template(running_class)
+    content = sign_in_sheet_template(actor=operator, training_class=running_class)
     rows = list(read_table(io.BytesIO(content), filename="t.xlsx"))
     assert len(rows) == 8 * 3  # sessions × enrolled trainees
     assert list(rows[0][1]) == SHEET
@@ -251,6 +251,24 @@ def test_template_lists_every_session_and_trainee_and_imports_back(operator, run
     buffer.name = "filled.xlsx"
     counts = _sheet(operator, running_class, buffer)
     assert (counts.created, counts.skipped) == (1, 23)
+
+
+def test_the_sign_in_sheet_template_is_the_operators_and_each_download_is_logged(
+    operator, running_class, trainees, officer_yuzhong, municipal_admin
+):
+    from django.core.exceptions import PermissionDenied
+
+    from apps.trainees.models import PersonalDataView
+
+    for outsider in (officer_yuzhong, municipal_admin, UserFactory(operator=True)):
+        with pytest.raises(PermissionDenied):
+            sign_in_sheet_template(actor=outsider, training_class=running_class)
+    assert not PersonalDataView.objects.exists()
+    sign_in_sheet_template(actor=operator, training_class=running_class)
+    # 8 sessions × 3 trainees in the sheet: one row per trainee
+    assert sorted(PersonalDataView.objects.values_list("person_id", "viewer_id", "purpose")) == sorted(
+        (t.person_id, operator.pk, "下载签到表模板") for t in trainees
+    )
 
 
 def test_import_needs_the_class_operator_and_an_open_class(

@@ -1,6 +1,7 @@
 """Attendance and results pages: who reads (404 out of scope), who writes (403 for read-only roles,
-nothing changed), masking per role, the entry forms, the imports with their row errors, the
-templates, and the grid's query budget."""
+nothing changed), ID numbers masked for every role with the way to the logged reveal, the entry
+forms, the imports with their row errors, the templates (the operator's only, each download logged
+per person), and the query budgets."""
 
 import io
 
@@ -12,10 +13,10 @@ from django.urls import reverse
 from apps.classes.models import ClassStatus
 from apps.core.models import StateChange
 from apps.core.tabular import read_table
-from apps.trainees.models import Attendance, Result
+from apps.trainees.models import Attendance, PersonalDataView, Result
 from apps.trainees.services_attendance import AttendanceRow, attendance_save_many
 from apps.trainees.services_results import result_record
-from tests.trainees.attendance.conftest import ROLES, SEES
+from tests.trainees.attendance.conftest import REVEALS, ROLES, SEES
 from tests.trainees.attendance_factories import PASSED, csv_file, enrol, xlsx_file
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,10 @@ def test_who_reads_and_who_writes(client, people, running_class, sessions, train
     for name in OPERATOR_ONLY:
         expected = 200 if role == "operator" else 403 if role in SEES else 404
         assert client.get(_url(name, running_class)).status_code == expected, name
+    # the two templates hold full ID numbers: downloaded by the operator alone, and logged
+    logged = set(PersonalDataView.objects.values_list("viewer_id", "purpose"))
+    operator_logs = {(people[role].pk, "下载签到表模板"), (people[role].pk, "下载考核结果模板")}
+    assert logged == (operator_logs if role == "operator" else set())
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "operator"])
@@ -99,24 +104,28 @@ def test_read_only_roles_change_nothing(client, people, running_class, sessions,
     assert StateChange.objects.count() == logged
 
 
-@pytest.mark.parametrize("role", ["admin", "officer", "reviewer", "auditor", "operator"])
-def test_id_numbers_are_masked_except_for_the_class_operator(
+@pytest.mark.parametrize("role", sorted(SEES))
+def test_id_numbers_are_masked_for_every_role_and_names_lead_to_the_logged_reveal(
     client, people, operator, running_class, sessions, trainees, role
 ):
     _fill(operator, running_class, trainees)
     client.force_login(people[role])
-    number = trainees[0].person.id_number
+    person = trainees[0].person
     for url in (
         _url("grid", running_class),
         _url("session", running_class, sessions[0].pk),
         _url("results", running_class),
     ):
         text = client.get(url).content.decode()
-        if role == "operator":
-            assert number in text, url
-        else:
-            assert number not in text, url
-            assert _masked(number) in text, url
+        assert person.id_number not in text, url
+        assert _masked(person.id_number) in text, url
+        assert reverse("roster:person_detail", args=[person.pk]) in text, url
+        assert ("在学员页面“显示完整信息”" in text) == (role in REVEALS), url
+    assert not PersonalDataView.objects.exists()  # reading the lists logs nothing: nothing is shown
+    reveal = client.post(reverse("roster:person_reveal", args=[person.pk]), {"purpose": "identity"})
+    assert reveal.status_code == (200 if role in REVEALS else 403)
+    assert (person.id_number in reveal.content.decode()) == (role in REVEALS)
+    assert PersonalDataView.objects.filter(viewer=people[role], person=person).count() == (role in REVEALS)
 
 
 def test_grid_shows_class_hours_totals_days_and_flags(client, operator, running_class, sessions, trainees):
@@ -274,13 +283,45 @@ def test_online_import_page(client, operator, running_class, trainees):
     assert Attendance.objects.get().minutes == 120
 
 
-def test_templates_are_internal_workbooks_for_the_operator(client, operator, running_class, trainees):
+def test_templates_are_internal_workbooks_for_the_operator_and_each_download_is_logged(
+    client, operator, running_class, trainees
+):
+    from openpyxl import load_workbook
+
+    withdrawn = enrol(running_class, 1, withdrawn=True)[0]
     client.force_login(operator)
-    for name, rows in (("sheet_template", 8 * 3), ("results_template", 3)):
-        response = client.get(_url(name, running_class))
-        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-        assert "%E5%86%85%E9%83%A8%E8%B5%84%E6%96%99" in response["Content-Disposition"]  # 内部资料
-        assert len(list(read_table(io.BytesIO(response.content), filename="t.xlsx"))) == rows
+    for name, rows, purpose in (
+        ("sheet_template", 8 * 3, "下载签到表模板"),
+        ("results_template", 3, "下载考核结果模板"),
+    ):
+        for download in (1, 2):
+            response = client.get(_url(name, running_class))
+            assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+            assert "%E5%86%85%E9%83%A8%E8%B5%84%E6%96%99" in response["Content-Disposition"]  # 内部资料
+            assert "no-store" in response["Cache-Control"]
+            workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+            assert "内部资料" in workbook.sheetnames[0] and workbook.properties.keywords == "内部资料"
+            assert len(list(read_table(io.BytesIO(response.content), filename="t.xlsx"))) == rows
+            # one row per trainee in the file (not per session), the withdrawn one is not in it
+            logged = PersonalDataView.objects.filter(purpose=purpose, viewer=operator)
+            assert logged.count() == 3 * download
+            assert set(logged.values_list("person_id", flat=True)) == {t.person_id for t in trainees}
+            assert not logged.filter(person=withdrawn.person).exists()
+
+
+@pytest.mark.parametrize("name", ["sheet_template", "results_template"])
+def test_template_downloads_log_in_one_insert_whatever_the_class_size(client, operator, running_class, name):
+    client.force_login(operator)
+    enrol(running_class, 3)
+    with CaptureQueriesContext(connection) as three:
+        assert client.get(_url(name, running_class)).status_code == 200
+    enrol(running_class, 27)
+    with CaptureQueriesContext(connection) as thirty:
+        assert client.get(_url(name, running_class)).status_code == 200
+    assert PersonalDataView.objects.count() == 3 + 30
+    inserts = [q["sql"] for q in thirty if q["sql"].startswith('INSERT INTO "trainees_personaldataview"')]
+    assert len(inserts) == 1
+    assert len(three) == len(thirty)
 
 
 def test_results_form_per_trainee(client, operator, running_class, trainees):

@@ -33,7 +33,6 @@ def _grid(training_class):
         training_class=training_class,
         sessions=sessions,
         enrolments=list(enrolled_trainees(training_class=training_class)),
-        unmasked=True,
     )
 
 

@@ -162,9 +162,28 @@ def test_results_file_with_errors_saves_nothing(operator, running_class, trainee
     assert "R2.6" in exc.value.errors[0].message
 
 
+def test_results_template_is_the_operators_and_each_download_is_logged(operator, running_class, trainees):
+    from django.core.exceptions import PermissionDenied
+
+    from apps.trainees.models import PersonalDataView
+
+    for outsider in (
+        UserFactory(officer=True),
+        UserFactory(operator=True),
+        UserFactory(municipal_admin=True),
+    ):
+        with pytest.raises(PermissionDenied):
+            results_template(actor=outsider, training_class=running_class)
+    assert not PersonalDataView.objects.exists()
+    results_template(actor=operator, training_class=running_class)
+    assert sorted(PersonalDataView.objects.values_list("person_id", "viewer_id", "purpose")) == sorted(
+        (t.person_id, operator.pk, "下载考核结果模板") for t in trainees
+    )
+
+
 def test_results_template_lists_the_trainees_with_their_results(operator, running_class, trainees):
     result_record(actor=operator, enrolment=trainees[0], **PASS)
-    content = results_template(running_class)
+    content = results_template(actor=operator, training_class=running_class)
     rows = [r for _, r in read_table(io.BytesIO(content), filename="t.xlsx")]
     assert [r["身份证号码"] for r in rows] == [t.person.id_number for t in trainees]
     assert rows[0] == {
