@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.claims",
     "apps.audits",
     "apps.ledger",
+    "apps.exports",
     "apps.demo",
 ]
 
@@ -223,3 +224,21 @@ PAGINATE_BY = 25
 # https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-max-memory-size
 CLAIM_MATERIAL_MAX_BYTES = int(os.environ.get("CLAIM_MATERIAL_MAX_BYTES", str(20 * 1024 * 1024)))
 CLAIM_VIDEO_MAX_BYTES = int(os.environ.get("CLAIM_VIDEO_MAX_BYTES", str(2 * 1024 * 1024 * 1024)))
+
+# Excel exports (apps.exports). A worksheet holds at most 1,048,576 rows, header included, and
+# XlsxWriter does not stop at the limit, so an export starts a new sheet when one is full (tests
+# lower it). https://support.microsoft.com/office/1672b34d-7043-467e-8e27-269d656771c3
+EXPORT_SHEET_ROW_LIMIT = int(os.environ.get("EXPORT_SHEET_ROW_LIMIT", "1048576"))
+# An export of at most this many rows is written in the request and downloaded at once (5,000
+# rows take about a second); a larger one runs as a Celery task behind a progress bar.
+EXPORT_SMALL_ROWS = int(os.environ.get("EXPORT_SMALL_ROWS", "5000"))
+# How long a finished export can be downloaded; afterwards its link answers 404 and the hourly
+# purge below deletes the file (the log row stays).
+EXPORT_LINK_LIFETIME = timedelta(hours=int(os.environ.get("EXPORT_LINK_HOURS", "24")))
+# Finished workbooks go to the default storage (media/, a volume shared by web and workers in
+# docker-compose.yml) unless this names another directory that both can reach.
+EXPORT_STORAGE_ROOT = os.environ.get("EXPORT_STORAGE_ROOT", "")
+CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {
+    "task": "exports.purge_expired",
+    "schedule": timedelta(hours=1),
+}

@@ -1,0 +1,150 @@
+"""Reads for exports: the rows each export selects, scoped through the ledger's and the claims'
+permission policies, and the exports a user may see. Out-of-scope districts answer 404."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from apps.audits.models import AuditFinding
+from apps.audits.selectors import current_findings
+from apps.catalog.models import District
+from apps.claims.models import Claim, ClaimLine
+from apps.claims.permissions import claim_policy
+from apps.ledger.models import LedgerEntry
+from apps.ledger.permissions import entry_policy
+
+from .filters import ExportFilter
+from .models import ExportJob, ExportKind
+from .permissions import export_districts, export_policy
+
+
+def _day_start(day: Any) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def ledger_entries(
+    *, user: Any, filters: ExportFilter, as_of: datetime | None = None
+) -> QuerySet[LedgerEntry]:
+    """The ledger entries the user may read that match the filter, booked no later than `as_of`
+    (entries are only ever inserted, so this is the ledger as it stood then), oldest first."""
+    qs = entry_policy.visible(user)
+    if filters.districts:
+        qs = qs.filter(allocation__district__code__in=filters.districts)
+    if filters.years:
+        qs = qs.filter(allocation__year__in=filters.years)
+    if filters.kinds:
+        qs = qs.filter(kind__in=filters.kinds)
+    if filters.shares:
+        qs = qs.filter(share__in=filters.shares)
+    if filters.statuses:
+        qs = qs.filter(claim_line__claim__status__in=filters.statuses)
+    # Bounds on the timestamp itself (not its date in SQL), so the created_at index serves them.
+    if filters.date_from:
+        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if as_of is not None:
+        qs = qs.filter(created_at__lte=as_of)
+    return qs.order_by("created_at", "pk")
+
+
+def claim_lines(*, user: Any, filters: ExportFilter) -> QuerySet[ClaimLine]:
+    """The lines of the claims the user may see that match the filter, by claim and line."""
+    qs = ClaimLine.objects.filter(claim__in=claim_policy.visible(user))
+    if filters.districts:
+        qs = qs.filter(claim__district__code__in=filters.districts)
+    if filters.years:
+        qs = qs.filter(claim__year__in=filters.years)
+    if filters.kinds:
+        qs = qs.filter(claim__kind__in=filters.kinds)
+    if filters.shares:
+        qs = qs.filter(share__in=filters.shares)
+    if filters.statuses:
+        qs = qs.filter(claim__status__in=filters.statuses)
+    if filters.date_from:
+        qs = qs.filter(claim__submitted_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(claim__submitted_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    return qs.order_by("claim_id", "pk")
+
+
+def audit_findings(*, user: Any, filters: ExportFilter) -> QuerySet[AuditFinding]:
+    """The current findings (apps.audits.selectors.current_findings: those of the latest run
+    that covers them) the user may see that match the filter, by district, rule and finding. The
+    year is the claim's; a finding about an institution's year (R6.1) has that year."""
+    qs = current_findings(user=user)
+    if filters.districts:
+        qs = qs.filter(district__code__in=filters.districts)
+    if filters.years:
+        institution_years = (Q(claim__isnull=True, subject__endswith=f":{year}") for year in filters.years)
+        qs = qs.filter(reduce(or_, institution_years, Q(claim__year__in=filters.years)))
+    if filters.kinds:
+        qs = qs.filter(rule__in=filters.kinds)
+    if filters.shares:
+        qs = qs.filter(line__share__in=filters.shares)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    if filters.date_from:
+        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    return qs.order_by("district__sort_order", "district_id", "rule", "pk")
+
+
+def claim_totals_by_status(*, district: District, year: int) -> list[dict[str, Any]]:
+    """The district's claims of the year per status: how many, claimed and approved totals."""
+    return list(
+        Claim.objects.filter(district=district, year=year)
+        .values("status")
+        .annotate(n=Count("pk"), total=Sum("total"), approved=Sum("approved_total"))
+        .order_by("status")
+    )
+
+
+def export_row_count(*, user: Any, kind: str, filters: ExportFilter) -> int:
+    """How many detail rows the export will write (a fund summary has a handful)."""
+    if kind == ExportKind.LEDGER:
+        return ledger_entries(user=user, filters=filters).count()
+    if kind == ExportKind.CLAIM_LINES:
+        return claim_lines(user=user, filters=filters).count()
+    if kind == ExportKind.AUDIT_FINDINGS:
+        return audit_findings(user=user, filters=filters).count()
+    return 0
+
+
+def export_district_names(*, user: Any, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """{code: name} of the districts asked for; 404 if one is missing or outside the scope."""
+    names = dict(export_districts(user).filter(code__in=codes).values_list("code", "name"))
+    if len(names) != len(set(codes)):
+        raise Http404("区县不存在")
+    return names
+
+
+def export_jobs(*, user: Any) -> QuerySet[ExportJob]:
+    """The user's own exports, newest first."""
+    return export_policy.visible(user).order_by("-created_at", "-pk")
+
+
+def export_job_get(*, user: Any, job_id: int) -> ExportJob:
+    """One of the user's own exports; 404 for anybody else's and for a missing one."""
+    return export_policy.get_visible(user, pk=job_id)
+
+
+def export_log(*, user: Any, kind: str = "", username: str = "") -> QuerySet[ExportJob]:
+    """Everyone's exports (who, what, how many rows, when): the municipal admin's to read."""
+    if not export_policy.can(user, "view_log"):
+        raise PermissionDenied("只有市人力社保局管理员可以查看导出日志")
+    qs = ExportJob.objects.select_related("requested_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if username:
+        qs = qs.filter(requested_by__username=username)
+    return qs

@@ -1,0 +1,186 @@
+"""Exports: asked for, written (in the request when small, by a Celery task when large),
+downloaded until the link expires, purged. The job is the log line: who, what filter, how many
+rows, when.
+
+Lifecycle `queued → running → finished | failed`, changed here only. A job found `running` is
+built again from the start: its worker died and the broker redelivered the message (acks_late),
+and the file is written under the job's own name, so the second build replaces the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from apps.claims.models import Share
+from apps.core.errors import ApplicationError
+
+from . import workbooks
+from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
+from .models import ExportJob, ExportKind, ExportStatus
+from .permissions import export_policy
+from .selectors import export_district_names, export_row_count
+
+logger = logging.getLogger(__name__)
+S = ExportStatus
+TRANSITIONS = {
+    S.QUEUED: {S.RUNNING, S.FAILED},
+    S.RUNNING: {S.RUNNING, S.FINISHED, S.FAILED},
+    S.FINISHED: set(),
+    S.FAILED: set(),
+}
+FAILURE_MESSAGE = "导出失败，请重新导出；多次失败请联系市人力社保局管理员。"
+FILE_LABELS = {
+    ExportKind.LEDGER: "专账资金台账",
+    ExportKind.CLAIM_LINES: "申领明细",
+    ExportKind.AUDIT_FINDINGS: "稽核疑点",
+}
+
+
+def export_storage() -> Storage:
+    """Where finished workbooks are kept: EXPORT_STORAGE_ROOT when set, else the default storage."""
+    root = settings.EXPORT_STORAGE_ROOT
+    return FileSystemStorage(location=root) if root else default_storage
+
+
+def _move(job: ExportJob, to: str) -> None:
+    if to not in TRANSITIONS[S(job.status)]:
+        raise ApplicationError(
+            f"导出状态不能从“{job.get_status_display()}”变为“{S(to).label}”", field="status"
+        )
+    job.status = to
+
+
+def _check(kind: str, filters: ExportFilter) -> None:
+    """Every value of the filter is one the export knows; a fund summary is one district's year."""
+    if kind not in ExportKind.values:
+        raise ApplicationError("请选择导出内容", field="kind")
+    if kind == ExportKind.FUND_SUMMARY:
+        if len(filters.districts) != 1:
+            raise ApplicationError("资金概况请选择一个区县", field="districts")
+        if len(filters.years) != 1:
+            raise ApplicationError("资金概况请选择一个年度", field="years")
+    for name, choices in (
+        ("kinds", KIND_CHOICES[kind]),
+        ("shares", Share.choices),
+        ("statuses", STATUS_CHOICES[kind]),
+    ):
+        allowed = {value for value, _ in choices}
+        unknown = set(getattr(filters, name)) - allowed
+        if unknown:
+            raise ApplicationError(f"无效的选项：{'、'.join(sorted(unknown))}", field=name)
+    if any(not 2000 <= year <= 2100 for year in filters.years):
+        raise ApplicationError("年度应在 2000 至 2100 之间", field="years")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ApplicationError("结束日期不能早于开始日期", field="date_to")
+
+
+def _file_name(kind: str, filters: ExportFilter, names: dict[str, str], at: datetime) -> str:
+    stamp = timezone.localtime(at).strftime("%Y%m%d-%H%M%S")
+    if kind == ExportKind.FUND_SUMMARY:
+        return f"{names[filters.districts[0]]}{filters.years[0]}年度专账资金概况_{stamp}.xlsx"
+    return f"{FILE_LABELS[kind]}_{stamp}.xlsx"
+
+
+def export_request(*, actor: Any, kind: str, filters: ExportFilter) -> ExportJob:
+    """Log the export and write it: at once when it has at most EXPORT_SMALL_ROWS rows (the job
+    comes back finished), otherwise by a Celery task queued after commit (it comes back queued).
+    A district outside the actor's scope answers 404, like a missing one."""
+    if not export_policy.can(actor, "add"):
+        raise ApplicationError("只有市人力社保局管理员、区县经办人员和审计人员可以导出数据")
+    _check(kind, filters)
+    names = export_district_names(user=actor, codes=filters.districts)
+    total = export_row_count(user=actor, kind=kind, filters=filters)
+    now = timezone.now()
+    job = ExportJob.objects.create(
+        requested_by=actor,
+        kind=kind,
+        filters=filters.to_json(),
+        description=filters.describe(kind=kind, district_names=names),
+        total_rows=total,
+        file_name=_file_name(kind, filters, names, now),
+    )
+    if total <= settings.EXPORT_SMALL_ROWS:
+        return export_build(job_id=job.pk)
+    from .tasks import export_run
+
+    transaction.on_commit(lambda: export_run.delay(job.pk))
+    return job
+
+
+def _report(job: ExportJob, rows: int) -> None:
+    progress = min(99, rows * 100 // job.total_rows) if job.total_rows else 0
+    ExportJob.objects.filter(pk=job.pk).update(progress=progress, row_count=rows)
+
+
+def _store(job: ExportJob, path: str) -> str:
+    storage = export_storage()
+    name = f"exports/{job.pk}/{job.kind}-{job.pk}.xlsx"
+    if storage.exists(name):
+        storage.delete(name)
+    with open(path, "rb") as handle:
+        return storage.save(name, File(handle, name=os.path.basename(name)))
+
+
+def export_build(*, job_id: int) -> ExportJob:
+    """Write the job's workbook, store it and mark the job finished with its row count and the
+    link's expiry; a failure is logged and marks it failed. A finished or failed job is left as
+    it is, so a message delivered twice writes nothing twice."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().select_related("requested_by").get(pk=job_id)
+        if job.status in (S.FINISHED, S.FAILED):
+            return job
+        _move(job, S.RUNNING)
+        job.started_at = timezone.now()
+        job.progress = job.row_count = 0
+        job.save(update_fields=["status", "started_at", "progress", "row_count"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="export-") as tmpdir:
+            path = os.path.join(tmpdir, "export.xlsx")
+            rows = workbooks.write(
+                job=job,
+                path=path,
+                row_limit=settings.EXPORT_SHEET_ROW_LIMIT,
+                tmpdir=tmpdir,
+                progress=lambda n: _report(job, n),
+            )
+            name = _store(job, path)
+    except Exception:
+        logger.exception("export %s failed", job.pk)
+        _move(job, S.FAILED)
+        job.error = FAILURE_MESSAGE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+    _move(job, S.FINISHED)
+    job.finished_at = timezone.now()
+    job.expires_at = job.finished_at + settings.EXPORT_LINK_LIFETIME
+    job.progress, job.row_count, job.file = 100, rows, name
+    job.save(update_fields=["status", "finished_at", "expires_at", "progress", "row_count", "file"])
+    return job
+
+
+def export_open(*, job: ExportJob) -> File:
+    """The finished workbook, for its download; the caller checked the link has not expired."""
+    return export_storage().open(job.file, "rb")
+
+
+def export_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete the files of exports whose link expired; their log rows stay. How many."""
+    now = now or timezone.now()
+    storage = export_storage()
+    purged = 0
+    for job in ExportJob.objects.filter(expires_at__lte=now).exclude(file=""):
+        storage.delete(job.file)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        purged += 1
+    return purged

@@ -1,0 +1,77 @@
+"""A district's fund summary: the allocation and shares against balances(), the claims by
+status, and the reconciliation's differences (R8.5)."""
+
+from decimal import Decimal
+
+import pytest
+
+from apps.claims.models import Claim
+from apps.core.errors import ApplicationError
+from apps.exports.models import ExportJob
+from apps.ledger.selectors import balances, reconciliation
+from tests.factories import district
+
+from .conftest import WANZHOU, YUZHONG, export, open_workbook, sheet_rows, summary_table, summary_value, yuan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_fund_summary_is_the_ledgers_balances_and_a_clean_reconciliation(world):
+    job = export(world.users["officer"], kind="fund_summary", districts=(YUZHONG,), years=(2021,))
+    assert job.file_name.startswith("渝中区2021年度专账资金概况_") and job.file_name.endswith(".xlsx")
+    book = open_workbook(job)
+    assert book.sheetnames == ["资金概况", "对账差异"]
+    sheet = book["资金概况"]
+    assert sheet["A1"].value == "渝中区 2021 年度职业技能提升行动专账资金概况"
+    shares = summary_table(sheet, "资金类别")
+    expected = balances(district=district(YUZHONG), year=2021)
+    assert [r["资金类别"] for r in shares] == [b.label for b in expected] + ["合计"]
+    for row, b in zip(shares, expected, strict=False):
+        assert (yuan(row["年度额度（元）"]), yuan(row["已记账（元）"]), yuan(row["已拨付（元）"])) == (
+            b.allocated,
+            b.booked,
+            b.paid,
+        )
+        assert yuan(row["剩余额度（元）"]) == b.remaining
+    total = shares[-1]
+    assert (yuan(total["年度额度（元）"]), yuan(total["已记账（元）"]), yuan(total["已拨付（元）"])) == (
+        Decimal("100000.00"),
+        Decimal("2535.00"),
+        Decimal("1125.00"),
+    )
+    claims = summary_table(sheet, "申领状态")
+    assert [(r["申领状态"], r["件数"], yuan(r["核定金额（元）"])) for r in claims] == [
+        ("审核通过", 1, Decimal("2535.00")),
+        ("合计", 1, Decimal("2535.00")),
+    ]
+    assert summary_value(sheet, "对账 (R8.5)") == "账实相符、账表相符：申领核定金额、台账净额与拨付金额一致。"
+    assert sheet_rows(book["对账差异"]) == []
+
+
+def test_every_difference_the_reconciliation_finds_is_listed(world):
+    claim = world.claims["wanzhou_wft"]
+    Claim.objects.filter(pk=claim.pk).update(approved_total=Decimal("1999.00"))  # the books disagree
+    differences = reconciliation(district=district(WANZHOU), year=2021)
+    assert differences
+    job = export(world.users["auditor"], kind="fund_summary", districts=(WANZHOU,), years=(2021,))
+    book = open_workbook(job)
+    rows = sheet_rows(book["对账差异"])
+    assert [(r["类别"], r["申领编号"], r["明细编号"], r["不一致之处"]) for r in rows] == [
+        ({"ledger": "台账", "payment": "拨付", "claim": "申领"}[d.kind], d.claim_id, d.line_id, d.message)
+        for d in differences
+    ]
+    assert (
+        summary_value(book["资金概况"], "对账 (R8.5)")
+        == f"发现 {len(differences)} 处不一致，逐条见“对账差异”工作表。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [({"districts": (YUZHONG,)}, "years"), ({"years": (2021,)}, "districts"), ({}, "districts")],
+)
+def test_a_fund_summary_is_one_district_and_one_year(world, filters, field):
+    with pytest.raises(ApplicationError) as exc:
+        export(world.admin, kind="fund_summary", **filters)
+    assert exc.value.field == field
+    assert ExportJob.objects.count() == 0
