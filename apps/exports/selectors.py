@@ -30,27 +30,38 @@ def _day_start(day: Any) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _filtered(qs: QuerySet, filters: ExportFilter, *, lookups: dict[str, str], moment: str) -> QuerySet:
+    """`qs` narrowed to the filter: each non-empty group (districts, years, kinds, shares,
+    statuses) by the lookup `lookups` names for it, the dates on the timestamp `moment`. Bounds
+    on the timestamp itself, not its date in SQL, so an index on it serves them."""
+    for name, lookup in lookups.items():
+        values = getattr(filters, name)
+        if values:
+            qs = qs.filter(**{f"{lookup}__in": values})
+    if filters.date_from:
+        qs = qs.filter(**{f"{moment}__gte": _day_start(filters.date_from)})
+    if filters.date_to:
+        qs = qs.filter(**{f"{moment}__lt": _day_start(filters.date_to + timedelta(days=1))})
+    return qs
+
+
 def ledger_entries(
     *, user: Any, filters: ExportFilter, as_of: datetime | None = None
 ) -> QuerySet[LedgerEntry]:
     """The ledger entries the user may read that match the filter, booked no later than `as_of`
     (entries are only ever inserted, so this is the ledger as it stood then), oldest first."""
-    qs = entry_policy.visible(user)
-    if filters.districts:
-        qs = qs.filter(allocation__district__code__in=filters.districts)
-    if filters.years:
-        qs = qs.filter(allocation__year__in=filters.years)
-    if filters.kinds:
-        qs = qs.filter(kind__in=filters.kinds)
-    if filters.shares:
-        qs = qs.filter(share__in=filters.shares)
-    if filters.statuses:
-        qs = qs.filter(claim_line__claim__status__in=filters.statuses)
-    # Bounds on the timestamp itself (not its date in SQL), so the created_at index serves them.
-    if filters.date_from:
-        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    qs = _filtered(
+        entry_policy.visible(user),
+        filters,
+        lookups={
+            "districts": "allocation__district__code",
+            "years": "allocation__year",
+            "kinds": "kind",
+            "shares": "share",
+            "statuses": "claim_line__claim__status",
+        },
+        moment="created_at",
+    )
     if as_of is not None:
         qs = qs.filter(created_at__lte=as_of)
     return qs.order_by("created_at", "pk")
@@ -58,44 +69,38 @@ def ledger_entries(
 
 def claim_lines(*, user: Any, filters: ExportFilter) -> QuerySet[ClaimLine]:
     """The lines of the claims the user may see that match the filter, by claim and line."""
-    qs = ClaimLine.objects.filter(claim__in=claim_policy.visible(user))
-    if filters.districts:
-        qs = qs.filter(claim__district__code__in=filters.districts)
-    if filters.years:
-        qs = qs.filter(claim__year__in=filters.years)
-    if filters.kinds:
-        qs = qs.filter(claim__kind__in=filters.kinds)
-    if filters.shares:
-        qs = qs.filter(share__in=filters.shares)
-    if filters.statuses:
-        qs = qs.filter(claim__status__in=filters.statuses)
-    if filters.date_from:
-        qs = qs.filter(claim__submitted_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(claim__submitted_at__lt=_day_start(filters.date_to + timedelta(days=1)))
-    return qs.order_by("claim_id", "pk")
+    return _filtered(
+        ClaimLine.objects.filter(claim__in=claim_policy.visible(user)),
+        filters,
+        lookups={
+            "districts": "claim__district__code",
+            "years": "claim__year",
+            "kinds": "claim__kind",
+            "shares": "share",
+            "statuses": "claim__status",
+        },
+        moment="claim__submitted_at",
+    ).order_by("claim_id", "pk")
 
 
 def audit_findings(*, user: Any, filters: ExportFilter) -> QuerySet[AuditFinding]:
     """The current findings (apps.audits.selectors.current_findings: those of the latest run
     that covers them) the user may see that match the filter, by district, rule and finding. The
     year is the claim's; a finding about an institution's year (R6.1) has that year."""
-    qs = current_findings(user=user)
-    if filters.districts:
-        qs = qs.filter(district__code__in=filters.districts)
+    qs = _filtered(
+        current_findings(user=user),
+        filters,
+        lookups={
+            "districts": "district__code",
+            "kinds": "rule",
+            "shares": "line__share",
+            "statuses": "status",
+        },
+        moment="created_at",
+    )
     if filters.years:
         institution_years = (Q(claim__isnull=True, subject__endswith=f":{year}") for year in filters.years)
         qs = qs.filter(reduce(or_, institution_years, Q(claim__year__in=filters.years)))
-    if filters.kinds:
-        qs = qs.filter(rule__in=filters.kinds)
-    if filters.shares:
-        qs = qs.filter(line__share__in=filters.shares)
-    if filters.statuses:
-        qs = qs.filter(status__in=filters.statuses)
-    if filters.date_from:
-        qs = qs.filter(created_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     return qs.order_by("district__sort_order", "district_id", "rule", "pk")
 
 
