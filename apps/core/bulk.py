@@ -74,11 +74,7 @@ def insert_rows(
     With `returning` (plain fields, e.g. ("id_number", "id")): those values of each row inserted
     (not of those skipped), in no particular order; None when the database cannot say (SQLite
     before 3.35), for the caller to look them up."""
-    if returning and not connection.features.can_return_rows_from_bulk_insert:
-        returning = ()
-        answer = None
-    else:
-        answer = []
+    answers = connection.features.can_return_rows_from_bulk_insert or not returning
     returned = _write(
         model,
         fields,
@@ -86,9 +82,9 @@ def insert_rows(
         unique_fields=None,
         update_fields=(),
         ignore_conflicts=ignore_conflicts,
-        returning=returning,
+        returning=returning if answers else (),
     )
-    return answer if answer is None else returned
+    return returned if answers else None
 
 
 def upsert_rows(
@@ -197,7 +193,7 @@ def _key(value: Any) -> Any:
     # The type too: 1 == True and 1 == 1.0, but JSON stores them differently.
     kind = value.__class__
     if kind is list or kind is dict:
-        return kind, json.dumps(value, sort_keys=True, default=repr) if value else ""
+        return kind, json.dumps(value, default=repr) if value else ""
     return kind, value
 
 
