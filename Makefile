@@ -34,9 +34,6 @@ test: setup
 _suite:
 	$(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	# Issue 7: the city-wide audit benchmark runs in CI at a small size (figures printed,
-	# never a pass/fail threshold); `make bench` runs it at 1,000,000 lines.
-	$(PY) benchmarks/audit_bench.py 20000
 	$(PY) -m pytest -q
 	$(PY) -m pytest tests/rules -p no:django -o addopts="-q -p no:cacheprovider" -W ignore::pytest.PytestConfigWarning --cov=apps.rules --cov-branch \
 	  --cov-report=term-missing:skip-covered --cov-fail-under=100
