@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.classes.models import TrainingClass, TrainingType
-from apps.core.tabular import RowError, TableErrors, read_table
+from apps.core.tabular import RowError, TableErrors, read_rows
 from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.identity import today_in_china
 
@@ -71,20 +71,21 @@ def parse_roster(
     name = str(filename or getattr(source, "name", source))
     roster = ParsedRoster(filename=Path(name).name)
     required = REQUIRED if "relation" not in roster_columns(training_class) else (*REQUIRED, "relation")
-    headers = {key: FIELD_LABELS[key] for key in ENTERPRISE_COLUMNS}
     today = today_in_china()
+    table = read_rows(source, filename=name)
+    _, header = next(table)
+    column = {label: position for position, label in enumerate(header)}
+    missing = [FIELD_LABELS[key] for key in required if FIELD_LABELS[key] not in column]
+    if missing:
+        raise TableErrors([RowError(1, "", f"缺少必需的列：{'、'.join(missing)}（请使用本班的花名册模板）")])
+    # Each field's column, or None for an optional column the file leaves out.
+    positions = {key: column.get(FIELD_LABELS[key]) for key in ENTERPRISE_COLUMNS}
     rows = 0
-    for number, raw in read_table(source, filename=name):
-        if rows == 0:
-            missing = [FIELD_LABELS[key] for key in required if FIELD_LABELS[key] not in raw]
-            if missing:
-                raise TableErrors(
-                    [RowError(1, "", f"缺少必需的列：{'、'.join(missing)}（请使用本班的花名册模板）")]
-                )
+    for number, cells in table:
         rows += 1
         if rows > MAX_ROWS:
             raise TableErrors([RowError(number, "", f"一个花名册最多 {MAX_ROWS} 人，请分批导入")])
-        values = {key: raw.get(label, "") for key, label in headers.items()}
+        values = {key: "" if at is None else cells[at] for key, at in positions.items()}
         entry, errors = enrolment_input_or_errors(**values, row=number, on=today)
         if entry is None:
             roster.errors.extend(RowError(number, FIELD_LABELS[e.field or "name"], e.message) for e in errors)
