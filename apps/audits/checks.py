@@ -1,15 +1,21 @@
 """The audit's set-based SQL: every check is one INSERT … SELECT over a slice of the population,
 written so that PostgreSQL (the system of record) and SQLite (the zero-setup default) both run it.
-Where the two differ (years, JSON paths, JSON objects, time arithmetic) `Dialect` writes each one's
-form; everything else is the SQL both understand: window functions, joins, upserts.
+Where the two differ (years, JSON paths, JSON objects, time arithmetic, partitions) `Dialect` and a
+few branches write each one's form; everything else is the SQL both understand: window functions,
+joins, upserts.
 
-A run works in two phases over a scratch table of its own (`audit_run_<id>_lines`):
+A run works in two phases over scratch tables of its own (`audit_run_<id>_lines`, `_signins`,
+`_limits`), cut by person along the ranges of its person slices (partitions on PostgreSQL, an index
+on SQLite) so that a person slice reads only its own rows, in one sweep:
 
-1. `project`: the claim lines the run needs, narrowed to the columns the checks read (dates, year,
-   occupation and level out of the line's contract JSON, attended hours) and marked `in_scope`
-   where a finding may be written. Sliced by line id, so each slice reads the lines table in order.
-2. the checks, sliced by person (R10.1, R10.2, R10.3, R3.4, A1, A3), by class (A2, A4) and by
-   institution (A5, R6.1), each reading only its slice of the scratch table through an index.
+1. the projection: the claim lines the run needs, narrowed to the columns the checks read (dates,
+   year, occupation and level out of the line's contract JSON) and marked `in_scope` where a
+   finding may be written, sliced by line id (each slice reads the lines table in order); and the
+   sign-ins with their person, sliced by class (a class's sheets are kept together).
+2. the checks, sliced by person (R10.1, R10.2, R10.3, R3.4, A1, A3: each rule first narrows the
+   slice to the persons who may break it, with a hash aggregate or one window over the slice, then
+   works on those only), by class (A4, A2: the classes' own claims, sessions and sign-ins through
+   their foreign-key indexes) and by institution (A5 over the lines, R6.1 with the engine).
 
 Findings are upserted on (run, rule, subject): a slice written twice writes nothing twice.
 
@@ -67,8 +73,7 @@ class Dialect:
 
     def json_text(self, column: str, *path: str) -> str:
         if self.postgres:
-            steps = "".join(f" -> '{key}'" for key in path[:-1])
-            return f"({column}{steps} ->> '{path[-1]}')"
+            return f"({column} #>> '{{{','.join(path)}}}')"
         return f"json_extract({column}, '$.{'.'.join(path)}')"
 
     def json_int(self, column: str, *path: str) -> str:
@@ -89,6 +94,11 @@ class Dialect:
         return f"((CAST(strftime('%%s', {end}) AS INTEGER) - CAST(strftime('%%s', {start}) AS INTEGER)) / 60)"
 
     @property
+    def materialized(self) -> str:
+        """A CTE computed once, before the joins around it: the planner cannot know it holds few rows."""
+        return "MATERIALIZED " if self.postgres else ""
+
+    @property
     def unlogged(self) -> str:
         # Scratch rows are rebuilt by a re-run; they need no write-ahead log.
         return "UNLOGGED " if self.postgres else ""
@@ -98,8 +108,21 @@ def dialect() -> Dialect:
     return Dialect(connection.vendor)
 
 
+def tune_transaction() -> None:
+    """PostgreSQL: no JIT compilation in a chunk's transaction. A check runs for milliseconds over
+    one slice, but the planner expects many rows from its candidate subqueries and would compile it
+    first, which costs more than running it (half a second a statement, measured on 1,000,000
+    lines)."""
+    if connection.vendor == "postgresql":
+        _execute("SET LOCAL jit = off")
+
+
 def lines_table(run: AuditRun) -> str:
     return f"audit_run_{int(run.pk)}_lines"
+
+
+def signins_table(run: AuditRun) -> str:
+    return f"audit_run_{int(run.pk)}_signins"
 
 
 def limits_table(run: AuditRun) -> str:
@@ -109,6 +132,16 @@ def limits_table(run: AuditRun) -> str:
 def limits_of(lines: str) -> str:
     """R10.1's limits by district and period, beside the run's lines."""
     return lines.removesuffix("_lines") + "_limits"
+
+
+def signins_of(lines: str) -> str:
+    return lines.removesuffix("_lines") + "_signins"
+
+
+# The sessions of a slice of classes as an id range, so that their sign-ins are read through the
+# index that starts with the session (a class's sessions are made together: their ids follow).
+_OF_SLICE = "FROM classes_classsession WHERE training_class_id BETWEEN %(lo)s AND %(hi)s"
+SLICE_SESSIONS = f"(SELECT MIN(id) {_OF_SLICE}) AND (SELECT MAX(id) {_OF_SLICE})"
 
 
 def _execute(sql: str, params: dict[str, Any] | None = None) -> int:
@@ -161,15 +194,20 @@ def counted(line: str = "l", claim: str = "c") -> str:
     )
 
 
+def _persons_of_scope(run: AuditRun) -> str:
+    """The persons with a counted line in the run's scope (a subquery)."""
+    return f"""
+        SELECT l2.person_id FROM claims_claimline l2 JOIN claims_claim c2 ON c2.id = l2.claim_id
+        WHERE {scope_condition(run, "c2")} AND {counted("l2", "c2")}"""
+
+
 def _subset(run: AuditRun) -> str:
     """For a district or one claim: only the lines of the persons it concerns (all of them, in
     every district) and of the institutions whose completion claims it concerns (for A5)."""
     if run.scope == Scope.ALL:
         return ""
     return f"""
-      AND (l.person_id IN (
-             SELECT l2.person_id FROM claims_claimline l2 JOIN claims_claim c2 ON c2.id = l2.claim_id
-             WHERE {scope_condition(run, "c2")} AND {counted("l2", "c2")})
+      AND (l.person_id IN ({_persons_of_scope(run)})
            OR c.institution_id IN (
              SELECT c3.institution_id FROM claims_claim c3
              WHERE {scope_condition(run, "c3")} AND c3.kind = '{ClaimKind.CLASS_COMPLETION}'
@@ -179,16 +217,35 @@ def _subset(run: AuditRun) -> str:
 # Phase 1: the scratch tables ----------------------------------------------------------------------
 
 
-def create_scratch(run: AuditRun) -> None:
+LINE_COLUMNS = """line_id BIGINT NOT NULL, claim_id BIGINT NOT NULL, person_id BIGINT NOT NULL,
+    kind VARCHAR(24) NOT NULL, district_id BIGINT NOT NULL, institution_id BIGINT NULL,
+    employer_id BIGINT NULL, class_id BIGINT NULL, enrolment_id BIGINT NULL, s DATE NOT NULL,
+    e DATE NOT NULL, yr INTEGER NOT NULL, occ VARCHAR(16) NULL, lvl INTEGER NULL,
+    training_id BIGINT NOT NULL, in_scope SMALLINT NOT NULL"""
+SIGNIN_COLUMNS = """attendance_id BIGINT NOT NULL, session_id BIGINT NOT NULL, enrolment_id BIGINT NOT NULL,
+    person_id BIGINT NOT NULL, class_id BIGINT NOT NULL, t_in {timestamp} NOT NULL,
+    t_out {timestamp} NOT NULL"""
+
+
+def create_scratch(run: AuditRun, *, persons: list[tuple[int, int]]) -> None:
+    """The run's tables: its lines and sign-ins, and R10.1's limits. No key: a projection slice is
+    written once, under its row lock. On PostgreSQL the lines and sign-ins are partitioned by the
+    person slices' ranges (a person slice then reads a table of its own, in one sweep; persons out
+    of them, who matter only to A5, in the default partition); on SQLite they are indexed by person
+    once full (`prepare_checks`)."""
     d = dialect()
-    _execute(
-        f"""CREATE {d.unlogged}TABLE {lines_table(run)} (
-            line_id BIGINT NOT NULL PRIMARY KEY, claim_id BIGINT NOT NULL, person_id BIGINT NOT NULL,
-            kind VARCHAR(24) NOT NULL, district_id BIGINT NOT NULL, institution_id BIGINT NULL,
-            employer_id BIGINT NULL, class_id BIGINT NULL, enrolment_id BIGINT NULL,
-            s DATE NOT NULL, e DATE NOT NULL, yr INTEGER NOT NULL, occ VARCHAR(16) NULL, lvl INTEGER NULL,
-            claimed INTEGER NULL, training_id BIGINT NOT NULL, in_scope SMALLINT NOT NULL)"""
+    signin_columns = SIGNIN_COLUMNS.format(
+        timestamp="TIMESTAMP WITH TIME ZONE" if d.postgres else "TIMESTAMP"
     )
+    for table, columns in ((lines_table(run), LINE_COLUMNS), (signins_table(run), signin_columns)):
+        if not d.postgres:
+            _execute(f"CREATE TABLE {table} ({columns})")
+            continue
+        _execute(f"CREATE TABLE {table} ({columns}) PARTITION BY RANGE (person_id)")
+        for lo, hi in persons:
+            bounds = f"FROM ({int(lo)}) TO ({int(hi) + 1})"
+            _execute(f"CREATE UNLOGGED TABLE {table}_{int(lo)} PARTITION OF {table} FOR VALUES {bounds}")
+        _execute(f"CREATE UNLOGGED TABLE {table}_other PARTITION OF {table} DEFAULT")
     _execute(
         f"""CREATE {d.unlogged}TABLE {limits_table(run)} (
             district_id BIGINT NOT NULL, valid_from DATE NOT NULL, valid_to DATE NULL,
@@ -207,8 +264,9 @@ def create_scratch(run: AuditRun) -> None:
 
 
 def drop_scratch(run: AuditRun) -> None:
-    _execute(f"DROP TABLE IF EXISTS {lines_table(run)}")
-    _execute(f"DROP TABLE IF EXISTS {limits_table(run)}")
+    """The scratch tables go (a partitioned table with its partitions)."""
+    for table in (lines_table(run), signins_table(run), limits_table(run)):
+        _execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def year_limit_rows() -> list[tuple[int, date, date | None, int]]:
@@ -235,38 +293,60 @@ def year_limit_rows() -> list[tuple[int, date, date | None, int]]:
 def project(run: AuditRun, lo: int, hi: int) -> int:
     """Copy the lines with ids in [lo, hi] that the run needs into its scratch table."""
     d = dialect()
-    inputs = "l.inputs"
     sql = f"""
     INSERT INTO {lines_table(run)} (line_id, claim_id, person_id, kind, district_id, institution_id,
-        employer_id, class_id, enrolment_id, s, e, yr, occ, lvl, claimed, training_id, in_scope)
+        employer_id, class_id, enrolment_id, s, e, yr, occ, lvl, training_id, in_scope)
     SELECT l.id, l.claim_id, l.person_id, c.kind, c.district_id, c.institution_id, c.employer_id,
         c.training_class_id, l.enrolment_id, l.start, l."end", {d.year('l."end"')},
-        {d.json_text(inputs, "occupation", "code")}, {d.json_int(inputs, "level")},
-        CASE WHEN c.training_class_id IS NOT NULL
-             THEN COALESCE({d.json_int(inputs, "attended", "offline")}, 0)
-                + COALESCE({d.json_int(inputs, "attended", "online")}, 0) END,
+        {d.json_text("l.inputs", "occupation", "code")}, {d.json_int("l.inputs", "level")},
         l.id, CASE WHEN {scope_condition(run)} THEN 1 ELSE 0 END
     FROM claims_claimline l JOIN claims_claim c ON c.id = l.claim_id
-    WHERE l.id BETWEEN %(lo)s AND %(hi)s AND {counted()} {_subset(run)}
-    ON CONFLICT (line_id) DO NOTHING"""
+    WHERE l.id BETWEEN %(lo)s AND %(hi)s AND {counted()} {_subset(run)}"""
+    return _execute(sql, {**scope_params(run), "lo": lo, "hi": hi})
+
+
+def project_signins(run: AuditRun, lo: int, hi: int) -> int:
+    """Copy the sign-ins to the classes with ids in [lo, hi] of the persons the run concerns (A3;
+    recorded sessions are watched any time) with their person. A class's roster and sign-in sheets
+    are kept together, so the slice reads them through the class and session indexes."""
+    persons = "" if run.scope == Scope.ALL else f"AND e.person_id IN ({_persons_of_scope(run)})"
+    sql = f"""
+    INSERT INTO {signins_table(run)} (attendance_id, session_id, enrolment_id, person_id, class_id,
+        t_in, t_out)
+    SELECT a.id, a.session_id, a.enrolment_id, e.person_id, e.training_class_id, a.signed_in_at,
+        COALESCE(a.signed_out_at, a.signed_in_at)
+    FROM trainees_enrolment e JOIN trainees_attendance a ON a.enrolment_id = e.id
+    WHERE e.training_class_id BETWEEN %(lo)s AND %(hi)s AND a.session_id BETWEEN {SLICE_SESSIONS}
+      AND a.signed_in_at IS NOT NULL AND a.mode <> 'recorded' {persons}"""
     return _execute(sql, {**scope_params(run), "lo": lo, "hi": hi})
 
 
 def prepare_checks(run: AuditRun) -> None:
-    """Between the phases: index the scratch table and make the lines of one apprenticeship
-    (the advance, then the completion or early end) one training."""
+    """Between the phases, on SQLite: index the lines and sign-ins by person (PostgreSQL's are
+    partitioned by person already)."""
+    if dialect().postgres:
+        return
+    for table in (lines_table(run), signins_table(run)):
+        _execute(f"CREATE INDEX {table}_person ON {table} (person_id)")
+
+
+def prepare_persons(run: AuditRun, lo: int, hi: int) -> None:
+    """A person slice's first step: its lines of one apprenticeship (the advance, then the
+    completion or early end) become one training; and, on PostgreSQL, its partitions get the
+    statistics the planner needs."""
     t = lines_table(run)
-    for column in ("person_id", "enrolment_id", "class_id", "institution_id"):
-        _execute(f"CREATE INDEX {t}_{column} ON {t} ({column})")
+    apprenticeship = f"kind = '{ClaimKind.APPRENTICESHIP}' AND employer_id IS NOT NULL"
     _execute(
-        f"""UPDATE {t} SET training_id = (
-              SELECT MIN(o.line_id) FROM {t} o
-              WHERE o.person_id = {t}.person_id AND o.kind = {t}.kind
-                AND o.employer_id = {t}.employer_id AND o.s = {t}.s)
-            WHERE kind = '{ClaimKind.APPRENTICESHIP}' AND employer_id IS NOT NULL"""
+        f"""UPDATE {t} SET training_id = f.first
+            FROM (SELECT line_id, MIN(line_id) OVER (PARTITION BY person_id, employer_id, s) AS first
+                  FROM {t} WHERE person_id BETWEEN %(lo)s AND %(hi)s AND {apprenticeship}) f
+            WHERE {t}.person_id BETWEEN %(lo)s AND %(hi)s AND {t}.line_id = f.line_id
+              AND f.first <> {t}.line_id""",
+        {"lo": lo, "hi": hi},
     )
     if dialect().postgres:
-        _execute(f"ANALYZE {t}")
+        for table in (t, signins_of(t)):
+            _execute(f"ANALYZE {table}_{int(lo)}")
 
 
 def ranges(lo: int | None, hi: int | None, count: int, per_chunk: int) -> list[tuple[int, int]]:
@@ -278,17 +358,25 @@ def ranges(lo: int | None, hi: int | None, count: int, per_chunk: int) -> list[t
     return [(start, min(start + width - 1, hi)) for start in range(lo, hi + 1, width)]
 
 
-def scratch_bounds(run: AuditRun) -> dict[str, tuple[int | None, int | None, int]]:
-    """Where the in-scope persons, classes and institutions lie, and how many lines or ids there are."""
-    t = lines_table(run)
-    persons = _fetchone(f"SELECT MIN(person_id), MAX(person_id), COUNT(*) FROM {t} WHERE in_scope = 1")
-    classes = _fetchone(
-        f"SELECT MIN(class_id), MAX(class_id), COUNT(DISTINCT class_id) FROM {t} "
-        "WHERE in_scope = 1 AND class_id IS NOT NULL"
-    )
-    institutions = _fetchone(
-        f"SELECT MIN(institution_id), MAX(institution_id), COUNT(DISTINCT institution_id) FROM {t} "
-        f"WHERE in_scope = 1 AND kind = '{ClaimKind.CLASS_COMPLETION}' AND institution_id IS NOT NULL"
+Bounds = tuple[int | None, int | None, int]
+
+
+def check_bounds(run: AuditRun) -> dict[str, Bounds]:
+    """Where the run's persons, classes and institutions lie, and how many lines or ids there are,
+    from the claims (cheap: indexes, or the claims table): the checks' slices are cut from these
+    before the projection. For all open claims the persons are every person with a line."""
+    if run.scope == Scope.ALL:
+        persons = _fetchone("SELECT MIN(person_id), MAX(person_id), COUNT(*) FROM claims_claimline")
+    else:
+        persons = _fetchone(
+            f"SELECT MIN(person_id), MAX(person_id), COUNT(*) FROM ({_persons_of_scope(run)}) p",
+            scope_params(run),
+        )
+    in_scope = f"FROM claims_claim c WHERE {scope_condition(run)} AND c.kind = '{ClaimKind.CLASS_COMPLETION}'"
+    params = scope_params(run)
+    classes, institutions = (
+        _fetchone(f"SELECT MIN({column}), MAX({column}), COUNT(DISTINCT {column}) {in_scope}", params)
+        for column in ("c.training_class_id", "c.institution_id")
     )
     bases = list(high_skill_bases_in_scope(run).values_list("pk", flat=True))
     ids = [i for i in (institutions[0], institutions[1], *bases) if i is not None]
@@ -299,8 +387,8 @@ def scratch_bounds(run: AuditRun) -> dict[str, tuple[int | None, int | None, int
     }
 
 
-def scratch_lines_in_scope(run: AuditRun) -> int:
-    return _fetchone(f"SELECT COUNT(*) FROM {lines_table(run)} WHERE in_scope = 1")[0]
+def lines_in_scope(run: AuditRun) -> int:
+    return _fetchone(f"SELECT COALESCE(SUM(in_scope), 0) FROM {lines_table(run)}")[0]
 
 
 # Phase 2: the checks ----------------------------------------------------------------------------
@@ -317,6 +405,7 @@ WHERE f.in_scope = 1
 ON CONFLICT (run_id, rule, subject) DO UPDATE SET other_line_id = excluded.other_line_id,
     other_claim_id = excluded.other_claim_id, details = excluded.details"""
 NO_ID = "CAST(NULL AS BIGINT)"
+WFT = f"'{WORK_FOR_TRAINING}'"
 
 
 def _training(d: Dialect, row: str) -> str:
@@ -330,9 +419,19 @@ def _training(d: Dialect, row: str) -> str:
     )
 
 
+def _persons_where(t: str, condition: str, *, group_by: str, having: str) -> str:
+    """The slice's persons for whom `having` holds over their lines grouped by `group_by`: a hash
+    aggregate that leaves the window functions and self-joins only the few who may break a rule."""
+    return f"""person_id IN (
+        SELECT person_id FROM {t} WHERE person_id BETWEEN %(lo)s AND %(hi)s AND {condition}
+        GROUP BY {group_by} HAVING {having})"""
+
+
 def _per_year_limit(d: Dialect, t: str) -> str:
     """R10.1: the person's trainings of each year (以工代训 left out) in the order filed; those past
     the limit of their district on their end date."""
+    lowest = f"(SELECT MIN(per_year_limit) FROM {limits_of(t)})"
+    candidates = _persons_where(t, f"kind <> {WFT}", group_by="person_id, yr", having=f"COUNT(*) > {lowest}")
     return f"""
     SELECT 'R10.1' AS rule, r.line_id, r.claim_id, r.person_id, r.district_id, {NO_ID} AS institution_id,
         r.first_line AS other_line_id, r.first_claim AS other_claim_id,
@@ -343,7 +442,7 @@ def _per_year_limit(d: Dialect, t: str) -> str:
           DENSE_RANK() OVER (PARTITION BY b.person_id, b.yr ORDER BY b.training_id) AS nth,
           FIRST_VALUE(b.line_id) OVER filed AS first_line, FIRST_VALUE(b.claim_id) OVER filed AS first_claim
         FROM {t} b
-        WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.kind <> '{WORK_FOR_TRAINING}'
+        WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.kind <> {WFT} AND b.{candidates}
         WINDOW filed AS (PARTITION BY b.person_id, b.yr ORDER BY b.training_id, b.line_id)) q
     ) r
     JOIN {limits_of(t)} lim ON lim.district_id = r.district_id AND lim.valid_from <= r.e
@@ -353,6 +452,7 @@ def _per_year_limit(d: Dialect, t: str) -> str:
 
 def _same_level_once(d: Dialect, t: str) -> str:
     """R10.2: the second and later trainings of a person in one occupation at one level."""
+    candidates = _persons_where(t, "occ IS NOT NULL", group_by="person_id, occ, lvl", having="COUNT(*) > 1")
     return f"""
     SELECT 'R10.2' AS rule, r.line_id, r.claim_id, r.person_id, r.district_id, {NO_ID} AS institution_id,
         o.line_id AS other_line_id, o.claim_id AS other_claim_id,
@@ -362,14 +462,18 @@ def _same_level_once(d: Dialect, t: str) -> str:
         DENSE_RANK() OVER (PARTITION BY b.person_id, b.occ, b.lvl ORDER BY b.training_id) AS nth,
         FIRST_VALUE(b.line_id) OVER (PARTITION BY b.person_id, b.occ, b.lvl
                                      ORDER BY b.training_id, b.line_id) AS first_line
-      FROM {t} b WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.occ IS NOT NULL
+      FROM {t} b WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.occ IS NOT NULL AND b.{candidates}
     ) r
-    JOIN {t} o ON o.line_id = r.first_line
+    JOIN {t} o ON o.person_id = r.person_id AND o.line_id = r.first_line
+        AND o.person_id BETWEEN %(lo)s AND %(hi)s
     WHERE r.nth > 1"""
 
 
 def _lower_after_higher(d: Dialect, t: str) -> str:
     """R10.3: a level of an occupation lower than one whose training started before it."""
+    candidates = _persons_where(
+        t, "occ IS NOT NULL AND lvl IS NOT NULL", group_by="person_id, occ", having="MIN(lvl) < MAX(lvl)"
+    )
     return f"""
     SELECT 'R10.3' AS rule, x.line_id, x.claim_id, x.person_id, x.district_id, {NO_ID} AS institution_id,
         x.other_line_id, x.other_claim_id, x.details, x.in_scope
@@ -383,8 +487,10 @@ def _lower_after_higher(d: Dialect, t: str) -> str:
                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best
         FROM {t} b
         WHERE b.person_id BETWEEN %(lo)s AND %(hi)s AND b.occ IS NOT NULL AND b.lvl IS NOT NULL
+          AND b.{candidates}
       ) r
       JOIN {t} o ON o.person_id = r.person_id AND o.occ = r.occ AND o.lvl = r.best
+          AND o.person_id BETWEEN %(lo)s AND %(hi)s
           AND (o.s < r.s OR (o.s = r.s AND o.training_id < r.training_id))
       WHERE r.best < r.lvl
     ) x WHERE x.k = 1"""
@@ -392,7 +498,11 @@ def _lower_after_higher(d: Dialect, t: str) -> str:
 
 def _work_for_training_overlap(d: Dialect, t: str) -> str:
     """R3.4: a 以工代训 line and another training of the person whose dates overlap: the later one."""
-    wft = f"'{WORK_FOR_TRAINING}'"
+    both = (
+        f"SUM(CASE WHEN kind = {WFT} THEN 1 ELSE 0 END) > 0 "
+        f"AND SUM(CASE WHEN kind <> {WFT} THEN 1 ELSE 0 END) > 0"
+    )
+    candidates = _persons_where(t, "1 = 1", group_by="person_id", having=both)
     return f"""
     SELECT 'R3.4' AS rule, x.line_id, x.claim_id, x.person_id, x.district_id, {NO_ID} AS institution_id,
         x.other_line_id, x.other_claim_id, x.details, x.in_scope
@@ -403,126 +513,161 @@ def _work_for_training_overlap(d: Dialect, t: str) -> str:
         ROW_NUMBER() OVER (PARTITION BY m.line_id ORDER BY o.training_id, o.line_id) AS k
       FROM {t} m
       JOIN {t} o ON o.person_id = m.person_id AND o.training_id < m.training_id
-          AND ((m.kind = {wft} AND o.kind <> {wft}) OR (m.kind <> {wft} AND o.kind = {wft}))
+          AND ((m.kind = {WFT} AND o.kind <> {WFT}) OR (m.kind <> {WFT} AND o.kind = {WFT}))
           AND o.s <= m.e AND m.s <= o.e
-      WHERE m.person_id BETWEEN %(lo)s AND %(hi)s AND o.person_id BETWEEN %(lo)s AND %(hi)s
+      WHERE m.person_id BETWEEN %(lo)s AND %(hi)s AND o.person_id BETWEEN %(lo)s AND %(hi)s AND m.{candidates}
     ) x WHERE x.k = 1"""
 
 
 def _two_classes_at_once(d: Dialect, t: str) -> str:
-    """A1: two classes of the person with sessions (offline or live) at overlapping times."""
+    """A1: two classes of the person with sessions (offline or live) at overlapping times. The pairs
+    of the person's classes whose dates overlap first (one sort of the slice's class lines finds who
+    has any), then their sessions, through the class index."""
     details = d.obj(
         date="s2.date",
         time="s2.start_time",
         time_end="s2.end_time",
         other_time="s1.start_time",
         other_time_end="s1.end_time",
-        **{"class": "b.class_id"},
-        other_class="a.class_id",
+        **{"class": "p.class_id"},
+        other_class="p.other_class_id",
     )
     return f"""
     SELECT 'A1' AS rule, x.line_id, x.claim_id, x.person_id, x.district_id, {NO_ID} AS institution_id,
         x.other_line_id, x.other_claim_id, x.details, x.in_scope
     FROM (
-      SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.in_scope,
-        a.line_id AS other_line_id, a.claim_id AS other_claim_id, {details} AS details,
-        ROW_NUMBER() OVER (PARTITION BY b.line_id ORDER BY s2.date, s2.start_time, a.line_id) AS k
-      FROM {t} a
-      JOIN {t} b ON b.person_id = a.person_id AND b.class_id <> a.class_id
-          AND a.training_id < b.training_id AND a.s <= b.e AND b.s <= a.e
-      JOIN classes_classsession s1 ON s1.training_class_id = a.class_id AND s1.mode <> 'recorded'
-      JOIN classes_classsession s2 ON s2.training_class_id = b.class_id AND s2.mode <> 'recorded'
+      WITH classes AS (
+        SELECT * FROM {t} WHERE person_id BETWEEN %(lo)s AND %(hi)s AND class_id IS NOT NULL),
+      candidates AS (
+        SELECT DISTINCT person_id FROM (
+          SELECT person_id, s, MAX(e) OVER (PARTITION BY person_id ORDER BY s, line_id
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+          FROM classes) w
+        WHERE s <= before),
+      pairs AS {d.materialized}(
+        SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.in_scope, b.class_id,
+          a.line_id AS other_line_id, a.claim_id AS other_claim_id, a.class_id AS other_class_id
+        FROM classes a
+        JOIN classes b ON b.person_id = a.person_id AND b.class_id <> a.class_id
+            AND a.training_id < b.training_id AND a.s <= b.e AND b.s <= a.e
+        WHERE a.person_id IN (SELECT person_id FROM candidates))
+      SELECT p.line_id, p.claim_id, p.person_id, p.district_id, p.in_scope, p.other_line_id,
+        p.other_claim_id, {details} AS details,
+        ROW_NUMBER() OVER (PARTITION BY p.line_id ORDER BY s2.date, s2.start_time, p.other_line_id) AS k
+      FROM pairs p
+      JOIN classes_classsession s1 ON s1.training_class_id = p.other_class_id AND s1.mode <> 'recorded'
+      JOIN classes_classsession s2 ON s2.training_class_id = p.class_id AND s2.mode <> 'recorded'
           AND s2.date = s1.date AND s1.start_time < s2.end_time AND s2.start_time < s1.end_time
-      WHERE a.person_id BETWEEN %(lo)s AND %(hi)s AND b.person_id BETWEEN %(lo)s AND %(hi)s
-        AND a.class_id IS NOT NULL AND b.class_id IS NOT NULL
     ) x WHERE x.k = 1"""
 
 
 def _signed_in_twice(d: Dialect, t: str) -> str:
-    """A3: the person signed in to sessions of two classes whose sign-in spans overlap."""
-    attendance = """(
-        SELECT a.id, a.session_id, a.enrolment_id, e.person_id, e.training_class_id AS class_id,
-            a.signed_in_at AS t_in, COALESCE(a.signed_out_at, a.signed_in_at) AS t_out
-        FROM trainees_enrolment e JOIN trainees_attendance a ON a.enrolment_id = e.id
-        WHERE e.person_id BETWEEN %(lo)s AND %(hi)s AND a.signed_in_at IS NOT NULL
-          AND a.mode <> 'recorded')"""
+    """A3: the person signed in to sessions of two classes whose sign-in spans overlap. Candidates
+    first, in one pass over the slice's sign-ins in time order: a sign-in before the latest
+    sign-out of the person's earlier ones (a class's own sessions follow each other); then the
+    pairs, for them only."""
+    signins = signins_of(t)
     at = "CASE WHEN x.t_in > y.t_in THEN x.t_in ELSE y.t_in END"
     details = d.obj(at=at, session="x.session_id", other_session="y.session_id", other_class="y.class_id")
     return f"""
     SELECT 'A3' AS rule, z.line_id, z.claim_id, z.person_id, z.district_id, {NO_ID} AS institution_id,
         z.other_line_id, z.other_claim_id, z.details, z.in_scope
     FROM (
+      WITH candidates AS (
+        SELECT DISTINCT person_id FROM (
+          SELECT person_id, t_in,
+            MAX(t_out) OVER (PARTITION BY person_id ORDER BY t_in, attendance_id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+          FROM {signins} WHERE person_id BETWEEN %(lo)s AND %(hi)s) w
+        WHERE t_in <= before),
+      pair AS (SELECT * FROM {signins} WHERE person_id BETWEEN %(lo)s AND %(hi)s
+                 AND person_id IN (SELECT person_id FROM candidates))
       SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.in_scope,
         o.line_id AS other_line_id, o.claim_id AS other_claim_id, {details} AS details,
-        ROW_NUMBER() OVER (PARTITION BY b.line_id ORDER BY {at}, x.id, y.id) AS k
-      FROM {attendance} x
-      JOIN {attendance} y ON y.person_id = x.person_id AND y.class_id <> x.class_id
+        ROW_NUMBER() OVER (PARTITION BY b.line_id ORDER BY {at}, x.attendance_id, y.attendance_id) AS k
+      FROM pair x
+      JOIN pair y ON y.person_id = x.person_id AND y.class_id <> x.class_id
           AND ((x.t_in < y.t_out AND y.t_in < x.t_out) OR x.t_in = y.t_in)
-      JOIN {t} b ON b.enrolment_id = x.enrolment_id
-      LEFT JOIN {t} o ON o.enrolment_id = y.enrolment_id
+      JOIN {t} b ON b.person_id = x.person_id AND b.enrolment_id = x.enrolment_id
+          AND b.person_id BETWEEN %(lo)s AND %(hi)s
+      LEFT JOIN {t} o ON o.person_id = y.person_id AND o.enrolment_id = y.enrolment_id
+          AND o.person_id BETWEEN %(lo)s AND %(hi)s
       WHERE o.line_id IS NULL OR o.training_id < b.training_id
     ) z WHERE z.k = 1"""
 
 
-def _same_second(d: Dialect, t: str) -> str:
+def _class_lines(run: AuditRun) -> str:
+    """Counted completion lines (l, of claim c) of the run's scope in the slice's classes: the class
+    checks read the claims themselves, a class's lines being together in its claim."""
+    return (
+        f"c.kind = '{ClaimKind.CLASS_COMPLETION}' AND c.training_class_id BETWEEN %(lo)s AND %(hi)s "
+        f"AND {counted()} AND {scope_condition(run)}"
+    )
+
+
+def _hours_above_plan(d: Dialect, run: AuditRun) -> str:
+    """A4: attended class-hours claimed above the class-hours of the class's approved sessions."""
+    minutes = d.minutes("s.start_time", "s.end_time")
+    claimed = (
+        f"(COALESCE({d.json_int('l.inputs', 'attended', 'offline')}, 0)"
+        f" + COALESCE({d.json_int('l.inputs', 'attended', 'online')}, 0))"
+    )
+    return f"""
+    SELECT 'A4' AS rule, l.id AS line_id, l.claim_id, l.person_id, c.district_id, {NO_ID} AS institution_id,
+        {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id,
+        {d.obj(claimed=claimed, planned="p.hours")} AS details, 1 AS in_scope
+    FROM (
+      SELECT s.training_class_id AS class_id, SUM({minutes} / %(class_hour_minutes)s) AS hours
+      FROM classes_classsession s WHERE s.training_class_id BETWEEN %(lo)s AND %(hi)s
+      GROUP BY s.training_class_id
+    ) p
+    JOIN claims_claim c ON c.training_class_id = p.class_id
+    JOIN claims_claimline l ON l.claim_id = c.id
+    WHERE {_class_lines(run)} AND {claimed} > p.hours"""
+
+
+def _same_second(d: Dialect, run: AuditRun) -> str:
     """A2: sessions of the classes in the slice where many trainees signed in at one second."""
     second = d.second("a.signed_in_at")
     details = d.obj(session="h.session_id", at="h.sec", count="h.n", sessions="h.sessions")
+    sessions = SLICE_SESSIONS
     return f"""
     SELECT 'A2' AS rule, h.line_id, h.claim_id, h.person_id, h.district_id, {NO_ID} AS institution_id,
-        {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id, {details} AS details, h.in_scope
+        {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id, {details} AS details, 1 AS in_scope
     FROM (
-      SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.in_scope, g.session_id, g.sec, g.n,
-        ROW_NUMBER() OVER (PARTITION BY b.line_id ORDER BY g.n DESC, g.session_id) AS k,
-        COUNT(*) OVER (PARTITION BY b.line_id) AS sessions
+      SELECT l.id AS line_id, l.claim_id, l.person_id, c.district_id, g.session_id, g.sec, g.n,
+        ROW_NUMBER() OVER (PARTITION BY l.id ORDER BY g.n DESC, g.session_id) AS k,
+        COUNT(*) OVER (PARTITION BY l.id) AS sessions
       FROM (
         SELECT a.session_id, {second} AS sec, COUNT(*) AS n
         FROM classes_classsession s JOIN trainees_attendance a ON a.session_id = s.id
         WHERE s.training_class_id BETWEEN %(lo)s AND %(hi)s AND a.signed_in_at IS NOT NULL
-          AND s.training_class_id IN (SELECT class_id FROM {t} WHERE in_scope = 1)
+          AND a.session_id BETWEEN {sessions}
         GROUP BY a.session_id, {second}
         HAVING COUNT(*) >= %(same_second)s
       ) g
       JOIN trainees_attendance a ON a.session_id = g.session_id AND {second} = g.sec
-      JOIN {t} b ON b.enrolment_id = a.enrolment_id
+          AND a.session_id BETWEEN {sessions}
+      JOIN claims_claimline l ON l.enrolment_id = a.enrolment_id
+      JOIN claims_claim c ON c.id = l.claim_id
+      WHERE {_class_lines(run)}
     ) h WHERE h.k = 1"""
 
 
-def _hours_above_plan(d: Dialect, t: str) -> str:
-    """A4: attended class-hours claimed above the class-hours of the class's approved sessions."""
-    minutes = d.minutes("s.start_time", "s.end_time")
-    return f"""
-    SELECT 'A4' AS rule, b.line_id, b.claim_id, b.person_id, b.district_id, {NO_ID} AS institution_id,
-        {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id,
-        {d.obj(claimed="b.claimed", planned="p.hours")} AS details, b.in_scope
-    FROM {t} b
-    JOIN (
-      SELECT s.training_class_id AS class_id, SUM({minutes} / %(class_hour_minutes)s) AS hours
-      FROM classes_classsession s WHERE s.training_class_id BETWEEN %(lo)s AND %(hi)s
-      GROUP BY s.training_class_id
-    ) p ON p.class_id = b.class_id
-    WHERE b.class_id BETWEEN %(lo)s AND %(hi)s AND b.claimed IS NOT NULL AND b.claimed > p.hours"""
-
-
 def _over_quota(d: Dialect, t: str) -> str:
-    """A5: an institution's completion lines of a year beyond its plan quota, in the order filed."""
+    """A5: an institution's completion lines of a year beyond its plan quota, in the order filed
+    (one sweep of the lines with a plan for their year, numbered and counted by window)."""
     return f"""
     SELECT 'A5' AS rule, r.line_id, r.claim_id, r.person_id, r.district_id, r.institution_id,
         {NO_ID} AS other_line_id, {NO_ID} AS other_claim_id,
         {d.obj(year="r.yr", quota="r.plan_quota", count="r.n", nth="r.nth")} AS details, r.in_scope
     FROM (
       SELECT b.line_id, b.claim_id, b.person_id, b.district_id, b.institution_id, b.yr, b.in_scope,
-        q.plan_quota, q.n, ROW_NUMBER() OVER (PARTITION BY b.institution_id, b.yr ORDER BY b.line_id) AS nth
+        iy.plan_quota, ROW_NUMBER() OVER (PARTITION BY b.institution_id, b.yr ORDER BY b.line_id) AS nth,
+        COUNT(*) OVER (PARTITION BY b.institution_id, b.yr) AS n
       FROM {t} b
-      JOIN (
-        SELECT c.institution_id, c.yr, iy.plan_quota, COUNT(*) AS n
-        FROM {t} c
-        JOIN institutions_institutionyear iy ON iy.institution_id = c.institution_id AND iy.year = c.yr
-        WHERE c.kind = '{ClaimKind.CLASS_COMPLETION}' AND c.institution_id BETWEEN %(lo)s AND %(hi)s
-        GROUP BY c.institution_id, c.yr, iy.plan_quota
-        HAVING COUNT(*) > iy.plan_quota
-      ) q ON q.institution_id = b.institution_id AND q.yr = b.yr
-      WHERE b.kind = '{ClaimKind.CLASS_COMPLETION}'
+      JOIN institutions_institutionyear iy ON iy.institution_id = b.institution_id AND iy.year = b.yr
+      WHERE b.kind = '{ClaimKind.CLASS_COMPLETION}' AND b.institution_id BETWEEN %(lo)s AND %(hi)s
     ) r WHERE r.nth > r.plan_quota"""
 
 
@@ -534,13 +679,10 @@ PERSON_CHECKS = (
     _two_classes_at_once,
     _signed_in_twice,
 )
-CLASS_CHECKS = (_same_second, _hours_above_plan)
-INSTITUTION_CHECKS = (_over_quota,)
+CLASS_CHECKS = (_hours_above_plan, _same_second)
 
 
-def _run_checks(run: AuditRun, checks: tuple, lo: int, hi: int) -> int:
-    d = dialect()
-    t = lines_table(run)
+def _insert(run: AuditRun, selects: list[str], lo: int, hi: int) -> int:
     params = {
         **scope_params(run),
         "lo": lo,
@@ -549,22 +691,22 @@ def _run_checks(run: AuditRun, checks: tuple, lo: int, hi: int) -> int:
         "same_second": SAME_SECOND_MIN,
         "class_hour_minutes": params_on(timezone.localdate()).class_hour_minutes,
     }
-    written = 0
-    for check in checks:
-        written += _execute(INSERT.format(select=check(d, t)), params)
-    return written
+    return sum(_execute(INSERT.format(select=select), params) for select in selects)
 
 
 def check_persons(run: AuditRun, lo: int, hi: int) -> int:
-    return _run_checks(run, PERSON_CHECKS, lo, hi)
+    d, t = dialect(), lines_table(run)
+    prepare_persons(run, lo, hi)
+    return _insert(run, [check(d, t) for check in PERSON_CHECKS], lo, hi)
 
 
 def check_classes(run: AuditRun, lo: int, hi: int) -> int:
-    return _run_checks(run, CLASS_CHECKS, lo, hi)
+    d = dialect()
+    return _insert(run, [check(d, run) for check in CLASS_CHECKS], lo, hi)
 
 
 def check_institutions(run: AuditRun, lo: int, hi: int) -> int:
-    return _run_checks(run, INSTITUTION_CHECKS, lo, hi) + _high_skill_bases(run, lo, hi)
+    return _insert(run, [_over_quota(dialect(), lines_table(run))], lo, hi) + _high_skill_bases(run, lo, hi)
 
 
 # R6.1: per base and year, with the engine's own check ---------------------------------------------
@@ -648,21 +790,18 @@ WHERE run_id = %(run)s AND EXISTS (
     AND p.rule = audits_auditfinding.rule AND p.subject = audits_auditfinding.subject)"""
 
 # A finding found again keeps the officer's decision on it: the latest earlier row of the same
-# subject and rule in a finished run, of any scope, unless that row says it had cleared.
+# subject and rule in a finished run, of any scope, unless that row says it had cleared. The
+# predecessor is looked up per finding through the (subject, rule, run) index.
 INHERIT = """
 UPDATE audits_auditfinding SET status = p.status, resolution_reason = p.resolution_reason,
     resolved_by_id = p.resolved_by_id, resolved_at = p.resolved_at
-FROM (
-  SELECT q.rule, q.subject, q.change, q.status, q.resolution_reason, q.resolved_by_id, q.resolved_at,
-    ROW_NUMBER() OVER (PARTITION BY q.rule, q.subject ORDER BY q.run_id DESC) AS k
-  FROM audits_auditfinding q JOIN audits_auditrun r ON r.id = q.run_id
-  WHERE r.status = 'finished' AND q.run_id < %(run)s
-    AND EXISTS (SELECT 1 FROM audits_auditfinding c
-                WHERE c.run_id = %(run)s AND c.rule = q.rule AND c.subject = q.subject)
-) p
+FROM audits_auditfinding p
 WHERE audits_auditfinding.run_id = %(run)s AND audits_auditfinding.change <> 'cleared'
-  AND p.k = 1 AND p.change <> 'cleared' AND p.status <> 'open'
-  AND p.rule = audits_auditfinding.rule AND p.subject = audits_auditfinding.subject"""
+  AND p.id = (SELECT q.id FROM audits_auditfinding q JOIN audits_auditrun r ON r.id = q.run_id
+              WHERE q.subject = audits_auditfinding.subject AND q.rule = audits_auditfinding.rule
+                AND q.run_id < %(run)s AND r.status = 'finished'
+              ORDER BY q.run_id DESC LIMIT 1)
+  AND p.change <> 'cleared' AND p.status <> 'open'"""
 
 
 def compare_with_previous(run: AuditRun, previous: AuditRun | None) -> None:

@@ -112,6 +112,7 @@ class AuditRun(models.Model):
 
 class ChunkKind(models.TextChoices):
     LINES = "lines", _("申领明细快照")
+    SIGNINS = "signins", _("签到记录快照")
     PERSONS = "persons", _("按人员")
     CLASSES = "classes", _("按班级")
     INSTITUTIONS = "institutions", _("按培训机构")

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine
+from apps.classes.models import TrainingClass
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
@@ -47,7 +48,7 @@ PHASE_PROJECT, PHASE_CHECKS = 1, 2
 # How much one task handles (AUDIT_CHUNK_LINES, default 50,000 lines). A slice's window sorts and
 # joins run inside the database with the slice's rows only, so a worker's memory stays the same
 # whatever the population; more, smaller slices spread a run over more workers.
-#  - projection: line ids per slice, read in id order (twice the size: it only copies columns);
+#  - projection: line (or sign-in) ids per slice, read in id order (twice the size: it only copies);
 #  - persons: in-scope lines per slice, every line of those persons in every district;
 #  - classes and institutions: about as many lines (a class has a few dozen trainees).
 LINES_PER_CLASS = 25
@@ -190,26 +191,53 @@ def _create_chunks(run: AuditRun, phase: int, slices: list[tuple[str, int, int]]
 
 
 def _projection_slices(run: AuditRun) -> list[tuple[str, int, int]]:
-    bounds = ClaimLine.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
-    # A district or a claim is one slice, which picks its persons' lines through the index.
-    per_slice = 2 * chunk_lines() if run.scope == Scope.ALL else max(bounds["n"], 1)
+    """The lines cut by id and the sign-ins by class; for a district or a claim, one slice of each,
+    which picks its persons' rows through the indexes."""
+    lines = ClaimLine.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
+    classes = TrainingClass.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
+    if run.scope == Scope.ALL:
+        per_lines, per_classes = 2 * chunk_lines(), max(1, 2 * chunk_lines() // LINES_PER_CLASS)
+    else:
+        per_lines, per_classes = max(lines["n"], 1), max(classes["n"], 1)
     return [
-        (ChunkKind.LINES, lo, hi)
-        for lo, hi in checks.ranges(bounds["lo"], bounds["hi"], bounds["n"], per_slice)
+        *(
+            (ChunkKind.LINES, lo, hi)
+            for lo, hi in checks.ranges(lines["lo"], lines["hi"], lines["n"], per_lines)
+        ),
+        *(
+            (ChunkKind.SIGNINS, lo, hi)
+            for lo, hi in checks.ranges(classes["lo"], classes["hi"], classes["n"], per_classes)
+        ),
+    ]
+
+
+def _check_slices(run: AuditRun) -> list[tuple[str, int, int]]:
+    """The checks' slices, known before the projection: the scratch tables are cut by person as the
+    person slices are, so that each slice reads a table of its own."""
+    bounds = checks.check_bounds(run)
+    per_group = max(1, chunk_lines() // LINES_PER_CLASS)
+    return [
+        *((ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
+        *((ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
+        *((ChunkKind.INSTITUTIONS, lo, hi) for lo, hi in checks.ranges(*bounds["institutions"], per_group)),
     ]
 
 
 def audit_run_plan(*, run_id: int, resend: bool = False) -> None:
-    """queued → running: the scratch tables and the projection slices; the slices are sent once
-    this commits. A plan delivered again sends the slices not yet done."""
+    """queued → running: the slices of both phases and the scratch tables; the projection's slices
+    are sent once this commits. A plan delivered again sends the slices not yet done."""
     with transaction.atomic():
         run = AuditRun.objects.select_for_update().get(pk=run_id)
         if run.status == R.RUNNING and resend:
             _resend_undone(run)
         if run.status != R.QUEUED:
             return
-        checks.create_scratch(run)
+        check_slices = _check_slices(run)
+        checks.create_scratch(
+            run, persons=[(lo, hi) for kind, lo, hi in check_slices if kind == ChunkKind.PERSONS]
+        )
         chunk_ids = _create_chunks(run, PHASE_PROJECT, _projection_slices(run))
+        _create_chunks(run, PHASE_CHECKS, check_slices)
         run.phase = PHASE_PROJECT
         run.started_at = timezone.now()
         _move_run(run, R.RUNNING, reason="开始稽核")
@@ -221,6 +249,7 @@ def audit_run_plan(*, run_id: int, resend: bool = False) -> None:
 
 CHUNK_WORK = {
     ChunkKind.LINES: checks.project,
+    ChunkKind.SIGNINS: checks.project_signins,
     ChunkKind.PERSONS: checks.check_persons,
     ChunkKind.CLASSES: checks.check_classes,
     ChunkKind.INSTITUTIONS: checks.check_institutions,
@@ -234,6 +263,7 @@ def audit_chunk_run(*, chunk_id: int, resend: bool = False) -> None:
         chunk = AuditChunk.objects.select_for_update(of=("self",)).select_related("run").get(pk=chunk_id)
         run = chunk.run
         if chunk.done_at is None and run.status == R.RUNNING:
+            checks.tune_transaction()
             chunk.rows = CHUNK_WORK[chunk.kind](run, chunk.lo, chunk.hi)
             chunk.done_at = timezone.now()
             chunk.save(update_fields=["rows", "done_at"])
@@ -257,20 +287,9 @@ def audit_run_continue(*, run_id: int, resend: bool = False) -> None:
 def _next_phase(run: AuditRun) -> None:
     if run.phase == PHASE_PROJECT:
         checks.prepare_checks(run)
-        bounds = checks.scratch_bounds(run)
-        per_group = max(1, chunk_lines() // LINES_PER_CLASS)
-        slices = [
-            *(
-                (ChunkKind.INSTITUTIONS, lo, hi)
-                for lo, hi in checks.ranges(*bounds["institutions"], per_group)
-            ),
-            *((ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
-            *((ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
-        ]
         run.phase = PHASE_CHECKS
-        run.lines_count = bounds["persons"][2]
-        run.save(update_fields=["phase", "lines_count"])
-        chunk_ids = _create_chunks(run, PHASE_CHECKS, slices)
+        run.save(update_fields=["phase"])
+        chunk_ids = list(run.chunks.filter(phase=PHASE_CHECKS).order_by("pk").values_list("pk", flat=True))
         if chunk_ids:
             _send_chunks(run, chunk_ids)
             return
@@ -291,6 +310,7 @@ def _finish(run: AuditRun) -> None:
         persisting=Count("pk", filter=Q(change=Change.PERSISTING)),
         cleared=Count("pk", filter=Q(change=Change.CLEARED)),
     )
+    run.lines_count = checks.lines_in_scope(run)
     checks.drop_scratch(run)
     run.previous = previous
     run.findings_count = counts["findings"]
@@ -311,8 +331,8 @@ def _finish(run: AuditRun) -> None:
 def audit_run_fail(*, run_id: int, error: str) -> None:
     """queued | running → failed, when a task gave up; its scratch tables go."""
     with transaction.atomic():
-        run = AuditRun.objects.select_for_update().get(pk=run_id)
-        if run.status not in ACTIVE_STATUSES:
+        run = AuditRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status not in ACTIVE_STATUSES:
             return
         checks.drop_scratch(run)
         run.error = error[:2000]

@@ -66,7 +66,7 @@ def _first_person_chunk_queries(world, admin, persons, settings, django_capture_
         run = services.audit_run_start(actor=admin, scope="all")
     with django_capture_on_commit_callbacks(execute=False):
         services.audit_run_plan(run_id=run.pk)
-        for chunk in run.chunks.order_by("pk"):
+        for chunk in run.chunks.filter(phase=1).order_by("pk"):
             services.audit_chunk_run(chunk_id=chunk.pk)
         first = run.chunks.filter(kind=ChunkKind.PERSONS).order_by("pk").first()
         assert run.chunks.filter(kind=ChunkKind.PERSONS).count() == 2
@@ -84,10 +84,11 @@ def test_a_person_chunk_costs_the_same_with_5_and_50_persons(
     _population(world, 46)
     AuditRun.objects.all().delete()
     large = _first_person_chunk_queries(world, admin, 50, settings, django_capture_on_commit_callbacks)
-    # savepoint; the chunk and its run, locked; one INSERT … SELECT per rule (R10.1, R10.2, R10.3,
-    # R3.4, A1, A3); the chunk marked done; release; then the run locked and its undone chunks
-    # counted (savepoint, select, exists, release).
-    assert small == large == 14
+    # savepoint; the chunk and its run, locked; (on PostgreSQL: JIT off, and after the next step the
+    # slice's two partitions analysed); the apprenticeships made one training each; one INSERT …
+    # SELECT per rule (R10.1, R10.2, R10.3, R3.4, A1, A3); the chunk marked done; release; then the
+    # run locked and its undone chunks counted (savepoint, select, exists, release).
+    assert small == large == (18 if connection.vendor == "postgresql" else 15)
 
 
 def test_the_run_list_costs_the_same_with_1_and_5_audits_in_progress(world, admin):
