@@ -7,8 +7,10 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.models import Role
+        from apps.claims.extensions import register_claim_section
         from apps.core.home import register_nav, register_panel
 
+        from .claim_page import claim_page_section
         from .home import auditor_panel, findings_panel
 
         register_nav(
@@ -21,3 +23,4 @@ class AuditsConfig(AppConfig):
             order=9,
         )
         register_panel("audits/panels/runs.html", [Role.AUDITOR], auditor_panel, order=9)
+        register_claim_section("audits/_claim_findings.html", claim_page_section, order=10)

@@ -178,6 +178,17 @@ def claim_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding]:
     return finding_list(user=user, claim=claim.pk).order_by("line_id", "rule")
 
 
+def claim_involved_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding]:
+    """The current findings on other claims' lines that name a line of this claim as the other
+    one involved (the earlier training an R10.1 or R10.2 finding counts, say)."""
+    return (
+        finding_list(user=user)
+        .filter(other_claim_id=claim.pk)
+        .exclude(claim_id=claim.pk)
+        .order_by("other_line_id", "rule", "pk")
+    )
+
+
 def open_findings_summary(*, user: Any) -> dict[str, Any]:
     """How many current findings wait for a decision, the oldest's age, and the count per rule."""
     waiting = current_findings(user=user).filter(status=FindingStatus.OPEN)

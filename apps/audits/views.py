@@ -19,6 +19,7 @@ from apps.core.selectors import state_changes_for
 from apps.core.views import paginate, sort_by
 
 from . import catalogue, selectors, services
+from .claim_page import claim_page_section
 from .forms import ResolveForm, StartForm
 from .models import ACTIVE_STATUSES, Change, FindingStatus, RunStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
@@ -187,18 +188,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_findings(request: HttpRequest, claim_id: int) -> HttpResponse:
     _require_audit_pages(request.user)
     claim = claim_get(claim_id=claim_id, user=request.user)
-    rows = selectors.finding_rows(
-        findings=list(selectors.claim_findings(claim=claim, user=request.user)), user=request.user
-    )
-    return render(
-        request,
-        "audits/claim_findings.html",
-        {
-            "claim": claim,
-            "rows": rows,
-            "can_start": audit_run_policy.may_start(request.user, scope=Scope.CLAIM, claim=claim),
-        },
-    )
+    return render(request, "audits/claim_findings.html", claim_page_section(request.user, claim))
 
 
 @login_required

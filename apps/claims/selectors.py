@@ -17,6 +17,7 @@ from apps.core.masking import mask_id_number
 from apps.core.selectors import state_changes_for
 from apps.trainees.models import Person
 
+from .extensions import LineNote
 from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
 from .permissions import claim_policy
 
@@ -106,14 +107,23 @@ def claim_get(*, claim_id: int, user: Any) -> Claim:
 class LineRow:
     line: ClaimLine
     id_number: str  # in full or masked, as the viewer may see it
+    notes: tuple[LineNote, ...] = ()  # what other apps say of the line (apps.claims.extensions)
 
 
-def claim_line_rows(*, claim: Claim, user: Any) -> list[LineRow]:
-    """Every line with its person, the ID number masked unless the viewer may see it in full."""
+def claim_line_rows(
+    *, claim: Claim, user: Any, notes: dict[int, list[LineNote]] | None = None
+) -> list[LineRow]:
+    """Every line with its person, the ID number masked unless the viewer may see it in full, and
+    the notes other apps put on it."""
     full = claim_policy.can(user, "view_id_numbers", claim)
     lines = claim.lines.select_related("person", "decided_by").order_by("pk")
+    notes = notes or {}
     return [
-        LineRow(line, line.person.id_number if full else mask_id_number(line.person.id_number))
+        LineRow(
+            line,
+            line.person.id_number if full else mask_id_number(line.person.id_number),
+            tuple(notes.get(line.pk, ())),
+        )
         for line in lines
     ]
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from apps.rules.enterprise import MATERIALS
 from apps.trainees.models import EnrolmentStatus
 
 from . import selectors, services
+from .extensions import claim_page_extras
 from .forms import (
     RULE_CHOICES,
     ApprenticeFormSet,
@@ -347,7 +349,8 @@ def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(claim_id=pk, user=request.user)
     user = request.user
-    rows = selectors.claim_line_rows(claim=claim, user=user)
+    extras = claim_page_extras(user=user, claim=claim)
+    rows = selectors.claim_line_rows(claim=claim, user=user, notes=extras.line_notes)
     materials = list(claim.materials.select_related("uploaded_by"))
     is_claimant = claim_policy.can(user, "change", claim)
     is_officer = claim_policy.can(user, "review", claim)
@@ -383,6 +386,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_step": selectors.NEXT_STEP.get(claim.status, ""),
             "training": training,
             "training_level": level_label(training["level"]) if training else "",
+            "sections": [render_to_string(x.template, x.context, request=request) for x in extras.sections],
         },
     )
 

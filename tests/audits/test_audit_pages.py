@@ -191,3 +191,46 @@ def test_a_run_page_lists_what_cleared_since_the_previous_run(world, admin, clie
     )
     assert "已消除</span>" in cleared and "本次已不再出现" in cleared
     assert AuditFinding.objects.filter(run=run, change="cleared").count() == 1
+
+
+def test_the_claim_page_shows_its_findings_on_its_lines_to_audit_roles_only(
+    world, officer, admin, client_as, audit
+):
+    lines = _cross_district_person(world)
+    finding = audit().findings.get()
+    flagged = lines[3]
+    page = client_as(officer).get(reverse("claims:detail", args=[flagged.claim_id])).content.decode()
+    section = page[page.index('id="audit-findings"') : page.index('id="lines"')]
+    assert f'href="/claims/{flagged.claim_id}/#line-{flagged.pk}">明细 #{flagged.pk}</a>' in section
+    assert "R10.1</a> [E] 2021 年已有 3 次补贴性培训，本次为第 4 次" in section
+    assert "其他区县，无查看权限" in section  # the earlier trainings are in 万州区
+    assert "立即稽核该申领" in section
+    # The line's own row carries the finding, linked to the finding's page.
+    row = page[page.index(f'<tr id="line-{flagged.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert 'class="findings line-notes"' in row
+    assert f'<a href="/audits/findings/{finding.pk}/">稽核疑点 #{finding.pk} · 待处理</a>' in row
+
+    # The admin opens the earlier claim in 万州区: the finding on the 渝中区 claim names its line.
+    earlier = client_as(admin).get(reverse("claims:detail", args=[lines[0].claim_id])).content.decode()
+    section = earlier[earlier.index('id="audit-findings"') : earlier.index('id="lines"')]
+    assert "其他申领的疑点涉及本申领" in section
+    assert f'href="/claims/{lines[0].claim_id}/#line-{lines[0].pk}">明细 #{lines[0].pk}</a>' in section
+    assert f'href="/claims/{flagged.claim_id}/#line-{flagged.pk}">申领 #{flagged.claim_id}</a>' in section
+    row = earlier[earlier.index(f'<tr id="line-{lines[0].pk}">') :]
+    assert "line-notes" not in row[: row.index("</tr>")]
+
+
+def test_the_claim_page_has_no_audit_section_for_roles_without_audit_pages(world, client_as, audit):
+    lines = _cross_district_person(world)
+    audit()
+    claim = lines[3].claim
+    auditor = client_as(UserFactory(auditor=True)).get(reverse("claims:detail", args=[claim.pk]))
+    assert 'id="audit-findings"' in auditor.content.decode()
+    assert "立即稽核该申领" not in auditor.content.decode()  # the auditor reads, never starts
+    filer = UserFactory(filer=True)
+    world.employer.members.add(filer)  # the enterprise that filed the claim
+    page = client_as(filer).get(reverse("claims:detail", args=[claim.pk]))
+    assert page.status_code == 200
+    assert 'id="audit-findings"' not in page.content.decode()
+    assert "line-notes" not in page.content.decode() and "稽核疑点" not in page.content.decode()

@@ -1,9 +1,4 @@
-"""Template helpers of the audit pages, and the include for the claim page:
-
-    {% load audits %}{% claim_audit_findings claim %}
-
-shows the current findings on the claim's lines, each linking to the line and to the other claim
-involved (as far as the viewer may open it); nothing for users without audit pages."""
+"""Template helpers of the audit pages: status classes and labels."""
 
 from __future__ import annotations
 
@@ -12,8 +7,6 @@ from typing import Any
 from django import template
 
 from ..models import Change, FindingStatus, RunStatus
-from ..permissions import audit_run_policy
-from ..selectors import claim_findings, finding_rows
 
 register = template.Library()
 
@@ -58,12 +51,3 @@ def finding_status_label(status: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: Any) -> Any:
     return mapping.get(key)
-
-
-@register.inclusion_tag("audits/_claim_findings.html", takes_context=True)
-def claim_audit_findings(context: dict[str, Any], claim: Any) -> dict[str, Any]:
-    user = context["request"].user
-    if not audit_run_policy.can(user, "list"):
-        return {"hidden": True}
-    findings = list(claim_findings(claim=claim, user=user))
-    return {"rows": finding_rows(findings=findings, user=user), "claim": claim}

@@ -1,0 +1,46 @@
+"""What the claim page shows of the audits (registered with apps.claims.extensions): the current
+findings on the claim's lines, each also noted in its line's row, and the findings on other claims
+that name one of this claim's lines as the other line involved. Nothing for roles without audit
+pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from apps.claims.extensions import LineNote
+
+from .models import FindingStatus, Scope
+from .permissions import audit_run_policy
+from .selectors import claim_findings, claim_involved_findings, finding_rows
+
+
+def _note(row: Any) -> LineNote:
+    f = row.finding
+    return LineNote(
+        rule=row.rule.id,
+        severity=row.rule.severity,
+        message=row.message,
+        rule_url=row.rule.url,
+        url=reverse("audits:finding", args=[f.pk]),
+        link_label=f"稽核疑点 #{f.pk} · {FindingStatus(f.status).label}",
+    )
+
+
+def claim_page_section(user: Any, claim: Any) -> dict[str, Any] | None:
+    if not audit_run_policy.can(user, "list"):
+        return None
+    rows = finding_rows(findings=list(claim_findings(claim=claim, user=user)), user=user)
+    involved = finding_rows(findings=list(claim_involved_findings(claim=claim, user=user)), user=user)
+    notes: dict[int, list[LineNote]] = {}
+    for row in rows:
+        if row.finding.line_id:
+            notes.setdefault(row.finding.line_id, []).append(_note(row))
+    return {
+        "claim": claim,
+        "rows": rows,
+        "involved": involved,
+        "line_notes": notes,
+        "can_start": audit_run_policy.may_start(user, scope=Scope.CLAIM, claim=claim),
+    }
