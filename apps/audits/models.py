@@ -213,6 +213,12 @@ class AuditFinding(models.Model):
             models.Index(fields=["subject", "rule", "run"], name="audit_finding_subject"),
             models.Index(fields=["claim", "run"], name="audit_finding_claim"),
             models.Index(fields=["district", "run"], name="audit_finding_district"),
+            # The officers' decisions, which a later run's findings inherit (checks.INHERIT).
+            models.Index(
+                fields=["subject", "rule", "run"],
+                condition=~Q(status="open") & ~Q(change="cleared"),
+                name="audit_finding_decided",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["run", "rule", "subject"], name="audit_finding_once"),

@@ -216,10 +216,13 @@ def _check_slices(run: AuditRun) -> list[tuple[str, int, int]]:
     person slices are, so that each slice reads a table of its own."""
     bounds = checks.check_bounds(run)
     per_group = max(1, chunk_lines() // LINES_PER_CLASS)
+    # Sent in this order, the longest first: an institution slice reads every line of its
+    # institutions (A5) and runs the engine (R6.1); done last, it would keep one worker busy while
+    # the other waits.
     return [
-        *((ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
-        *((ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
         *((ChunkKind.INSTITUTIONS, lo, hi) for lo, hi in checks.ranges(*bounds["institutions"], per_group)),
+        *((ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
+        *((ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
     ]
 
 
@@ -232,6 +235,13 @@ def audit_run_plan(*, run_id: int, resend: bool = False) -> None:
             _resend_undone(run)
         if run.status != R.QUEUED:
             return
+        # The run it is compared with: no other run of its scope can finish before it does (one
+        # active run per scope), so the findings can say "persisting" as they are written.
+        run.previous = (
+            AuditRun.objects.filter(scope_key=run.scope_key, status=R.FINISHED, pk__lt=run.pk)
+            .order_by("-pk")
+            .first()
+        )
         check_slices = _check_slices(run)
         checks.create_scratch(
             run, persons=[(lo, hi) for kind, lo, hi in check_slices if kind == ChunkKind.PERSONS]
@@ -298,12 +308,7 @@ def _next_phase(run: AuditRun) -> None:
 
 def _finish(run: AuditRun) -> None:
     """running → finished: compare with the previous run of the scope, count, drop the scratch."""
-    previous = (
-        AuditRun.objects.filter(scope_key=run.scope_key, status=R.FINISHED, pk__lt=run.pk)
-        .order_by("-pk")
-        .first()
-    )
-    checks.compare_with_previous(run, previous)
+    checks.compare_with_previous(run, run.previous)
     counts = run.findings.aggregate(
         findings=Count("pk", filter=~Q(change=Change.CLEARED)),
         appeared=Count("pk", filter=Q(change=Change.APPEARED)),
@@ -312,7 +317,6 @@ def _finish(run: AuditRun) -> None:
     )
     run.lines_count = checks.lines_in_scope(run)
     checks.drop_scratch(run)
-    run.previous = previous
     run.findings_count = counts["findings"]
     run.appeared_count = counts["appeared"]
     run.persisting_count = counts["persisting"]

@@ -180,6 +180,8 @@ def test_a_high_skill_base_below_target_in_a_completed_year(world, audit):
         f"{last_year} 年：市级高技能人才培训基地年均高级工及以上培训 2.0 人次，低于 300 人次："
         "拟取消基地资格，暂缓拨付尚未拨付的建设补助资金 (R6.1)"
     )
+    assert finding.change == "appeared"
+    assert audit().findings.get(rule="R6.1").change == "persisting"  # found again by the next run
 
 
 def test_a_base_without_classes_has_nothing_to_judge(world, audit):
