@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast lint format bench clean
+.PHONY: setup run test _suite test-fast lint format bench _bench clean
 
 setup: $(VENV)/.installed
 
@@ -50,7 +50,12 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Every benchmark on a throwaway PostgreSQL and Redis (the audit's two real workers need both),
+# printing its figures.
 bench: setup
+	scripts/with-services.sh $(MAKE) --no-print-directory _bench
+
+_bench:
 	@set -e; for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean:

@@ -1,6 +1,7 @@
 """The demo world of `make run`: the users of the README, a recognised private school in
 渝中区 with its recognised occupations and yearly plans, a school there awaiting recognition, an
-enterprise in 万州区 with a training centre awaiting filing, and rate tables for both districts
+enterprise in 万州区 with a training centre awaiting filing and three claims of 2021 waiting for
+review (with something for the batch audit to find), and rate tables for both districts
 (effective 2021-03-01).
 
 Idempotent: running it twice changes nothing. Rates follow RULES.md's demo standards
@@ -20,6 +21,15 @@ from apps.accounts.services import user_create
 from apps.catalog.imports import parse_occupation_rows
 from apps.catalog.models import District, Occupation, RateRow
 from apps.catalog.services import occupations_import, rate_row_save
+from apps.claims.models import Claim, ClaimStatus
+from apps.claims.services import (
+    EnterpriseTrainee,
+    EnterpriseTraining,
+    WorkerMonths,
+    claim_create_enterprise_direct,
+    claim_create_work_for_training,
+    claim_transition,
+)
 from apps.core.services import state_change_record
 from apps.institutions.models import (
     Employer,
@@ -36,6 +46,8 @@ from apps.institutions.services import (
 )
 from apps.ledger.models import Allocation
 from apps.ledger.services import allocation_set
+from apps.rules.identity import id_check_character
+from apps.trainees.services_persons import person_register_or_get
 
 DEMO_PASSWORD = "Demo-2021"  # noqa: S105 - published in the README for the demo only
 POLICY_START = date(2021, 3, 1)
@@ -287,6 +299,71 @@ def _allocations(districts: dict[str, District], users: dict[str, User]) -> None
                 )
 
 
+# The enterprise's claims of 2021, submitted for review, which the batch audit has something to
+# say about: 王建国 was trained in April and also claimed for 以工代训 in April and May (R3.4);
+# 李春梅 was trained as a 中级 车工 twice, in April and in September (R10.2). The per-claim checks
+# flag both as the claims are made; the batch audit finds them again across claims.
+DEMO_WORKERS = [
+    # name, birth date, serial (the ID number's positions 15–17)
+    ("王建国", "19850312", "031"),
+    ("李春梅", "19900708", "042"),
+    ("赵志强", "19921125", "053"),
+]
+
+
+def _demo_id_number(birth: str, serial: str) -> str:
+    first = f"500101{birth}{serial}"
+    return first + id_check_character(first)
+
+
+def _audit_demo_claims(users: dict[str, User]) -> None:
+    employer = Employer.objects.get(uscc="91500101MA5U12345B")
+    if Claim.objects.filter(employer=employer).exists():
+        return
+    filer = users["enterprise"]
+    workers = [
+        person_register_or_get(id_number=_demo_id_number(birth, serial), name=name)
+        for name, birth, serial in DEMO_WORKERS
+    ]
+    lathe = Occupation.objects.get(code="6-18-01-01")
+    april = EnterpriseTraining(
+        name="数控车工岗位技能提升培训（第一期）",
+        occupation=lathe,
+        level=4,
+        start=date(2021, 4, 6),
+        end=date(2021, 4, 30),
+    )
+    september = EnterpriseTraining(
+        name="数控车工岗位技能提升培训（第二期）",
+        occupation=lathe,
+        level=4,
+        start=date(2021, 9, 6),
+        end=date(2021, 9, 30),
+    )
+    claims = [
+        claim_create_enterprise_direct(
+            actor=filer,
+            employer=employer,
+            training=april,
+            trainees=[EnterpriseTrainee(person=w, relation="employee", attended_offline=80) for w in workers],
+        ),
+        claim_create_work_for_training(
+            actor=filer,
+            employer=employer,
+            workers=[WorkerMonths(person=workers[0], months=["2021-04", "2021-05"])],
+            year=2021,
+        ),
+        claim_create_enterprise_direct(
+            actor=filer,
+            employer=employer,
+            training=september,
+            trainees=[EnterpriseTrainee(person=workers[1], relation="employee", attended_offline=80)],
+        ),
+    ]
+    for claim in claims:
+        claim_transition(claim=claim, actor=filer, to=ClaimStatus.SUBMITTED, reason="演示数据：企业提交申领")
+
+
 @transaction.atomic
 def load_demo(*, occupations_file: str) -> dict[str, User]:
     occupations_import(rows=parse_occupation_rows(occupations_file))
@@ -295,4 +372,5 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     _organisations(districts, users)
     _rate_tables(districts, users)
     _allocations(districts, users)
+    _audit_demo_claims(users)
     return users

@@ -76,3 +76,33 @@ def test_both_districts_have_allocations_for_2021_and_this_year(demo):
     assert {(a.district.code, a.year) for a in Allocation.objects.all()} == {
         (code, year) for code in ("500103", "500101") for year in years
     }
+
+
+def test_demo_claims_wait_for_review_and_give_the_batch_audit_its_findings(
+    client, demo, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.audits.models import AuditRun
+    from apps.claims.models import Claim
+    from config.celery import app
+
+    # As `make run` runs it: tasks in the request's process (`make test` configures a broker).
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+    claims = Claim.objects.filter(employer__uscc="91500101MA5U12345B")
+    assert sorted(claims.values_list("kind", "status")) == [
+        ("enterprise_direct", "submitted"),
+        ("enterprise_direct", "submitted"),
+        ("work_for_training", "submitted"),
+    ]
+    call_command("demo_data", stdout=io.StringIO())
+    assert claims.count() == 3  # idempotent
+
+    client.force_login(User.objects.get(username="officer.wanzhou"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("audits:runs"), {"scope": "district"})
+    run = AuditRun.objects.get()
+    assert response.status_code == 302 and run.status == "finished"
+    findings = run.findings.order_by("rule")
+    assert [(f.rule, f.person.name) for f in findings] == [("R10.2", "李春梅"), ("R3.4", "王建国")]
+    page = client.get(reverse("claims:detail", args=[findings[1].claim_id])).content.decode()
+    assert 'id="audit-findings"' in page and "R3.4</a> [E]" in page
