@@ -38,6 +38,7 @@ def test_the_benchmark_audits_with_two_workers_on_postgresql():
     out = _bench(dict(os.environ))
     assert "on postgresql" in out and "by two celery worker processes" in out
     assert "peak memory per worker process" in out and "ratio" in out
+    assert "the same audit again (the next night's)" in out and " 0 new, 0 cleared" in out
     for rule in RULES:
         assert f"'{rule}': " in out
 
