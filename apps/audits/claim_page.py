@@ -28,7 +28,12 @@ def _note(row: Any) -> LineNote:
     )
 
 
-def claim_page_section(user: Any, claim: Any) -> dict[str, Any] | None:
+# The claim page lists this many findings in its section (each line's own row shows all of its
+# own); the claim's findings page lists them all.
+SECTION_LIMIT = 20
+
+
+def claim_page_section(user: Any, claim: Any, *, limit: int | None = SECTION_LIMIT) -> dict[str, Any] | None:
     if not audit_run_policy.can(user, "list"):
         return None
     rows = finding_rows(findings=list(claim_findings(claim=claim, user=user)), user=user)
@@ -39,8 +44,10 @@ def claim_page_section(user: Any, claim: Any) -> dict[str, Any] | None:
             notes.setdefault(row.finding.line_id, []).append(_note(row))
     return {
         "claim": claim,
-        "rows": rows,
-        "involved": involved,
+        "rows": rows[:limit],
+        "more": len(rows) - len(rows[:limit]),
+        "involved": involved[:limit],
+        "more_involved": len(involved) - len(involved[:limit]),
         "line_notes": notes,
         "can_start": audit_run_policy.may_start(user, scope=Scope.CLAIM, claim=claim),
     }

@@ -188,7 +188,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_findings(request: HttpRequest, claim_id: int) -> HttpResponse:
     _require_audit_pages(request.user)
     claim = claim_get(claim_id=claim_id, user=request.user)
-    return render(request, "audits/claim_findings.html", claim_page_section(request.user, claim))
+    return render(request, "audits/claim_findings.html", claim_page_section(request.user, claim, limit=None))
 
 
 @login_required

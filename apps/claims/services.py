@@ -187,7 +187,9 @@ def claim_data_lock(claim: Claim) -> list[str]:
         before, after = claim.class_snapshot.get(key), now.get(key)
         if before != after:
             if key == "trainees":
-                added, removed = set(after) - set(before), set(before) - set(after)
+                # A snapshot without its trainees (a claim made before they were recorded) has none.
+                before, after = set(before or ()), set(after or ())
+                added, removed = after - before, before - after
                 differences.append(f"{label}已变化：新增 {len(added)} 人，减少 {len(removed)} 人")
             else:
                 differences.append(f"{label}由 {before} 变为 {after}")

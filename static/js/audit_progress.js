@@ -17,6 +17,8 @@
         window.location.reload();
         return;
       }
+      var status = document.querySelector('[data-audit-status="' + runId + '"]');
+      if (status) { status.textContent = run.status_label; }
       var p = run.progress;
       bar.value = p.percent;
       bar.textContent = p.percent + "%";

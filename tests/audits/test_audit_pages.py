@@ -51,7 +51,7 @@ def test_an_officer_starts_an_audit_of_the_district_and_reads_its_findings(
     )
     page = client.get(response["Location"]).content.decode()
     assert f"批量稽核 #{run.pk}：渝中区在办申领" in page
-    assert '<span class="status status-approved">已完成</span>' in page
+    assert f'<span class="status status-approved" data-audit-status="{run.pk}">已完成</span>' in page
     assert "疑点</dt><dd><strong>1</strong> 条（该范围的第一次稽核）" in page
     assert 'href="/rules/#R10.1"' in page and "[E]" in page
     assert f'href="/claims/{lines[3].claim_id}/#line-{lines[3].pk}"' in page
@@ -65,7 +65,7 @@ def test_an_officer_starts_an_audit_of_the_district_and_reads_its_findings(
 def test_a_run_in_progress_shows_its_bar_and_reloads_without_javascript(world, officer, client_as):
     run = services.audit_run_start(actor=officer, scope="district", district=world.yuzhong)
     page = client_as(officer).get(reverse("audits:run", args=[run.pk])).content.decode()
-    assert '<span class="status status-submitted">排队中</span>' in page
+    assert f'<span class="status status-submitted" data-audit-status="{run.pk}">排队中</span>' in page
     assert f'<progress max="100" value="0" data-audit-run="{run.pk}"' in page
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert "js/audit_progress.js" in page
@@ -234,3 +234,23 @@ def test_the_claim_page_has_no_audit_section_for_roles_without_audit_pages(world
     assert page.status_code == 200
     assert 'id="audit-findings"' not in page.content.decode()
     assert "line-notes" not in page.content.decode() and "稽核疑点" not in page.content.decode()
+
+
+def test_the_claim_page_lists_twenty_findings_and_links_to_the_rest(world, officer, client_as, audit):
+    big = world.claim("enterprise_direct")
+    lines = []
+    for n in range(22):
+        person = world.person(f"学员{n:02d}")
+        for month in (2, 3, 4):
+            world.training(person, D(2021, month, 1), D(2021, month, 20))
+        lines.append(world.line(big, person, D(2021, 6, 1), D(2021, 6, 20)))
+    audit()
+    client = client_as(officer)
+    page = client.get(reverse("claims:detail", args=[big.pk])).content.decode()
+    section = page[page.index('id="audit-findings"') : page.index('id="lines"')]
+    assert section.count('<li class="sev-E">') == 20
+    assert "另有 2 条疑点，查看该申领的全部疑点" in section
+    # every line's row still carries its own finding
+    assert page.count('class="findings line-notes"') == 22
+    everything = client.get(reverse("audits:claim", args=[big.pk])).content.decode()
+    assert everything.count('<li class="sev-E">') == 22 and "另有" not in everything

@@ -105,3 +105,25 @@ def test_the_run_list_costs_the_same_with_1_and_5_audits_in_progress(world, admi
     assert page.count("<progress") == 5
     # The progress of every run comes with the page of runs (chunks counted in the same query).
     assert _queries(client, reverse("audits:runs")) == one
+
+
+def _claim_with_findings(world, persons: int):
+    claim = world.claim("enterprise_direct")
+    for _ in range(persons):
+        p = world.person()
+        for month in (2, 3, 4):
+            world.training(p, D(2021, month, 1), D(2021, month, 20))
+        world.line(claim, p, D(2021, 6, 1), D(2021, 6, 20))
+    return claim
+
+
+def test_the_claim_page_costs_the_same_with_2_and_30_findings(world, officer_client, audit):
+    few, many = _claim_with_findings(world, 2), _claim_with_findings(world, 30)
+    audit()
+    assert AuditRun.objects.get().findings.filter(claim=many).count() == 30
+    officer_client.get(reverse("claims:detail", args=[few.pk]))  # content types cached once
+    budget = _queries(officer_client, reverse("claims:detail", args=[few.pk]))
+    assert _queries(officer_client, reverse("claims:detail", args=[many.pk])) == budget
+    assert _queries(officer_client, reverse("audits:claim", args=[many.pk])) == _queries(
+        officer_client, reverse("audits:claim", args=[few.pk])
+    )

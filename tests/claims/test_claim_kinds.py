@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.claims.models import ClaimKind, ClaimStatus, LineDecision, Share
+from apps.claims.models import Claim, ClaimKind, ClaimStatus, LineDecision, Share
 from apps.claims.services import (
     Apprentice,
     EnterpriseTrainee,
@@ -279,3 +279,11 @@ def test_living_allowance_is_claimed_once_per_class(completed_class, operator):
     claim_create_living_allowance(actor=operator, training_class=completed_class)
     with pytest.raises(ApplicationError, match="不能重复申领"):
         claim_create_living_allowance(actor=operator, training_class=completed_class)
+
+
+def test_a_snapshot_without_its_trainees_reads_as_none_recorded(completed_class, operator):
+    claim = claim_create_for_class(actor=operator, training_class=completed_class)
+    snapshot = {k: v for k, v in claim.class_snapshot.items() if k != "trainees"}
+    Claim.objects.filter(pk=claim.pk).update(class_snapshot=snapshot)
+    claim.refresh_from_db()
+    assert claim_data_lock(claim) == [f"学员名单已变化：新增 {len(completed_class.trainees)} 人，减少 0 人"]
