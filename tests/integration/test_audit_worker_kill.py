@@ -3,9 +3,9 @@ exactly the findings of an uninterrupted run, none twice.
 
 How the kill lands mid-run, every time: the test holds a SHARE lock on the findings table, which
 lets everyone read it but nobody write to it. The run plans, projects its lines and sign-ins into
-its scratch tables (several slices done), then the worker starts a person slice: it makes the
-slice's apprenticeships one training each in the scratch table and waits to write its first
-finding. The worker is killed there, inside that slice's transaction; the lock is let go; after
+its scratch tables (several slices done), then the worker starts the first check slice (the
+institutions': A5 is written first) and waits to write its first finding. The worker is killed
+there, inside that slice's transaction; the lock is let go; after
 the Redis visibility timeout (shortened through CELERY_VISIBILITY_TIMEOUT) the slice's
 unacknowledged message is delivered to a new worker, which finds the slice undone and does it whole.
 """
