@@ -234,8 +234,9 @@ SIGNIN_COLUMNS = """attendance_id BIGINT NOT NULL, session_id BIGINT NOT NULL, e
     t_out {timestamp} NOT NULL"""
 
 
-# Autovacuum leaves the scratch partitions alone: a slice analyses its own when it starts, and an
-# autovacuum worker analysing one at that moment would hold the slice up to deadlock_timeout (1 s).
+# Autovacuum leaves the scratch partitions alone: they are analysed once, between the phases
+# (prepare_checks), and an autovacuum worker analysing one while a slice drops or analyses it
+# would hold that statement up to deadlock_timeout (1 s).
 SCRATCH = "WITH (autovacuum_enabled = false)"
 
 
@@ -341,9 +342,11 @@ def prepare_checks(run: AuditRun) -> None:
     for one row and nests loops over hundreds of thousands (measured: A5 took 26 s instead of
     0.6 s). A sample of 3,000 rows a partition, not 30,000, gives it the row counts and the spread
     of persons at a tenth of the cost. On SQLite: an index of the lines and sign-ins by person."""
+    postgres = dialect().postgres
+    if postgres:
+        _execute("SET LOCAL default_statistics_target = 10")
     for table in (lines_table(run), signins_table(run)):
-        if dialect().postgres:
-            _execute("SET LOCAL default_statistics_target = 10")
+        if postgres:
             _execute(f"ANALYZE {table}")
         else:
             _execute(f"CREATE INDEX {table}_person ON {table} (person_id)")

@@ -10,6 +10,7 @@ Idempotent: running it twice changes nothing. Rates follow RULES.md's demo stand
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -333,12 +334,9 @@ def _audit_demo_claims(users: dict[str, User]) -> None:
         start=date(2021, 4, 6),
         end=date(2021, 4, 30),
     )
-    september = EnterpriseTraining(
-        name="数控车工岗位技能提升培训（第二期）",
-        occupation=lathe,
-        level=4,
-        start=date(2021, 9, 6),
-        end=date(2021, 9, 30),
+    # The same occupation at the same level again (R10.2).
+    september = replace(
+        april, name="数控车工岗位技能提升培训（第二期）", start=date(2021, 9, 6), end=date(2021, 9, 30)
     )
     claims = [
         claim_create_enterprise_direct(
