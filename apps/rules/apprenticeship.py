@@ -2,9 +2,11 @@
 
 An apprenticeship runs "一般为1－2年" and is paid at an annual standard per apprentice (at least
 4000 元/人·年 under 渝人社发〔2020〕43号; the district's figure is a setting), in proportion to the
-months of the plan. When the enterprise restructures, closes or goes bankrupt before the end, an
-apprentice who finished the main courses and obtained the certificate is paid for the months
-actually trained. The standard in force when the class opened applies to the whole class (R5.4).
+months of the plan. When the enterprise restructures, closes or goes bankrupt before the end — or
+ends it early for a similar reason: the notice's list ends with 等 — an apprentice who finished the
+main courses and obtained the certificate is paid for the months actually trained. The standard in
+force when the class opened applies to the whole class (R5.4). Up to half may be advanced at
+opening and is deducted at the settlement (R5.5); once settled, nothing more is paid.
 """
 
 from dataclasses import dataclass
@@ -17,11 +19,14 @@ from apps.rules.money import round_fen, yuan
 from apps.rules.parameters import params_on
 from apps.rules.results import Finding, Step
 
-EarlyEnd = Literal["restructuring", "closure", "bankruptcy"]
+EarlyEnd = Literal["restructuring", "closure", "bankruptcy", "other"]
+#: R5.3's "or a similar reason" (the notice's 等): allowed with a written reason, as a W finding.
+OTHER_REASON: Final = "other"
 EARLY_END_LABELS: Final[dict[str, str]] = {
     "restructuring": "改制重组",
     "closure": "关闭",
     "bankruptcy": "破产",
+    OTHER_REASON: "其他原因",
 }
 MONTHS_PER_YEAR: Final = 12
 
@@ -76,13 +81,16 @@ def quote_apprenticeship(
     actual_months: int | None,
     early_end: str | None,
     on: date,
+    early_end_reason: str | None = None,
 ) -> ApprenticeshipQuote:
     """R5.1–R5.3: the subsidy of one apprentice who completed, or who ended early with a certificate.
 
     - R5.2 — on completion the full amount ``A_app × planned_months / 12`` (24 months at 4000 →
       8000.00);
     - R5.3 — when the enterprise restructured, closed or went bankrupt before the end, the actual
-      whole months trained, ``A_app × actual_months / 12`` (W9: 15 months at 4000 → 5000.00).
+      whole months trained, ``A_app × actual_months / 12`` (W9: 15 months at 4000 → 5000.00);
+      for another reason (``other``, with ``early_end_reason`` written out) the same amount, with a
+      W finding that the officer accepts with a reason of their own.
 
     ``on`` is the day the class opened: its standard applies for the whole class (R5.4). Whether
     the apprentice passed (R2.6) is checked by the caller, as for every trainee.
@@ -105,19 +113,55 @@ def quote_apprenticeship(
             raise ValueError("企业新型学徒制提前结束时必须给出实际培训月数 actual_months (R5.3)")
         months = actual_months
         amount = apprenticeship_amount(annual_amount, months)
+        if early_end == OTHER_REASON:
+            why = f"因其他原因（{early_end_reason}）"
+            findings = (*findings, check_other_early_end(early_end_reason or ""))
+        else:
+            why = f"企业{EARLY_END_LABELS[early_end]}，"
         step = Step(
             "R5.3",
-            f"企业{EARLY_END_LABELS[early_end]}，培训未届满提前结束，学徒已完成主要课程并取得证书："
-            f"按实际培训 {months} 个月折算",
+            f"{why}培训未届满提前结束，学徒已完成主要课程并取得证书：按实际培训 {months} 个月折算",
             f"{yuan(annual_amount)} × {months} ÷ 12 = {yuan(amount)}",
             amount,
         )
     return ApprenticeshipQuote(amount, (step,), findings)
 
 
+def check_other_early_end(reason: str) -> Finding:
+    """R5.3 (W): an early end for a reason the notice does not name (its list ends with 等) is paid
+    as for the named ones, but the officer must accept the written reason with one of their own."""
+    return Finding(
+        "R5.3",
+        "W",
+        f"提前结束的原因“{reason}”不是通知列明的改制重组、关闭或破产，属于“等”情形，"
+        "须审核人员确认并填写理由 (R5.3)",
+    )
+
+
 def advance_cap(full_amount: Decimal, *, on: date) -> Decimal:
     """R5.5: at most 50 % of the full amount may be advanced when the class opens."""
     return round_fen(Fraction(full_amount) * Fraction(params_on(on).apprenticeship_advance_share))
+
+
+def advance_step(full_amount: Decimal, advance: Decimal, *, on: date) -> Step:
+    """R5.5 in words: the advance at opening, its share taken from the dated parameter."""
+    share = params_on(on).apprenticeship_advance_share * 100
+    return Step(
+        "R5.5",
+        f"开班时预拨不超过全额的 {share.normalize():f}%，结业或提前结束时从应拨金额中扣除",
+        f"{yuan(full_amount)} × {share.normalize():f}% = {yuan(advance)}",
+        advance,
+    )
+
+
+def check_settled() -> Finding:
+    """R5.5 (E): once the apprenticeship is settled (its completion or early end booked, the advance
+    deducted there), nothing more is paid for it: no advance after the settlement, no second one."""
+    return Finding(
+        "R5.5",
+        "E",
+        "该学徒的新型学徒制培训已结业清算（结业或提前结束已记账，开班预拨已在其中扣除），不再补贴 (R5.5)",
+    )
 
 
 def balance_after_advance(amount: Decimal, advanced: Decimal) -> Decimal:

@@ -46,13 +46,18 @@ class TrainingRecord(Protocol):
     @property
     def level(self) -> int | None: ...
 
+    @property
+    def months(self) -> tuple[date, ...]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     """One of the person's other subsidised trainings, as given in a quote's ``history``.
 
-    For 以工代训 the dates span the months claimed (first day of the first month to the last day of
-    the last); the occupation and level are then usually empty.
+    For 以工代训 ``months`` are the months of the line (as first days), exactly: a claim of April and
+    October covers those two months, not the summer between them. The dates then span them (first
+    day of the first month to the last day of the last); the occupation and level are usually
+    empty. Without ``months`` a 以工代训 entry covers every month its dates touch.
     """
 
     kind: Kind
@@ -60,6 +65,7 @@ class HistoryEntry:
     end: date
     occupation_code: str | None = None
     level: int | None = None
+    months: tuple[date, ...] = ()
 
 
 def describe(record: TrainingRecord) -> str:
@@ -71,18 +77,20 @@ def describe(record: TrainingRecord) -> str:
 
 
 def per_year_limit_on(on: date, settings: DistrictSettings) -> int:
-    """R10.1: the per-year limit in force on ``on``: the notice's 3, or a later value the district entered.
+    """R10.1: the per-year limit in force on ``on``: the notice's 3, or a value the district entered.
 
-    The notice's value starts on 2021-03-01; the district's ``per_year_limit_from`` adds later
-    ``(effective_from, limit)`` pairs. The latest pair not after ``on`` wins. Before 2021-03-01 the
-    notice's 3 is used, as it speaks of that limit as one already in force.
+    A value the district entered (``per_year_limit_from``, ``(effective_from, limit)`` pairs) takes
+    the place of the notice's from its own date, whatever that date, even one on or before
+    2021-03-01: the latest of the district's pairs not after ``on`` wins. Where the district
+    entered none yet, the notice's value applies; before 2021-03-01 that is the notice's first
+    value, as the notice speaks of the limit as one already in force.
     """
-    entries = sorted(parameter("per_year_limit").values + settings.per_year_limit_from)
-    limit = int(entries[0][1])
-    for effective_from, value in entries:
-        if effective_from <= max(on, POLICY_EFFECTIVE_DATE):
-            limit = int(value)
-    return limit
+    entered = [(day, value) for day, value in settings.per_year_limit_from if day <= on]
+    if entered:
+        return max(entered, key=lambda pair: pair[0])[1]
+    notice = parameter("per_year_limit").values
+    in_force = [value for day, value in notice if day <= max(on, POLICY_EFFECTIVE_DATE)]
+    return int((in_force or [notice[0][1]])[-1])
 
 
 def counts_towards_limit(record: TrainingRecord) -> bool:
@@ -152,9 +160,32 @@ def check_lower_level_after_higher(
     return None
 
 
+def months_between(start: date, end: date) -> tuple[date, ...]:
+    """The months (as first days) that the days ``start``–``end`` touch, in order."""
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)
+
+
+def months_of(record: TrainingRecord) -> tuple[date, ...]:
+    """The months a 以工代训 record covers (as first days): its ``months`` when given, else every
+    month its dates touch."""
+    return tuple(getattr(record, "months", ())) or months_between(record.start, record.end)
+
+
 def overlaps(start: date, end: date, record: TrainingRecord) -> bool:
-    """Whether the days ``start``–``end`` (both included) share a day with the record's."""
-    return record.start <= end and start <= record.end
+    """Whether the days ``start``–``end`` (both included) share a day with the record's. A 以工代训
+    record covers the days of its months only (R3.4): the months between two claimed months are free.
+    """
+    if not (record.start <= end and start <= record.end):
+        return False
+    if record.kind != WORK_FOR_TRAINING or not getattr(record, "months", ()):
+        return True
+    first = date(start.year, start.month, 1)
+    return any(first <= month <= end for month in record.months)
 
 
 def overlapping_work_for_training(

@@ -3,11 +3,16 @@
 ``quote`` applies the rules of the scenario's kind and the rules every kind shares:
 
 - class / enterprise — R9.1 (previous policy) or R1 (daily rate, planned hours, uplift) and R2
-  (online plan and rate, paid hours, segments, cap), R2.6 (passed), R4.3 (enterprise materials);
+  (online plan and rate, paid hours, segments, cap), R2.6 (passed), R4.2 (who the trainee is to
+  the enterprise) and R4.3 (enterprise materials);
 - work_for_training — R3 (months payable, overlap, months paid once and at most ``M_wft``);
-- apprenticeship — R5 (period, annual standard, completion or early end) and R2.6;
-- every kind — R11 when an ID number is given; and, except 以工代训, R10 (per-year limit,
-  same level once, lower after higher) and R3.4 (no other training during 以工代训).
+- apprenticeship — R5 (period, annual standard, completion or early end, the advance at opening
+  and its deduction, nothing after the settlement) and R2.6;
+- living_allowance — R8.1 (the district's daily amount for the offline training days);
+- every kind — R11 when an ID number is given; for the trainings (not 以工代训, not the living
+  allowance) R10 (per-year limit, same level once, lower after higher) and R3.4 (no other
+  training during 以工代训); and, but for 以工代训, the deduction of what was already booked for
+  the same training (``paid_before``), so that no training is paid twice.
 
 An E finding on the plan or the person makes the amount 0.00; an E on one month or one excess
 removes that part only (RULES.md, the last paragraph of the contract).
@@ -17,10 +22,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from apps.rules.apprenticeship import quote_apprenticeship
+from apps.rules.apprenticeship import (
+    advance_cap,
+    advance_step,
+    balance_after_advance,
+    check_settled,
+    quote_apprenticeship,
+)
 from apps.rules.district import DEMO_SETTINGS, DistrictSettings
 from apps.rules.effective import previous_policy_step
-from apps.rules.enterprise import check_materials
+from apps.rules.enterprise import TRAINEE_RELATIONS, check_enterprise_trainee, check_materials
 from apps.rules.hours import (
     check_online_rate,
     check_passed,
@@ -41,7 +52,8 @@ from apps.rules.money import ZERO, days_text, yuan
 from apps.rules.parameters import RULES_VERSION, params_on
 from apps.rules.rates import check_daily_rate, new_occupation_standard, planned_class_hours, uplift
 from apps.rules.results import Finding, QuoteResult, RuleViolation, Step
-from apps.rules.scenario import Scenario
+from apps.rules.scenario import LIVING_ALLOWANCE, Scenario
+from apps.rules.special_account import living_allowance
 from apps.rules.work_for_training import quote_work_for_training
 
 
@@ -58,17 +70,22 @@ def quote(scenario: Scenario, settings: DistrictSettings | None = None) -> Quote
     """Quote one scenario under the district ``settings`` (the demo settings when ``None``)."""
     district = settings if settings is not None else DEMO_SETTINGS
     out = _Explanation()
+    paid_months: tuple[date, ...] | None = None
     if scenario.kind == "work_for_training":
-        amount = _work_for_training(scenario, district, out)
+        amount, paid_months = _work_for_training(scenario, district, out)
         start = min(scenario.months)
     else:
         assert scenario.start is not None
         start = scenario.start
         if scenario.kind == "apprenticeship":
             amount = _apprenticeship(scenario, district, out)
+        elif scenario.kind == LIVING_ALLOWANCE:
+            amount = _living_allowance(scenario, district, out)
         else:
             amount = _class(scenario, district, out)
-        _history_rules(scenario, district, out)
+        if scenario.kind != LIVING_ALLOWANCE:
+            _history_rules(scenario, district, out)
+        amount = _deduct_paid_before(scenario, amount, out)
     _person_rules(scenario, start, out)
     blocking = [finding.rule for finding in out.findings if finding.blocks]
     if blocking:
@@ -81,12 +98,17 @@ def quote(scenario: Scenario, settings: DistrictSettings | None = None) -> Quote
             )
         )
         amount = ZERO
-    return QuoteResult(amount, tuple(out.steps), tuple(out.findings), RULES_VERSION)
+        paid_months = () if paid_months is not None else None
+    return QuoteResult(amount, tuple(out.steps), tuple(out.findings), RULES_VERSION, paid_months)
 
 
 def _class(scenario: Scenario, district: DistrictSettings, out: _Explanation) -> Decimal:
     """R9.1 or R1 + R2, then R2.6 and R4.3, for one trainee of a class or of an enterprise's training."""
     assert scenario.approved_on is not None
+    if scenario.kind == "enterprise" and scenario.relation is not None:
+        label = TRAINEE_RELATIONS.get(scenario.relation, scenario.relation)
+        out.steps.append(Step("R4.2", f"学员与企业的关系：{label}", ""))
+        out.find(check_enterprise_trainee(scenario.relation))
     if scenario.follows_previous_policy:
         assert scenario.standard is not None
         out.steps.append(previous_policy_step(scenario.approved_on, scenario.standard))
@@ -227,8 +249,10 @@ def _class_under_notice(
     return total
 
 
-def _work_for_training(scenario: Scenario, district: DistrictSettings, out: _Explanation) -> Decimal:
-    """R3 for one worker's 以工代训 claim line."""
+def _work_for_training(
+    scenario: Scenario, district: DistrictSettings, out: _Explanation
+) -> tuple[Decimal, tuple[date, ...]]:
+    """R3 for one worker's 以工代训 claim line: the amount and the months paid."""
     out.steps.append(
         Step("R3.2", "以工代训无需培训计划和培训合格证书，按月核发；不计入每人每年培训补贴次数 (R3.3)", "")
     )
@@ -246,7 +270,7 @@ def _work_for_training(scenario: Scenario, district: DistrictSettings, out: _Exp
     )
     out.steps.extend(result.steps)
     out.find(*result.findings)
-    return result.amount
+    return result.amount, result.paid_months
 
 
 def _apprenticeship(scenario: Scenario, district: DistrictSettings, out: _Explanation) -> Decimal:
@@ -261,12 +285,80 @@ def _apprenticeship(scenario: Scenario, district: DistrictSettings, out: _Explan
         planned_months=scenario.planned_months,
         actual_months=scenario.actual_months,
         early_end=scenario.early_end,
+        early_end_reason=scenario.early_end_reason,
         on=scenario.start,
     )
     out.find(check_passed(scenario.passed))
     out.steps.extend(result.steps)
     out.find(*result.findings)
-    return result.amount
+    amount = result.amount
+    if scenario.advance:
+        amount = advance_cap(result.amount, on=scenario.start)
+        out.steps.append(advance_step(result.amount, amount, on=scenario.start))
+    if scenario.settled:
+        out.find(check_settled())
+    return amount
+
+
+def _living_allowance(scenario: Scenario, district: DistrictSettings, out: _Explanation) -> Decimal:
+    """R8.1 for one trainee of a class: ``L × offline class-hours / 6``, the class-hours capped at
+    the class's planned hours, at the ``L`` locked on the class's approval (R9.2)."""
+    assert scenario.approved_on is not None
+    on = scenario.approved_on
+    daily = scenario.daily_amount if scenario.daily_amount is not None else district.living_allowance_per_day
+    attended = scenario.attended.offline if scenario.attended is not None else 0
+    hours = min(attended, scenario.planned_hours) if scenario.planned_hours else attended
+    per_day = params_on(on).class_hours_per_day
+    amount = living_allowance(offline_class_hours=hours, daily_amount=daily, on=on)
+    if scenario.groups:
+        out.steps.append(
+            Step("R8.1", f"人员类别：{'、'.join(scenario.groups)}（区县确定的生活费补贴对象）", "")
+        )
+    capped = f"（实到线下 {attended} 课时，以班级课时 {hours} 为限）" if hours < attended else ""
+    out.steps.append(
+        Step(
+            "R8.1",
+            f"线下 {hours} 课时 = {days_text(hours, per_day)} 天 × {yuan(daily)} 元{capped}",
+            f"{yuan(daily)} × {hours} ÷ {per_day} = {yuan(amount)}",
+            amount,
+        )
+    )
+    return amount
+
+
+# The rule that forbids paying one training twice, by kind: the apprenticeship's advance is deducted
+# at the settlement (R5.5); a class or enterprise training is subsidised once (R10.2); the living
+# allowance is paid once per training day (R8.1).
+_PAID_ONCE = {"apprenticeship": "R5.5", "class": "R10.2", "enterprise": "R10.2", LIVING_ALLOWANCE: "R8.1"}
+
+
+def _deduct_paid_before(scenario: Scenario, amount: Decimal, out: _Explanation) -> Decimal:
+    """What was already booked for this same training (``paid_before``) is deducted: what is quoted
+    is the rest of the entitlement. More booked than the entitlement leaves nothing, and a W finding
+    that the excess is to be recovered (追回)."""
+    if not scenario.paid_before:
+        return amount
+    rule = _PAID_ONCE[scenario.kind]
+    balance = balance_after_advance(amount, scenario.paid_before)
+    what = "开班预拨" if scenario.kind == "apprenticeship" else "此前申领"
+    out.steps.append(
+        Step(
+            rule,
+            f"扣除同一培训{what}已记账的 {yuan(scenario.paid_before)} 元",
+            f"{yuan(amount)} − {yuan(scenario.paid_before)} = {yuan(balance)}",
+            max(balance, ZERO),
+        )
+    )
+    if balance < 0:
+        out.find(
+            Finding(
+                rule,
+                "W",
+                f"同一培训已记账 {yuan(scenario.paid_before)} 元，多于应拨 {yuan(amount)} 元，"
+                f"差额 {yuan(-balance)} 元须追回 ({rule})",
+            )
+        )
+    return max(balance, ZERO)
 
 
 def _history_rules(scenario: Scenario, district: DistrictSettings, out: _Explanation) -> None:
@@ -277,7 +369,9 @@ def _history_rules(scenario: Scenario, district: DistrictSettings, out: _Explana
         check_per_year_limit(
             year=year,
             earlier=trainings_in_year(scenario.history, year),
-            limit=per_year_limit_on(scenario.end, district),
+            limit=scenario.per_year_limit
+            if scenario.per_year_limit is not None
+            else per_year_limit_on(scenario.end, district),
         )
     )
     if scenario.occupation is not None:
@@ -307,7 +401,7 @@ def _person_rules(scenario: Scenario, start: date, out: _Explanation) -> None:
 
 def result_to_dict(result: QuoteResult) -> dict[str, object]:
     """The quote as the JSON contract prints it, amounts as strings with two places (``"2030.00"``)."""
-    return {
+    data: dict[str, object] = {
         "amount": f"{result.amount:.2f}",
         "steps": [
             {
@@ -324,3 +418,6 @@ def result_to_dict(result: QuoteResult) -> dict[str, object]:
         ],
         "rules_version": result.rules_version,
     }
+    if result.paid_months is not None:
+        data["paid_months"] = [f"{month.year:04d}-{month.month:02d}" for month in result.paid_months]
+    return data

@@ -5,6 +5,7 @@ Every step and every finding carries the rule ID of RULES.md, so the portal can 
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -57,6 +58,8 @@ class QuoteResult:
     steps: tuple[Step, ...]
     findings: tuple[Finding, ...]
     rules_version: str
+    #: 以工代训 only: the months paid (as first days), exactly; ``None`` for the other kinds.
+    paid_months: tuple[date, ...] | None = None
 
     @property
     def blocked(self) -> bool:

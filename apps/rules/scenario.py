@@ -20,10 +20,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Final, NoReturn
 
-from apps.rules.apprenticeship import EARLY_END_LABELS, EarlyEnd
+from apps.rules.apprenticeship import EARLY_END_LABELS, OTHER_REASON, EarlyEnd
 from apps.rules.effective import follows_previous_policy
 from apps.rules.enterprise import MATERIALS
-from apps.rules.limits import KIND_LABELS, KINDS, HistoryEntry, Kind
+from apps.rules.limits import KIND_LABELS, KINDS, HistoryEntry, months_between
+from apps.rules.money import ZERO
 
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH: Final = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -34,6 +35,11 @@ _RATIO_PLACES: Final = 4
 _MAX_INTEGER: Final = 1_000_000
 _MAX_AMOUNT_DIGITS: Final = 10
 ALL_MATERIALS: Final = tuple(MATERIALS)
+#: What can be quoted: the trainings of the history (``KINDS``) and the living allowance (R8.1),
+#: which is paid for a training's offline days but is not a training of its own.
+LIVING_ALLOWANCE: Final = "living_allowance"
+QUOTE_KINDS: Final[tuple[str, ...]] = (*KINDS, LIVING_ALLOWANCE)
+QUOTE_KIND_LABELS: Final[dict[str, str]] = {**KIND_LABELS, LIVING_ALLOWANCE: "生活费补贴"}
 
 
 class ScenarioError(ValueError):
@@ -85,13 +91,14 @@ class Attendance:
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """One trainee in one class, enterprise training, 以工代训 claim or apprenticeship (RULES.md contract).
+    """One trainee in one class, enterprise training, 以工代训 claim, apprenticeship or living
+    allowance (the quote contract, docs/quote-contract.md).
 
     Construct it through :func:`parse_scenario`, or directly from trusted, typed values: the
     checks that span fields (what each kind requires, dates in order, ranges) run either way.
     """
 
-    kind: Kind
+    kind: str
     approved_on: date | None = None
     start: date | None = None
     end: date | None = None
@@ -114,16 +121,27 @@ class Scenario:
     planned_months: int = 24
     actual_months: int | None = None
     early_end: EarlyEnd | None = None
+    early_end_reason: str | None = None
+    advance: bool = False
+    settled: bool = False
+    paid_before: Decimal = ZERO
+    relation: str | None = None
+    per_year_limit: int | None = None
+    daily_amount: Decimal | None = None
+    groups: tuple[str, ...] = ()
     id_number: str | None = None
     history: tuple[HistoryEntry, ...] = ()
 
     def __post_init__(self) -> None:
         _check_ranges(self)
+        _check_kind_fields(self)
         if self.kind in ("class", "enterprise"):
             _check_class(self)
         elif self.kind == "work_for_training":
             if not self.months:
                 _fail("months", '以工代训必须填写申领月份，例如 ["2021-10"]')
+        elif self.kind == LIVING_ALLOWANCE:
+            _check_living_allowance(self)
         else:
             _check_apprenticeship(self)
         if self.start is not None and self.end is not None and self.end < self.start:
@@ -134,6 +152,14 @@ class Scenario:
                     f"history[{index}].end",
                     f"结束日期 {entry.end.isoformat()} 早于开始日期 {entry.start.isoformat()}",
                 )
+            if entry.months and entry.kind != "work_for_training":
+                _fail(f"history[{index}].months", "只有以工代训（work_for_training）的记录填写月份 months")
+            outside = sorted(set(entry.months) - set(months_between(entry.start, entry.end)))
+            if outside:
+                _fail(
+                    f"history[{index}].months",
+                    f"月份 {outside[0].year:04d}-{outside[0].month:02d} 不在该记录的起止日期之内",
+                )
 
     @property
     def follows_previous_policy(self) -> bool:
@@ -142,8 +168,8 @@ class Scenario:
 
 
 def _check_ranges(scenario: Scenario) -> None:
-    if scenario.kind not in KINDS:
-        _fail("kind", f"应为 {'、'.join(KINDS)} 之一，填写为 {scenario.kind!r}")
+    if scenario.kind not in QUOTE_KINDS:
+        _fail("kind", f"应为 {'、'.join(QUOTE_KINDS)} 之一，填写为 {scenario.kind!r}")
     if scenario.level is not None and not 1 <= scenario.level <= 5:
         _fail(
             "level",
@@ -163,6 +189,37 @@ def _check_ranges(scenario: Scenario) -> None:
         _fail("max_months", "最多补贴月数不能为负数")
     if scenario.early_end is not None and scenario.early_end not in EARLY_END_LABELS:
         _fail("early_end", f"应为 null 或 {'、'.join(EARLY_END_LABELS)} 之一，填写为 {scenario.early_end!r}")
+    if scenario.per_year_limit is not None and scenario.per_year_limit < 0:
+        _fail("per_year_limit", "每人每年补贴次数上限不能为负数")
+
+
+# Fields that belong to one kind only, with the kinds that may give them (a value other than the
+# default elsewhere is an error naming the field, so that nothing given is silently ignored).
+_KIND_FIELDS: Final[dict[str, tuple[tuple[str, ...], object]]] = {
+    "advance": (("apprenticeship",), False),
+    "settled": (("apprenticeship",), False),
+    "early_end_reason": (("apprenticeship",), None),
+    "relation": (("enterprise",), None),
+    "daily_amount": ((LIVING_ALLOWANCE,), None),
+    "groups": ((LIVING_ALLOWANCE,), ()),
+    "paid_before": (("class", "enterprise", "apprenticeship", LIVING_ALLOWANCE), ZERO),
+    "per_year_limit": (("class", "enterprise", "apprenticeship"), None),
+}
+
+
+def _check_kind_fields(scenario: Scenario) -> None:
+    for name, (kinds, default) in _KIND_FIELDS.items():
+        if scenario.kind not in kinds and getattr(scenario, name) != default:
+            labels = "、".join(QUOTE_KIND_LABELS[kind] for kind in kinds)
+            _fail(name, f"只有{labels}测算填写 {name}，本次为{QUOTE_KIND_LABELS[scenario.kind]}")
+
+
+def _check_living_allowance(scenario: Scenario) -> None:
+    for name in ("approved_on", "start", "end"):
+        if getattr(scenario, name) is None:
+            _fail(name, f"生活费补贴测算必须填写 {name}（班级审核通过日期与培训起止日期）")
+    if scenario.attended is not None and scenario.attended.online:
+        _fail("attended.online", "生活费补贴按线下培训天数计发，不填写线上课时 (R8.1)")
 
 
 def _check_class(scenario: Scenario) -> None:
@@ -189,10 +246,17 @@ def _check_apprenticeship(scenario: Scenario) -> None:
     for name in ("start", "end"):
         if getattr(scenario, name) is None:
             _fail(name, f"企业新型学徒制测算必须填写 {name}（开班日期与计划结束日期）")
+    if scenario.early_end == OTHER_REASON:
+        if not (scenario.early_end_reason or "").strip():
+            _fail("early_end_reason", "因其他原因提前结束（early_end 为 other）时必须写明原因 (R5.3)")
+    elif scenario.early_end_reason is not None:
+        _fail("early_end_reason", "提前结束原因只在 early_end 为 other 时填写")
     if scenario.early_end is None:
         if scenario.actual_months is not None:
-            _fail("actual_months", "实际培训月数只在企业改制重组、关闭或破产提前结束（early_end）时填写")
+            _fail("actual_months", "实际培训月数只在提前结束（early_end）时填写")
         return
+    if scenario.advance:
+        _fail("advance", "开班预拨（advance）与提前结束（early_end）不能同时填写")
     if scenario.actual_months is None:
         _fail("actual_months", "提前结束（early_end）时必须填写实际培训月数 actual_months")
     if scenario.actual_months >= scenario.planned_months:
@@ -298,6 +362,22 @@ def _kind(field: str, value: object) -> str:
     return text
 
 
+def _quote_kind(field: str, value: object) -> str:
+    text = _text(field, value)
+    if text not in QUOTE_KINDS:
+        _fail(field, f"应为 {'、'.join(QUOTE_KINDS)} 之一，填写为 {text!r}")
+    return text
+
+
+def _texts(field: str, value: object) -> tuple[str, ...]:
+    return tuple(_text(f"{field}[{index}]", item) for index, item in enumerate(_list(field, value)))
+
+
+def _paid(field: str, value: object) -> Decimal:
+    amount = _money(field, value)
+    return ZERO if amount is None else amount
+
+
 def _occupation(field: str, value: object) -> Occupation | None:
     if value is None:
         return None
@@ -343,7 +423,7 @@ def _months(field: str, value: object) -> tuple[date, ...]:
     return tuple(months)
 
 
-_HISTORY_FIELDS: Final = ("kind", "start", "end", "occupation_code", "level")
+_HISTORY_FIELDS: Final = ("kind", "start", "end", "occupation_code", "level", "months")
 
 
 def _history(field: str, value: object) -> tuple[HistoryEntry, ...]:
@@ -364,6 +444,7 @@ def _history(field: str, value: object) -> tuple[HistoryEntry, ...]:
                 _day(f"{name}.end", data["end"]),
                 _optional_text(f"{name}.occupation_code", data.get("occupation_code")),
                 level,
+                tuple(sorted(set(_months(f"{name}.months", data.get("months", []))))),
             )
         )
     return tuple(entries)
@@ -379,7 +460,7 @@ def _not_null(reader: Callable[[str, object], object]) -> Callable[[str, object]
 
 
 _READERS: Final[dict[str, Callable[[str, object], object]]] = {
-    "kind": _not_null(_text),
+    "kind": _not_null(_quote_kind),
     "approved_on": _date,
     "start": _date,
     "end": _date,
@@ -402,6 +483,14 @@ _READERS: Final[dict[str, Callable[[str, object], object]]] = {
     "planned_months": _not_null(_integer),
     "actual_months": _optional_integer,
     "early_end": _optional_text,
+    "early_end_reason": _optional_text,
+    "advance": _not_null(_boolean),
+    "settled": _not_null(_boolean),
+    "paid_before": _paid,
+    "relation": _optional_text,
+    "per_year_limit": _optional_integer,
+    "daily_amount": _money,
+    "groups": _not_null(_texts),
     "id_number": _optional_text,
     "history": _not_null(_history),
 }
@@ -424,7 +513,7 @@ def parse_scenario(data: Mapping[str, object]) -> Scenario:
         if key not in _READERS:
             raise ScenarioError(key, f"未知字段 {key}（可用字段：{'、'.join(FIELDS)}）")
     if "kind" not in data:
-        _fail("kind", f"必须填写测算类型（{'、'.join(KINDS)}）")
+        _fail("kind", f"必须填写测算类型（{'、'.join(QUOTE_KINDS)}）")
     values = {key: _READERS[key](key, value) for key, value in data.items()}
     if values["kind"] in ("class", "enterprise") and "level" not in data:
         _fail("level", "必须填写职业技能等级 level（1–5），专项职业能力填 null")

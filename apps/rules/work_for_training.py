@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from apps.rules.limits import WORK_FOR_TRAINING, TrainingRecord, describe, overlapping_other_training
+from apps.rules.limits import (
+    WORK_FOR_TRAINING,
+    TrainingRecord,
+    describe,
+    months_of,
+    overlapping_other_training,
+)
 from apps.rules.money import round_fen, yuan
 from apps.rules.parameters import params_on
 from apps.rules.results import Finding, Step
@@ -29,16 +35,6 @@ def month_text(month: date) -> str:
 def month_end(month: date) -> date:
     """The last day of the month whose first day is ``month``."""
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def months_between(start: date, end: date) -> tuple[date, ...]:
-    """The months (as first days) that the days ``start``–``end`` touch, in order."""
-    months = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return tuple(months)
 
 
 def check_month_payable(month: date) -> Finding | None:
@@ -61,12 +57,10 @@ def check_month_payable(month: date) -> Finding | None:
 
 
 def months_already_paid(history: Iterable[TrainingRecord]) -> frozenset[date]:
-    """R3.5: the 以工代训 months of the worker at this enterprise already claimed (pending or approved)."""
+    """R3.5: the 以工代训 months of the worker at this enterprise already claimed (pending or approved):
+    exactly the months of each line, not the gap between them."""
     return frozenset(
-        month
-        for record in history
-        if record.kind == WORK_FOR_TRAINING
-        for month in months_between(record.start, record.end)
+        month for record in history if record.kind == WORK_FOR_TRAINING for month in months_of(record)
     )
 
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from apps.rules import DistrictSettings
-from apps.rules.work_for_training import check_month_payable, month_end, months_between
+from apps.rules.limits import months_between
+from apps.rules.work_for_training import check_month_payable, month_end
 from tests.rules.builders import rules_of, run, w3, work_for_training
 
 MONTH_CASES = [
