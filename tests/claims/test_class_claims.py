@@ -88,7 +88,7 @@ def test_line_review_changes_the_approved_total(completed_class, operator, offic
     assert claim.approved_total == Decimal("1410.00") and claim.total == Decimal("2535.00")
 
 
-def test_third_party_recommends_but_never_decides(completed_class, operator, officer, allocation):
+def test_third_party_recommends_but_never_decides_r7_1(completed_class, operator, officer, allocation):
     reviewer = UserFactory(reviewer=True, engaged=[district("500103")])
     claim = claim_transition(
         claim=claim_create_for_class(actor=operator, training_class=completed_class),

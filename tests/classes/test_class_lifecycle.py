@@ -120,7 +120,7 @@ def test_submitted_application_cannot_be_edited(make_class, operator, lathe):
         )
 
 
-def test_approval_copies_the_rate_row_and_versions(make_class, operator, officer, rates):
+def test_approval_copies_the_rate_row_in_force_and_versions_r1_6(make_class, operator, officer, rates):
     approved = _walk(make_class(), S.APPROVED, operator, officer)
     assert approved.rate_row == rates[4]
     assert (approved.standard, approved.rate, approved.class_hours, approved.online_rate) == (

@@ -147,7 +147,7 @@ def test_payment_marks_lines_and_the_claim_paid(reviewed, officer, allocation):
     assert reconciliation(district=district("500103"), year=2026) == []
 
 
-def test_reconciliation_finds_an_injected_mismatch(reviewed, officer, allocation):
+def test_reconciliation_finds_an_injected_mismatch_r8_5(reviewed, officer, allocation):
     claim_approve(claim=reviewed, actor=officer)
     entry = LedgerEntry.objects.get(amount=Decimal("1410.00"))
     LedgerEntry.objects.filter(pk=entry.pk).update(
