@@ -42,6 +42,7 @@ from apps.institutions.models import HighSkillBase, Institution
 from apps.rules.district import DistrictSettings
 from apps.rules.limits import per_year_limit_on
 from apps.rules.parameters import parameter, params_on
+from apps.trainees.models import AttendanceSource
 
 from .models import AuditFinding, AuditRun, Change, Scope
 
@@ -52,6 +53,10 @@ OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.RE
 # A2: this many trainees signed in to one session at the very same second look like a batch
 # entry by one hand; a card reader or a queue at the door does not produce five in one second.
 SAME_SECOND_MIN = 5
+# A2 reads only the sign-ins recorded to the second: an online platform's. The portal's sign-in
+# sheet template records minutes (every trainee at 08:55 signed in at 08:55:00), and times typed
+# by hand are not to the second either.
+TO_THE_SECOND = f"'{AttendanceSource.ONLINE_PLATFORM}'"
 WORK_FOR_TRAINING = ClaimKind.WORK_FOR_TRAINING.value
 
 
@@ -674,7 +679,9 @@ def _hours_above_plan(d: Dialect, run: AuditRun) -> str:
 
 
 def _same_second(d: Dialect, run: AuditRun) -> str:
-    """A2: sessions of the classes in the slice where many trainees signed in at one second."""
+    """A2: sessions of the classes in the slice where many trainees signed in at one second, of the
+    sign-ins recorded to the second (an online platform's; TO_THE_SECOND). The source is read with
+    the sign-in's row, found through the session index as before."""
     second = d.second("a.signed_in_at")
     details = d.obj(session="h.session_id", at="h.sec", count="h.n", sessions="h.sessions")
     sessions = SLICE_SESSIONS
@@ -689,12 +696,12 @@ def _same_second(d: Dialect, run: AuditRun) -> str:
         SELECT a.session_id, {second} AS sec, COUNT(*) AS n
         FROM classes_classsession s JOIN trainees_attendance a ON a.session_id = s.id
         WHERE s.training_class_id BETWEEN %(lo)s AND %(hi)s AND a.signed_in_at IS NOT NULL
-          AND a.session_id BETWEEN {sessions}
+          AND a.session_id BETWEEN {sessions} AND a.source = {TO_THE_SECOND}
         GROUP BY a.session_id, {second}
         HAVING COUNT(*) >= %(same_second)s
       ) g
       JOIN trainees_attendance a ON a.session_id = g.session_id AND {second} = g.sec
-          AND a.session_id BETWEEN {sessions}
+          AND a.session_id BETWEEN {sessions} AND a.source = {TO_THE_SECOND}
       JOIN claims_claimline l ON l.enrolment_id = a.enrolment_id
       JOIN claims_claim c ON c.id = l.claim_id
       WHERE {_class_lines(run)}

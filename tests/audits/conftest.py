@@ -178,13 +178,15 @@ class World:
         session: ClassSession,
         signed_in: datetime,
         signed_out: datetime | None = None,
+        *,
+        source: str = "sign_in_sheet",
     ) -> Attendance:
         return Attendance.objects.create(
             session=session,
             enrolment=enrolment,
             minutes=session.minutes,
             mode=session.mode,
-            source="sign_in_sheet",
+            source=source,
             signed_in_at=signed_in,
             signed_out_at=signed_out,
         )

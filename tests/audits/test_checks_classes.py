@@ -14,6 +14,7 @@ from tests.factories import NumberedInstitutionFactory
 
 D = date
 SAT = D(2021, 6, 5)
+ONLINE = "online_platform"
 
 
 def _two_classes(world, second_session):
@@ -50,15 +51,56 @@ def test_five_trainees_signed_in_at_the_same_second_are_flagged_four_are_not(wor
     lines = [world.enrol(claim, world.person()) for _ in range(6)]
     moment = at(SAT, "08:55:07")
     for n, line in enumerate(lines[:4]):
-        world.sign_in(line.enrolment, session, moment + timedelta(microseconds=100_000 * n))
-    world.sign_in(lines[5].enrolment, session, moment + timedelta(seconds=1))
+        world.sign_in(line.enrolment, session, moment + timedelta(microseconds=100_000 * n), source=ONLINE)
+    world.sign_in(lines[5].enrolment, session, moment + timedelta(seconds=1), source=ONLINE)
     assert found(audit(), "A2") == set()
-    world.sign_in(lines[4].enrolment, session, moment + timedelta(microseconds=900_000))
+    world.sign_in(lines[4].enrolment, session, moment + timedelta(microseconds=900_000), source=ONLINE)
     run = audit()
     assert {line for _, line, _ in found(run, "A2")} == {line.pk for line in lines[:5]}
     details = run.findings.filter(rule="A2").first().details
     assert details["count"] == 5 and details["session"] == session.pk
     assert "有 5 名学员在同一秒（2021-06-05 08:55:07）签到" in message("A2", details)
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        pytest.param("sign_in_sheet", False, id="the portal's sign-in sheet records minutes only"),
+        pytest.param("manual", False, id="typed by hand"),
+        pytest.param("online_platform", True, id="an online platform records seconds"),
+    ],
+)
+def test_a2_reads_only_sign_ins_recorded_to_the_second(world, audit, source, flagged):
+    """Issue 13: a class whose sheet was filled from the portal's template had every trainee who
+    signed in within one minute "at the same second" (08:55:00), and A2 fired on all of them."""
+    training_class = world.training_class(SAT, SAT, [(SAT, "09:00", "12:00", "offline")])
+    session = training_class.sessions.get()
+    claim = world.completion(training_class)
+    lines = [world.enrol(claim, world.person()) for _ in range(5)]
+    for line in lines:
+        world.sign_in(line.enrolment, session, at(SAT, "08:55"), source=source)
+    run = audit()
+    assert found(run, "A2") == ({("A2", line.pk, None) for line in lines} if flagged else set())
+    if flagged:
+        assert "有 5 名学员在同一秒（2021-06-05 08:55:00）签到" in message("A2", run.findings.first().details)
+
+
+def test_a2_counts_and_flags_no_sheet_sign_in_at_the_second_of_online_ones(world, audit):
+    training_class = world.training_class(SAT, SAT, [(SAT, "09:00", "12:00", "offline")])
+    session = training_class.sessions.get()
+    claim = world.completion(training_class)
+    online = [world.enrol(claim, world.person()) for _ in range(4)]
+    sheet = world.enrol(claim, world.person())
+    moment = at(SAT, "08:55")
+    for line in online:
+        world.sign_in(line.enrolment, session, moment, source=ONLINE)
+    world.sign_in(sheet.enrolment, session, moment)
+    assert found(audit(), "A2") == set()  # four to the second, and a sheet's minute
+    fifth = world.enrol(claim, world.person())
+    world.sign_in(fifth.enrolment, session, moment, source=ONLINE)
+    run = audit()
+    assert {line for _, line, _ in found(run, "A2")} == {line.pk for line in [*online, fifth]}
+    assert run.findings.filter(rule="A2").first().details["count"] == 5
 
 
 @pytest.mark.parametrize(
