@@ -20,7 +20,8 @@ distinct occupations: half in classes of 40 with four sessions and sign-ins on t
 enterprise training, 以工代训 and apprenticeships. Chosen people break a rule: a fourth training in
 a year (R10.1), an occupation and level again (R10.2), a 以工代训 month over another training (R3.4),
 two classes at the same time with both sign-ins (A1, A3); some lines claim more hours than planned
-(A4), a few sessions have five sign-ins in one second (A2).
+(A4), a few sessions have five sign-ins in one second from an online platform (A2, which reads
+only sign-ins recorded to the second; the other classes' come from sign-in sheets).
 """
 
 import json
@@ -352,7 +353,8 @@ class World:
             "sessions": sessions,
             "end": days[-1],
             "claim": self.claim("class_completion", district.pk, year, institution.pk, None, class_id),
-            # A2: in about one class in 400, the first five trainees "signed in" at one second.
+            # A2: in about one class in 400, the first five trainees "signed in" at one second (the
+            # class's sign-ins come from an online platform, which records seconds).
             "same_second": self.rng.random() < 0.0025,
             "occupation": occupation,
             "level": level,
@@ -361,13 +363,15 @@ class World:
         return current
 
     def flush_class(self, cls: dict) -> None:
-        """The roster, a sign-in sheet for each of the first two sessions, and the claim's lines."""
+        """The roster, sign-ins to each of the first two sessions (a sign-in sheet's, or an online
+        platform's in a class of A2), and the claim's lines."""
         enrolment_ids = []
         for person_id, *_ in cls["trainees"]:
             enrolment_ids.append(self.next_id("enrolment"))
             self.enrolments.add(
                 enrolment_ids[-1], self.now, self.now, cls["id"], person_id, "", "enrolled", "[]"
             )
+        source = "online_platform" if cls["same_second"] else "sign_in_sheet"
         for session_id, begins in cls["sessions"][:2]:
             for n, enrolment_id in enumerate(enrolment_ids):
                 if cls["same_second"] and n < 5:
@@ -376,7 +380,7 @@ class World:
                     signed_in = begins - timedelta(seconds=self.rng.randrange(1200))
                 self.attendance.add(
                     self.next_id("attendance"), self.now, self.now, session_id, enrolment_id, 180, "offline",
-                    signed_in, begins + timedelta(hours=3), "sign_in_sheet", "[]",
+                    signed_in, begins + timedelta(hours=3), source, "[]",
                 )  # fmt: skip
         first_day = cls["sessions"][0][1].date()
         occupation = cls["occupation"]
