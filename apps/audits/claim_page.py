@@ -1,6 +1,7 @@
 """What the claim page shows of the audits (registered with apps.claims.extensions): the current
 findings on the claim's lines, each also noted in its line's row, and the findings on other claims
-that name one of this claim's lines as the other line involved. Nothing for roles without audit
+that name one of this claim's lines as the other line involved; with no findings, the run that
+found none, or that no batch audit has covered the claim yet. Nothing for roles without audit
 pages."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from apps.claims.extensions import LineNote
 
 from .models import FindingStatus, Scope
 from .permissions import audit_run_policy
-from .selectors import claim_findings, claim_involved_findings, finding_rows
+from .selectors import claim_audited_by, claim_findings, claim_involved_findings, finding_rows
 
 
 def _note(row: Any) -> LineNote:
@@ -44,6 +45,8 @@ def claim_page_section(user: Any, claim: Any, *, limit: int | None = SECTION_LIM
             notes.setdefault(row.finding.line_id, []).append(_note(row))
     return {
         "claim": claim,
+        # Which run found nothing, asked only when nothing was found (one query).
+        "audited_by": None if rows else claim_audited_by(claim=claim, user=user),
         "rows": rows[:limit],
         "more": len(rows) - len(rows[:limit]),
         "involved": involved[:limit],

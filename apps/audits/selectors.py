@@ -19,6 +19,7 @@ from apps.claims.permissions import claim_policy
 from apps.core.masking import mask_id_number
 
 from . import catalogue
+from .checks import OPEN_STATUSES
 from .models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 from .services import PHASE_PROJECT
@@ -72,11 +73,19 @@ def run_progress(run: AuditRun) -> Progress:
     return Progress(50 + share, done, total, "逐条规则核查")
 
 
+def _covering(*, district_id: Any, claim_id: Any) -> Q:
+    """Runs whose scope covers a claim (or a finding on it): all open claims, the claim's district,
+    the claim itself."""
+    return (
+        Q(scope=Scope.ALL)
+        | Q(scope=Scope.DISTRICT, district_id=district_id)
+        | Q(scope=Scope.CLAIM, claim_id=claim_id)
+    )
+
+
 def _covered_by_newer_run() -> Exists:
     newer = AuditRun.objects.filter(status=RunStatus.FINISHED, pk__gt=OuterRef("run_id")).filter(
-        Q(scope=Scope.ALL)
-        | Q(scope=Scope.DISTRICT, district_id=OuterRef("district_id"))
-        | Q(scope=Scope.CLAIM, claim_id=OuterRef("claim_id"))
+        _covering(district_id=OuterRef("district_id"), claim_id=OuterRef("claim_id"))
     )
     return Exists(newer)
 
@@ -176,6 +185,26 @@ def finding_rows(*, findings: list[AuditFinding], user: Any) -> list[FindingRow]
 def claim_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding]:
     """The current findings on a claim's lines, for the claim page."""
     return finding_list(user=user, claim=claim.pk).order_by("line_id", "rule")
+
+
+def claim_audited_by(*, claim: Claim, user: Any) -> AuditRun | None:
+    """The latest finished run that audited the claim as it stands: one of a scope covering it that
+    started after the claim was (last) submitted, or for a claim never submitted after it was
+    made. A run of all open claims or of a district writes findings only on open claims
+    (checks.OPEN_STATUSES), so for a draft, rejected or paid claim only a run of the claim itself
+    audited it. None: no batch audit has covered the claim yet, and its page may not say that
+    one found nothing."""
+    if claim.status in OPEN_STATUSES:
+        covering = _covering(district_id=claim.district_id, claim_id=claim.pk)
+    else:
+        covering = Q(scope=Scope.CLAIM, claim_id=claim.pk)
+    since = claim.submitted_at or claim.created_at
+    return (
+        audit_run_policy.visible(user)
+        .filter(covering, status=RunStatus.FINISHED, started_at__gte=since)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def claim_involved_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding]:

@@ -146,7 +146,7 @@ def test_the_claims_findings_and_its_audit_button(
     claim = lines[3].claim
     client = client_as(officer)
     url = reverse("audits:claim", args=[claim.pk])
-    assert "最近一次批量稽核未发现该申领的疑点" in client.get(url).content.decode()
+    assert "该申领尚未经过批量稽核。" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("audits:claim_start", args=[claim.pk]))
     run = AuditRun.objects.get()
