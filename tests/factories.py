@@ -188,3 +188,17 @@ class InstitutionYearFactory(DjangoModelFactory):
     year = 2021
     evaluation_score = Decimal("85.50")
     plan_quota = 300
+
+
+def quoted_inputs(amount: str | Decimal) -> dict:
+    """Contract inputs that the engine quotes to exactly `amount` (one offline day of a living
+    allowance at that daily amount, R8.1): for tests that need a line of a given worth to go
+    through the real review and approval, which quote every line again."""
+    return {
+        "kind": "living_allowance",
+        "approved_on": "2021-04-01",
+        "start": "2021-04-06",
+        "end": "2021-04-30",
+        "attended": {"offline": 6, "online": 0},
+        "daily_amount": f"{Decimal(amount):.2f}",
+    }

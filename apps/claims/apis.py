@@ -236,6 +236,7 @@ class ApprenticeSerializer(PersonSerializer):
     early_end = serializers.ChoiceField(
         choices=list(EARLY_END_LABELS.items()), required=False, allow_null=True
     )
+    early_end_reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ApprenticeshipSerializer(serializers.Serializer):
@@ -265,6 +266,7 @@ def _create_apprenticeship(request: Request) -> Claim:
                     passed=a["passed"],
                     actual_months=a.get("actual_months") if early else None,
                     early_end=a.get("early_end") if early else None,
+                    early_end_reason=a["early_end_reason"] if early else "",
                 )
                 for person, a in zip(persons, data["apprentices"], strict=True)
             ],

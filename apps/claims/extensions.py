@@ -64,3 +64,40 @@ def claim_page_extras(*, user: Any, claim: Any) -> ClaimPageExtras:
             extras.line_notes.setdefault(line_id, []).extend(notes)
         extras.sections.append(RenderedSection(section.template, context))
     return extras
+
+
+# Review guards ----------------------------------------------------------------------------------
+# What other apps know that must stop or slow an officer's approval: a confirmed audit finding on a
+# line (it cannot be approved until dismissed with a reason), and the open findings on a claim
+# (its final approval asks the officer to acknowledge them, and the acknowledgement is logged).
+
+
+@dataclass(frozen=True)
+class ReviewGuard:
+    # line ids → why each may not be approved
+    blocking: Callable[[list[int]], dict[int, list[str]]]
+    # the claim → what the officer must acknowledge before the final approval
+    pending: Callable[[Any], list[str]]
+
+
+guards: list[ReviewGuard] = []
+
+
+def register_review_guard(
+    *, blocking: Callable[[list[int]], dict[int, list[str]]], pending: Callable[[Any], list[str]]
+) -> None:
+    guards.append(ReviewGuard(blocking, pending))
+
+
+def lines_blocked(line_ids: list[int]) -> dict[int, list[str]]:
+    """Why each of these lines may not be approved, by line id (lines with nothing to say left out)."""
+    out: dict[int, list[str]] = {}
+    for guard in guards:
+        for line_id, reasons in guard.blocking(line_ids).items():
+            out.setdefault(line_id, []).extend(reasons)
+    return out
+
+
+def claim_pending_matters(claim: Any) -> list[str]:
+    """What the officer must acknowledge before approving the claim."""
+    return [message for guard in guards for message in guard.pending(claim)]

@@ -138,6 +138,12 @@ class ApprenticeForm(PersonFields):
     early_end = forms.ChoiceField(
         label=_("提前结束原因"), choices=[("", "—"), *EARLY_END_LABELS.items()], required=False
     )
+    early_end_reason = forms.CharField(
+        label=_("其他原因说明"),
+        max_length=200,
+        required=False,
+        help_text=_("提前结束原因选“其他原因”时必填 (R5.3)"),
+    )
 
     def __init__(self, *args: Any, stage: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -151,7 +157,9 @@ class ApprenticeForm(PersonFields):
             if data.get("actual_months") is None:
                 self.add_error("actual_months", "提前结束须填写实际培训月数 (R5.3)")
             if not data.get("early_end"):
-                self.add_error("early_end", "提前结束须选择原因：改制重组、关闭或破产 (R5.3)")
+                self.add_error("early_end", "提前结束须选择原因：改制重组、关闭、破产或其他原因 (R5.3)")
+            elif data["early_end"] == "other" and not (data.get("early_end_reason") or "").strip():
+                self.add_error("early_end_reason", "提前结束原因选“其他原因”时须写明原因 (R5.3)")
         return data
 
 

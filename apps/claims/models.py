@@ -145,6 +145,13 @@ class ClaimLine(TimeStampedModel):
     # Dates the engine's cross-person rules key on (R10.1 year, R3.4 overlap), kept queryable.
     start = models.DateField(_("开始日期"), null=True, blank=True)
     end = models.DateField(_("结束日期"), null=True, blank=True)
+    # Which training of the person the line pays for (its enrolment, the apprenticeship, the
+    # enterprise's training): lines with the same key share one entitlement, so what was booked
+    # for one is deducted from the next (`paid_before`) and the audit's A6 adds them up.
+    training_key = models.CharField(_("培训标识"), max_length=96, blank=True, db_index=True, db_default="")
+    # What the whole training is worth as this line was quoted, before what was booked earlier for
+    # it is deducted (an advance's is the full amount it is half of).
+    entitlement = models.DecimalField(_("应享受金额"), **money, default=0, db_default=0)
     decision = models.CharField(
         _("审核结论"), max_length=16, choices=LineDecision.choices, default=LineDecision.PENDING
     )
@@ -175,6 +182,37 @@ class ClaimLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.person}"
+
+
+class LineMonth(models.Model):
+    """One month of a 以工代训 line (R3.5): exactly the months the line pays, no span. `booked`
+    follows the line into the special account (approval) and out of it (reversal, recovery); a
+    month of one worker at one enterprise is booked once, by constraint."""
+
+    line = models.ForeignKey(
+        ClaimLine, on_delete=models.CASCADE, related_name="month_rows", verbose_name=_("申领明细")
+    )
+    person = models.ForeignKey("trainees.Person", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey("institutions.Employer", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("月份"))
+    booked = models.BooleanField(_("已记账"), default=False)
+
+    class Meta:
+        verbose_name = _("以工代训月份")
+        verbose_name_plural = _("以工代训月份")
+        ordering = ["line_id", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "month"], name="line_month_once"),
+            models.UniqueConstraint(
+                fields=["person", "employer", "month"],
+                condition=Q(booked=True),
+                name="work_for_training_month_booked_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.month:%Y-%m}"
 
 
 class MaterialKind(models.TextChoices):

@@ -25,23 +25,32 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.catalog.models import Occupation, level_label
-from apps.catalog.rules_bridge import district_settings_for
 from apps.catalog.selectors import rate_row_in_force
 from apps.classes.models import ClassStatus, TrainingClass, TrainingType
 from apps.classes.quoting import planned_hours
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.institutions.models import Employer
-from apps.rules import RULES_VERSION, ScenarioError
-from apps.rules.enterprise import MATERIALS, TRAINEE_RELATIONS, check_enterprise_trainee
+from apps.rules import ScenarioError
+from apps.rules.enterprise import MATERIALS, check_enterprise_trainee
 from apps.rules.hours import class_hours_from_minutes
-from apps.rules.money import days_text, yuan
-from apps.rules.parameters import params_on
-from apps.rules.special_account import check_real_name, living_allowance
 from apps.trainees.models import EnrolmentStatus, Outcome, Person, TargetGroup
 from apps.trainees.services_persons import person_register_or_get
 
-from .computation import Computed, compute, compute_advance, compute_after_advance, histories_for
+from .computation import (
+    Computed,
+    Fact,
+    compute,
+    district_inputs,
+    facts_for,
+    line_months_sync,
+    standing,
+    store_quote,
+    training_key,
+    with_standing,
+)
+from .entitlement import judged, judged_rules, lines_requote_against_booked
+from .extensions import lines_blocked
 from .materials import check_upload
 from .models import (
     Claim,
@@ -113,13 +122,6 @@ def is_engaged_reviewer(user: Any, claim: Claim) -> bool:
 # ---------------------------------------------------------------- lines
 
 
-def _store(line: ClaimLine, computed: Computed) -> None:
-    line.amount = computed.amount
-    line.steps = computed.steps
-    line.findings = computed.findings
-    line.rules_version = computed.rules_version
-
-
 def _recount(claim: Claim) -> None:
     totals = claim.lines.aggregate(total=Sum("amount"))
     approved = claim.lines.filter(decision=LineDecision.APPROVED).aggregate(total=Sum("amount"))
@@ -128,11 +130,47 @@ def _recount(claim: Claim) -> None:
     claim.save(update_fields=["total", "approved_total", "updated_at"])
 
 
-def _quote(inputs: dict[str, Any], *, claim: Claim, on: date) -> Computed:
+def _quote(inputs: dict[str, Any], *, who: str = "") -> Computed:
     try:
-        return compute(inputs, district=claim.district, on=on)
+        return compute(inputs)
     except ScenarioError as exc:
-        raise ApplicationError(f"测算输入有误：{exc.message}", field=exc.field) from exc
+        raise ApplicationError(f"{who}测算输入有误：{exc.message}", field=exc.field) from exc
+
+
+def _new_line(
+    claim: Claim,
+    facts: dict[int, list[Fact]],
+    *,
+    person: Person,
+    inputs: dict[str, Any],
+    share: str = Share.TRAINING,
+    enrolment: Any = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> ClaimLine:
+    """A line quoted against what its person already has (apps.claims.computation), not saved."""
+    key = training_key(claim, enrolment_id=enrolment.pk if enrolment else None, inputs=inputs)
+    inputs = with_standing(
+        inputs, standing(facts.get(person.pk, ()), key=key, kind=claim.kind), kind=claim.kind
+    )
+    line = ClaimLine(
+        claim=claim,
+        person=person,
+        enrolment=enrolment,
+        share=share,
+        inputs=inputs,
+        start=start,
+        end=end,
+        training_key=key,
+    )
+    store_quote(line, _quote(inputs, who=f"{person.name}："))
+    return line
+
+
+def _save_lines(claim: Claim, lines: list[ClaimLine]) -> None:
+    ClaimLine.objects.bulk_create(lines)
+    line_months_sync(claim, lines)
+    _recount(claim)
 
 
 def _material_kinds(claim: Claim) -> list[str]:
@@ -219,8 +257,13 @@ def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any
     attended = _attended(training_class)
     sessions = list(training_class.sessions.all())
     planned = planned_hours(sessions, on=training_class.approved_on)
-    histories = histories_for([e.person_id for e in enrolments], exclude_claim_id=claim.pk)
     enterprise = training_class.training_type == TrainingType.ENTERPRISE_STAFF
+    locked = district_inputs(
+        kind="enterprise" if enterprise else "class",
+        district=training_class.district,
+        on=training_class.approved_on,
+        end=training_class.end_date,
+    )
     materials = _material_kinds(claim) if claim.pk else []
     occupation = training_class.occupation
     out = []
@@ -244,8 +287,8 @@ def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any
             "online_rate": str(training_class.online_rate),
             "attended": attended.get(enrolment.pk, {"offline": 0, "online": 0}),
             "passed": result is not None and result.outcome == Outcome.PASSED,
+            **locked,
             "id_number": enrolment.person.id_number,
-            "history": histories.get(enrolment.person_id, []),
         }
         if enterprise:
             employer = training_class.institution.employer
@@ -264,22 +307,21 @@ def claim_create_for_class(*, actor: Any, training_class: TrainingClass) -> Clai
 
 def _rebuild_class_lines(claim: Claim, training_class: TrainingClass) -> None:
     claim.lines.all().delete()
-    on = training_class.approved_on
-    lines = []
-    for enrolment, inputs in _class_inputs(claim, training_class):
-        line = ClaimLine(
-            claim=claim,
-            person_id=enrolment.person_id,
-            enrolment=enrolment,
-            share=Share.TRAINING,
+    rows = _class_inputs(claim, training_class)
+    facts = facts_for([e.person_id for e, _ in rows], exclude_claim_id=claim.pk, booked_only=False)
+    lines = [
+        _new_line(
+            claim,
+            facts,
+            person=enrolment.person,
             inputs=inputs,
+            enrolment=enrolment,
             start=training_class.start_date,
             end=training_class.end_date,
         )
-        _store(line, _quote(inputs, claim=claim, on=on))
-        lines.append(line)
-    ClaimLine.objects.bulk_create(lines)
-    _recount(claim)
+        for enrolment, inputs in rows
+    ]
+    _save_lines(claim, lines)
 
 
 @transaction.atomic
@@ -296,35 +338,22 @@ def claim_recompute(*, claim: Claim) -> Claim:
         claim.save(update_fields=["class_snapshot", "updated_at"])
         CLASS_CLAIMS[claim.kind][1](claim, training_class)
     else:
-        materials = _material_kinds(claim)
-        for line in claim.lines.all():
-            _requote_line(claim, line, materials)
+        lines = list(claim.lines.select_related("person").order_by("pk"))
+        facts = facts_for([line.person_id for line in lines], exclude_claim_id=claim.pk, booked_only=False)
+        materials = _material_kinds(claim) if claim.kind == ClaimKind.ENTERPRISE_DIRECT else None
+        for line in lines:
+            inputs = dict(line.inputs, materials=materials) if materials is not None else line.inputs
+            inputs = with_standing(
+                inputs,
+                standing(facts[line.person_id], key=line.training_key, kind=claim.kind),
+                kind=claim.kind,
+            )
+            line.inputs = inputs
+            store_quote(line, _quote(inputs, who=f"{line.person.name}："))
+            line.save()
+        line_months_sync(claim, lines)
         _recount(claim)
     return claim
-
-
-def _requote_line(claim: Claim, line: ClaimLine, materials: list[str]) -> None:
-    inputs = dict(line.inputs)
-    if claim.kind == ClaimKind.WORK_FOR_TRAINING:
-        inputs["history"] = _wft_histories([line.person_id], claim)[line.person_id]
-    else:
-        inputs["history"] = histories_for([line.person_id], exclude_claim_id=claim.pk)[line.person_id]
-    line.inputs = inputs
-    on = date.fromisoformat(inputs["start"])
-    if claim.kind == ClaimKind.ENTERPRISE_DIRECT:
-        inputs["materials"] = materials
-        relation = claim.class_snapshot.get("relations", {}).get(str(line.person_id), "")
-        computed = _enterprise_quote(inputs, relation, claim=claim)
-    elif claim.apprenticeship_stage == "advance":
-        computed = compute_advance(inputs, district=claim.district, on=on)
-    elif claim.apprenticeship_stage:
-        computed = compute_after_advance(
-            inputs, _advanced(claim.employer_id, line.person_id), district=claim.district, on=on
-        )
-    else:
-        computed = _quote(inputs, claim=claim, on=on)
-    _store(line, computed)
-    line.save()
 
 
 # ---------------------------------------------------------------- 以工代训 and apprenticeship claims
@@ -340,27 +369,6 @@ def _month_span(months: list[str]) -> tuple[date, date]:
     first = date.fromisoformat(min(months) + "-01")
     year, month = map(int, max(months).split("-"))
     return first, date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _wft_histories(person_ids: list[int], claim: Claim) -> dict[int, list[dict[str, Any]]]:
-    """R3.4/R3.5: other trainings of every kind, but 以工代训 months only at the same enterprise."""
-    histories = histories_for(person_ids, exclude_claim_id=claim.pk)
-    same_employer = set(
-        ClaimLine.objects.filter(
-            person_id__in=person_ids,
-            claim__kind=ClaimKind.WORK_FOR_TRAINING,
-            claim__employer_id=claim.employer_id,
-        ).values_list("start", "end")
-    )
-    return {
-        pid: [
-            h
-            for h in entries
-            if h["kind"] != "work_for_training"
-            or (date.fromisoformat(h["start"]), date.fromisoformat(h["end"])) in same_employer
-        ]
-        for pid, entries in histories.items()
-    }
 
 
 def _require_filer(actor: Any, employer: Employer) -> None:
@@ -379,7 +387,7 @@ def claim_create_work_for_training(
     claim = Claim.objects.create(
         kind=ClaimKind.WORK_FOR_TRAINING, district_id=employer.district_id, year=year, employer=employer
     )
-    histories = _wft_histories([w.person.pk for w in workers], claim)
+    facts = facts_for([w.person.pk for w in workers], exclude_claim_id=claim.pk, booked_only=False)
     lines = []
     for number, worker in enumerate(workers, start=1):
         if not worker.months:
@@ -389,22 +397,22 @@ def claim_create_work_for_training(
             "kind": "work_for_training",
             "start": start.isoformat(),
             "end": end.isoformat(),
-            "months": sorted(worker.months),
+            "months": sorted(set(worker.months)),
+            **district_inputs(kind="work_for_training", district=employer.district, on=start),
             "id_number": worker.person.id_number,
-            "history": histories[worker.person.pk],
         }
-        line = ClaimLine(
-            claim=claim,
-            person=worker.person,
-            share=Share.WORK_FOR_TRAINING,
-            inputs=inputs,
-            start=start,
-            end=end,
+        lines.append(
+            _new_line(
+                claim,
+                facts,
+                person=worker.person,
+                inputs=inputs,
+                share=Share.WORK_FOR_TRAINING,
+                start=start,
+                end=end,
+            )
         )
-        _store(line, _quote(inputs, claim=claim, on=start))
-        lines.append(line)
-    ClaimLine.objects.bulk_create(lines)
-    _recount(claim)
+    _save_lines(claim, lines)
     state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建以工代训申领")
     return claim
 
@@ -420,18 +428,7 @@ class Apprentice:
     passed: bool = True
     actual_months: int | None = None
     early_end: str | None = None
-
-
-def _advanced(employer_id: int | None, person_id: int) -> Decimal:
-    """What was advanced at opening for this apprentice at this enterprise (approved lines)."""
-    total = ClaimLine.objects.filter(
-        person_id=person_id,
-        decision=LineDecision.APPROVED,
-        claim__employer_id=employer_id,
-        claim__kind=ClaimKind.APPRENTICESHIP,
-        claim__apprenticeship_stage="advance",
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
+    early_end_reason: str = ""
 
 
 @transaction.atomic
@@ -439,7 +436,10 @@ def claim_create_apprenticeship(
     *, actor: Any, employer: Employer, stage: str, apprentices: list[Apprentice], year: int
 ) -> Claim:
     """企业新型学徒制 (R5): the advance at opening (≤ 50 %, R5.5), the completion, or an early end
-    pro-rated by the months actually trained (R5.3); the advance is deducted at the end."""
+    pro-rated by the months actually trained (R5.3, for a named reason or another one written out);
+    what was booked before for the same apprenticeship (its advance) is deducted at the end, and a
+    settled apprenticeship is paid nothing more. The annual standard in force at opening is locked
+    on each line (R5.4)."""
     _require_filer(actor, employer)
     if stage not in {"advance", "completion", "early_end"}:
         raise ApplicationError("申领阶段应为开班预拨、结业清算或提前结束", field="stage")
@@ -452,7 +452,7 @@ def claim_create_apprenticeship(
         employer=employer,
         apprenticeship_stage=stage,
     )
-    histories = histories_for([a.person.pk for a in apprentices], exclude_claim_id=claim.pk)
+    facts = facts_for([a.person.pk for a in apprentices], exclude_claim_id=claim.pk, booked_only=False)
     lines = []
     for apprentice in apprentices:
         inputs: dict[str, Any] = {
@@ -461,37 +461,32 @@ def claim_create_apprenticeship(
             "end": apprentice.end.isoformat(),
             "planned_months": apprentice.planned_months,
             "passed": apprentice.passed if stage != "advance" else True,
+            **district_inputs(
+                kind="apprenticeship", district=employer.district, on=apprentice.start, end=apprentice.end
+            ),
             "id_number": apprentice.person.id_number,
-            "history": histories[apprentice.person.pk],
         }
         if apprentice.occupation:
             inputs["occupation"] = apprentice.occupation
             inputs["level"] = apprentice.level
+        if stage == "advance":
+            inputs["advance"] = True
         if stage == "early_end":
             inputs["actual_months"] = apprentice.actual_months
             inputs["early_end"] = apprentice.early_end
-        line = ClaimLine(
-            claim=claim,
-            person=apprentice.person,
-            share=Share.TRAINING,
-            inputs=inputs,
-            start=apprentice.start,
-            end=apprentice.end,
+            if apprentice.early_end == "other":
+                inputs["early_end_reason"] = apprentice.early_end_reason.strip()
+        lines.append(
+            _new_line(
+                claim,
+                facts,
+                person=apprentice.person,
+                inputs=inputs,
+                start=apprentice.start,
+                end=apprentice.end,
+            )
         )
-        try:
-            if stage == "advance":
-                computed = compute_advance(inputs, district=claim.district, on=apprentice.start)
-            else:
-                advanced = _advanced(employer.pk, apprentice.person.pk)
-                computed = compute_after_advance(
-                    inputs, advanced, district=claim.district, on=apprentice.start
-                )
-        except ScenarioError as exc:
-            raise ApplicationError(f"{apprentice.person.name}：{exc.message}", field=exc.field) from exc
-        _store(line, computed)
-        lines.append(line)
-    ClaimLine.objects.bulk_create(lines)
-    _recount(claim)
+    _save_lines(claim, lines)
     state_change_record(
         obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建企业新型学徒制申领"
     )
@@ -520,19 +515,6 @@ class EnterpriseTrainee:
     attended_offline: int
     attended_online: int = 0
     passed: bool = True
-
-
-def _enterprise_quote(inputs: dict[str, Any], relation: str, *, claim: Claim) -> Computed:
-    """The engine's quote of one trainee of a direct claim, with who the trainee is to the
-    enterprise (R4.2) as its first step."""
-    computed = _quote(inputs, claim=claim, on=date.fromisoformat(inputs["approved_on"]))
-    step = {
-        "rule": "R4.2",
-        "text": f"学员与企业的关系：{TRAINEE_RELATIONS.get(relation, relation)}",
-        "arithmetic": "",
-        "amount": None,
-    }
-    return Computed(computed.amount, [step, *computed.steps], computed.findings, computed.rules_version)
 
 
 @transaction.atomic
@@ -570,7 +552,6 @@ def claim_create_enterprise_direct(
         if trainee.person.pk in seen:
             raise ApplicationError(f"第 {number} 名职工：{trainee.person.name} 重复填写", field="trainees")
         seen.add(trainee.person.pk)
-    uplift = district_settings_for(district=employer.district, on=training.start).enterprise_uplift
     claim = Claim.objects.create(
         kind=ClaimKind.ENTERPRISE_DIRECT,
         district_id=employer.district_id,
@@ -591,7 +572,10 @@ def claim_create_enterprise_direct(
             "relations": {str(t.person.pk): t.relation for t in trainees},
         },
     )
-    histories = histories_for([t.person.pk for t in trainees], exclude_claim_id=claim.pk)
+    facts = facts_for([t.person.pk for t in trainees], exclude_claim_id=claim.pk, booked_only=False)
+    locked = district_inputs(
+        kind="enterprise", district=employer.district, on=training.start, end=training.end
+    )
     occupation = training.occupation
     lines = []
     for trainee in trainees:
@@ -613,24 +597,18 @@ def claim_create_enterprise_direct(
             "online_rate": str(row.online_rate),
             "attended": {"offline": trainee.attended_offline, "online": trainee.attended_online},
             "passed": trainee.passed,
-            "enterprise_uplift": f"{uplift.normalize():f}",
+            **locked,
             "classified": employer.is_classified,
             "materials": [],
+            "relation": trainee.relation,
             "id_number": trainee.person.id_number,
-            "history": histories[trainee.person.pk],
         }
-        line = ClaimLine(
-            claim=claim,
-            person=trainee.person,
-            share=Share.TRAINING,
-            inputs=inputs,
-            start=training.start,
-            end=training.end,
+        lines.append(
+            _new_line(
+                claim, facts, person=trainee.person, inputs=inputs, start=training.start, end=training.end
+            )
         )
-        _store(line, _enterprise_quote(inputs, trainee.relation, claim=claim))
-        lines.append(line)
-    ClaimLine.objects.bulk_create(lines)
-    _recount(claim)
+    _save_lines(claim, lines)
     state_change_record(
         obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建企业职工培训直补申领"
     )
@@ -651,13 +629,13 @@ LIVING_ALLOWANCE_GROUPS = (
 
 
 def _living_lines(claim: Claim, training_class: TrainingClass) -> list[ClaimLine]:
-    """One line per enrolled trainee of an eligible group: L × offline class-hours / 6 (R8.1), the
-    class-hours capped at the class's H, at the L in force on the approval date (R9.2)."""
+    """One line per enrolled trainee of an eligible group, quoted by the engine (R8.1): L × offline
+    class-hours / 6, the class-hours capped at the class's H, at the L in force on the approval
+    date (R9.2). The line has no dates: the allowance is not a training of its own and never
+    counts in the person's history (R10.1, R3.4)."""
     on = training_class.approved_on
-    daily = district_settings_for(district=training_class.district, on=on).living_allowance_per_day
-    per_day = params_on(on).class_hours_per_day
     attended = _attended(training_class)
-    enrolments = (
+    enrolments = list(
         training_class.enrolments.filter(
             status=EnrolmentStatus.ENROLLED, person__groups__group__in=LIVING_ALLOWANCE_GROUPS
         )
@@ -666,61 +644,27 @@ def _living_lines(claim: Claim, training_class: TrainingClass) -> list[ClaimLine
         .distinct()
         .order_by("pk")
     )
+    facts = facts_for([e.person_id for e in enrolments], exclude_claim_id=claim.pk, booked_only=False)
+    locked = district_inputs(kind="living_allowance", district=training_class.district, on=on)
     labels = dict(TargetGroup.choices)
     lines = []
     for enrolment in enrolments:
         person = enrolment.person
         groups = sorted(g.group for g in person.groups.all() if g.group in LIVING_ALLOWANCE_GROUPS)
-        offline = attended.get(enrolment.pk, {"offline": 0})["offline"]
-        hours = min(offline, training_class.class_hours or offline)
-        amount = living_allowance(offline_class_hours=hours, daily_amount=daily, on=on)
-        steps = [
-            {
-                "rule": "R8.1",
-                "text": "人员类别："
-                + "、".join(str(labels[g]) for g in groups)
-                + "（区县确定的生活费补贴对象）",
-                "arithmetic": "",
-                "amount": None,
-            },
-            {
-                "rule": "R8.1",
-                "text": f"线下 {hours} 课时 = {days_text(hours, per_day)} 天 × {yuan(daily)} 元"
-                + (f"（实到线下 {offline} 课时，以班级课时 {hours} 为限）" if hours < offline else ""),
-                "arithmetic": f"{yuan(daily)} × {hours} ÷ {per_day} = {yuan(amount)}",
-                "amount": f"{amount:.2f}",
-            },
-        ]
-        findings = []
-        finding = check_real_name(person.id_number, on=training_class.start_date)
-        if finding is not None:
-            findings.append({"rule": finding.rule, "severity": finding.severity, "message": finding.message})
-            steps.append(
-                {"rule": "R8.3", "text": "实名信息无效，本次补贴为 0", "arithmetic": "", "amount": "0.00"}
-            )
-            amount = ZERO
+        inputs = {
+            "kind": "living_allowance",
+            "approved_on": on.isoformat(),
+            "start": training_class.start_date.isoformat(),
+            "end": training_class.end_date.isoformat(),
+            "attended": {"offline": attended.get(enrolment.pk, {"offline": 0})["offline"], "online": 0},
+            "planned_hours": training_class.class_hours or None,
+            **locked,
+            "groups": [str(labels[g]) for g in groups],
+            "id_number": person.id_number,
+        }
         lines.append(
-            ClaimLine(
-                claim=claim,
-                person=person,
-                enrolment=enrolment,
-                share=Share.LIVING_ALLOWANCE,
-                inputs={
-                    "kind": "living_allowance",
-                    "approved_on": on.isoformat(),
-                    "offline_class_hours": hours,
-                    "daily_amount": f"{daily:.2f}",
-                    "groups": groups,
-                    "id_number": person.id_number,
-                },
-                amount=amount,
-                steps=steps,
-                findings=findings,
-                rules_version=RULES_VERSION,
-                # No dates: the allowance is not a training of its own and must not count in the
-                # person's history (R10.1, R3.4).
-                start=None,
-                end=None,
+            _new_line(
+                claim, facts, person=person, inputs=inputs, share=Share.LIVING_ALLOWANCE, enrolment=enrolment
             )
         )
     return lines
@@ -732,8 +676,7 @@ def _rebuild_living_lines(claim: Claim, training_class: TrainingClass) -> None:
     if not lines:
         labels = "、".join(str(TargetGroup(g).label) for g in LIVING_ALLOWANCE_GROUPS)
         raise ApplicationError(f"本班没有属于生活费补贴对象（{labels}）的在册学员", field="training_class")
-    ClaimLine.objects.bulk_create(lines)
-    _recount(claim)
+    _save_lines(claim, lines)
 
 
 @transaction.atomic
@@ -958,7 +901,9 @@ def claim_transition(*, claim: Claim, actor: Any, to: str, reason: str = "") -> 
     return claim
 
 
-def claim_mark_for_ledger(*, claim: Claim, actor: Any, to: str, reason: str = "") -> Claim:
+def claim_mark_for_ledger(
+    *, claim: Claim, actor: Any, to: str, reason: str = "", changes: dict[str, Any] | None = None
+) -> Claim:
     """For apps.ledger only: the caller holds the claim's row lock and books the ledger (or the
     payment) in the same transaction."""
     current = claim.status
@@ -966,17 +911,19 @@ def claim_mark_for_ledger(*, claim: Claim, actor: Any, to: str, reason: str = ""
         raise ApplicationError(f"补贴申领不能从“{S(current).label}”变为“{S(to).label}”", field="status")
     claim.status = to
     claim.save(update_fields=["status", "updated_at"])
-    state_change_record(obj=claim, actor=actor, from_state=current, to_state=to, reason=reason)
+    state_change_record(
+        obj=claim, actor=actor, from_state=current, to_state=to, reason=reason, changes=changes
+    )
     return claim
 
 
-@transaction.atomic
-def claim_line_decide(
-    *, line: ClaimLine, actor: Any, decision: str, rule: str = "", reason: str = ""
-) -> ClaimLine:
-    """A district officer's decision on one line; the claim's approved total follows. A line quoted
-    at zero cannot be approved; rejecting needs a reason code (the rule ID) and text."""
-    claim = _lock(line.claim)
+def claim_recount(claim: Claim) -> None:
+    """For apps.ledger: the claim's totals after its lines changed (a requote, a reversal)."""
+    _recount(claim)
+
+
+def _start_review(claim: Claim, actor: Any) -> None:
+    """A decision on a line of a submitted claim starts its review (logged)."""
     if not is_claim_officer(actor, claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以审核申领明细 (R7.1)")
     if claim.status == S.SUBMITTED:
@@ -987,15 +934,28 @@ def claim_line_decide(
         )
     if claim.status != S.UNDER_REVIEW:
         raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能审核明细")
-    line = ClaimLine.objects.select_for_update().get(pk=line.pk, claim=claim)
-    if decision not in (LineDecision.APPROVED, LineDecision.REJECTED):
-        raise ApplicationError("审核结论应为通过或不予补贴", field="decision")
-    if decision == LineDecision.REJECTED and not (rule.strip() and reason.strip()):
-        raise ApplicationError("不予补贴须选择理由规则并填写理由", field="reason")
-    if decision == LineDecision.APPROVED and line.amount <= 0:
-        raise ApplicationError(
-            "该明细测算金额为 0（见校验结果），不能审核通过，请选择不予补贴", field="decision"
+
+
+def _findings_text(findings: list[dict[str, Any]]) -> str:
+    return "；".join(f"{f['rule']} [{f['severity']}] {f['message']}" for f in findings)
+
+
+def line_approval_problems(line: ClaimLine, *, reason: str, blocked: list[str]) -> list[str]:
+    """Why the line may not be approved as it stands (empty when it may): quoted at zero, a W or O
+    finding without a written reason, or a confirmed audit finding (`blocked`)."""
+    problems = []
+    if line.amount <= 0:
+        problems.append("测算金额为 0（见校验结果），不能审核通过，请选择不予补贴")
+    judged_findings = judged(line.findings)
+    if judged_findings and not reason.strip():
+        problems.append(
+            "有须审核人员判断的校验结果（" + _findings_text(judged_findings) + "），审核通过须填写理由"
         )
+    problems.extend(blocked)
+    return problems
+
+
+def _decide(line: ClaimLine, claim: Claim, actor: Any, decision: str, rule: str, reason: str) -> ClaimLine:
     before = line.decision
     line.decision = decision
     line.decision_rule = rule.strip() if decision == LineDecision.REJECTED else ""
@@ -1004,34 +964,96 @@ def claim_line_decide(
     line.decided_at = timezone.now()
     line.save()
     _recount(claim)
+    changes: dict[str, Any] = {
+        "line": line.pk,
+        "person": line.person_id,
+        "decision": [before, decision],
+        "rule": line.decision_rule,
+        "amount": f"{line.amount:.2f}",
+    }
+    accepted = sorted(judged_rules(line.findings)) if decision == LineDecision.APPROVED else []
+    if accepted:
+        changes["accepted"] = accepted
     state_change_record(
         obj=claim,
         actor=actor,
         from_state=S.UNDER_REVIEW,
         to_state=S.UNDER_REVIEW,
         reason=reason.strip(),
-        changes={
-            "line": line.pk,
-            "person": line.person_id,
-            "decision": [before, decision],
-            "rule": line.decision_rule,
-        },
+        changes=changes,
     )
     return line
 
 
-@transaction.atomic
-def claim_lines_approve_pending(*, claim: Claim, actor: Any) -> int:
-    """Approve every line still pending whose quote is above zero (the rest of the claim once the
-    officer has rejected what they found); each decision is logged as if made one by one.
-    Returns how many lines were approved."""
-    claim = _lock(claim)
-    if not is_claim_officer(actor, claim):
-        raise ApplicationError("只有本区县人力社保局经办人员可以审核申领明细 (R7.1)")
-    pending = list(claim.lines.filter(decision=LineDecision.PENDING, amount__gt=0).order_by("pk"))
-    for line in pending:
-        claim_line_decide(line=line, actor=actor, decision=LineDecision.APPROVED)
-    return len(pending)
+def _requote_for_approval(claim: Claim, lines: list[ClaimLine]) -> None:
+    """The lines quoted again against what is booked and the claim's lines approved already."""
+    others = claim.lines.filter(decision=LineDecision.APPROVED).exclude(pk__in=[line.pk for line in lines])
+    lines_requote_against_booked(claim=claim, lines=lines, approved_before=list(others))
+    _recount(claim)
+
+
+def claim_line_decide(
+    *, line: ClaimLine, actor: Any, decision: str, rule: str = "", reason: str = ""
+) -> ClaimLine:
+    """A district officer's decision on one line; the claim's approved total follows. Rejecting
+    needs a reason code (the rule ID) and text. Approving quotes the line again against what its
+    person has booked (apps.claims.entitlement), and the new quote is kept whatever the outcome;
+    a line quoted at zero cannot be approved, a W or O finding only with a written reason, and a
+    line with a confirmed audit finding not at all until the finding is dismissed."""
+    if decision not in (LineDecision.APPROVED, LineDecision.REJECTED):
+        raise ApplicationError("审核结论应为通过或不予补贴", field="decision")
+    if decision == LineDecision.REJECTED and not (rule.strip() and reason.strip()):
+        raise ApplicationError("不予补贴须选择理由规则并填写理由", field="reason")
+    with transaction.atomic():
+        claim = _lock(line.claim)
+        _start_review(claim, actor)
+        line = ClaimLine.objects.select_for_update().select_related("person").get(pk=line.pk, claim=claim)
+        if decision == LineDecision.REJECTED:
+            return _decide(line, claim, actor, decision, rule, reason)
+        _requote_for_approval(claim, [line])
+        problems = line_approval_problems(
+            line, reason=reason, blocked=lines_blocked([line.pk]).get(line.pk, [])
+        )
+        if not problems:
+            return _decide(line, claim, actor, decision, rule, reason)
+    # Outside the transaction: the new quote stays, the approval does not happen.
+    raise ApplicationError("；".join(problems), field="decision" if line.amount <= 0 else "reason")
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    approved: int
+    # Lines left pending, each with why: a W or O finding to judge one by one, a confirmed audit
+    # finding, a quote of zero.
+    skipped: list[tuple[ClaimLine, list[str]]]
+
+
+def claim_lines_approve_pending(*, claim: Claim, actor: Any) -> BulkOutcome:
+    """Approve every line still pending that may be approved without a word (the rest of the claim
+    once the officer has decided what they found). Each is quoted again against what is booked
+    first; lines quoted at zero, with a W or O finding, or with a confirmed audit finding are left
+    pending and listed, to be decided one by one with a reason. Each decision is logged as if made
+    one by one."""
+    with transaction.atomic():
+        claim = _lock(claim)
+        _start_review(claim, actor)
+        pending = list(
+            claim.lines.select_for_update()
+            .filter(decision=LineDecision.PENDING, amount__gt=0)
+            .select_related("person")
+            .order_by("pk")
+        )
+        _requote_for_approval(claim, pending)
+        blocked = lines_blocked([line.pk for line in pending])
+        approved, skipped = 0, []
+        for line in pending:
+            problems = line_approval_problems(line, reason="", blocked=blocked.get(line.pk, []))
+            if problems:
+                skipped.append((line, problems))
+            else:
+                _decide(line, claim, actor, LineDecision.APPROVED, "", "")
+                approved += 1
+    return BulkOutcome(approved, skipped)
 
 
 @transaction.atomic

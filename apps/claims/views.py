@@ -260,6 +260,7 @@ def claim_create_apprenticeship(request: HttpRequest) -> HttpResponse:
                         passed=data["passed"],
                         actual_months=data["actual_months"] if early else None,
                         early_end=data["early_end"] if early else None,
+                        early_end_reason=data["early_end_reason"] if early else "",
                     )
                 )
             return services.claim_create_apprenticeship(
@@ -279,9 +280,19 @@ def claim_create_apprenticeship(request: HttpRequest) -> HttpResponse:
         "企业新型学徒制补贴申领",
         form,
         formset,
-        ["id_number", "name", "start", "end", "planned_months", "passed", "actual_months", "early_end"],
-        "开班时可预拨不超过 50% (R5.5)，结业时扣除；企业改制重组、关闭或破产提前结束的，"
-        "已完成主要课程并取得证书的学徒按实际培训月数折算 (R5.3)。",
+        [
+            "id_number",
+            "name",
+            "start",
+            "end",
+            "planned_months",
+            "passed",
+            "actual_months",
+            "early_end",
+            "early_end_reason",
+        ],
+        "开班时可预拨不超过 50% (R5.5)，结业时扣除；企业改制重组、关闭、破产或其他原因提前结束的，"
+        "已完成主要课程并取得证书的学徒按实际培训月数折算 (R5.3)，其他原因须写明，由审核人员确认。",
     )
 
 
@@ -468,11 +479,13 @@ def lines_approve_pending(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请勾选确认后再执行操作")
         return redirect("claims:detail", pk=pk)
     try:
-        count = services.claim_lines_approve_pending(claim=claim, actor=request.user)
+        outcome = services.claim_lines_approve_pending(claim=claim, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已将 {count} 条待审核明细审核通过")
+        return redirect("claims:detail", pk=pk)
+    messages.success(request, f"已将 {outcome.approved} 条待审核明细审核通过")
+    for line, problems in outcome.skipped:
+        messages.warning(request, f"明细 #{line.pk}（{line.person.name}）须逐条审核：{'；'.join(problems)}")
     return redirect("claims:detail", pk=pk)
 
 

@@ -258,16 +258,20 @@ class ReconciliationApi(APIView):
 
 
 class ClaimApproveApi(APIView):
-    """POST {"reason": "…"}: final approval by a district officer, booking the ledger (R8.2);
-    never a third party (R7.1)."""
+    """POST {"reason": "…", "acknowledged": true}: final approval by a district officer, booking the
+    ledger (R8.2); never a third party (R7.1). `acknowledged` says the officer knows of the claim's
+    open audit findings (refused with field "acknowledged" and the list otherwise)."""
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
+        acknowledged = serializers.BooleanField(required=False, default=False)
 
     def post(self, request: Request, pk: int) -> Response:
         claim = claim_get(claim_id=pk, user=request.user)
         if not claim_policy.can(request.user, "review", claim):
             raise PermissionDenied("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
         data: dict[str, Any] = validated(self.InputSerializer, request.data)
-        services.claim_approve(claim=claim, actor=request.user, reason=data["reason"])
+        services.claim_approve(
+            claim=claim, actor=request.user, reason=data["reason"], acknowledged=data["acknowledged"]
+        )
         return Response(claim_data(claim_get(claim_id=pk, user=request.user), request.user))

@@ -55,4 +55,6 @@ class PaymentForm(forms.Form):
 
 class ApproveForm(forms.Form):
     reason = forms.CharField(label=_("审核意见（选填）"), required=False)
+    # Asked only when the claim has open audit findings (claim_pending_matters).
+    acknowledged = forms.BooleanField(label=_("我已知悉该申领待处理的稽核疑点"), required=False)
     confirm = forms.BooleanField(label=CONFIRM, required=True)

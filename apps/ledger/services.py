@@ -6,6 +6,7 @@ a line twice impossible."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,10 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.catalog.models import District
+from apps.claims.entitlement import line_months_book, lines_requote_against_booked
+from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
-from apps.claims.services import claim_mark_for_ledger, is_claim_officer
+from apps.claims.services import claim_mark_for_ledger, claim_recount, is_claim_officer
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
@@ -111,21 +114,77 @@ def booked_by_share(allocation: Allocation) -> dict[str, Decimal]:
     return booked
 
 
-@transaction.atomic
-def claim_approve(*, claim: Claim, actor: Any, reason: str = "") -> Claim:
-    """Final approval by a district officer: every line decided, the approved lines booked in
-    the special account (one commitment each) under the allocation's row lock, refused whole if
-    it would overdraw the allocation or a share (R8.2). A third party can never do this (R7.1)."""
+@dataclass(frozen=True)
+class _Reopened:
+    lines: list[tuple[ClaimLine, Decimal, str]]  # the line, its amount when approved, why reopened
+
+
+def claim_approve(*, claim: Claim, actor: Any, reason: str = "", acknowledged: bool = False) -> Claim:
+    """Final approval by a district officer: every line decided, each approved line quoted again
+    under its persons' row locks against what is already booked (apps.claims.entitlement: what was
+    booked for the same training is deducted, booked trainings count for R10 and R3.4, booked
+    以工代训 months are not paid again), and booked at that amount in the special account (one
+    commitment each) under the allocation's row lock, refused whole if it would overdraw the
+    allocation or a share (R8.2). A third party can never do this (R7.1).
+
+    Open audit findings on the claim must be acknowledged (`acknowledged`), and the
+    acknowledgement is logged. A line whose new quote is zero, higher than what the officer
+    approved, or carries a W or O finding the officer has not judged, is set back to pending for
+    review (that is kept) and the approval is refused with the list."""
+    with transaction.atomic():
+        outcome = _approve(claim=claim, actor=actor, reason=reason, acknowledged=acknowledged)
+    if isinstance(outcome, _Reopened):
+        listed = "；".join(
+            f"明细 #{line.pk}（{line.person.name}）通过时 {yuan(before)} 元，"
+            f"现为 {yuan(line.amount)} 元：{why}"
+            for line, before, why in outcome.lines
+        )
+        raise ApplicationError(
+            f"按已记账情况重新测算后，{len(outcome.lines)} 条明细有变化，已改为待审核，请重新审核：{listed}",
+            field="lines",
+            extra={"reopened": [line.pk for line, _, _ in outcome.lines]},
+        )
+    return outcome
+
+
+def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Claim | _Reopened:
     claim = Claim.objects.select_for_update().select_related("district").get(pk=claim.pk)
     if not is_claim_officer(actor, claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
     if claim.status != ClaimStatus.UNDER_REVIEW:
         raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能审核通过", field="status")
-    lines = list(claim.lines.select_for_update().order_by("pk"))
+    lines = list(claim.lines.select_for_update().select_related("person").order_by("pk"))
     pending = [line for line in lines if line.decision == LineDecision.PENDING]
     if pending:
         raise ApplicationError(f"尚有 {len(pending)} 条明细未审核", field="lines")
     approved = [line for line in lines if line.decision == LineDecision.APPROVED]
+    blocked = lines_blocked([line.pk for line in approved])
+    if blocked:
+        raise ApplicationError(
+            "；".join(f"明细 #{pk}：{'；'.join(why)}" for pk, why in blocked.items()), field="lines"
+        )
+    matters = claim_pending_matters(claim)
+    if matters and not acknowledged:
+        raise ApplicationError(
+            f"该申领尚有 {len(matters)} 条待处理的稽核疑点，请确认已知悉后再审核通过："
+            + "；".join(matters[:5]),
+            field="acknowledged",
+            extra={"matters": matters},
+        )
+    requoted = lines_requote_against_booked(claim=claim, lines=approved)
+    reopen = []
+    for item in requoted:
+        line = item.line
+        if line.amount <= 0:
+            reopen.append((line, item.amount_before, "重新测算为 0，不能记账"))
+        elif line.amount > item.amount_before:
+            reopen.append((line, item.amount_before, "高于审核通过时的金额"))
+        elif item.new_judged:
+            reopen.append(
+                (line, item.amount_before, "新出现须判断的校验结果 " + "、".join(sorted(item.new_judged)))
+            )
+    if reopen:
+        return _reopen(claim, actor, reopen)
     try:
         allocation = Allocation.objects.select_for_update().get(district=claim.district, year=claim.year)
     except Allocation.DoesNotExist as exc:
@@ -156,7 +215,46 @@ def claim_approve(*, claim: Claim, actor: Any, reason: str = "") -> Claim:
         )
         for line in approved
     )
-    return claim_mark_for_ledger(claim=claim, actor=actor, to=ClaimStatus.APPROVED, reason=reason)
+    line_months_book([line.pk for line in approved], booked=True)
+    claim_recount(claim)
+    changes: dict[str, Any] = {}
+    lowered = [item for item in requoted if item.line.amount != item.amount_before]
+    if lowered:
+        changes["requoted"] = [
+            {"line": i.line.pk, "before": f"{i.amount_before:.2f}", "after": f"{i.line.amount:.2f}"}
+            for i in lowered
+        ]
+    if matters:
+        changes["acknowledged"] = matters
+    return claim_mark_for_ledger(
+        claim=claim, actor=actor, to=ClaimStatus.APPROVED, reason=reason, changes=changes
+    )
+
+
+def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str]]) -> _Reopened:
+    """The lines the officer must look at again go back to pending, each decision logged."""
+    for line, before, why in reopen:
+        line.decision = LineDecision.PENDING
+        line.decided_by = None
+        line.decided_at = None
+        line.decision_reason = ""
+        line.save(update_fields=["decision", "decided_by", "decided_at", "decision_reason", "updated_at"])
+        state_change_record(
+            obj=claim,
+            actor=actor,
+            from_state=claim.status,
+            to_state=claim.status,
+            reason=f"最终审核时按已记账情况重新测算：{why}",
+            changes={
+                "line": line.pk,
+                "person": line.person_id,
+                "decision": [LineDecision.APPROVED, LineDecision.PENDING],
+                "rule": "",
+                "amount": [f"{before:.2f}", f"{line.amount:.2f}"],
+            },
+        )
+    claim_recount(claim)
+    return _Reopened(reopen)
 
 
 @transaction.atomic
@@ -194,10 +292,8 @@ def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry
     line.decided_by = actor
     line.decided_at = timezone.now()
     line.save()
-    approved = (
-        claim.lines.filter(decision=LineDecision.APPROVED).aggregate(total=Sum("amount"))["total"] or ZERO
-    )
-    Claim.objects.filter(pk=claim.pk).update(approved_total=approved)
+    line_months_book([line.pk], booked=False)
+    claim_recount(claim)
     state_change_record(
         obj=claim,
         actor=actor,

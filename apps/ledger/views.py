@@ -284,7 +284,12 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请勾选确认后再执行操作")
         return redirect("claims:detail", pk=pk)
     try:
-        services.claim_approve(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        services.claim_approve(
+            claim=claim,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            acknowledged=form.cleaned_data["acknowledged"],
+        )
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:

@@ -29,7 +29,13 @@ from apps.exports.tasks import export_run
 from apps.ledger.models import EntryKind, LedgerEntry
 from apps.ledger.services import allocation_set, claim_approve, entry_reverse, payment_record
 from tests.claims.conftest import id_number
-from tests.factories import NumberedEmployerFactory, NumberedInstitutionFactory, UserFactory, district
+from tests.factories import (
+    NumberedEmployerFactory,
+    NumberedInstitutionFactory,
+    UserFactory,
+    district,
+    quoted_inputs,
+)
 
 YUZHONG, WANZHOU, FULING = "500103", "500101", "500102"
 STEPS = [
@@ -99,11 +105,13 @@ def _claim(
         submitted_at=timezone.make_aware(datetime(year, 5, 10, 9, 30)),
         **claimant,
     )
-    for who, amount, share in lines:
+    for number, (who, amount, share) in enumerate(lines):
         ClaimLine.objects.create(
             claim=claim,
             person=who,
             share=share,
+            inputs=quoted_inputs(amount),
+            training_key=f"test:{claim.pk}:{number}",
             amount=Decimal(amount),
             steps=STEPS,
             findings=FINDINGS if Decimal(amount) == 0 else [],

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.claims.models import ClaimKind, ClaimLine
 from apps.ledger.selectors import balances
+from apps.rules import RULES_VERSION
 from tests.factories import district
 
 from .conftest import WANZHOU, YUZHONG, export, open_workbook, sheet_rows, summary_table, summary_value, yuan
@@ -52,10 +53,10 @@ def test_each_line_with_its_steps_findings_decision_ledger_net_and_payment(world
         "审核理由": None,
         "审核人": str(world.admin),
         "审核时间": paid["审核时间"],
-        "计算步骤": "1. R1.5 计划课时：floor(2500 × 6 / 180) = 83\n"
-        "2. R2.4 线下培训补贴：180 × 37.5 / 6 = 1125.00 元",
+        # Approval quoted the line again (apps.claims.entitlement): the engine's steps and version.
+        "计算步骤": "1. R8.1 线下 6 课时 = 1 天 × 1125.00 元：1125.00 × 6 ÷ 6 = 1125.00 = 1125.00 元",
         "校验结果": None,
-        "规则版本": "test-rules",
+        "规则版本": RULES_VERSION,
         "台账净额（元）": 1125,
         "已拨付（元）": 1125,
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.exports.models import ExportJob, ExportStatus
 from apps.ledger.models import EntryKind, LedgerEntry
 from apps.ledger.selectors import balances, reconciliation
+from apps.rules import RULES_VERSION
 from apps.trainees.models import Person
 from tests.factories import district
 
@@ -131,7 +132,7 @@ def test_each_entry_written_with_its_values_types_and_formats(world):
         "身份证号码": world.persons["chen"].id_number,
         "说明": "'=冲销：签到表造假",
         "记账人": str(world.admin),
-        "规则版本": "test-rules",
+        "规则版本": RULES_VERSION,  # stamped by the approval's quote
     }
     # Excel keeps milliseconds: the booking time is the local wall-clock time to the millisecond.
     local = timezone.localtime(reversal.created_at).replace(tzinfo=None)
