@@ -1,7 +1,10 @@
-"""Claims over HTTP (token auth): list and detail scoped like the pages, ID numbers masked per
-role; create each kind; transition, line decision, recommendation, materials. Final approval
-books the ledger: POST /api/v1/claims/<id>/approve is apps.ledger's. Every error is
-`{"detail", "rule", "field"}`."""
+"""Claims over HTTP (token auth): list and detail scoped like the pages; create each kind;
+transition, line decision, recommendation, materials. Final approval books the ledger: POST
+/api/v1/claims/<id>/approve is apps.ledger's. Every error is `{"detail", "rule", "field"}`.
+
+ID numbers are masked for every role; each line names its `person` (id) and whether the caller
+may reveal that person's (`can_reveal`: POST /api/v1/persons/{id}/reveal, logged), as the roster
+API does."""
 
 from __future__ import annotations
 
@@ -94,7 +97,8 @@ def claim_data(claim: Claim, user: Any) -> dict[str, Any]:
     out["lines"] = [
         {
             "id": row.line.pk,
-            "person": {"name": row.line.person.name, "id_number": row.id_number},
+            "person": {"id": row.line.person_id, "name": row.line.person.name, "id_number": row.id_number},
+            "can_reveal": row.can_reveal,
             "share": row.line.share,
             "amount": f"{row.line.amount:.2f}",
             "steps": row.line.steps,

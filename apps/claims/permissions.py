@@ -4,8 +4,9 @@ The claimant's own users (the institution's operators, the employer's filers) se
 district officers their district's; third-party reviewers the districts that engaged them (R7.1),
 read-only but for their recommendation; the municipal admin and the auditor every district, the
 auditor read-only. Final decisions are the district officers' and the admin's, never a third
-party's (R7.1). ID numbers are shown in full to the claimant's users, the district's officers and
-the admin; everyone else sees them masked.
+party's (R7.1). ID numbers are masked on claim pages and in the API for every role; one person's
+full number is revealed only on the person's page, by those the roster lets reveal it, and logged
+(apps.trainees.permissions).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ClaimPolicy(PermissionPolicy[Claim]):
     """Actions: list; add_class (institution operators: claims for their completed classes);
     add_enterprise (enterprise filers: direct, 以工代训 and apprenticeship claims); view; change
     (the claimant: recompute, materials, submit); review (decide lines, return, reject, approve);
-    recommend (engaged third-party reviewers); view_id_numbers."""
+    recommend (engaged third-party reviewers)."""
 
     model = Claim
 
@@ -72,8 +73,6 @@ class ClaimPolicy(PermissionPolicy[Claim]):
             return is_claim_officer(user, obj)
         if action == "recommend":
             return is_engaged_reviewer(user, obj)
-        if action == "view_id_numbers":
-            return is_claimant(user, obj) or is_claim_officer(user, obj)
         return False
 
 

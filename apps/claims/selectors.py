@@ -16,6 +16,7 @@ from apps.classes.models import ClassStatus, TrainingClass
 from apps.core.masking import mask_id_number
 from apps.core.selectors import state_changes_for
 from apps.trainees.models import Person
+from apps.trainees.permissions import person_policy
 
 from .extensions import LineNote
 from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
@@ -106,23 +107,36 @@ def claim_get(*, claim_id: int, user: Any) -> Claim:
 @dataclass(frozen=True)
 class LineRow:
     line: ClaimLine
-    id_number: str  # in full or masked, as the viewer may see it
+    id_number: str  # masked, for every role
     notes: tuple[LineNote, ...] = ()  # what other apps say of the line (apps.claims.extensions)
+    person_page: bool = False  # the viewer may open the person's page (roster permissions)
+    can_reveal: bool = False  # and reveal the full ID number there (logged)
 
 
 def claim_line_rows(
     *, claim: Claim, user: Any, notes: dict[int, list[LineNote]] | None = None
 ) -> list[LineRow]:
-    """Every line with its person, the ID number masked unless the viewer may see it in full, and
-    the notes other apps put on it."""
-    full = claim_policy.can(user, "view_id_numbers", claim)
-    lines = claim.lines.select_related("person", "decided_by").order_by("pk")
+    """Every line with its person, the ID number masked for every role (as in every list), and
+    the notes other apps put on it. Whether the viewer may open each person's page and reveal
+    the full number there is the roster's rule (apps.trainees.permissions.person_policy), asked
+    in the same query as the lines."""
+    person = OuterRef("person_id")
+    lines = (
+        claim.lines.select_related("person", "decided_by")
+        .annotate(
+            person_page=Exists(person_policy.visible(user).filter(pk=person)),
+            can_reveal=Exists(person_policy.revealable(user).filter(pk=person)),
+        )
+        .order_by("pk")
+    )
     notes = notes or {}
     return [
         LineRow(
             line,
-            line.person.id_number if full else mask_id_number(line.person.id_number),
+            mask_id_number(line.person.id_number),
             tuple(notes.get(line.pk, ())),
+            person_page=line.person_page,
+            can_reveal=line.can_reveal,
         )
         for line in lines
     ]

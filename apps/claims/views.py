@@ -391,6 +391,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and claim.status == S.UNDER_REVIEW
             and not any(r.line.decision == LineDecision.PENDING for r in rows),
             "pending": sum(1 for r in rows if r.line.decision == LineDecision.PENDING),
+            "can_reveal": any(r.can_reveal for r in rows),
             "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
             "rule_choices": RULE_CHOICES,
             "material_form": MaterialForm(),

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimStatus
 from apps.ledger.models import LedgerEntry, Payment
-from apps.trainees.models import PersonGroup
+from apps.trainees.models import Person, PersonGroup
 from tests.factories import NumberedEmployerFactory, UserFactory, district
 
 from .conftest import id_number
@@ -212,7 +212,11 @@ def test_work_for_training_apprenticeship_and_enterprise_claims_over_the_api(fil
         "sign_in",
         "video",
     ]
-    assert detail["lines"][0]["person"]["id_number"] == id_number("500101", "19880808", "043")  # own: in full
+    # masked for the claimant too; the worker is on no class roster, so there is no page to reveal it on
+    person = Person.objects.get(id_number=id_number("500101", "19880808", "043"))
+    line = detail["lines"][0]
+    assert line["person"] == {"id": person.pk, "name": "褚职工", "id_number": "5001**********0434"}
+    assert line["can_reveal"] is False
 
 
 def test_errors_name_the_field_and_change_nothing(filer, employer, operator, completed_class):

@@ -26,10 +26,11 @@ from apps.claims.services import (
     claim_material_upload,
     claim_transition,
 )
+from apps.core.masking import mask_id_number
 from apps.core.models import StateChange
 from apps.ledger.models import Allocation, LedgerEntry, Payment
 from apps.ledger.services import claim_approve
-from apps.trainees.models import PersonGroup
+from apps.trainees.models import Person, PersonGroup
 from tests.factories import NumberedEmployerFactory, NumberedInstitutionFactory, UserFactory, district
 
 from .conftest import id_number, person
@@ -523,3 +524,44 @@ def test_permission_matrix(world, action):
                 assert world.snapshot() == before, f"{role} was refused but something changed"
             transaction.set_rollback(True)
     assert answers == expected
+
+
+# ID numbers ---------------------------------------------------------------------------------------
+
+# Who may reveal a class trainee's full ID number (on the person's page, logged; the roster's rule).
+REVEALS_CLASS = ("municipal_admin", "officer_of_district", "operator_own")
+
+
+@pytest.mark.parametrize("role", sorted(set(SEES_CLAIM) | set(SEES_DRAFT)))
+def test_no_claim_page_or_api_answer_holds_a_full_id_number(world, role):
+    """For every role that sees a claim: the claim list, every claim page and every claim's API
+    answer show ID numbers masked; names lead to the person's page where the roster lets the
+    user read it, and `can_reveal` is the roster's answer (the 以工代训 workers are on no roster)."""
+    user = world.users[role]
+    numbers = dict(Person.objects.values_list("pk", "id_number"))
+    page, api_client = Client(), APIClient()
+    page.force_login(user)
+    api_client.force_authenticate(user)
+    answers = [page.get(reverse("claims:list")), api_client.get("/api/v1/claims/")]
+    shown = 0
+    for claim in (world.claim, world.draft, world.approved):
+        detail = page.get(reverse("claims:detail", args=[claim.pk]))
+        data = api_client.get(f"/api/v1/claims/{claim.pk}/")
+        on_roster = claim.pk == world.claim.pk  # the 以工代训 claims' workers are on no roster
+        expected = role in (SEES_CLAIM if on_roster else SEES_DRAFT)
+        assert (detail.status_code, data.status_code) == ((200, 200) if expected else (404, 404)), claim
+        if not expected:
+            continue
+        answers += [detail, data]
+        for line in data.json()["lines"]:
+            shown += 1
+            person = line["person"]
+            assert person["id_number"] == mask_id_number(numbers[person["id"]])
+            assert line["can_reveal"] is (on_roster and role in REVEALS_CLASS)
+            link = f'<a href="{reverse("roster:person_detail", args=[person["id"]])}">'
+            assert (link in detail.content.decode()) is on_roster  # whoever sees it reads the roster
+    assert shown >= 1
+    for answer in answers:
+        assert answer.status_code == 200
+        text = answer.content.decode()
+        assert [n for n in numbers.values() if n in text] == [], answer.request["PATH_INFO"]

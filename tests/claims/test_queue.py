@@ -1,5 +1,6 @@
 """The district queue: filters, sorting, the same number of queries for 5 and 50 claims, and ID
-numbers masked per role on the claim page and in the API."""
+numbers masked for every role on the claim page and in the API, revealed only on the person's
+page by those the roster lets, and logged."""
 
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from apps.claims.services import (
     claim_transition,
 )
 from apps.core.masking import mask_id_number
+from apps.trainees.models import PersonalDataView
 from tests.factories import NumberedEmployerFactory, UserFactory, district
 
 from .conftest import person
@@ -102,11 +104,13 @@ def test_claimant_sees_next_steps_and_an_empty_state(client, yuzhong_filer):
 
 # Masking ------------------------------------------------------------------------------------------
 
-FULL = {"operator_own", "officer", "admin"}
+# Who may reveal a trainee's full ID number, on the person's page and logged (the roster's rule):
+# the class's operators, the officers of its district and the municipal admin.
+REVEALS = {"operator_own", "officer", "admin"}
 
 
 @pytest.mark.parametrize("role", ["operator_own", "officer", "admin", "reviewer", "auditor"])
-def test_id_numbers_are_masked_except_for_the_claimant_the_officer_and_the_admin(
+def test_id_numbers_are_masked_for_every_role_and_revealed_one_by_one_on_the_persons_page(
     client, api_client, completed_class, operator, officer, admin_user, role
 ):
     claim = claim_create_for_class(actor=operator, training_class=completed_class)
@@ -117,13 +121,28 @@ def test_id_numbers_are_masked_except_for_the_claimant_the_officer_and_the_admin
         "reviewer": UserFactory(reviewer=True, engaged=[district("500103")]),
         "auditor": UserFactory(auditor=True),
     }
-    number = completed_class.trainees["full"].id_number
+    trainee = completed_class.trainees["full"]
+    number = trainee.id_number
     client.force_login(users[role])
     page = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert number not in page and mask_id_number(number) in page
+    # everyone who sees the class's claim reads its roster: the name leads to the person's page
+    person_page = reverse("roster:person_detail", args=[trainee.pk])
+    assert f'<a href="{person_page}">张全勤</a>' in page
+    assert ("请点击其姓名" in page) is (role in REVEALS)
     api_client.force_authenticate(users[role])
-    lines = api_client.get(f"/api/v1/claims/{claim.pk}/").json()["lines"]
-    shown = next(line["person"]["id_number"] for line in lines if line["person"]["name"] == "张全勤")
-    if role in FULL:
-        assert number in page and shown == number
+    response = api_client.get(f"/api/v1/claims/{claim.pk}/")
+    assert number not in response.content.decode()
+    line = next(line for line in response.json()["lines"] if line["person"]["name"] == "张全勤")
+    assert line["person"] == {"id": trainee.pk, "name": "张全勤", "id_number": mask_id_number(number)}
+    assert line["can_reveal"] is (role in REVEALS)
+    # the person's page: one explicit reveal, logged, for those who may; refused for the rest
+    shown = client.get(person_page)
+    assert shown.status_code == 200 and number not in shown.content.decode()
+    revealed = client.post(reverse("roster:person_reveal", args=[trainee.pk]), {"purpose": "review"})
+    views = PersonalDataView.objects.filter(person=trainee, viewer=users[role])
+    if role in REVEALS:
+        assert revealed.status_code == 200 and number in revealed.content.decode()
+        assert list(views.values_list("purpose", flat=True)) == ["审核补贴申领"]
     else:
-        assert number not in page and mask_id_number(number) in page and shown == mask_id_number(number)
+        assert revealed.status_code == 403 and not views.exists()
