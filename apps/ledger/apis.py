@@ -22,7 +22,14 @@ from apps.claims.selectors import claim_get
 
 from . import dashboards, services
 from .models import Allocation, LedgerEntry, Payment
-from .permissions import allocation_policy, entry_policy, ledger_districts, may_act_in, payment_policy
+from .permissions import (
+    allocation_districts,
+    allocation_policy,
+    entry_policy,
+    ledger_districts,
+    may_act_in,
+    payment_policy,
+)
 from .selectors import balances, reconciliation
 
 
@@ -81,7 +88,8 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 class AllocationsApi(ListAPIView):
     """GET: allocations the caller may read (?year). POST {"district", "year", "amount",
-    "work_for_training_share", "living_allowance_share"}: set one (R8.2)."""
+    "work_for_training_share", "living_allowance_share"}: set one (R8.2), the municipal admin
+    alone (403 for everyone else, district officers included)."""
 
     serializer_class = AllocationSerializer
 
@@ -103,13 +111,11 @@ class AllocationsApi(ListAPIView):
 
     def post(self, request: Request) -> Response:
         if not allocation_policy.can(request.user, "act"):
-            raise PermissionDenied("只有市级管理员或区县经办人员可以设置专账资金额度")
+            raise PermissionDenied("只有市人力社保局管理员可以设置专账资金额度")
         data = validated(self.InputSerializer, request.data)
-        district = ledger_districts(request.user).filter(code=data.pop("district")).first()
+        district = allocation_districts(request.user).filter(code=data.pop("district")).first()
         if district is None:
             raise NotFound("区县不存在")
-        if not may_act_in(request.user, district):
-            raise PermissionDenied("只有市级管理员或本区县经办人员可以设置专账资金额度")
         allocation = services.allocation_set(actor=request.user, district=district, **data)
         return Response(AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
 

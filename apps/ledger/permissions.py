@@ -1,9 +1,11 @@
 """Who may see and act on the special account (专账资金).
 
 The ledger is read by the municipal admin and the auditor (every district) and by district
-officers (their own); third parties, institutions and enterprises do not see it. Allocations are
-set, entries reversed and payments recorded by the officers of the district and the admin, as
-the ledger services themselves require; the auditor never acts.
+officers (their own); third parties, institutions and enterprises do not see it. A district's
+allocation and its shares are the municipal bureau's figure (R8.2): the municipal admin alone sets
+them, for any district; officers read their own district's. Entries are reversed and payments
+recorded by the officers of the district and the admin. The services themselves require the
+same; the auditor never acts.
 """
 
 from __future__ import annotations
@@ -36,12 +38,23 @@ def ledger_districts(user: Any) -> QuerySet[District]:
 
 
 def may_act_in(user: Any, district: District | None) -> bool:
-    """Set allocations, reverse entries, record payments: the district's officers and the admin."""
+    """Reverse entries, record payments: the district's officers and the admin. (Allocations:
+    may_set_allocations.)"""
     return _active(user) and district is not None and may_edit_district(user, district)
 
 
+def may_set_allocations(user: Any) -> bool:
+    """Set any district's allocation and shares (R8.2): the municipal admin alone."""
+    return _active(user) and user.role == Role.MUNICIPAL_ADMIN
+
+
+def allocation_districts(user: Any) -> QuerySet[District]:
+    """The districts whose allocation the user may set: every one for the admin, else none."""
+    return District.objects.all() if may_set_allocations(user) else District.objects.none()
+
+
 def actable_districts(user: Any) -> QuerySet[District]:
-    """The districts where the user may set allocations, reverse entries and record payments."""
+    """The districts where the user may reverse entries and record payments."""
     if not _active(user):
         return District.objects.none()
     if user.role == Role.MUNICIPAL_ADMIN:
@@ -81,13 +94,19 @@ class _LedgerPolicy(PermissionPolicy):
 
 
 class AllocationPolicy(_LedgerPolicy):
-    """Actions: list, view, act (set the allocation and its shares, R8.2)."""
+    """Actions: list, view; act (set the allocation and its shares, R8.2): the municipal admin
+    alone, in any district, with or without an object. Officers read their own district's."""
 
     model = Allocation
     district_lookup = "district"
 
     def district_of(self, obj: Allocation) -> District:
         return obj.district
+
+    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+        if action == "act":
+            return may_set_allocations(user)
+        return super().can(user, action, obj)
 
 
 class LedgerEntryPolicy(_LedgerPolicy):

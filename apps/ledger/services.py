@@ -33,7 +33,9 @@ ZERO = Decimal("0.00")
 
 
 def _require_admin(actor: Any) -> None:
-    if not (getattr(actor, "is_authenticated", False) and actor.role == Role.MUNICIPAL_ADMIN):
+    if not (
+        getattr(actor, "is_authenticated", False) and actor.is_active and actor.role == Role.MUNICIPAL_ADMIN
+    ):
         raise ApplicationError("只有市人力社保局管理员可以设置专账资金额度")
 
 
@@ -47,16 +49,10 @@ def allocation_set(
     work_for_training_share: Decimal = ZERO,
     living_allowance_share: Decimal = ZERO,
 ) -> Allocation:
-    """Set a district's allocation and shares for a year (R8.2). Lowering it below what is
+    """Set a district's allocation and shares for a year (R8.2): the municipal bureau's figure,
+    set by the municipal admin alone, never by the district it limits. Lowering it below what is
     already booked is refused."""
-    if not (
-        getattr(actor, "is_authenticated", False)
-        and (
-            actor.role == Role.MUNICIPAL_ADMIN
-            or (actor.role == Role.DISTRICT_OFFICER and actor.district_id == district.pk)
-        )
-    ):
-        raise ApplicationError("只有市级管理员或本区县经办人员可以设置专账资金额度")
+    _require_admin(actor)
     for label, value in (
         ("年度额度", amount),
         ("以工代训额度", work_for_training_share),

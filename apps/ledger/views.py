@@ -25,6 +25,7 @@ from .forms import AllocationForm, ApproveForm, PaymentForm, ReverseForm
 from .models import Allocation, EntryKind
 from .permissions import (
     actable_districts,
+    allocation_districts,
     allocation_policy,
     entry_policy,
     ledger_districts,
@@ -79,6 +80,7 @@ def ledger_balances(request: HttpRequest) -> HttpResponse:
             "totals": dashboards.totals(summaries),
             "shares": shares,
             "allocated_total": sum((b.allocated for b in shares), dashboards.ZERO),
+            "can_set_allocations": allocation_policy.can(request.user, "act"),
             "share_bars": [
                 (
                     b,
@@ -93,16 +95,14 @@ def ledger_balances(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def allocation_list(request: HttpRequest) -> HttpResponse:
-    """Allocations and their shares per district and year; officers and the admin set them."""
+    """Allocations and their shares per district and year, for the ledger's readers; the
+    municipal admin alone sets them (R8.2), officers read their own district's, with no form."""
     districts = _readable(request)
     year = _year(request)
-    editable = actable_districts(request.user).order_by("sort_order", "code")
     form = None
     if allocation_policy.can(request.user, "act"):
-        initial = {"year": year}
-        if request.user.district_id:
-            initial["district"] = request.user.district_id
-        form = AllocationForm(request.POST or None, districts=editable, initial=initial)
+        editable = allocation_districts(request.user).order_by("sort_order", "code")
+        form = AllocationForm(request.POST or None, districts=editable, initial={"year": year})
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

@@ -2,15 +2,17 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from apps.claims.models import ClaimStatus, LineDecision
 from apps.claims.services import claim_create_for_class, claim_line_decide, claim_transition
 from apps.core.errors import ApplicationError
-from apps.ledger.models import EntryKind, LedgerEntry, Payment
+from apps.core.models import StateChange
+from apps.ledger.models import Allocation, EntryKind, LedgerEntry, Payment
 from apps.ledger.selectors import balances, reconciliation
 from apps.ledger.services import allocation_set, claim_approve, entry_reverse, payment_record
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
-from tests.factories import district
+from tests.factories import UserFactory, district
 
 pytestmark = pytest.mark.django_db
 S = ClaimStatus
@@ -165,17 +167,90 @@ def test_allocation_cannot_go_below_what_is_booked(reviewed, officer, allocation
         allocation_set(actor=admin_user, district=district("500103"), year=2026, amount=Decimal("2000"))
 
 
-def test_only_the_district_or_the_admin_sets_allocations(db):
-    from tests.factories import UserFactory
+def _allocation_row(district_code="500103", year=2026):
+    return tuple(
+        Allocation.objects.filter(district=district(district_code), year=year).values_list(
+            "amount", "work_for_training_share", "living_allowance_share", "updated_at"
+        )
+    )
 
-    with pytest.raises(ApplicationError):
-        allocation_set(
-            actor=UserFactory(officer=True, district=district("500101")),
-            district=district("500103"),
-            year=2026,
-            amount=Decimal("1"),
-        )
-    with pytest.raises(ApplicationError):
-        allocation_set(
-            actor=UserFactory(auditor=True), district=district("500103"), year=2026, amount=Decimal("1")
-        )
+
+def test_only_the_municipal_admin_sets_allocations(allocation, officer):
+    """The allocation is the municipal bureau's figure (R8.2): the district it limits may not
+    raise it, nor may another district's officer or the auditor."""
+    before, changes = _allocation_row(), StateChange.objects.count()
+    for actor in (
+        officer,  # 渝中区's own officer
+        UserFactory(officer=True, district=district("500101")),
+        UserFactory(auditor=True),
+        UserFactory(municipal_admin=True, is_active=False),  # a disabled admin account
+    ):
+        with pytest.raises(ApplicationError, match="只有市人力社保局管理员"):
+            allocation_set(
+                actor=actor,
+                district=district("500103"),
+                year=2026,
+                amount=Decimal("900000"),
+                work_for_training_share=Decimal("20000"),
+                living_allowance_share=Decimal("10000"),
+            )
+    assert _allocation_row() == before and StateChange.objects.count() == changes
+
+
+ALLOCATION_FORM = {
+    "year": "2026",
+    "amount": "900000",
+    "work_for_training_share": "20000",
+    "living_allowance_share": "10000",
+    "confirm": "on",
+}
+ALLOCATION_API = {
+    "district": "500103",
+    "year": 2026,
+    "amount": "900000",
+    "work_for_training_share": "20000",
+    "living_allowance_share": "10000",
+}
+
+
+def test_a_district_officer_reads_the_allocation_but_cannot_raise_it(client, api_client, allocation, officer):
+    client.force_login(officer)
+    page = client.get(reverse("ledger:allocations") + "?year=2026")
+    assert page.status_code == 200 and page.context["form"] is None
+    text = page.content.decode()
+    assert "100000.00" in text and "保存额度" not in text and "本页只读" in text
+    before, changes = _allocation_row(), StateChange.objects.count()
+    posted = client.post(
+        reverse("ledger:allocations"), {**ALLOCATION_FORM, "district": district("500103").pk}
+    )
+    assert posted.status_code == 403
+    api_client.force_authenticate(officer)
+    refused = api_client.post("/api/v1/ledger/allocations", ALLOCATION_API, format="json")
+    assert (
+        refused.status_code == 403
+        and refused.json()["detail"] == "只有市人力社保局管理员可以设置专账资金额度"
+    )
+    assert api_client.get("/api/v1/ledger/allocations?year=2026").json()["count"] == 1  # read-only
+    assert _allocation_row() == before and StateChange.objects.count() == changes
+    balances_page = client.get(reverse("ledger:balances") + "?year=2027").content.decode()
+    assert "设置额度" not in balances_page and "额度由市人力社保局管理员设置" in balances_page
+
+
+def test_the_municipal_admin_sets_any_districts_allocation(client, api_client, allocation, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("ledger:allocations") + "?year=2026")
+    assert page.context["form"] is not None and "保存额度" in page.content.decode()
+    posted = client.post(
+        reverse("ledger:allocations"), {**ALLOCATION_FORM, "district": district("500103").pk}
+    )
+    assert posted.status_code == 302
+    allocation.refresh_from_db()
+    assert allocation.amount == Decimal("900000.00")
+    api_client.force_authenticate(admin_user)
+    set_ = api_client.post(
+        "/api/v1/ledger/allocations",
+        {**ALLOCATION_API, "district": "500101", "amount": "50000"},
+        format="json",
+    )
+    assert set_.status_code == 201 and set_.json()["district"] == "500101"
+    assert Allocation.objects.get(district=district("500101"), year=2026).amount == Decimal("50000.00")
