@@ -8,8 +8,12 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         from apps.accounts.models import Role
         from apps.core.home import register_nav, register_panel
+        from apps.trainees.permissions import register_person_scope
 
         from .home import claim_queue_panel, claimant_panel, reviewer_panel
+        from .permissions import persons_revealed_on_claims, persons_seen_on_claims
+
+        register_person_scope(visible=persons_seen_on_claims, revealable=persons_revealed_on_claims)
 
         claimants = [Role.INSTITUTION_OPERATOR, Role.ENTERPRISE_FILER]
         register_nav("补贴申领", "claims:list", claimants, order=12)

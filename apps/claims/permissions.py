@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Role
 from apps.catalog.permissions import districts_visible_to
 from apps.core.permissions import PermissionPolicy
 
-from .models import Claim, ClaimStatus
+from .models import Claim, ClaimLine, ClaimStatus
 from .services import is_claim_officer, is_claimant, is_engaged_reviewer
 
 # The permission action behind each move of the lifecycle, by the status it moves to.
@@ -77,3 +77,26 @@ class ClaimPolicy(PermissionPolicy[Claim]):
 
 
 claim_policy = ClaimPolicy()
+
+
+# The persons of claims, for the person policy (apps.trainees.permissions.register_person_scope):
+# an enterprise's workers and apprentices are on no class roster, yet the officers who review their
+# claims and the claimant who filed them must be able to reveal one person's ID number (logged).
+
+
+def persons_seen_on_claims(user: Any) -> Q | None:
+    if not _active(user):
+        return None
+    return Q(pk__in=ClaimLine.objects.filter(claim__in=claim_policy.visible(user)).values("person_id"))
+
+
+def persons_revealed_on_claims(user: Any) -> Q | None:
+    if user.role == Role.MUNICIPAL_ADMIN:
+        claims = Claim.objects.all()
+    elif user.role == Role.DISTRICT_OFFICER:
+        claims = Claim.objects.filter(district_id=user.district_id)
+    elif user.role in (Role.INSTITUTION_OPERATOR, Role.ENTERPRISE_FILER):
+        claims = claim_policy.visible(user)
+    else:
+        return None
+    return Q(pk__in=ClaimLine.objects.filter(claim__in=claims).values("person_id"))

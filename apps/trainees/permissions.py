@@ -10,6 +10,7 @@ one person's in full by an explicit, logged action (PersonalDataView). Everyone 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -74,9 +75,31 @@ class EnrolmentPolicy(PermissionPolicy[Enrolment]):
         return False
 
 
+# Other places a person appears, registered by the apps to the right (apps.claims: the workers and
+# apprentices of an enterprise's claims are on no roster). Each gives, for a user, a filter on
+# Person for the persons it lets the user see, and one for those it lets the user reveal.
+PersonScope = Callable[[Any], "Q | None"]
+extra_visible: list[PersonScope] = []
+extra_revealable: list[PersonScope] = []
+
+
+def register_person_scope(*, visible: PersonScope, revealable: PersonScope) -> None:
+    extra_visible.append(visible)
+    extra_revealable.append(revealable)
+
+
+def _with_extra(condition: Q | None, extra: list[PersonScope], user: Any) -> Q | None:
+    for scope in extra:
+        more = scope(user)
+        if more is not None:
+            condition = more if condition is None else condition | more
+    return condition
+
+
 class PersonPolicy(PermissionPolicy[Person]):
-    """A person is visible to whoever may read a class the person is (or was) enrolled in.
-    Actions: view; reveal (when one of those classes lets the user reveal)."""
+    """A person is visible to whoever may read a class the person is (or was) enrolled in, or
+    another place an app registered (a claim). Actions: view; reveal (when one of those classes, or
+    places, lets the user reveal)."""
 
     model = Person
 
@@ -84,18 +107,21 @@ class PersonPolicy(PermissionPolicy[Person]):
         in_scope = Enrolment.objects.filter(
             person=OuterRef("pk"), training_class__in=class_policy.visible(user)
         )
-        return Person.objects.filter(Exists(in_scope))
+        condition = _with_extra(Q(Exists(in_scope)), extra_visible, user)
+        return Person.objects.filter(condition)
 
     def revealable(self, user: Any) -> QuerySet[Person]:
         """The persons whose full ID number and phone `user` may reveal (`reveal`), as a queryset:
         other apps' lists mark the people on them with it in the same query."""
         scope = _revealable_classes(user)
-        if scope is None:
-            return Person.objects.none()
-        in_scope = Enrolment.objects.filter(
-            person=OuterRef("pk"), training_class__in=TrainingClass.objects.filter(scope)
-        )
-        return Person.objects.filter(Exists(in_scope))
+        condition = None
+        if scope is not None:
+            in_scope = Enrolment.objects.filter(
+                person=OuterRef("pk"), training_class__in=TrainingClass.objects.filter(scope)
+            )
+            condition = Q(Exists(in_scope))
+        condition = _with_extra(condition, extra_revealable, user) if _active(user) else None
+        return Person.objects.filter(condition) if condition is not None else Person.objects.none()
 
     def can(self, user: Any, action: str, obj: Person | None = None) -> bool:
         if obj is None or not _active(user):

@@ -212,11 +212,12 @@ def test_work_for_training_apprenticeship_and_enterprise_claims_over_the_api(fil
         "sign_in",
         "video",
     ]
-    # masked for the claimant too; the worker is on no class roster, so there is no page to reveal it on
+    # masked for the claimant too; the worker is on no class roster, but the claim's filer (and its
+    # officers) may reveal one person on the person's page, logged
     person = Person.objects.get(id_number=id_number("500101", "19880808", "043"))
     line = detail["lines"][0]
     assert line["person"] == {"id": person.pk, "name": "褚职工", "id_number": "5001**********0434"}
-    assert line["can_reveal"] is False
+    assert line["can_reveal"] is True
 
 
 def test_errors_name_the_field_and_change_nothing(filer, employer, operator, completed_class):
