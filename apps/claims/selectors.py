@@ -18,6 +18,7 @@ from apps.core.selectors import state_changes_for
 from apps.trainees.models import Person
 from apps.trainees.permissions import person_policy
 
+from .entitlement import judged
 from .extensions import LineNote
 from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
 from .permissions import claim_policy
@@ -111,6 +112,11 @@ class LineRow:
     notes: tuple[LineNote, ...] = ()  # what other apps say of the line (apps.claims.extensions)
     person_page: bool = False  # the viewer may open the person's page (roster permissions)
     can_reveal: bool = False  # and reveal the full ID number there (logged)
+
+    @property
+    def judged(self) -> list[dict[str, Any]]:
+        """The W and O findings an officer approves the line over only with a written reason."""
+        return judged(self.line.findings)
 
 
 def claim_line_rows(
@@ -213,7 +219,46 @@ def _line_detail(changes: dict[str, Any], names: dict[int, str]) -> str:
     )
     if changes.get("rule"):
         text += f"，理由规则 {changes['rule']}"
+    amount = changes.get("amount")
+    if isinstance(amount, list):
+        text += f"，金额 {amount[0]} → {amount[1]} 元"
+    elif amount:
+        text += f"，金额 {amount} 元"
+    if changes.get("accepted"):
+        text += f"，经判断通过的校验结果 {'、'.join(changes['accepted'])}"
     return text
+
+
+def _recovery_detail(changes: dict[str, Any], names: dict[int, str]) -> tuple[str, str]:
+    """A recovery (追回) or the return of its money, in words."""
+    if "returned" in changes:
+        return (
+            "追回款退回",
+            f"追回 #{changes['recovery']} 已退回 {changes['returned']} 元（{changes['returned_on']}）",
+        )
+    owed = changes.get("receivable", "0.00")
+    text = (
+        f"明细 #{changes['line']}（{names.get(changes.get('person'), '—')}）追回 {changes['amount']} 元，"
+        f"依据 {changes.get('rule', '')}"
+    )
+    if owed != "0.00":
+        text += f"；已拨付，应退回 {owed} 元"
+    if changes.get("source"):
+        text += f"；发现来源：{changes['source']}"
+    return "追回", text
+
+
+def _approval_detail(changes: dict[str, Any]) -> str:
+    """What the final approval changed or acknowledged, in words."""
+    parts = [
+        f"明细 #{r['line']} 按已记账情况重新测算：{r['before']} → {r['after']} 元"
+        for r in changes.get("requoted", [])
+    ]
+    if changes.get("acknowledged"):
+        parts.append(
+            f"已知悉 {len(changes['acknowledged'])} 条待处理的稽核疑点：" + "；".join(changes["acknowledged"])
+        )
+    return "；".join(parts)
 
 
 def claim_history(*, claim: Claim) -> list[dict[str, Any]]:
@@ -227,6 +272,8 @@ def claim_history(*, claim: Claim) -> list[dict[str, Any]]:
         detail = ""
         if not change.from_state:
             event = f"创建（{_status(change.to_state)}）"
+        elif "recovery" in data:
+            event, detail = _recovery_detail(data, names)
         elif "line" in data:
             event = "审核明细"
             detail = _line_detail(data, names)
@@ -240,6 +287,7 @@ def claim_history(*, claim: Claim) -> list[dict[str, Any]]:
             event = f"意见（{_status(change.to_state)}）"
         else:
             event = f"{_status(change.from_state)} → {_status(change.to_state)}"
+            detail = _approval_detail(data)
         entries.append(
             {
                 "at": change.created_at,

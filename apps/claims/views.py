@@ -387,6 +387,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": _actions(user, claim),
             "editable": is_claimant and claim.status in services.EDITABLE,
             "deciding": is_officer and reviewing,
+            "can_recover": is_officer and claim.status in (S.APPROVED, S.PAID),
             "can_approve": is_officer
             and claim.status == S.UNDER_REVIEW
             and not any(r.line.decision == LineDecision.PENDING for r in rows),

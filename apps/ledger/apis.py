@@ -17,11 +17,12 @@ from rest_framework.views import APIView
 
 from apps.catalog.models import District
 from apps.claims.apis import claim_data, validated
+from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 
 from . import dashboards, services
-from .models import Allocation, LedgerEntry, Payment
+from .models import Allocation, LedgerEntry, Payment, Recovery
 from .permissions import (
     allocation_districts,
     allocation_policy,
@@ -183,6 +184,85 @@ class EntryReversalApi(APIView):
         )
         reversal = dashboards.entry_list(user=request.user).get(pk=reversal.pk)
         return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+
+class RecoverySerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="claim_line.claim.district.code")
+    claim = serializers.IntegerField(source="claim_line.claim_id")
+
+    class Meta:
+        model = Recovery
+        fields = [
+            "id",
+            "district",
+            "claim",
+            "claim_line",
+            "entry",
+            "amount",
+            "receivable",
+            "rule",
+            "reason",
+            "source",
+            "status",
+            "returned_on",
+            "returned_reference",
+            "created_at",
+        ]
+
+
+class RecoveriesApi(ListAPIView):
+    """GET: recoveries (追回) of the districts the caller reads (?district ?status), newest first."""
+
+    serializer_class = RecoverySerializer
+
+    def get_queryset(self) -> QuerySet[Recovery]:
+        if not entry_policy.can(self.request.user, "list"):
+            raise PermissionDenied("您无权查看专账资金台账")
+        params = self.request.query_params
+        return dashboards.recovery_list(
+            user=self.request.user, district=params.get("district", ""), status=params.get("status", "")
+        ).order_by("-created_at", "-pk")
+
+
+class LineRecoveryApi(APIView):
+    """POST {"rule": "R10.2", "reason": "…", "source": "稽核疑点 #12"}: 追回 a booked or paid line
+    (the district's officers and the admin): a recovery entry, a receivable if it was paid."""
+
+    class InputSerializer(serializers.Serializer):
+        rule = serializers.CharField(max_length=16)
+        reason = serializers.CharField()
+        source = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+    def post(self, request: Request, pk: int) -> Response:
+        line = ClaimLine.objects.filter(claim__in=claim_policy.visible(request.user), pk=pk).first()
+        if line is None:
+            raise NotFound("申领明细不存在")
+        if not claim_policy.can(request.user, "review", line.claim):
+            raise PermissionDenied("只有本区县人力社保局经办人员可以追回补贴")
+        recovery = services.line_recover(
+            line=line, actor=request.user, **validated(self.InputSerializer, request.data)
+        )
+        recovery = dashboards.recovery_list(user=request.user).get(pk=recovery.pk)
+        return Response(RecoverySerializer(recovery).data, status=status.HTTP_201_CREATED)
+
+
+class RecoveryReturnedApi(APIView):
+    """POST {"returned_on": "2026-12-01", "reference": "…"}: the recovered money came back."""
+
+    class InputSerializer(serializers.Serializer):
+        returned_on = serializers.DateField()
+        reference = serializers.CharField(max_length=64)
+
+    def post(self, request: Request, pk: int) -> Response:
+        recovery = dashboards.recovery_list(user=request.user).filter(pk=pk).first()
+        if recovery is None:
+            raise NotFound("追回记录不存在")
+        if not may_act_in(request.user, recovery.claim_line.claim.district):
+            raise PermissionDenied("只有本区县经办人员或市级管理员可以登记追回款退回")
+        services.recovery_returned(
+            recovery=recovery, actor=request.user, **validated(self.InputSerializer, request.data)
+        )
+        return Response(RecoverySerializer(dashboards.recovery_list(user=request.user).get(pk=pk)).data)
 
 
 class PaymentSerializer(serializers.ModelSerializer):

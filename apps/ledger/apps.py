@@ -7,9 +7,13 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.models import Role
+        from apps.claims.extensions import register_claim_section
         from apps.core.home import register_nav, register_panel
 
+        from .claim_page import claim_recoveries_section
         from .home import district_fund_panel, districts_panel, high_skill_panel
+
+        register_claim_section("ledger/_claim_recoveries.html", claim_recoveries_section, order=20)
 
         register_nav(
             "专账资金",

@@ -18,7 +18,7 @@ from apps.rules.high_skill import check_high_skill_base
 from apps.rules.money import FEN
 from apps.rules.parameters import params_on
 
-from .models import Allocation, LedgerEntry, Payment, PaymentLine
+from .models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 from .permissions import entry_policy, ledger_districts, payment_policy
 from .selectors import balances
 
@@ -183,7 +183,28 @@ def entry_list(
     if claim:
         qs = qs.filter(claim_line__claim_id=claim)
     reversed_ = LedgerEntry.objects.filter(reverses=OuterRef("pk"))
-    return qs.annotate(is_reversed=Exists(reversed_))
+    paid = PaymentLine.objects.filter(claim_line=OuterRef("claim_line"))
+    return qs.annotate(is_reversed=Exists(reversed_), is_paid=Exists(paid))
+
+
+def recovery_list(*, user: Any, district: str = "", status: str = "") -> QuerySet[Recovery]:
+    """The recoveries (追回) of the districts whose ledger the user reads."""
+    qs = Recovery.objects.filter(claim_line__claim__district__in=ledger_districts(user)).select_related(
+        "claim_line__claim__district", "claim_line__person", "created_by"
+    )
+    if district:
+        qs = qs.filter(claim_line__claim__district__code=district)
+    if status in RecoveryStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def recovery_totals(qs: QuerySet[Recovery]) -> dict[str, Decimal]:
+    """Recovered in all, and still to be returned, over the list's filter (one query)."""
+    row = qs.aggregate(
+        amount=Sum("amount"), outstanding=Sum("receivable", filter=Q(status=RecoveryStatus.OUTSTANDING))
+    )
+    return {"amount": row["amount"] or ZERO, "outstanding": row["outstanding"] or ZERO}
 
 
 def payment_list(*, user: Any, district: str = "", year: int | None = None) -> QuerySet[Payment]:

@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.claims.forms import RULE_CHOICES
+
 CONFIRM = _("我已核对以上内容，确认执行")
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -36,6 +38,27 @@ class AllocationForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("冲销原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=CONFIRM, required=True)
+
+
+class RecoverForm(forms.Form):
+    rule = forms.ChoiceField(label=_("依据规则"), choices=RULE_CHOICES)
+    reason = forms.CharField(label=_("追回理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.CharField(
+        label=_("发现来源（选填）"),
+        max_length=64,
+        required=False,
+        help_text=_("如：稽核疑点 #12、举报、现场核查"),
+    )
+    confirm = forms.BooleanField(label=CONFIRM, required=True)
+
+
+class RecoveryReturnedForm(forms.Form):
+    # ISO values: <input type="date"> shows nothing for the zh-hans format (ui.md).
+    returned_on = forms.DateField(
+        label=_("退回日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reference = forms.CharField(label=_("退回凭证号"), max_length=64)
     confirm = forms.BooleanField(label=CONFIRM, required=True)
 
 

@@ -53,11 +53,13 @@ class Allocation(TimeStampedModel):
 class EntryKind(models.TextChoices):
     COMMITMENT = "commitment", _("审核通过记账")
     REVERSAL = "reversal", _("冲销")
+    RECOVERY = "recovery", _("追回")
 
 
 class LedgerEntry(models.Model):
     """One line of the special-account ledger (台账). Entries are only ever inserted: a
-    correction is a reversal entry pointing at the entry it cancels, never an edit."""
+    correction is a reversal entry pointing at the entry it cancels, never an edit; a recovery
+    (追回) of a booked or paid line is such an entry too, with its receivable (Recovery)."""
 
     allocation = models.ForeignKey(
         Allocation, on_delete=models.PROTECT, related_name="entries", verbose_name=_("额度")
@@ -95,7 +97,7 @@ class LedgerEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(kind="commitment") & Q(amount__gt=0) & Q(reverses__isnull=True))
-                | (Q(kind="reversal") & Q(amount__lt=0) & Q(reverses__isnull=False)),
+                | (Q(kind__in=("reversal", "recovery")) & Q(amount__lt=0) & Q(reverses__isnull=False)),
                 name="ledger_entry_sign_matches_kind",
             ),
         ]
@@ -144,3 +146,50 @@ class PaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment} {self.claim_line_id}"
+
+
+class RecoveryStatus(models.TextChoices):
+    OUTSTANDING = "outstanding", _("待退回")
+    RETURNED = "returned", _("已退回")
+    NOTHING_DUE = "nothing_due", _("未拨付，无需退回")
+
+
+class Recovery(TimeStampedModel):
+    """A booked or paid line found wrong and clawed back (追回): the recovery entry that takes it
+    out of the special account, and, when the money had been paid, a receivable until the
+    claimant returns it. The line itself becomes 不予补贴 with the rule and the reason."""
+
+    claim_line = models.ForeignKey(
+        "claims.ClaimLine", on_delete=models.PROTECT, related_name="recoveries", verbose_name=_("申领明细")
+    )
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="recovery", verbose_name=_("追回记账")
+    )
+    amount = models.DecimalField(_("追回金额"), **money)
+    receivable = models.DecimalField(_("应退回金额"), **money)
+    rule = models.CharField(_("依据规则"), max_length=16)
+    reason = models.TextField(_("追回理由"))
+    source = models.CharField(_("发现来源"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=RecoveryStatus.choices)
+    returned_on = models.DateField(_("退回日期"), null=True, blank=True)
+    returned_reference = models.CharField(_("退回凭证号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("追回")
+        verbose_name_plural = _("追回")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(receivable__gte=0) & Q(receivable__lte=F("amount")),
+                name="recovery_amounts",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="nothing_due") & Q(receivable=0))
+                | (Q(status__in=("outstanding", "returned")) & Q(receivable__gt=0)),
+                name="recovery_status_matches_receivable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"追回 #{self.pk} {self.amount}"

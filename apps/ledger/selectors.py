@@ -12,7 +12,7 @@ from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.rules.money import yuan
 
-from .models import Allocation, EntryKind, LedgerEntry, PaymentLine
+from .models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
 
 ZERO = Decimal("0.00")
 
@@ -24,6 +24,7 @@ class ShareBalance:
     allocated: Decimal
     booked: Decimal
     paid: Decimal
+    receivable: Decimal = ZERO  # recovered after payment, not yet returned (追回待退回)
 
     @property
     def remaining(self) -> Decimal:
@@ -44,6 +45,18 @@ def balances(*, district: District, year: int) -> list[ShareBalance]:
         .order_by()
     ):
         paid[row["claim_line__share"]] = row["total"] or ZERO
+    receivable = defaultdict(lambda: ZERO)
+    for row in (
+        Recovery.objects.filter(
+            claim_line__claim__district=district,
+            claim_line__claim__year=year,
+            status=RecoveryStatus.OUTSTANDING,
+        )
+        .values("claim_line__share")
+        .annotate(total=Sum("receivable"))
+        .order_by()
+    ):
+        receivable[row["claim_line__share"]] = row["total"] or ZERO
     return [
         ShareBalance(
             share.value,
@@ -51,6 +64,7 @@ def balances(*, district: District, year: int) -> list[ShareBalance]:
             allocation.share_amount(share.value) if allocation else ZERO,
             booked[share.value],
             paid[share.value],
+            receivable[share.value],
         )
         for share in Share
     ]
@@ -84,6 +98,24 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
         row["claim_line"]: row["amount"]
         for row in PaymentLine.objects.filter(claim_line__in=lines).values("claim_line", "amount")
     }
+    # What was clawed back after payment stands as a receivable: paid = net booked + receivable.
+    recoveries = list(Recovery.objects.filter(claim_line__in=lines).select_related("entry"))
+    receivable: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for recovery in recoveries:
+        receivable[recovery.claim_line_id] += recovery.receivable
+        if (
+            recovery.entry.amount != -recovery.amount
+            or recovery.entry.claim_line_id != recovery.claim_line_id
+        ):
+            differences.append(
+                Difference(
+                    "recovery",
+                    None,
+                    recovery.claim_line_id,
+                    f"追回 #{recovery.pk} 金额 {yuan(recovery.amount)} 元，"
+                    f"追回记账 #{recovery.entry_id} 为 {yuan(recovery.entry.amount)} 元",
+                )
+            )
     booked_claim_states = (ClaimStatus.APPROVED, ClaimStatus.PAID)
     approved_lines: dict[int, list[bool]] = defaultdict(list)
     claim_status: dict[int, str] = {}
@@ -109,13 +141,23 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
                     f"明细 #{line.pk} 未核定通过，但台账净额为 {yuan(net)} 元",
                 )
             )
-        if line.pk in paid and paid[line.pk] != net:
+        if line.pk in paid and paid[line.pk] != net + receivable[line.pk]:
+            owed = f"，待退回 {yuan(receivable[line.pk])} 元" if receivable[line.pk] else ""
             differences.append(
                 Difference(
                     "payment",
                     line.claim_id,
                     line.pk,
-                    f"明细 #{line.pk} 拨付 {yuan(paid[line.pk])} 元，台账净额 {yuan(net)} 元",
+                    f"明细 #{line.pk} 拨付 {yuan(paid[line.pk])} 元，台账净额 {yuan(net)} 元{owed}",
+                )
+            )
+        if line.pk not in paid and receivable[line.pk]:
+            differences.append(
+                Difference(
+                    "recovery",
+                    line.claim_id,
+                    line.pk,
+                    f"明细 #{line.pk} 未拨付，但有应退回 {yuan(receivable[line.pk])} 元",
                 )
             )
         if line.decision == LineDecision.APPROVED:

@@ -27,7 +27,7 @@ from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
 from apps.rules.special_account import check_allocation
 
-from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine
+from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 
 ZERO = Decimal("0.00")
 
@@ -362,3 +362,118 @@ def payment_record(
                 claim=locked, actor=actor, to=ClaimStatus.PAID, reason=f"拨付凭证 {payment.reference}"
             )
     return payment
+
+
+def _booked_commitment(line: ClaimLine) -> LedgerEntry:
+    """The line's commitment, still standing (not reversed nor recovered), locked."""
+    entry = (
+        LedgerEntry.objects.select_for_update()
+        .filter(claim_line=line, kind=EntryKind.COMMITMENT)
+        .select_related("allocation")
+        .first()
+    )
+    if entry is None or LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ApplicationError(f"明细 #{line.pk} 没有在账的记账，无需追回", field="line")
+    return entry
+
+
+@transaction.atomic
+def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source: str = "") -> Recovery:
+    """追回: a booked or paid line found wrong (by an audit finding or by hand) leaves the special
+    account: a recovery entry cancels its commitment (the allocation gets the amount back), the
+    line becomes 不予补贴 with the rule and the reason, its 以工代训 months leave the account, and
+    if the money was paid a receivable stands until the claimant returns it. Logged on the claim,
+    whose page shows it to the claimant. The district's officers and the municipal admin only."""
+    claim = Claim.objects.select_for_update().get(pk=line.claim_id)
+    line = ClaimLine.objects.select_for_update().select_related("person").get(pk=line.pk, claim=claim)
+    if not is_claim_officer(actor, claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以追回补贴")
+    rule, reason, source = rule.strip(), reason.strip(), source.strip()
+    if not rule:
+        raise ApplicationError("追回须选择依据规则", field="rule")
+    if not reason:
+        raise ApplicationError("追回须填写理由", field="reason")
+    if line.decision != LineDecision.APPROVED or claim.status not in (ClaimStatus.APPROVED, ClaimStatus.PAID):
+        raise ApplicationError(f"明细 #{line.pk} 未记账，无需追回", field="line")
+    commitment = _booked_commitment(line)
+    Allocation.objects.select_for_update().get(pk=commitment.allocation_id)
+    paid = PaymentLine.objects.filter(claim_line=line).values_list("amount", flat=True).first() or ZERO
+    entry = LedgerEntry.objects.create(
+        allocation_id=commitment.allocation_id,
+        claim_line=line,
+        share=commitment.share,
+        kind=EntryKind.RECOVERY,
+        amount=-commitment.amount,
+        reverses=commitment,
+        reason=f"追回：{reason}",
+        rules_version=commitment.rules_version,
+        created_by=actor,
+    )
+    recovery = Recovery.objects.create(
+        claim_line=line,
+        entry=entry,
+        amount=commitment.amount,
+        receivable=paid,
+        rule=rule,
+        reason=reason,
+        source=source,
+        status=RecoveryStatus.OUTSTANDING if paid else RecoveryStatus.NOTHING_DUE,
+        created_by=actor,
+    )
+    line.decision = LineDecision.REJECTED
+    line.decision_rule = rule
+    line.decision_reason = f"追回：{reason}"
+    line.decided_by = actor
+    line.decided_at = timezone.now()
+    line.save()
+    line_months_book([line.pk], booked=False)
+    claim_recount(claim)
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=f"追回：{reason}",
+        changes={
+            "recovery": recovery.pk,
+            "line": line.pk,
+            "person": line.person_id,
+            "amount": f"{recovery.amount:.2f}",
+            "receivable": f"{recovery.receivable:.2f}",
+            "rule": rule,
+            "source": source,
+        },
+    )
+    return recovery
+
+
+@transaction.atomic
+def recovery_returned(*, recovery: Recovery, actor: Any, returned_on: date, reference: str) -> Recovery:
+    """The claimant returned a recovered payment: the receivable is settled (logged on the claim)."""
+    recovery = Recovery.objects.select_for_update().select_related("claim_line__claim").get(pk=recovery.pk)
+    claim = recovery.claim_line.claim
+    if not is_claim_officer(actor, claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以登记追回款退回")
+    if recovery.status != RecoveryStatus.OUTSTANDING:
+        raise ApplicationError(f"该追回状态为“{recovery.get_status_display()}”，无需登记退回", field="status")
+    if not reference.strip():
+        raise ApplicationError("请填写退回凭证号", field="reference")
+    if returned_on > timezone.localdate():
+        raise ApplicationError("退回日期不能晚于今天", field="returned_on")
+    recovery.status = RecoveryStatus.RETURNED
+    recovery.returned_on = returned_on
+    recovery.returned_reference = reference.strip()
+    recovery.save()
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=f"追回款已退回（凭证 {recovery.returned_reference}）",
+        changes={
+            "recovery": recovery.pk,
+            "returned": f"{recovery.receivable:.2f}",
+            "returned_on": returned_on.isoformat(),
+        },
+    )
+    return recovery

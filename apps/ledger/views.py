@@ -10,19 +10,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import District
-from apps.claims.models import Share
+from apps.claims.models import ClaimLine, Share
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
 from apps.core.views import paginate, sort_by
 
 from . import dashboards, services
-from .forms import AllocationForm, ApproveForm, PaymentForm, ReverseForm
-from .models import Allocation, EntryKind
+from .forms import (
+    AllocationForm,
+    ApproveForm,
+    PaymentForm,
+    RecoverForm,
+    RecoveryReturnedForm,
+    ReverseForm,
+)
+from .models import Allocation, EntryKind, PaymentLine, RecoveryStatus
 from .permissions import (
     actable_districts,
     allocation_districts,
@@ -152,11 +160,13 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     qs, sort = sort_by(request, qs, {"at": "created_at", "amount": "amount"}, "-at")
     page = paginate(request, qs)
     for entry in page.object_list:
-        entry.reversible = (
+        # A standing commitment: reversed (冲销) while unpaid, recovered (追回) paid or not.
+        entry.recoverable = (
             entry.kind == EntryKind.COMMITMENT
             and not entry.is_reversed
             and may_act_in(request.user, entry.allocation.district)
         )
+        entry.reversible = entry.recoverable and not entry.is_paid
     return render(
         request,
         "ledger/entries.html",
@@ -295,3 +305,88 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "申领已审核通过，核定金额已记入专账资金台账")
     return redirect("claims:detail", pk=pk)
+
+
+# Recovery (追回) ----------------------------------------------------------------------------------
+
+
+@login_required
+def line_recover(request: HttpRequest, pk: int) -> HttpResponse:
+    """追回 one booked or paid line: the rule, the reason and where it was found (?source=)."""
+    line = (
+        ClaimLine.objects.filter(claim__in=claim_policy.visible(request.user))
+        .select_related("claim__district", "person")
+        .filter(pk=pk)
+        .first()
+    )
+    if line is None:
+        raise Http404("申领明细不存在")
+    claim_policy.check(request.user, "review", line.claim)
+    form = RecoverForm(request.POST or None, initial={"source": request.GET.get("source", "")[:64]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recovery = services.line_recover(
+                line=line, actor=request.user, rule=data["rule"], reason=data["reason"], source=data["source"]
+            )
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            owed = f"，应退回 {recovery.receivable} 元" if recovery.receivable else ""
+            messages.success(request, f"明细 #{line.pk} 已追回 {recovery.amount} 元{owed}")
+            return redirect(f"{reverse('claims:detail', args=[line.claim_id])}#recoveries")
+    paid = PaymentLine.objects.filter(claim_line=line).first()
+    return render(request, "ledger/line_recover.html", {"line": line, "form": form, "paid": paid})
+
+
+@login_required
+def recovery_list(request: HttpRequest) -> HttpResponse:
+    """The recoveries of the districts the user reads, outstanding receivables first by default."""
+    districts = _readable(request)
+    g = request.GET
+    qs = dashboards.recovery_list(
+        user=request.user, district=g.get("district", ""), status=g.get("status", "")
+    )
+    qs, sort = sort_by(request, qs, {"at": "created_at", "amount": "amount"}, "-at")
+    page = paginate(request, qs)
+    for recovery in page.object_list:
+        recovery.can_return = recovery.status == RecoveryStatus.OUTSTANDING and may_act_in(
+            request.user, recovery.claim_line.claim.district
+        )
+    return render(
+        request,
+        "ledger/recoveries.html",
+        {
+            "page": page,
+            "sort": sort,
+            "filters": g,
+            "districts": districts,
+            "statuses": RecoveryStatus.choices,
+            "totals": dashboards.recovery_totals(qs),
+        },
+    )
+
+
+@login_required
+def recovery_returned(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a recovered payment came back (the receivable is settled)."""
+    recovery = dashboards.recovery_list(user=request.user).filter(pk=pk).first()
+    if recovery is None:
+        raise Http404("追回记录不存在")
+    if not may_act_in(request.user, recovery.claim_line.claim.district):
+        raise PermissionDenied
+    form = RecoveryReturnedForm(request.POST or None, initial={"returned_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recovery_returned(
+                recovery=recovery,
+                actor=request.user,
+                returned_on=form.cleaned_data["returned_on"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, f"追回 #{recovery.pk} 已登记退回")
+            return redirect("ledger:recoveries")
+    return render(request, "ledger/recovery_returned.html", {"recovery": recovery, "form": form})

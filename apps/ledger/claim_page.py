@@ -1,0 +1,35 @@
+"""What the claim page shows of the special account (registered with apps.claims.extensions): the
+recoveries (追回) of the claim's lines, to everyone who sees the claim, the claimant included, each
+also noted in its line's row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from apps.claims.extensions import LineNote
+
+from .models import Recovery
+
+
+def claim_recoveries_section(user: Any, claim: Any) -> dict[str, Any] | None:
+    recoveries = list(
+        Recovery.objects.filter(claim_line__claim=claim).select_related("claim_line__person").order_by("pk")
+    )
+    if not recoveries:
+        return None
+    notes: dict[int, list[LineNote]] = {}
+    for r in recoveries:
+        owed = f"，应退回 {r.receivable} 元（{r.get_status_display()}）" if r.receivable else ""
+        notes.setdefault(r.claim_line_id, []).append(
+            LineNote(
+                rule=r.rule,
+                severity="E",
+                message=f"已追回 {r.amount} 元{owed}：{r.reason}",
+                rule_url=f"/rules/#{r.rule}" if r.rule.startswith("R") else reverse("audits:rules"),
+                url="#recoveries",
+                link_label="追回记录",
+            )
+        )
+    return {"recoveries": recoveries, "line_notes": notes}
