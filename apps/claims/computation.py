@@ -15,8 +15,9 @@ the order of filing and approval, nothing is booked beyond an entitlement.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -74,24 +75,35 @@ def compute(inputs: dict[str, Any]) -> Computed:
     )
 
 
-def district_inputs(*, kind: str, district: District, on: date, end: date | None = None) -> dict[str, Any]:
-    """The district's settings a line of `kind` depends on, as contract fields to lock on it: in
-    force on `on` (the class's approval, the apprenticeship's opening (R5.4), the first month
-    claimed), and R10.1's limit on the training's end date."""
-    settings = district_settings_for(district=district, on=on)
-    values: dict[str, Any] = {}
-    if kind == "work_for_training":
-        values["monthly_amount"] = f"{settings.work_for_training_monthly_amount:.2f}"
-        values["max_months"] = settings.work_for_training_max_months
-    if kind == "apprenticeship":
-        values["annual_amount"] = f"{settings.apprenticeship_annual_amount:.2f}"
-    if kind == "enterprise":
-        values["enterprise_uplift"] = f"{settings.enterprise_uplift.normalize():f}"
-    if kind == "living_allowance":
-        values["daily_amount"] = f"{settings.living_allowance_per_day:.2f}"
-    if kind in ("class", "enterprise", "apprenticeship") and end is not None:
-        values["per_year_limit"] = per_year_limit_on(end, district_settings_for(district=district, on=end))
+def district_inputs_for(*, kind: str, district: District) -> Callable[..., dict[str, Any]]:
+    """`values(on, end=None)`: the district's settings a line of `kind` depends on, as contract
+    fields to lock on it: in force on `on` (the class's approval, the apprenticeship's opening
+    (R5.4), the first month claimed), and R10.1's limit on the training's end date. The settings
+    of a day are read once however many lines ask (a roster of hundreds of workers)."""
+    settings_on = functools.cache(lambda day: district_settings_for(district=district, on=day))
+
+    def values(on: date, end: date | None = None) -> dict[str, Any]:
+        settings = settings_on(on)
+        out: dict[str, Any] = {}
+        if kind == "work_for_training":
+            out["monthly_amount"] = f"{settings.work_for_training_monthly_amount:.2f}"
+            out["max_months"] = settings.work_for_training_max_months
+        if kind == "apprenticeship":
+            out["annual_amount"] = f"{settings.apprenticeship_annual_amount:.2f}"
+        if kind == "enterprise":
+            out["enterprise_uplift"] = f"{settings.enterprise_uplift.normalize():f}"
+        if kind == "living_allowance":
+            out["daily_amount"] = f"{settings.living_allowance_per_day:.2f}"
+        if kind in ("class", "enterprise", "apprenticeship") and end is not None:
+            out["per_year_limit"] = per_year_limit_on(end, settings_on(end))
+        return out
+
     return values
+
+
+def district_inputs(*, kind: str, district: District, on: date, end: date | None = None) -> dict[str, Any]:
+    """The settings one line depends on (see `district_inputs_for`, for many lines)."""
+    return district_inputs_for(kind=kind, district=district)(on, end)
 
 
 def training_key(

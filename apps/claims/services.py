@@ -42,6 +42,7 @@ from .computation import (
     Fact,
     compute,
     district_inputs,
+    district_inputs_for,
     facts_for,
     line_months_sync,
     standing,
@@ -388,6 +389,7 @@ def claim_create_work_for_training(
         kind=ClaimKind.WORK_FOR_TRAINING, district_id=employer.district_id, year=year, employer=employer
     )
     facts = facts_for([w.person.pk for w in workers], exclude_claim_id=claim.pk, booked_only=False)
+    locked = district_inputs_for(kind="work_for_training", district=employer.district)
     lines = []
     for number, worker in enumerate(workers, start=1):
         if not worker.months:
@@ -398,7 +400,7 @@ def claim_create_work_for_training(
             "start": start.isoformat(),
             "end": end.isoformat(),
             "months": sorted(set(worker.months)),
-            **district_inputs(kind="work_for_training", district=employer.district, on=start),
+            **locked(start),
             "id_number": worker.person.id_number,
         }
         lines.append(
@@ -453,6 +455,7 @@ def claim_create_apprenticeship(
         apprenticeship_stage=stage,
     )
     facts = facts_for([a.person.pk for a in apprentices], exclude_claim_id=claim.pk, booked_only=False)
+    locked = district_inputs_for(kind="apprenticeship", district=employer.district)
     lines = []
     for apprentice in apprentices:
         inputs: dict[str, Any] = {
@@ -461,9 +464,7 @@ def claim_create_apprenticeship(
             "end": apprentice.end.isoformat(),
             "planned_months": apprentice.planned_months,
             "passed": apprentice.passed if stage != "advance" else True,
-            **district_inputs(
-                kind="apprenticeship", district=employer.district, on=apprentice.start, end=apprentice.end
-            ),
+            **locked(apprentice.start, apprentice.end),
             "id_number": apprentice.person.id_number,
         }
         if apprentice.occupation:
@@ -955,7 +956,9 @@ def line_approval_problems(line: ClaimLine, *, reason: str, blocked: list[str]) 
     return problems
 
 
-def _decide(line: ClaimLine, claim: Claim, actor: Any, decision: str, rule: str, reason: str) -> ClaimLine:
+def _decide(
+    line: ClaimLine, claim: Claim, actor: Any, decision: str, rule: str, reason: str, *, recount: bool = True
+) -> ClaimLine:
     before = line.decision
     line.decision = decision
     line.decision_rule = rule.strip() if decision == LineDecision.REJECTED else ""
@@ -963,7 +966,8 @@ def _decide(line: ClaimLine, claim: Claim, actor: Any, decision: str, rule: str,
     line.decided_by = actor
     line.decided_at = timezone.now()
     line.save()
-    _recount(claim)
+    if recount:
+        _recount(claim)
     changes: dict[str, Any] = {
         "line": line.pk,
         "person": line.person_id,
@@ -986,8 +990,11 @@ def _decide(line: ClaimLine, claim: Claim, actor: Any, decision: str, rule: str,
 
 
 def _requote_for_approval(claim: Claim, lines: list[ClaimLine]) -> None:
-    """The lines quoted again against what is booked and the claim's lines approved already."""
-    others = claim.lines.filter(decision=LineDecision.APPROVED).exclude(pk__in=[line.pk for line in lines])
+    """The lines quoted again against what is booked and the claim's lines of the same persons
+    approved already."""
+    others = claim.lines.filter(
+        decision=LineDecision.APPROVED, person_id__in={line.person_id for line in lines}
+    ).exclude(pk__in=[line.pk for line in lines])
     lines_requote_against_booked(claim=claim, lines=lines, approved_before=list(others))
     _recount(claim)
 
@@ -1051,8 +1058,9 @@ def claim_lines_approve_pending(*, claim: Claim, actor: Any) -> BulkOutcome:
             if problems:
                 skipped.append((line, problems))
             else:
-                _decide(line, claim, actor, LineDecision.APPROVED, "", "")
+                _decide(line, claim, actor, LineDecision.APPROVED, "", "", recount=False)
                 approved += 1
+        _recount(claim)
     return BulkOutcome(approved, skipped)
 
 

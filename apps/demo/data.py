@@ -1,8 +1,9 @@
 """The demo world of `make run`: the users of the README, a recognised private school in
 渝中区 with its recognised occupations and yearly plans, a school there awaiting recognition, an
-enterprise in 万州区 with a training centre awaiting filing and three claims of 2021 waiting for
-review (with something for the batch audit to find), and rate tables for both districts
-(effective 2021-03-01).
+enterprise in 万州区 with a training centre awaiting filing, three claims of 2021 waiting for
+review (with something for the batch audit to find), a booked 以工代训 claim of May and August
+and an apprenticeship's early end and advance waiting for review, and rate tables for both
+districts (effective 2021-03-01).
 
 Idempotent: running it twice changes nothing. Rates follow RULES.md's demo standards
 (S: 初级 1000, 中级 1500, 高级 2500, 技师 3500, 高级技师 5000; 专项 800) and the floors of R1.2–R1.4.
@@ -22,13 +23,16 @@ from apps.accounts.services import user_create
 from apps.catalog.imports import parse_occupation_rows
 from apps.catalog.models import District, Occupation, RateRow
 from apps.catalog.services import occupations_import, rate_row_save
-from apps.claims.models import Claim, ClaimStatus
+from apps.claims.models import Claim, ClaimKind, ClaimStatus
 from apps.claims.services import (
+    Apprentice,
     EnterpriseTrainee,
     EnterpriseTraining,
     WorkerMonths,
+    claim_create_apprenticeship,
     claim_create_enterprise_direct,
     claim_create_work_for_training,
+    claim_lines_approve_pending,
     claim_transition,
 )
 from apps.core.services import state_change_record
@@ -46,7 +50,7 @@ from apps.institutions.services import (
     institution_year_set,
 )
 from apps.ledger.models import Allocation
-from apps.ledger.services import allocation_set
+from apps.ledger.services import allocation_set, claim_approve
 from apps.rules.identity import id_check_character
 from apps.trainees.services_persons import person_register_or_get
 
@@ -362,6 +366,45 @@ def _audit_demo_claims(users: dict[str, User]) -> None:
         claim_transition(claim=claim, actor=filer, to=ClaimStatus.SUBMITTED, reason="演示数据：企业提交申领")
 
 
+# Money across claims (issue 13): 赵志强's 以工代训 of May and August 2021 is approved and booked,
+# so a claim for July (between them) is paid; and an apprentice's early end (bankruptcy after 15 of
+# 24 months: 5,000) and opening advance (4,000) wait for review: approved in either order they book
+# 5,000 in all.
+APPRENTICE = ("钱学徒", "19980215", "064")
+
+
+def _money_demo_claims(users: dict[str, User]) -> None:
+    employer = Employer.objects.get(uscc="91500101MA5U12345B")
+    if Claim.objects.filter(employer=employer, kind=ClaimKind.APPRENTICESHIP).exists():
+        return
+    filer, officer = users["enterprise"], users["officer.wanzhou"]
+    zhao = person_register_or_get(id_number=_demo_id_number(*DEMO_WORKERS[2][1:]), name=DEMO_WORKERS[2][0])
+    months = claim_create_work_for_training(
+        actor=filer,
+        employer=employer,
+        workers=[WorkerMonths(person=zhao, months=["2021-05", "2021-08"])],
+        year=2021,
+    )
+    claim_transition(claim=months, actor=filer, to=ClaimStatus.SUBMITTED, reason="演示数据：企业提交申领")
+    claim_lines_approve_pending(claim=months, actor=officer)
+    claim_approve(claim=months, actor=officer, reason="演示数据：审核通过")
+
+    apprentice = person_register_or_get(id_number=_demo_id_number(*APPRENTICE[1:]), name=APPRENTICE[0])
+    opened = {"person": apprentice, "start": date(2021, 4, 1), "end": date(2023, 3, 31), "planned_months": 24}
+    for stage, values in (
+        ("early_end", {"actual_months": 15, "early_end": "bankruptcy"}),
+        ("advance", {}),
+    ):
+        claim = claim_create_apprenticeship(
+            actor=filer,
+            employer=employer,
+            stage=stage,
+            apprentices=[Apprentice(**opened, **values)],
+            year=2021,
+        )
+        claim_transition(claim=claim, actor=filer, to=ClaimStatus.SUBMITTED, reason="演示数据：企业提交申领")
+
+
 @transaction.atomic
 def load_demo(*, occupations_file: str) -> dict[str, User]:
     occupations_import(rows=parse_occupation_rows(occupations_file))
@@ -371,4 +414,5 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     _rate_tables(districts, users)
     _allocations(districts, users)
     _audit_demo_claims(users)
+    _money_demo_claims(users)
     return users

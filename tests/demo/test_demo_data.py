@@ -89,13 +89,16 @@ def test_demo_claims_wait_for_review_and_give_the_batch_audit_its_findings(
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
     claims = Claim.objects.filter(employer__uscc="91500101MA5U12345B")
-    assert sorted(claims.values_list("kind", "status")) == [
-        ("enterprise_direct", "submitted"),
-        ("enterprise_direct", "submitted"),
-        ("work_for_training", "submitted"),
+    assert sorted(claims.values_list("kind", "apprenticeship_stage", "status")) == [
+        ("apprenticeship", "advance", "submitted"),
+        ("apprenticeship", "early_end", "submitted"),
+        ("enterprise_direct", "", "submitted"),
+        ("enterprise_direct", "", "submitted"),
+        ("work_for_training", "", "approved"),
+        ("work_for_training", "", "submitted"),
     ]
     call_command("demo_data", stdout=io.StringIO())
-    assert claims.count() == 3  # idempotent
+    assert claims.count() == 6  # idempotent
 
     client.force_login(User.objects.get(username="officer.wanzhou"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,3 +109,46 @@ def test_demo_claims_wait_for_review_and_give_the_batch_audit_its_findings(
     assert [(f.rule, f.person.name) for f in findings] == [("R10.2", "李春梅"), ("R3.4", "王建国")]
     page = client.get(reverse("claims:detail", args=[findings[1].claim_id])).content.decode()
     assert 'id="audit-findings"' in page and "R3.4</a> [E]" in page
+
+
+def test_every_demo_line_requotes_to_its_amount_from_its_own_inputs(demo):
+    """Issue 13: each stored line carries everything its quote depends on (district settings,
+    history, what was booked before), so the engine alone gives its stored figures back."""
+    from apps.claims.models import ClaimLine
+    from apps.rules import parse_scenario, quote, result_to_dict
+
+    lines = list(ClaimLine.objects.all())
+    assert len(lines) >= 8
+    for line in lines:
+        again = result_to_dict(quote(parse_scenario(line.inputs)))
+        assert (again["amount"], again["steps"], again["findings"]) == (
+            f"{line.amount:.2f}",
+            line.steps,
+            line.findings,
+        ), line.pk
+
+
+def test_the_demo_apprenticeship_books_5000_in_either_order(demo):
+    """Issue 13, tried as the README says: officer.wanzhou approves the demo apprentice's advance
+    and early end; whichever is approved first, 5,000 are booked in all."""
+    from decimal import Decimal
+
+    from apps.claims.models import Claim, LineDecision
+    from apps.claims.services import claim_line_decide
+    from apps.core.errors import ApplicationError
+    from apps.ledger.models import LedgerEntry
+    from apps.ledger.services import claim_approve
+
+    officer = User.objects.get(username="officer.wanzhou")
+    claims = Claim.objects.filter(kind="apprenticeship").order_by("pk")
+    for claim in claims:
+        line = claim.lines.get()
+        try:
+            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
+        except ApplicationError:
+            claim_line_decide(
+                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R5.5", reason="已结算"
+            )
+        claim_approve(claim=claim, actor=officer)
+    total = sum(e.amount for e in LedgerEntry.objects.filter(claim_line__claim__in=claims))
+    assert total == Decimal("5000.00")
