@@ -14,7 +14,7 @@ from apps.rules.scenario import ScenarioError, parse_scenario_json
 
 USAGE = """用法：python -m apps.rules quote < scenario.json
 
-从标准输入读取一个测算场景（JSON 对象，字段见 RULES.md“The quote contract”），
+从标准输入读取一个测算场景（JSON 对象，字段见 docs/quote-contract.md），
 向标准输出打印测算结果（amount、steps、findings、rules_version）。
 输入有误时在标准错误输出中说明字段，退出码为 2。
 """
