@@ -109,7 +109,14 @@ def _build() -> None:
         for _ in range(6):
             p = world.person()
             lines = [world.enrol(claim, p, attended=(5, 0)) for claim in claims]
-            world.sign_in(lines[0].enrolment, first.sessions.get(), at(day, "09:00:01"), at(day, "12:00"))
+            # To the second, from an online platform: A2 reads only such sign-ins.
+            world.sign_in(
+                lines[0].enrolment,
+                first.sessions.get(),
+                at(day, "09:00:01"),
+                at(day, "12:00"),
+                source="online_platform",
+            )
             world.sign_in(lines[1].enrolment, second.sessions.get(), at(day, "10:00"), at(day, "13:00"))
 
 
