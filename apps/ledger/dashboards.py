@@ -204,7 +204,7 @@ def recovery_totals(qs: QuerySet[Recovery]) -> dict[str, Decimal]:
     row = qs.aggregate(
         amount=Sum("amount"), outstanding=Sum("receivable", filter=Q(status=RecoveryStatus.OUTSTANDING))
     )
-    return {"amount": row["amount"] or ZERO, "outstanding": row["outstanding"] or ZERO}
+    return {key: (row[key] or ZERO).quantize(FEN) for key in ("amount", "outstanding")}
 
 
 def payment_list(*, user: Any, district: str = "", year: int | None = None) -> QuerySet[Payment]:

@@ -334,10 +334,11 @@ _PAID_ONCE = {"apprenticeship": "R5.5", "class": "R10.2", "enterprise": "R10.2",
 
 def _deduct_paid_before(scenario: Scenario, amount: Decimal, out: _Explanation) -> Decimal:
     """What was already booked for this same training (``paid_before``) is deducted: what is quoted
-    is the rest of the entitlement. More booked than the entitlement leaves nothing, and a W finding
-    that the excess is to be recovered (追回)."""
-    if not scenario.paid_before:
-        return amount
+    is the rest of the entitlement. More booked than the entitlement leaves nothing, and — but for
+    an advance, which is only a share of what may follow — a W finding that the excess is to be
+    recovered (追回)."""
+    if not scenario.paid_before or scenario.settled:
+        return amount  # a settled apprenticeship is paid nothing anyway (R5.5, an E finding)
     rule = _PAID_ONCE[scenario.kind]
     balance = balance_after_advance(amount, scenario.paid_before)
     what = "开班预拨" if scenario.kind == "apprenticeship" else "此前申领"
@@ -349,7 +350,9 @@ def _deduct_paid_before(scenario: Scenario, amount: Decimal, out: _Explanation) 
             max(balance, ZERO),
         )
     )
-    if balance < 0:
+    if balance < 0 and not scenario.advance:
+        # An advance is only ever a share of what may follow: more booked than the share leaves
+        # nothing to advance, and nothing to recover.
         out.find(
             Finding(
                 rule,

@@ -198,7 +198,13 @@ def test_r5_5_the_advance_is_half_of_the_full_amount_with_the_share_in_words():
 def test_r5_5_nothing_is_paid_once_the_apprenticeship_is_settled(changes, amount):
     result = run(apprenticeship(settled=True, **changes))
     assert result.amount == D(amount)
-    assert ("R5.5", "E") in rules_of(result)
+    assert rules_of(result) == [("R5.5", "E")]  # no deduction step, no recovery to ask for
+
+
+def test_r5_5_a_second_advance_gets_nothing_and_asks_no_recovery():
+    result = run(apprenticeship(advance=True, paid_before="4000.00"))
+    assert result.amount == D("0.00") and result.findings == ()
+    assert result.steps[-1].arithmetic == "4000.00 − 4000.00 = 0.00"
 
 
 @pytest.mark.parametrize(
