@@ -50,7 +50,7 @@ from .computation import (
     training_key,
     with_standing,
 )
-from .entitlement import judged, judged_rules, lines_requote_against_booked
+from .entitlement import judged, judged_rules, line_months_book, lines_requote_against_booked
 from .extensions import lines_blocked
 from .materials import check_upload
 from .models import (
@@ -916,6 +916,21 @@ def claim_mark_for_ledger(
         obj=claim, actor=actor, from_state=current, to_state=to, reason=reason, changes=changes
     )
     return claim
+
+
+def claim_line_unbook(*, line: ClaimLine, actor: Any, rule: str, reason: str) -> ClaimLine:
+    """For apps.ledger only, with the line's commitment cancelled in the same transaction (a
+    reversal or a recovery): the line becomes 不予补贴 with the rule and the reason, its 以工代训
+    months leave the special account, and the claim's totals follow."""
+    line.decision = LineDecision.REJECTED
+    line.decision_rule = rule
+    line.decision_reason = reason
+    line.decided_by = actor
+    line.decided_at = timezone.now()
+    line.save()
+    line_months_book([line.pk], booked=False)
+    _recount(line.claim)
+    return line
 
 
 def claim_recount(claim: Claim) -> None:

@@ -20,7 +20,7 @@ from apps.catalog.models import District
 from apps.claims.entitlement import line_months_book, lines_requote_against_booked
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
-from apps.claims.services import claim_mark_for_ledger, claim_recount, is_claim_officer
+from apps.claims.services import claim_line_unbook, claim_mark_for_ledger, claim_recount, is_claim_officer
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
@@ -281,15 +281,7 @@ def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry
         rules_version=entry.rules_version,
         created_by=actor,
     )
-    line = entry.claim_line
-    line.decision = LineDecision.REJECTED
-    line.decision_rule = "R8.5"
-    line.decision_reason = f"台账冲销：{reason.strip()}"
-    line.decided_by = actor
-    line.decided_at = timezone.now()
-    line.save()
-    line_months_book([line.pk], booked=False)
-    claim_recount(claim)
+    claim_line_unbook(line=entry.claim_line, actor=actor, rule="R8.5", reason=f"台账冲销：{reason.strip()}")
     state_change_record(
         obj=claim,
         actor=actor,
@@ -420,14 +412,7 @@ def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source:
         status=RecoveryStatus.OUTSTANDING if paid else RecoveryStatus.NOTHING_DUE,
         created_by=actor,
     )
-    line.decision = LineDecision.REJECTED
-    line.decision_rule = rule
-    line.decision_reason = f"追回：{reason}"
-    line.decided_by = actor
-    line.decided_at = timezone.now()
-    line.save()
-    line_months_book([line.pk], booked=False)
-    claim_recount(claim)
+    claim_line_unbook(line=line, actor=actor, rule=rule, reason=f"追回：{reason}")
     state_change_record(
         obj=claim,
         actor=actor,
