@@ -10,12 +10,17 @@ on SQLite) so that a person slice reads only its own rows, in one sweep:
 
 1. the projection: the claim lines the run needs, narrowed to the columns the checks read (dates,
    year, occupation and level out of the line's contract JSON) and marked `in_scope` where a
-   finding may be written, sliced by line id (each slice reads the lines table in order); and the
-   sign-ins with their person, sliced by class (a class's sheets are kept together).
+   finding may be written, sliced by line id (each slice reads the lines table in order). A
+   以工代训 line is projected as its months (one row per month row of the line, its first to last
+   day, same line id), so that R3.4 compares months, not the span between them; a line without
+   month rows (older data) as its span. And the sign-ins with their person, sliced by class (a
+   class's sheets are kept together).
 2. the checks, sliced by person (R10.1, R10.2, R10.3, R3.4, A1, A3: each rule first narrows the
    slice to the persons who may break it, with a hash aggregate or one window over the slice, then
    works on those only), by class (A4, A2: the classes' own claims, sessions and sign-ins through
    their foreign-key indexes) and by institution (A5 over the lines, R6.1 with the engine).
+
+Findings are one per line and rule, however many of a 以工代训 line's months break it.
 
 Findings are upserted on (run, rule, subject): a slice written twice writes nothing twice.
 
@@ -58,6 +63,7 @@ SAME_SECOND_MIN = 5
 # by hand are not to the second either.
 TO_THE_SECOND = f"'{AttendanceSource.ONLINE_PLATFORM}'"
 WORK_FOR_TRAINING = ClaimKind.WORK_FOR_TRAINING.value
+WFT = f"'{WORK_FOR_TRAINING}'"
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,12 @@ class Dialect:
         """A JSON object of SQL expressions (jsonb on PostgreSQL, JSON text on SQLite)."""
         body = ", ".join(f"'{key}', {value}" for key, value in pairs.items())
         return f"jsonb_build_object({body})" if self.postgres else f"json_object({body})"
+
+    def month_end(self, column: str) -> str:
+        """The last day of the month whose first day is `column`."""
+        if self.postgres:
+            return f"CAST({column} + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
+        return f"date({column}, '+1 month', '-1 day')"
 
     def second(self, column: str) -> str:
         """A timestamp cut to the second (SQLite keeps them as 'YYYY-MM-DD HH:MM:SS[.ffffff]')."""
@@ -310,17 +322,35 @@ def year_limit_rows() -> list[tuple[int, date, date | None, int]]:
     return rows
 
 
+def _months() -> str:
+    """A 以工代训 line's month rows (`m`), joined to line `l` of claim `c` of the slice [lo, hi]:
+    none for other kinds, so that they keep one row."""
+    return f"""LEFT JOIN claims_linemonth m ON m.line_id = l.id AND c.kind = {WFT}
+        AND m.line_id BETWEEN %(lo)s AND %(hi)s"""
+
+
+def _month_or_span(d: Dialect) -> tuple[str, str]:
+    """A row's first and last day: the month's, or the line's own without month rows."""
+    return "COALESCE(m.month, l.start)", f'COALESCE({d.month_end("m.month")}, l."end")'
+
+
 def project(run: AuditRun, lo: int, hi: int) -> int:
-    """Copy the lines with ids in [lo, hi] that the run needs into its scratch table."""
+    """Copy the lines with ids in [lo, hi] that the run needs into its scratch table (a 以工代训
+    line once per month)."""
     d = dialect()
+    s, e = _month_or_span(d)
+    # 以工代训 trains no occupation at a level (R10.2 and R10.3 leave it out, as the engine's history
+    # does), and its month rows must not count as several trainings there.
+    occ = f"CASE WHEN c.kind = {WFT} THEN NULL ELSE {d.json_text('l.inputs', 'occupation', 'code')} END"
+    lvl = f"CASE WHEN c.kind = {WFT} THEN NULL ELSE {d.json_int('l.inputs', 'level')} END"
     sql = f"""
     INSERT INTO {lines_table(run)} (line_id, claim_id, person_id, kind, district_id, institution_id,
         employer_id, class_id, enrolment_id, s, e, yr, occ, lvl, training_id, in_scope)
     SELECT l.id, l.claim_id, l.person_id, c.kind, c.district_id, c.institution_id, c.employer_id,
-        c.training_class_id, l.enrolment_id, l.start, l."end", {d.year('l."end"')},
-        {d.json_text("l.inputs", "occupation", "code")}, {d.json_int("l.inputs", "level")},
+        c.training_class_id, l.enrolment_id, {s}, {e}, {d.year(e)}, {occ}, {lvl},
         l.id, CASE WHEN {scope_condition(run)} THEN 1 ELSE 0 END
     FROM claims_claimline l JOIN claims_claim c ON c.id = l.claim_id
+    {_months()}
     WHERE l.id BETWEEN %(lo)s AND %(hi)s AND {counted()} {_subset(run)}"""
     return _execute(sql, {**scope_params(run), "lo": lo, "hi": hi})
 
@@ -411,7 +441,8 @@ def check_bounds(run: AuditRun) -> dict[str, Bounds]:
 
 
 def lines_in_scope(run: AuditRun) -> int:
-    return _fetchone(f"SELECT COALESCE(SUM(in_scope), 0) FROM {lines_table(run)}")[0]
+    """The lines the run wrote findings on (a 以工代训 line has a row per month)."""
+    return _fetchone(f"SELECT COUNT(DISTINCT line_id) FROM {lines_table(run)} WHERE in_scope = 1")[0]
 
 
 # Phase 2: the checks ----------------------------------------------------------------------------
@@ -433,7 +464,6 @@ WHERE f.in_scope = 1
 ON CONFLICT (run_id, rule, subject) DO UPDATE SET other_line_id = excluded.other_line_id,
     other_claim_id = excluded.other_claim_id, details = excluded.details"""
 NO_ID = "CAST(NULL AS BIGINT)"
-WFT = f"'{WORK_FOR_TRAINING}'"
 
 
 def _training(d: Dialect, row: str) -> str:
@@ -525,7 +555,8 @@ def _lower_after_higher(d: Dialect, t: str) -> str:
 
 
 def _work_for_training_overlap(d: Dialect, t: str) -> str:
-    """R3.4: a 以工代训 line and another training of the person whose dates overlap: the later one."""
+    """R3.4: a 以工代训 month and another training of the person whose dates overlap: the line filed
+    later, once (its first clash: the earliest other line, then the earliest month)."""
     both = (
         f"SUM(CASE WHEN kind = {WFT} THEN 1 ELSE 0 END) > 0 "
         f"AND SUM(CASE WHEN kind <> {WFT} THEN 1 ELSE 0 END) > 0"
@@ -538,7 +569,7 @@ def _work_for_training_overlap(d: Dialect, t: str) -> str:
       SELECT m.line_id, m.claim_id, m.person_id, m.district_id, m.in_scope,
         o.line_id AS other_line_id, o.claim_id AS other_claim_id,
         {d.obj(mine=_training(d, "m"), other=_training(d, "o"))} AS details,
-        ROW_NUMBER() OVER (PARTITION BY m.line_id ORDER BY o.training_id, o.line_id) AS k
+        ROW_NUMBER() OVER (PARTITION BY m.line_id ORDER BY o.training_id, o.line_id, o.s, m.s) AS k
       FROM {t} m
       JOIN {t} o ON o.person_id = m.person_id AND o.training_id < m.training_id
           AND ((m.kind = {WFT} AND o.kind <> {WFT}) OR (m.kind <> {WFT} AND o.kind = {WFT}))

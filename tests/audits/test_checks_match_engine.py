@@ -1,6 +1,8 @@
 """The set-based SQL says what the rules engine says, line by line: for random populations, each
 line filed is checked by the engine's own functions against the person's lines filed before it
-(the "later line fails" reading of R10.1, R10.2 and R3.4) or started before it (R10.3)."""
+(the "later line fails" reading of R10.1, R10.2 and R3.4) or started before it (R10.3). Some
+以工代训 lines have month rows with gaps between them (R3.4 compares those months, as the engine's
+quote of a 以工代训 line checks each month), the others none (their span counts)."""
 
 from datetime import date, timedelta
 
@@ -9,16 +11,18 @@ from hypothesis import strategies as st
 
 from apps.audits.models import AuditRun
 from apps.catalog.rules_bridge import district_settings_for
-from apps.claims.models import Claim, ClaimLine
+from apps.claims.models import Claim, ClaimLine, LineMonth
 from apps.rules.limits import (
     HistoryEntry,
     check_lower_level_after_higher,
     check_no_overlap_with_work_for_training,
     check_per_year_limit,
     check_same_level_once,
+    months_between,
     overlapping_other_training,
     per_year_limit_on,
 )
+from apps.rules.work_for_training import month_end
 from apps.trainees.models import Person
 from tests.audits.conftest import COOK, ENGINE_KIND, LATHE
 
@@ -35,14 +39,24 @@ training = st.fixed_dictionaries(
         "wanzhou": st.booleans(),
         "decision": st.sampled_from(["pending", "pending", "approved", "rejected"]),
         "status": st.sampled_from(["submitted", "approved", "returned", "draft", "rejected", "paid"]),
+        "months": st.booleans(),  # 以工代训: every other month its dates touch, as month rows
     }
 )
+
+
+def _months(line: ClaimLine) -> tuple[date, ...]:
+    return tuple(row.month for row in line.month_rows.order_by("month"))
 
 
 def _record(line: ClaimLine) -> HistoryEntry:
     occupation = line.inputs.get("occupation") or {}
     return HistoryEntry(
-        ENGINE_KIND[line.claim.kind], line.start, line.end, occupation.get("code"), line.inputs.get("level")
+        ENGINE_KIND[line.claim.kind],
+        line.start,
+        line.end,
+        occupation.get("code"),
+        line.inputs.get("level"),
+        _months(line),
     )
 
 
@@ -69,7 +83,10 @@ def expected(lines: list[ClaimLine]) -> set[tuple[str, int]]:
                 out.add(("R10.1", line.pk))
             if check_no_overlap_with_work_for_training(start=line.start, end=line.end, history=earlier):
                 out.add(("R3.4", line.pk))
-        elif overlapping_other_training(start=line.start, end=line.end, history=earlier):
+        elif any(
+            overlapping_other_training(start=first, end=last, history=earlier)
+            for first, last in [(m, month_end(m)) for m in mine.months] or [(line.start, line.end)]
+        ):
             out.add(("R3.4", line.pk))
         if mine.occupation_code:
             with_code = [r for r in earlier if r.occupation_code]
@@ -99,10 +116,13 @@ def test_the_sql_finds_what_the_engine_finds(world, audit, trainings):
         start = base + timedelta(days=t["start"])
         end = start + timedelta(days=t["days"])
         wft = t["kind"] == "work_for_training"
+        months = months_between(start, end)[::2] if wft and t["months"] else ()
+        if months:  # a 以工代训 line's dates span its months, first day to last
+            start, end = months[0], month_end(months[-1])
         claim = world.claim(
             t["kind"], district=world.wanzhou if t["wanzhou"] else world.yuzhong, status=t["status"]
         )
-        world.line(
+        line = world.line(
             claim,
             persons[t["person"]],
             start,
@@ -110,6 +130,9 @@ def test_the_sql_finds_what_the_engine_finds(world, audit, trainings):
             occupation=None if wft else t["occupation"],
             level=None if wft else t["level"],
             decision=t["decision"],
+        )
+        LineMonth.objects.bulk_create(
+            LineMonth(line=line, person=line.person, employer=claim.employer, month=m) for m in months
         )
     lines = list(ClaimLine.objects.select_related("claim__district").order_by("pk"))
     run = audit()

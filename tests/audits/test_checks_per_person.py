@@ -191,3 +191,71 @@ def test_two_work_for_training_lines_are_not_an_r3_4_overlap(world, audit):
     world.training(p, D(2021, 10, 1), D(2021, 12, 31), kind="work_for_training")
     world.training(p, D(2021, 11, 1), D(2021, 11, 30), kind="work_for_training", district=world.wanzhou)
     assert found(audit()) == set()
+
+
+# 以工代训 by its months (LineMonth rows): a claim of April and October is not in training over the
+# summer between them.
+
+
+def _work_for_training_months(world, person, *months: date, **values):
+    """A 以工代训 line of `months` (first days): its dates span them, its month rows are exactly them."""
+    from apps.claims.models import LineMonth
+    from apps.rules.work_for_training import month_end
+
+    line = world.training(person, months[0], month_end(months[-1]), kind="work_for_training", **values)
+    LineMonth.objects.bulk_create(
+        LineMonth(line=line, person=person, employer=line.claim.employer, month=m) for m in months
+    )
+    return line
+
+
+def test_a_class_between_two_claimed_work_for_training_months_is_no_overlap(world, audit):
+    p = world.person()
+    _work_for_training_months(world, p, D(2021, 4, 1), D(2021, 10, 1))
+    world.training(p, D(2021, 7, 1), D(2021, 7, 20), kind="class_completion", occupation=LATHE, level=4)
+    assert found(audit(), "R3.4") == set()
+
+
+def test_a_class_in_a_claimed_work_for_training_month_overlaps(world, audit):
+    p = world.person()
+    wft = _work_for_training_months(world, p, D(2021, 4, 1), D(2021, 10, 1))
+    later = world.training(
+        p, D(2021, 9, 1), D(2021, 10, 10), kind="class_completion", occupation=LATHE, level=4
+    )
+    run = audit()
+    assert found(run) == {("R3.4", later.pk, wft.pk)}
+    # The message names the month that clashes, not the line's whole span.
+    assert "与以工代训（2021-10-01 至 2021-10-31）重叠" in message("R3.4", run.findings.get().details)
+
+
+def test_a_work_for_training_line_with_two_clashing_months_is_one_finding(world, audit):
+    p = world.person()
+    training = world.training(p, D(2021, 3, 15), D(2021, 11, 15), occupation=LATHE, level=4)
+    wft = _work_for_training_months(world, p, D(2021, 4, 1), D(2021, 5, 1), D(2021, 10, 1))
+    run = audit()
+    assert found(run) == {("R3.4", wft.pk, training.pk)}
+    # The first month that clashes.
+    assert message("R3.4", run.findings.get().details).startswith(
+        "以工代训月份 2021-04-01 至 2021-04-30 与先申报的"
+    )
+    assert run.lines_count == 2  # a line, not its month rows
+
+
+def test_a_work_for_training_line_without_month_rows_is_compared_by_its_span(world, audit):
+    p = world.person()
+    wft = world.training(p, D(2021, 4, 1), D(2021, 10, 31), kind="work_for_training")
+    later = world.training(p, D(2021, 7, 1), D(2021, 7, 20), occupation=LATHE, level=4)
+    assert found(audit()) == {("R3.4", later.pk, wft.pk)}
+
+
+def test_work_for_training_months_count_nowhere_else(world, audit):
+    """Three trainings in a year and a 以工代训 line of five months: R10.1 leaves 以工代训 out, and its
+    month rows are not five trainings anywhere (R10.1, R10.2, R10.3); the run counts four lines."""
+    p = world.person()
+    world.training(p, D(2021, 1, 1), D(2021, 1, 20), occupation=LATHE, level=4)
+    world.training(p, D(2021, 2, 1), D(2021, 2, 20), occupation=COOK, level=4)
+    world.training(p, D(2021, 3, 1), D(2021, 3, 20))
+    _work_for_training_months(world, p, *(D(2021, m, 1) for m in (6, 7, 8, 9, 10)))
+    run = audit()
+    assert found(run) == set()
+    assert run.lines_count == 4
