@@ -1,5 +1,5 @@
 """What the batch audit checks: the cross-claim rules of RULES.md it applies city-wide, and its own
-audit rules A1–A5 (documented in docs/audit-rules.md). Each finding's message is built here from
+audit rules A1–A6 (documented in docs/audit-rules.md). Each finding's message is built here from
 the figures the SQL recorded, in the engine's own words where the engine has a rule for it."""
 
 from __future__ import annotations
@@ -107,6 +107,17 @@ RULES: Final[tuple[AuditRule, ...]] = (
         "培训机构某年度（培训结束日期所在年）申领结业补贴的人次超过其年度培训计划额度（人次）的，"
         "按申报先后，超出额度的明细为疑点；未设定该年度计划的不检查。",
     ),
+    AuditRule(
+        "A6",
+        "超出应享受金额记账",
+        "E",
+        "只看已记账的明细（审核通过的申领和已拨付的申领中审核通过的明细），全市跨区县、跨年度、跨申领："
+        "（一）同一人同一培训（同一报名的结业补贴或生活费补贴、同一企业同一开始日期的学徒制各阶段、"
+        "同一企业同一职业等级和起止日期的职工培训）按明细先后累计的记账金额，超过这些明细中最小的"
+        "应享受金额的（如开班预拨加结业清算超过应享受金额、同一班级结业补贴记账两次），该明细为疑点，"
+        "关联该培训的第一条明细；（二）同一人同一以工代训月份被两条明细记账的（两家企业，或同一企业的"
+        "历史数据），后记账的明细为疑点，关联先记账的一条。已拨付申领的明细也写入疑点，作为追回的依据。",
+    ),
 )
 BY_ID: Final[dict[str, AuditRule]] = {r.id: r for r in RULES}
 RULE_CHOICES: Final[list[tuple[str, str]]] = [(r.id, f"{r.id} {r.title}") for r in RULES]
@@ -211,6 +222,18 @@ def _message_a5(d: dict[str, Any]) -> str:
     )
 
 
+def _message_a6(d: dict[str, Any]) -> str:
+    if "month" in d:
+        return (
+            f"以工代训 {d['month'][:7]} 月已由另一条明细记账（用人单位 #{d['other_employer']}），"
+            f"本条（用人单位 #{d['employer']}）再次记账，同一人同一月份只能享受一次 (A6)"
+        )
+    return (
+        f"同一培训已记账 {d['lines']} 条明细，合计 {d['booked']} 元，"
+        f"超过应享受金额 {d['entitlement']} 元 (A6)"
+    )
+
+
 MESSAGES = {
     "R10.1": _message_r10_1,
     "R10.2": _message_r10_2,
@@ -222,6 +245,7 @@ MESSAGES = {
     "A3": _message_a3,
     "A4": _message_a4,
     "A5": _message_a5,
+    "A6": _message_a6,
 }
 
 

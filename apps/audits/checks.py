@@ -4,18 +4,19 @@ Where the two differ (years, JSON paths, JSON objects, time arithmetic, partitio
 few branches write each one's form; everything else is the SQL both understand: window functions,
 joins, upserts.
 
-A run works in two phases over scratch tables of its own (`audit_run_<id>_lines`, `_signins`,
-`_limits`), cut by person along the ranges of its person slices (partitions on PostgreSQL, an index
-on SQLite) so that a person slice reads only its own rows, in one sweep:
+A run works in two phases over scratch tables of its own (`audit_run_<id>_lines`, `_booked`,
+`_signins`, `_limits`), cut by person along the ranges of its person slices (partitions on
+PostgreSQL, an index on SQLite) so that a person slice reads only its own rows, in one sweep:
 
 1. the projection: the claim lines the run needs, narrowed to the columns the checks read (dates,
    year, occupation and level out of the line's contract JSON) and marked `in_scope` where a
    finding may be written, sliced by line id (each slice reads the lines table in order). A
    以工代训 line is projected as its months (one row per month row of the line, its first to last
    day, same line id), so that R3.4 compares months, not the span between them; a line without
-   month rows (older data) as its span. And the sign-ins with their person, sliced by class (a
-   class's sheets are kept together).
-2. the checks, sliced by person (R10.1, R10.2, R10.3, R3.4, A1, A3: each rule first narrows the
+   month rows (older data) as its span. Beside them, the booked lines (approved lines of approved
+   or paid claims) with their training, amount and entitlement, 以工代训 again by month (A6).
+   And the sign-ins with their person, sliced by class (a class's sheets are kept together).
+2. the checks, sliced by person (R10.1, R10.2, R10.3, R3.4, A1, A3, A6: each rule first narrows the
    slice to the persons who may break it, with a hash aggregate or one window over the slice, then
    works on those only), by class (A4, A2: the classes' own claims, sessions and sign-ins through
    their foreign-key indexes) and by institution (A5 over the lines, R6.1 with the engine).
@@ -41,7 +42,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.catalog.models import District, DistrictSetting, SettingKey
-from apps.claims.computation import HISTORY_KIND
+from apps.claims.computation import BOOKED_CLAIMS, HISTORY_KIND
 from apps.claims.models import ClaimKind, ClaimStatus, LineDecision
 from apps.institutions.models import HighSkillBase, Institution
 from apps.rules.district import DistrictSettings
@@ -55,6 +56,10 @@ from .models import AuditFinding, AuditRun, Change, Scope
 # Lines of every claim that is not rejected still count for the person (drafts included, as in
 # the per-claim quote's history, apps.claims.computation.histories_for).
 OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.RETURNED, ClaimStatus.APPROVED)
+# A6 watches what is booked, and booked lines are in approved or paid claims: a paid claim is closed
+# for every other rule, but money paid beyond an entitlement is what a recovery (追回) starts from,
+# so A6 writes its findings on paid claims as well.
+A6_STATUSES = (*OPEN_STATUSES, ClaimStatus.PAID)
 # A2: this many trainees signed in to one session at the very same second look like a batch
 # entry by one hand; a card reader or a queue at the door does not produce five in one second.
 SAME_SECOND_MIN = 5
@@ -100,6 +105,12 @@ class Dialect:
         if self.postgres:
             return f"CAST({column} + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
         return f"date({column}, '+1 month', '-1 day')"
+
+    def yuan(self, cents: str) -> str:
+        """An amount in cents (an exact integer on both databases) as text with two decimals."""
+        if self.postgres:
+            return f"to_char({cents} / 100.0, 'FM999999999990.00')"
+        return f"printf('%%.2f', {cents} / 100.0)"
 
     def second(self, column: str) -> str:
         """A timestamp cut to the second (SQLite keeps them as 'YYYY-MM-DD HH:MM:SS[.ffffff]')."""
@@ -149,8 +160,17 @@ def signins_table(run: AuditRun) -> str:
     return f"audit_run_{int(run.pk)}_signins"
 
 
+def booked_table(run: AuditRun) -> str:
+    return booked_of(lines_table(run))
+
+
 def limits_table(run: AuditRun) -> str:
     return limits_of(lines_table(run))
+
+
+def booked_of(lines: str) -> str:
+    """A6's booked lines, beside the run's lines."""
+    return lines.removesuffix("_lines") + "_booked"
 
 
 def limits_of(lines: str) -> str:
@@ -205,6 +225,17 @@ def scope_condition(run: AuditRun, claim: str = "c") -> str:
     return condition
 
 
+def a6_scope_condition(run: AuditRun, claim: str = "c") -> str:
+    """Whether a booked line of claim `claim` is one the run writes A6 findings on: as
+    `scope_condition`, paid claims included (A6_STATUSES)."""
+    if run.scope == Scope.CLAIM:
+        return f"{claim}.id = %(claim)s"
+    condition = f"{claim}.status IN ({_quoted(A6_STATUSES)})"
+    if run.scope == Scope.DISTRICT:
+        condition += f" AND {claim}.district_id = %(district)s"
+    return condition
+
+
 def scope_params(run: AuditRun) -> dict[str, Any]:
     return {"run": run.pk, "claim": run.claim_id or 0, "district": run.district_id or 0}
 
@@ -218,11 +249,19 @@ def counted(line: str = "l", claim: str = "c") -> str:
     )
 
 
+def booked(line: str = "l", claim: str = "c") -> str:
+    """Lines booked in the special account: approved, of a claim finally approved or paid
+    (apps.claims.computation.BOOKED_CLAIMS), dated or not (a living allowance has no dates)."""
+    return f"{line}.decision = '{LineDecision.APPROVED}' AND {claim}.status IN ({_quoted(BOOKED_CLAIMS)})"
+
+
 def _persons_of_scope(run: AuditRun) -> str:
-    """The persons with a counted line in the run's scope (a subquery)."""
+    """The persons with a counted line in the run's scope, or a booked line A6 may write on (a
+    subquery)."""
     return f"""
         SELECT l2.person_id FROM claims_claimline l2 JOIN claims_claim c2 ON c2.id = l2.claim_id
-        WHERE {scope_condition(run, "c2")} AND {counted("l2", "c2")}"""
+        WHERE ({scope_condition(run, "c2")} AND {counted("l2", "c2")})
+           OR ({a6_scope_condition(run, "c2")} AND {booked("l2", "c2")})"""
 
 
 def _subset(run: AuditRun) -> str:
@@ -246,6 +285,13 @@ LINE_COLUMNS = """line_id BIGINT NOT NULL, claim_id BIGINT NOT NULL, person_id B
     employer_id BIGINT NULL, class_id BIGINT NULL, enrolment_id BIGINT NULL, s DATE NOT NULL,
     e DATE NOT NULL, yr INTEGER NOT NULL, occ VARCHAR(16) NULL, lvl INTEGER NULL,
     training_id BIGINT NOT NULL, in_scope SMALLINT NOT NULL"""
+# A6's booked lines: the training a line pays for, its amount and the training's entitlement in
+# cents (exact integers on both databases: SQLite keeps decimals as floats), and a 以工代训 line's
+# months as s–e rows (other kinds keep their dates, unread).
+BOOKED_COLUMNS = """line_id BIGINT NOT NULL, claim_id BIGINT NOT NULL, person_id BIGINT NOT NULL,
+    kind VARCHAR(24) NOT NULL, district_id BIGINT NOT NULL, employer_id BIGINT NULL,
+    training_key VARCHAR(96) NOT NULL, cents BIGINT NOT NULL, entitlement_cents BIGINT NOT NULL,
+    s DATE NULL, e DATE NULL, in_scope SMALLINT NOT NULL"""
 SIGNIN_COLUMNS = """attendance_id BIGINT NOT NULL, session_id BIGINT NOT NULL, enrolment_id BIGINT NOT NULL,
     person_id BIGINT NOT NULL, class_id BIGINT NOT NULL, t_in {timestamp} NOT NULL,
     t_out {timestamp} NOT NULL"""
@@ -258,16 +304,20 @@ SCRATCH = "WITH (autovacuum_enabled = false)"
 
 
 def create_scratch(run: AuditRun, *, persons: list[tuple[int, int]]) -> None:
-    """The run's tables: its lines and sign-ins, and R10.1's limits. No key: a projection slice is
-    written once, under its row lock. On PostgreSQL the lines and sign-ins are partitioned by the
-    person slices' ranges (a person slice then reads a table of its own, in one sweep; persons out
-    of them, who matter only to A5, in the default partition); on SQLite they are indexed by person
-    once full (`prepare_checks`)."""
+    """The run's tables: its lines, booked lines and sign-ins, and R10.1's limits. No key: a
+    projection slice is written once, under its row lock. On PostgreSQL the lines, booked lines and
+    sign-ins are partitioned by the person slices' ranges (a person slice then reads a table of its
+    own, in one sweep; persons out of them, who matter only to A5, in the default partition); on
+    SQLite they are indexed by person once full (`prepare_checks`)."""
     d = dialect()
     signin_columns = SIGNIN_COLUMNS.format(
         timestamp="TIMESTAMP WITH TIME ZONE" if d.postgres else "TIMESTAMP"
     )
-    for table, columns in ((lines_table(run), LINE_COLUMNS), (signins_table(run), signin_columns)):
+    for table, columns in (
+        (lines_table(run), LINE_COLUMNS),
+        (booked_table(run), BOOKED_COLUMNS),
+        (signins_table(run), signin_columns),
+    ):
         if not d.postgres:
             _execute(f"CREATE TABLE {table} ({columns})")
             continue
@@ -297,7 +347,7 @@ def create_scratch(run: AuditRun, *, persons: list[tuple[int, int]]) -> None:
 
 def drop_scratch(run: AuditRun) -> None:
     """The scratch tables go (a partitioned table with its partitions)."""
-    for table in (lines_table(run), signins_table(run), limits_table(run)):
+    for table in (lines_table(run), booked_table(run), signins_table(run), limits_table(run)):
         _execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -335,8 +385,8 @@ def _month_or_span(d: Dialect) -> tuple[str, str]:
 
 
 def project(run: AuditRun, lo: int, hi: int) -> int:
-    """Copy the lines with ids in [lo, hi] that the run needs into its scratch table (a 以工代训
-    line once per month)."""
+    """Copy the lines with ids in [lo, hi] that the run needs into its scratch tables: the counted
+    lines (a 以工代训 line once per month), and the booked ones for A6."""
     d = dialect()
     s, e = _month_or_span(d)
     # 以工代训 trains no occupation at a level (R10.2 and R10.3 leave it out, as the engine's history
@@ -352,7 +402,18 @@ def project(run: AuditRun, lo: int, hi: int) -> int:
     FROM claims_claimline l JOIN claims_claim c ON c.id = l.claim_id
     {_months()}
     WHERE l.id BETWEEN %(lo)s AND %(hi)s AND {counted()} {_subset(run)}"""
-    return _execute(sql, {**scope_params(run), "lo": lo, "hi": hi})
+    persons = "" if run.scope == Scope.ALL else f"AND l.person_id IN ({_persons_of_scope(run)})"
+    booked_sql = f"""
+    INSERT INTO {booked_table(run)} (line_id, claim_id, person_id, kind, district_id, employer_id,
+        training_key, cents, entitlement_cents, s, e, in_scope)
+    SELECT l.id, l.claim_id, l.person_id, c.kind, c.district_id, c.employer_id, l.training_key,
+        CAST(ROUND(l.amount * 100) AS BIGINT), CAST(ROUND(l.entitlement * 100) AS BIGINT), {s}, {e},
+        CASE WHEN {a6_scope_condition(run)} THEN 1 ELSE 0 END
+    FROM claims_claimline l JOIN claims_claim c ON c.id = l.claim_id
+    {_months()}
+    WHERE l.id BETWEEN %(lo)s AND %(hi)s AND {booked()} {persons}"""
+    params = {**scope_params(run), "lo": lo, "hi": hi}
+    return _execute(sql, params) + _execute(booked_sql, params)
 
 
 def project_signins(run: AuditRun, lo: int, hi: int) -> int:
@@ -380,7 +441,7 @@ def prepare_checks(run: AuditRun) -> None:
     postgres = dialect().postgres
     if postgres:
         _execute("SET LOCAL default_statistics_target = 10")
-    for table in (lines_table(run), signins_table(run)):
+    for table in (lines_table(run), booked_table(run), signins_table(run)):
         if postgres:
             _execute(f"ANALYZE {table}")
         else:
@@ -756,6 +817,60 @@ def _over_quota(d: Dialect, t: str) -> str:
     ) r WHERE r.nth > r.plan_quota"""
 
 
+def _booked_beyond_entitlement(d: Dialect, t: str) -> str:
+    """A6: booked beyond one training's entitlement, on the booked lines of the slice's persons.
+    (a) the lines of one training (training_key; 以工代训 aside, whose key is the enterprise), in line
+    id order: a line whose booked amount, added to the earlier ones', exceeds the smallest
+    entitlement among them; linking the training's first line. (b) a 以工代训 month booked by two
+    lines (at two enterprises, or at one, which the month rows' constraint leaves to older data):
+    the later line, linking the earlier one, at the first month they share. Each narrows the slice
+    first: persons with a training booked twice (hash aggregate), persons whose 以工代训 rows overlap
+    (one window in date order, as A1)."""
+    b = booked_of(t)
+    same = f"kind <> {WFT} AND training_key <> ''"
+    twice = _persons_where(b, same, group_by="person_id, training_key", having="COUNT(*) > 1")
+    month = "CASE WHEN x.s > y.s THEN x.s ELSE y.s END"
+    over = d.obj(
+        training="q.training_key", booked=d.yuan("q.total"), entitlement=d.yuan("q.least"), lines="q.n"
+    )
+    again = d.obj(month=month, employer="y.employer_id", other_employer="x.employer_id")
+    return f"""
+    SELECT 'A6' AS rule, r.line_id, r.claim_id, r.person_id, r.district_id, {NO_ID} AS institution_id,
+        r.other_line_id, r.other_claim_id, r.details, r.in_scope
+    FROM (
+      SELECT q.line_id, q.claim_id, q.person_id, q.district_id, q.in_scope,
+        q.first_line AS other_line_id, q.first_claim AS other_claim_id, {over} AS details
+      FROM (
+        SELECT w.*, SUM(w.cents) OVER filed AS total, MIN(w.entitlement_cents) OVER filed AS least,
+          ROW_NUMBER() OVER filed AS n, FIRST_VALUE(w.line_id) OVER filed AS first_line,
+          FIRST_VALUE(w.claim_id) OVER filed AS first_claim
+        FROM {b} w
+        WHERE w.person_id BETWEEN %(lo)s AND %(hi)s AND w.kind <> {WFT} AND w.training_key <> ''
+          AND w.{twice}
+        WINDOW filed AS (PARTITION BY w.person_id, w.training_key ORDER BY w.line_id
+                         ROWS UNBOUNDED PRECEDING)
+      ) q WHERE q.n > 1 AND q.total > q.least
+      UNION ALL
+      SELECT z.line_id, z.claim_id, z.person_id, z.district_id, z.in_scope, z.other_line_id,
+        z.other_claim_id, z.details
+      FROM (
+        SELECT y.line_id, y.claim_id, y.person_id, y.district_id, y.in_scope,
+          x.line_id AS other_line_id, x.claim_id AS other_claim_id, {again} AS details,
+          ROW_NUMBER() OVER (PARTITION BY y.line_id ORDER BY {month}, x.line_id) AS k
+        FROM {b} x
+        JOIN {b} y ON y.person_id = x.person_id AND x.line_id < y.line_id AND y.kind = {WFT}
+            AND x.s <= y.e AND y.s <= x.e AND y.person_id BETWEEN %(lo)s AND %(hi)s
+        WHERE x.person_id BETWEEN %(lo)s AND %(hi)s AND x.kind = {WFT}
+          AND x.person_id IN (
+            SELECT person_id FROM (
+              SELECT person_id, s, MAX(e) OVER (PARTITION BY person_id ORDER BY s, line_id
+                                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+              FROM {b} WHERE person_id BETWEEN %(lo)s AND %(hi)s AND kind = {WFT}) v
+            WHERE s <= before)
+      ) z WHERE z.k = 1
+    ) r"""
+
+
 PERSON_CHECKS = (
     _per_year_limit,
     _same_level_once,
@@ -763,6 +878,7 @@ PERSON_CHECKS = (
     _work_for_training_overlap,
     _two_classes_at_once,
     _signed_in_twice,
+    _booked_beyond_entitlement,
 )
 CLASS_CHECKS = (_hours_above_plan, _same_second)
 

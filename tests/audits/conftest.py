@@ -97,11 +97,11 @@ class World:
             )
         if attended:
             inputs["attended"] = {"offline": attended[0], "online": attended[1]}
+        values.setdefault("amount", Decimal("1000.00"))
         return ClaimLine.objects.create(
             claim=claim,
             person=person,
             inputs=inputs,
-            amount=Decimal("1000.00"),
             rules_version=RULES_VERSION,
             start=start,
             end=end,

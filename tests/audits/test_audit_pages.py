@@ -160,7 +160,7 @@ def test_the_claims_findings_and_its_audit_button(
 
 def test_the_audit_rules_page_lists_every_rule_with_its_anchor(client):
     page = client.get(reverse("audits:rules")).content.decode()
-    for rule_id in ("R10.1", "R10.2", "R10.3", "R3.4", "R6.1", "A1", "A2", "A3", "A4", "A5"):
+    for rule_id in ("R10.1", "R10.2", "R10.3", "R3.4", "R6.1", "A1", "A2", "A3", "A4", "A5", "A6"):
         assert f'id="{rule_id}"' in page
     assert 'href="/audits/rules/#A3"' in page and 'href="/rules/#R10.1"' in page
 

@@ -137,4 +137,6 @@ def test_the_sql_finds_what_the_engine_finds(world, audit, trainings):
     lines = list(ClaimLine.objects.select_related("claim__district").order_by("pk"))
     run = audit()
     assert run.status == "finished"
-    assert set(run.findings.values_list("rule", "line_id")) == expected(lines)
+    # The engine's rules only: A6 (what is booked twice) has no engine function to compare with.
+    engine_rules = run.findings.filter(rule__in=("R10.1", "R10.2", "R10.3", "R3.4"))
+    assert set(engine_rules.values_list("rule", "line_id")) == expected(lines)
