@@ -305,7 +305,9 @@ def _allocations(districts: dict[str, District], users: dict[str, User]) -> None
 
 
 # The enterprise's claims of 2021, submitted for review, which the batch audit has something to
-# say about: 王建国 was trained in April and also claimed for 以工代训 in April and May (R3.4);
+# say about: 王建国 was claimed for 以工代训 in April and May, then trained in April (R3.4: the
+# training is filed after the 以工代训 months it overlaps; filed the other way round, the 以工代训
+# quote would not pay April and the line's months, which the audit compares, would be May only);
 # 李春梅 was trained as a 中级 车工 twice, in April and in September (R10.2). The per-claim checks
 # flag both as the claims are made; the batch audit finds them again across claims.
 DEMO_WORKERS = [
@@ -343,17 +345,17 @@ def _audit_demo_claims(users: dict[str, User]) -> None:
         april, name="数控车工岗位技能提升培训（第二期）", start=date(2021, 9, 6), end=date(2021, 9, 30)
     )
     claims = [
-        claim_create_enterprise_direct(
-            actor=filer,
-            employer=employer,
-            training=april,
-            trainees=[EnterpriseTrainee(person=w, relation="employee", attended_offline=80) for w in workers],
-        ),
         claim_create_work_for_training(
             actor=filer,
             employer=employer,
             workers=[WorkerMonths(person=workers[0], months=["2021-04", "2021-05"])],
             year=2021,
+        ),
+        claim_create_enterprise_direct(
+            actor=filer,
+            employer=employer,
+            training=april,
+            trainees=[EnterpriseTrainee(person=w, relation="employee", attended_offline=80) for w in workers],
         ),
         claim_create_enterprise_direct(
             actor=filer,
