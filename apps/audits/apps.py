@@ -7,11 +7,12 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.models import Role
-        from apps.claims.extensions import register_claim_section
+        from apps.claims.extensions import register_claim_section, register_review_guard
         from apps.core.home import register_nav, register_panel
 
         from .claim_page import claim_page_section
         from .home import auditor_panel, findings_panel
+        from .review import blocking_findings, pending_findings
 
         register_nav(
             "批量稽核", "audits:runs", [Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR], order=15
@@ -24,3 +25,5 @@ class AuditsConfig(AppConfig):
         )
         register_panel("audits/panels/runs.html", [Role.AUDITOR], auditor_panel, order=9)
         register_claim_section("audits/_claim_findings.html", claim_page_section, order=10)
+        # A confirmed finding stops a line's approval; open ones are acknowledged at the final one.
+        register_review_guard(blocking=blocking_findings, pending=pending_findings)

@@ -27,7 +27,7 @@ from apps.rules.enterprise import MATERIALS
 from apps.trainees.models import EnrolmentStatus
 
 from . import selectors, services
-from .extensions import claim_page_extras
+from .extensions import claim_page_extras, claim_pending_matters
 from .forms import (
     RULE_CHOICES,
     ApprenticeFormSet,
@@ -369,6 +369,11 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = services.claim_requires_materials(claim)
     present = {m.kind for m in materials}
     training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
+    can_approve = (
+        is_officer
+        and claim.status == S.UNDER_REVIEW
+        and not any(r.line.decision == LineDecision.PENDING for r in rows)
+    )
     return render(
         request,
         "claims/claim_detail.html",
@@ -388,9 +393,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": is_claimant and claim.status in services.EDITABLE,
             "deciding": is_officer and reviewing,
             "can_recover": is_officer and claim.status in (S.APPROVED, S.PAID),
-            "can_approve": is_officer
-            and claim.status == S.UNDER_REVIEW
-            and not any(r.line.decision == LineDecision.PENDING for r in rows),
+            "can_approve": can_approve,
+            # What the final approval asks the officer to acknowledge (open audit findings), asked
+            # only when the form is shown.
+            "pending_matters": claim_pending_matters(claim) if can_approve else [],
             "pending": sum(1 for r in rows if r.line.decision == LineDecision.PENDING),
             "can_reveal": any(r.can_reveal for r in rows),
             "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,

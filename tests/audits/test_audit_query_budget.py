@@ -140,3 +140,30 @@ def test_the_claim_page_without_findings_costs_the_same_audited_or_not(world, of
     # Without findings the section asks one query more (10 on SQLite, was 9): the latest finished
     # run that covered the claim (selectors.claim_audited_by), whether there is one or not.
     assert _queries(officer_client, url) == never
+
+
+def _claim_in_review_with_findings(world, persons: int):
+    """A claim under review, every line approved (the final approval's form is shown), each line
+    with an open R10.1 finding."""
+    claim = world.claim("enterprise_direct", status="under_review")
+    for _ in range(persons):
+        p = world.person()
+        for month in (2, 3, 4):
+            world.training(p, D(2021, month, 1), D(2021, month, 20))
+        world.line(claim, p, D(2021, 6, 1), D(2021, 6, 20), decision="approved")
+    return claim
+
+
+def test_the_approval_form_costs_the_same_with_2_and_30_open_findings(world, officer_client, audit):
+    few, many = _claim_in_review_with_findings(world, 2), _claim_in_review_with_findings(world, 30)
+    audit()
+    few_url, many_url = (reverse("claims:detail", args=[c.pk]) for c in (few, many))
+    officer_client.get(few_url)  # content types cached once
+    page = officer_client.get(many_url).content.decode()
+    assert "该申领尚有 30 条待处理的稽核疑点" in page and 'name="acknowledged"' in page
+    budget = _queries(officer_client, few_url)
+    assert _queries(officer_client, many_url) == budget
+    # The form's list of open findings (apps.audits.review.pending_findings) is one query, asked only
+    # when the form is shown: the same page without the form (a line pending) asks one fewer.
+    many.lines.filter(pk=many.lines.order_by("pk").first().pk).update(decision="pending")
+    assert _queries(officer_client, many_url) == budget - 1
