@@ -22,6 +22,14 @@ a year (R10.1), an occupation and level again (R10.2), a 以工代训 month over
 two classes at the same time with both sign-ins (A1, A3); some lines claim more hours than planned
 (A4), a few sessions have five sign-ins in one second from an online platform (A2, which reads
 only sign-ins recorded to the second; the other classes' come from sign-in sheets).
+
+What is booked, as the portal books it: the lines of approved and paid claims are approved (the
+rest pending), every line has its training key and entitlement, every 以工代训 line its month rows
+(booked with the line). Some 以工代训 lines claim two months with one between them, where the
+person may have another training (no R3.4: the months are compared, not the span); a fifth of the
+apprenticeships had an advance at opening (half the entitlement, settled within it). Chosen people
+were booked beyond an entitlement (A6): an apprenticeship's settlement paid whole after its
+advance, an enterprise's training booked in two claims, a 以工代训 month booked at two enterprises.
 """
 
 import json
@@ -65,7 +73,7 @@ from apps.accounts.models import Role, User  # noqa: E402
 from apps.audits import checks  # noqa: E402
 from apps.audits.models import AuditRun  # noqa: E402
 from apps.catalog.models import District, Occupation  # noqa: E402
-from apps.claims.models import Claim, ClaimLine  # noqa: E402
+from apps.claims.models import Claim, ClaimLine, LineMonth  # noqa: E402
 from apps.classes.models import ClassSession, TrainingClass  # noqa: E402
 from apps.institutions.models import Employer, Institution, InstitutionYear  # noqa: E402
 from apps.rules import RULES_VERSION  # noqa: E402
@@ -77,7 +85,9 @@ SEED = 20210301
 CLASS_SIZE = 40
 YEARS = list(range(2021, 2026))
 # Share of people breaking each rule (R10.1 … A1/A3), and of class lines claiming too many hours (A4).
-BREAK = {"R10.1": 0.008, "R10.2": 0.008, "R3.4": 0.008, "A1": 0.004}
+BREAK = {"R10.1": 0.008, "R10.2": 0.008, "R3.4": 0.008, "A1": 0.004, "A6": 0.003}
+# 以工代训 lines claiming a month, skipping one, and the next; apprenticeships with an advance.
+GAPPED_MONTHS, WITH_ADVANCE = 0.3, 0.2
 TOO_MANY_HOURS = 0.003
 BATCH = 10_000
 MONTHS = [(y, m) for y in YEARS for m in range(1, 13)]
@@ -178,7 +188,11 @@ LINE_COLUMNS = [
     "decision",
     "decision_rule",
     "decision_reason",
+    "training_key",
+    "entitlement",
 ]
+MONTH_COLUMNS = ["id", "line_id", "person_id", "employer_id", "month", "booked"]
+BOOKED = ("approved", "paid")
 
 
 def size() -> int:
@@ -301,7 +315,11 @@ class World:
         self.attendance = Table(Attendance, ATTENDANCE_COLUMNS)
         self.claims = Table(Claim, CLAIM_COLUMNS)
         self.lines = Table(ClaimLine, LINE_COLUMNS)
-        self.ids = dict.fromkeys(("class", "session", "enrolment", "attendance", "claim", "line"), 0)
+        self.months = Table(LineMonth, MONTH_COLUMNS)
+        self.ids = dict.fromkeys(("class", "session", "enrolment", "attendance", "claim", "line", "month"), 0)
+        self.status_of: dict[int, str] = {}  # claim id → status
+        self.booked_months: set[tuple[int, int, date]] = set()  # (person, employer, month): once
+        self.last_decision = ""  # of the line written last (its month rows are booked with it)
         self.open_classes: dict[tuple, dict] = {}  # (district, year, month, slot, occupation)
         self.open_claims: dict[tuple, dict] = {}  # (kind, employer, year)
 
@@ -309,10 +327,22 @@ class World:
         self.ids[kind] += 1
         return self.ids[kind]
 
-    def claim(self, kind, district_id, year, institution_id=None, employer_id=None, class_id=None) -> int:
+    def claim(
+        self,
+        kind,
+        district_id,
+        year,
+        institution_id=None,
+        employer_id=None,
+        class_id=None,
+        *,
+        stage="",
+        status="",
+    ) -> int:
         claim_id = self.next_id("claim")
-        stage = "completion" if kind == "apprenticeship" else ""
-        status = self.rng.choice(STATUSES)
+        stage = stage or ("completion" if kind == "apprenticeship" else "")
+        status = status or self.rng.choice(STATUSES)
+        self.status_of[claim_id] = status
         self.claims.add(
             claim_id, self.now, self.now, kind, district_id, year, institution_id, employer_id, class_id,
             status, "0", "0", "{}", stage, "", self.now,
@@ -395,55 +425,110 @@ class World:
                 "planned_online": 0, "online_rate": "60.00", "passed": True, "id_number": number,
                 "attended": {"offline": 16 + extra_hours, "online": 0}, "history": [],
             }  # fmt: skip
-            self.line(cls["claim"], person_id, first_day, cls["end"], inputs, enrolment_id)
+            self.line(
+                cls["claim"],
+                person_id,
+                first_day,
+                cls["end"],
+                inputs,
+                enrolment_id,
+                key=f"class:{enrolment_id}",
+            )
         cls["trainees"] = []
 
-    def claim_of(self, kind, employer, year) -> dict:
-        key = (kind, employer.pk, year)
+    def claim_of(self, kind, employer, year, *, stage="", status="") -> dict:
+        """The employer's claim of that kind and year being filled (of that apprenticeship stage, or
+        of that status: the A6 cases are booked)."""
+        key = (kind, employer.pk, year, stage, status)
         current = self.open_claims.get(key)
         if current is None or len(current["lines"]) >= 50:
             if current is not None:
                 self.flush_claim(current)
-            claim_id = self.claim(kind, employer.district_id, year, None, employer.pk)
-            current = self.open_claims[key] = {"id": claim_id, "lines": []}
+            claim_id = self.claim(
+                kind, employer.district_id, year, None, employer.pk, stage=stage, status=status
+            )
+            current = self.open_claims[key] = {"id": claim_id, "employer": employer.pk, "lines": []}
         return current
 
     def flush_claim(self, claim: dict) -> None:
-        for person_id, start, end, inputs, share in claim["lines"]:
-            self.line(claim["id"], person_id, start, end, inputs, share=share)
+        for person_id, start, end, inputs, share, key, amount, entitlement in claim["lines"]:
+            line_id = self.line(
+                claim["id"], person_id, start, end, inputs, share=share, key=key, amount=amount,
+                entitlement=entitlement,
+            )  # fmt: skip
+            for month in inputs.get("months", ()):
+                self.line_month(line_id, person_id, claim, date.fromisoformat(f"{month}-01"))
         claim["lines"] = []
 
-    def line(self, claim_id, person_id, start, end, inputs, enrolment_id=None, share="training") -> None:
-        decision = "rejected" if self.rng.random() < 0.01 else "pending"
+    def line(
+        self, claim_id, person_id, start, end, inputs, enrolment_id=None, share="training", *, key,
+        amount="1500.00", entitlement=None,
+    ) -> int:  # fmt: skip
+        """A line, approved in an approved or paid claim (booked), pending elsewhere; 1 % refused."""
+        booked = self.status_of[claim_id] in BOOKED
+        decision = "rejected" if self.rng.random() < 0.01 else "approved" if booked else "pending"
+        line_id = self.next_id("line")
         self.lines.add(
-            self.next_id("line"), self.now, self.now, claim_id, person_id, enrolment_id, share,
-            json.dumps(inputs, ensure_ascii=False, separators=(",", ":")), "1500.00", "[]", "[]",
-            RULES_VERSION, start, end, decision, "", "",
+            line_id, self.now, self.now, claim_id, person_id, enrolment_id, share,
+            json.dumps(inputs, ensure_ascii=False, separators=(",", ":")), amount, "[]", "[]",
+            RULES_VERSION, start, end, decision, "", "", key, entitlement or amount,
         )  # fmt: skip
+        self.last_decision = decision
+        return line_id
+
+    def line_month(self, line_id, person_id, claim: dict, month: date) -> None:
+        """A 以工代训 line's month row, booked with its line (once per worker, enterprise, month)."""
+        key = (person_id, claim["employer"], month)
+        booked = self.last_decision == "approved" and key not in self.booked_months
+        if booked:
+            self.booked_months.add(key)
+        self.months.add(self.next_id("month"), line_id, person_id, claim["employer"], month, booked)
 
     def training(
-        self, person, kind, year, month, occupation, level, district, *, slot=0, extra_hours=0
-    ) -> tuple | None:
-        """One training of the person; its occupation and level (None for 以工代训)."""
+        self, person, kind, year, month, occupation, level, district, *, slot=0, extra_hours=0, gap=False,
+        employer=None, status="", advance=False, overpaid=False,
+    ) -> tuple | None:  # fmt: skip
+        """One training of the person; its occupation and level (None for 以工代训). `gap`: a 以工代训
+        line of this month and the one after next; `advance`: an apprenticeship advanced half at
+        opening (settled whole after it if `overpaid`); `status`: its claims' (booked ones for A6)."""
         person_id, number = person
         if kind == "class":
             cls = self.training_class(district, year, month, occupation, level, slot)
             cls["trainees"].append((person_id, number, extra_hours))
             return cls["occupation"], cls["level"]
         start, end = date(year, month, 1), date(year, month, 28)
-        employer = self.employers[district.pk][person_id % 2]
+        employer = employer or self.employers[district.pk][person_id % 2]
         common = {"start": str(start), "end": str(end), "id_number": number, "history": []}
         if kind == "work_for_training":
-            inputs = {"kind": kind, **common, "months": [f"{year}-{month:02d}"]}
-            self.claim_of(kind, employer, year)["lines"].append((person_id, start, end, inputs, kind))
+            months = [f"{year}-{month:02d}", f"{year}-{month + 2:02d}"] if gap else [f"{year}-{month:02d}"]
+            if gap:
+                end = date(year, month + 2, 28)
+            inputs = {"kind": kind, **common, "end": str(end), "months": months}
+            amount = f"{500 * len(months)}.00"
+            self.claim_of(kind, employer, year, status=status)["lines"].append(
+                (person_id, start, end, inputs, kind, f"wft:{employer.pk}", amount, amount)
+            )
             return None
         inputs = {
             "kind": kind, **common,
             "occupation": {"code": occupation.code, "category": occupation.major_category, "new": False},
             "level": level, "attended": {"offline": 40, "online": 0}, "passed": True,
         }  # fmt: skip
-        claim_kind = "enterprise_direct" if kind == "enterprise" else "apprenticeship"
-        self.claim_of(claim_kind, employer, year)["lines"].append((person_id, start, end, inputs, "training"))
+        if kind == "enterprise":
+            key = f"enterprise:{employer.pk}:{occupation.code}:{level}:{start}:{end}"
+            self.claim_of("enterprise_direct", employer, year, status=status)["lines"].append(
+                (person_id, start, end, inputs, "training", key, "1500.00", "1500.00")
+            )
+            return occupation, level
+        key = f"apprenticeship:{employer.pk}:{start}"
+        if advance:
+            self.claim_of(kind, employer, year, stage="advance", status=status)["lines"].append(
+                (person_id, start, end, {**inputs, "advance": True}, "training", key, "750.00", "1500.00")
+            )
+        settled = "1500.00" if overpaid or not advance else "750.00"
+        self.claim_of(kind, employer, year, stage="completion", status=status)["lines"].append(
+            (person_id, start, end, inputs, "training", key, settled, "1500.00")
+        )
         return occupation, level
 
     def person(self, index: int) -> dict[str, int]:
@@ -459,6 +544,7 @@ class World:
         who = (person_id, number)
         district = self.districts[rng.randrange(len(self.districts))]
         chosen = rng.sample(MONTHS, rng.choice((1, 2, 2, 3, 3, 4)))
+        taken = set(chosen)
         first = None
         for year, month in chosen:
             kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
@@ -469,7 +555,15 @@ class World:
                 if kind == "work_for_training"
                 else (self.occupation_of(year, month), rng.choice((5, 4, 3)))
             )
-            trained = self.training(who, kind, year, month, occupation, level, where, extra_hours=extra)
+            # 以工代训 of this month and the one after next, the person perhaps trained in between.
+            gap = kind == "work_for_training" and month <= 10 and (year, month + 2) not in taken
+            gap = gap and rng.random() < GAPPED_MONTHS
+            if gap:
+                taken.add((year, month + 2))
+            advance = kind == "apprenticeship" and rng.random() < WITH_ADVANCE
+            trained = self.training(
+                who, kind, year, month, occupation, level, where, extra_hours=extra, gap=gap, advance=advance
+            )
             first = first or trained
         roll, rule = rng.random(), None
         for name, share in _cumulative(BREAK):
@@ -479,7 +573,7 @@ class World:
         if rule is None or (rule == "R10.2" and first is None):
             return {}
         year = rng.choice(YEARS)
-        free = [m for m in range(1, 13) if (year, m) not in chosen]
+        free = [m for m in range(1, 13) if (year, m) not in taken]
         if rule == "R10.1":  # four more trainings in one year
             for month in free[:4]:
                 self.training(who, "enterprise", year, month, self.occupation_of(year, month), 4, district)
@@ -488,6 +582,23 @@ class World:
         elif rule == "R3.4":  # a 以工代训 month over a training filed before it
             self.training(who, "enterprise", year, free[0], self.occupation_of(year, free[0]), 3, district)
             self.training(who, "work_for_training", year, free[0], None, None, district)
+        elif rule == "A6":  # booked beyond an entitlement, one of three ways
+            booked, way = rng.choice(BOOKED), rng.randrange(3)
+            occupation = self.occupation_of(year, free[0])
+            if way == 0:  # an apprenticeship advanced half, then settled whole
+                self.training(
+                    who, "apprenticeship", year, free[0], occupation, 4, district,
+                    status=booked, advance=True, overpaid=True,
+                )  # fmt: skip
+            elif way == 1:  # an enterprise's training booked in two claims (R10.2 too)
+                for _ in range(2):
+                    self.training(who, "enterprise", year, free[0], occupation, 4, district, status=booked)
+            else:  # a 以工代训 month booked at both of the district's enterprises
+                for employer in self.employers[district.pk]:
+                    self.training(
+                        who, "work_for_training", year, free[0], None, None, district, employer=employer,
+                        status=booked,
+                    )  # fmt: skip
         else:  # two classes at the same hours (slot 3, 17:00–20:00), signed in to both: A1 and A3
             for occupation in self.occupations[len(MONTHS) : len(MONTHS) + 2]:
                 self.training(who, "class", year, free[0], occupation, 4, district, slot=3)
@@ -508,7 +619,8 @@ class World:
                 table.load()
             self.claims.load()
             self.lines.load()
-        models = [Person, TrainingClass, ClassSession, Enrolment, Attendance, Claim, ClaimLine]
+            self.months.load()
+        models = [Person, TrainingClass, ClassSession, Enrolment, Attendance, Claim, ClaimLine, LineMonth]
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
@@ -541,6 +653,8 @@ def generate(lines_wanted: int) -> dict:
         "lines": world.lines.count,
         "attendance": world.attendance.count,
         "classes": world.classes.count,
+        "months": world.months.count,
+        "booked": sum(1 for status in world.status_of.values() if status in BOOKED),
         "breaking": breaking,
     }
 
@@ -669,7 +783,8 @@ def run() -> None:
     made = time.perf_counter() - started
     print(
         f"generated {world['lines']:,} claim lines of {world['people']:,} people "
-        f"({world['classes']:,} classes, {world['attendance']:,} sign-ins) on {connection.vendor} "
+        f"({world['classes']:,} classes, {world['attendance']:,} sign-ins, {world['months']:,} 以工代训 "
+        f"month rows; {world['booked']:,} claims approved or paid) on {connection.vendor} "
         f"in {made:.1f} s; "
         f"people set to break a rule: {world['breaking']}"
     )

@@ -14,7 +14,7 @@ from tests.integration.conftest import ROOT
 pytestmark = pytest.mark.integration
 
 LINES = "20000"
-RULES = ("R10.1", "R10.2", "R3.4", "R6.1", "A1", "A2", "A3", "A4", "A5")
+RULES = ("R10.1", "R10.2", "R3.4", "R6.1", "A1", "A2", "A3", "A4", "A5", "A6")
 
 
 def _bench(env: dict[str, str]) -> str:
