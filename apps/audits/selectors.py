@@ -204,8 +204,8 @@ def claim_audited_by(*, claim: Claim, user: Any) -> AuditRun | None:
     started after the claim was (last) submitted, or for a claim never submitted after it was
     made. A run of all open claims or of a district writes findings only on open claims
     (checks.OPEN_STATUSES; on paid ones A6 alone, no other rule), so for a draft, rejected or paid
-    claim only a run of the claim itself audited it. None: no batch audit has covered the claim yet, and its page may not say that
-    one found nothing."""
+    claim only a run of the claim itself audited it. None: no batch audit has covered the claim
+    yet, and its page may not say that one found nothing."""
     if claim.status in OPEN_STATUSES:
         covering = _covering(district_id=claim.district_id, claim_id=claim.pk)
     else:
