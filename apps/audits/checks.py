@@ -53,7 +53,7 @@ from .models import AuditFinding, AuditRun, Change, Scope
 
 # Claims whose lines an audit of "open claims" writes findings on: filed and not yet closed.
 # Lines of every claim that is not rejected still count for the person (drafts included, as in
-# the per-claim quote's history, apps.claims.computation.histories_for).
+# the per-claim quote's history, apps.claims.computation.facts_for).
 OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.RETURNED, ClaimStatus.APPROVED)
 # A6 watches what is booked, and booked lines are in approved or paid claims: a paid claim is closed
 # for every other rule, but money paid beyond an entitlement is what a recovery (追回) starts from,
