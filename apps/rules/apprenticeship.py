@@ -154,6 +154,16 @@ def advance_step(full_amount: Decimal, advance: Decimal, *, on: date) -> Step:
     )
 
 
+def check_advanced_once(paid_before: Decimal) -> Finding:
+    """R5.5 (E): the advance is made once, at opening; a second advance of the same apprenticeship
+    (whatever plan it states) is not paid. What is left is paid at the settlement."""
+    return Finding(
+        "R5.5",
+        "E",
+        f"该学徒已预拨 {yuan(paid_before)} 元，开班预拨只有一次，其余在结业或提前结束时清算 (R5.5)",
+    )
+
+
 def check_settled() -> Finding:
     """R5.5 (E): once the apprenticeship is settled (its completion or early end booked, the advance
     deducted there), nothing more is paid for it: no advance after the settlement, no second one."""

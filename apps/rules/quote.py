@@ -26,6 +26,7 @@ from apps.rules.apprenticeship import (
     advance_cap,
     advance_step,
     balance_after_advance,
+    check_advanced_once,
     check_settled,
     quote_apprenticeship,
 )
@@ -295,6 +296,8 @@ def _apprenticeship(scenario: Scenario, district: DistrictSettings, out: _Explan
     if scenario.advance:
         amount = advance_cap(result.amount, on=scenario.start)
         out.steps.append(advance_step(result.amount, amount, on=scenario.start))
+        if scenario.paid_before and not scenario.settled:
+            out.find(check_advanced_once(scenario.paid_before))
     if scenario.settled:
         out.find(check_settled())
     return amount
@@ -334,11 +337,11 @@ _PAID_ONCE = {"apprenticeship": "R5.5", "class": "R10.2", "enterprise": "R10.2",
 
 def _deduct_paid_before(scenario: Scenario, amount: Decimal, out: _Explanation) -> Decimal:
     """What was already booked for this same training (``paid_before``) is deducted: what is quoted
-    is the rest of the entitlement. More booked than the entitlement leaves nothing, and — but for
-    an advance, which is only a share of what may follow — a W finding that the excess is to be
-    recovered (追回)."""
-    if not scenario.paid_before or scenario.settled:
-        return amount  # a settled apprenticeship is paid nothing anyway (R5.5, an E finding)
+    is the rest of the entitlement. More booked than the entitlement leaves nothing, and a W finding
+    that the excess is to be recovered (追回). (An advance after anything booked is not paid at all,
+    R5.5, with its own finding.)"""
+    if not scenario.paid_before or scenario.settled or scenario.advance:
+        return amount  # settled, or advanced already: nothing is paid anyway (R5.5, an E finding)
     rule = _PAID_ONCE[scenario.kind]
     balance = balance_after_advance(amount, scenario.paid_before)
     what = "开班预拨" if scenario.kind == "apprenticeship" else "此前申领"
@@ -350,9 +353,7 @@ def _deduct_paid_before(scenario: Scenario, amount: Decimal, out: _Explanation) 
             max(balance, ZERO),
         )
     )
-    if balance < 0 and not scenario.advance:
-        # An advance is only ever a share of what may follow: more booked than the share leaves
-        # nothing to advance, and nothing to recover.
+    if balance < 0:
         out.find(
             Finding(
                 rule,

@@ -201,10 +201,15 @@ def test_r5_5_nothing_is_paid_once_the_apprenticeship_is_settled(changes, amount
     assert rules_of(result) == [("R5.5", "E")]  # no deduction step, no recovery to ask for
 
 
-def test_r5_5_a_second_advance_gets_nothing_and_asks_no_recovery():
-    result = run(apprenticeship(advance=True, paid_before="4000.00"))
-    assert result.amount == D("0.00") and result.findings == ()
-    assert result.steps[-1].arithmetic == "4000.00 − 4000.00 = 0.00"
+@pytest.mark.parametrize("planned_months", [24, 36], ids=["R5.5 the same plan", "R5.5 a longer plan"])
+def test_r5_5_a_second_advance_is_not_paid_whatever_plan_it_states(planned_months):
+    """The advance is once, at opening: a second one for a longer plan would book more than the
+    apprenticeship the first was quoted for is worth."""
+    result = run(apprenticeship(advance=True, paid_before="4000.00", planned_months=planned_months))
+    assert result.amount == D("0.00")
+    expected = [("R5.1", "W")] if planned_months > 24 else []
+    assert rules_of(result) == [*expected, ("R5.5", "E")]  # no deduction, no recovery asked
+    assert "开班预拨只有一次" in next(f.message for f in result.findings if f.rule == "R5.5")
 
 
 @pytest.mark.parametrize(
