@@ -256,7 +256,8 @@ def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str
 @transaction.atomic
 def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry:
     """A correction: a reversal entry cancelling a commitment (never an edit or a delete). The
-    line is marked not subsidised. A paid line must be recovered first."""
+    line is marked not subsidised. A paid line must be recovered first. When every approved line
+    left on the claim is paid, the claim is 已拨付."""
     entry = LedgerEntry.objects.select_for_update().select_related("claim_line__claim").get(pk=entry.pk)
     claim = entry.claim_line.claim
     if not is_claim_officer(actor, claim):
@@ -290,6 +291,7 @@ def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry
         reason=f"冲销：{reason.strip()}",
         changes={"entry": entry.pk, "amount": str(entry.amount)},
     )
+    _paid_when_nothing_left_to_pay(claim, actor)
     return reversal
 
 
@@ -356,6 +358,19 @@ def payment_record(
     return payment
 
 
+def _paid_when_nothing_left_to_pay(claim: Claim, actor: Any) -> None:
+    """A claim 审核通过 whose approved lines are now all paid, once its last unpaid one was reversed
+    or recovered, is 已拨付, as when its last line is paid (the reconciliation expects it)."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    approved = claim.lines.filter(decision=LineDecision.APPROVED)
+    if (
+        claim.status == ClaimStatus.APPROVED
+        and approved.exists()
+        and not approved.filter(payment_line__isnull=True).exists()
+    ):
+        claim_mark_for_ledger(claim=claim, actor=actor, to=ClaimStatus.PAID, reason="其余明细均已拨付")
+
+
 def _booked_commitment(line: ClaimLine) -> LedgerEntry:
     """The line's commitment, still standing (not reversed nor recovered), locked."""
     entry = (
@@ -375,7 +390,8 @@ def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source:
     account: a recovery entry cancels its commitment (the allocation gets the amount back), the
     line becomes 不予补贴 with the rule and the reason, its 以工代训 months leave the account, and
     if the money was paid a receivable stands until the claimant returns it. Logged on the claim,
-    whose page shows it to the claimant. The district's officers and the municipal admin only."""
+    whose page shows it to the claimant. When every approved line left on the claim is paid, the
+    claim is 已拨付. The district's officers and the municipal admin only."""
     claim = Claim.objects.select_for_update().get(pk=line.claim_id)
     line = ClaimLine.objects.select_for_update().select_related("person").get(pk=line.pk, claim=claim)
     if not is_claim_officer(actor, claim):
@@ -429,6 +445,7 @@ def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source:
             "source": source,
         },
     )
+    _paid_when_nothing_left_to_pay(claim, actor)
     return recovery
 
 
