@@ -220,6 +220,33 @@ def test_work_for_training_apprenticeship_and_enterprise_claims_over_the_api(fil
     assert line["can_reveal"] is True
 
 
+def test_r5_3_an_early_end_for_another_reason_over_the_api_needs_the_reason(filer, employer, rates):
+    """R5.3's list ends with 等: `other` is claimable over the API with its written reason, paid as
+    for the named reasons and carrying a W the officer accepts with a reason; without the reason the
+    error names the row's field and nothing is filed."""
+    enterprise = _client(filer)
+    apprentice = {
+        "id_number": id_number("500101", "20000101", "044"),
+        "name": "卫学徒",
+        "start": "2021-04-01",
+        "end": "2023-03-31",
+        "planned_months": 24,
+        "actual_months": 15,
+        "early_end": "other",
+    }
+    body = {"kind": "apprenticeship", "stage": "early_end", "year": 2021, "apprentices": [apprentice]}
+    missing = enterprise.post("/api/v1/claims/", body, format="json")
+    assert missing.status_code == 400, missing.json()
+    assert "early_end_reason" in missing.json()["field"] and "R5.3" in missing.json()["detail"]
+    assert not Claim.objects.exists()
+    apprentice["early_end_reason"] = "学徒应征入伍"
+    filed = enterprise.post("/api/v1/claims/", body, format="json")
+    assert filed.status_code == 201, filed.json()
+    line = filed.json()["lines"][0]
+    assert filed.json()["total"] == "5000.00"
+    assert [(f["rule"], f["severity"]) for f in line["findings"]] == [("R5.3", "W")]
+
+
 def test_errors_name_the_field_and_change_nothing(filer, employer, operator, completed_class):
     enterprise = _client(filer)
     bad_row = enterprise.post(
