@@ -25,9 +25,9 @@ from apps.claims.services import (
     claim_transition,
 )
 from apps.ledger.services import allocation_set, claim_approve
-from apps.rules import parse_scenario, quote, result_to_dict
 from apps.trainees.models import Person
 from tests.factories import DistrictSettingFactory, EmployerFactory, RateRowFactory, UserFactory, district
+from tests.requote import stored_and_requoted
 
 from .conftest import id_number
 
@@ -170,9 +170,5 @@ def test_every_line_of_a_generated_population_requotes_to_its_amount(
     assert kinds == {"class", "work_for_training", "enterprise", "apprenticeship"}
     assert any(line.inputs.get("paid_before") for line in lines)  # advances deducted
     for line in lines:
-        again = result_to_dict(quote(parse_scenario(line.inputs)))
-        assert (again["amount"], again["steps"], again["findings"]) == (
-            f"{line.amount:.2f}",
-            line.steps,
-            line.findings,
-        ), line.pk
+        stored, again = stored_and_requoted(line)
+        assert again == stored, line.pk

@@ -115,17 +115,13 @@ def test_every_demo_line_requotes_to_its_amount_from_its_own_inputs(demo):
     """Issue 13: each stored line carries everything its quote depends on (district settings,
     history, what was booked before), so the engine alone gives its stored figures back."""
     from apps.claims.models import ClaimLine
-    from apps.rules import parse_scenario, quote, result_to_dict
+    from tests.requote import stored_and_requoted
 
     lines = list(ClaimLine.objects.all())
     assert len(lines) >= 8
     for line in lines:
-        again = result_to_dict(quote(parse_scenario(line.inputs)))
-        assert (again["amount"], again["steps"], again["findings"]) == (
-            f"{line.amount:.2f}",
-            line.steps,
-            line.findings,
-        ), line.pk
+        stored, again = stored_and_requoted(line)
+        assert again == stored, line.pk
 
 
 def test_the_demo_apprenticeship_books_5000_in_either_order(demo):

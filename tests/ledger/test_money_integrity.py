@@ -32,10 +32,10 @@ from apps.ledger.services import (
     payment_record,
     recovery_returned,
 )
-from apps.rules import parse_scenario, quote, result_to_dict
 from tests.claims.conftest import person
 from tests.classes.conftest import lathe, rates  # noqa: F401 - fixtures
 from tests.factories import DistrictSettingFactory, EmployerFactory, UserFactory, district
+from tests.requote import stored_and_requoted
 
 pytestmark = pytest.mark.django_db
 S = ClaimStatus
@@ -376,20 +376,12 @@ def test_r5_3_other_needs_its_reason_in_the_form(client, employer, filer):
 # Reproducible lines --------------------------------------------------------------------------------
 
 
-def requote(line):
-    return result_to_dict(quote(parse_scenario(line.inputs)))
-
-
 def test_a_stored_line_requotes_to_its_amount_with_the_district_settings_in_its_inputs(employer, filer):
     DistrictSettingFactory(district=district(WANZHOU), key="wft_monthly_amount", value=D("600"))
     line = wft(employer, filer, person("王建国", "021", region=WANZHOU), "2021-04", "2021-05").lines.get()
     assert line.amount == D("1200.00") and line.inputs["monthly_amount"] == "600.00"
-    again = requote(line)
-    assert (again["amount"], again["steps"], again["findings"]) == (
-        f"{line.amount:.2f}",
-        line.steps,
-        line.findings,
-    )
+    stored, again = stored_and_requoted(line)
+    assert again == stored
 
 
 # Recovery (追回) ------------------------------------------------------------------------------------

@@ -104,11 +104,12 @@ from apps.ledger.services import (
     payment_record,
     recovery_returned,
 )
-from apps.rules import parse_scenario, quote, result_to_dict
+from apps.rules import parse_scenario, quote
 from apps.trainees.models import PersonGroup
 from tests.claims.conftest import completed_class, officer, person  # noqa: F401 - fixtures
 from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - fixtures
 from tests.factories import NumberedEmployerFactory, RateRowFactory, UserFactory, district
+from tests.requote import requote, stored_and_requoted
 
 pytestmark = pytest.mark.django_db
 
@@ -241,11 +242,6 @@ def months_later(start: date, months: int) -> date:
     """The day before the same day `months` later: an apprenticeship's last day."""
     year, month = divmod(start.month - 1 + months, 12)
     return date(start.year + year, month + 1, start.day) - timedelta(days=1)
-
-
-def requote(line: ClaimLine) -> dict[str, Any]:
-    """The engine on the line's inputs alone: no database, no district settings passed."""
-    return result_to_dict(quote(parse_scenario(line.inputs)))
 
 
 def without(inputs: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -1009,16 +1005,11 @@ class MoneyMachine(RuleBasedStateMachine):
         for line_id, month in LineMonth.objects.values_list("line_id", "month"):
             months[line_id].add(f"{month:%Y-%m}")
         for line in ClaimLine.objects.select_related("claim"):
-            again = requote(line)
-            assert (again["amount"], again["steps"], again["findings"], again["rules_version"]) == (
-                f"{line.amount:.2f}",
-                line.steps,
-                line.findings,
-                line.rules_version,
-            ), f"line #{line.pk} ({line.training_key}) does not re-quote to what it stores"
+            stored, again = stored_and_requoted(line)
+            assert again == stored, f"line #{line.pk} ({line.training_key}) does not re-quote to itself"
             assert compute(line.inputs).entitlement == line.entitlement, f"line #{line.pk}: entitlement"
             if line.claim.kind == ClaimKind.WORK_FOR_TRAINING:
-                assert months[line.pk] == set(again["paid_months"]), f"line #{line.pk}: month rows"
+                assert months[line.pk] == set(requote(line)["paid_months"]), f"line #{line.pk}: months"
 
     @invariant()
     @after_writes(on="ledger")
