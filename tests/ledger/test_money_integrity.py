@@ -366,6 +366,9 @@ def test_r5_3_other_needs_its_reason_in_the_form(client, employer, filer):
     }
     response = client.post(reverse("claims:create_apprenticeship"), data)
     assert response.status_code == 200 and "须写明原因" in response.content.decode()
+    # the summary above the table names the row's field and links to it (the table scrolls at 390 px)
+    summary = response.content.decode().split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_rows-0-early_end_reason"' in summary and "第 1 行「其他原因说明」" in summary
     response = client.post(
         reverse("claims:create_apprenticeship"), {**data, "rows-0-early_end_reason": "学徒应征入伍"}
     )
