@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.audits",
     "apps.ledger",
     "apps.exports",
+    "apps.notices",
     "apps.demo",
 ]
 
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.core.context_processors.navigation",
+                "apps.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -111,6 +113,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend, loading the session's user with their unread 消息 count in the same
+# query (the header's badge on every page costs no query); sessions begun under the plain
+# ModelBackend stay valid.
+AUTHENTICATION_BACKENDS = [
+    "apps.notices.backends.UnreadCountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -214,6 +223,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# E-mail copies of notices (apps.notices), sent by a task after the decision commits. Unset: the
+# console backend (the zero-setup default); production sets DJANGO_EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_* values of its mail server.
+# https://docs.djangoproject.com/en/5.2/topics/email/
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "peixun-noreply@localhost")
+# The portal's address as users reach it, for the links in e-mails (e.g. https://px.example.cn).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Portal-wide settings.
 PAGINATE_BY = 25
