@@ -26,7 +26,6 @@ def _portal_path(link: str) -> str:
     return link
 
 
-@transaction.atomic
 def notify(
     *,
     recipients: Iterable[Any],
