@@ -15,6 +15,7 @@ from datetime import date, time
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -24,6 +25,9 @@ from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation
 from apps.institutions.selectors import institution_can_run_classes
+from apps.institutions.services import institution_users
+from apps.notices.selectors import district_officers
+from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 from apps.rules.high_skill import check_district_school_level
 
@@ -255,7 +259,27 @@ def class_transition(
         to_state=to,
         reason=reason or online_override_reason.strip(),
     )
+    _notify(training_class, actor, transition, reason or online_override_reason.strip())
     return training_class
+
+
+def _notify(training_class: TrainingClass, actor: Any, transition: Transition, reason: str) -> None:
+    """A reviewer's decision reaches the institution's operators; a submission, the district's
+    officers. Opening and completing are the institution's own moves, told to nobody."""
+    if transition.actor == "reviewer":
+        recipients: Any = institution_users(training_class.institution)
+    elif training_class.status == S.SUBMITTED:
+        recipients = district_officers(district_id=training_class.district_id)
+    else:
+        return
+    notify(
+        recipients=recipients,
+        kind=f"class_{training_class.status}",
+        title=f"开班申请“{training_class.name}”（#{training_class.pk}）{transition.label}",
+        body=f"{'原因' if transition.needs_reason else '审核意见'}：{reason}" if reason else "",
+        link=reverse("classes:detail", args=[training_class.pk]),
+        exclude=actor,
+    )
 
 
 def _submit(training_class: TrainingClass, day: date) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -25,6 +27,8 @@ from apps.core.errors import ApplicationError
 from apps.core.masking import mask_bank_account
 from apps.core.selectors import state_changes_for
 from apps.core.services import state_change_record
+from apps.notices.selectors import district_officers
+from apps.notices.services import notify
 from apps.rules import EntityType, RuleViolation, check_uscc, uscc_entity_type
 from apps.rules.high_skill import check_district_school_level
 
@@ -88,6 +92,22 @@ REFUSED_EMPLOYER_AUTHORITIES = {
 BANK_ACCOUNT = re.compile(r"^\d{8,32}$")
 PHONE = re.compile(r"^[0-9][0-9-]{6,19}$")
 MOBILE = re.compile(r"^1\d{10}$")
+
+
+def institution_users(institution: Institution) -> QuerySet[User]:
+    """Who is told of a decision on the institution: its active operators."""
+    return institution.members.filter(is_active=True)
+
+
+def _notify_institution(institution: Institution, actor: Any, *, kind: str, title: str, reason: str) -> None:
+    notify(
+        recipients=institution_users(institution),
+        kind=kind,
+        title=f"{institution.name}：{title}",
+        body=f"原因：{reason}" if reason else "",
+        link=reverse("institutions:institution_detail", args=[institution.pk]),
+        exclude=actor,
+    )
 
 
 def _status_label(value: str) -> str:
@@ -171,6 +191,13 @@ def institution_transition(*, institution: Institution, actor: Any, to: str, rea
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
     state_change_record(obj=locked, actor=actor, from_state=source, to_state=to, reason=reason)
+    _notify_institution(
+        locked,
+        actor,
+        kind=f"institution_{step.action}",
+        title=f"机构{step.label}（由“{_status_label(source)}”变为“{_status_label(to)}”）",
+        reason=reason,
+    )
     return locked
 
 
@@ -326,6 +353,13 @@ def institution_register(
         to_state=S.APPLIED,
         reason="机构自行注册，等待所在区县人力社保局认定",
     )
+    notify(
+        recipients=district_officers(district_id=district.pk),
+        kind="institution_applied",
+        title=f"新的培训机构申请认定：{institution.name}",
+        body=f"{institution.get_kind_display()}，统一社会信用代码 {institution.uscc}，等待本区县认定 (R4.1)",
+        link=reverse("institutions:institution_detail", args=[institution.pk]),
+    )
     return user, institution
 
 
@@ -467,6 +501,14 @@ def institution_recognition_add(
             "recognised_on": day.isoformat(),
         },
     )
+    _notify_institution(
+        locked,
+        actor,
+        kind="institution_recognition_added",
+        title=f"已认定培训职业（工种）{occupation.code} {occupation.name}（{level_label(level)}），"
+        f"认定日期 {day.isoformat()}",
+        reason=reason.strip(),
+    )
     return recognition
 
 
@@ -496,6 +538,14 @@ def institution_recognition_remove(*, recognition: InstitutionOccupation, actor:
             "occupation_name": row.occupation.name,
             "level": row.level,
         },
+    )
+    _notify_institution(
+        locked,
+        actor,
+        kind="institution_recognition_removed",
+        title=f"已取消认定培训职业（工种）{row.occupation.code} {row.occupation.name}"
+        f"（{level_label(row.level)}）",
+        reason=reason,
     )
 
 
