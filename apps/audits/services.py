@@ -18,16 +18,21 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine
+from apps.claims.services import claim_notify
 from apps.classes.models import TrainingClass
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
+from apps.institutions.services import institution_users
+from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 
 from . import checks
+from .catalogue import rule_of
 from .models import (
     ACTIVE_STATUSES,
     AuditChunk,
@@ -389,4 +394,28 @@ def audit_finding_resolve(*, finding: AuditFinding, actor: Any, to: str, reason:
     finding.resolved_at = timezone.now() if to != F.OPEN else None
     finding.save(update_fields=["status", "resolution_reason", "resolved_by", "resolved_at"])
     state_change_record(obj=finding, actor=actor, from_state=before, to_state=to, reason=reason)
+    if to == F.CONFIRMED:
+        _notify_confirmed(finding, actor, reason)
     return finding
+
+
+def _notify_confirmed(finding: AuditFinding, actor: Any, reason: str) -> None:
+    """A confirmed finding reaches the organisation it concerns: the claimant of its claim, or the
+    institution of an institution-wide one (R6.1). The finding's own message can name other
+    organisations' trainings, so the notice carries the rule and the officer's reason only."""
+    what = f"稽核疑点经确认（{finding.rule} {rule_of(finding.rule).title}）"
+    body = f"处理意见：{reason}"
+    if finding.claim_id:
+        claim = Claim.objects.get(pk=finding.claim_id)
+        line = f"明细 #{finding.line_id} " if finding.line_id else ""
+        claim_notify(claim=claim, actor=actor, kind="audit_finding_confirmed", what=line + what, body=body)
+    elif finding.institution_id:
+        institution = finding.institution
+        notify(
+            recipients=institution_users(institution),
+            kind="audit_finding_confirmed",
+            title=f"{institution.name}：{what}",
+            body=body,
+            link=reverse("institutions:institution_detail", args=[institution.pk]),
+            exclude=actor,
+        )

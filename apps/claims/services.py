@@ -20,10 +20,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 from apps.catalog.models import Occupation, level_label
 from apps.catalog.selectors import rate_row_in_force
 from apps.classes.models import ClassStatus, TrainingClass, TrainingType
@@ -31,6 +32,8 @@ from apps.classes.quoting import planned_hours
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.institutions.models import Employer
+from apps.notices.selectors import district_officers
+from apps.notices.services import notify
 from apps.rules import ScenarioError
 from apps.rules.enterprise import MATERIALS, check_enterprise_trainee
 from apps.rules.hours import class_hours_from_minutes
@@ -117,6 +120,34 @@ def is_engaged_reviewer(user: Any, claim: Claim) -> bool:
         and user.is_active
         and user.role == Role.THIRD_PARTY_REVIEWER
         and user.engaged_districts.filter(pk=claim.district_id).exists()
+    )
+
+
+# ---------------------------------------------------------------- who is told
+
+
+def claimant_users(claim: Claim) -> QuerySet[User]:
+    """Who is told of a decision on the claim: the active members of the institution or the
+    employer that filed it."""
+    if claim.institution_id:
+        return User.objects.filter(institutions=claim.institution_id, is_active=True)
+    if claim.employer_id:
+        return User.objects.filter(employers=claim.employer_id, is_active=True)
+    return User.objects.none()
+
+
+def claim_notify(
+    *, claim: Claim, actor: Any, kind: str, what: str, body: str = "", officers: bool = False
+) -> None:
+    """Tell the claimant (or, with `officers`, the claim's district officers) what happened to the
+    claim, in the transaction of the decision; the link opens the claim."""
+    notify(
+        recipients=district_officers(district_id=claim.district_id) if officers else claimant_users(claim),
+        kind=kind,
+        title=f"{claim.get_kind_display()}申领 #{claim.pk}：{what}",
+        body=body,
+        link=reverse("claims:detail", args=[claim.pk]),
+        exclude=actor,
     )
 
 
@@ -899,6 +930,18 @@ def claim_transition(*, claim: Claim, actor: Any, to: str, reason: str = "") -> 
     claim.save()
     _recount(claim)
     state_change_record(obj=claim, actor=actor, from_state=current, to_state=to, reason=reason)
+    if to in (S.RETURNED, S.REJECTED):
+        claim_notify(
+            claim=claim, actor=actor, kind=f"claim_{to}", what=transition.label, body=f"原因：{reason}"
+        )
+    elif to == S.SUBMITTED:
+        claim_notify(
+            claim=claim,
+            actor=actor,
+            kind="claim_submitted",
+            what=f"{transition.label}（{claim.claimant}），等待审核",
+            officers=True,
+        )
     return claim
 
 
@@ -1031,7 +1074,15 @@ def claim_line_decide(
         _start_review(claim, actor)
         line = ClaimLine.objects.select_for_update().select_related("person").get(pk=line.pk, claim=claim)
         if decision == LineDecision.REJECTED:
-            return _decide(line, claim, actor, decision, rule, reason)
+            line = _decide(line, claim, actor, decision, rule, reason)
+            claim_notify(
+                claim=claim,
+                actor=actor,
+                kind="claim_line_rejected",
+                what=f"明细 #{line.pk}（{line.person.name}）不予补贴",
+                body=f"理由（{line.decision_rule}）：{line.decision_reason}",
+            )
+            return line
         _requote_for_approval(claim, [line])
         problems = line_approval_problems(
             line, reason=reason, blocked=lines_blocked([line.pk]).get(line.pk, [])

@@ -20,7 +20,13 @@ from apps.catalog.models import District
 from apps.claims.entitlement import line_months_book, lines_requote_against_booked
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
-from apps.claims.services import claim_line_unbook, claim_mark_for_ledger, claim_recount, is_claim_officer
+from apps.claims.services import (
+    claim_line_unbook,
+    claim_mark_for_ledger,
+    claim_notify,
+    claim_recount,
+    is_claim_officer,
+)
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
@@ -222,9 +228,16 @@ def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Cl
         ]
     if matters:
         changes["acknowledged"] = matters
-    return claim_mark_for_ledger(
+    claim = claim_mark_for_ledger(
         claim=claim, actor=actor, to=ClaimStatus.APPROVED, reason=reason, changes=changes
     )
+    refused = len(lines) - len(approved)
+    body = f"通过 {len(approved)} 条明细" + (f"，不予补贴 {refused} 条（理由见申领页）" if refused else "")
+    if reason.strip():
+        body += f"\n审核意见：{reason.strip()}"
+    what = f"审核通过，核定补贴 {yuan(claim.approved_total)} 元"
+    claim_notify(claim=claim, actor=actor, kind="claim_approved", what=what, body=body)
+    return claim
 
 
 def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str]]) -> _Reopened:
@@ -250,6 +263,16 @@ def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str
             },
         )
     claim_recount(claim)
+    claim_notify(
+        claim=claim,
+        actor=actor,
+        kind="claim_lines_reopened",
+        what=f"{len(reopen)} 条明细按已记账情况重新测算后改为待审核",
+        body="\n".join(
+            f"明细 #{line.pk}（{line.person.name}）{yuan(before)} 元 → {yuan(line.amount)} 元：{why}"
+            for line, before, why in reopen
+        ),
+    )
     return _Reopened(reopen)
 
 
@@ -290,6 +313,13 @@ def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry
         to_state=claim.status,
         reason=f"冲销：{reason.strip()}",
         changes={"entry": entry.pk, "amount": str(entry.amount)},
+    )
+    claim_notify(
+        claim=claim,
+        actor=actor,
+        kind="claim_line_reversed",
+        what=f"明细 #{entry.claim_line_id} 台账冲销 {yuan(entry.amount)} 元，不予补贴",
+        body=f"原因：{reason.strip()}",
     )
     _paid_when_nothing_left_to_pay(claim, actor)
     return reversal
@@ -348,13 +378,26 @@ def payment_record(
     PaymentLine.objects.bulk_create(
         PaymentLine(payment=payment, claim_line=line, amount=line.amount) for line in lines
     )
-    for claim in {line.claim for line in lines}:
+    by_claim: dict[int, list[ClaimLine]] = defaultdict(list)
+    for line in lines:
+        by_claim[line.claim_id].append(line)
+    for paid_lines in by_claim.values():
+        claim = paid_lines[0].claim
         unpaid = claim.lines.filter(decision=LineDecision.APPROVED, payment_line__isnull=True).exists()
         if not unpaid:
             locked = Claim.objects.select_for_update().get(pk=claim.pk)
             claim_mark_for_ledger(
                 claim=locked, actor=actor, to=ClaimStatus.PAID, reason=f"拨付凭证 {payment.reference}"
             )
+        amount = sum((line.amount for line in paid_lines), ZERO)
+        claim_notify(
+            claim=claim,
+            actor=actor,
+            kind="claim_paid",
+            what=f"已拨付 {len(paid_lines)} 条明细，共 {yuan(amount)} 元"
+            + ("" if unpaid else "，申领已全部拨付"),
+            body=f"拨付凭证号 {payment.reference}，拨付日期 {paid_on.isoformat()}",
+        )
     return payment
 
 
@@ -445,6 +488,18 @@ def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source:
             "source": source,
         },
     )
+    due = (
+        f"已拨付的 {yuan(recovery.receivable)} 元须退回专账"
+        if recovery.receivable
+        else "该明细尚未拨付，无须退款"
+    )
+    claim_notify(
+        claim=claim,
+        actor=actor,
+        kind="claim_line_recovered",
+        what=f"明细 #{line.pk}（{line.person.name}）追回 {yuan(recovery.amount)} 元，{due}",
+        body=f"依据 {rule}：{reason}",
+    )
     _paid_when_nothing_left_to_pay(claim, actor)
     return recovery
 
@@ -477,5 +532,12 @@ def recovery_returned(*, recovery: Recovery, actor: Any, returned_on: date, refe
             "returned": f"{recovery.receivable:.2f}",
             "returned_on": returned_on.isoformat(),
         },
+    )
+    claim_notify(
+        claim=claim,
+        actor=actor,
+        kind="claim_recovery_returned",
+        what=f"明细 #{recovery.claim_line_id} 的追回款 {yuan(recovery.receivable)} 元已登记退回",
+        body=f"退回凭证号 {recovery.returned_reference}，退回日期 {returned_on.isoformat()}",
     )
     return recovery
