@@ -3,7 +3,8 @@
 enterprise in 万州区 with a training centre awaiting filing, three claims of 2021 waiting for
 review (with something for the batch audit to find), a booked 以工代训 claim of May and August
 and an apprenticeship's early end and advance waiting for review, and rate tables for both
-districts (effective 2021-03-01).
+districts (effective 2021-03-01). The decisions made through the services leave their 消息
+notices (the school's recognitions, the enterprise's approval, the officers' new work).
 
 Idempotent: running it twice changes nothing. Rates follow RULES.md's demo standards
 (S: 初级 1000, 中级 1500, 高级 2500, 技师 3500, 高级技师 5000; 专项 800) and the floors of R1.2–R1.4.
@@ -16,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -51,6 +53,8 @@ from apps.institutions.services import (
 )
 from apps.ledger.models import Allocation
 from apps.ledger.services import allocation_set, claim_approve
+from apps.notices.selectors import district_officers
+from apps.notices.services import notify
 from apps.rules.identity import id_check_character
 from apps.trainees.services_persons import person_register_or_get
 
@@ -221,6 +225,14 @@ def _applicant(district: District) -> None:
             from_state="",
             to_state=InstitutionStatus.APPLIED,
             reason="演示数据：机构自行注册，等待所在区县人力社保局认定",
+        )
+        # What institution_register tells the district's officers.
+        notify(
+            recipients=district_officers(district_id=district.pk),
+            kind="institution_applied",
+            title=f"新的培训机构申请认定：{applicant.name}",
+            body=f"{applicant.get_kind_display()}，统一社会信用代码 {applicant.uscc}，等待本区县认定 (R4.1)",
+            link=reverse("institutions:institution_detail", args=[applicant.pk]),
         )
 
 
