@@ -206,7 +206,8 @@ class WorkerSerializer(PersonSerializer):
 
 class WorkForTrainingSerializer(serializers.Serializer):
     employer = serializers.CharField(required=False, default="")
-    year = serializers.IntegerField(min_value=2021, max_value=2100)
+    # Blank: the year of the last month claimed.
+    year = serializers.IntegerField(min_value=2021, max_value=2100, required=False, allow_null=True)
     workers = WorkerSerializer(many=True)
 
 
@@ -214,21 +215,27 @@ def _rows(people: list[dict[str, Any]]) -> list[services.PersonRow]:
     return [services.PersonRow(p["id_number"], p["name"]) for p in people]
 
 
-def _create_work_for_training(request: Request) -> Claim:
+def _work_for_training(request: Request, claim: Claim | None = None) -> Claim:
+    """Create a 以工代训 claim, or with `claim` replace the draft's rows (PATCH)."""
     data = validated(WorkForTrainingSerializer, request.data)
-    employer = _employer(request, data["employer"])
-    return services.claim_create_with_persons(
-        rows=_rows(data["workers"]),
-        create=lambda persons: services.claim_create_work_for_training(
+
+    def build(persons: list[Any]) -> Claim:
+        workers = [
+            services.WorkerMonths(person, list(worker["months"]))
+            for person, worker in zip(persons, data["workers"], strict=True)
+        ]
+        if claim is not None:
+            return services.claim_update_work_for_training(
+                claim=claim, actor=request.user, year=data.get("year"), workers=workers
+            )
+        return services.claim_create_work_for_training(
             actor=request.user,
-            employer=employer,
-            year=data["year"],
-            workers=[
-                services.WorkerMonths(person, list(worker["months"]))
-                for person, worker in zip(persons, data["workers"], strict=True)
-            ],
-        ),
-    )
+            employer=_employer(request, data["employer"]),
+            year=data.get("year"),
+            workers=workers,
+        )
+
+    return services.claim_create_with_persons(rows=_rows(data["workers"]), create=build)
 
 
 class ApprenticeSerializer(PersonSerializer):
@@ -246,36 +253,47 @@ class ApprenticeSerializer(PersonSerializer):
 class ApprenticeshipSerializer(serializers.Serializer):
     employer = serializers.CharField(required=False, default="")
     stage = serializers.ChoiceField(choices=["advance", "completion", "early_end"])
-    year = serializers.IntegerField(min_value=2021, max_value=2100)
+    # Blank: the year of the stage's date (the opening for an advance, the end for a settlement).
+    year = serializers.IntegerField(min_value=2021, max_value=2100, required=False, allow_null=True)
     apprentices = ApprenticeSerializer(many=True)
 
 
-def _create_apprenticeship(request: Request) -> Claim:
+def _apprenticeship(request: Request, claim: Claim | None = None) -> Claim:
+    """Create an apprenticeship claim, or with `claim` replace the draft's rows (PATCH)."""
     data = validated(ApprenticeshipSerializer, request.data)
-    employer = _employer(request, data["employer"])
     early = data["stage"] == "early_end"
-    return services.claim_create_with_persons(
-        rows=_rows(data["apprentices"]),
-        create=lambda persons: services.claim_create_apprenticeship(
+
+    def build(persons: list[Any]) -> Claim:
+        apprentices = [
+            services.Apprentice(
+                person=person,
+                start=a["start"],
+                end=a["end"],
+                planned_months=a["planned_months"],
+                passed=a["passed"],
+                actual_months=a.get("actual_months") if early else None,
+                early_end=a.get("early_end") if early else None,
+                early_end_reason=a["early_end_reason"] if early else "",
+            )
+            for person, a in zip(persons, data["apprentices"], strict=True)
+        ]
+        if claim is not None:
+            return services.claim_update_apprenticeship(
+                claim=claim,
+                actor=request.user,
+                stage=data["stage"],
+                year=data.get("year"),
+                apprentices=apprentices,
+            )
+        return services.claim_create_apprenticeship(
             actor=request.user,
-            employer=employer,
+            employer=_employer(request, data["employer"]),
             stage=data["stage"],
-            year=data["year"],
-            apprentices=[
-                services.Apprentice(
-                    person=person,
-                    start=a["start"],
-                    end=a["end"],
-                    planned_months=a["planned_months"],
-                    passed=a["passed"],
-                    actual_months=a.get("actual_months") if early else None,
-                    early_end=a.get("early_end") if early else None,
-                    early_end_reason=a["early_end_reason"] if early else "",
-                )
-                for person, a in zip(persons, data["apprentices"], strict=True)
-            ],
-        ),
-    )
+            year=data.get("year"),
+            apprentices=apprentices,
+        )
+
+    return services.claim_create_with_persons(rows=_rows(data["apprentices"]), create=build)
 
 
 class TrainingSerializer(serializers.Serializer):
@@ -300,35 +318,49 @@ class EnterpriseDirectSerializer(serializers.Serializer):
     trainees = EnterpriseTraineeSerializer(many=True)
 
 
-def _create_enterprise_direct(request: Request) -> Claim:
+def _enterprise_direct(request: Request, claim: Claim | None = None) -> Claim:
+    """Create an enterprise direct claim, or with `claim` replace the draft's training and rows."""
     data = validated(EnterpriseDirectSerializer, request.data)
-    employer = _employer(request, data["employer"])
-    return services.claim_create_with_persons(
-        rows=_rows(data["trainees"]),
-        create=lambda persons: services.claim_create_enterprise_direct(
+
+    def build(persons: list[Any]) -> Claim:
+        training = services.EnterpriseTraining(**data["training"])
+        trainees = [
+            services.EnterpriseTrainee(
+                person=person,
+                relation=t["relation"],
+                attended_offline=t["attended_offline"],
+                attended_online=t["attended_online"],
+                passed=t["passed"],
+            )
+            for person, t in zip(persons, data["trainees"], strict=True)
+        ]
+        if claim is not None:
+            return services.claim_update_enterprise_direct(
+                claim=claim, actor=request.user, training=training, trainees=trainees
+            )
+        return services.claim_create_enterprise_direct(
             actor=request.user,
-            employer=employer,
-            training=services.EnterpriseTraining(**data["training"]),
-            trainees=[
-                services.EnterpriseTrainee(
-                    person=person,
-                    relation=t["relation"],
-                    attended_offline=t["attended_offline"],
-                    attended_online=t["attended_online"],
-                    passed=t["passed"],
-                )
-                for person, t in zip(persons, data["trainees"], strict=True)
-            ],
-        ),
-    )
+            employer=_employer(request, data["employer"]),
+            training=training,
+            trainees=trainees,
+        )
+
+    return services.claim_create_with_persons(rows=_rows(data["trainees"]), create=build)
 
 
 CREATE = {
     ClaimKind.CLASS_COMPLETION: _create_for_class,
     ClaimKind.LIVING_ALLOWANCE: _create_for_class,
-    ClaimKind.WORK_FOR_TRAINING: _create_work_for_training,
-    ClaimKind.APPRENTICESHIP: _create_apprenticeship,
-    ClaimKind.ENTERPRISE_DIRECT: _create_enterprise_direct,
+    ClaimKind.WORK_FOR_TRAINING: _work_for_training,
+    ClaimKind.APPRENTICESHIP: _apprenticeship,
+    ClaimKind.ENTERPRISE_DIRECT: _enterprise_direct,
+}
+# The kinds whose rows the claimant types, and so edits (PATCH); a class's claims follow the class
+# and are quoted again by POST …/recompute.
+UPDATE = {
+    ClaimKind.WORK_FOR_TRAINING: _work_for_training,
+    ClaimKind.APPRENTICESHIP: _apprenticeship,
+    ClaimKind.ENTERPRISE_DIRECT: _enterprise_direct,
 }
 
 
@@ -343,8 +375,26 @@ def _claim_for(request: Request, pk: int, action: str) -> Claim:
 
 
 class ClaimDetailApi(APIView):
+    """GET the claim. PATCH (the claimant, a draft or returned claim of a kind it types): the same
+    body as POST /api/v1/claims/ for that kind, the rows replaced and quoted again. DELETE (the
+    claimant, a draft): the draft is deleted, a deletion record kept in the log."""
+
     def get(self, request: Request, pk: int) -> Response:
         return Response(claim_data(selectors.claim_get(claim_id=pk, user=request.user), request.user))
+
+    def patch(self, request: Request, pk: int) -> Response:
+        claim = _claim_for(request, pk, "change")
+        if claim.kind not in UPDATE:
+            raise ApplicationError(
+                "班级补贴申领随班级数据变化，请用重新测算（POST …/recompute）", field="kind"
+            )
+        claim = UPDATE[claim.kind](request, claim)
+        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=request.user), request.user))
+
+    def delete(self, request: Request, pk: int) -> Response:
+        claim = _claim_for(request, pk, "change")
+        services.claim_delete_draft(claim=claim, actor=request.user, reason=request.data.get("reason", ""))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ClaimTransitionApi(APIView):

@@ -7,10 +7,11 @@ apprenticeship is settled. So `python -m apps.rules quote` gives every stored li
 amount, with no database and no district settings.
 
 What a person "already has" is read in two ways. When a line is filed or recomputed, every line
-that is not refused counts towards the limits (R10.1: pending and approved lines count), so that
-the claimant and the officer see a clash early. When a line is approved and booked, only what is
-booked (approved lines of approved or paid claims) counts, under the persons' row locks: whatever
-the order of filing and approval, nothing is booked beyond an entitlement.
+that is not refused, of a claim filed (a draft claims nothing yet), counts towards the limits
+(R10.1: pending and approved lines count), so that the claimant and the officer see a clash early.
+When a line is approved and booked, only what is booked (approved lines of approved or paid
+claims) counts, under the persons' row locks: whatever the order of filing and approval, nothing
+is booked beyond an entitlement.
 """
 
 from __future__ import annotations
@@ -189,14 +190,19 @@ def fact_of(line: ClaimLine, claim: Claim, *, booked: bool, months: Iterable[dat
 def facts_for(
     person_ids: Iterable[int], *, exclude_claim_id: int | None, booked_only: bool
 ) -> dict[int, list[Fact]]:
-    """Each person's lines in other claims that count: every line not refused of a claim not
-    rejected, or with `booked_only` the booked ones only. Two queries: the lines, their months."""
+    """Each person's lines in other claims that count: every line not refused of a claim filed
+    (submitted, not rejected), or with `booked_only` the booked ones only. Two queries: the
+    lines, their months."""
     ids = list(dict.fromkeys(person_ids))
     lines = ClaimLine.objects.filter(person_id__in=ids).select_related("claim").order_by("start", "id")
     if booked_only:
         lines = lines.filter(decision=LineDecision.APPROVED, claim__status__in=BOOKED_CLAIMS)
     else:
-        lines = lines.exclude(decision=LineDecision.REJECTED).exclude(claim__status=ClaimStatus.REJECTED)
+        # A draft is not filed: it claims nothing until it is submitted (issue 14: a stray draft
+        # blocked the next claim's months).
+        lines = lines.exclude(decision=LineDecision.REJECTED).exclude(
+            claim__status__in=(ClaimStatus.REJECTED, ClaimStatus.DRAFT)
+        )
     if exclude_claim_id is not None:
         lines = lines.exclude(claim_id=exclude_claim_id)
     lines = list(lines)

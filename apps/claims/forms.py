@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.forms import LEVEL_CHOICES
@@ -40,13 +39,14 @@ def _confirm() -> forms.BooleanField:
     return forms.BooleanField(label=CONFIRM, required=True)
 
 
-def _year() -> forms.IntegerField:
+def _year(derived: str) -> forms.IntegerField:
+    """The funding year: blank takes it from the training's dates (`derived` says how)."""
     return forms.IntegerField(
         label=_("资金年度"),
         min_value=2021,
         max_value=2100,
-        initial=lambda: timezone.localdate().year,
-        help_text=_("在该年度的专账资金额度内列支 (R8.2)"),
+        required=False,
+        help_text=_("在该年度的专账资金额度内列支 (R8.2)。留空则按培训日期确定：%(how)s") % {"how": derived},
     )
 
 
@@ -74,7 +74,7 @@ class EmployerForm(forms.Form):
 
 
 class WorkForTrainingForm(EmployerForm):
-    year = _year()
+    year = _year(_("所申领最后一个月份所在年度"))
 
 
 def _month(value: str, label: str) -> date:
@@ -126,7 +126,7 @@ class WorkerForm(PersonFields):
 
 class ApprenticeshipForm(EmployerForm):
     stage = forms.ChoiceField(label=_("申领阶段"), choices=STAGES)
-    year = _year()
+    year = _year(_("开班预拨按开始日期、结业清算按计划结束日期、提前结束按实际结束月份所在年度"))
 
 
 class ApprenticeForm(PersonFields):
@@ -203,6 +203,11 @@ EnterpriseTraineeFormSet = row_formset(EnterpriseTraineeForm)
 def filled_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
     """The rows the user filled in (blank extra rows are skipped)."""
     return [f for f in formset.forms if f.has_changed()]
+
+
+class DeleteDraftForm(forms.Form):
+    reason = forms.CharField(label=_("删除原因"), required=False, max_length=200)
+    confirm = _confirm()
 
 
 class TransitionForm(forms.Form):

@@ -15,6 +15,7 @@ from .selectors import (
     claim_status_counts,
     claimable_classes,
     claims_awaiting_recommendation,
+    returned_claims_with_reasons,
 )
 
 # The age bars: SVG units of the fullest band and per row; older bands in warmer colours.
@@ -60,6 +61,7 @@ def claimant_panel(user: Any) -> dict[str, Any]:
         "title": "本单位补贴申领",
         "kinds": claim_kind_status_counts(user=user),
         "returned": counts.get("returned", 0),
+        "returned_items": returned_claims_with_reasons(user=user) if counts.get("returned") else [],
         "drafts": counts.get("draft", 0),
         "claimable": list(claimable_classes(user=user)[:5]) if claim_policy.can(user, "add_class") else [],
         "can_add_enterprise": claim_policy.can(user, "add_enterprise"),

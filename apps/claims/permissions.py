@@ -30,6 +30,8 @@ ACTIONS = {
     ClaimStatus.REJECTED: "review",
 }
 CLAIMANT_ACTIONS = {"change"}
+# Roles that inspect and never file: they see a claim only once it has been submitted.
+UNSUBMITTED_HIDDEN_FROM = frozenset({Role.THIRD_PARTY_REVIEWER, Role.AUDITOR})
 OFFICER_ACTIONS = {"review"}
 
 
@@ -52,7 +54,11 @@ class ClaimPolicy(PermissionPolicy[Claim]):
             return Claim.objects.filter(institution__members=user)
         if user.role == Role.ENTERPRISE_FILER:
             return Claim.objects.filter(employer__members=user)
-        return Claim.objects.filter(district__in=districts_visible_to(user))
+        claims = Claim.objects.filter(district__in=districts_visible_to(user))
+        if user.role in UNSUBMITTED_HIDDEN_FROM:
+            # A draft is the claimant's own work until it is submitted (issue 14).
+            claims = claims.exclude(status=ClaimStatus.DRAFT)
+        return claims
 
     def can(self, user: Any, action: str, obj: Claim | None = None) -> bool:
         if not _active(user):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from apps.classes.models import ClassStatus, TrainingClass
 from apps.core.masking import mask_id_number
-from apps.core.selectors import state_changes_for
+from apps.core.selectors import latest_change_to, latest_changes_to, state_changes_for
 from apps.trainees.models import Person
 from apps.trainees.permissions import person_policy
 
+from .computation import facts_for
 from .entitlement import judged
 from .extensions import LineNote
 from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
@@ -112,6 +113,13 @@ class LineRow:
     notes: tuple[LineNote, ...] = ()  # what other apps say of the line (apps.claims.extensions)
     person_page: bool = False  # the viewer may open the person's page (roster permissions)
     can_reveal: bool = False  # and reveal the full ID number there (logged)
+    # The other claims behind each finding on the person's other trainings, by rule.
+    blockers: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        """The line's findings, each with the claims that raise it (`blockers`, maybe empty)."""
+        return [{**f, "blockers": self.blockers.get(f.get("rule"), [])} for f in self.line.findings]
 
     @property
     def judged(self) -> list[dict[str, Any]]:
@@ -120,7 +128,11 @@ class LineRow:
 
 
 def claim_line_rows(
-    *, claim: Claim, user: Any, notes: dict[int, list[LineNote]] | None = None
+    *,
+    claim: Claim,
+    user: Any,
+    notes: dict[int, list[LineNote]] | None = None,
+    blockers: dict[int, dict[str, list[Any]]] | None = None,
 ) -> list[LineRow]:
     """Every line with its person, the ID number masked for every role (as in every list), and
     the notes other apps put on it. Whether the viewer may open each person's page and reveal
@@ -135,7 +147,7 @@ def claim_line_rows(
         )
         .order_by("pk")
     )
-    notes = notes or {}
+    notes, blockers = notes or {}, blockers or {}
     return [
         LineRow(
             line,
@@ -143,6 +155,7 @@ def claim_line_rows(
             tuple(notes.get(line.pk, ())),
             person_page=line.person_page,
             can_reveal=line.can_reveal,
+            blockers=blockers.get(line.pk, {}),
         )
         for line in lines
     ]
@@ -201,6 +214,105 @@ def claimable_classes(*, user: Any) -> QuerySet[TrainingClass]:
         .select_related("occupation")
         .order_by("-end_date", "pk")
     )
+
+
+# What blocks a line ------------------------------------------------------------------------------
+
+# The findings that name another training of the person (R3.4 overlap, R3.5 months already claimed,
+# R10 per-person limits): each is shown with the claims that raise it.
+HISTORY_RULES = ("R3.4", "R3.5", "R10.1", "R10.2", "R10.3")
+
+
+@dataclass(frozen=True)
+class Blocker:
+    claim_id: int
+    status: str
+    status_label: str
+    kind_label: str
+    visible: bool  # the viewer may open it
+
+
+def _raises(rule: str, entry: dict[str, Any], line: ClaimLine) -> bool:
+    """Whether another training (`entry`, as the line's history holds it) is one `rule` speaks of."""
+    inputs = line.inputs or {}
+    if rule == "R3.5":
+        return bool(set(entry.get("months") or ()) & set(inputs.get("months") or ()))
+    if rule == "R3.4":
+        return bool(line.start and line.end) and (
+            entry["start"] <= line.end.isoformat() and line.start.isoformat() <= entry["end"]
+        )
+    if rule in ("R10.2", "R10.3"):
+        return entry.get("occupation_code") == (inputs.get("occupation") or {}).get("code")
+    return bool(line.end) and entry["end"][:4] == str(line.end.year)  # R10.1: the same year
+
+
+def claim_line_blockers(*, claim: Claim, user: Any) -> dict[int, dict[str, list[Blocker]]]:
+    """For each line with a finding on the person's other trainings, by rule: the other claims
+    (filed, not rejected; drafts claim nothing) whose lines raise it, so that a refusal names the
+    claim that blocks it. Read from the same facts the line was quoted against."""
+    lines = [
+        line for line in claim.lines.all() if any(f.get("rule") in HISTORY_RULES for f in line.findings or ())
+    ]
+    if not lines:
+        return {}
+    facts = facts_for([line.person_id for line in lines], exclude_claim_id=claim.pk, booked_only=False)
+    found: dict[int, dict[str, list[int]]] = {}
+    for line in lines:
+        history = (line.inputs or {}).get("history") or []
+        for rule in sorted({f["rule"] for f in line.findings if f.get("rule") in HISTORY_RULES}):
+            ids = [
+                fact.claim_id
+                for fact in facts.get(line.person_id, ())
+                if fact.entry is not None and fact.entry in history and _raises(rule, fact.entry, line)
+            ]
+            if ids:
+                found.setdefault(line.pk, {})[rule] = list(dict.fromkeys(ids))
+    claim_ids = {pk for rules in found.values() for ids in rules.values() for pk in ids}
+    others = {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids)}
+    visible = set(claim_policy.visible(user).filter(pk__in=claim_ids).values_list("pk", flat=True))
+    return {
+        line_id: {
+            rule: [
+                Blocker(
+                    pk,
+                    others[pk].status,
+                    others[pk].get_status_display(),
+                    others[pk].get_kind_display(),
+                    pk in visible,
+                )
+                for pk in ids
+                if pk in others
+            ]
+            for rule, ids in rules.items()
+        }
+        for line_id, rules in found.items()
+    }
+
+
+# How each kind's funding year (资金年度) is found when the claimant names none (R8.2).
+YEAR_BASIS = {
+    ClaimKind.CLASS_COMPLETION: "班级结业日期所在年度",
+    ClaimKind.LIVING_ALLOWANCE: "班级结业日期所在年度",
+    ClaimKind.ENTERPRISE_DIRECT: "培训结束日期所在年度",
+    ClaimKind.WORK_FOR_TRAINING: "申领的最后一个月份所在年度（未另行填写时）",
+    ClaimKind.APPRENTICESHIP: (
+        "开班预拨按开始日期、结业清算按计划结束日期、提前结束按实际结束月份所在年度（未另行填写时）"
+    ),
+}
+
+
+def returned_claims_with_reasons(*, user: Any, limit: int = 5) -> list[tuple[Claim, Any]]:
+    """The user's returned claims, newest first, each with its latest return (two queries)."""
+    claims = list(claim_policy.visible(user).filter(status=S.RETURNED).order_by("-updated_at", "-pk")[:limit])
+    reasons = latest_changes_to(model=Claim, ids=[c.pk for c in claims], state=S.RETURNED)
+    return [(c, reasons.get(c.pk)) for c in claims]
+
+
+def claim_return_reason(*, claim: Claim) -> Any:
+    """The latest 退回修改 of a returned claim (who, when, why), or None."""
+    if claim.status != S.RETURNED:
+        return None
+    return latest_change_to(obj=claim, state=S.RETURNED)
 
 
 # The history in words --------------------------------------------------------------------------

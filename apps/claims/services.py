@@ -30,6 +30,7 @@ from apps.catalog.selectors import rate_row_in_force
 from apps.classes.models import ClassStatus, TrainingClass, TrainingType
 from apps.classes.quoting import planned_hours
 from apps.core.errors import ApplicationError
+from apps.core.masking import mask_id_number
 from apps.core.services import state_change_record
 from apps.institutions.models import Employer
 from apps.notices.selectors import district_officers
@@ -408,19 +409,18 @@ def _require_filer(actor: Any, employer: Employer) -> None:
         raise ApplicationError("只有本企业的申报人可以提交该申领")
 
 
-@transaction.atomic
-def claim_create_work_for_training(
-    *, actor: Any, employer: Employer, workers: list[WorkerMonths], year: int
-) -> Claim:
-    """A 以工代训 claim (R3): workers and the months claimed; no plan or certificate needed."""
-    _require_filer(actor, employer)
-    if not workers:
-        raise ApplicationError("请至少填写一名职工及其申领月份", field="workers")
-    claim = Claim.objects.create(
-        kind=ClaimKind.WORK_FOR_TRAINING, district_id=employer.district_id, year=year, employer=employer
-    )
+def work_for_training_year(workers: list[WorkerMonths]) -> int:
+    """The funding year of a 以工代训 claim when the filer names none: the year of its last month
+    claimed (R8.2: a year's allocation pays that year's training)."""
+    months = [month for worker in workers for month in worker.months]
+    if not months:
+        return timezone.localdate().year
+    return int(max(months)[:4])
+
+
+def _fill_work_for_training(claim: Claim, workers: list[WorkerMonths]) -> None:
     facts = facts_for([w.person.pk for w in workers], exclude_claim_id=claim.pk, booked_only=False)
-    locked = district_inputs_for(kind="work_for_training", district=employer.district)
+    locked = district_inputs_for(kind="work_for_training", district=claim.employer.district)
     lines = []
     for number, worker in enumerate(workers, start=1):
         if not worker.months:
@@ -446,6 +446,24 @@ def claim_create_work_for_training(
             )
         )
     _save_lines(claim, lines)
+
+
+@transaction.atomic
+def claim_create_work_for_training(
+    *, actor: Any, employer: Employer, workers: list[WorkerMonths], year: int | None = None
+) -> Claim:
+    """A 以工代训 claim (R3): workers and the months claimed; no plan or certificate needed. The
+    funding year is the months' unless the filer names one."""
+    _require_filer(actor, employer)
+    if not workers:
+        raise ApplicationError("请至少填写一名职工及其申领月份", field="workers")
+    claim = Claim.objects.create(
+        kind=ClaimKind.WORK_FOR_TRAINING,
+        district_id=employer.district_id,
+        year=year or work_for_training_year(workers),
+        employer=employer,
+    )
+    _fill_work_for_training(claim, workers)
     state_change_record(obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建以工代训申领")
     return claim
 
@@ -464,29 +482,25 @@ class Apprentice:
     early_end_reason: str = ""
 
 
-@transaction.atomic
-def claim_create_apprenticeship(
-    *, actor: Any, employer: Employer, stage: str, apprentices: list[Apprentice], year: int
-) -> Claim:
-    """企业新型学徒制 (R5): the advance at opening (≤ 50 %, R5.5), the completion, or an early end
-    pro-rated by the months actually trained (R5.3, for a named reason or another one written out);
-    what was booked before for the same apprenticeship (its advance) is deducted at the end, and a
-    settled apprenticeship is paid nothing more. The annual standard in force at opening is locked
-    on each line (R5.4)."""
-    _require_filer(actor, employer)
-    if stage not in {"advance", "completion", "early_end"}:
-        raise ApplicationError("申领阶段应为开班预拨、结业清算或提前结束", field="stage")
-    if not apprentices:
-        raise ApplicationError("请至少填写一名学徒", field="apprentices")
-    claim = Claim.objects.create(
-        kind=ClaimKind.APPRENTICESHIP,
-        district_id=employer.district_id,
-        year=year,
-        employer=employer,
-        apprenticeship_stage=stage,
-    )
+def apprenticeship_year(stage: str, apprentices: list[Apprentice]) -> int:
+    """The funding year of an apprenticeship claim when the filer names none: the year of the
+    stage's date: the opening for the advance (R5.5), the planned end for the completion, the
+    opening plus the months actually trained for an early end (R5.3)."""
+    years = []
+    for a in apprentices:
+        if stage == "advance":
+            years.append(a.start.year)
+        elif stage == "early_end" and a.actual_months is not None:
+            years.append(a.start.year + (a.start.month - 1 + a.actual_months) // 12)
+        else:
+            years.append(a.end.year)
+    return max(years) if years else timezone.localdate().year
+
+
+def _fill_apprenticeship(claim: Claim, apprentices: list[Apprentice]) -> None:
+    stage = claim.apprenticeship_stage
     facts = facts_for([a.person.pk for a in apprentices], exclude_claim_id=claim.pk, booked_only=False)
-    locked = district_inputs_for(kind="apprenticeship", district=employer.district)
+    locked = district_inputs_for(kind="apprenticeship", district=claim.employer.district)
     lines = []
     for apprentice in apprentices:
         inputs: dict[str, Any] = {
@@ -519,6 +533,34 @@ def claim_create_apprenticeship(
             )
         )
     _save_lines(claim, lines)
+
+
+def _check_apprenticeship(stage: str, apprentices: list[Apprentice]) -> None:
+    if stage not in {"advance", "completion", "early_end"}:
+        raise ApplicationError("申领阶段应为开班预拨、结业清算或提前结束", field="stage")
+    if not apprentices:
+        raise ApplicationError("请至少填写一名学徒", field="apprentices")
+
+
+@transaction.atomic
+def claim_create_apprenticeship(
+    *, actor: Any, employer: Employer, stage: str, apprentices: list[Apprentice], year: int | None = None
+) -> Claim:
+    """企业新型学徒制 (R5): the advance at opening (≤ 50 %, R5.5), the completion, or an early end
+    pro-rated by the months actually trained (R5.3, for a named reason or another one written out);
+    what was booked before for the same apprenticeship (its advance) is deducted at the end, and a
+    settled apprenticeship is paid nothing more. The annual standard in force at opening is locked
+    on each line (R5.4). The funding year is the stage's unless the filer names one."""
+    _require_filer(actor, employer)
+    _check_apprenticeship(stage, apprentices)
+    claim = Claim.objects.create(
+        kind=ClaimKind.APPRENTICESHIP,
+        district_id=employer.district_id,
+        year=year or apprenticeship_year(stage, apprentices),
+        employer=employer,
+        apprenticeship_stage=stage,
+    )
+    _fill_apprenticeship(claim, apprentices)
     state_change_record(
         obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建企业新型学徒制申领"
     )
@@ -549,15 +591,11 @@ class EnterpriseTrainee:
     passed: bool = True
 
 
-@transaction.atomic
-def claim_create_enterprise_direct(
-    *, actor: Any, employer: Employer, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
-) -> Claim:
-    """企业职工培训直补 (clause 四): one line per trained employee (R4.2), quoted as the engine's
-    "enterprise" kind from the district's rate row in force on the first day of the training (R1.6)
-    with the district's uplift (R1.7). The training plan, sign-in sheets and video are required
-    unless the employer is classified (R4.3): until they are uploaded the lines say so. No invoice."""
-    _require_filer(actor, employer)
+def _check_enterprise(
+    employer: Employer, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
+) -> Any:
+    """The training and its trainees as filed, checked; the district's rate row in force on its
+    first day (R1.6)."""
     if not trainees:
         raise ApplicationError("请至少填写一名参训职工", field="trainees")
     if training.end < training.start:
@@ -584,30 +622,37 @@ def claim_create_enterprise_direct(
         if trainee.person.pk in seen:
             raise ApplicationError(f"第 {number} 名职工：{trainee.person.name} 重复填写", field="trainees")
         seen.add(trainee.person.pk)
-    claim = Claim.objects.create(
-        kind=ClaimKind.ENTERPRISE_DIRECT,
-        district_id=employer.district_id,
-        year=training.end.year,
-        employer=employer,
-        # The training as filed; compared with nothing, but it is what every line was quoted from.
-        class_snapshot={
-            "training": {
-                "name": training.name,
-                "occupation": training.occupation.code,
-                "occupation_name": training.occupation.name,
-                "level": training.level,
-                "start": training.start.isoformat(),
-                "end": training.end.isoformat(),
-                "planned_online": training.planned_online,
-                "rate_row": row.pk,
-            },
-            "relations": {str(t.person.pk): t.relation for t in trainees},
+    return row
+
+
+def _enterprise_snapshot(
+    training: EnterpriseTraining, trainees: list[EnterpriseTrainee], row: Any
+) -> dict[str, Any]:
+    """The training as filed; compared with nothing, but it is what every line was quoted from."""
+    return {
+        "training": {
+            "name": training.name,
+            "occupation": training.occupation.code,
+            "occupation_name": training.occupation.name,
+            "level": training.level,
+            "start": training.start.isoformat(),
+            "end": training.end.isoformat(),
+            "planned_online": training.planned_online,
+            "rate_row": row.pk,
         },
-    )
+        "relations": {str(t.person.pk): t.relation for t in trainees},
+    }
+
+
+def _fill_enterprise(
+    claim: Claim, training: EnterpriseTraining, trainees: list[EnterpriseTrainee], row: Any
+) -> None:
+    employer = claim.employer
     facts = facts_for([t.person.pk for t in trainees], exclude_claim_id=claim.pk, booked_only=False)
     locked = district_inputs(
         kind="enterprise", district=employer.district, on=training.start, end=training.end
     )
+    materials = _material_kinds(claim)  # none yet on a new claim; an edited draft keeps its own
     occupation = training.occupation
     lines = []
     for trainee in trainees:
@@ -631,7 +676,7 @@ def claim_create_enterprise_direct(
             "passed": trainee.passed,
             **locked,
             "classified": employer.is_classified,
-            "materials": [],
+            "materials": materials,
             "relation": trainee.relation,
             "id_number": trainee.person.id_number,
         }
@@ -641,6 +686,27 @@ def claim_create_enterprise_direct(
             )
         )
     _save_lines(claim, lines)
+
+
+@transaction.atomic
+def claim_create_enterprise_direct(
+    *, actor: Any, employer: Employer, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
+) -> Claim:
+    """企业职工培训直补 (clause 四): one line per trained employee (R4.2), quoted as the engine's
+    "enterprise" kind from the district's rate row in force on the first day of the training (R1.6)
+    with the district's uplift (R1.7). The training plan, sign-in sheets and video are required
+    unless the employer is classified (R4.3): until they are uploaded the lines say so. No invoice.
+    The funding year is the year the training ended."""
+    _require_filer(actor, employer)
+    row = _check_enterprise(employer, training, trainees)
+    claim = Claim.objects.create(
+        kind=ClaimKind.ENTERPRISE_DIRECT,
+        district_id=employer.district_id,
+        year=training.end.year,
+        employer=employer,
+        class_snapshot=_enterprise_snapshot(training, trainees, row),
+    )
+    _fill_enterprise(claim, training, trainees, row)
     state_change_record(
         obj=claim, actor=actor, from_state="", to_state=S.DRAFT, reason="创建企业职工培训直补申领"
     )
@@ -843,6 +909,135 @@ def claim_material_delete(*, material: ClaimMaterial, actor: Any) -> Claim:
     return claim
 
 
+# ---------------------------------------------------------------- editing and deleting drafts
+
+
+def _rows_summary(claim: Claim) -> dict[str, Any]:
+    """What an edit changes, for the log: the year, the persons and the total."""
+    return {
+        "year": claim.year,
+        "persons": sorted(claim.lines.values_list("person_id", flat=True)),
+        "total": f"{claim.total:.2f}",
+    }
+
+
+def _replace_rows(claim: Claim, actor: Any, fill: Callable[[], None], *, year: int, what: str) -> Claim:
+    """Drop the draft's lines (their 以工代训 months go with them, never booked), quote the rows
+    again through the same services as at creation, and log before → after."""
+    before = _rows_summary(claim)
+    claim.lines.all().delete()
+    claim.year = year
+    claim.save()
+    fill()
+    claim.refresh_from_db()
+    after = _rows_summary(claim)
+    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=f"修改{what}申领明细",
+        changes={"edit": changes},
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_update_work_for_training(
+    *, claim: Claim, actor: Any, workers: list[WorkerMonths], year: int | None = None
+) -> Claim:
+    """The filer edits a draft or returned 以工代训 claim: its workers and months, quoted again."""
+    claim = _lock(claim)
+    _require_editable_by_claimant(claim, actor, "修改申领")
+    if claim.kind != ClaimKind.WORK_FOR_TRAINING:
+        raise ApplicationError("该申领不是以工代训申领", field="kind")
+    if not workers:
+        raise ApplicationError("请至少填写一名职工及其申领月份", field="workers")
+    return _replace_rows(
+        claim,
+        actor,
+        lambda: _fill_work_for_training(claim, workers),
+        year=year or work_for_training_year(workers),
+        what="以工代训",
+    )
+
+
+@transaction.atomic
+def claim_update_apprenticeship(
+    *, claim: Claim, actor: Any, stage: str, apprentices: list[Apprentice], year: int | None = None
+) -> Claim:
+    """The filer edits a draft or returned apprenticeship claim: its stage and apprentices."""
+    claim = _lock(claim)
+    _require_editable_by_claimant(claim, actor, "修改申领")
+    if claim.kind != ClaimKind.APPRENTICESHIP:
+        raise ApplicationError("该申领不是企业新型学徒制申领", field="kind")
+    _check_apprenticeship(stage, apprentices)
+    claim.apprenticeship_stage = stage
+    return _replace_rows(
+        claim,
+        actor,
+        lambda: _fill_apprenticeship(claim, apprentices),
+        year=year or apprenticeship_year(stage, apprentices),
+        what="企业新型学徒制",
+    )
+
+
+@transaction.atomic
+def claim_update_enterprise_direct(
+    *, claim: Claim, actor: Any, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
+) -> Claim:
+    """The filer edits a draft or returned enterprise direct claim: the training and its trainees;
+    the materials uploaded stay and count again (R4.3)."""
+    claim = _lock(claim)
+    _require_editable_by_claimant(claim, actor, "修改申领")
+    if claim.kind != ClaimKind.ENTERPRISE_DIRECT:
+        raise ApplicationError("该申领不是企业职工培训直补申领", field="kind")
+    row = _check_enterprise(claim.employer, training, trainees)
+    claim.class_snapshot = _enterprise_snapshot(training, trainees, row)
+    return _replace_rows(
+        claim,
+        actor,
+        lambda: _fill_enterprise(claim, training, trainees, row),
+        year=training.end.year,
+        what="企业职工培训直补",
+    )
+
+
+@transaction.atomic
+def claim_delete_draft(*, claim: Claim, actor: Any, reason: str = "") -> None:
+    """The claimant deletes a draft it no longer wants: its lines, 以工代训 months and materials go
+    (a draft has booked nothing); the log keeps a deletion record of what it was. A claim once
+    submitted is never deleted: it is withdrawn by being rejected or corrected when returned."""
+    claim = _lock(claim)
+    if not is_claimant(actor, claim):
+        raise ApplicationError("只有申领单位的经办人可以删除申领草稿")
+    if claim.status != S.DRAFT:
+        raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，只有草稿可以删除", field="status")
+    record = {
+        "deleted": {
+            "kind": claim.kind,
+            "year": claim.year,
+            "claimant": str(claim.claimant),
+            "total": f"{claim.total:.2f}",
+            "persons": sorted(claim.lines.values_list("person_id", flat=True)),
+            "materials": sorted(claim.materials.values_list("original_name", flat=True)),
+        }
+    }
+    stored = [(m.file.name, m.file.storage) for m in claim.materials.all()]
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=S.DRAFT,
+        to_state="deleted",
+        reason=reason.strip() or "删除申领草稿",
+        changes=record,
+    )
+    claim.delete()
+    for name, storage in stored:
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+
+
 # ---------------------------------------------------------------- persons typed by the claimant
 
 
@@ -854,18 +1049,43 @@ class PersonRow:
     name: str
 
 
+def claim_known_persons(claim: Claim) -> dict[tuple[str, str], Person]:
+    """The persons of a claim's lines by (masked ID number, name): an edit form shows each row's
+    number masked, as every page does, and a row left as shown is the same person. A mask two of
+    them share is left out, so such a row must be typed in full."""
+    known: dict[tuple[str, str], Person] = {}
+    shared: set[tuple[str, str]] = set()
+    for line in claim.lines.select_related("person"):
+        key = (mask_id_number(line.person.id_number), line.person.name)
+        if key in known and known[key].pk != line.person_id:
+            shared.add(key)
+        known[key] = line.person
+    return {key: person for key, person in known.items() if key not in shared}
+
+
 @transaction.atomic
-def claim_create_with_persons(*, rows: list[PersonRow], create: Callable[[list[Person]], Claim]) -> Claim:
+def claim_create_with_persons(
+    *,
+    rows: list[PersonRow],
+    create: Callable[[list[Person]], Claim],
+    known: dict[tuple[str, str], Person] | None = None,
+) -> Claim:
     """Find or register each row's person in the real-name registry (R8.3, R11.1; any province,
-    R8.4), then create the claim with them (`create` gets the persons in row order), in one
-    transaction: a refused claim registers nobody. Errors name the row."""
+    R8.4), then create (or, editing, fill) the claim with them (`create` gets the persons in row
+    order), in one transaction: a refused claim registers nobody. Errors name the row. `known`:
+    an edited claim's persons as its form shows them (`claim_known_persons`)."""
     persons: list[Person] = []
     first_row: dict[str, int] = {}
+    known = known or {}
     for number, row in enumerate(rows, start=1):
-        try:
-            person = person_register_or_get(id_number=row.id_number, name=row.name)
-        except ApplicationError as exc:
-            raise ApplicationError(f"第 {number} 行：{exc.message}", rule=exc.rule, field=exc.field) from exc
+        person = known.get((row.id_number.strip(), row.name.strip()))
+        if person is None:
+            try:
+                person = person_register_or_get(id_number=row.id_number, name=row.name)
+            except ApplicationError as exc:
+                raise ApplicationError(
+                    f"第 {number} 行：{exc.message}", rule=exc.rule, field=exc.field
+                ) from exc
         if person.id_number in first_row:
             raise ApplicationError(
                 f"第 {number} 行：身份证号码与第 {first_row[person.id_number]} 行重复", field="id_number"

@@ -18,10 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.catalog.models import District, level_label
+from apps.catalog.models import District, Occupation, level_label
 from apps.classes.models import ClassStatus
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
+from apps.core.masking import mask_id_number
 from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
 from apps.trainees.models import EnrolmentStatus
@@ -33,6 +34,7 @@ from .forms import (
     ApprenticeFormSet,
     ApprenticeshipForm,
     ClassClaimForm,
+    DeleteDraftForm,
     EnterpriseTraineeFormSet,
     EnterpriseTrainingForm,
     LineDecisionForm,
@@ -157,19 +159,25 @@ def _employers(request: HttpRequest) -> Any:
     return employers
 
 
-def _formset(formset_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
-    """The rows formset; the "增加行" button re-renders it with MORE_ROWS more blank rows."""
+def _formset(
+    formset_class: Any, request: HttpRequest, initial: list[dict] | None = None, **kwargs: Any
+) -> Any:
+    """The rows formset; the "增加行" button re-renders it with MORE_ROWS more blank rows. An edited
+    draft's rows come pre-filled (`initial`); posted back, every row is read as typed, like a new
+    claim's, so a row cleared is dropped."""
     if request.method != "POST":
-        return formset_class(prefix="rows", **kwargs)
+        return formset_class(prefix="rows", initial=initial, **kwargs)
     data = request.POST.copy()
+    data["rows-INITIAL_FORMS"] = "0"
     if "more" in data:
         data["rows-TOTAL_FORMS"] = str(int(data.get("rows-TOTAL_FORMS", "0") or 0) + MORE_ROWS)
     return formset_class(data, prefix="rows", **kwargs)
 
 
-def _create_with_rows(request, form, formset, build) -> Any:
-    """Validate the header form and the rows, then register the persons and create the claim in
-    one service call. Returns the claim, or None with the errors on the forms."""
+def _create_with_rows(request, form, formset, build, claim=None) -> Any:
+    """Validate the header form and the rows, then register the persons and create the claim (or
+    fill the edited one) in one service call. Returns the claim, or None with the errors on the
+    forms."""
     form_valid, rows_valid = form.is_valid(), formset.is_valid()  # both, for every error at once
     if "more" in request.POST or not (form_valid and rows_valid):
         return None
@@ -181,19 +189,21 @@ def _create_with_rows(request, form, formset, build) -> Any:
         return services.claim_create_with_persons(
             rows=[row.person_row() for row in rows],
             create=lambda persons: build(form.cleaned_data, rows, persons),
+            known=services.claim_known_persons(claim) if claim is not None else None,
         )
     except ApplicationError as exc:
         exc.add_to_form(form)
         return None
 
 
-def _render_rows_form(request, title, form, formset, columns, help_text) -> HttpResponse:
+def _render_rows_form(request, title, form, formset, columns, help_text, claim=None) -> HttpResponse:
     """The header form and the rows, each row's fields in `columns` order with its number."""
     return render(
         request,
         "claims/claim_rows_form.html",
         {
-            "title": title,
+            "title": f"修改{title} #{claim.pk}" if claim is not None else title,
+            "claim": claim,
             "form": form,
             "formset": formset,
             "headers": [formset.empty_form[name].label for name in columns],
@@ -206,28 +216,58 @@ def _render_rows_form(request, title, form, formset, columns, help_text) -> Http
     )
 
 
+def _edited_rows(claim: Any, row: Any) -> list[dict[str, Any]]:
+    """An edited draft's lines as its form's rows (`row(line)` gives the kind's fields), the ID
+    numbers masked as on every page."""
+    lines = claim.lines.select_related("person").order_by("pk")
+    return [
+        {"id_number": mask_id_number(line.person.id_number), "name": line.person.name, **row(line)}
+        for line in lines
+    ]
+
+
+def _saved(request: HttpRequest, claim: Any, edited: Any, created: str) -> HttpResponse:
+    messages.success(request, "申领明细已修改并重新测算，请核对后提交" if edited is not None else created)
+    return redirect("claims:detail", pk=claim.pk)
+
+
 @login_required
 def claim_create_work_for_training(request: HttpRequest) -> HttpResponse:
+    return _work_for_training_page(request, None)
+
+
+def _work_for_training_page(request: HttpRequest, claim: Any) -> HttpResponse:
     employers = _employers(request)
-    form = WorkForTrainingForm(request.POST or None, employers=employers, initial={"employer": employers[0]})
-    formset = _formset(WorkerFormSet, request)
+    initial: dict[str, Any] = {"employer": employers[0]}
+    rows = None
+    if claim is not None:
+        initial = {"employer": claim.employer, "year": claim.year}
+        rows = _edited_rows(
+            claim,
+            lambda line: {"month_from": min(line.inputs["months"]), "month_to": max(line.inputs["months"])},
+        )
+    form = WorkForTrainingForm(request.POST or None, employers=employers, initial=initial)
+    if claim is not None:
+        form.fields["employer"].disabled = True
+    formset = _formset(WorkerFormSet, request, initial=rows)
     if request.method == "POST":
 
         def build(header, rows, persons):
+            workers = [
+                services.WorkerMonths(person, row.cleaned_data["months"])
+                for row, person in zip(rows, persons, strict=True)
+            ]
+            if claim is not None:
+                return services.claim_update_work_for_training(
+                    claim=claim, actor=request.user, year=header["year"], workers=workers
+                )
             return services.claim_create_work_for_training(
-                actor=request.user,
-                employer=header["employer"],
-                year=header["year"],
-                workers=[
-                    services.WorkerMonths(person, row.cleaned_data["months"])
-                    for row, person in zip(rows, persons, strict=True)
-                ],
+                actor=request.user, employer=header["employer"], year=header["year"], workers=workers
             )
 
-        claim = _create_with_rows(request, form, formset, build)
-        if claim is not None:
-            messages.success(request, "以工代训申领草稿已生成，请核对后提交")
-            return redirect("claims:detail", pk=claim.pk)
+        saved = _create_with_rows(request, form, formset, build, claim)
+        if saved is not None:
+            return _saved(request, saved, claim, "以工代训申领草稿已生成，请核对后提交")
     return _render_rows_form(
         request,
         "以工代训补贴申领",
@@ -235,15 +275,40 @@ def claim_create_work_for_training(request: HttpRequest) -> HttpResponse:
         formset,
         ["id_number", "name", "month_from", "month_to"],
         "按职工和月份申领，无需培训计划和培训合格证书 (R3.2)；2021 年 12 月以后的月份不予补贴 (R3.1)。",
+        claim,
     )
 
 
 @login_required
 def claim_create_apprenticeship(request: HttpRequest) -> HttpResponse:
+    return _apprenticeship_page(request, None)
+
+
+def _apprentice_row(line: Any) -> dict[str, Any]:
+    inputs = line.inputs
+    return {
+        "start": inputs["start"],
+        "end": inputs["end"],
+        "planned_months": inputs["planned_months"],
+        "passed": inputs.get("passed", True),
+        "actual_months": inputs.get("actual_months"),
+        "early_end": inputs.get("early_end") or "",
+        "early_end_reason": inputs.get("early_end_reason", ""),
+    }
+
+
+def _apprenticeship_page(request: HttpRequest, claim: Any) -> HttpResponse:
     employers = _employers(request)
-    form = ApprenticeshipForm(request.POST or None, employers=employers, initial={"employer": employers[0]})
-    stage = request.POST.get("stage", "") if request.method == "POST" else ""
-    formset = _formset(ApprenticeFormSet, request, form_kwargs={"stage": stage})
+    initial: dict[str, Any] = {"employer": employers[0]}
+    rows = None
+    if claim is not None:
+        initial = {"employer": claim.employer, "stage": claim.apprenticeship_stage, "year": claim.year}
+        rows = _edited_rows(claim, _apprentice_row)
+    form = ApprenticeshipForm(request.POST or None, employers=employers, initial=initial)
+    if claim is not None:
+        form.fields["employer"].disabled = True
+    stage = request.POST.get("stage", "") if request.method == "POST" else initial.get("stage", "")
+    formset = _formset(ApprenticeFormSet, request, initial=rows, form_kwargs={"stage": stage})
     if request.method == "POST":
 
         def build(header, rows, persons):
@@ -263,6 +328,14 @@ def claim_create_apprenticeship(request: HttpRequest) -> HttpResponse:
                         early_end_reason=data["early_end_reason"] if early else "",
                     )
                 )
+            if claim is not None:
+                return services.claim_update_apprenticeship(
+                    claim=claim,
+                    actor=request.user,
+                    stage=header["stage"],
+                    year=header["year"],
+                    apprentices=apprentices,
+                )
             return services.claim_create_apprenticeship(
                 actor=request.user,
                 employer=header["employer"],
@@ -271,10 +344,9 @@ def claim_create_apprenticeship(request: HttpRequest) -> HttpResponse:
                 apprentices=apprentices,
             )
 
-        claim = _create_with_rows(request, form, formset, build)
-        if claim is not None:
-            messages.success(request, "企业新型学徒制申领草稿已生成，请核对后提交")
-            return redirect("claims:detail", pk=claim.pk)
+        saved = _create_with_rows(request, form, formset, build, claim)
+        if saved is not None:
+            return _saved(request, saved, claim, "企业新型学徒制申领草稿已生成，请核对后提交")
     return _render_rows_form(
         request,
         "企业新型学徒制补贴申领",
@@ -293,48 +365,81 @@ def claim_create_apprenticeship(request: HttpRequest) -> HttpResponse:
         ],
         "开班时可预拨不超过 50% (R5.5)，结业时扣除；企业改制重组、关闭、破产或其他原因提前结束的，"
         "已完成主要课程并取得证书的学徒按实际培训月数折算 (R5.3)，其他原因须写明，由审核人员确认。",
+        claim,
     )
 
 
 @login_required
 def claim_create_enterprise(request: HttpRequest) -> HttpResponse:
+    return _enterprise_page(request, None)
+
+
+def _enterprise_page(request: HttpRequest, claim: Any) -> HttpResponse:
     employers = _employers(request)
-    form = EnterpriseTrainingForm(
-        request.POST or None, employers=employers, initial={"employer": employers[0]}
-    )
-    formset = _formset(EnterpriseTraineeFormSet, request)
+    initial: dict[str, Any] = {"employer": employers[0]}
+    rows = None
+    if claim is not None:
+        training = claim.class_snapshot["training"]
+        relations = claim.class_snapshot.get("relations", {})
+        initial = {
+            "employer": claim.employer,
+            "training_name": training["name"],
+            "occupation": Occupation.objects.filter(code=training["occupation"]).first(),
+            "level": training["level"],
+            "start": training["start"],
+            "end": training["end"],
+            "planned_online": training["planned_online"],
+        }
+        rows = _edited_rows(
+            claim,
+            lambda line: {
+                "relation": relations.get(str(line.person_id), ""),
+                "attended_offline": line.inputs["attended"]["offline"],
+                "attended_online": line.inputs["attended"]["online"],
+                "passed": line.inputs.get("passed", True),
+            },
+        )
+    form = EnterpriseTrainingForm(request.POST or None, employers=employers, initial=initial)
+    if claim is not None:
+        form.fields["employer"].disabled = True
+    formset = _formset(EnterpriseTraineeFormSet, request, initial=rows)
     if request.method == "POST":
 
         def build(header, rows, persons):
+            training = services.EnterpriseTraining(
+                name=header["training_name"],
+                occupation=header["occupation"],
+                level=header["level"],
+                start=header["start"],
+                end=header["end"],
+                planned_online=header["planned_online"],
+            )
+            trainees = [
+                services.EnterpriseTrainee(
+                    person=person,
+                    relation=row.cleaned_data["relation"],
+                    attended_offline=row.cleaned_data["attended_offline"],
+                    attended_online=row.cleaned_data["attended_online"] or 0,
+                    passed=row.cleaned_data["passed"],
+                )
+                for row, person in zip(rows, persons, strict=True)
+            ]
+            if claim is not None:
+                return services.claim_update_enterprise_direct(
+                    claim=claim, actor=request.user, training=training, trainees=trainees
+                )
             return services.claim_create_enterprise_direct(
-                actor=request.user,
-                employer=header["employer"],
-                training=services.EnterpriseTraining(
-                    name=header["training_name"],
-                    occupation=header["occupation"],
-                    level=header["level"],
-                    start=header["start"],
-                    end=header["end"],
-                    planned_online=header["planned_online"],
-                ),
-                trainees=[
-                    services.EnterpriseTrainee(
-                        person=person,
-                        relation=row.cleaned_data["relation"],
-                        attended_offline=row.cleaned_data["attended_offline"],
-                        attended_online=row.cleaned_data["attended_online"] or 0,
-                        passed=row.cleaned_data["passed"],
-                    )
-                    for row, person in zip(rows, persons, strict=True)
-                ],
+                actor=request.user, employer=header["employer"], training=training, trainees=trainees
             )
 
-        claim = _create_with_rows(request, form, formset, build)
-        if claim is not None:
-            messages.success(
-                request, "企业职工培训直补申领草稿已生成，请上传培训计划、学员签到表和培训视频类资料"
+        saved = _create_with_rows(request, form, formset, build, claim)
+        if saved is not None:
+            return _saved(
+                request,
+                saved,
+                claim,
+                "企业职工培训直补申领草稿已生成，请上传培训计划、学员签到表和培训视频类资料",
             )
-            return redirect("claims:detail", pk=claim.pk)
     return _render_rows_form(
         request,
         "企业职工培训直补申领",
@@ -342,7 +447,49 @@ def claim_create_enterprise(request: HttpRequest) -> HttpResponse:
         formset,
         ["id_number", "name", "relation", "attended_offline", "attended_online", "passed"],
         "生成草稿后上传培训计划、学员签到表和培训视频类资料（涉密企业除外），无需开具培训补贴发票 (R4.3)。",
+        claim,
     )
+
+
+# The kinds whose rows the claimant types, and so edits; a class's claims follow the class and
+# are quoted again by 重新测算.
+EDIT_PAGES = {
+    ClaimKind.WORK_FOR_TRAINING: _work_for_training_page,
+    ClaimKind.APPRENTICESHIP: _apprenticeship_page,
+    ClaimKind.ENTERPRISE_DIRECT: _enterprise_page,
+}
+
+
+@login_required
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改 a draft or returned claim: the creation form, pre-filled; saved, the rows replace the
+    old ones and are quoted again through the same services."""
+    claim = _claim_for(request, pk, "change")
+    if claim.kind not in EDIT_PAGES:
+        raise Http404("班级补贴申领随班级数据变化，请在申领页面重新测算")
+    if claim.status not in services.EDITABLE:
+        messages.error(request, f"申领状态为“{claim.get_status_display()}”，不能修改（草稿或退回修改时可以）")
+        return redirect("claims:detail", pk=pk)
+    return EDIT_PAGES[claim.kind](request, claim)
+
+
+@login_required
+def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """删除 a draft: a confirmation page, then the deletion (logged)."""
+    claim = _claim_for(request, pk, "change")
+    if claim.status != S.DRAFT:
+        messages.error(request, f"申领状态为“{claim.get_status_display()}”，只有草稿可以删除")
+        return redirect("claims:detail", pk=pk)
+    form = DeleteDraftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_delete_draft(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+            return redirect("claims:detail", pk=pk)
+        messages.success(request, f"申领草稿 #{pk} 已删除")
+        return redirect("claims:list")
+    return render(request, "claims/claim_delete.html", {"claim": claim, "form": form})
 
 
 # The claim page ---------------------------------------------------------------------------------
@@ -361,7 +508,12 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(claim_id=pk, user=request.user)
     user = request.user
     extras = claim_page_extras(user=user, claim=claim)
-    rows = selectors.claim_line_rows(claim=claim, user=user, notes=extras.line_notes)
+    rows = selectors.claim_line_rows(
+        claim=claim,
+        user=user,
+        notes=extras.line_notes,
+        blockers=selectors.claim_line_blockers(claim=claim, user=user),
+    )
     materials = list(claim.materials.select_related("uploaded_by"))
     is_claimant = claim_policy.can(user, "change", claim)
     is_officer = claim_policy.can(user, "review", claim)
@@ -391,6 +543,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.claim_history(claim=claim),
             "actions": _actions(user, claim),
             "editable": is_claimant and claim.status in services.EDITABLE,
+            "can_edit_rows": is_claimant and claim.status in services.EDITABLE and claim.kind in EDIT_PAGES,
+            "can_delete": is_claimant and claim.status == S.DRAFT,
+            "return_reason": selectors.claim_return_reason(claim=claim),
+            "year_basis": selectors.YEAR_BASIS.get(claim.kind, ""),
             "deciding": is_officer and reviewing,
             "can_recover": is_officer and claim.status in (S.APPROVED, S.PAID),
             "can_approve": can_approve,

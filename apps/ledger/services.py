@@ -190,7 +190,13 @@ def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Cl
     try:
         allocation = Allocation.objects.select_for_update().get(district=claim.district, year=claim.year)
     except Allocation.DoesNotExist as exc:
-        raise ApplicationError(f"{claim.district}{claim.year} 年度尚未设置专账资金额度", rule="R8.2") from exc
+        raise ApplicationError(
+            f"{claim.district}{claim.year} 年度尚未设置专账资金额度，不能审核通过。"
+            f"额度由市人力社保局管理员在“专账资金额度”页面设置（{claim.year} 年度）",
+            rule="R8.2",
+            field="allocation",
+            extra={"year": claim.year, "district": claim.district.code},
+        ) from exc
     requested: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in approved:
         requested[line.share] += line.amount

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import District
@@ -283,6 +284,20 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _missing_allocation_hint(user: Any, year: int) -> str:
+    """Where a missing year's allocation is set: a link for the one who may set it (the municipal
+    admin), whom to ask for everyone else."""
+    url = reverse("ledger:allocations")
+    if allocation_policy.can(user, "act"):
+        return format_html('<a href="{}?year={}">设置 {} 年度专账资金额度</a>', url, year, year)
+    return format_html(
+        '请联系市人力社保局管理员设置 {} 年度专账资金额度后再审核通过（<a href="{}?year={}">查看额度</a>）',
+        year,
+        url,
+        year,
+    )
+
+
 @login_required
 @require_POST
 def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
@@ -302,6 +317,8 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ApplicationError as exc:
         messages.error(request, str(exc))
+        if exc.field == "allocation":
+            messages.info(request, _missing_allocation_hint(request.user, exc.extra["year"]))
     else:
         messages.success(request, "申领已审核通过，核定金额已记入专账资金台账")
     return redirect("claims:detail", pk=pk)

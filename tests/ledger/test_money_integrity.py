@@ -281,7 +281,9 @@ def test_r10_1_a_district_limit_dated_on_or_before_the_notice_applies(
             trainees=[EnterpriseTrainee(staff, "employee", attended_offline=30)],
         ).lines.get()
 
-    training(date(2021, 5, 3))
+    first = training(date(2021, 5, 3))
+    # Filed: a draft claims nothing yet, a submitted claim counts towards the limit.
+    claim_transition(claim=first.claim, actor=filer, to=S.SUBMITTED)
     second = training(date(2021, 9, 1))
     assert second.inputs["per_year_limit"] == 1
     assert ("R10.1", "E") in [(f["rule"], f["severity"]) for f in second.findings]
