@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,17 @@ class TrainingClass(TimeStampedModel):
     has_findings = models.BooleanField(_("有疑点"), default=False, db_index=True)
     online_override_reason = models.TextField(_("线上课时超比例的审核意见 (R2.3)"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # A third-party agency's pre-review of the submitted application (R7.1): advice, never a decision.
+    recommendation = models.TextField(_("第三方审核意见"), blank=True, default="")
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("第三方审核人"),
+    )
+    recommended_at = models.DateTimeField(_("第三方审核时间"), null=True, blank=True)
     # The approval snapshot (R9.2).
     approved_on = models.DateField(_("审核通过日期"), null=True, blank=True)
     rate_row = models.ForeignKey(

@@ -12,6 +12,8 @@ from .models import ClassStatus, TrainingClass
 
 OPERATOR_ACTIONS = {"change", "submit", "start", "complete"}
 REVIEWER_ACTIONS = {"approve", "return", "reject", "close"}
+# Roles that inspect and never apply: they see an application only once it has been submitted.
+UNSUBMITTED_HIDDEN_FROM = frozenset({Role.THIRD_PARTY_REVIEWER, Role.AUDITOR})
 # The permission action behind each move of the lifecycle, by the status it moves to.
 ACTIONS = {
     ClassStatus.SUBMITTED: "submit",
@@ -29,6 +31,16 @@ def is_class_operator(user: Any, training_class: TrainingClass) -> bool:
         getattr(user, "is_authenticated", False)
         and user.role == Role.INSTITUTION_OPERATOR
         and training_class.institution.members.filter(pk=user.pk).exists()
+    )
+
+
+def is_engaged_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
+    """A third-party agency engaged by the class's district: recommends, never decides (R7.1)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role == Role.THIRD_PARTY_REVIEWER
+        and user.engaged_districts.filter(pk=training_class.district_id).exists()
     )
 
 
@@ -51,7 +63,11 @@ class TrainingClassPolicy(PermissionPolicy):
             return TrainingClass.objects.filter(institution__members=user)
         if user.role == Role.ENTERPRISE_FILER:
             return TrainingClass.objects.filter(institution__employer__members=user)
-        return TrainingClass.objects.filter(district__in=districts_visible_to(user))
+        classes = TrainingClass.objects.filter(district__in=districts_visible_to(user))
+        if user.role in UNSUBMITTED_HIDDEN_FROM:
+            # A draft application is the institution's own work until it is submitted (issue 14).
+            classes = classes.exclude(status=ClassStatus.DRAFT)
+        return classes
 
     def can(self, user: Any, action: str, obj: TrainingClass | None = None) -> bool:
         if action == "view":
@@ -64,6 +80,8 @@ class TrainingClassPolicy(PermissionPolicy):
             return is_class_operator(user, obj)
         if action in REVIEWER_ACTIONS:
             return is_class_reviewer(user, obj)
+        if action == "recommend":
+            return is_engaged_class_reviewer(user, obj)
         return False
 
 

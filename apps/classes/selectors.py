@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
 
-from apps.core.selectors import state_changes_for
+from apps.core.selectors import latest_change_to, latest_changes_to, state_changes_for
 
 from .models import ClassStatus, TrainingClass
 from .permissions import class_policy
@@ -65,14 +65,31 @@ def _label(status: str) -> str:
     return str(ClassStatus(status).label) if status in ClassStatus.values else status
 
 
+def change_detail(changes: dict[str, Any]) -> str:
+    """An edit of the application in words: each field before → after, the sessions added,
+    removed and changed (apps.classes.services.class_changes)."""
+    parts = [f"{label}：{before} → {after}" for label, (before, after) in changes.get("fields", {}).items()]
+    sessions = changes.get("sessions", {})
+    parts += [f"新增课程 {text}" for text in sessions.get("added", [])]
+    parts += [f"删除课程 {text}" for text in sessions.get("removed", [])]
+    parts += [f"修改课程 {before} → {after}" for before, after in sessions.get("changed", [])]
+    return "；".join(parts)
+
+
 def class_history(*, training_class: TrainingClass) -> list[dict[str, Any]]:
-    """The class's state-change log in words, oldest first (rendered by institutions/_history.html)."""
+    """The class's state-change log in words, oldest first (rendered by institutions/_history.html);
+    an edit with what it changed, field by field and session by session."""
     entries = []
-    for change in state_changes_for(obj=training_class):
+    for change in state_changes_for(obj=training_class).order_by("pk"):
+        data = change.changes or {}
+        detail = ""
         if not change.from_state:
             event = f"创建（{_label(change.to_state)}）"
+        elif "recommendation" in data:
+            event = "第三方审核意见"
         elif change.from_state == change.to_state:
             event = f"修改（{_label(change.to_state)}）"
+            detail = "未修改任何内容" if data.get("unchanged") else change_detail(data)
         else:
             event = f"{_label(change.from_state)} → {_label(change.to_state)}"
         entries.append(
@@ -80,8 +97,29 @@ def class_history(*, training_class: TrainingClass) -> list[dict[str, Any]]:
                 "at": change.created_at,
                 "actor": change.actor,
                 "event": event,
-                "detail": "",
+                "detail": detail,
                 "reason": change.reason,
             }
         )
     return entries
+
+
+def class_return_reason(*, training_class: TrainingClass) -> Any:
+    """The latest 退回修改 of a returned application (who, when, why), or None."""
+    if training_class.status != ClassStatus.RETURNED:
+        return None
+    return latest_change_to(obj=training_class, state=ClassStatus.RETURNED)
+
+
+def returned_with_reasons(*, user: Any, limit: int = 5) -> list[tuple[TrainingClass, Any]]:
+    """The user's returned applications, newest first, each with its latest return (two queries)."""
+    classes = list(
+        class_policy.visible(user).filter(status=ClassStatus.RETURNED).order_by("-updated_at", "-pk")[:limit]
+    )
+    reasons = latest_changes_to(model=TrainingClass, ids=[c.pk for c in classes], state=ClassStatus.RETURNED)
+    return [(c, reasons.get(c.pk)) for c in classes]
+
+
+def classes_awaiting_recommendation(*, user: Any) -> Any:
+    """For a third-party reviewer: submitted applications in its districts with no advice yet."""
+    return class_policy.visible(user).filter(status=ClassStatus.SUBMITTED, recommendation="")

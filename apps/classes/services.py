@@ -32,7 +32,7 @@ from apps.rules import RULES_VERSION
 from apps.rules.high_skill import check_district_school_level
 
 from .models import ClassSession, ClassStatus, SessionMode, TrainingClass
-from .permissions import is_class_operator, is_class_reviewer
+from .permissions import is_class_operator, is_class_reviewer, is_engaged_class_reviewer
 from .quoting import class_quote, policy_version
 
 S = ClassStatus
@@ -131,6 +131,60 @@ def class_create(
     return training_class
 
 
+def _shown(training_class: TrainingClass, name: str) -> str:
+    """A field of the application as the class page shows it."""
+    if name == "occupation":
+        occupation = training_class.occupation
+        return f"{occupation.code} {occupation.name}"
+    if name == "level":
+        return training_class.level_label
+    value = getattr(training_class, name)
+    display = getattr(training_class, f"get_{name}_display", None)
+    if display is not None:
+        return str(display())
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _session_text(session: Any) -> str:
+    mode = SessionMode(session.mode).label if session.mode in SessionMode.values else session.mode
+    text = f"{session.date.isoformat()} {session.start_time:%H:%M}–{session.end_time:%H:%M} {mode}"
+    return f"{text} {session.topic}".strip()
+
+
+def _described(training_class: TrainingClass) -> tuple[dict[str, str], dict[str, str]]:
+    """The application's fields and sessions as shown, the sessions keyed by their start."""
+    fields = {name: _shown(training_class, name) for name in CLASS_FIELDS}
+    sessions = {
+        f"{session.date.isoformat()} {session.start_time:%H:%M}": _session_text(session)
+        for session in training_class.sessions.order_by("date", "start_time", "pk")
+    }
+    return fields, sessions
+
+
+def class_changes(
+    before: tuple[dict[str, str], dict[str, str]], after: tuple[dict[str, str], dict[str, str]]
+) -> dict[str, Any]:
+    """What an edit changed, for the log: each field before → after (by its label), and the
+    sessions added, removed and changed (a session at the same start with other details)."""
+    fields = {
+        str(TrainingClass._meta.get_field(name).verbose_name): [before[0][name], after[0][name]]
+        for name in CLASS_FIELDS
+        if before[0][name] != after[0][name]
+    }
+    old, new = before[1], after[1]
+    sessions = {
+        "added": [new[key] for key in new if key not in old],
+        "removed": [old[key] for key in old if key not in new],
+        "changed": [[old[key], new[key]] for key in new if key in old and old[key] != new[key]],
+    }
+    changes: dict[str, Any] = {}
+    if fields:
+        changes["fields"] = fields
+    if any(sessions.values()):
+        changes["sessions"] = {key: value for key, value in sessions.items() if value}
+    return changes or {"unchanged": True}
+
+
 @transaction.atomic
 def class_update(
     *, actor: Any, training_class: TrainingClass, values: dict[str, Any], sessions: list[SessionInput]
@@ -141,6 +195,7 @@ def class_update(
         raise ApplicationError("只有本机构的经办人可以修改开班申请")
     if training_class.status not in EDITABLE:
         raise ApplicationError(f"{training_class.get_status_display()}的开班申请不能修改")
+    before = _described(training_class)
     _write(training_class, values, sessions)
     state_change_record(
         obj=training_class,
@@ -148,6 +203,36 @@ def class_update(
         from_state=training_class.status,
         to_state=training_class.status,
         reason="修改开班申请",
+        changes=class_changes(before, _described(training_class)),
+    )
+    return training_class
+
+
+@transaction.atomic
+def class_recommend(*, training_class: TrainingClass, actor: Any, text: str) -> TrainingClass:
+    """A third-party agency's pre-review of a submitted application (R7.1): recorded and logged
+    for the district's officer, never a decision."""
+    training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+    if not is_engaged_class_reviewer(actor, training_class):
+        raise ApplicationError("只有受本区县委托的第三方社会机构可以提出审核意见 (R7.1)")
+    if training_class.status != S.SUBMITTED:
+        raise ApplicationError(
+            f"开班申请状态为“{training_class.get_status_display()}”，提交后才能提出审核意见", field="status"
+        )
+    text = text.strip()
+    if not text:
+        raise ApplicationError("请填写第三方审核意见", field="text")
+    training_class.recommendation = text
+    training_class.recommended_by = actor
+    training_class.recommended_at = timezone.now()
+    training_class.save(update_fields=["recommendation", "recommended_by", "recommended_at", "updated_at"])
+    state_change_record(
+        obj=training_class,
+        actor=actor,
+        from_state=training_class.status,
+        to_state=training_class.status,
+        reason=f"第三方审核意见：{text}",
+        changes={"recommendation": text},
     )
     return training_class
 

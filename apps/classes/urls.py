@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.class_detail, name="detail"),
     path("<int:pk>/edit/", views.class_edit, name="edit"),
     path("<int:pk>/action/", views.class_action, name="action"),
+    path("<int:pk>/recommend/", views.class_recommend, name="recommend"),
 ]

@@ -15,7 +15,7 @@ from apps.core.errors import ApplicationError
 from apps.core.views import paginate, sort_by
 
 from . import selectors, services
-from .forms import ClassForm, SessionFormSet, TransitionForm, sessions_from
+from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, sessions_from
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
 from .quoting import class_quote_current
@@ -172,6 +172,10 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": training_class.status in services.EDITABLE
             and class_policy.can(request.user, "change", training_class),
             "transition_form": TransitionForm(),
+            "return_reason": selectors.class_return_reason(training_class=training_class),
+            "can_recommend": training_class.status == ClassStatus.SUBMITTED
+            and class_policy.can(request.user, "recommend", training_class),
+            "recommend_form": RecommendForm(),
             "r23": any(f["rule"] == "R2.3" for f in (pending or training_class.findings)),
         },
     )
@@ -200,4 +204,26 @@ def class_action(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已{services.TRANSITIONS[(training_class.status, to)].label}")
+    return redirect("classes:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def class_recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    """A third-party agency's pre-review of a submitted application (R7.1)."""
+    training_class = selectors.class_get(class_id=pk, user=request.user)
+    if not class_policy.can(request.user, "recommend", training_class):
+        raise PermissionDenied
+    form = RecommendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写第三方审核意见")
+        return redirect("classes:detail", pk=pk)
+    try:
+        services.class_recommend(
+            training_class=training_class, actor=request.user, text=form.cleaned_data["text"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "第三方审核意见已记录，最终审核由区县人力社保局作出 (R7.1)")
     return redirect("classes:detail", pk=pk)
