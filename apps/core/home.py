@@ -24,18 +24,22 @@ class NavItem:
 
 @dataclass(frozen=True)
 class HomePanel:
-    """`build(user)` returns the template context of the panel, or None to hide it."""
+    """`build(user)` returns the template context of the panel, or None to hide it; a year-bound
+    panel's is `build(user, year)`, the year the home page's selector shows."""
 
     template: str
     roles: frozenset[str]
-    build: Callable[[Any], dict[str, Any] | None]
+    build: Callable[..., dict[str, Any] | None]
     order: int = 100
+    year_bound: bool = False
 
 
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
     panels: list[HomePanel] = field(default_factory=list)
+    # Each returns the years a user has data in (allocations, claims), for the year selector.
+    years: list[Callable[[Any], Iterable[int]]] = field(default_factory=list)
 
 
 registry = Registry()
@@ -46,9 +50,40 @@ def register_nav(label: str, url_name: str, roles: Iterable[str], order: int = 1
 
 
 def register_panel(
-    template: str, roles: Iterable[str], build: Callable[[Any], dict[str, Any] | None], order: int = 100
+    template: str,
+    roles: Iterable[str],
+    build: Callable[..., dict[str, Any] | None],
+    order: int = 100,
+    *,
+    year_bound: bool = False,
 ) -> None:
-    registry.panels.append(HomePanel(template, frozenset(roles), build, order))
+    registry.panels.append(HomePanel(template, frozenset(roles), build, order, year_bound))
+
+
+def register_years(years: Callable[[Any], Iterable[int]]) -> None:
+    registry.years.append(years)
+
+
+def years_with_data(user: Any) -> list[int]:
+    """The years the user has data in, newest first, as the apps that hold it say."""
+    return sorted({year for source in registry.years for year in source(user)}, reverse=True)
+
+
+def chosen_year(asked: str, years: list[int], today: int) -> int:
+    """The year a year-bound page shows: the one asked for (?year=), else this year if it has data
+    or nothing has, else the latest year with data up to this year (the earliest after it when
+    every year with data lies ahead)."""
+    if asked.isdigit() and 2000 <= int(asked) <= 2100:
+        return int(asked)
+    if not years or today in years:
+        return today
+    past = [year for year in years if year <= today]
+    return max(past) if past else min(years)
+
+
+def year_choices(years: list[int], year: int, today: int) -> list[int]:
+    """The selector's years: those with data, this year and the one shown, newest first."""
+    return sorted({*years, today, year}, reverse=True)
 
 
 def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
@@ -67,11 +102,17 @@ def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
     return items
 
 
-def home_context(user: Any) -> dict[str, Any]:
+def home_context(user: Any, year: int | None = None) -> dict[str, Any]:
+    """The user's panels; the year-bound ones for `year` (this year when None)."""
     panels = []
+    year_bound = False
     for panel in sorted(registry.panels, key=lambda p: p.order):
         if user.role in panel.roles:
-            context = panel.build(user)
+            if panel.year_bound:
+                context = panel.build(user, year)
+                year_bound = year_bound or context is not None
+            else:
+                context = panel.build(user)
             if context is not None:
                 panels.append({"template": panel.template, **context})
-    return {"panels": panels}
+    return {"panels": panels, "year_bound": year_bound}

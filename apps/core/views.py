@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import broker_status, database_status
-from .home import home_context
+from .home import chosen_year, home_context, year_choices, years_with_data
 
 
 @require_GET
@@ -32,7 +33,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", home_context(request.user))
+    """The role's home page; its year-bound panels (funds, bases) for ?year=, with a selector."""
+    today = timezone.localdate().year
+    years = years_with_data(request.user)
+    year = chosen_year(request.GET.get("year", ""), years, today)
+    context = home_context(request.user, year)
+    context.update(year=year, years=year_choices(years, year, today))
+    return render(request, "core/home.html", context)
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -> Page:

@@ -8,10 +8,11 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from apps.accounts.models import Role
         from apps.claims.extensions import register_claim_section
-        from apps.core.home import register_nav, register_panel
+        from apps.core.home import register_nav, register_panel, register_years
 
         from .claim_page import claim_recoveries_section
         from .home import district_fund_panel, districts_panel, high_skill_panel
+        from .selectors import ledger_years
 
         register_claim_section("ledger/_claim_recoveries.html", claim_recoveries_section, order=20)
 
@@ -22,9 +23,24 @@ class LedgerConfig(AppConfig):
             order=14,
         )
         register_panel(
-            "ledger/panels/district_fund.html", [Role.DISTRICT_OFFICER], district_fund_panel, order=7
+            "ledger/panels/district_fund.html",
+            [Role.DISTRICT_OFFICER],
+            district_fund_panel,
+            order=7,
+            year_bound=True,
         )
         register_panel(
-            "ledger/panels/districts.html", [Role.MUNICIPAL_ADMIN, Role.AUDITOR], districts_panel, order=7
+            "ledger/panels/districts.html",
+            [Role.MUNICIPAL_ADMIN, Role.AUDITOR],
+            districts_panel,
+            order=7,
+            year_bound=True,
         )
-        register_panel("ledger/panels/high_skill.html", [Role.MUNICIPAL_ADMIN], high_skill_panel, order=8)
+        register_panel(
+            "ledger/panels/high_skill.html",
+            [Role.MUNICIPAL_ADMIN],
+            high_skill_panel,
+            order=8,
+            year_bound=True,
+        )
+        register_years(lambda user: ledger_years(user=user))

@@ -3,6 +3,7 @@ admin and the auditor, and the high-skill bases against their targets (R6.1)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -12,10 +13,10 @@ from apps.catalog.models import District
 from . import dashboards
 
 
-def district_fund_panel(user: Any) -> dict[str, Any] | None:
+def district_fund_panel(user: Any, year: int | None = None) -> dict[str, Any] | None:
     if user.district_id is None:
         return None
-    year = timezone.localdate().year
+    year = year or timezone.localdate().year
     district = District.objects.get(pk=user.district_id)
     shares = dashboards.share_rows(district=district, year=year)
     allocated = sum((b.allocated for b in shares), dashboards.ZERO)
@@ -39,8 +40,8 @@ def district_fund_panel(user: Any) -> dict[str, Any] | None:
     }
 
 
-def districts_panel(user: Any) -> dict[str, Any]:
-    year = timezone.localdate().year
+def districts_panel(user: Any, year: int | None = None) -> dict[str, Any]:
+    year = year or timezone.localdate().year
     summaries = dashboards.district_summaries(user=user, year=year)
     active = [s for s in summaries if s.allocated or s.booked or s.paid or s.waiting]
     return {
@@ -53,12 +54,15 @@ def districts_panel(user: Any) -> dict[str, Any]:
     }
 
 
-def high_skill_panel(user: Any) -> dict[str, Any]:
+def high_skill_panel(user: Any, year: int | None = None) -> dict[str, Any]:
     today = timezone.localdate()
-    bases = dashboards.high_skill_bases(year=today.year, on=today)
+    year = year or today.year
+    # A past year's bases are judged against the targets in force at its end.
+    on = today if year >= today.year else date(year, 12, 31)
+    bases = dashboards.high_skill_bases(year=year, on=on)
     largest = max((max(b.person_times, b.target) for b in bases), default=0)
     return {
-        "title": f"高技能人才培训基地（{today.year} 年度高级工及以上培训人次）",
+        "title": f"高技能人才培训基地（{year} 年度高级工及以上培训人次）",
         "bases": [
             {
                 "base": b,

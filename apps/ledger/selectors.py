@@ -5,16 +5,27 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
+from apps.claims.permissions import claim_policy
 from apps.rules.money import yuan
 
 from .models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
+from .permissions import ledger_districts
 
 ZERO = Decimal("0.00")
+
+
+def ledger_years(*, user: Any) -> list[int]:
+    """The years with an allocation in the districts whose account the user reads, or with a claim
+    the user sees (for the year selectors of the ledger and the home page)."""
+    years = set(Allocation.objects.filter(district__in=ledger_districts(user)).values_list("year", flat=True))
+    years |= set(claim_policy.visible(user).values_list("year", flat=True).distinct())
+    return sorted(years, reverse=True)
 
 
 @dataclass(frozen=True)

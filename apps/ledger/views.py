@@ -20,6 +20,7 @@ from apps.claims.models import ClaimLine, Share
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
+from apps.core.home import chosen_year, year_choices
 from apps.core.views import paginate, sort_by
 
 from . import dashboards, services
@@ -41,12 +42,18 @@ from .permissions import (
     may_act_in,
     payment_policy,
 )
-from .selectors import reconciliation
+from .selectors import ledger_years, reconciliation
 
 
 def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    """?year=, else this year if it has data (or nothing has), else the latest year with data."""
+    years = ledger_years(user=request.user)
+    return chosen_year(request.GET.get("year", ""), years, timezone.localdate().year)
+
+
+def _years(request: HttpRequest, year: int) -> list[int]:
+    """The year selector's choices: the years with data, this year and the one shown."""
+    return year_choices(ledger_years(user=request.user), year, timezone.localdate().year)
 
 
 def _readable(request: HttpRequest) -> Any:
@@ -82,6 +89,7 @@ def ledger_balances(request: HttpRequest) -> HttpResponse:
         "ledger/balances.html",
         {
             "year": year,
+            "years": _years(request, year),
             "district": district,
             "districts": districts,
             "summaries": summaries,
@@ -280,7 +288,13 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ledger/reconciliation.html",
-        {"year": year, "district": district, "districts": districts, "differences": differences},
+        {
+            "year": year,
+            "years": _years(request, year),
+            "district": district,
+            "districts": districts,
+            "differences": differences,
+        },
     )
 
 
