@@ -16,6 +16,7 @@ from apps.claims.services import (
     Apprentice,
     WorkerMonths,
     claim_create_apprenticeship,
+    claim_create_for_class,
     claim_create_work_for_training,
     claim_delete_draft,
     claim_recompute,
@@ -335,3 +336,15 @@ def test_a_missing_allocation_says_who_sets_it(role, filer, employer, worker, wa
         assert "设置 2027 年度专账资金额度</a>" in html
     claim.refresh_from_db()
     assert claim.status == S.UNDER_REVIEW
+
+
+def test_a_class_claim_year_is_the_class_end_year_and_the_pages_say_so(completed_class, operator):
+    page = Client()
+    page.force_login(operator)
+    html = page.get(reverse("claims:create_for_class", args=[completed_class.pk])).content.decode()
+    end_year = completed_class.end_date.year
+    assert f"<dd>{end_year} <small" in html and "按班级结业日期所在年度" in html
+    claim = claim_create_for_class(actor=operator, training_class=completed_class)
+    assert claim.year == end_year
+    html = page.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert f"· {end_year} <small" in html and "资金年度按班级结业日期所在年度" in html
