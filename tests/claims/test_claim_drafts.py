@@ -14,8 +14,11 @@ from rest_framework.test import APIClient
 from apps.claims.models import Claim, ClaimStatus, LineMonth
 from apps.claims.services import (
     Apprentice,
+    EnterpriseTrainee,
+    EnterpriseTraining,
     WorkerMonths,
     claim_create_apprenticeship,
+    claim_create_enterprise_direct,
     claim_create_for_class,
     claim_create_work_for_training,
     claim_delete_draft,
@@ -348,3 +351,58 @@ def test_a_class_claim_year_is_the_class_end_year_and_the_pages_say_so(completed
     assert claim.year == end_year
     html = page.get(reverse("claims:detail", args=[claim.pk])).content.decode()
     assert f"· {end_year} <small" in html and "资金年度按班级结业日期所在年度" in html
+
+
+def test_an_enterprise_draft_is_edited_on_its_prefilled_form(lathe, rates):
+    filer = UserFactory(filer=True)
+    classified = NumberedEmployerFactory(classified=True, members=[filer])
+    one, two = person("孙职工", "013"), person("钱职工", "014")
+    claim = claim_create_enterprise_direct(
+        actor=filer,
+        employer=classified,
+        training=EnterpriseTraining("数控车床操作岗位提升", lathe, 4, date(2026, 11, 2), date(2026, 11, 20)),
+        trainees=[
+            EnterpriseTrainee(one, "employee", attended_offline=60),
+            EnterpriseTrainee(two, "dispatched", attended_offline=60),
+        ],
+    )
+    assert claim.total == Decimal("3000.00")
+    page = Client()
+    page.force_login(filer)
+    url = reverse("claims:edit", args=[claim.pk])
+    shown = page.get(url).content.decode()
+    assert 'value="数控车床操作岗位提升"' in shown and 'value="2026-11-02"' in shown
+    assert f'value="{mask_id_number(two.id_number)}"' in shown and two.id_number not in shown
+    rows = {  # the two rows as shown, the second one's hours changed (extra blank rows: not posted)
+        "rows-TOTAL_FORMS": "2",
+        "rows-INITIAL_FORMS": "2",
+        "rows-0-id_number": mask_id_number(one.id_number),
+        "rows-0-name": one.name,
+        "rows-0-relation": "employee",
+        "rows-0-attended_offline": "60",
+        "rows-0-attended_online": "0",
+        "rows-0-passed": "on",
+        "rows-1-id_number": mask_id_number(two.id_number),
+        "rows-1-name": two.name,
+        "rows-1-relation": "dispatched",
+        "rows-1-attended_offline": "30",
+        "rows-1-attended_online": "0",
+        "rows-1-passed": "on",
+    }
+    header = {
+        "employer": classified.pk,
+        "training_name": "数控车床操作岗位提升（二期）",
+        "occupation": lathe.pk,
+        "level": "4",
+        "start": "2026-11-02",
+        "end": "2026-11-20",
+        "planned_online": "0",
+    }
+    answer = page.post(url, {**header, **rows})
+    assert answer.status_code == 302, answer.content.decode()
+    claim.refresh_from_db()
+    amounts = dict(claim.lines.values_list("person_id", "amount"))
+    assert amounts == {one.pk: Decimal("1500.00"), two.pk: Decimal("750.00")}
+    assert claim.total == Decimal("2250.00")
+    assert claim.class_snapshot["training"]["name"] == "数控车床操作岗位提升（二期）"
+    assert claim.class_snapshot["relations"] == {str(one.pk): "employee", str(two.pk): "dispatched"}
