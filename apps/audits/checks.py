@@ -52,8 +52,8 @@ from apps.trainees.models import AttendanceSource
 from .models import AuditFinding, AuditRun, Change, Scope
 
 # Claims whose lines an audit of "open claims" writes findings on: filed and not yet closed.
-# Lines of every claim that is not rejected still count for the person (drafts included, as in
-# the per-claim quote's history, apps.claims.computation.facts_for).
+# Lines of every claim filed and not rejected still count for the person (a draft claims nothing
+# yet, as in the per-claim quote's history, apps.claims.computation.facts_for).
 OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.RETURNED, ClaimStatus.APPROVED)
 # A6 watches what is booked, and booked lines are in approved or paid claims: a paid claim is closed
 # for every other rule, but money paid beyond an entitlement is what a recovery (追回) starts from,
@@ -241,10 +241,11 @@ def scope_params(run: AuditRun) -> dict[str, Any]:
 
 def counted(line: str = "l", claim: str = "c") -> str:
     """Lines that count for a person: dated (a living allowance is not a training), not refused,
-    of a claim that is not rejected (R10.1: pending and approved lines count)."""
+    of a claim filed and not rejected (R10.1: pending and approved lines count; a draft does not)."""
     return (
         f'{line}.start IS NOT NULL AND {line}."end" IS NOT NULL '
-        f"AND {line}.decision <> '{LineDecision.REJECTED}' AND {claim}.status <> '{ClaimStatus.REJECTED}'"
+        f"AND {line}.decision <> '{LineDecision.REJECTED}' "
+        f"AND {claim}.status NOT IN ('{ClaimStatus.REJECTED}', '{ClaimStatus.DRAFT}')"
     )
 
 

@@ -61,7 +61,7 @@ def _record(line: ClaimLine) -> HistoryEntry:
 
 
 def expected(lines: list[ClaimLine]) -> set[tuple[str, int]]:
-    counted = [x for x in lines if x.decision != "rejected" and x.claim.status != "rejected"]
+    counted = [x for x in lines if x.decision != "rejected" and x.claim.status not in ("rejected", "draft")]
     out = set()
     for line in counted:
         if line.claim.status not in OPEN:
