@@ -59,6 +59,8 @@ class ClassOutputSerializer(serializers.ModelSerializer):
             "policy_version",
             "rules_version",
             "online_override_reason",
+            "recommendation",
+            "recommended_at",
         ]
 
 
@@ -163,5 +165,23 @@ class ClassTransitionApi(APIView):
         class_policy.check(request.user, ACTIONS[data.validated_data["to"]], training_class)
         training_class = services.class_transition(
             training_class=training_class, actor=request.user, **data.validated_data
+        )
+        return Response(_detail(training_class))
+
+
+class ClassRecommendationApi(APIView):
+    """POST {"text": "…"}: a third-party agency engaged by the class's district pre-reviews a
+    submitted application (R7.1); advice only."""
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=2000)
+
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = selectors.class_get(class_id=pk, user=request.user)
+        class_policy.check(request.user, "recommend", training_class)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        training_class = services.class_recommend(
+            training_class=training_class, actor=request.user, text=data.validated_data["text"]
         )
         return Response(_detail(training_class))

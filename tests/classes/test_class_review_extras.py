@@ -8,6 +8,7 @@ from datetime import date, time
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from apps.classes.models import ClassStatus, TrainingClass
 from apps.classes.services import SessionInput, class_recommend, class_transition, class_update
@@ -187,3 +188,25 @@ def test_no_pre_review_of_a_draft_or_an_approved_application(make_class, operato
     with pytest.raises(ApplicationError, match="提交后才能提出审核意见"):
         class_recommend(training_class=training_class, actor=reviewer, text="意见")
     assert TrainingClass.objects.get(pk=training_class.pk).recommendation == ""
+
+
+@pytest.mark.parametrize("role", sorted(ANSWERS))
+def test_the_api_pre_review_and_draft_visibility_per_role(role, make_class, operator, users):
+    draft = make_class()
+    submitted = make_class(name="车工高级班")
+    class_transition(training_class=submitted, actor=operator, to=S.SUBMITTED)
+    api = APIClient()
+    api.force_authenticate(users[role])
+    sees_draft, recommends = ANSWERS[role]
+    assert api.get(f"/api/v1/classes/{draft.pk}/").status_code == sees_draft
+    listed = [c["id"] for c in api.get("/api/v1/classes/").json()["results"]]
+    assert (draft.pk in listed) is (sees_draft == 200)
+    answer = api.post(f"/api/v1/classes/{submitted.pk}/recommendation", {"text": "意见"}, format="json")
+    assert answer.status_code == (200 if recommends == 302 else recommends)
+    if recommends == 302:
+        assert answer.json()["recommendation"] == "意见"
+    submitted.refresh_from_db()
+    assert submitted.recommendation == ("意见" if recommends == 302 else "")
+    assert (
+        APIClient().post(f"/api/v1/classes/{submitted.pk}/recommendation", {"text": "x"}).status_code == 401
+    )
