@@ -66,4 +66,5 @@ class DistrictSettingForm(forms.Form):
 
 
 class OccupationImportForm(forms.Form):
-    file = forms.FileField(label=_("目录文件 (.xlsx 或 .csv)"))
+    # An empty file is the reader's to refuse, naming the file (apps.core.tabular).
+    file = forms.FileField(label=_("目录文件 (.xlsx 或 .csv)"), allow_empty_file=True)

@@ -114,16 +114,21 @@ def read_rows(
 ) -> Iterator[tuple[int, list[str]]]:
     """Like read_table, as lists: first (1, the header's names), then (row number, texts) for
     each non-empty data row, every list as long as the header (cut, or padded with ""). For
-    imports of 100,000 rows, which look their columns up once (`column_index`)."""
+    imports of 100,000 rows, which look their columns up once (`column_index`).
+
+    Whatever the upload holds, what cannot be read is an ApplicationError on `file` naming the
+    file (a text file renamed .xlsx, an empty or damaged file, a workbook whose data sheet is
+    empty), never an exception from the reader: the import saves nothing and says why."""
     name = str(filename or getattr(source, "name", source))
+    shown = Path(name).name or name
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
-        rows = _read_xlsx(source)
+        rows = _read_xlsx(source, shown)
     elif suffix == ".csv":
-        rows = _read_csv(source)
+        rows = _read_csv(source, shown)
     else:
         raise ApplicationError(
-            f"不支持的文件类型 {suffix or '(无扩展名)'}，请上传 .xlsx 或 .csv 文件", field="file"
+            f"「{shown}」：不支持的文件类型 {suffix or '(无扩展名)'}，请上传 .xlsx 或 .csv 文件", field="file"
         )
     yield from rows
 
@@ -146,45 +151,97 @@ def _fit(cells: list[str], width: int) -> list[str]:
     return cells[:width] if len(cells) > width else cells + [""] * (width - len(cells))
 
 
-def _read_xlsx(source: Any) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+# Our templates put their notes on a sheet of this name; a workbook saved with it in front is
+# read from its first other sheet.
+NOTES_SHEET = "填写说明"
 
+
+def _unreadable(shown: str) -> ApplicationError:
+    return ApplicationError(
+        f"「{shown}」不是有效的 Excel 文件（.xlsx）：可能是改了扩展名的其他文件，或文件已损坏。"
+        "请用 Excel 打开模板填写后另存为 .xlsx 再上传，未导入任何数据",
+        field="file",
+    )
+
+
+def _is_empty(source: Any) -> bool:
+    if isinstance(source, (str, Path)):
+        return Path(source).exists() and Path(source).stat().st_size == 0
+    try:
+        at = source.tell()
+        size = source.seek(0, io.SEEK_END)
+        source.seek(at)
+    except (AttributeError, OSError, ValueError):
+        return getattr(source, "size", None) == 0
+    return size == 0
+
+
+def _read_xlsx(source: Any, shown: str) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    if _is_empty(source):
+        raise ApplicationError(f"「{shown}」是空文件（0 字节），请选择填写好的 .xlsx 文件", field="file")
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ApplicationError("无法读取 Excel 文件，请确认文件为 .xlsx 格式且未损坏", field="file") from exc
+    except Exception as exc:  # zip, XML, openpyxl: any unreadable upload is the user's file
+        raise _unreadable(shown) from exc
     try:
-        # Cells, not values only: a date-time's number format says whether it shows a time.
-        rows = workbook.worksheets[0].iter_rows()
-        header = next(rows, None)
-        if header is None:
-            raise ApplicationError("文件为空：第 1 行应为表头", field="file")
-        names = [_cell_text(h) for h in header]
-        width = len(names)
-        yield 1, names
-        for number, row in enumerate(rows, start=2):
-            cells = [_cell_text(cell) for cell in row]
-            if any(cells):
-                yield number, _fit(cells, width)
+        sheets = [s for s in workbook.worksheets if s.title != NOTES_SHEET] or workbook.worksheets
+        if not sheets:
+            raise ApplicationError(f"「{shown}」中没有工作表", field="file")
+        sheet = sheets[0]
+        try:
+            # Cells, not values only: a date-time's number format says whether it shows a time.
+            rows = sheet.iter_rows()
+            header = next(rows, None)
+            names = [_cell_text(h) for h in header or ()]
+            while names and not names[-1]:
+                names.pop()
+            if not names:
+                raise ApplicationError(
+                    f"「{shown}」的工作表「{sheet.title}」为空：请在第一个工作表填写，第 1 行为表头",
+                    field="file",
+                )
+            width = len(names)
+            yield 1, names
+            for number, row in enumerate(rows, start=2):
+                cells = [_cell_text(cell) for cell in row]
+                if any(cells):
+                    yield number, _fit(cells, width)
+        except ApplicationError:
+            raise
+        except Exception as exc:  # a damaged sheet fails while it is read
+            raise _unreadable(shown) from exc
     finally:
         workbook.close()
 
 
-def _read_csv(source: Any) -> Iterator[tuple[int, list[str]]]:
+def _read_csv(source: Any, shown: str) -> Iterator[tuple[int, list[str]]]:
     raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
-        raise ApplicationError("CSV 文件须为 UTF-8 编码", field="file") from exc
+        raise ApplicationError(
+            f"「{shown}」不是 UTF-8 编码的 CSV 文件，请另存为“CSV UTF-8”后重新上传", field="file"
+        ) from exc
+    if "\x00" in text:
+        raise ApplicationError(
+            f"「{shown}」不是文本格式的 CSV 文件，请另存为“CSV UTF-8”后重新上传", field="file"
+        )
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        raise ApplicationError("文件为空：第 1 行应为表头", field="file")
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ApplicationError(f"「{shown}」不是有效的 CSV 文件", field="file") from exc
+    if header is None or not any(h.strip() for h in header):
+        raise ApplicationError(f"「{shown}」为空：第 1 行应为表头", field="file")
     names = [h.strip() for h in header]
     width = len(names)
     yield 1, names
-    for number, values in enumerate(reader, start=2):
-        cells = [v.strip() for v in values]
-        if any(cells):
-            yield number, _fit(cells, width)
+    try:
+        for number, values in enumerate(reader, start=2):
+            cells = [v.strip() for v in values]
+            if any(cells):
+                yield number, _fit(cells, width)
+    except csv.Error as exc:
+        raise ApplicationError(f"「{shown}」不是有效的 CSV 文件：{exc}", field="file") from exc

@@ -17,7 +17,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("文件"))
+    # An empty file is the reader's to refuse, naming the file (apps.core.tabular).
+    file = forms.FileField(label=_("文件"), allow_empty_file=True)
 
     def __init__(self, *args, label: str = "", **kwargs):
         super().__init__(*args, **kwargs)

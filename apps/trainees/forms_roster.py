@@ -75,7 +75,9 @@ class EnrolForm(forms.Form):
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("花名册文件 (.xlsx)"), help_text=_("请使用本班的花名册模板；也可上传 UTF-8 编码的 .csv 文件")
+        label=_("花名册文件 (.xlsx)"),
+        help_text=_("请使用本班的花名册模板；也可上传 UTF-8 编码的 .csv 文件"),
+        allow_empty_file=True,  # the reader refuses it, naming the file (apps.core.tabular)
     )
 
 

@@ -2,6 +2,7 @@
 as ISO text (a date cell as a date, a time cell as a time, a date-time keeps its time)."""
 
 import io
+import re
 from datetime import date, datetime, time
 
 import pytest
@@ -98,7 +99,45 @@ def test_column_index_names_every_missing_column_on_row_1():
 
 
 def test_an_empty_file_and_other_types_are_refused():
-    with pytest.raises(ApplicationError, match="文件为空"):
+    with pytest.raises(ApplicationError, match=re.escape("「t.csv」为空")):
         list(read_rows(io.BytesIO(b""), filename="t.csv"))
-    with pytest.raises(ApplicationError, match=r"不支持的文件类型 \.xls"):
+    with pytest.raises(ApplicationError, match=r"「t.xls」：不支持的文件类型 \.xls"):
         list(read_rows(io.BytesIO(b""), filename="t.xls"))
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "message"),
+    [
+        ("a text file renamed .xlsx", "姓名\n张三\n".encode(), "「名单.xlsx」不是有效的 Excel 文件"),
+        ("an empty file", b"", "「名单.xlsx」是空文件"),
+        ("a truncated workbook", None, "「名单.xlsx」不是有效的 Excel 文件"),
+        ("a workbook whose sheet is empty", "empty", "「名单.xlsx」的工作表「Sheet」为空"),
+    ],
+)
+def test_an_unreadable_workbook_is_an_application_error_naming_the_file(case, content, message):
+    if content is None:
+        content = _workbook([["姓名"], ["张三"]]).getvalue()[:300]
+    elif content == "empty":
+        content = _workbook([]).getvalue()
+    with pytest.raises(ApplicationError, match=re.escape(message)) as exc:
+        list(read_rows(io.BytesIO(content), filename="uploads/名单.xlsx"))
+    assert exc.value.field == "file"
+
+
+def test_a_csv_that_is_not_text_names_the_file():
+    with pytest.raises(ApplicationError, match=re.escape("「名单.csv」不是 UTF-8 编码的 CSV 文件")):
+        list(read_rows(io.BytesIO("姓名\n张三".encode("gbk")), filename="名单.csv"))
+    with pytest.raises(ApplicationError, match=re.escape("「名单.csv」不是文本格式的 CSV 文件")):
+        list(read_rows(io.BytesIO(b"a\x00b\n"), filename="名单.csv"))
+
+
+def test_the_notes_sheet_of_a_template_is_passed_over():
+    workbook = Workbook()
+    workbook.active.title = "填写说明"
+    workbook.active.append(["说明"])
+    workbook.create_sheet("花名册").append(["姓名"])
+    workbook["花名册"].append(["张三"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    assert list(read_rows(buffer, filename="t.xlsx")) == [(1, ["姓名"]), (2, ["张三"])]
