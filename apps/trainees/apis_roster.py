@@ -132,6 +132,7 @@ class RosterUploadApi(APIView):
                 "persons_created": result.persons_created,
                 "persons_reused": result.persons_reused,
                 "with_warnings": result.with_warnings,
+                "already_enrolled": result.already_enrolled,
             },
             status=status.HTTP_201_CREATED,
         )

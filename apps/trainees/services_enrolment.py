@@ -115,6 +115,8 @@ class RosterImportResult:
     persons_created: int
     persons_reused: int
     with_warnings: int
+    # Rows of persons already enrolled in the class, with the same name: kept as they are.
+    already_enrolled: int = 0
 
 
 @dataclass
@@ -124,6 +126,7 @@ class _Plan:
     existing: dict[str, Person]
     own: dict[str, int]  # ID number → pk of a withdrawn enrolment in this class, re-activated
     warnings: dict[str, list[dict[str, str]]]
+    kept: int = 0  # entries already enrolled in this class, left as they are (a roster re-upload)
 
 
 def relation_key(value: str) -> str:
@@ -300,8 +303,11 @@ def _duplicates(entries: list[EnrolmentInput]) -> list[tuple[EnrolmentInput, Pro
 
 
 def _plan(
-    training_class: TrainingClass, entries: list[EnrolmentInput]
+    training_class: TrainingClass, entries: list[EnrolmentInput], *, keep_enrolled: bool = False
 ) -> tuple[_Plan, list[tuple[EnrolmentInput, Problem]]]:
+    """Check every entry. With `keep_enrolled` (a roster uploaded again with rows added), a
+    person already enrolled in the class under the same name is kept as is rather than refused;
+    under another name it is still an error."""
     problems = _duplicates(entries)
     numbers = list({e.person.id_number for e in entries})
     existing = persons_existing(numbers)
@@ -309,16 +315,26 @@ def _plan(
     end = training_class.end_date
     limit = per_year_limit_on(end, district_settings_for(district=training_class.district, on=end))
     warnings: dict[str, list[dict[str, str]]] = {}
+    kept: set[str] = set()
     for entry in entries:
         number = entry.person.id_number
-        if number in warnings:  # a duplicate row, reported above
+        if number in warnings or number in kept:  # a duplicate row, reported above
+            continue
+        if keep_enrolled and own.get(number, (0, ""))[1] == ENROLLED:
+            kept.add(number)
+            message = name_mismatch(existing[number], entry.person.name)
+            found = [Problem("name", message)] if message else []
+            found += _relation_problems(training_class, entry.relation)
+            problems.extend((entry, problem) for problem in found)
             continue
         found, warnings[number] = _check(
             training_class, entry, existing.get(number), history.get(number, []), own.get(number), limit
         )
         problems.extend((entry, problem) for problem in found)
     withdrawn = {number: pk for number, (pk, status) in own.items() if status == WITHDRAWN}
-    return _Plan(training_class, entries, existing, withdrawn, warnings), problems
+    fresh = [entry for entry in entries if entry.person.id_number not in kept]
+    kept_existing = {number: person for number, person in existing.items() if number not in kept}
+    return _Plan(training_class, fresh, kept_existing, withdrawn, warnings, kept=len(kept)), problems
 
 
 def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
@@ -401,7 +417,7 @@ def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRo
     """Enrol a parsed roster: every row valid, or TableErrors listing every error by row and
     field with nothing saved. The class row stays locked until the transaction ends."""
     training_class = _lock_open_class(training_class, actor)
-    plan, problems = _plan(training_class, roster.entries)
+    plan, problems = _plan(training_class, roster.entries, keep_enrolled=True)
     errors = list(roster.errors) + [
         RowError(entry.row, FIELD_LABELS[problem.field], problem.message) for entry, problem in problems
     ]
@@ -413,6 +429,7 @@ def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRo
         persons_created=len(plan.entries) - len(plan.existing),
         persons_reused=len(plan.existing),
         with_warnings=sum(1 for warnings in plan.warnings.values() if warnings),
+        already_enrolled=plan.kept,
     )
 
 

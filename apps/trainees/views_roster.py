@@ -146,10 +146,13 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
+            kept = (
+                f"；{result.already_enrolled} 人已在本班花名册中，保持不变" if result.already_enrolled else ""
+            )
             messages.success(
                 request,
                 f"导入成功：登记 {result.enrolled} 名学员（新登记 {result.persons_created} 人，"
-                f"已在册 {result.persons_reused} 人），其中 {result.with_warnings} 人有提示，请核对",
+                f"已在册 {result.persons_reused} 人），其中 {result.with_warnings} 人有提示，请核对{kept}",
             )
             return redirect("roster:roster", pk=training_class.pk)
     return render(

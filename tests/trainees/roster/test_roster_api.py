@@ -162,7 +162,21 @@ def test_roster_upload_201_or_400_with_every_row_error(api_client, operator, app
     rows[15][1], rows[20][0] = nth_id_number(16), "学员21"
     good = api_client.post(_url(approved_class, "roster"), {"file": _roster(rows)}, format="multipart")
     assert good.status_code == 201
-    assert good.json() == {"enrolled": 30, "persons_created": 30, "persons_reused": 0, "with_warnings": 0}
+    assert good.json() == {
+        "enrolled": 30,
+        "persons_created": 30,
+        "persons_reused": 0,
+        "with_warnings": 0,
+        "already_enrolled": 0,
+    }
+    again = api_client.post(
+        _url(approved_class, "roster"),
+        {"file": _roster([*rows, ["学员31", nth_id_number(31)]])},
+        format="multipart",
+    )
+    assert again.status_code == 201
+    assert (again.json()["enrolled"], again.json()["already_enrolled"]) == (1, 30)
+    assert Enrolment.objects.count() == 31
     assert api_client.post(_url(approved_class, "roster"), {}, format="multipart").json()["field"] == "file"
 
 

@@ -132,6 +132,40 @@ def _errors_keep_registry(training_class, operator, source):
     return [str(e) for e in caught.value.errors]
 
 
+def test_a_roster_uploaded_again_with_rows_added_keeps_the_enrolled_and_adds_the_new(
+    approved_class, operator
+):
+    first = _import(approved_class, operator, xlsx(people(3)))
+    assert (first.enrolled, first.already_enrolled) == (3, 0)
+    enrolments = dict(Enrolment.objects.values_list("person__id_number", "pk"))
+    logged = StateChange.objects.filter(to_state="enrolled").count()
+    again = _import(approved_class, operator, xlsx(people(5)))
+    assert (again.enrolled, again.persons_created, again.already_enrolled) == (2, 2, 3)
+    assert Enrolment.objects.count() == 5 and Person.objects.count() == 5
+    # The three already enrolled keep their rows; only the two new ones are logged.
+    assert {
+        n: pk for n, pk in Enrolment.objects.values_list("person__id_number", "pk") if n in enrolments
+    } == (enrolments)
+    assert StateChange.objects.filter(to_state="enrolled").count() == logged + 2
+    nothing_new = _import(approved_class, operator, xlsx(people(5)))
+    assert (nothing_new.enrolled, nothing_new.already_enrolled) == (0, 5)
+    assert Enrolment.objects.count() == 5
+
+
+def test_a_roster_uploaded_again_with_another_name_for_an_enrolled_number_is_a_row_error(
+    approved_class, operator
+):
+    _import(approved_class, operator, xlsx(people(2)))
+    rows = people(4)
+    rows[1][0] = "王五"  # row 3: the number of 学员2, enrolled, under another name
+    rows[3][1] = with_wrong_check(rows[3][1])  # row 5: a format error, reported in the same pass
+    with pytest.raises(TableErrors) as caught:
+        _import(approved_class, operator, xlsx(rows))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(3, "姓名"), (5, "身份证号码")]
+    assert "已登记为「学员2」，与填写的姓名「王五」不一致" in caught.value.errors[0].message
+    assert Enrolment.objects.count() == 2
+
+
 def test_registered_persons_are_reused(approved_class, operator):
     PersonFactory(id_number=nth_id_number(1), name="学员1", phone="")
     result = _import(approved_class, operator, xlsx(people(3)))
