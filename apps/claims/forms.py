@@ -247,3 +247,12 @@ class MaterialForm(forms.Form):
             attrs={"accept": ",".join(sorted({accept_attribute(k) for k in MaterialKind}))}
         ),
     )
+
+
+class ClaimRosterFileForm(forms.Form):
+    # An empty file is the reader's to refuse, naming the file (apps.core.tabular).
+    file = forms.FileField(
+        label=_("人员名单 (.xlsx)"),
+        help_text=_("请使用下载的模板填写；也可上传 UTF-8 编码的 .csv 文件"),
+        allow_empty_file=True,
+    )

@@ -10,6 +10,10 @@ urlpatterns = [
     path("new/work-for-training/", views.claim_create_work_for_training, name="create_work_for_training"),
     path("new/apprenticeship/", views.claim_create_apprenticeship, name="create_apprenticeship"),
     path("new/enterprise/", views.claim_create_enterprise, name="create_enterprise"),
+    # The same claims with the roster uploaded from Excel (kind: work-for-training, apprenticeship,
+    # enterprise).
+    path("new/<slug:kind>/upload/", views.claim_roster_upload, name="roster_upload"),
+    path("new/<slug:kind>/template/", views.claim_roster_template, name="roster_template"),
     path("<int:pk>/", views.claim_detail, name="detail"),
     path("<int:pk>/edit/", views.claim_edit, name="edit"),
     path("<int:pk>/delete/", views.claim_delete, name="delete"),

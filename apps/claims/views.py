@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import District, Occupation, level_label
@@ -23,16 +24,18 @@ from apps.classes.models import ClassStatus
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
 from apps.trainees.models import EnrolmentStatus
 
-from . import selectors, services
+from . import rosters, selectors, services
 from .extensions import claim_page_extras, claim_pending_matters
 from .forms import (
     RULE_CHOICES,
     ApprenticeFormSet,
     ApprenticeshipForm,
+    ClaimRosterFileForm,
     ClassClaimForm,
     DeleteDraftForm,
     EnterpriseTraineeFormSet,
@@ -197,7 +200,9 @@ def _create_with_rows(request, form, formset, build, claim=None) -> Any:
 
 
 def _render_rows_form(request, title, form, formset, columns, help_text, claim=None) -> HttpResponse:
-    """The header form and the rows, each row's fields in `columns` order with its number."""
+    """The header form and the rows, each row's fields in `columns` order with its number, and
+    (on a new claim) the link to the same claim with its roster uploaded from Excel."""
+    upload = request.resolver_match.url_name.removeprefix("create_").replace("_", "-")
     return render(
         request,
         "claims/claim_rows_form.html",
@@ -212,6 +217,7 @@ def _render_rows_form(request, title, form, formset, columns, help_text, claim=N
                 for number, row in enumerate(formset.forms, start=1)
             ],
             "help": help_text,
+            "roster_upload": upload if upload in rosters.KINDS else "",
         },
     )
 
@@ -490,6 +496,73 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"申领草稿 #{pk} 已删除")
         return redirect("claims:list")
     return render(request, "claims/claim_delete.html", {"claim": claim, "form": form})
+
+
+# Rosters by Excel, for every enterprise claim kind ------------------------------------------------
+
+ROSTER_HEADERS = {
+    "work-for-training": WorkForTrainingForm,
+    "apprenticeship": ApprenticeshipForm,
+    "enterprise": EnterpriseTrainingForm,
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _roster_kind(kind: str) -> rosters.RosterKind:
+    if kind not in rosters.KINDS:
+        raise Http404
+    return rosters.roster_kind(kind)
+
+
+@login_required
+def claim_roster_upload(request: HttpRequest, kind: str) -> HttpResponse:
+    """The claim form's header, and the roster as an Excel file instead of typed rows: every row
+    error of the file at once, or the same claim draft as the hand form."""
+    roster_kind = _roster_kind(kind)
+    employers = _employers(request)
+    form = ROSTER_HEADERS[kind](request.POST or None, employers=employers, initial={"employer": employers[0]})
+    file_form = ClaimRosterFileForm(request.POST or None, request.FILES or None)
+    row_errors: list[Any] = []
+    if request.method == "POST" and all([form.is_valid(), file_form.is_valid()]):
+        upload = file_form.cleaned_data["file"]
+        try:
+            parsed = rosters.parse_claim_roster(
+                upload, filename=upload.name, kind=roster_kind, stage=form.cleaned_data.get("stage", "")
+            )
+            claim = rosters.claim_create_from_rows(
+                actor=request.user, kind=roster_kind, header=form.cleaned_data, rows=parsed.rows
+            )
+        except TableErrors as exc:
+            row_errors = exc.errors
+            file_form.add_error(None, exc.message)
+        except ApplicationError as exc:
+            exc.add_to_form(file_form if exc.field == "file" else form)
+        else:
+            messages.success(
+                request, f"已按上传的名单（{len(parsed.rows)} 人）生成{roster_kind.title}草稿，请核对后提交"
+            )
+            return redirect("claims:detail", pk=claim.pk)
+    return render(
+        request,
+        "claims/claim_roster_upload.html",
+        {
+            "kind": roster_kind,
+            "form": form,
+            "file_form": file_form,
+            "row_errors": row_errors,
+            "columns": roster_kind.columns,
+            "hand_form": f"claims:create_{kind.replace('-', '_')}",
+        },
+    )
+
+
+@login_required
+def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
+    roster_kind = _roster_kind(kind)
+    _employers(request)
+    response = HttpResponse(rosters.claim_roster_template(roster_kind), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{roster_kind.sheet}模板.xlsx")
+    return response
 
 
 # The claim page ---------------------------------------------------------------------------------

@@ -299,6 +299,25 @@ def wft_api(w: World, user: Any) -> dict[str, Any]:
     }
 
 
+def wft_upload(w: World, user: Any) -> dict[str, Any]:
+    """The 以工代训 header and its roster as an uploaded workbook (a new file for each post)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["身份证号码", "姓名", "起始月份", "结束月份"])
+    workbook.active.append([id_number("500103", "19900101", "303"), "上传职工", "2021-10", "2021-10"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return {
+        "employer": _employer(user),
+        "year": "2026",
+        "file": SimpleUploadedFile("名单.xlsx", buffer.getvalue()),
+    }
+
+
 def pay_form(w: World, user: Any) -> dict[str, Any]:
     return {"reference": "YZ-9", "paid_on": "2026-12-30", "lines": [w.entry.claim_line_id], "confirm": "on"}
 
@@ -324,6 +343,14 @@ ACTIONS = {
     "以工代训 form": (page("get", "claims:create_work_for_training"), filers(200)),
     "apprenticeship form": (page("get", "claims:create_apprenticeship"), filers(200)),
     "enterprise direct form": (page("get", "claims:create_enterprise"), filers(200)),
+    "以工代训 roster upload": (page("get", "claims:roster_upload", ("work-for-training",)), filers(200)),
+    "apprenticeship roster upload": (page("get", "claims:roster_upload", ("apprenticeship",)), filers(200)),
+    "enterprise roster upload": (page("get", "claims:roster_upload", ("enterprise",)), filers(200)),
+    "roster template": (page("get", "claims:roster_template", ("work-for-training",)), filers(200)),
+    "以工代训 roster upload (post)": (
+        page("post", "claims:roster_upload", ("work-for-training",), wft_upload),
+        filers(302),
+    ),
     "以工代训 (post)": (page("post", "claims:create_work_for_training", (), wft_form), filers(302)),
     "return the claim": (
         page(
