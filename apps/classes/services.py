@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.catalog.models import Occupation
 from apps.catalog.selectors import rate_row_in_force
+from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation
@@ -333,6 +334,13 @@ def class_transition(
     elif to == S.APPROVED:
         _approve(training_class, day, online_override_reason.strip())
     elif to == S.COMPLETED:
+        today = on or dates.today()
+        if today < training_class.end_date:
+            raise ApplicationError(
+                f"本班计划 {training_class.end_date:%Y-%m-%d} 结束，今天是 {today:%Y-%m-%d}，"
+                "培训结束日期之前不能结业",
+                field="status",
+            )
         for check in COMPLETION_CHECKS:
             check(training_class)
     training_class.status = to

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apps.classes.models import ClassSession, SessionMode, TrainingClass
 from apps.classes.permissions import is_class_operator
+from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
@@ -32,6 +33,7 @@ from .services_attendance import (
     SaveCounts,
     attendance_save_many,
     attended_minutes,
+    future_problem,
     lock_class_for_attendance,
     minutes_problem,
 )
@@ -298,6 +300,7 @@ def parse_sign_in_sheet(
     rows: list[AttendanceRow] = []
     seen: dict[tuple[int, int], int] = {}
     skipped = 0
+    today = dates.today()
     table = read_rows(source, filename=filename)
     _, header = next(table)
     column = column_index(header, SHEET_HEADERS, SHEET_SESSION_HEADERS)
@@ -315,6 +318,8 @@ def parse_sign_in_sheet(
         session = sessions.find(
             number, day_text, session_text, errors, day_field="日期", start_field=session_field
         )
+        if session is not None and (problem := future_problem(session, today)):
+            errors.append(RowError(number, "日期", problem))
         day = session.date if session is not None else parse_date(day_text)
         signed_in = stamps.read(number, in_text, "签到时间", day, errors)
         signed_out = stamps.read(number, out_text, "签退时间", day, errors)
@@ -351,6 +356,7 @@ def parse_online_export(
     errors: list[RowError] = []
     rows: list[AttendanceRow] = []
     seen: dict[tuple[int, int], int] = {}
+    today = dates.today()
     table = read_rows(source, filename=filename)
     _, header = next(table)
     column = column_index(header, ONLINE_HEADERS)
@@ -362,6 +368,8 @@ def parse_online_export(
         session = sessions.find(
             number, day_text, start_text, errors, day_field="课次日期", start_field="课次开始时间"
         )
+        if session is not None and (problem := future_problem(session, today)):
+            errors.append(RowError(number, "课次日期", problem))
         if session is not None and session.mode == OFFLINE:
             errors.append(
                 RowError(number, "课次开始时间", f"{session} 为线下课次，线上平台的学习记录不能导入")

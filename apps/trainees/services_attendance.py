@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from apps.classes.models import ClassSession, ClassStatus, SessionMode, TrainingClass
 from apps.classes.permissions import is_class_operator
+from apps.core import dates
 from apps.core.bulk import upsert_rows
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
@@ -126,6 +127,14 @@ def hours_flags(session: ClassSession, signed_in: datetime | None, signed_out: d
     return sign_in_flags(session, signed_in) + sign_out_flags(session, signed_out)
 
 
+def future_problem(session: ClassSession, today: date) -> str | None:
+    """Attendance is recorded for a session once it is held: never for one on a later day."""
+    if session.date > today:
+        held = f"{session.date:%Y-%m-%d} {session.start_time:%H:%M}"
+        return f"课次 {held} 尚未开始（今天是 {today:%Y-%m-%d}），不能录入出勤"
+    return None
+
+
 def minutes_problem(session: ClassSession, minutes: int) -> str | None:
     if minutes < 0:
         return "不能为负数"
@@ -166,6 +175,9 @@ def attendance_entry(
         raise ApplicationError(f"{enrolment.person.name} 已退出本班，不能录入出勤", field="enrolment")
     if mode not in MODE_LABELS:
         raise ApplicationError(f"方式“{mode}”无效", field="mode")
+    future = future_problem(session, dates.today())
+    if future:
+        raise ApplicationError(future, field="session")
     if (signed_in_at is None) != (signed_out_at is None):
         missing = "signed_out_at" if signed_out_at is None else "signed_in_at"
         raise ApplicationError("签到时间和签退时间须同时填写", field=missing)
@@ -238,6 +250,10 @@ def attendance_save_many(
     training_class = lock_class_for_attendance(actor=actor, training_class=training_class)
     if {row.session.training_class_id for row in rows} - {training_class.pk}:
         raise ApplicationError("课次不属于本班", field="session")
+    today = dates.today()
+    future = next((problem for row in rows if (problem := future_problem(row.session, today))), None)
+    if future:
+        raise ApplicationError(future, field="session")
     created, updated = _save(training_class, rows, source)
     counts = SaveCounts(created, updated, skipped)
     state_change_record(

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from apps.classes.models import ClassStatus, TrainingClass
 from apps.classes.permissions import is_class_operator
+from apps.core import dates
 from apps.core.bulk import upsert_rows
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
@@ -70,6 +71,10 @@ def result_problems(
         elif certificate_date < training_class.start_date:
             problems.append(
                 ("certificate_date", f"发证日期 {certificate_date} 早于开班日期 {training_class.start_date}")
+            )
+        elif certificate_date > (today := dates.today()):
+            problems.append(
+                ("certificate_date", f"发证日期 {certificate_date} 晚于今天 {today}，不能填写将来的日期")
             )
     elif certificate_type or certificate_number or certificate_date:
         label = Outcome(outcome).label

@@ -96,7 +96,9 @@ def completed_class(make_class, operator, officer):  # noqa: F811
                 certificate_number=f"S{who.pk:06d}",
                 certificate_date=date(2026, 12, 25),
             )
-    training_class = class_transition(training_class=training_class, actor=operator, to=ClassStatus.COMPLETED)
+    training_class = class_transition(
+        training_class=training_class, actor=operator, to=ClassStatus.COMPLETED, on=training_class.end_date
+    )
     training_class.trainees = trainees
     return training_class
 

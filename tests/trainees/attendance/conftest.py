@@ -2,6 +2,8 @@
 (six offline days 09:00–15:45 of 405 minutes, two online evenings 19:00–21:15 of 135 minutes),
 approved by the district officer and started, with trainees enrolled directly."""
 
+from datetime import date
+
 import pytest
 
 from apps.classes.models import ClassStatus
@@ -16,6 +18,19 @@ from tests.trainees.attendance_factories import enrol
 # Who may reveal a trainee's full ID number (on the person's page, logged): the class's operators,
 # the officers of its district and the municipal admin. Everyone sees them masked in lists.
 REVEALS = {"admin", "officer", "operator"}
+
+
+# The weekend class ends on 2026-12-20 and its certificates are dated up to 2026-12-28: the tests
+# run on a day after all of it, whatever the wall clock says; tests of a day before pin their own.
+AFTER_THE_CLASS = date(2026, 12, 31)
+
+
+@pytest.fixture(autouse=True)
+def after_the_class(monkeypatch):
+    from apps.core import dates
+
+    monkeypatch.setattr(dates, "today", lambda: AFTER_THE_CLASS)
+    return AFTER_THE_CLASS
 
 
 @pytest.fixture
