@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -631,12 +632,24 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
             "rule_choices": RULE_CHOICES,
             "material_form": MaterialForm(),
+            **_material_messages(request),
             "next_step": selectors.NEXT_STEP.get(claim.status, ""),
             "training": training,
             "training_level": level_label(training["level"]) if training else "",
             "sections": [render_to_string(x.template, x.context, request=request) for x in extras.sections],
         },
     )
+
+
+MATERIALS_TAG = "materials"
+
+
+def _material_messages(request: HttpRequest) -> dict[str, list[Any]]:
+    """The page lands on #materials after an upload: its messages are shown there, the others at
+    the top (the view's `messages` replaces the context processor's)."""
+    stored = list(get_messages(request))
+    here = [m for m in stored if MATERIALS_TAG in m.extra_tags.split()]
+    return {"messages": [m for m in stored if m not in here], "material_messages": here}
 
 
 def _claim_for(request: HttpRequest, pk: int, action: str) -> Any:
@@ -755,16 +768,16 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error)
+                messages.error(request, f"{label}：{error}" if label else error, extra_tags=MATERIALS_TAG)
         return redirect(f"{claim_url(pk)}#materials")
     try:
         material = services.claim_material_upload(
             claim=claim, actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
         )
     except ApplicationError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, str(exc), extra_tags=MATERIALS_TAG)
     else:
-        messages.success(request, f"已上传“{material.original_name}”")
+        messages.success(request, f"已上传“{material.original_name}”", extra_tags=MATERIALS_TAG)
     return redirect(f"{claim_url(pk)}#materials")
 
 
@@ -798,12 +811,12 @@ def material_delete(request: HttpRequest, pk: int, material_pk: int) -> HttpResp
     claim = _claim_for(request, pk, "change")
     material = _material(claim, material_pk)
     if not request.POST.get("confirm"):
-        messages.error(request, "请勾选确认后再删除材料")
+        messages.error(request, "请勾选确认后再删除材料", extra_tags=MATERIALS_TAG)
         return redirect(f"{claim_url(pk)}#materials")
     try:
         services.claim_material_delete(material=material, actor=request.user)
     except ApplicationError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, str(exc), extra_tags=MATERIALS_TAG)
     else:
-        messages.success(request, f"已删除“{material.original_name}”")
+        messages.success(request, f"已删除“{material.original_name}”", extra_tags=MATERIALS_TAG)
     return redirect(f"{claim_url(pk)}#materials")

@@ -211,3 +211,19 @@ def test_download_streams_the_file_as_an_attachment_to_those_who_see_the_claim(c
     client.force_login(UserFactory(officer=True, district=direct_claim.district))
     assert client.get(url).status_code == 200
     assert client.get(f"/claims/{direct_claim.pk}/materials/{material.pk + 1}/").status_code == 404
+
+
+def test_an_upload_error_is_shown_in_the_materials_section_where_the_page_lands(client, direct_claim, filer):
+    client.force_login(filer)
+    url = f"/claims/{direct_claim.pk}/materials/"
+    response = client.post(url, {"kind": "plan", "file": SimpleUploadedFile("计划.pdf", b"not a pdf")})
+    assert response.status_code == 302 and response.url.endswith("#materials")
+    page = client.get(response.url.split("#")[0]).content.decode()
+    top, materials = page.split('id="materials"', 1)
+    section = materials.split("</section>", 1)[0]
+    assert 'role="alert"' in section and "计划.pdf" in section  # the refusal names the file, here
+    assert "计划.pdf" not in top  # and not at the top of the page, off-screen from #materials
+    assert not ClaimMaterial.objects.exists()
+    response = client.post(url, {"kind": "plan", "file": SimpleUploadedFile("计划.pdf", PDF)}, follow=True)
+    section = response.content.decode().split('id="materials"', 1)[1].split("</section>", 1)[0]
+    assert "已上传“计划.pdf”" in section
