@@ -22,7 +22,13 @@ from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.identity import today_in_china
 
 from .models import TargetGroup
-from .services_enrolment import FIELD_LABELS, EnrolmentInput, enrolment_input_or_errors
+from .services_enrolment import (
+    FIELD_LABELS,
+    EnrolmentInput,
+    enrolment_input_or_errors,
+    relation_key,
+    relation_problems,
+)
 
 # A roster is one class: planned trainees are at most 10,000 (classes.forms.ClassForm).
 MAX_ROWS = 10_000
@@ -55,6 +61,10 @@ class ParsedRoster:
     entries: list[EnrolmentInput] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     filename: str = ""
+    # Rows with a format error whose name and ID number are valid: checked against the registry
+    # and the class as well (age, overlaps, relation), never saved, so that every error of the
+    # file is reported in one pass.
+    checked_only: list[EnrolmentInput] = field(default_factory=list)
 
 
 def roster_columns(training_class: TrainingClass) -> tuple[str, ...]:
@@ -89,6 +99,19 @@ def parse_roster(
         entry, errors = enrolment_input_or_errors(**values, row=number, on=today)
         if entry is None:
             roster.errors.extend(RowError(number, FIELD_LABELS[e.field or "name"], e.message) for e in errors)
+            identity = {
+                "id_number": values["id_number"],
+                "name": values["name"],
+                "relation": values["relation"],
+            }
+            fallback, _ = enrolment_input_or_errors(**identity, row=number, on=today)
+            if fallback is not None:
+                roster.checked_only.append(fallback)
+            else:
+                roster.errors.extend(
+                    RowError(number, FIELD_LABELS[p.field], p.message)
+                    for p in relation_problems(training_class, relation_key(values["relation"]))
+                )
         else:
             roster.entries.append(entry)
     if rows == 0:

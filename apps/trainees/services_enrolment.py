@@ -221,7 +221,7 @@ def _history(
     return history, own
 
 
-def _relation_problems(training_class: TrainingClass, relation: str) -> list[Problem]:
+def relation_problems(training_class: TrainingClass, relation: str) -> list[Problem]:
     if training_class.training_type == TrainingType.ENTERPRISE_STAFF:
         if not relation:
             return [Problem("relation", "企业职工培训班须填写学员与企业的关系 (R4.2)", "R4.2")]
@@ -257,7 +257,7 @@ def _check(
     too_young = check_minimum_age(entry.person.identity.birth, tc.start_date)
     if too_young:
         problems.append(Problem("id_number", too_young.message, too_young.rule))
-    problems.extend(_relation_problems(tc, entry.relation))
+    problems.extend(relation_problems(tc, entry.relation))
     for past in history:
         if overlaps(tc.start_date, tc.end_date, past):
             problems.append(
@@ -324,7 +324,7 @@ def _plan(
             kept.add(number)
             message = name_mismatch(existing[number], entry.person.name)
             found = [Problem("name", message)] if message else []
-            found += _relation_problems(training_class, entry.relation)
+            found += relation_problems(training_class, entry.relation)
             problems.extend((entry, problem) for problem in found)
             continue
         found, warnings[number] = _check(
@@ -417,7 +417,8 @@ def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRo
     """Enrol a parsed roster: every row valid, or TableErrors listing every error by row and
     field with nothing saved. The class row stays locked until the transaction ends."""
     training_class = _lock_open_class(training_class, actor)
-    plan, problems = _plan(training_class, roster.entries, keep_enrolled=True)
+    entries = sorted(roster.entries + roster.checked_only, key=lambda entry: entry.row)
+    plan, problems = _plan(training_class, entries, keep_enrolled=True)
     errors = list(roster.errors) + [
         RowError(entry.row, FIELD_LABELS[problem.field], problem.message) for entry, problem in problems
     ]

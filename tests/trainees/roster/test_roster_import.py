@@ -249,6 +249,37 @@ def test_enterprise_roster_needs_the_relation_column_and_a_relation_per_row(ente
     ]
 
 
+def test_a_row_with_a_format_error_is_also_checked_against_the_class_in_the_same_pass(
+    approved_class, operator
+):
+    rows = people(4)
+    rows[0][1] = id_number(date(2011, 1, 1))  # row 2: 15 at the class's start …
+    rows[0][2] = "12345"  # … and a bad phone
+    rows[1][4] = "外地人"  # row 3: an unknown group …
+    rows[2][:2] = rows[1][:2]  # … and row 4 repeats it
+    assert [e.split("：")[0] for e in _errors(approved_class, operator, xlsx(rows))] == [
+        "第 2 行「手机号码」",
+        "第 2 行「身份证号码」",
+        "第 3 行「人员类别」",
+        "第 4 行「身份证号码」",
+    ]
+
+
+def test_an_enterprise_row_with_a_bad_number_or_phone_has_its_relation_checked_too(
+    enterprise_class, operator
+):
+    rows = [[*row, "临时工"] for row in people(2)]
+    rows[0][1] = with_wrong_check(rows[0][1])  # row 2: a wrong check digit and a bad relation
+    rows[1][2] = "12345"  # row 3: a bad phone and a bad relation
+    errors = _errors(enterprise_class, operator, xlsx(rows, header=[*HEADER, "与企业关系"]))
+    assert [e.split("：")[0] for e in errors] == [
+        "第 2 行「身份证号码」",
+        "第 2 行「与企业关系」",
+        "第 3 行「手机号码」",
+        "第 3 行「与企业关系」",
+    ]
+
+
 @pytest.mark.parametrize(
     ("enterprise", "columns"),
     [(False, HEADER), (True, [*HEADER, "与企业关系"])],
