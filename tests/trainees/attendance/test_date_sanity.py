@@ -155,3 +155,17 @@ def test_a_class_is_completed_on_its_end_date_not_before(operator, running_class
     monkeypatch.setattr(dates, "today", lambda: running_class.end_date)
     completed = class_transition(training_class=running_class, actor=operator, to=ClassStatus.COMPLETED)
     assert completed.status == ClassStatus.COMPLETED
+
+
+def test_the_class_page_says_why_it_cannot_complete_yet(client, operator, running_class):
+    from django.urls import reverse
+
+    client.force_login(operator)
+    response = client.post(
+        reverse("classes:action", args=[running_class.pk]), {"to": "completed", "confirm": "on"}, follow=True
+    )
+    assert (
+        "本班计划 2026-12-20 结束，今天是 2026-12-08，培训结束日期之前不能结业" in response.content.decode()
+    )
+    running_class.refresh_from_db()
+    assert running_class.status == ClassStatus.RUNNING
