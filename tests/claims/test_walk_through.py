@@ -50,7 +50,7 @@ def test_the_walk_through(
     claim = Claim.objects.get(kind=ClaimKind.CLASS_COMPLETION)
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("claims:detail", args=[claim.pk])
-    assert "2535.00" in body and "1410.00" in body and "张全勤" in body
+    assert "2,535.00" in body and "1,410.00" in body and "张全勤" in body
     _post(client, "claims:action", [claim.pk], to=S.SUBMITTED, confirm="on")
     claim.refresh_from_db()
     assert claim.status == S.SUBMITTED
@@ -95,7 +95,7 @@ def test_the_walk_through(
 
     # the ledger shows the entries
     entries = client.get(reverse("ledger:entries") + f"?claim={claim.pk}").content.decode()
-    assert "1410.00" in entries and "1125.00" in entries
+    assert "1,410.00" in entries and "1,125.00" in entries
     assert LedgerEntry.objects.filter(claim_line__claim=claim).count() == 2
 
     # a payment marks it paid, and the books reconcile
@@ -184,7 +184,7 @@ def test_the_class_claim_page_lists_the_claims_already_made(client, completed_cl
     client.post(url, {"kind": "class_completion", "confirm": "on"})
     claim = Claim.objects.get()
     page = client.get(url).content.decode()
-    assert f"培训机构结业补贴 #{claim.pk}" in page and "2535.00" in page
+    assert f"培训机构结业补贴 #{claim.pk}" in page and "2,535.00" in page
     again = client.post(url, {"kind": "class_completion", "confirm": "on"}).content.decode()
     assert "该班级已有补贴申领，不能重复申领" in again and Claim.objects.count() == 1
     unconfirmed = client.post(url, {"kind": "living_allowance"})

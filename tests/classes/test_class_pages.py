@@ -77,7 +77,7 @@ def test_walk_through_apply_return_resubmit_approve(client, operator, lathe, rat
     training_class = TrainingClass.objects.get()
     body = response.content.decode()
     assert "共 60 课时，其中线上 6 课时" in body
-    assert "1410.00" in body and "42300.00" in body  # per trainee; × 30 planned
+    assert "1,410.00" in body and "42,300.00" in body  # per trainee; × 30 planned
     _act(client, training_class, S.SUBMITTED)
     training_class.refresh_from_db()
     assert training_class.status == S.SUBMITTED

@@ -140,7 +140,7 @@ def test_each_roles_home_shows_its_panels(
     school.save()
 
     body = _home(client, officer)
-    assert "待审核补贴申领" in body and f"渝中区专账资金（{year} 年度）" in body and "80000.00" in body
+    assert "待审核补贴申领" in body and f"渝中区专账资金（{year} 年度）" in body and "80,000.00" in body
     body = _home(client, admin_user)
     assert f"各区县专账资金（{year} 年度）" in body and "<svg" in body and "渝中区" in body
     assert "高技能人才培训基地" in body and school.name in body and "R6.1" in body

@@ -218,7 +218,7 @@ def test_a_district_officer_reads_the_allocation_but_cannot_raise_it(client, api
     page = client.get(reverse("ledger:allocations") + "?year=2026")
     assert page.status_code == 200 and page.context["form"] is None
     text = page.content.decode()
-    assert "100000.00" in text and "保存额度" not in text and "本页只读" in text
+    assert "100,000.00" in text and "保存额度" not in text and "本页只读" in text
     before, changes = _allocation_row(), StateChange.objects.count()
     posted = client.post(
         reverse("ledger:allocations"), {**ALLOCATION_FORM, "district": district("500103").pk}
