@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -16,6 +17,11 @@ from apps.rules.effective import follows_previous_policy
 from apps.rules.hours import check_planned_online, class_hours_from_minutes
 
 from .models import ClassSession, TrainingClass, TrainingType
+
+if TYPE_CHECKING:  # services imports this module
+    from apps.institutions.models import Institution
+
+    from .services import SessionInput
 
 
 @dataclass(frozen=True)
@@ -118,3 +124,25 @@ def class_quote_current(*, training_class: TrainingClass, sessions: list[ClassSe
             on=today,
         )
     return class_quote(training_class=training_class, sessions=sessions, rate_row=row, on=today)
+
+
+def class_quote_planned(
+    *, institution: Institution, values: dict[str, Any], sessions: list[SessionInput]
+) -> ClassQuote | None:
+    """The quote of a class application as typed, before it is saved (the class form's live quote).
+
+    The same computation as the class page after saving: an unsaved class of `institution` with
+    `values` (occupation, level, training_type, start_date, end_date, planned_trainees) and the
+    planned `sessions`, quoted with the rate row in force today. Nothing is written."""
+    training_class = TrainingClass(
+        institution=institution,
+        district=institution.district,
+        occupation=values["occupation"],
+        level=values["level"],
+        training_type=values["training_type"],
+        start_date=values["start_date"],
+        end_date=values["end_date"],
+        planned_trainees=values["planned_trainees"],
+    )
+    planned = [ClassSession(training_class=training_class, **s.__dict__) for s in sessions]
+    return class_quote_current(training_class=training_class, sessions=planned)

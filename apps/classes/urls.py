@@ -6,6 +6,7 @@ app_name = "classes"
 urlpatterns = [
     path("", views.class_list, name="list"),
     path("new/", views.class_create, name="create"),
+    path("quote/", views.class_quote_live, name="quote"),
     path("<int:pk>/", views.class_detail, name="detail"),
     path("<int:pk>/edit/", views.class_edit, name="edit"),
     path("<int:pk>/action/", views.class_action, name="action"),

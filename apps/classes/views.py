@@ -6,19 +6,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
+from apps.rules import result_to_dict
 
 from . import selectors, services
 from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, sessions_from
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
-from .quoting import class_quote_current
+from .quoting import class_quote_current, class_quote_planned
 
 
 def _date(request: HttpRequest, name: str) -> date | None:
@@ -227,3 +230,101 @@ def class_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "第三方审核意见已记录，最终审核由区县人力社保局作出 (R7.1)")
     return redirect("classes:detail", pk=pk)
+
+
+# What the rules engine needs of the class form to quote it; the other fields may still be blank.
+QUOTE_FIELDS = ("occupation", "level", "training_type", "start_date", "end_date", "planned_trainees")
+
+
+def _error(*, row: int | None, field: str, message: str) -> dict[str, Any]:
+    where = (_("第 %(row)s 行 ") % {"row": row} if row else "") + (f"{field}：" if field else "")
+    return {"row": row, "field": field, "message": message, "text": where + message}
+
+
+def _form_errors(form, *, row: int | None, fields=None) -> list[dict[str, Any]]:
+    return [
+        _error(row=row, field=str(form.fields[name].label) if name in form.fields else "", message=str(m))
+        for name, messages_ in form.errors.items()
+        if fields is None or name in fields or name == "__all__"
+        for m in messages_
+    ]
+
+
+@login_required
+@require_POST
+def class_quote_live(request: HttpRequest) -> JsonResponse:
+    """The class form's live quote: the form as typed (not saved) → the quote the class page will
+    show after saving, as JSON. Institution operators only, for their own institution (or, with
+    ``?class=<id>``, for a class they may change). Sent with the form's CSRF token."""
+    if request.GET.get("class"):
+        if not request.GET["class"].isdigit():
+            return JsonResponse({"detail": _("班级编号无效")}, status=400)
+        institution = class_policy.get_for_action(
+            request.user, "change", pk=int(request.GET["class"])
+        ).institution
+    elif class_policy.can(request.user, "add"):
+        institution = _operator_institution(request.user)
+    else:
+        raise PermissionDenied
+    form = ClassForm(request.POST, occupations=services.occupations_for(institution))
+    formset = SessionFormSet(request.POST, prefix="sessions")
+    form.is_valid()
+    errors = _form_errors(form, row=None, fields=QUOTE_FIELDS)
+    errors += [_error(row=None, field=_("课程安排"), message=str(m)) for m in formset.non_form_errors()]
+    sessions = []
+    for i, session_form in enumerate(formset.forms, start=1):
+        # A row with no date and no times is not (yet) a session, whatever its mode select says.
+        if not any(session_form[name].value() for name in ("date", "start_time", "end_time")):
+            continue
+        if not session_form.is_valid():
+            errors += _form_errors(session_form, row=i)
+        elif not session_form.cleaned_data.get("DELETE"):
+            data = session_form.cleaned_data
+            sessions.append(
+                services.SessionInput(
+                    data["date"], data["start_time"], data["end_time"], data["mode"], data["topic"]
+                )
+            )
+    if errors:
+        return JsonResponse({"detail": _("请先更正以下内容，再测算补贴"), "errors": errors}, status=400)
+    values = {name: form.cleaned_data[name] for name in QUOTE_FIELDS}
+    quote = class_quote_planned(institution=institution, values=values, sessions=sessions)
+    if quote is None:
+        return JsonResponse(
+            {"quote": None, "detail": _("本区县没有适用于该职业和等级的补贴标准，无法测算 (R1.6)。")}
+        )
+    result = result_to_dict(quote.per_trainee)
+    for step in result["steps"]:
+        step["result"] = None if step["amount"] is None else _("= %(a)s 元") % {"a": yuan(step["amount"])}
+    findings = list(result["findings"])
+    if quote.online_finding is not None and not any(f["rule"] == "R2.3" for f in findings):
+        f = quote.online_finding
+        findings.append({"rule": f.rule, "severity": f.severity, "message": f.message})
+    return JsonResponse(
+        {
+            "quote": {
+                "per_trainee": result["amount"],
+                "per_trainee_display": yuan(quote.per_trainee.amount),
+                "planned_trainees": values["planned_trainees"],
+                "class_total": f"{quote.class_total:.2f}",
+                "class_total_display": yuan(quote.class_total),
+                "planned_hours": quote.hours.total,
+                "planned_online": quote.hours.online,
+                "on": quote.on.isoformat(),
+                "summary": _(
+                    "每名合格学员 %(a)s 元；按计划 %(n)s 人全部合格，班级合计 %(t)s 元"
+                    "（共 %(h)s 课时，其中线上 %(o)s 课时）"
+                )
+                % {
+                    "a": yuan(quote.per_trainee.amount),
+                    "n": values["planned_trainees"],
+                    "t": yuan(quote.class_total),
+                    "h": quote.hours.total,
+                    "o": quote.hours.online,
+                },
+                "steps": result["steps"],
+                "findings": findings,
+                "rules_version": result["rules_version"],
+            }
+        }
+    )
