@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import DateInput
+
 from .models import Level, MajorCategory, Occupation, SettingKey
 
 LEVEL_CHOICES = [("", _("专项职业能力（无等级）"))] + [(str(v), label) for v, label in Level.choices]
@@ -49,10 +51,8 @@ class RateRowForm(forms.Form):
         min_value=Decimal("0"),
         initial=Decimal("60.00"),
     )
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    effective_to = forms.DateField(
-        label=_("失效日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput())
+    effective_to = forms.DateField(label=_("失效日期"), required=False, widget=DateInput())
     reason = forms.CharField(
         label=_("调整依据/原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -61,7 +61,7 @@ class RateRowForm(forms.Form):
 class DistrictSettingForm(forms.Form):
     key = forms.ChoiceField(label=_("设置项"), choices=SettingKey.choices)
     value = forms.DecimalField(label=_("取值"), max_digits=12, decimal_places=4, min_value=Decimal("0"))
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput())
     note = forms.CharField(label=_("依据/说明"), max_length=200)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import DateInput
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import MATERIALS
 from apps.rules.limits import KIND_LABELS
@@ -17,7 +18,7 @@ from apps.rules.limits import KIND_LABELS
 from .models import District, Level
 
 LEVELS = [(str(v), label) for v, label in Level.choices] + [("", _("专项职业能力（无等级）"))]
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class QuoteForm(forms.Form):

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.forms import LEVEL_CHOICES
 from apps.catalog.models import Occupation
+from apps.core.forms import DateInput, RowFormSet
+from apps.core.forms import row_formset as _row_formset
 from apps.rules import RULES
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
@@ -19,7 +21,7 @@ from .materials import accept_attribute
 from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind
 from .services import PersonRow
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 OTHER_RULE = "其他"
 RULE_CHOICES = [
@@ -191,8 +193,8 @@ class EnterpriseTraineeForm(PersonFields):
     passed = forms.BooleanField(label=_("考核合格并取得证书"), required=False)
 
 
-def row_formset(form: type[forms.Form], extra: int = 5) -> type[forms.BaseFormSet]:
-    return forms.formset_factory(form, extra=extra, max_num=1000, validate_max=True)
+def row_formset(form: type[forms.Form], extra: int = 5) -> type[RowFormSet]:
+    return _row_formset(form, extra=extra, max_num=1000, validate_max=True)
 
 
 WorkerFormSet = row_formset(WorkerForm)
@@ -200,9 +202,9 @@ ApprenticeFormSet = row_formset(ApprenticeForm)
 EnterpriseTraineeFormSet = row_formset(EnterpriseTraineeForm)
 
 
-def filled_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
-    """The rows the user filled in (blank extra rows are skipped)."""
-    return [f for f in formset.forms if f.has_changed()]
+def filled_forms(formset: RowFormSet) -> list[forms.Form]:
+    """The rows the user filled in (untouched extra rows are skipped, whatever their selects show)."""
+    return formset.rows()
 
 
 class DeleteDraftForm(forms.Form):

@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import Level
+from apps.core.forms import DateInput, row_formset
 
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingType
 from .services import SessionInput
 
 LEVELS = [(str(v), label) for v, label in Level.choices] + [("", _("专项职业能力（无等级）"))]
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -55,14 +56,13 @@ class SessionForm(forms.Form):
         return data
 
 
-SessionFormSet = forms.formset_factory(SessionForm, extra=3, can_delete=True, max_num=400, validate_max=True)
+SessionFormSet = row_formset(SessionForm, extra=3, can_delete=True, max_num=400, validate_max=True)
 
 
 def sessions_from(formset) -> list[SessionInput]:
+    """Every session kept or added: unchanged initial rows stay, untouched blank rows are ignored."""
     sessions = []
-    for form in formset.forms:
-        if not form.has_changed() or form.cleaned_data.get("DELETE"):
-            continue
+    for form in formset.rows():
         data = form.cleaned_data
         sessions.append(
             SessionInput(data["date"], data["start_time"], data["end_time"], data["mode"], data["topic"])

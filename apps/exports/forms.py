@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.claims.models import Share
+from apps.core.forms import DateInput
 
 from .filters import DATE_LABELS, KIND_CHOICES, KIND_LABELS, STATUS_CHOICES, STATUS_LABELS, ExportFilter
 from .models import ExportKind
@@ -38,8 +39,8 @@ class ExportFilterForm(forms.Form):
         label="资金类别", choices=Share.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     statuses = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, widget=DateInput())
+    date_to = forms.DateField(required=False, widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

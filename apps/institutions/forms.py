@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.forms import LEVEL_CHOICES
 from apps.catalog.models import District, Occupation
+from apps.core.forms import DateInput
 
 from .models import HighSkillBase, InstitutionKind, InstitutionStatus
 
@@ -160,7 +161,7 @@ class RecognitionForm(_OwnIds):
     recognised_on = forms.DateField(
         label=_("认定日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     reason = forms.CharField(label=_("认定依据"), max_length=500, required=False)
 

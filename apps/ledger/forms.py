@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.claims.forms import RULE_CHOICES
+from apps.core.forms import DateInput
 
 CONFIRM = _("我已核对以上内容，确认执行")
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -55,16 +56,14 @@ class RecoverForm(forms.Form):
 
 class RecoveryReturnedForm(forms.Form):
     # ISO values: <input type="date"> shows nothing for the zh-hans format (ui.md).
-    returned_on = forms.DateField(
-        label=_("退回日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    returned_on = forms.DateField(label=_("退回日期"), widget=DateInput())
     reference = forms.CharField(label=_("退回凭证号"), max_length=64)
     confirm = forms.BooleanField(label=CONFIRM, required=True)
 
 
 class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("拨付凭证号"), max_length=64)
-    paid_on = forms.DateField(label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("拨付日期"), widget=DateInput())
     lines = forms.ModelMultipleChoiceField(
         label=_("拨付的明细"), queryset=None, widget=forms.CheckboxSelectMultiple
     )

@@ -7,13 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.classes.models import ClassSession, SessionMode
+from apps.core.forms import DateInput
 
 from .models import CertificateType, Outcome, Result
 from .selectors_attendance import Cell
 from .services_attendance import local
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class UploadForm(forms.Form):
