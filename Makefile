@@ -27,8 +27,10 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite on real PostgreSQL and Redis (a real Celery worker in the integration
-# tests), then the rules engine's branch coverage, which must stay at 100 %.
+# tests), the browser journeys (tests/e2e) in Debian's Chromium included, then the rules
+# engine's branch coverage, which must stay at 100 %.
 test: setup
+	scripts/ensure-chromium.sh
 	scripts/with-services.sh $(MAKE) --no-print-directory _suite
 
 _suite:
@@ -38,9 +40,10 @@ _suite:
 	$(PY) -m pytest tests/rules -p no:django -o addopts="-q -p no:cacheprovider" -W ignore::pytest.PytestConfigWarning --cov=apps.rules --cov-branch \
 	  --cov-report=term-missing:skip-covered --cov-fail-under=100
 
-# The suite on the zero-setup defaults (SQLite, eager Celery): quick while editing.
+# The suite on the zero-setup defaults (SQLite, eager Celery), without the browser journeys:
+# quick while editing.
 test-fast: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not e2e"
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -59,4 +62,4 @@ _bench:
 	@set -e; for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media
+	rm -rf $(VENV) db.sqlite3 staticfiles media artifacts
