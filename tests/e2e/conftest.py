@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.claims.conftest import admin_user, allocation, completed_class, officer  # noqa: F401 - fixtures
 from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - the class world
 from tests.factories import PASSWORD
 from tests.integration.conftest import celery_worker_process  # noqa: F401 - the same worker
@@ -101,6 +102,11 @@ class Portal:
     def follow(self, name: str, exact: bool = True) -> None:
         with self.page.expect_navigation():
             self.page.get_by_role("link", name=name, exact=exact).first.click()
+        self.scan()
+
+    def follow_in(self, within, name: str) -> None:
+        with self.page.expect_navigation():
+            within.get_by_role("link", name=name).first.click()
         self.scan()
 
     def login(self, username: str, password: str = PASSWORD) -> Portal:
