@@ -12,13 +12,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.claims.conftest import admin_user, allocation, completed_class, officer  # noqa: F401 - fixtures
+from tests.claims.conftest import admin_user, allocation, completed_class, employer, filer, officer  # noqa: F401
 from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - the class world
 from tests.factories import PASSWORD
 from tests.integration.conftest import celery_worker_process  # noqa: F401 - the same worker
@@ -181,6 +182,18 @@ def portal(browser, live_server, request):
                 (ARTIFACTS / f"{name}-{number}.txt").write_text(repr(exc), encoding="utf-8")
     for one in portals:
         one.context.close()
+
+
+def workbook(download):
+    """A downloaded .xlsx, opened with openpyxl; and all its cells as one text."""
+    import openpyxl
+
+    assert download.suggested_filename.endswith(".xlsx"), download.suggested_filename
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    text = " ".join(
+        str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+    )
+    return book, text
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ two from the downloaded roster template (after a file with a wrong ID number is 
 named, nothing imported), records attendance session by session, enters results, and completes
 the class. Through the UI only, every page scanned with axe-core."""
 
-import io
 from datetime import date, time
 
-import openpyxl
 import pytest
 
 from apps.classes.models import ClassStatus
@@ -14,6 +12,8 @@ from apps.classes.services import SessionInput, class_transition
 from apps.trainees.models import Attendance, Enrolment, Result
 from tests.claims.conftest import id_number
 from tests.factories import UserFactory
+
+from .conftest import workbook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -38,15 +38,11 @@ def approved_class(make_class, operator):
     return class_transition(training_class=training_class, actor=officer, to=ClassStatus.APPROVED)
 
 
-def _workbook(download) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(open(download.path(), "rb").read()))
-
-
 def _upload(school, rows, tmp_path, name):
     """Fill the downloaded template as a person would, and upload it."""
     with school.page.expect_download() as info:
         school.page.get_by_role("link", name="下载本班花名册模板").click()
-    book = _workbook(info.value)
+    book, _ = workbook(info.value)
     sheet = book["花名册"]
     headers = [c.value for c in sheet[1]]
     assert headers[:2] == ["姓名", "身份证号码"], headers
