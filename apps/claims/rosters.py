@@ -40,7 +40,10 @@ from .services import PersonRow
 MAX_ROWS = 5_000
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", ""}
-_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:\s*[-/.]\s*\d{1,2}\s*日?)?")
+# A month as typed (2021-10, 2021/10, 2021年10月) or as Excel keeps it (a date, perhaps at midnight).
+_MONTH = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:\s*[-/.]\s*\d{1,2}\s*日?)?(?:[\sT]+0?0:00(?::00)?)?"
+)
 
 
 @dataclass(frozen=True)

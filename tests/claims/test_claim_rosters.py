@@ -263,3 +263,23 @@ def test_a_post_over_the_field_cap_answers_the_chinese_400_page(client, filer, s
     body = response.content.decode()
     assert response.status_code == 400
     assert "提交的内容过多" in body and reverse("claims:roster_upload", args=["work-for-training"]) in body
+
+
+def test_months_and_dates_typed_as_excel_dates_are_read(filer, employer):
+    from datetime import date, datetime
+
+    from apps.claims.rosters import parse_claim_roster
+
+    months = _xlsx([[_worker(1)[0], "职工1", datetime(2021, 10, 1), "2021年12月"]])
+    parsed = parse_claim_roster(months, filename="名单.xlsx", kind=KINDS["work-for-training"])
+    assert parsed.rows[0].data["months"] == ["2021-10", "2021-11", "2021-12"]
+    header = ["身份证号码", "姓名", "开始日期", "计划结束日期", "计划培训月数"]
+    dates = _xlsx([[_worker(2)[0], "职工2", date(2021, 4, 1), "2023/3/31", 24]], header)
+    parsed = parse_claim_roster(dates, filename="名单.xlsx", kind=KINDS["apprenticeship"], stage="advance")
+    data = parsed.rows[0].data
+    assert (data["start"], data["end"], data["planned_months"], data["passed"]) == (
+        date(2021, 4, 1),
+        date(2023, 3, 31),
+        24,
+        False,
+    )
