@@ -183,6 +183,8 @@ def _read_xlsx(source: Any, shown: str) -> Iterator[tuple[int, list[str]]]:
         raise ApplicationError(f"「{shown}」是空文件（0 字节），请选择填写好的 .xlsx 文件", field="file")
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
+    except FileNotFoundError:  # a path given on the command line: the caller says which
+        raise
     except Exception as exc:  # zip, XML, openpyxl: any unreadable upload is the user's file
         raise _unreadable(shown) from exc
     try:

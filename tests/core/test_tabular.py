@@ -141,3 +141,8 @@ def test_the_notes_sheet_of_a_template_is_passed_over():
     workbook.save(buffer)
     buffer.seek(0)
     assert list(read_rows(buffer, filename="t.xlsx")) == [(1, ["姓名"]), (2, ["张三"])]
+
+
+def test_a_missing_path_is_not_called_an_invalid_workbook(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        list(read_rows(tmp_path / "无此文件.xlsx"))
