@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 
 from apps.claims.extensions import LineNote
+from apps.core.templatetags.money import yuan
 
 from .models import Recovery
 
@@ -21,12 +22,12 @@ def claim_recoveries_section(user: Any, claim: Any) -> dict[str, Any] | None:
         return None
     notes: dict[int, list[LineNote]] = {}
     for r in recoveries:
-        owed = f"，应退回 {r.receivable} 元（{r.get_status_display()}）" if r.receivable else ""
+        owed = f"，应退回 {yuan(r.receivable)} 元（{r.get_status_display()}）" if r.receivable else ""
         notes.setdefault(r.claim_line_id, []).append(
             LineNote(
                 rule=r.rule,
                 severity="E",
-                message=f"已追回 {r.amount} 元{owed}：{r.reason}",
+                message=f"已追回 {yuan(r.amount)} 元{owed}：{r.reason}",
                 rule_url=f"/rules/#{r.rule}" if r.rule.startswith("R") else reverse("audits:rules"),
                 url="#recoveries",
                 link_label="追回记录",

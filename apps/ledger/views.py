@@ -21,6 +21,7 @@ from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
 from apps.core.home import chosen_year, year_choices
+from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 
 from . import dashboards, services
@@ -249,7 +250,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
         lines = dashboards.payable_lines(district=district)
         form = PaymentForm(request.POST or None, lines=lines)
         form.fields["lines"].label_from_instance = lambda line: (
-            f"申领 #{line.claim_id} {line.claim.claimant} · {line.person.name} · {line.amount} 元"
+            f"申领 #{line.claim_id} {line.claim.claimant} · {line.person.name} · {yuan(line.amount)} 元"
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -264,7 +265,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 exc.add_to_form(form)
             else:
-                messages.success(request, f"已登记拨付 {payment.reference}，金额 {payment.amount} 元")
+                messages.success(request, f"已登记拨付 {payment.reference}，金额 {yuan(payment.amount)} 元")
                 return redirect("ledger:payments")
     elif request.method == "POST":
         raise PermissionDenied
@@ -363,8 +364,8 @@ def line_recover(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
-            owed = f"，应退回 {recovery.receivable} 元" if recovery.receivable else ""
-            messages.success(request, f"明细 #{line.pk} 已追回 {recovery.amount} 元{owed}")
+            owed = f"，应退回 {yuan(recovery.receivable)} 元" if recovery.receivable else ""
+            messages.success(request, f"明细 #{line.pk} 已追回 {yuan(recovery.amount)} 元{owed}")
             return redirect(f"{reverse('claims:detail', args=[line.claim_id])}#recoveries")
     paid = PaymentLine.objects.filter(claim_line=line).first()
     return render(request, "ledger/line_recover.html", {"line": line, "form": form, "paid": paid})

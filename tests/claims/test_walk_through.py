@@ -105,7 +105,7 @@ def test_the_walk_through(
         {"reference": "YZ-2026-001", "paid_on": "2026-12-30", "lines": approved, "confirm": "on"},
         follow=True,
     )
-    assert "已登记拨付 YZ-2026-001" in response.content.decode()
+    assert "已登记拨付 YZ-2026-001，金额 2,535.00 元" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == S.PAID and Payment.objects.get().amount == Decimal("2535.00")
     reconciliation = client.get(reverse("ledger:reconciliation") + "?year=2026").content.decode()
