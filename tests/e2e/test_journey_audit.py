@@ -1,12 +1,16 @@
-"""Journey (c4): the district officer starts a batch audit of every open claim of 渝中区 and
-watches its progress page until it is finished (a real Celery worker on the test database under
-`make test`; the eager default otherwise). Through the UI only, every page scanned with axe-core."""
+"""Journeys (c4) of the reviewing roles: the district officer starts a batch audit of every open
+claim of 渝中区 and watches its progress page until it is finished, an auditor's export is
+written in the background and downloaded when ready (a real Celery worker on the test database
+under `make test`; the eager default otherwise), and a third-party reviewer recommends on a
+claim the officer then reads. Through the UI only, every page scanned with axe-core."""
 
 import pytest
 
 from apps.audits.models import AuditRun
+from apps.catalog.models import District
 from apps.claims.models import ClaimStatus
 from apps.claims.services import claim_create_for_class, claim_transition
+from tests.factories import UserFactory
 
 from .conftest import workbook
 
@@ -71,3 +75,28 @@ def test_an_auditor_exports_in_the_background_and_downloads_when_ready(
     _, text = workbook(info.value)
     assert all(name in text for name in ("张全勤", "李部分", "王未过"))
     assert "5001**********0010" in text  # the auditor's export masks ID numbers
+
+
+def test_a_third_party_reviewer_recommends_on_a_claim_and_the_officer_reads_it(
+    portal, completed_class, operator, officer
+):
+    reviewer = UserFactory(
+        reviewer=True, username="third.party", engaged=[District.objects.get(code="500103")]
+    )
+    claim = claim_create_for_class(actor=operator, training_class=completed_class)
+    claim_transition(claim=claim, actor=operator, to=ClaimStatus.SUBMITTED)
+
+    agency = portal(reviewer)
+    agency.goto("/claims/")
+    agency.follow(f"#{claim.pk}", exact=False)
+    assert agency.page.locator("form.action-form").count() == 0  # it recommends, never decides
+    agency.field("审核意见（第三方社会机构只提出意见，不作最终审核，R7.1）").fill(
+        "抽查签到表 3 份，与线上记录一致"
+    )
+    agency.submit("提交审核意见")
+    claim.refresh_from_db()
+    assert "与线上记录一致" in claim.recommendation
+
+    district = portal(officer)
+    district.goto(f"/claims/{claim.pk}/")
+    assert "抽查签到表 3 份，与线上记录一致" in district.text("#recommendation")
