@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 CHROMIUM = os.environ.get("PEIXUN_CHROMIUM", "/usr/bin/chromium")
 BLOCKING = ("serious", "critical")
+_FAILED = pytest.StashKey[list]()  # each phase's outcome, for the artefacts of a failed test
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +57,6 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" or report.failed:
         item.stash.setdefault(_FAILED, []).append(report.failed)
     return report
-
-
-_FAILED = pytest.StashKey[list]()
 
 
 class A11yViolation(AssertionError):
