@@ -51,6 +51,30 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def _serialized_databases(django_db_setup):
+    """What the test databases held after their migrations (districts, occupations…), as
+    Django serialized it for `serialized_rollback`, read before Playwright starts."""
+    from django.db import connections
+
+    return {alias: connections[alias].__dict__.get("_test_serialized_contents") for alias in connections}
+
+
+@pytest.fixture(scope="session")
+def playwright(_serialized_databases, playwright):
+    """pytest-playwright's, started after the test databases. Starting Playwright's sync API
+    leaves this thread in another context, where Django's `connections` are new objects without
+    the serialized contents: every `serialized_rollback` test after the first browser test (this
+    suite's and tests/integration's) would then start from a flushed database without its
+    districts. The contents are carried over."""
+    from django.db import connections
+
+    for alias, contents in _serialized_databases.items():
+        if contents is not None and "_test_serialized_contents" not in connections[alias].__dict__:
+            connections[alias]._test_serialized_contents = contents
+    return playwright
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
