@@ -3,13 +3,16 @@ xfail(strict=True, raises=AssertionError) naming the bug: it fails today on its 
 other error, in setup or in the browser, is a real failure), and turns into an error (XPASS) the
 day the fix lands, so the marker is removed with it."""
 
+import re
 from datetime import date
 
 import pytest
 
+from apps.catalog.models import District
 from apps.classes.models import ClassStatus
 from apps.classes.services import class_transition
 from apps.trainees.models import Enrolment
+from tests.factories import UserFactory
 
 from .test_journey_roster import SESSIONS
 
@@ -91,3 +94,37 @@ def test_the_institution_pages_hold_at_390_px(portal, running_class, operator):
         school.goto(path)
         widths[path] = school.page.evaluate("document.documentElement.scrollWidth")
     assert all(width <= 390 for width in widths.values()), widths
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="issue 14 (claim drafts): a claim draft can be neither edited nor deleted by its owner",
+)
+def test_a_claim_draft_can_be_deleted_by_its_owner(portal, completed_class, operator):
+    school = portal(operator)
+    school.goto(f"/classes/{completed_class.pk}/")
+    school.follow("申领补贴")
+    school.page.get_by_label("培训补贴（按学员出勤和考核结果测算）").check()
+    school.page.get_by_label("我已核对以上内容，确认执行").check()
+    school.submit("生成申领草稿")
+    assert "/claims/" in school.page.url
+    actions = school.page.locator("#actions")
+    assert actions.get_by_role("button", name=re.compile("删除")).count() >= 1, actions.inner_text()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="issue 14 (third-party pre-review): a third-party reviewer cannot pre-review a class "
+    "application (R7.1)",
+)
+def test_a_third_party_reviewer_can_pre_review_a_class_application(portal, make_class, operator):
+    training_class = make_class()
+    class_transition(training_class=training_class, actor=operator, to=ClassStatus.SUBMITTED)
+    reviewer = UserFactory(
+        reviewer=True, username="third.party", engaged=[District.objects.get(code="500103")]
+    )
+    agency = portal(reviewer)
+    agency.goto(f"/classes/{training_class.pk}/")
+    assert agency.page.get_by_role("textbox", name=re.compile("第三方")).count() == 1, agency.text()
