@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from apps.claims.models import Claim, ClaimStatus, LineDecision
+from apps.core.templatetags.money import yuan
 from apps.exports.models import ExportKind
 from apps.ledger.models import Payment
 
@@ -62,7 +63,7 @@ def test_a_class_claim_is_reviewed_line_by_line_approved_paid_and_exported(
     claim = Claim.objects.get(training_class=completed_class)
     assert claim.status == ClaimStatus.DRAFT and claim.lines.count() == 3
     total = school.text("table.grid tfoot")
-    assert str(claim.total) in total
+    assert yuan(claim.total) in total  # 2,535.00, as every amount reads
     _act(school, "提交")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
@@ -84,7 +85,7 @@ def test_a_class_claim_is_reviewed_line_by_line_approved_paid_and_exported(
     assert claim.status == ClaimStatus.APPROVED
     approved = claim.approved_total
     assert approved == lines["张全勤"].amount and approved > 0
-    assert str(approved) in district.text("table.grid tfoot")
+    assert yuan(approved) in district.text("table.grid tfoot")
 
     # payment registration: the date input shows today, as an ISO date the browser keeps
     district.goto("/ledger/payments/new/")

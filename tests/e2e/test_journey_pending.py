@@ -1,7 +1,7 @@
-"""Journeys that hit bugs owned by other parts of issue 14. Each is marked
-xfail(strict=True, raises=AssertionError) naming the bug: it fails today on its assertion (any
-other error, in setup or in the browser, is a real failure), and turns into an error (XPASS) the
-day the fix lands, so the marker is removed with it."""
+"""Journeys through what issue 14 fixed besides forms: a bad file refused by name, the return reason
+on the home page, the 消息 inbox, the institution's pages at 390 px, a claim draft deleted by its
+owner, and the third party's pre-review of a class application that the officer then reads.
+Each was a failing journey on the main of the issue; they pass since the fixes landed."""
 
 import re
 from datetime import date
@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from apps.catalog.models import District
+from apps.claims.models import Claim
 from apps.classes.models import ClassStatus
 from apps.classes.services import class_transition
 from apps.trainees.models import Enrolment
@@ -27,12 +28,6 @@ def running_class(make_class, operator, officer):
     return training_class
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 14 (uploads): a text file named .xlsx answers HTTP 500 on the roster upload "
-    "instead of a Chinese error naming the file",
-)
 def test_a_text_file_named_xlsx_is_refused_with_a_message(portal, running_class, operator, tmp_path):
     school = portal(operator)
     school.goto(f"/classes/{running_class.pk}/")
@@ -46,12 +41,6 @@ def test_a_text_file_named_xlsx_is_refused_with_a_message(portal, running_class,
     assert Enrolment.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 14 (return reasons): the institution's home page says '1 件申请被退回修改' "
-    "without the officer's reason",
-)
 def test_the_home_page_shows_the_return_reason(portal, make_class, operator, officer):
     training_class = make_class()
     training_class = class_transition(training_class=training_class, actor=operator, to=ClassStatus.SUBMITTED)
@@ -63,11 +52,6 @@ def test_the_home_page_shows_the_return_reason(portal, make_class, operator, off
     assert "请补充授课教师资格证明" in school.text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 14 (notifications): no 消息 inbox; an institution is not told its class was returned",
-)
 def test_the_institution_is_told_in_its_inbox(portal, make_class, operator, officer):
     training_class = make_class()
     training_class = class_transition(training_class=training_class, actor=operator, to=ClassStatus.SUBMITTED)
@@ -79,13 +63,13 @@ def test_the_institution_is_told_in_its_inbox(portal, make_class, operator, offi
     assert school.page.get_by_role("link", name="消息").count() == 1
     school.follow("消息", exact=False)
     assert "请补充材料" in school.text()
+    # opening the notice marks it read and leads to the class it concerns
+    school.follow_in(school.page.locator(".notice-list"), re.compile("退回"))
+    assert school.page.url.endswith(f"/classes/{training_class.pk}/")
+    assert training_class.name in school.text()
+    assert not operator.notices.filter(read_at__isnull=True).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 14 (layout): at 390 px the pages scroll sideways",
-)
 def test_the_institution_pages_hold_at_390_px(portal, running_class, operator):
     school = portal(operator)
     school.page.set_viewport_size({"width": 390, "height": 844})
@@ -96,11 +80,6 @@ def test_the_institution_pages_hold_at_390_px(portal, running_class, operator):
     assert all(width <= 390 for width in widths.values()), widths
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 14 (claim drafts): a claim draft can be neither edited nor deleted by its owner",
-)
 def test_a_claim_draft_can_be_deleted_by_its_owner(portal, completed_class, operator):
     school = portal(operator)
     school.goto(f"/classes/{completed_class.pk}/")
@@ -108,18 +87,26 @@ def test_a_claim_draft_can_be_deleted_by_its_owner(portal, completed_class, oper
     school.page.get_by_label("培训补贴（按学员出勤和考核结果测算）").check()
     school.page.get_by_label("我已核对以上内容，确认执行").check()
     school.submit("生成申领草稿")
-    assert "/claims/" in school.page.url
-    actions = school.page.locator("#actions")
-    assert actions.get_by_role("button", name=re.compile("删除")).count() >= 1, actions.inner_text()
+    claim = Claim.objects.get(training_class=completed_class)
+    assert school.page.url.endswith(f"/claims/{claim.pk}/")
+    lines = claim.lines.count()
+    school.follow("删除草稿")
+    school.field("删除原因").fill("测算前名册有误，重新申领")
+    school.page.get_by_label("我已核对以上内容，确认执行").check()
+    school.submit("删除草稿")
+    assert f"申领草稿 #{claim.pk} 已删除" in school.message()
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    # the class may be claimed again at once: the deleted draft blocks nothing
+    school.goto(f"/classes/{completed_class.pk}/")
+    school.follow("申领补贴")
+    school.page.get_by_label("培训补贴（按学员出勤和考核结果测算）").check()
+    school.page.get_by_label("我已核对以上内容，确认执行").check()
+    school.submit("生成申领草稿")
+    again = Claim.objects.get(training_class=completed_class)
+    assert again.pk != claim.pk and again.lines.count() == lines == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 14 (third-party pre-review): a third-party reviewer cannot pre-review a class "
-    "application (R7.1)",
-)
-def test_a_third_party_reviewer_can_pre_review_a_class_application(portal, make_class, operator):
+def test_a_third_party_reviewer_can_pre_review_a_class_application(portal, make_class, operator, officer):
     training_class = make_class()
     class_transition(training_class=training_class, actor=operator, to=ClassStatus.SUBMITTED)
     reviewer = UserFactory(
@@ -127,4 +114,10 @@ def test_a_third_party_reviewer_can_pre_review_a_class_application(portal, make_
     )
     agency = portal(reviewer)
     agency.goto(f"/classes/{training_class.pk}/")
-    assert agency.page.get_by_role("textbox", name=re.compile("第三方")).count() == 1, agency.text()
+    agency.field("第三方审核意见").fill("课程安排与职业标准相符，建议通过")
+    agency.submit("提出审核意见")
+    assert "第三方审核意见已记录" in agency.message()
+    assert agency.page.get_by_role("button", name="审核通过").count() == 0  # it advises, never decides
+    desk = portal(officer)
+    desk.goto(f"/classes/{training_class.pk}/")
+    assert "课程安排与职业标准相符，建议通过" in desk.text("#recommendation")
