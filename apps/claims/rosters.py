@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +31,7 @@ from apps.trainees.attendance_import import parse_date
 from apps.trainees.services_persons import name_mismatch, person_input_or_errors, persons_existing
 
 from . import services
+from .filing import claim_file
 from .forms import ApprenticeForm, EnterpriseTraineeForm, WorkerForm
 from .models import Claim
 from .services import PersonRow
@@ -305,63 +305,11 @@ def claim_create_from_rows(
     """The claim draft of `kind` for the header form's data and the checked rows, by the same
     services as the hand form: register or find each person, then create the claim, in one
     transaction."""
-    builders: dict[str, Callable[[list[Any]], Claim]] = {
-        "work-for-training": lambda persons: services.claim_create_work_for_training(
-            actor=actor,
-            employer=header["employer"],
-            year=header["year"],
-            workers=[
-                services.WorkerMonths(person, row.data["months"])
-                for row, person in zip(rows, persons, strict=True)
-            ],
+    return services.claim_create_with_persons(
+        rows=[row.person for row in rows],
+        create=lambda persons: claim_file(
+            actor=actor, kind=kind.slug, header=header, rows=[row.data for row in rows], persons=persons
         ),
-        "apprenticeship": lambda persons: services.claim_create_apprenticeship(
-            actor=actor,
-            employer=header["employer"],
-            stage=header["stage"],
-            year=header["year"],
-            apprentices=[
-                _apprentice(header["stage"], row.data, person)
-                for row, person in zip(rows, persons, strict=True)
-            ],
-        ),
-        "enterprise": lambda persons: services.claim_create_enterprise_direct(
-            actor=actor,
-            employer=header["employer"],
-            training=services.EnterpriseTraining(
-                name=header["training_name"],
-                occupation=header["occupation"],
-                level=header["level"],
-                start=header["start"],
-                end=header["end"],
-                planned_online=header["planned_online"],
-            ),
-            trainees=[
-                services.EnterpriseTrainee(
-                    person=person,
-                    relation=row.data["relation"],
-                    attended_offline=row.data["attended_offline"],
-                    attended_online=row.data["attended_online"] or 0,
-                    passed=row.data["passed"],
-                )
-                for row, person in zip(rows, persons, strict=True)
-            ],
-        ),
-    }
-    return services.claim_create_with_persons(rows=[row.person for row in rows], create=builders[kind.slug])
-
-
-def _apprentice(stage: str, data: dict[str, Any], person: Any) -> services.Apprentice:
-    early = stage == "early_end"
-    return services.Apprentice(
-        person=person,
-        start=data["start"],
-        end=data["end"],
-        planned_months=data["planned_months"],
-        passed=data["passed"],
-        actual_months=data["actual_months"] if early else None,
-        early_end=data["early_end"] if early else None,
-        early_end_reason=data["early_end_reason"] if early else "",
     )
 
 

@@ -30,7 +30,7 @@ from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
 from apps.trainees.models import EnrolmentStatus
 
-from . import rosters, selectors, services
+from . import filing, rosters, selectors, services
 from .extensions import claim_page_extras, claim_pending_matters
 from .forms import (
     RULE_CHOICES,
@@ -260,16 +260,13 @@ def _work_for_training_page(request: HttpRequest, claim: Any) -> HttpResponse:
     if request.method == "POST":
 
         def build(header, rows, persons):
-            workers = [
-                services.WorkerMonths(person, row.cleaned_data["months"])
-                for row, person in zip(rows, persons, strict=True)
-            ]
-            if claim is not None:
-                return services.claim_update_work_for_training(
-                    claim=claim, actor=request.user, year=header["year"], workers=workers
-                )
-            return services.claim_create_work_for_training(
-                actor=request.user, employer=header["employer"], year=header["year"], workers=workers
+            return filing.claim_file(
+                actor=request.user,
+                kind="work-for-training",
+                header=header,
+                rows=[row.cleaned_data for row in rows],
+                persons=persons,
+                claim=claim,
             )
 
         saved = _create_with_rows(request, form, formset, build, claim)
@@ -319,36 +316,13 @@ def _apprenticeship_page(request: HttpRequest, claim: Any) -> HttpResponse:
     if request.method == "POST":
 
         def build(header, rows, persons):
-            apprentices = []
-            for row, person in zip(rows, persons, strict=True):
-                data = row.cleaned_data
-                early = header["stage"] == "early_end"
-                apprentices.append(
-                    services.Apprentice(
-                        person=person,
-                        start=data["start"],
-                        end=data["end"],
-                        planned_months=data["planned_months"],
-                        passed=data["passed"],
-                        actual_months=data["actual_months"] if early else None,
-                        early_end=data["early_end"] if early else None,
-                        early_end_reason=data["early_end_reason"] if early else "",
-                    )
-                )
-            if claim is not None:
-                return services.claim_update_apprenticeship(
-                    claim=claim,
-                    actor=request.user,
-                    stage=header["stage"],
-                    year=header["year"],
-                    apprentices=apprentices,
-                )
-            return services.claim_create_apprenticeship(
+            return filing.claim_file(
                 actor=request.user,
-                employer=header["employer"],
-                stage=header["stage"],
-                year=header["year"],
-                apprentices=apprentices,
+                kind="apprenticeship",
+                header=header,
+                rows=[row.cleaned_data for row in rows],
+                persons=persons,
+                claim=claim,
             )
 
         saved = _create_with_rows(request, form, formset, build, claim)
@@ -413,30 +387,13 @@ def _enterprise_page(request: HttpRequest, claim: Any) -> HttpResponse:
     if request.method == "POST":
 
         def build(header, rows, persons):
-            training = services.EnterpriseTraining(
-                name=header["training_name"],
-                occupation=header["occupation"],
-                level=header["level"],
-                start=header["start"],
-                end=header["end"],
-                planned_online=header["planned_online"],
-            )
-            trainees = [
-                services.EnterpriseTrainee(
-                    person=person,
-                    relation=row.cleaned_data["relation"],
-                    attended_offline=row.cleaned_data["attended_offline"],
-                    attended_online=row.cleaned_data["attended_online"] or 0,
-                    passed=row.cleaned_data["passed"],
-                )
-                for row, person in zip(rows, persons, strict=True)
-            ]
-            if claim is not None:
-                return services.claim_update_enterprise_direct(
-                    claim=claim, actor=request.user, training=training, trainees=trainees
-                )
-            return services.claim_create_enterprise_direct(
-                actor=request.user, employer=header["employer"], training=training, trainees=trainees
+            return filing.claim_file(
+                actor=request.user,
+                kind="enterprise",
+                header=header,
+                rows=[row.cleaned_data for row in rows],
+                persons=persons,
+                claim=claim,
             )
 
         saved = _create_with_rows(request, form, formset, build, claim)
