@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
@@ -89,3 +92,15 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_browser_asking_for_english_gets_the_chinese_portal_and_djangos_chinese_messages(client):
+    """No language but zh-hans is offered until it is translated: Django's own messages (a required
+    field of the password form) stay Chinese whatever Accept-Language says."""
+    client.force_login(UserFactory())
+    response = client.post(reverse("accounts:password_change"), {}, HTTP_ACCEPT_LANGUAGE="en-US,en")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    assert "该字段是必填项。" in page and "This field is required." not in page
