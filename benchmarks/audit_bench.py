@@ -126,6 +126,7 @@ CLASS_COLUMNS = [
     "findings",
     "has_findings",
     "online_override_reason",
+    "recommendation",
     "policy_version",
     "rules_version",
 ]
@@ -376,7 +377,7 @@ class World:
         self.classes.add(
             class_id, self.now, self.now, institution.pk, district.pk, f"基准班{class_id}", occupation.pk,
             level, "employment", "concentrated", "weekend", days[0], days[-1], "实训基地", "李老师",
-            CLASS_SIZE, "completed", "[]", False, "", "渝人社发〔2021〕12号", RULES_VERSION,
+            CLASS_SIZE, "completed", "[]", False, "", "", "渝人社发〔2021〕12号", RULES_VERSION,
         )  # fmt: skip
         current = self.open_classes[key] = {
             "id": class_id,

@@ -18,3 +18,13 @@ def bystanders(db):
         officer=True, username="officer.wanzhou", district=district("500101"), email="wz@example.cn"
     )
     return [other_operator, wanzhou_officer]
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks(monkeypatch):
+    """The e-mail task runs in the test's process, also under `make test` where a broker is
+    configured (the real worker is tests/integration's), so that mail.outbox sees what it sent."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
