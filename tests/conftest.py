@@ -35,3 +35,21 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Only the browser journeys (tests/e2e) may use pytest-playwright's fixtures. A test elsewhere
+    with an argument named like one of them (`page`, say) gets the browser parametrization, and
+    pytest then groups it with the journeys: the transactional journeys ran in the middle of the
+    database tests, and every test after them found the migrated districts flushed."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and "/e2e/" not in f"/{item.nodeid}"
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "tests outside tests/e2e use pytest-playwright's fixtures (rename the argument): "
+            + ", ".join(strays[:5])
+        )

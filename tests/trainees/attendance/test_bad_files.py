@@ -83,11 +83,11 @@ def _check(client, url, name, case):
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("page", ["import_sheet", "results_import"])
-def test_sign_in_sheet_and_results_pages_refuse_bad_files(client, operator, running_class, page, case):
+@pytest.mark.parametrize("url_name", ["import_sheet", "results_import"])
+def test_sign_in_sheet_and_results_pages_refuse_bad_files(client, operator, running_class, url_name, case):
     enrol(running_class, 2)
     client.force_login(operator)
-    _check(client, reverse(f"attendance:{page}", args=[running_class.pk]), "签到表.xlsx", case)
+    _check(client, reverse(f"attendance:{url_name}", args=[running_class.pk]), "签到表.xlsx", case)
 
 
 def test_the_online_export_page_refuses_a_binary_or_empty_csv(client, operator, running_class):
