@@ -95,8 +95,9 @@ def _page_key(url: str, html_has_errors: bool) -> str:
 class Portal:
     """One person at one browser: navigation helpers that scan every new page with axe-core."""
 
-    def __init__(self, context, base_url: str, scanned: dict[str, list[str]]):
+    def __init__(self, context, base_url: str, scanned: dict[str, list[str]], scans: bool = True):
         self.context = context
+        self.scans = scans
         self.page = context.new_page()
         self.page.set_default_timeout(15_000)
         self.base_url = base_url
@@ -156,7 +157,7 @@ class Portal:
         """axe-core on the page now shown, once per page kind (path with ids, errors or not)."""
         from axe_playwright_python.sync_playwright import Axe
 
-        if self._loads == self._seen_loads:
+        if not self.scans or self._loads == self._seen_loads:
             return
         self._seen_loads = self._loads
         self.page.wait_for_load_state("load")
@@ -177,15 +178,21 @@ class Portal:
 
 @pytest.fixture
 def portal(browser, live_server, request):
-    """`portal()` opens a fresh browser (context) for one more person; `portal(user)` logs them in."""
+    """`portal()` opens a fresh browser (context) for one more person; `portal(user)` logs them in.
+    `portal(user, javascript=False)` is a browser with JavaScript turned off, whose pages are not
+    scanned (axe-core is JavaScript: its run never ends there); a journey scans the same pages in
+    a browser with JavaScript."""
     portals: list[Portal] = []
     scanned: dict[str, list[str]] = {}
 
-    def open_portal(user=None) -> Portal:
+    def open_portal(user=None, javascript: bool = True) -> Portal:
         context = browser.new_context(
-            locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 768}
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport={"width": 1366, "height": 768},
+            java_script_enabled=javascript,
         )
-        one = Portal(context, live_server.url, scanned)
+        one = Portal(context, live_server.url, scanned, scans=javascript)
         portals.append(one)
         if user is not None:
             one.login(user.username)
