@@ -1,13 +1,16 @@
 """Journey of an enterprise's new-type apprentices (企业新型学徒制, R5): the advance claimed and
-submitted; then the early end (R5.3), one apprentice for a closure and one for "other reasons",
+approved into the ledger; then the early end (R5.3, the advance deducted), one apprentice for a closure and one for "other reasons",
 which needs its written reason: the form refuses it without, keeping everything typed; with it the
 W finding shows on the claim. The district officer must give a reason to approve that line, and
 the bulk approval of the other lines skips it and says so. Through the UI only, every page
 scanned with axe-core."""
 
+from decimal import Decimal
+
 import pytest
 
 from apps.claims.models import Claim, ClaimStatus, LineDecision
+from apps.ledger.services import allocation_set
 from tests.claims.conftest import id_number
 from tests.factories import UserFactory, district
 
@@ -37,7 +40,17 @@ def _act(portal, label, reason=None):
     portal.submit(form.get_by_role("button", name=label, exact=True))
 
 
-def test_an_advance_then_an_early_end_for_another_reason_reviewed_line_by_line(portal, filer, employer):
+def test_an_advance_then_an_early_end_for_another_reason_reviewed_line_by_line(
+    portal, filer, employer, admin_user
+):
+    allocation_set(
+        actor=admin_user,
+        district=district("500101"),
+        year=2021,
+        amount=Decimal("100000"),
+        work_for_training_share=Decimal("20000"),
+        living_allowance_share=Decimal("10000"),
+    )
     company = portal(filer)
 
     # the advance (R5.5), submitted
@@ -49,9 +62,20 @@ def test_an_advance_then_an_early_end_for_another_reason_reviewed_line_by_line(p
     company.submit("生成申领草稿")
     advance = Claim.objects.get()
     assert advance.apprenticeship_stage == "advance" and advance.year == 2021, company.text()
+    assert "8,000.00" in company.text("#lines tfoot")  # 50 % of 24 months at 4,000 a year, each (R5.5)
     _act(company, "提交")
     advance.refresh_from_db()
     assert advance.status == ClaimStatus.SUBMITTED
+
+    # the district officer approves the advance into the ledger
+    desk = portal(UserFactory(officer=True, username="officer.wanzhou", district=district("500101")))
+    desk.goto(f"/claims/{advance.pk}/")
+    _act(desk, "开始审核")
+    _act(desk, "其余明细全部通过")
+    assert "已将 2 条待审核明细审核通过" in desk.message()
+    _act(desk, "审核通过并记账", reason="同意预拨")
+    advance.refresh_from_db()
+    assert advance.status == ClaimStatus.APPROVED and advance.approved_total == Decimal("8000.00")
 
     # the early end: "other" without its written reason is refused, and nothing typed is lost
     company.goto("/claims/")
@@ -59,7 +83,7 @@ def test_an_advance_then_an_early_end_for_another_reason_reviewed_line_by_line(p
     company.field("申领阶段").select_option(value="early_end")
     for row, (name, number) in enumerate(APPRENTICES, start=1):
         _row(company, row, name, number)
-        company.field(f"第 {row} 行 实际培训月数").fill("12")
+        company.field(f"第 {row} 行 实际培训月数").fill("18")
         company.field(f"第 {row} 行 已完成主要课程并取得证书").check()
     company.field("第 1 行 提前结束原因").select_option(value="closure")
     company.field("第 2 行 提前结束原因").select_option(value="other")
@@ -71,7 +95,7 @@ def test_an_advance_then_an_early_end_for_another_reason_reviewed_line_by_line(p
     assert company.field("申领阶段").input_value() == "early_end"
     assert company.field("第 2 行 提前结束原因").input_value() == "other"
     assert company.field("第 2 行 身份证号码").input_value() == APPRENTICES[1][1]
-    assert company.field("第 1 行 实际培训月数").input_value() == "12"
+    assert company.field("第 1 行 实际培训月数").input_value() == "18"
     assert company.field("第 1 行 提前结束原因").input_value() == "closure"
     assert company.field("第 2 行 已完成主要课程并取得证书").is_checked()
     company.field("第 2 行 其他原因说明").fill(OTHER)
@@ -81,12 +105,14 @@ def test_an_advance_then_an_early_end_for_another_reason_reviewed_line_by_line(p
     other = claim.lines.get(person__name="郑学徒")
     findings = company.text(f"#line-{other.pk}")
     assert "R5.3 [W]" in findings and OTHER in findings
+    # 18 months at 4,000 a year (6,000.00), less the 4,000.00 advance booked: 2,000.00 each
+    assert [line.amount for line in claim.lines.order_by("pk")] == [Decimal("2000.00")] * 2
+    assert "4,000.00" in company.text("#lines tfoot")
     _act(company, "提交")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
 
     # the officer: bulk approval skips the W line and says so; that line needs a reason
-    desk = portal(UserFactory(officer=True, username="officer.wanzhou", district=district("500101")))
     desk.goto("/claims/?status=submitted")
     desk.follow(f"#{claim.pk}", exact=False)
     _act(desk, "开始审核")
