@@ -1,9 +1,9 @@
 """Journey of an enterprise's new-type apprentices (企业新型学徒制, R5): the advance claimed and
-approved into the ledger; then the early end (R5.3, the advance deducted), one apprentice for a closure and one for "other reasons",
-which needs its written reason: the form refuses it without, keeping everything typed; with it the
-W finding shows on the claim. The district officer must give a reason to approve that line, and
-the bulk approval of the other lines skips it and says so. Through the UI only, every page
-scanned with axe-core."""
+approved into the ledger; then the early end (R5.3, the advance deducted), one apprentice for a
+closure and one for "other reasons", which needs its written reason: the form refuses it without,
+keeping everything typed; with it the W finding shows on the claim. The district officer must
+give a reason to approve that line, and the bulk approval of the other lines skips it and says
+so. Through the UI only, every page scanned with axe-core."""
 
 from decimal import Decimal
 
