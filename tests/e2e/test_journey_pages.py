@@ -138,6 +138,7 @@ def test_a_claim_under_review_prints_its_rule_steps_without_menus_or_forms(
     assert forms.count() > 3 and not any(forms.nth(n).is_visible() for n in range(forms.count()))
     assert not page.get_by_role("button").filter(visible=True).count()
     assert page.get_by_role("heading", name="申领明细").is_visible()
+    assert page.locator("#actions").is_hidden()  # no empty 操作 heading left on paper
 
     page.emulate_media(media="screen")
     assert not steps.first.is_visible()
