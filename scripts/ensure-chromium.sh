@@ -11,16 +11,8 @@ set -euo pipefail
 
 log() { printf '[chromium] %s\n' "$*" >&2; }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-    log "need root (or sudo) to install: $*"; exit 1; fi
-}
-
-apt_updated=""
-apt_install() {
-  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# shellcheck source=scripts/apt.sh
+. "$(dirname "$0")/apt.sh"
 
 CHROMIUM="${PEIXUN_CHROMIUM:-/usr/bin/chromium}"
 missing=()

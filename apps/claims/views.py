@@ -178,7 +178,7 @@ def _formset(
     return formset_class(data, prefix="rows", **kwargs)
 
 
-def _create_with_rows(request, form, formset, build, claim=None) -> Any:
+def _create_with_rows(request, form, formset, kind: str, claim=None) -> Any:
     """Validate the header form and the rows, then register the persons and create the claim (or
     fill the edited one) in one service call. Returns the claim, or None with the errors on the
     forms."""
@@ -192,7 +192,14 @@ def _create_with_rows(request, form, formset, build, claim=None) -> Any:
     try:
         return services.claim_create_with_persons(
             rows=[row.person_row() for row in rows],
-            create=lambda persons: build(form.cleaned_data, rows, persons),
+            create=lambda persons: filing.claim_file(
+                actor=request.user,
+                kind=kind,
+                header=form.cleaned_data,
+                rows=[row.cleaned_data for row in rows],
+                persons=persons,
+                claim=claim,
+            ),
             known=services.claim_known_persons(claim) if claim is not None else None,
         )
     except ApplicationError as exc:
@@ -258,18 +265,7 @@ def _work_for_training_page(request: HttpRequest, claim: Any) -> HttpResponse:
         form.fields["employer"].disabled = True
     formset = _formset(WorkerFormSet, request, initial=rows)
     if request.method == "POST":
-
-        def build(header, rows, persons):
-            return filing.claim_file(
-                actor=request.user,
-                kind="work-for-training",
-                header=header,
-                rows=[row.cleaned_data for row in rows],
-                persons=persons,
-                claim=claim,
-            )
-
-        saved = _create_with_rows(request, form, formset, build, claim)
+        saved = _create_with_rows(request, form, formset, "work-for-training", claim)
         if saved is not None:
             return _saved(request, saved, claim, "以工代训申领草稿已生成，请核对后提交")
     return _render_rows_form(
@@ -314,18 +310,7 @@ def _apprenticeship_page(request: HttpRequest, claim: Any) -> HttpResponse:
     stage = request.POST.get("stage", "") if request.method == "POST" else initial.get("stage", "")
     formset = _formset(ApprenticeFormSet, request, initial=rows, form_kwargs={"stage": stage})
     if request.method == "POST":
-
-        def build(header, rows, persons):
-            return filing.claim_file(
-                actor=request.user,
-                kind="apprenticeship",
-                header=header,
-                rows=[row.cleaned_data for row in rows],
-                persons=persons,
-                claim=claim,
-            )
-
-        saved = _create_with_rows(request, form, formset, build, claim)
+        saved = _create_with_rows(request, form, formset, "apprenticeship", claim)
         if saved is not None:
             return _saved(request, saved, claim, "企业新型学徒制申领草稿已生成，请核对后提交")
     return _render_rows_form(
@@ -385,18 +370,7 @@ def _enterprise_page(request: HttpRequest, claim: Any) -> HttpResponse:
         form.fields["employer"].disabled = True
     formset = _formset(EnterpriseTraineeFormSet, request, initial=rows)
     if request.method == "POST":
-
-        def build(header, rows, persons):
-            return filing.claim_file(
-                actor=request.user,
-                kind="enterprise",
-                header=header,
-                rows=[row.cleaned_data for row in rows],
-                persons=persons,
-                claim=claim,
-            )
-
-        saved = _create_with_rows(request, form, formset, build, claim)
+        saved = _create_with_rows(request, form, formset, "enterprise", claim)
         if saved is not None:
             return _saved(
                 request,
