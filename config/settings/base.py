@@ -62,13 +62,11 @@ INSTALLED_APPS = [
     "apps.ledger",
     "apps.exports",
     "apps.notices",
-    "apps.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,8 +152,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "zh-hans"
-# Strings stay marked for translation, but no other language is offered until it is translated:
-# a browser asking for English still gets the Chinese portal (and Django's Chinese messages).
+# Strings stay marked for translation, but no other language is offered until it is translated
+# (and no LocaleMiddleware to pick one): a browser asking for English still gets the Chinese portal,
+# Django's and DRF's own messages included.
 LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

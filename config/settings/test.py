@@ -10,3 +10,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The demo world is tested (tests/demo); production does not install it.
+INSTALLED_APPS = [*INSTALLED_APPS, "apps.demo"]  # noqa: F405

@@ -20,7 +20,9 @@ PROBE = (
     "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST', ''), "
     "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
     "'broker': settings.CELERY_BROKER_URL, 'secret': settings.SECRET_KEY, 'tz': settings.TIME_ZONE, "
-    "'lang': settings.LANGUAGE_CODE, 'i18n': settings.USE_I18N}))"
+    "'lang': settings.LANGUAGE_CODE, 'i18n': settings.USE_I18N, "
+    "'languages': [c for c, _ in settings.LANGUAGES], "
+    "'apps': settings.INSTALLED_APPS, 'middleware': settings.MIDDLEWARE}))"
 )
 CLEAN = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
 
@@ -102,5 +104,24 @@ def test_a_browser_asking_for_english_gets_the_chinese_portal_and_djangos_chines
     response = client.post(reverse("accounts:password_change"), {}, HTTP_ACCEPT_LANGUAGE="en-US,en")
     page = response.content.decode()
     assert response.status_code == 200
-    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in page
     assert "该字段是必填项。" in page and "This field is required." not in page
+
+
+def test_chinese_only_and_the_demo_world_on_developer_machines_only():
+    """Honest settings: one language and no locale negotiation anywhere; the demo app (its
+    command can fill a database with demo users and passwords) is installed by the local and test
+    settings only, never in production."""
+    production = _settings(
+        "config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL="postgres://peixun:pw@db:5432/peixun",
+    )
+    local, base = _settings("config.settings.local"), _settings("config.settings.base")
+    for s in (production, local, base):
+        assert s["languages"] == ["zh-hans"]
+        assert "django.middleware.locale.LocaleMiddleware" not in s["middleware"]
+    assert (
+        "apps.demo" not in production["apps"] and "apps.demo" not in _settings("config.settings.base")["apps"]
+    )
+    assert "apps.demo" in local["apps"]
