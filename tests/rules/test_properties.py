@@ -71,6 +71,11 @@ def test_amount_is_whole_fen_between_zero_and_the_standard(scenario: Scenario) -
 @RULES_PROFILE
 @given(class_scenarios(), st.integers(min_value=0, max_value=50), st.integers(min_value=0, max_value=50))
 def test_more_attended_hours_never_pay_less(scenario: Scenario, more_offline: int, more_online: int) -> None:
+    """Whenever an online hour is worth at least an offline one; when it is worth less, R2.5 as
+    written (online first, then offline up to H) lets one more online hour beyond H displace a
+    dearer offline hour: see the next test."""
+    if scenario.online_rate < scenario.rate:
+        more_online = 0
     attended = scenario.attended or Attendance(0, 0)
     before = replace(scenario, attended=attended)
     after = replace(
@@ -78,6 +83,29 @@ def test_more_attended_hours_never_pay_less(scenario: Scenario, more_offline: in
     )
 
     assert quote(after).amount >= quote(before).amount
+
+
+def test_r2_5_online_first_lets_an_extra_online_hour_displace_a_dearer_offline_hour() -> None:
+    """Found by the property above (issue 14's CI run): RULES.md's R2.5 pays online hours first, then
+    offline ones up to H. With S 100, r 150 (H = 4 by R1.5), r_on 0: 4 offline hours pay 100.00,
+    and 4 offline + 1 online pay 75.00, the online hour taking the place of an offline one. The
+    notice does not say which hours count first when more than H were attended; paying less for
+    attending more is a question for the bureau, kept open here as RULES.md states the formula."""
+    base = Scenario(
+        kind="class",
+        approved_on=date(2022, 1, 1),
+        start=date(2024, 1, 1),
+        end=date(2024, 2, 1),
+        occupation=Occupation("6-18-01-01", 6, new=False),
+        level=4,
+        standard=Decimal("100.00"),
+        rate=Decimal("150.00"),
+        online_rate=Decimal("0.00"),
+        attended=Attendance(4, 0),
+        passed=True,
+    )
+    assert quote(base).amount == Decimal("100.00")
+    assert quote(replace(base, attended=Attendance(4, 1))).amount == Decimal("75.00")
 
 
 @RULES_PROFILE
