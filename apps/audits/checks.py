@@ -940,11 +940,11 @@ def high_skill_bases_in_scope(run: AuditRun):
 
 def _high_skill_bases(run: AuditRun, lo: int, hi: int) -> int:
     """R6.1 for each completed calendar year since the base's first class: the base's person-times
-    at levels 3–1 that year (apps.ledger.dashboards.high_skill_bases, the figure the admin's
+    at levels 3–1 that year (apps.institutions.selectors.high_skill_bases, the figure the admin's
     dashboard shows) judged by the engine's check_high_skill_base."""
     from django.db.models import Min
 
-    from apps.ledger.dashboards import high_skill_bases
+    from apps.institutions.selectors import high_skill_bases
 
     bases = {
         b.pk: b

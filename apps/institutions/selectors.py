@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -12,6 +12,8 @@ from django.http import Http404
 from apps.catalog.models import level_label
 from apps.core.masking import mask_bank_account
 from apps.core.selectors import state_changes_for
+from apps.rules.high_skill import check_high_skill_base
+from apps.rules.parameters import params_on
 
 from .models import (
     Employer,
@@ -229,3 +231,53 @@ def history_for(*, obj: Institution | Employer) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+# High-skill bases (R6.1): a property of the institutions, read by the home panels and the audit --
+
+
+@dataclass(frozen=True)
+class BaseProgress:
+    institution: Institution
+    tier: str
+    person_times: int
+    target: int
+    finding: Any
+
+    @property
+    def below(self) -> bool:
+        return self.finding is not None
+
+
+def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
+    """Each national or municipal high-skill base's senior-level person-times this year: the
+    enrolments in its classes of level 3–1 that end in `year` (read through the reverse relations,
+    importing nothing of classes), against 600 / 300 (R6.1), in one query. The finding is the
+    rule's own (W, flagged for the reviewer)."""
+    params = params_on(on)
+    targets = {
+        HighSkillBase.NATIONAL: params.high_skill_base_national_target,
+        HighSkillBase.MUNICIPAL: params.high_skill_base_municipal_target,
+    }
+    senior = Q(
+        classes__level__isnull=False,
+        classes__level__lte=3,
+        classes__end_date__year=year,
+        classes__enrolments__status="enrolled",
+    )
+    bases = (
+        Institution.objects.filter(high_skill_base__in=list(targets))
+        .select_related("district")
+        .annotate(person_times=Count("classes__enrolments", filter=senior))
+        .order_by("high_skill_base", "district__sort_order", "name")
+    )
+    return [
+        BaseProgress(
+            base,
+            base.high_skill_base,
+            base.person_times,
+            targets[base.high_skill_base],
+            check_high_skill_base(tier=base.high_skill_base, person_times_by_year=[base.person_times], on=on),
+        )
+        for base in bases
+    ]

@@ -5,7 +5,6 @@ charts. Every read is scoped through the ledger policies and costs a fixed numbe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -13,10 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision
-from apps.institutions.models import HighSkillBase, Institution
-from apps.rules.high_skill import check_high_skill_base
 from apps.rules.money import FEN
-from apps.rules.parameters import params_on
 
 from .models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 from .permissions import entry_policy, ledger_districts, payment_policy
@@ -227,52 +223,3 @@ def payable_lines(*, district: District, year: int | None = None) -> QuerySet[Cl
     if year:
         qs = qs.filter(claim__year=year)
     return qs.order_by("claim_id", "pk")
-
-
-# High-skill bases (R6.1) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BaseProgress:
-    institution: Institution
-    tier: str
-    person_times: int
-    target: int
-    finding: Any
-
-    @property
-    def below(self) -> bool:
-        return self.finding is not None
-
-
-def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
-    """Each national or municipal high-skill base's senior-level person-times this year: the
-    enrolments in its classes of level 3–1 that end in `year`, against 600 / 300 (R6.1), in one
-    query. The finding is the rule's own (W, flagged for the reviewer)."""
-    params = params_on(on)
-    targets = {
-        HighSkillBase.NATIONAL: params.high_skill_base_national_target,
-        HighSkillBase.MUNICIPAL: params.high_skill_base_municipal_target,
-    }
-    senior = Q(
-        classes__level__isnull=False,
-        classes__level__lte=3,
-        classes__end_date__year=year,
-        classes__enrolments__status="enrolled",
-    )
-    bases = (
-        Institution.objects.filter(high_skill_base__in=list(targets))
-        .select_related("district")
-        .annotate(person_times=Count("classes__enrolments", filter=senior))
-        .order_by("high_skill_base", "district__sort_order", "name")
-    )
-    return [
-        BaseProgress(
-            base,
-            base.high_skill_base,
-            base.person_times,
-            targets[base.high_skill_base],
-            check_high_skill_base(tier=base.high_skill_base, person_times_by_year=[base.person_times], on=on),
-        )
-        for base in bases
-    ]

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from apps.catalog.models import District
+from apps.institutions.selectors import high_skill_bases
 
 from . import dashboards
 
@@ -59,7 +60,7 @@ def high_skill_panel(user: Any, year: int | None = None) -> dict[str, Any]:
     year = year or today.year
     # A past year's bases are judged against the targets in force at its end.
     on = today if year >= today.year else date(year, 12, 31)
-    bases = dashboards.high_skill_bases(year=year, on=on)
+    bases = high_skill_bases(year=year, on=on)
     largest = max((max(b.person_times, b.target) for b in bases), default=0)
     return {
         "title": f"高技能人才培训基地（{year} 年度高级工及以上培训人次）",

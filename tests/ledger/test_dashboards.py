@@ -14,7 +14,8 @@ from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimStatus, LineDecision
 from apps.claims.selectors import claim_queue_by_age
 from apps.claims.services import claim_create_for_class, claim_line_decide, claim_transition
-from apps.ledger.dashboards import bar, district_chart, district_summaries, high_skill_bases
+from apps.institutions.selectors import high_skill_bases
+from apps.ledger.dashboards import bar, district_chart, district_summaries
 from apps.ledger.services import allocation_set, claim_approve, payment_record
 from apps.trainees.models import Enrolment
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
