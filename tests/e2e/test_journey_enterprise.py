@@ -1,7 +1,6 @@
 """Journey (c3): an enterprise files a direct claim (企业职工培训直补) for 3 people on the
 5-row page — the two rows it leaves alone show a relation in their select and are still not
-rows — uploads its R4.3 materials and submits. Then journeys that hit bugs owned by other parts
-of issue 14, marked xfail(strict=True) with the bug named: they turn green when those land."""
+rows — uploads its R4.3 materials and submits."""
 
 from decimal import Decimal
 
