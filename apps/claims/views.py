@@ -230,6 +230,12 @@ def _render_rows_form(request, title, form, formset, columns, help_text, claim=N
     )
 
 
+def _one_span(months: list[str]) -> bool:
+    """Whether the months ("YYYY-MM") run with no gap, as the form's 起始月份–结束月份 gives them."""
+    index = {int(m[:4]) * 12 + int(m[5:7]) for m in months}
+    return max(index) - min(index) + 1 == len(index)
+
+
 def _edited_rows(claim: Any, row: Any) -> list[dict[str, Any]]:
     """An edited draft's lines as its form's rows (`row(line)` gives the kind's fields), the ID
     numbers masked as on every page."""
@@ -255,6 +261,17 @@ def _work_for_training_page(request: HttpRequest, claim: Any) -> HttpResponse:
     initial: dict[str, Any] = {"employer": employers[0]}
     rows = None
     if claim is not None:
+        gaps = [line for line in claim.lines.select_related("person") if not _one_span(line.inputs["months"])]
+        if gaps:
+            # The form gives each worker one span of months: shown there, a claim of April and
+            # October (filed over the API) would be saved as April to October.
+            names = "、".join(line.person.name for line in gaps)
+            messages.error(
+                request,
+                f"{names} 申领的月份不连续，表格只能填写连续月份，不能在此修改；"
+                "请通过接口修改，或删除草稿后重新申领",
+            )
+            return redirect("claims:detail", pk=claim.pk)
         initial = {"employer": claim.employer, "year": claim.year}
         rows = _edited_rows(
             claim,

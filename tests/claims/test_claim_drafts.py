@@ -126,6 +126,21 @@ def test_the_owner_edits_a_draft_and_the_months_follow(filer, employer, worker):
     assert log.changes["edit"] == {"total": ["1500.00", "1000.00"]}
 
 
+def test_a_draft_with_months_apart_is_not_edited_on_the_form_that_would_fill_the_gap(filer, employer, worker):
+    """The form gives a worker one span of months; a draft of 2021-04 and 2021-10 (filed over the
+    API) shown there would be saved as April to October. The page refuses, names the worker and
+    leaves the draft as it was."""
+    claim = _wft(filer, employer, worker, months=["2021-04", "2021-10"])
+    page = Client()
+    page.force_login(filer)
+    response = page.get(reverse("claims:edit", args=[claim.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("claims:detail", args=[claim.pk])
+    assert f"{worker.name} 申领的月份不连续" in response.content.decode()
+    assert sorted(claim.lines.get().inputs["months"]) == ["2021-04", "2021-10"]
+    contiguous = _wft(filer, employer, person("钱连续", "033"), months=["2021-10", "2021-11"])
+    assert page.get(reverse("claims:edit", args=[contiguous.pk])).status_code == 200
+
+
 def test_the_edit_page_keeps_a_masked_row_as_the_same_person(filer, employer, worker):
     claim = _wft(filer, employer, worker)
     page = Client()
