@@ -41,7 +41,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.catalog.models import District, DistrictSetting, SettingKey
-from apps.claims.computation import BOOKED_CLAIMS, HISTORY_KIND
+from apps.claims.engine import BOOKED_CLAIMS, HISTORY_KIND
 from apps.claims.models import ClaimKind, ClaimStatus, LineDecision
 from apps.institutions.models import HighSkillBase, Institution
 from apps.rules.district import DistrictSettings
@@ -53,7 +53,7 @@ from .models import AuditFinding, AuditRun, Change, Scope
 
 # Claims whose lines an audit of "open claims" writes findings on: filed and not yet closed.
 # Lines of every claim filed and not rejected still count for the person (a draft claims nothing
-# yet, as in the per-claim quote's history, apps.claims.computation.facts_for).
+# yet, as in the per-claim quote's history, apps.claims.engine.facts_for).
 OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.RETURNED, ClaimStatus.APPROVED)
 # A6 watches what is booked, and booked lines are in approved or paid claims: a paid claim is closed
 # for every other rule, but money paid beyond an entitlement is what a recovery (追回) starts from,
@@ -200,7 +200,7 @@ def _fetchone(sql: str, params: dict[str, Any] | None = None) -> tuple:
 
 
 def _kind(column: str) -> str:
-    """The engine's kind of training (apps.claims.computation.HISTORY_KIND) of a claim kind."""
+    """The engine's kind of training (apps.claims.engine.HISTORY_KIND) of a claim kind."""
     whens = " ".join(
         f"WHEN '{claim_kind}' THEN '{engine_kind}'" for claim_kind, engine_kind in HISTORY_KIND.items()
     )
@@ -251,7 +251,7 @@ def counted(line: str = "l", claim: str = "c") -> str:
 
 def booked(line: str = "l", claim: str = "c") -> str:
     """Lines booked in the special account: approved, of a claim finally approved or paid
-    (apps.claims.computation.BOOKED_CLAIMS), dated or not (a living allowance has no dates)."""
+    (apps.claims.engine.BOOKED_CLAIMS), dated or not (a living allowance has no dates)."""
     return f"{line}.decision = '{LineDecision.APPROVED}' AND {claim}.status IN ({_quoted(BOOKED_CLAIMS)})"
 
 

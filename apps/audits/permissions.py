@@ -12,15 +12,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Role
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import AuditFinding, AuditRun, Scope
 
 AUDIT_ROLES = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR})
-
-
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def _officer_district(user: Any) -> int | None:
@@ -33,7 +29,7 @@ class AuditRunPolicy(PermissionPolicy[AuditRun]):
     model = AuditRun
 
     def visible(self, user: Any) -> QuerySet[AuditRun]:
-        if not _active(user) or user.role not in AUDIT_ROLES:
+        if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return AuditRun.objects.none()
         if user.is_city_wide:
             return AuditRun.objects.all()
@@ -44,7 +40,7 @@ class AuditRunPolicy(PermissionPolicy[AuditRun]):
         )
 
     def can(self, user: Any, action: str, obj: AuditRun | None = None) -> bool:
-        if not _active(user) or user.role not in AUDIT_ROLES:
+        if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return False
         if action == "list":
             return True
@@ -73,14 +69,14 @@ class AuditFindingPolicy(PermissionPolicy[AuditFinding]):
     model = AuditFinding
 
     def visible(self, user: Any) -> QuerySet[AuditFinding]:
-        if not _active(user) or user.role not in AUDIT_ROLES:
+        if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return AuditFinding.objects.none()
         if user.is_city_wide:
             return AuditFinding.objects.all()
         return AuditFinding.objects.filter(district_id=_officer_district(user))
 
     def can(self, user: Any, action: str, obj: AuditFinding | None = None) -> bool:
-        if not _active(user) or user.role not in AUDIT_ROLES:
+        if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return False
         if action == "view":
             return obj is None or self.visible(user).filter(pk=obj.pk).exists()

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from apps import rules
 
-from . import rules_bridge, selectors
+from . import engine, selectors
 from .models import District, Occupation, RateRow
 from .permissions import districts_visible_to
 
@@ -115,7 +115,7 @@ class DistrictSettingsApi(APIView):
         except ValueError as exc:
             raise serializers.ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from exc
         day = on or timezone.localdate()
-        rows = rules_bridge.settings_table(district=district, on=day)
+        rows = engine.settings_table(district=district, on=day)
         return Response(
             {
                 "district": district.code,
@@ -152,5 +152,5 @@ class QuoteApi(APIView):
         settings = None
         if district is not None:
             day = scenario.approved_on or scenario.start or timezone.localdate()
-            settings = rules_bridge.district_settings_for(district=district, on=day)
+            settings = engine.district_settings_for(district=district, on=day)
         return Response(rules.result_to_dict(rules.quote(scenario, settings)))

@@ -11,7 +11,7 @@ from django.db.models import Q
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 
-from . import rules_bridge
+from . import engine
 from .imports import OccupationRow
 from .models import District, DistrictSetting, Occupation, RateRow, SettingKey
 from .permissions import may_edit_district
@@ -80,19 +80,15 @@ def _derive_hours_and_standard(row: RateRow, *, class_hours: int | None) -> None
                 "新职业须由区县确定课时 H，补贴标准 S 按 r × H ÷ 6 计算", rule="R1.5", field="class_hours"
             )
         row.class_hours = class_hours
-        row.standard = rules_bridge.new_occupation_standard(
-            rate=row.rate, hours=class_hours, on=row.effective_from
-        )
+        row.standard = engine.new_occupation_standard(rate=row.rate, hours=class_hours, on=row.effective_from)
     else:
-        row.class_hours = rules_bridge.planned_hours(
-            standard=row.standard, rate=row.rate, on=row.effective_from
-        )
+        row.class_hours = engine.planned_hours(standard=row.standard, rate=row.rate, on=row.effective_from)
         if row.class_hours <= 0:
             raise ApplicationError("补贴标准 S 过低，折算课时为 0", rule="R1.5", field="standard")
 
 
 def _rate_row_check(row: RateRow) -> None:
-    for finding in rules_bridge.rate_row_findings(row):
+    for finding in engine.rate_row_findings(row):
         raise ApplicationError(finding.message, rule=finding.rule, field=finding.field)
 
 
@@ -223,7 +219,7 @@ def district_setting_set(
         raise ApplicationError("取值不能为负数", field="value")
     if key in {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT} and value != value.to_integral_value():
         raise ApplicationError("该设置项须为整数", field="value")
-    floor = rules_bridge.apprenticeship_annual_floor(effective_from)
+    floor = engine.apprenticeship_annual_floor(effective_from)
     if key == SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT and value < floor:
         raise ApplicationError(f"企业新型学徒制年补贴标准不得低于 {floor} 元", rule="R5.2", field="value")
     District.objects.select_for_update().get(pk=district.pk)

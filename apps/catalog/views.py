@@ -17,7 +17,7 @@ from apps.core.selectors import state_changes_for
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 
-from . import rules_bridge, selectors, services
+from . import engine, selectors, services
 from .forms import DistrictSettingForm, OccupationImportForm, RateRowForm
 from .imports import parse_occupation_rows
 from .models import MajorCategory, SettingKey
@@ -127,7 +127,7 @@ def rate_row_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": row,
             "history": state_changes_for(obj=row),
             "can_edit": may_edit_district(request.user, row.district),
-            "explanation": rules_bridge.rate_row_explanation(row),
+            "explanation": engine.rate_row_explanation(row),
         },
     )
 
@@ -213,7 +213,7 @@ def district_settings(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, "设置已保存")
                 return redirect("catalog:district_settings", code=district.code)
     today = timezone.localdate()
-    in_force = rules_bridge.settings_table(district=district, on=today)
+    in_force = engine.settings_table(district=district, on=today)
     return render(
         request,
         "catalog/district_settings.html",
@@ -233,7 +233,7 @@ def _quote_settings(district, scenario):
     if district is None:
         return None
     day = scenario.approved_on or scenario.start or timezone.localdate()
-    return rules_bridge.district_settings_for(district=district, on=day)
+    return engine.district_settings_for(district=district, on=day)
 
 
 @login_required
@@ -257,7 +257,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
         request,
         "catalog/rules.html",
         {
-            "groups": rules_bridge.rule_groups(),
+            "groups": engine.rule_groups(),
             "parameters": rules.parameters_in_force(today),
             "today": today,
             "rules_version": rules.RULES_VERSION,

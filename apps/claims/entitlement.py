@@ -4,7 +4,7 @@ A line is quoted when it is filed against everything its person has that is not 
 clash shows early. What counts for money is what is booked: when an officer approves a line, and
 again when the claim is finally approved and booked, each line is quoted again, under the row
 locks of its persons, against what is already booked for them (approved lines of approved or paid
-claims, apps.claims.computation.BOOKED_CLAIMS) and the lines of the same claim approved before it:
+claims, apps.claims.engine.BOOKED_CLAIMS) and the lines of the same claim approved before it:
 
 - what was booked for the same training is deducted (an apprenticeship's advance, R5.5; a class
   already paid, R10.2) and a settled apprenticeship gets nothing more;
@@ -28,7 +28,7 @@ from typing import Any
 
 from apps.trainees.models import Person
 
-from .computation import (
+from .engine import (
     Fact,
     compute,
     fact_of,

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Role
 from apps.catalog.permissions import districts_visible_to
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Claim, ClaimLine, ClaimStatus
 from .services import is_claim_officer, is_claimant, is_engaged_reviewer
@@ -35,10 +35,6 @@ UNSUBMITTED_HIDDEN_FROM = frozenset({Role.THIRD_PARTY_REVIEWER, Role.AUDITOR})
 OFFICER_ACTIONS = {"review"}
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 class ClaimPolicy(PermissionPolicy[Claim]):
     """Actions: list; add_class (institution operators: claims for their completed classes);
     add_enterprise (enterprise filers: direct, 以工代训 and apprenticeship claims); view; change
@@ -48,7 +44,7 @@ class ClaimPolicy(PermissionPolicy[Claim]):
     model = Claim
 
     def visible(self, user: Any) -> QuerySet[Claim]:
-        if not _active(user):
+        if not is_active_user(user):
             return Claim.objects.none()
         if user.role == Role.INSTITUTION_OPERATOR:
             return Claim.objects.filter(institution__members=user)
@@ -61,7 +57,7 @@ class ClaimPolicy(PermissionPolicy[Claim]):
         return claims
 
     def can(self, user: Any, action: str, obj: Claim | None = None) -> bool:
-        if not _active(user):
+        if not is_active_user(user):
             return False
         if action == "list":
             return True
@@ -91,7 +87,7 @@ claim_policy = ClaimPolicy()
 
 
 def persons_seen_on_claims(user: Any) -> Q | None:
-    if not _active(user):
+    if not is_active_user(user):
         return None
     return Q(pk__in=ClaimLine.objects.filter(claim__in=claim_policy.visible(user)).values("person_id"))
 

@@ -18,7 +18,7 @@ from apps.core.selectors import latest_change_to, latest_changes_to, state_chang
 from apps.trainees.models import Person
 from apps.trainees.permissions import person_policy
 
-from .computation import facts_for
+from .engine import facts_for
 from .entitlement import judged
 from .extensions import LineNote
 from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind

@@ -27,8 +27,8 @@ from django.utils import timezone
 from apps.accounts.models import Role, User
 from apps.catalog.models import Occupation, level_label
 from apps.catalog.selectors import rate_row_in_force
+from apps.classes.engine import planned_hours
 from apps.classes.models import ClassStatus, TrainingClass, TrainingType
-from apps.classes.quoting import planned_hours
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.services import state_change_record
@@ -41,7 +41,7 @@ from apps.rules.hours import class_hours_from_minutes
 from apps.trainees.models import EnrolmentStatus, Outcome, Person, TargetGroup
 from apps.trainees.services_persons import person_register_or_get
 
-from .computation import (
+from .engine import (
     Computed,
     Fact,
     compute,
@@ -181,7 +181,7 @@ def _new_line(
     start: date | None = None,
     end: date | None = None,
 ) -> ClaimLine:
-    """A line quoted against what its person already has (apps.claims.computation), not saved."""
+    """A line quoted against what its person already has (apps.claims.engine), not saved."""
     key = training_key(claim, enrolment_id=enrolment.pk if enrolment else None, inputs=inputs)
     inputs = with_standing(
         inputs, standing(facts.get(person.pk, ()), key=key, kind=claim.kind), kind=claim.kind

@@ -13,9 +13,9 @@ from apps.catalog.models import Level, Occupation
 from apps.rules import result_to_dict
 
 from . import selectors, services
+from .engine import class_quote_current
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingClass, TrainingType
 from .permissions import ACTIONS, class_policy
-from .quoting import class_quote_current
 
 
 class SessionSerializer(serializers.Serializer):

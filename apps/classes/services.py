@@ -32,9 +32,9 @@ from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 from apps.rules.high_skill import check_district_school_level
 
+from .engine import class_quote, policy_version
 from .models import ClassSession, ClassStatus, SessionMode, TrainingClass
 from .permissions import is_class_operator, is_class_reviewer, is_engaged_class_reviewer
-from .quoting import class_quote, policy_version
 
 S = ClassStatus
 

@@ -18,10 +18,10 @@ from apps.core.views import paginate, sort_by
 from apps.rules import result_to_dict
 
 from . import selectors, services
+from .engine import class_quote_current, class_quote_planned
 from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, sessions_from
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
-from .quoting import class_quote_current, class_quote_planned
 
 
 def _date(request: HttpRequest, name: str) -> date | None:

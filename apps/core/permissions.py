@@ -19,6 +19,11 @@ from django.http import Http404
 M = TypeVar("M", bound=models.Model)
 
 
+def is_active_user(user: Any) -> bool:
+    """A signed-in, active account: every policy's first question."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 class PermissionPolicy(ABC, Generic[M]):
     model: type[M]
 

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import Role
 from apps.catalog.models import District
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 from apps.ledger.permissions import LEDGER_READERS, ledger_districts
 
 from .models import ExportJob
@@ -24,17 +24,13 @@ EXPORTERS = LEDGER_READERS
 FULL_ID_NUMBER_ROLES = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER})
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def export_districts(user: Any) -> QuerySet[District]:
     """The districts whose ledger and claims the user may export."""
     return ledger_districts(user)
 
 
 def may_see_id_numbers(user: Any) -> bool:
-    return _active(user) and user.role in FULL_ID_NUMBER_ROLES
+    return is_active_user(user) and user.role in FULL_ID_NUMBER_ROLES
 
 
 class ExportJobPolicy(PermissionPolicy[ExportJob]):
@@ -44,12 +40,12 @@ class ExportJobPolicy(PermissionPolicy[ExportJob]):
     model = ExportJob
 
     def visible(self, user: Any) -> QuerySet[ExportJob]:
-        if not _active(user) or user.role not in EXPORTERS:
+        if not is_active_user(user) or user.role not in EXPORTERS:
             return ExportJob.objects.none()
         return ExportJob.objects.filter(requested_by=user)
 
     def can(self, user: Any, action: str, obj: ExportJob | None = None) -> bool:
-        if not _active(user):
+        if not is_active_user(user):
             return False
         if action == "add":
             return user.role in EXPORTERS

@@ -15,7 +15,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from apps.accounts.models import Role
 from apps.catalog.permissions import districts_visible_to, may_edit_district
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Employer, Institution
 
@@ -24,10 +24,6 @@ INSTITUTION_READERS = frozenset(
     {Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.THIRD_PARTY_REVIEWER, Role.AUDITOR}
 )
 EMPLOYER_READERS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR})
-
-
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def _bank_account_readable(user: Any) -> Any:
@@ -50,7 +46,7 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
     model = Institution
 
     def visible(self, user: Any) -> QuerySet[Institution]:
-        if not _active(user):
+        if not is_active_user(user):
             return Institution.objects.none()
         if user.role == Role.INSTITUTION_OPERATOR:
             qs = Institution.objects.filter(members=user)
@@ -66,7 +62,7 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
         return qs.annotate(bank_account_readable=_bank_account_readable(user))
 
     def can(self, user: Any, action: str, obj: Institution | None = None) -> bool:
-        if not _active(user):
+        if not is_active_user(user):
             return False
         if action == "list":
             return user.role in INSTITUTION_READERS or user.role == Role.INSTITUTION_OPERATOR
@@ -95,7 +91,7 @@ class EmployerPolicy(PermissionPolicy[Employer]):
     model = Employer
 
     def visible(self, user: Any) -> QuerySet[Employer]:
-        if not _active(user):
+        if not is_active_user(user):
             return Employer.objects.none()
         if user.role == Role.ENTERPRISE_FILER:
             qs = Employer.objects.filter(members=user)
@@ -106,7 +102,7 @@ class EmployerPolicy(PermissionPolicy[Employer]):
         return qs.select_related("district", "parent")
 
     def can(self, user: Any, action: str, obj: Employer | None = None) -> bool:
-        if not _active(user):
+        if not is_active_user(user):
             return False
         if action == "list":
             return user.role in EMPLOYER_READERS or user.role == Role.ENTERPRISE_FILER

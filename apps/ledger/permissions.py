@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from apps.accounts.models import Role
 from apps.catalog.models import District
 from apps.catalog.permissions import districts_visible_to, may_edit_district
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Allocation, LedgerEntry, Payment
 
@@ -26,13 +26,9 @@ LEDGER_READERS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AU
 LEDGER_ACTORS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER})
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def ledger_districts(user: Any) -> QuerySet[District]:
     """The districts whose special account the user may read."""
-    if not _active(user) or user.role not in LEDGER_READERS:
+    if not is_active_user(user) or user.role not in LEDGER_READERS:
         return District.objects.none()
     return districts_visible_to(user)
 
@@ -40,12 +36,12 @@ def ledger_districts(user: Any) -> QuerySet[District]:
 def may_act_in(user: Any, district: District | None) -> bool:
     """Reverse entries, record payments: the district's officers and the admin. (Allocations:
     may_set_allocations.)"""
-    return _active(user) and district is not None and may_edit_district(user, district)
+    return is_active_user(user) and district is not None and may_edit_district(user, district)
 
 
 def may_set_allocations(user: Any) -> bool:
     """Set any district's allocation and shares (R8.2): the municipal admin alone."""
-    return _active(user) and user.role == Role.MUNICIPAL_ADMIN
+    return is_active_user(user) and user.role == Role.MUNICIPAL_ADMIN
 
 
 def allocation_districts(user: Any) -> QuerySet[District]:
@@ -55,7 +51,7 @@ def allocation_districts(user: Any) -> QuerySet[District]:
 
 def actable_districts(user: Any) -> QuerySet[District]:
     """The districts where the user may reverse entries and record payments."""
-    if not _active(user):
+    if not is_active_user(user):
         return District.objects.none()
     if user.role == Role.MUNICIPAL_ADMIN:
         return District.objects.all()
@@ -78,7 +74,7 @@ class _LedgerPolicy(PermissionPolicy):
         """The district whose account the object belongs to."""
 
     def can(self, user: Any, action: str, obj: Any = None) -> bool:
-        if not _active(user):
+        if not is_active_user(user):
             return False
         if action == "list":
             return user.role in LEDGER_READERS

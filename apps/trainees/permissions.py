@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from apps.accounts.models import Role
 from apps.classes.models import ClassStatus, TrainingClass
 from apps.classes.permissions import class_policy, is_class_operator, is_class_reviewer
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Enrolment, Person
 
@@ -26,25 +26,21 @@ from .models import Enrolment, Person
 ROSTER_OPEN = (ClassStatus.APPROVED, ClassStatus.RUNNING)
 
 
-def _active(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def may_enrol(user: Any, training_class: TrainingClass) -> bool:
     """Enrol, upload a roster, download its template, withdraw: the class's own operators."""
-    return _active(user) and is_class_operator(user, training_class)
+    return is_active_user(user) and is_class_operator(user, training_class)
 
 
 def may_reveal_for_class(user: Any, training_class: TrainingClass) -> bool:
     """Whether `user` may reveal the personal data of the people on this class's roster."""
-    return _active(user) and (
+    return is_active_user(user) and (
         is_class_operator(user, training_class) or is_class_reviewer(user, training_class)
     )
 
 
 def _revealable_classes(user: Any) -> Q | None:
     """A filter on TrainingClass for the classes whose trainees `user` may reveal; None: none."""
-    if not _active(user):
+    if not is_active_user(user):
         return None
     if user.role == Role.MUNICIPAL_ADMIN:
         return Q()
@@ -64,7 +60,7 @@ class EnrolmentPolicy(PermissionPolicy[Enrolment]):
         return Enrolment.objects.filter(training_class__in=class_policy.visible(user))
 
     def can(self, user: Any, action: str, obj: Enrolment | None = None) -> bool:
-        if obj is None or not _active(user):
+        if obj is None or not is_active_user(user):
             return False
         if action == "view":
             return self.visible(user).filter(pk=obj.pk).exists()
@@ -120,11 +116,11 @@ class PersonPolicy(PermissionPolicy[Person]):
                 person=OuterRef("pk"), training_class__in=TrainingClass.objects.filter(scope)
             )
             condition = Q(Exists(in_scope))
-        condition = _with_extra(condition, extra_revealable, user) if _active(user) else None
+        condition = _with_extra(condition, extra_revealable, user) if is_active_user(user) else None
         return Person.objects.filter(condition) if condition is not None else Person.objects.none()
 
     def can(self, user: Any, action: str, obj: Person | None = None) -> bool:
-        if obj is None or not _active(user):
+        if obj is None or not is_active_user(user):
             return False
         if action == "view":
             return self.visible(user).filter(pk=obj.pk).exists()

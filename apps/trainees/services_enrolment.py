@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.catalog.rules_bridge import district_settings_for
+from apps.catalog.engine import district_settings_for
 from apps.classes.models import TrainingClass, TrainingType
 from apps.core.bulk import insert_rows
 from apps.core.errors import ApplicationError

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.audits.models import AuditRun
-from apps.catalog.rules_bridge import district_settings_for
+from apps.catalog.engine import district_settings_for
 from apps.claims.models import Claim, ClaimLine, LineMonth
 from apps.rules.limits import (
     HistoryEntry,

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.audits.checks import year_limit_rows
+from apps.catalog.engine import district_settings_for
 from apps.catalog.models import DistrictSetting
-from apps.catalog.rules_bridge import district_settings_for
 from apps.rules.limits import per_year_limit_on
 
 DAYS = st.integers(0, 2400).map(lambda n: date(2019, 1, 1) + timedelta(days=n))

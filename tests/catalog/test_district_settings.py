@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from apps.catalog.engine import district_settings_for, settings_table
 from apps.catalog.models import DistrictSetting
-from apps.catalog.rules_bridge import district_settings_for, settings_table
 from apps.catalog.services import district_setting_set
 from apps.core.errors import ApplicationError
 from tests.factories import district

@@ -142,7 +142,7 @@ def test_approval_copies_the_rate_row_in_force_and_versions_r1_6(make_class, ope
 
 
 def test_snapshot_is_unchanged_after_the_rate_table_changes(make_class, operator, officer, rates):
-    from apps.classes.quoting import class_quote_current
+    from apps.classes.engine import class_quote_current
 
     approved = _walk(make_class(), S.APPROVED, operator, officer)
     before = class_quote_current(

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from apps.classes.engine import class_quote_current
 from apps.classes.models import TrainingClass
-from apps.classes.quoting import class_quote_current
 from apps.core.models import StateChange
 from apps.rules import result_to_dict
 from tests.classes.test_class_pages import _form

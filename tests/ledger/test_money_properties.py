@@ -68,7 +68,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from apps.claims.computation import BOOKED_CLAIMS, compute
+from apps.claims.engine import BOOKED_CLAIMS, compute
 from apps.claims.entitlement import judged
 from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, LineMonth
 from apps.claims.services import (

@@ -24,8 +24,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from apps.catalog.engine import district_settings_for
 from apps.catalog.models import District
-from apps.catalog.rules_bridge import district_settings_for
 from apps.rules import parse_scenario, quote, result_to_dict
 from apps.rules.limits import per_year_limit_on
 

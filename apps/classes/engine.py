@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from apps.catalog.engine import district_settings_for
 from apps.catalog.models import RateRow
-from apps.catalog.rules_bridge import district_settings_for
 from apps.catalog.selectors import rate_row_in_force
 from apps.rules import Attendance, Occupation, QuoteResult, Scenario, quote
 from apps.rules.effective import follows_previous_policy
