@@ -33,6 +33,7 @@ urlpatterns = [
     path("trainees/", include("apps.trainees.urls_roster")),
     path("trainees/", include("apps.trainees.urls_attendance")),
     path("rules/", catalog_views.rules_page, name="rules"),
+    path("rules/rules.md", catalog_views.rules_markdown, name="rules_markdown"),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
