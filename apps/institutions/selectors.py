@@ -25,7 +25,7 @@ from .models import (
     InstitutionYear,
 )
 from .permissions import employer_policy, institution_policy
-from .services import MUNICIPAL, TRANSITIONS, transition_refusal
+from .services import LIFECYCLE
 
 S = InstitutionStatus
 
@@ -112,24 +112,17 @@ def institution_actions(*, user: Any, institution: Institution) -> list[ActionOp
     """The status moves this user may make on the institution now (for the action forms)."""
     if not institution_policy.can(user, "change_status", institution):
         return []
-    options = []
-    for (source, target), step in TRANSITIONS.items():
-        if source != institution.status:
-            continue
-        if step.who == MUNICIPAL and not institution_policy.can(user, "file", institution):
-            continue
-        if transition_refusal(institution, target) is not None:
-            continue
-        options.append(
-            ActionOption(
-                to=target,
-                label=step.label,
-                to_label=str(S(target).label),
-                reason_required=step.reason_required,
-                final=target == S.REVOKED,
-            )
+    return [
+        ActionOption(
+            to=option.transition.target,
+            label=option.transition.label,
+            to_label=str(S(option.transition.target).label),
+            reason_required=option.transition.reason_required,
+            final=option.transition.target == S.REVOKED,
         )
-    return options
+        for option in LIFECYCLE.options(institution, user)
+        if option.allowed
+    ]
 
 
 def my_institutions(*, user: Any) -> QuerySet[Institution]:
