@@ -68,6 +68,7 @@ class Transition:
     reason_required: bool = False
     guards: tuple[Guard, ...] = ()
     notice: str = ""  # who is told (for the docs); the lifecycle's owner sends it
+    does: str = ""  # what else the move does or checks on its way (for the docs)
     action: str = ""  # a short name of the move (e.g. "suspend"), where the owner needs one
 
     @property
@@ -195,6 +196,10 @@ class Lifecycle(Generic[M]):
             for step in self.transitions
             if step.source == source
         ]
+
+    def allowed(self, obj: M, actor: Any) -> list[Transition]:
+        """The moves this actor may make on the object now (the buttons a page draws)."""
+        return [option.transition for option in self.options(obj, actor) if option.allowed]
 
 
 @dataclass(frozen=True)

@@ -114,14 +114,13 @@ def institution_actions(*, user: Any, institution: Institution) -> list[ActionOp
         return []
     return [
         ActionOption(
-            to=option.transition.target,
-            label=option.transition.label,
-            to_label=str(S(option.transition.target).label),
-            reason_required=option.transition.reason_required,
-            final=option.transition.target == S.REVOKED,
+            to=move.target,
+            label=move.label,
+            to_label=str(S(move.target).label),
+            reason_required=move.reason_required,
+            final=move.target == S.REVOKED,
         )
-        for option in LIFECYCLE.options(institution, user)
-        if option.allowed
+        for move in LIFECYCLE.allowed(institution, user)
     ]
 
 
