@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from apps.rules.document import rules_markdown
-from apps.rules.quote import QuoteResult, quote, result_to_dict
+from apps.rules.quote import quote, result_to_dict
+from apps.rules.results import QuoteResult
 from apps.rules.scenario import ScenarioError, parse_scenario_json
 
 USAGE: Final = """用法：python -m apps.rules quote [文件|-] [--explain]
