@@ -245,7 +245,7 @@ def move(
     `log_reason`, else the stripped reason), run `after_save`. Returns the locked, moved object.
     """
     if lock:
-        query = lifecycle.lock_query() if lifecycle.lock_query else lifecycle.model.objects.all()
+        query = lifecycle.lock_query() if lifecycle.lock_query else lifecycle.model._default_manager.all()
         obj = query.select_for_update().get(pk=obj.pk)
     if lifecycle.admit is not None:
         lifecycle.admit(obj, actor)
