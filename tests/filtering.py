@@ -9,26 +9,28 @@ from typing import Any
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def page_ids(response: Any) -> set[int]:
+def page_ids(response: Any, key: str = "id") -> set:
+    """The page's rows by `key` (a row may be an object or a tuple starting with one)."""
     assert response.status_code == 200
-    return {getattr(row, "pk", None) or row[0].pk for row in response.context["page"].object_list}
+    rows = [row[0] if isinstance(row, tuple) else row for row in response.context["page"].object_list]
+    return {getattr(row, "pk" if key == "id" else key) for row in rows}
 
 
-def api_ids(response: Any) -> set[int]:
+def api_ids(response: Any, key: str = "id") -> set:
     assert response.status_code == 200, response.content
     data = response.json()
     rows = data["results"] if isinstance(data, dict) else data
-    return {row["id"] for row in rows}
+    return {row[key] for row in rows}
 
 
 def assert_page_and_api_agree(
-    client: Any, api_client: Any, user: Any, page: str, api: str, query: str
+    client: Any, api_client: Any, user: Any, page: str, api: str, query: str, key: str = "id"
 ) -> set:
-    """The page's rows and the API's rows for `query` are the same; returns their ids."""
+    """The page's rows and the API's rows for `query` are the same; returns their ids (or keys)."""
     client.force_login(user)
     api_client.force_authenticate(user)
-    on_page = page_ids(client.get(f"{page}?{query}"))
-    over_api = api_ids(api_client.get(f"{api}?{query}"))
+    on_page = page_ids(client.get(f"{page}?{query}"), key)
+    over_api = api_ids(api_client.get(f"{api}?{query}"), key)
     assert on_page == over_api
     return on_page
 
