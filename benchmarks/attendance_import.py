@@ -45,9 +45,9 @@ from apps.catalog.models import District, Occupation  # noqa: E402
 from apps.classes.models import ClassSession, ClassStatus, SchedulePattern, TrainingClass, TrainingType  # noqa: E402
 from apps.institutions.models import Institution, InstitutionKind, InstitutionStatus  # noqa: E402
 from apps.rules.identity import id_check_character, uscc_check_character  # noqa: E402
-from apps.trainees.attendance_import import parse_online_export, parse_sign_in_sheet  # noqa: E402
+from apps.trainees.imports.attendance import parse_online_export, parse_sign_in_sheet  # noqa: E402
 from apps.trainees.models import Attendance, AttendanceSource, Enrolment, Gender, Person  # noqa: E402
-from apps.trainees.services_attendance import attendance_save_many  # noqa: E402
+from apps.trainees.services.attendance import attendance_save_many  # noqa: E402
 
 TRAINEES = 1_000
 SESSIONS = 100

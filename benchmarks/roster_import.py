@@ -41,9 +41,9 @@ from apps.catalog.models import District, Occupation  # noqa: E402
 from apps.classes.models import ClassStatus, SchedulePattern, TrainingClass, TrainingType  # noqa: E402
 from apps.institutions.models import Institution, InstitutionKind, InstitutionStatus  # noqa: E402
 from apps.rules.identity import id_check_character, uscc_check_character  # noqa: E402
+from apps.trainees.imports.roster import parse_roster  # noqa: E402
 from apps.trainees.models import Enrolment, TargetGroup  # noqa: E402
-from apps.trainees.roster_import import parse_roster  # noqa: E402
-from apps.trainees.services_enrolment import roster_import  # noqa: E402
+from apps.trainees.services.enrolment import roster_import  # noqa: E402
 
 ROWS = 10_000
 SEED = 20210301

@@ -15,8 +15,7 @@ api_v1 = [
     path("", include("apps.exports.api_urls")),
     path("", include("apps.notices.api_urls")),
     path("", include("apps.institutions.api_urls")),
-    path("", include("apps.trainees.apis_roster_urls")),
-    path("", include("apps.trainees.apis_attendance_urls")),
+    path("", include("apps.trainees.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,9 +29,9 @@ urlpatterns = [
     path("exports/", include("apps.exports.urls")),
     path("notices/", include("apps.notices.urls")),
     path("institutions/", include("apps.institutions.urls")),
-    path("trainees/", include("apps.trainees.urls_roster")),
-    path("trainees/", include("apps.trainees.urls_attendance")),
+    path("trainees/", include("apps.trainees.urls")),
     path("rules/", catalog_views.rules_page, name="rules"),
+    path("rules/rules.md", catalog_views.rules_markdown, name="rules_markdown"),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -216,6 +216,16 @@ def _quote_settings(district, scenario):
 
 
 @login_required
+def rules_markdown(request: HttpRequest) -> HttpResponse:
+    """docs/rules.md as the engine writes it: every rule, dated parameter and a worked quote per kind."""
+    return HttpResponse(
+        rules.rules_markdown(),
+        content_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="rules.md"'},
+    )
+
+
+@login_required
 def rules_page(request: HttpRequest) -> HttpResponse:
     """Every rule with the notice text it comes from, our reading and its severity; the
     parameters in force today; and the quote form (the JSON contract as a Chinese form)."""

@@ -91,7 +91,7 @@ class PersonFields(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=64)
 
     def person_row(self) -> PersonRow:
-        # The registry cleans both (apps.trainees.services_persons).
+        # The registry cleans both (apps.trainees.services.persons).
         return PersonRow(self.cleaned_data["id_number"], self.cleaned_data["name"])
 
 

@@ -27,8 +27,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
-from apps.trainees.attendance_import import parse_date
-from apps.trainees.services_persons import name_mismatch, person_input_or_errors, persons_existing
+from apps.trainees.imports.attendance import parse_date
+from apps.trainees.services.persons import name_mismatch, person_input_or_errors, persons_existing
 
 from . import services
 from .filing import claim_file

@@ -39,7 +39,7 @@ from apps.rules import ScenarioError
 from apps.rules.enterprise import MATERIALS, check_enterprise_trainee
 from apps.rules.hours import class_hours_from_minutes
 from apps.trainees.models import EnrolmentStatus, Outcome, Person, TargetGroup
-from apps.trainees.services_persons import person_register_or_get
+from apps.trainees.services.persons import person_register_or_get
 
 from .engine import (
     Computed,

@@ -56,7 +56,7 @@ from apps.ledger.services import allocation_set, claim_approve
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
 from apps.rules.identity import id_check_character
-from apps.trainees.services_persons import person_register_or_get
+from apps.trainees.services.persons import person_register_or_get
 
 DEMO_PASSWORD = "Demo-2021"  # noqa: S105 - published in the README for the demo only
 POLICY_START = date(2021, 3, 1)

@@ -25,7 +25,7 @@ from .models import (
     InstitutionYear,
 )
 from .permissions import employer_policy, institution_policy
-from .services import MUNICIPAL, TRANSITIONS, transition_refusal
+from .services import LIFECYCLE
 
 S = InstitutionStatus
 
@@ -102,24 +102,16 @@ def institution_actions(*, user: Any, institution: Institution) -> list[ActionOp
     """The status moves this user may make on the institution now (for the action forms)."""
     if not institution_policy.can(user, "change_status", institution):
         return []
-    options = []
-    for (source, target), step in TRANSITIONS.items():
-        if source != institution.status:
-            continue
-        if step.who == MUNICIPAL and not institution_policy.can(user, "file", institution):
-            continue
-        if transition_refusal(institution, target) is not None:
-            continue
-        options.append(
-            ActionOption(
-                to=target,
-                label=step.label,
-                to_label=str(S(target).label),
-                reason_required=step.reason_required,
-                final=target == S.REVOKED,
-            )
+    return [
+        ActionOption(
+            to=move.target,
+            label=move.label,
+            to_label=str(S(move.target).label),
+            reason_required=move.reason_required,
+            final=move.target == S.REVOKED,
         )
-    return options
+        for move in LIFECYCLE.allowed(institution, user)
+    ]
 
 
 def my_institutions(*, user: Any) -> QuerySet[Institution]:

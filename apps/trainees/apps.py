@@ -8,7 +8,7 @@ class TraineesConfig(AppConfig):
     def ready(self) -> None:
         from apps.classes.services import COMPLETION_CHECKS
 
-        from .services_results import results_required_for_completion
+        from .services.results import results_required_for_completion
 
         # A running class is completed only when every trainee has a result.
         if results_required_for_completion not in COMPLETION_CHECKS:

@@ -4,7 +4,7 @@ import pytest
 
 from apps.core.models import StateChange
 from apps.trainees.models import Attendance, Result
-from apps.trainees.services_attendance import AttendanceRow, attendance_save_many
+from apps.trainees.services.attendance import AttendanceRow, attendance_save_many
 from tests.trainees.attendance.conftest import REVEALS, ROLES, SEES
 from tests.trainees.attendance_factories import csv_file, id_number
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.classes.models import ClassStatus
 from apps.core.errors import ApplicationError
 from apps.core.tabular import TableErrors, read_table
-from apps.trainees.attendance_import import attendance_import, sign_in_sheet_template
+from apps.trainees.imports.attendance import attendance_import, sign_in_sheet_template
 from apps.trainees.models import Attendance, AttendanceSource
 from tests.factories import UserFactory
 from tests.trainees.attendance_factories import (

@@ -14,8 +14,8 @@ from apps.classes.models import ClassStatus
 from apps.core.models import StateChange
 from apps.core.tabular import read_table
 from apps.trainees.models import Attendance, PersonalDataView, Result
-from apps.trainees.services_attendance import AttendanceRow, attendance_save_many
-from apps.trainees.services_results import result_record
+from apps.trainees.services.attendance import AttendanceRow, attendance_save_many
+from apps.trainees.services.results import result_record
 from tests.trainees.attendance.conftest import REVEALS, ROLES, SEES
 from tests.trainees.attendance_factories import PASSED, csv_file, enrol, xlsx_file
 

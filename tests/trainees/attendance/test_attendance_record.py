@@ -11,8 +11,8 @@ from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.core.selectors import state_changes_for
 from apps.trainees.models import Attendance, AttendanceSource
-from apps.trainees.selectors_attendance import attendance_grid, days_text, enrolled_trainees
-from apps.trainees.services_attendance import AttendanceRow, attendance_record, attendance_save_many
+from apps.trainees.selectors.attendance import attendance_grid, days_text, enrolled_trainees
+from apps.trainees.services.attendance import AttendanceRow, attendance_record, attendance_save_many
 from tests.factories import UserFactory
 from tests.trainees.attendance_factories import EnrolmentFactory, at, enrol
 
@@ -182,7 +182,7 @@ def test_attendance_is_open_while_approved_or_running_never_after_completion(
     running = class_transition(training_class=approved, actor=operator, to=ClassStatus.RUNNING)
     assert _record(operator, session, enrolment, 90).minutes == 90
 
-    from apps.trainees.services_results import result_record
+    from apps.trainees.services.results import result_record
 
     result_record(actor=operator, enrolment=enrolment, outcome="failed")
     class_transition(training_class=running, actor=operator, to=ClassStatus.COMPLETED)

@@ -8,7 +8,7 @@ from apps.classes.models import ClassStatus
 from apps.classes.services import class_transition
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
-from apps.trainees.services_results import result_record, results_complete
+from apps.trainees.services.results import result_record, results_complete
 from tests.trainees.attendance_factories import PASSED, EnrolmentFactory, enrol
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.core.tabular import TableErrors
-from apps.trainees.attendance_import import attendance_import
+from apps.trainees.imports.attendance import attendance_import
+from apps.trainees.imports.results import results_import
 from apps.trainees.models import Attendance, AttendanceSource, Result
-from apps.trainees.results_import import results_import
-from apps.trainees.services_attendance import attendance_record
-from apps.trainees.services_results import result_record
+from apps.trainees.services.attendance import attendance_record
+from apps.trainees.services.results import result_record
 from tests.trainees.attendance_factories import PASSED, csv_file, id_number, xlsx_file
 
 pytestmark = pytest.mark.django_db

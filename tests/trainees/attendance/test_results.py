@@ -12,9 +12,9 @@ from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.core.selectors import state_changes_for
 from apps.core.tabular import TableErrors, read_table
+from apps.trainees.imports.results import results_import, results_template
 from apps.trainees.models import Result
-from apps.trainees.results_import import results_import, results_template
-from apps.trainees.services_results import result_record
+from apps.trainees.services.results import result_record
 from tests.factories import UserFactory
 from tests.trainees.attendance_factories import PASSED, EnrolmentFactory, enrol, id_number, xlsx_file
 

@@ -10,7 +10,7 @@ import pytest
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.trainees.models import Enrolment, EnrolmentStatus, Result
-from apps.trainees.services_enrolment import enrolment_create, enrolment_withdraw
+from apps.trainees.services.enrolment import enrolment_create, enrolment_withdraw
 from tests.factories import DistrictSettingFactory, OccupationFactory
 from tests.trainees.roster_factories import EnrolmentFactory, PersonFactory, TrainingClassFactory, id_number
 

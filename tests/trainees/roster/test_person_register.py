@@ -8,7 +8,7 @@ import pytest
 from apps.core.errors import ApplicationError
 from apps.rules.identity import id_check_character
 from apps.trainees.models import Gender, Person, PersonGroup
-from apps.trainees.services_persons import clean_groups, clean_phone, person_register_or_get
+from apps.trainees.services.persons import clean_groups, clean_phone, person_register_or_get
 from tests.trainees.roster_factories import id_number, with_wrong_check
 
 pytestmark = pytest.mark.django_db

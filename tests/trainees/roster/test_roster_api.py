@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from apps.core.models import StateChange
 from apps.trainees.models import Enrolment, Person, PersonalDataView
-from apps.trainees.services_enrolment import enrolment_create
+from apps.trainees.services.enrolment import enrolment_create
 from tests.trainees.roster_factories import TrainingClassFactory, id_number, nth_id_number, with_wrong_check
 
 from .conftest import REVEALS, ROLES, SEES

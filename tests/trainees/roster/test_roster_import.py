@@ -11,10 +11,10 @@ from openpyxl import Workbook, load_workbook
 
 from apps.core.models import StateChange
 from apps.core.tabular import TableErrors
-from apps.trainees import roster_import as roster_module
+from apps.trainees.imports import roster as roster_module
+from apps.trainees.imports.roster import parse_roster, roster_template
 from apps.trainees.models import Enrolment, Person, PersonGroup
-from apps.trainees.roster_import import parse_roster, roster_template
-from apps.trainees.services_enrolment import roster_import
+from apps.trainees.services.enrolment import roster_import
 from tests.trainees.roster_factories import (
     PersonFactory,
     TrainingClassFactory,

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from apps.core.models import StateChange
 from apps.trainees.models import Enrolment, EnrolmentStatus, Person, PersonalDataView
-from apps.trainees.services_enrolment import enrolment_create
+from apps.trainees.services.enrolment import enrolment_create
 from tests.factories import UserFactory
 from tests.trainees.roster_factories import (
     EnrolmentFactory,

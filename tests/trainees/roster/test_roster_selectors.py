@@ -5,7 +5,7 @@ import pytest
 from django.http import Http404
 
 from apps.trainees.models import EnrolmentStatus
-from apps.trainees.selectors_roster import (
+from apps.trainees.selectors.roster import (
     enrolment_get,
     enrolments_active,
     roster_by_id_number,

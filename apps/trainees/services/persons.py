@@ -23,8 +23,8 @@ from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.rules import IdNumber, RuleViolation, check_id_number
 
-from .models import Gender, Person, PersonalDataView, PersonGroup, TargetGroup
-from .permissions import person_policy
+from ..models import Gender, Person, PersonalDataView, PersonGroup, TargetGroup
+from ..permissions import person_policy
 
 NAME_MAX = 64
 REGION_MAX = 64

@@ -5,7 +5,7 @@ Both ways in go through the same plan: lock the class, read the people's registr
 their other enrolments (one query each, whatever the roster's size), check every entry, and
 save all of it in the caller's transaction or nothing. The checks, each with its rule ID:
 
-- R11.1 the ID number (while cleaning the input, services_persons), R11.2 age ≥ 16 at the
+- R11.1 the ID number (while cleaning the input, services.persons), R11.2 age ≥ 16 at the
   class's start (E);
 - the same person in another class whose dates overlap (E, naming that class);
 - R10.1 the per-year limit: a warning (W) stored on the enrolment, for the reviewer of the claim;
@@ -17,9 +17,9 @@ save all of it in the caller's transaction or nothing. The checks, each with its
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -45,9 +45,9 @@ from apps.rules.enterprise import TRAINEE_RELATIONS, check_enterprise_trainee
 from apps.rules.limits import overlaps
 from apps.rules.results import Finding
 
-from .models import Enrolment, EnrolmentStatus, Outcome, Person
-from .permissions import ROSTER_OPEN, may_enrol
-from .services_persons import (
+from ..models import Enrolment, EnrolmentStatus, Outcome, Person
+from ..permissions import ROSTER_OPEN, may_enrol
+from ..services.persons import (
     PersonInput,
     name_mismatch,
     person_input,
@@ -55,9 +55,6 @@ from .services_persons import (
     persons_existing,
     persons_save,
 )
-
-if TYPE_CHECKING:
-    from .roster_import import ParsedRoster
 
 # Plain strings: they go into raw INSERTs (insert_rows) as well as ORM filters.
 ENROLLED = EnrolmentStatus.ENROLLED.value
@@ -107,6 +104,20 @@ class PastTraining:
     class_name: str
     institution_name: str
     outcome: str | None
+
+
+@dataclass
+class ParsedRoster:
+    """A roster file read by imports.roster.parse_roster: the rows that passed the format checks,
+    and the errors of those that did not."""
+
+    entries: list[EnrolmentInput] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    filename: str = ""
+    # Rows with a format error whose name and ID number are valid: checked against the registry
+    # and the class as well (age, overlaps, relation), never saved, so that every error of the
+    # file is reported in one pass.
+    checked_only: list[EnrolmentInput] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

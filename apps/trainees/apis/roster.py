@@ -18,12 +18,12 @@ from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
 
-from . import selectors_roster as selectors
-from .models import Enrolment, Person
-from .permissions import may_enrol, may_reveal_for_class, person_policy
-from .roster_import import parse_roster
-from .services_enrolment import enrolment_create, enrolment_withdraw, roster_import
-from .services_persons import REVEAL_PURPOSES, person_reveal
+from ..imports.roster import parse_roster
+from ..models import Enrolment, Person
+from ..permissions import may_enrol, may_reveal_for_class, person_policy
+from ..selectors import roster as selectors
+from ..services.enrolment import enrolment_create, enrolment_withdraw, roster_import
+from ..services.persons import REVEAL_PURPOSES, person_reveal
 
 
 def _person_data(person: Person, *, revealed: bool = False) -> dict[str, Any]:

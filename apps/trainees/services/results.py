@@ -19,8 +19,8 @@ from apps.core.bulk import upsert_rows
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 
-from .models import CertificateType, Enrolment, EnrolmentStatus, Outcome, Result
-from .services_attendance import SaveCounts
+from ..models import CertificateType, Enrolment, EnrolmentStatus, Outcome, Result
+from ..services.attendance import SaveCounts
 
 # Assessment comes at the end of training, and a completed class's results are final.
 OPEN_FOR_RESULTS = (ClassStatus.RUNNING,)

@@ -28,11 +28,11 @@ from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 
-from .attendance_import import attendance_import
-from .models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
-from .permissions import may_reveal_for_class
-from .selectors_attendance import attendance_grid, enrolled_trainees, operator_class_get
-from .services_results import result_record, results_complete
+from ..imports.attendance import attendance_import
+from ..models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
+from ..permissions import may_reveal_for_class
+from ..selectors.attendance import attendance_grid, enrolled_trainees, operator_class_get
+from ..services.results import result_record, results_complete
 
 
 def _session_data(session: ClassSession) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.classes.models import ClassSession, SessionMode
 from apps.core.forms import DateInput
 
-from .models import CertificateType, Outcome, Result
-from .selectors_attendance import Cell
-from .services_attendance import local
+from ..models import CertificateType, Outcome, Result
+from ..selectors.attendance import Cell
+from ..services.attendance import local
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = DateInput()

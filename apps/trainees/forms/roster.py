@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.errors import ApplicationError
 from apps.rules.enterprise import TRAINEE_RELATIONS
 
-from .models import TargetGroup
-from .services_persons import (
+from ..models import TargetGroup
+from ..services.persons import (
     REVEAL_PURPOSES,
     clean_household_region,
     clean_id_number,

@@ -25,14 +25,14 @@ from apps.core.masking import mask_id_number
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate
 
-from .attendance_import import ONLINE_HEADERS, SHEET_HEADERS, attendance_import, sign_in_sheet_template
-from .forms_attendance import ResultForm, SessionAttendanceForm, UploadForm
-from .models import AttendanceSource
-from .permissions import may_reveal_for_class
-from .results_import import RESULT_HEADERS, results_import, results_template
-from .selectors_attendance import attendance_grid, enrolled_trainees, flagged_count, operator_class_get
-from .services_attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
-from .services_results import OPEN_FOR_RESULTS, result_record, results_complete
+from ..forms.attendance import ResultForm, SessionAttendanceForm, UploadForm
+from ..imports.attendance import ONLINE_HEADERS, SHEET_HEADERS, attendance_import, sign_in_sheet_template
+from ..imports.results import RESULT_HEADERS, results_import, results_template
+from ..models import AttendanceSource
+from ..permissions import may_reveal_for_class
+from ..selectors.attendance import attendance_grid, enrolled_trainees, flagged_count, operator_class_get
+from ..services.attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
+from ..services.results import OPEN_FOR_RESULTS, result_record, results_complete
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

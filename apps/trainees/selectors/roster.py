@@ -20,8 +20,8 @@ from apps.classes.selectors import class_get
 from apps.core.masking import mask_id_number, mask_phone
 from apps.rules.enterprise import TRAINEE_RELATIONS
 
-from .models import Enrolment, EnrolmentStatus, Person, TargetGroup
-from .permissions import ROSTER_OPEN, enrolment_policy, person_policy
+from ..models import Enrolment, EnrolmentStatus, Person, TargetGroup
+from ..permissions import ROSTER_OPEN, enrolment_policy, person_policy
 
 # The last 4–6 characters of an ID number, as shown masked. Never the whole number: a search is a
 # GET, and the whole number would end up in URLs and access logs.

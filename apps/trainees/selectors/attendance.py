@@ -21,7 +21,7 @@ from apps.core.masking import mask_id_number
 from apps.rules.hours import class_hours_from_minutes
 from apps.rules.parameters import params_on
 
-from .models import Attendance, Enrolment, EnrolmentStatus
+from ..models import Attendance, Enrolment, EnrolmentStatus
 
 
 def operator_class_get(*, class_id: int, user: Any) -> TrainingClass:

@@ -20,14 +20,14 @@ from apps.core.errors import ApplicationError
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 
-from . import selectors_roster as selectors
-from . import services_persons
-from .forms_roster import EnrolForm, RevealForm, RosterUploadForm, WithdrawForm
-from .models import EnrolmentStatus, Person
-from .permissions import enrolment_policy, may_enrol, may_reveal_for_class, person_policy
-from .roster_import import parse_roster, roster_columns, roster_template
-from .services_enrolment import FIELD_LABELS, enrolment_create, enrolment_withdraw, roster_import
-from .services_persons import REVEAL_PURPOSES
+from ..forms.roster import EnrolForm, RevealForm, RosterUploadForm, WithdrawForm
+from ..imports.roster import parse_roster, roster_columns, roster_template
+from ..models import EnrolmentStatus, Person
+from ..permissions import enrolment_policy, may_enrol, may_reveal_for_class, person_policy
+from ..selectors import roster as selectors
+from ..services import persons
+from ..services.enrolment import FIELD_LABELS, enrolment_create, enrolment_withdraw, roster_import
+from ..services.persons import REVEAL_PURPOSES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROSTER_SORTS = {"name": "person__name", "enrolled": "created_at", "status": ("status", "created_at")}
@@ -238,5 +238,5 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择查看完整信息的用途")
         return redirect("roster:person_detail", pk=pk)
     purpose = form.cleaned_data["purpose"]
-    services_persons.person_reveal(person=person, viewer=request.user, purpose=purpose)
+    persons.person_reveal(person=person, viewer=request.user, purpose=purpose)
     return _person_page(request, person, revealed=True, purpose=REVEAL_PURPOSES[purpose])

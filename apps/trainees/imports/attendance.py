@@ -27,8 +27,8 @@ from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
 
-from .models import AttendanceSource, Enrolment, EnrolmentStatus, Person
-from .services_attendance import (
+from ..models import AttendanceSource, Enrolment, EnrolmentStatus, Person
+from ..services.attendance import (
     AttendanceRow,
     SaveCounts,
     attendance_save_many,
@@ -37,7 +37,7 @@ from .services_attendance import (
     lock_class_for_attendance,
     minutes_problem,
 )
-from .services_persons import DOWNLOAD_PURPOSES, personal_data_download_record
+from ..services.persons import DOWNLOAD_PURPOSES, personal_data_download_record
 
 SHEET_HEADERS = ("日期", "课次开始时间", "姓名", "身份证号码", "签到时间", "签退时间")
 SHEET_SESSION_HEADERS = ("课次开始时间", "课次")

@@ -36,7 +36,7 @@ from apps.core.bulk import upsert_rows
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 
-from .models import Attendance, AttendanceSource, Enrolment, EnrolmentStatus
+from ..models import Attendance, AttendanceSource, Enrolment, EnrolmentStatus
 
 # Attendance is taken from approval (sessions may start before the class is marked running)
 # until the class is completed; after that the figures feed claims and stay as they are.

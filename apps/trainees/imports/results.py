@@ -15,11 +15,11 @@ from apps.classes.permissions import is_class_operator
 from apps.core.errors import ApplicationError
 from apps.core.tabular import RowError, TableErrors, read_table
 
-from .attendance_import import RosterMatcher, parse_date
-from .models import CertificateType, Enrolment, EnrolmentStatus, Outcome
-from .services_attendance import SaveCounts
-from .services_persons import DOWNLOAD_PURPOSES, personal_data_download_record
-from .services_results import ResultRow, lock_class_for_results, result_problems, results_save_many
+from ..imports.attendance import RosterMatcher, parse_date
+from ..models import CertificateType, Enrolment, EnrolmentStatus, Outcome
+from ..services.attendance import SaveCounts
+from ..services.persons import DOWNLOAD_PURPOSES, personal_data_download_record
+from ..services.results import ResultRow, lock_class_for_results, result_problems, results_save_many
 
 RESULT_HEADERS = ("姓名", "身份证号码", "考核结果", "证书类型", "证书编号", "发证日期")
 FIELD_HEADERS = {

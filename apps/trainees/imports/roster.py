@@ -2,13 +2,12 @@
 read into cleaned entries with every format error named by row and column.
 
 The checks that need the database (the registry, other enrolments, the class) are the
-service's (services_enrolment.roster_import), which reports its errors the same way.
+service's (services.enrolment.roster_import), which reports its errors the same way.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -21,10 +20,10 @@ from apps.core.tabular import RowError, TableErrors, read_rows
 from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.identity import today_in_china
 
-from .models import TargetGroup
-from .services_enrolment import (
+from ..models import TargetGroup
+from ..services.enrolment import (
     FIELD_LABELS,
-    EnrolmentInput,
+    ParsedRoster,
     enrolment_input_or_errors,
     relation_key,
     relation_problems,
@@ -52,19 +51,6 @@ NOTES = {
     "groups": "选填，可填多个，用“、”分隔：" + "、".join(str(label) for label in TargetGroup.labels),
     "relation": "必填（企业职工培训班），填写以下之一：" + "；".join(TRAINEE_RELATIONS.values()),
 }
-
-
-@dataclass
-class ParsedRoster:
-    """The rows that passed the format checks, and the errors of those that did not."""
-
-    entries: list[EnrolmentInput] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    filename: str = ""
-    # Rows with a format error whose name and ID number are valid: checked against the registry
-    # and the class as well (age, overlaps, relation), never saved, so that every error of the
-    # file is reported in one pass.
-    checked_only: list[EnrolmentInput] = field(default_factory=list)
 
 
 def roster_columns(training_class: TrainingClass) -> tuple[str, ...]:

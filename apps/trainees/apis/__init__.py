@@ -1,0 +1,1 @@
+"""The same services over DRF, one module per subject."""

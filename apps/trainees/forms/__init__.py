@@ -1,0 +1,1 @@
+"""Forms of the roster and attendance pages, one module per subject."""

@@ -1,0 +1,1 @@
+"""Spreadsheet readers and templates: rosters, sign-in sheets and online exports, results."""

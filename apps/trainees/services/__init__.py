@@ -1,0 +1,1 @@
+"""Changes to the registry, rosters, attendance and results, one module per subject."""

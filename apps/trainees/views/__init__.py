@@ -1,0 +1,1 @@
+"""Pages of rosters, attendance and results, one module per subject."""
