@@ -10,28 +10,20 @@ from django.db.models import Q, QuerySet
 
 from apps.core.filters import ALL, FilterSet, date_input, level_filter, search_filter, yes_no_filter
 
-from .models import MajorCategory, Occupation, RateRow
+from .models import District, MajorCategory, Occupation, RateRow
 from .permissions import districts_visible_to
 from .selectors import in_force_on
 
 
-def _visible_districts(request: Any) -> QuerySet:
-    if request is None:
-        return districts_visible_to(None)
-    return districts_visible_to(request.user).order_by("sort_order", "code")
-
-
-def district_filter(
-    field_name: str = "district", label: str = "所在区县"
-) -> django_filters.ModelChoiceFilter:
+class DistrictFilter(django_filters.ModelChoiceFilter):
     """A district by its code, among those the user may read (one outside is refused)."""
-    return django_filters.ModelChoiceFilter(
-        field_name=field_name,
-        label=label,
-        queryset=_visible_districts,
-        to_field_name="code",
-        empty_label=ALL,
-    )
+
+    def get_queryset(self, request: Any) -> QuerySet[District]:
+        return districts_visible_to(getattr(request, "user", None)).order_by("sort_order", "code")
+
+
+def district_filter(field_name: str = "district", label: str = "所在区县") -> DistrictFilter:
+    return DistrictFilter(field_name=field_name, label=label, to_field_name="code", empty_label=ALL)
 
 
 class OccupationFilter(FilterSet):

@@ -97,16 +97,21 @@ class FilterSet(django_filters.FilterSet):
 
     def offered_queryset(self, name: str) -> QuerySet | None:
         """What a model-choice filter offers this user on the page, or None when it is not shown."""
-        return None if name in self.not_offered else self.form.fields[name].queryset
+        if name in self.not_offered:
+            return None
+        field = self.form.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        return field.queryset
 
     @property
     def active(self) -> bool:
         """Whether the request chose any filter (the empty list then says "adjust the filters")."""
-        return any(self.data.get(name) for name in self.filters) if self.is_bound else False
+        data = self.data or {}
+        return any(data.get(name) for name in self.filters)
 
     def narrowed(self) -> QuerySet:
         """The filtered queryset, or none at all when a value is invalid (the form says why)."""
-        return self.qs if self.is_valid() else self.queryset.none()
+        return self.qs if self.is_valid() else self.qs.none()
 
     def first_error(self) -> ApplicationError:
         field, errors = next(iter(self.errors.items()))
