@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps import rules
+from apps.core.filters import filter_api
 
 from . import engine, selectors
+from .filters import OccupationFilter, RateRowFilter
 from .models import District, Occupation, RateRow
 from .permissions import districts_visible_to
 
@@ -70,9 +72,7 @@ class OccupationListApi(ListAPIView):
     serializer_class = OccupationSerializer
 
     def get_queryset(self):
-        return selectors.occupation_list(search=self.request.query_params.get("q", "").strip()).order_by(
-            "code"
-        )
+        return filter_api(OccupationFilter, self.request, selectors.occupation_list()).order_by("code")
 
 
 class RateRowListApi(ListAPIView):
@@ -81,21 +81,10 @@ class RateRowListApi(ListAPIView):
     serializer_class = RateRowSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        district = None
-        if params.get("district"):
-            district = selectors.district_get(code=params["district"], user=self.request.user)
-        try:
-            on = date.fromisoformat(params["on"]) if params.get("on") else None
-        except ValueError as exc:
-            raise serializers.ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from exc
-        qs = selectors.rate_row_list(
-            user=self.request.user,
-            district=district,
-            occupation=params.get("occupation", ""),
-            level=params.get("level", ""),
-            on=on,
-        )
+        code = self.request.query_params.get("district")
+        if code:  # a district outside the caller's scope is "not found", like its table's page
+            selectors.district_get(code=code, user=self.request.user)
+        qs = filter_api(RateRowFilter, self.request, selectors.rate_row_list(user=self.request.user))
         return qs.order_by("district__sort_order", "occupation__code", "level", "effective_from", "pk")
 
 
