@@ -49,6 +49,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy apps
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

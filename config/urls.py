@@ -31,6 +31,7 @@ urlpatterns = [
     path("institutions/", include("apps.institutions.urls")),
     path("trainees/", include("apps.trainees.urls")),
     path("rules/", catalog_views.rules_page, name="rules"),
+    path("rules/rules.md", catalog_views.rules_markdown, name="rules_markdown"),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, money_digits
 
 OCCUPATION_CODE_PATTERN = r"^[1-8]-\d{2}-\d{2}-\d{2}$"
 occupation_code_validator = RegexValidator(
@@ -100,7 +100,7 @@ class Occupation(TimeStampedModel):
         return f"{self.code} {self.name}"
 
 
-money = {"max_digits": 12, "decimal_places": 2}
+money = money_digits(12)
 
 
 class RateRow(TimeStampedModel):

@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, money_digits
 
-money = {"max_digits": 14, "decimal_places": 2}
+money = money_digits(14)
 
 
 class ClaimKind(models.TextChoices):

@@ -4,10 +4,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import Level, level_label
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, money_digits
 from apps.rules.hours import class_hours_from_minutes
 
-money = {"max_digits": 12, "decimal_places": 2}
+money = money_digits(12)
 
 
 class TrainingType(models.TextChoices):

@@ -1,8 +1,22 @@
+from typing import TypedDict
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class MoneyDigits(TypedDict):
+    """The size of a money column, spread into a ``DecimalField`` as ``**money_digits(14)``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+def money_digits(max_digits: int) -> MoneyDigits:
+    """Yuan with fen: ``max_digits`` digits, two of them after the point."""
+    return {"max_digits": max_digits, "decimal_places": 2}
 
 
 class TimeStampedModel(models.Model):

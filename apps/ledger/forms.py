@@ -13,7 +13,7 @@ from apps.claims.forms import RULE_CHOICES
 from apps.core.forms import DateInput
 
 CONFIRM = _("我已核对以上内容，确认执行")
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 class AllocationForm(forms.Form):

@@ -4,9 +4,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.claims.models import Share
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, money_digits
 
-money = {"max_digits": 14, "decimal_places": 2}
+money = money_digits(14)
 
 
 class Allocation(TimeStampedModel):

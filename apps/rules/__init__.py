@@ -11,6 +11,7 @@ audits use; ``python -m apps.rules quote`` gives the same quote on the command l
 
 from apps.rules.catalogue import RULE_GROUPS, RULES, RuleGroup, RuleInfo, rule
 from apps.rules.district import DistrictSettings
+from apps.rules.document import rules_markdown
 from apps.rules.identity import (
     EntityType,
     IdNumber,
@@ -97,6 +98,7 @@ __all__ = [
     "quote",
     "result_to_dict",
     "rule",
+    "rules_markdown",
     "trainings_in_year",
     "uscc_entity_type",
 ]

@@ -10,6 +10,7 @@ over the whole population call the same functions. Anything with the attributes 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Final, Literal, Protocol
 
 from apps.rules.district import DistrictSettings
@@ -90,7 +91,9 @@ def per_year_limit_on(on: date, settings: DistrictSettings) -> int:
         return max(entered, key=lambda pair: pair[0])[1]
     notice = parameter("per_year_limit").values
     in_force = [value for day, value in notice if day <= max(on, POLICY_EFFECTIVE_DATE)]
-    return int((in_force or [notice[0][1]])[-1])
+    value = (in_force or [notice[0][1]])[-1]
+    assert isinstance(value, int | Decimal), "the per-year limit is a count"
+    return int(value)
 
 
 def counts_towards_limit(record: TrainingRecord) -> bool:

@@ -162,3 +162,21 @@ def test_quote_form_reports_the_field_in_chinese(client):
     )
     assert response.status_code == 400
     assert any("早于开始日期" in e for e in response.context["form"].errors["end"])
+
+
+def test_rules_page_offers_the_engines_rules_document(client):
+    from pathlib import Path
+
+    client.force_login(UserFactory())
+    page = client.get(reverse("rules")).content.decode()
+    assert f'href="{reverse("rules_markdown")}"' in page
+
+    response = client.get(reverse("rules_markdown"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    committed = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    assert response.content.decode("utf-8") == committed.read_text(encoding="utf-8")
+
+
+def test_rules_document_needs_login(client):
+    assert client.get(reverse("rules_markdown")).status_code == 302
