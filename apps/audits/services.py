@@ -407,7 +407,6 @@ def audit_runs_resume_stalled() -> list[int]:
 # Findings -----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def audit_finding_resolve(*, finding: AuditFinding, actor: Any, to: str, reason: str) -> AuditFinding:
     """An officer's decision on a finding: confirm it (and refuse the line on the claim page) or
     dismiss it, with a reason; or open it again. A later run that finds it again keeps the decision."""
