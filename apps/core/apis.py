@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -22,4 +23,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound("对象不存在")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied("您无权执行此操作")
+    elif isinstance(exc, exceptions.Throttled):
+        seconds = getattr(exc, "wait", None)  # set by DRF; its stubs do not declare it
+        wait = math.ceil(seconds) if seconds is not None else None
+        later = f"请在 {wait} 秒后重试" if wait is not None else "请稍后重试"
+        exc = exceptions.Throttled(wait=wait)
+        exc.detail = exceptions.ErrorDetail(f"请求过于频繁，{later}", code="throttled")
     return drf_exception_handler(exc, context)

@@ -184,6 +184,25 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "apps.core.apis.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # One throttle, its scope chosen by what the request does (apps.core.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.ApiThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("API_RATE_LOGIN", "10/min"),
+        "quote": os.environ.get("API_RATE_QUOTE", "600/min"),
+        "write": os.environ.get("API_RATE_WRITE", "120/min"),
+        "read": os.environ.get("API_RATE_READ", "1200/min"),
+    },
+}
+
+# The default cache holds the API throttles' counters: Redis when CACHE_URL is set (production,
+# `make test`), so that every process counts together; this process's memory otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Celery. CELERY_BROKER_URL unset: tasks run eagerly in-process (the zero-setup default).
