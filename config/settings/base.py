@@ -194,6 +194,10 @@ REST_FRAMEWORK = {
     },
 }
 
+# The changes feed (GET /api/v1/events) holds back the newest seconds of the log so that its
+# cursor order is final (apps.core.events).
+EVENTS_SETTLE_SECONDS = int(os.environ.get("EVENTS_SETTLE_SECONDS", "5"))
+
 # The default cache holds the API throttles' counters: Redis when CACHE_URL is set (production,
 # `make test`), so that every process counts together; this process's memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", "")

@@ -17,5 +17,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(("login", "quote", "write", "read"), "100000/min"),
 }
 
+# The changes feed shows a change at once (tests/core/test_events.py checks the hold-back).
+EVENTS_SETTLE_SECONDS = 0
+
 # The demo world is tested (tests/demo); production does not install it.
 INSTALLED_APPS = [*INSTALLED_APPS, "apps.demo"]  # noqa: F405
