@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -217,7 +218,6 @@ class Option:
 Effect = Callable[[Any, Transition], None]
 
 
-@transaction.atomic
 def move(
     lifecycle: Lifecycle[M],
     obj: M,
@@ -240,10 +240,48 @@ def move(
     In one transaction: lock the row (unless the caller holds the lock: `lock=False`), admit the
     actor, find the transition, check the actor's role (unless a service of a higher app makes a
     move reserved to it: `check_actor=False`), the guards and the reason, run `before_save`, save
-    (`update_fields` with the state field, or the whole row; `save=False`: the caller saves
-    with what else it sets), write the state-change row (reason:
-    `log_reason`, else the stripped reason), run `after_save`. Returns the locked, moved object.
+    (`update_fields` with the state field, or the whole row; `save=False`: the caller saves it
+    with what else it sets), write the state-change row (reason: `log_reason`, else the stripped
+    reason), run `after_save`. Returns the locked, moved object. With `lock=False` the caller
+    holds the row lock, hence a transaction, which the writes join; otherwise the move is its
+    own transaction.
     """
+    with transaction.atomic() if lock else nullcontext():
+        return _move(
+            lifecycle,
+            obj,
+            actor=actor,
+            to=to,
+            reason=reason,
+            context=context,
+            lock=lock,
+            check_actor=check_actor,
+            before_save=before_save,
+            after_save=after_save,
+            update_fields=update_fields,
+            save=save,
+            log_reason=log_reason,
+            changes=changes,
+        )
+
+
+def _move(
+    lifecycle: Lifecycle[M],
+    obj: M,
+    *,
+    actor: Any,
+    to: str,
+    reason: str,
+    context: Mapping[str, Any] | None,
+    lock: bool,
+    check_actor: bool,
+    before_save: Effect | None,
+    after_save: Effect | None,
+    update_fields: Iterable[str] | None,
+    save: bool,
+    log_reason: str | None,
+    changes: dict[str, Any] | None,
+) -> M:
     if lock:
         query = lifecycle.lock_query() if lifecycle.lock_query else lifecycle.model._default_manager.all()
         obj = query.select_for_update().get(pk=obj.pk)
