@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -99,22 +99,27 @@ class RateRowDetailApi(RetrieveAPIView):
         return selectors.rate_row_get(row_id=self.kwargs["pk"], user=self.request.user)
 
 
-class SettingRowSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="设置项 / Setting")
-    value = serializers.CharField(help_text="取值（精确小数字符串）/ Value, as an exact decimal string")
-    effective_from = serializers.DateField(
-        allow_null=True, help_text="生效日期（默认值为空）/ In force from (empty for a default)"
-    )
-    source = serializers.ChoiceField(
-        choices=["district", "default"],
-        help_text="区县录入或默认值 / Entered by the district, or the default",
-    )
+# `source` and `label` are attributes of every DRF field, so these rows are described inline.
+SettingRowSerializer = inline_serializer(
+    "SettingRow",
+    {
+        "key": serializers.CharField(help_text="设置项 / Setting"),
+        "value": serializers.CharField(help_text="取值（精确小数字符串）/ Value, as an exact decimal string"),
+        "effective_from": serializers.DateField(
+            allow_null=True, help_text="生效日期（默认值为空）/ In force from (empty for a default)"
+        ),
+        "source": serializers.ChoiceField(
+            choices=["district", "default"],
+            help_text="区县录入或默认值 / Entered by the district, or the default",
+        ),
+    },
+)
 
 
 class DistrictSettingsSerializer(serializers.Serializer):
     district = serializers.CharField(help_text="区县代码 / District code")
     on = serializers.DateField(help_text="日期 / Date")
-    settings = SettingRowSerializer(many=True)
+    settings = serializers.ListField(child=SettingRowSerializer)
 
 
 class DistrictSettingsApi(APIView):
@@ -162,26 +167,30 @@ def _json_value(value: object) -> object:
     return value
 
 
-class ParameterSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="参数名 / Parameter name")
-    label = serializers.CharField(help_text="中文名称 / Label, in Chinese")
-    value = serializers.JSONField(
-        help_text="取值：金额与比例为精确小数字符串，日期为 YYYY-MM-DD，次数为整数 / "
-        "Value: money and ratios as exact decimal strings, dates ISO, counts as integers"
-    )
-    unit = serializers.CharField(help_text="单位 / Unit")
-    rule = serializers.CharField(help_text="规则编号 / Rule ID")
-    reference = serializers.CharField(help_text="依据（通知条款）/ Source clause")
-    effective_from = serializers.DateField(help_text="本值生效日期 / This value in force from")
-    effective_to = serializers.DateField(
-        allow_null=True, help_text="本值最后一天（未知为空）/ Last day of this value (empty if open)"
-    )
+ParameterSerializer = inline_serializer(
+    "Parameter",
+    {
+        "name": serializers.CharField(help_text="参数名 / Parameter name"),
+        "label": serializers.CharField(help_text="中文名称 / Label, in Chinese"),
+        "value": serializers.JSONField(
+            help_text="取值：金额与比例为精确小数字符串，日期为 YYYY-MM-DD，次数为整数 / "
+            "Value: money and ratios as exact decimal strings, dates ISO, counts as integers"
+        ),
+        "unit": serializers.CharField(help_text="单位 / Unit"),
+        "rule": serializers.CharField(help_text="规则编号 / Rule ID"),
+        "reference": serializers.CharField(help_text="依据（通知条款）/ Source clause"),
+        "effective_from": serializers.DateField(help_text="本值生效日期 / This value in force from"),
+        "effective_to": serializers.DateField(
+            allow_null=True, help_text="本值最后一天（未知为空）/ Last day of this value (empty if open)"
+        ),
+    },
+)
 
 
 class ParametersSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="日期 / Date")
     rules_version = serializers.CharField(help_text="规则版本 / Rules version")
-    parameters = ParameterSerializer(many=True)
+    parameters = serializers.ListField(child=ParameterSerializer)
     district = serializers.DictField(
         allow_null=True, help_text="区县（code, name）/ The district (code, name)"
     )
