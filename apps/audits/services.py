@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine
-from apps.claims.services import claim_notify
+from apps.claims.services.notices import claim_notify
 from apps.classes.models import TrainingClass
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record

@@ -11,7 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.filters import filter_api
+
 from . import selectors, services
+from .filters import EmployerFilter, InstitutionFilter
 from .models import Employer, Institution, InstitutionOccupation, InstitutionStatus, InstitutionYear
 from .permissions import employer_policy, institution_policy
 
@@ -90,14 +93,8 @@ class InstitutionListApi(ListAPIView):
 
     def get_queryset(self):
         institution_policy.check(self.request.user, "list")
-        params = self.request.query_params
-        return selectors.institution_list(
-            user=self.request.user,
-            status=params.get("status", ""),
-            kind=params.get("kind", ""),
-            district=params.get("district", "").strip(),
-            search=params.get("q", "").strip(),
-        ).order_by("district__sort_order", "name", "pk")
+        qs = filter_api(InstitutionFilter, self.request, selectors.institution_list(user=self.request.user))
+        return qs.order_by("district__sort_order", "name", "pk")
 
 
 class InstitutionDetailApi(RetrieveAPIView):
@@ -160,13 +157,8 @@ class EmployerListApi(ListAPIView):
 
     def get_queryset(self):
         employer_policy.check(self.request.user, "list")
-        params = self.request.query_params
-        return selectors.employer_list(
-            user=self.request.user,
-            district=params.get("district", "").strip(),
-            search=params.get("q", "").strip(),
-            classified=params.get("classified", ""),
-        ).order_by("district__sort_order", "name", "pk")
+        qs = filter_api(EmployerFilter, self.request, selectors.employer_list(user=self.request.user))
+        return qs.order_by("district__sort_order", "name", "pk")
 
 
 class EmployerDetailApi(RetrieveAPIView):

@@ -20,13 +20,10 @@ from apps.catalog.models import District
 from apps.claims.entitlement import line_months_book, lines_requote_against_booked
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
-from apps.claims.services import (
-    claim_line_unbook,
-    claim_mark_for_ledger,
-    claim_notify,
-    claim_recount,
-    is_claim_officer,
-)
+from apps.claims.permissions import is_claim_officer
+from apps.claims.services.lifecycle import claim_mark_for_ledger
+from apps.claims.services.lines import claim_line_unbook, claim_recount
+from apps.claims.services.notices import claim_notify
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "apps.core",
     "apps.accounts",
     "apps.catalog",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -271,5 +273,10 @@ EXPORT_LINK_LIFETIME = timedelta(hours=int(os.environ.get("EXPORT_LINK_HOURS", "
 EXPORT_STORAGE_ROOT = os.environ.get("EXPORT_STORAGE_ROOT", "")
 CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {
     "task": "exports.purge_expired",
+    "schedule": timedelta(hours=1),
+}
+# API idempotency keys are kept 24 hours (apps.core.idempotency).
+CELERY_BEAT_SCHEDULE["core-purge-idempotency-records"] = {
+    "task": "core.purge_idempotency_records",
     "schedule": timedelta(hours=1),
 }
