@@ -524,11 +524,10 @@ def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
-    actions = []
-    for (current, to), transition in lifecycle.TRANSITIONS.items():
-        if current == claim.status and claim_policy.can(user, ACTIONS[to], claim):
-            actions.append({"to": to, "label": transition.label, "needs_reason": transition.needs_reason})
-    return actions
+    return [
+        {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
+        for move in lifecycle.LIFECYCLE.allowed(claim, user)
+    ]
 
 
 @login_required

@@ -350,7 +350,11 @@ LIFECYCLE: Lifecycle[TrainingClass] = register(
             "operator": Who("本机构经办人", is_class_operator),
             "reviewer": Who("本区县经办人员或市级管理员", is_class_reviewer),
         },
-        lock_query=lambda: TrainingClass.objects.select_related("institution", "district", "occupation"),
+        lock_row=lambda training_class: (
+            TrainingClass.objects.select_for_update()
+            .select_related("institution", "district", "occupation")
+            .get(pk=training_class.pk)
+        ),
         description="机构填报开班申请，区县审核；通过后开班、结业，区县关闭。",
     )
 )
