@@ -110,6 +110,7 @@ class Lifecycle(Generic[M]):
     unknown_state: Callable[[str], Exception] | None = None
     lock_row: Callable[[M], M] | None = None  # the row locked (default: select_for_update by pk)
     description: str = ""  # one paragraph for the docs
+    initial: tuple[str, ...] = ()  # the states a row is created in (default: the first source)
     table: dict[tuple[str, str], Transition] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

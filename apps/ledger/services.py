@@ -562,7 +562,9 @@ RECOVERY_LIFECYCLE: Lifecycle[Recovery] = register(
             Recovery.objects.select_for_update().select_related("claim_line__claim").get(pk=recovery.pk)
         ),
         log=False,
-        description="追回已拨付的补贴时，应收款待申领人退回；未拨付的追回无需退回，不再变化。",
+        initial=(RecoveryStatus.OUTSTANDING, RecoveryStatus.NOTHING_DUE),
+        description="追回已拨付的补贴时，应收款待申领人退回；未拨付的追回无需退回，不再变化。"
+        "状态记录写在申领上（申领页向申领人显示）。",
     )
 )
 
