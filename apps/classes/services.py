@@ -329,7 +329,7 @@ LIFECYCLE: Lifecycle[TrainingClass] = register(
                 "审核通过",
                 "reviewer",
                 notice=_TO_INSTITUTION,
-                does="审核日再校验；线上课时超 30% 须填审核意见 (R2.3)；锁定费率和版本 (R9.2)",
+                does="审核日再校验；计划线上课时超过 R2.3 的比例须填审核意见；锁定费率和版本 (R9.2)",
             ),
             Transition(S.SUBMITTED, S.RETURNED, "退回修改", "reviewer", True, notice=_TO_INSTITUTION),
             Transition(S.SUBMITTED, S.REJECTED, "驳回", "reviewer", True, notice=_TO_INSTITUTION),
