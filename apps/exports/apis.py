@@ -19,9 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.claims.apis import validated
+from apps.core.filters import filter_api
 
 from . import services
-from .filters import ExportFilter
+from .filters import ExportFilter, ExportLogFilter
 from .models import ExportJob, ExportKind
 from .permissions import export_policy
 from .selectors import export_job_get, export_jobs, export_log
@@ -165,7 +166,6 @@ class ExportLogApi(ListAPIView):
     serializer_class = ExportLogSerializer
 
     def get_queryset(self) -> QuerySet[ExportJob]:
-        params = self.request.query_params
-        return export_log(
-            user=self.request.user, kind=params.get("kind", ""), username=params.get("user", "")
-        ).order_by("-created_at", "-pk")
+        return filter_api(ExportLogFilter, self.request, export_log(user=self.request.user)).order_by(
+            "-created_at", "-pk"
+        )

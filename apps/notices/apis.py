@@ -15,8 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_api
 
 from . import services
+from .filters import NoticeFilter
 from .models import Notice
 from .selectors import notice_inbox, notice_unread_count
 
@@ -43,10 +45,7 @@ class NoticesApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Notice]:
-        qs = notice_inbox(user=self.request.user)
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            qs = qs.filter(read_at__isnull=True)
-        return qs
+        return filter_api(NoticeFilter, self.request, notice_inbox(user=self.request.user))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
