@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import District
-from apps.claims.apis import claim_data, validated
+from apps.claims.apis import ClaimDetailSerializer, claim_data, validated
 from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
@@ -44,7 +44,7 @@ from .selectors import balances, reconciliation
 
 
 class ScopeSerializer(serializers.Serializer):
-    district = serializers.CharField(required=False, default="")
+    district = serializers.CharField(required=False, allow_blank=True, default="")
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
 
@@ -139,7 +139,7 @@ class AllocationsApi(ListAPIView):
 
     serializer_class = AllocationSerializer
 
-    @extend_schema_serializer(component_name="AllocationRequest")
+    @extend_schema_serializer(component_name="AllocationSet")
     class InputSerializer(serializers.Serializer):
         district = serializers.CharField()
         year = serializers.IntegerField(min_value=2021, max_value=2100)
@@ -211,7 +211,7 @@ class EntriesApi(ListAPIView):
 class EntryReversalApi(APIView):
     """POST {"reason": "…"}: a reversal entry cancelling the commitment (never an edit)."""
 
-    @extend_schema_serializer(component_name="ReversalRequest")
+    @extend_schema_serializer(component_name="Reversal")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
 
@@ -274,7 +274,7 @@ class LineRecoveryApi(APIView):
     """POST {"rule": "R10.2", "reason": "…", "source": "稽核疑点 #12"}: 追回 a booked or paid line
     (the district's officers and the admin): a recovery entry, a receivable if it was paid."""
 
-    @extend_schema_serializer(component_name="RecoveryRequest")
+    @extend_schema_serializer(component_name="RecoveryCreate")
     class InputSerializer(serializers.Serializer):
         rule = serializers.CharField(max_length=16)
         reason = serializers.CharField()
@@ -302,7 +302,7 @@ class LineRecoveryApi(APIView):
 class RecoveryReturnedApi(APIView):
     """POST {"returned_on": "2026-12-01", "reference": "…"}: the recovered money came back."""
 
-    @extend_schema_serializer(component_name="RecoveryReturnedRequest")
+    @extend_schema_serializer(component_name="RecoveryReturned")
     class InputSerializer(serializers.Serializer):
         returned_on = serializers.DateField()
         reference = serializers.CharField(max_length=64)
@@ -344,7 +344,7 @@ class PaymentsApi(ListAPIView):
 
     serializer_class = PaymentSerializer
 
-    @extend_schema_serializer(component_name="PaymentRequest")
+    @extend_schema_serializer(component_name="PaymentCreate")
     class InputSerializer(serializers.Serializer):
         district = serializers.CharField()
         reference = serializers.CharField(max_length=64)
@@ -432,10 +432,17 @@ class ClaimApproveApi(APIView):
     ledger (R8.2); never a third party (R7.1). `acknowledged` says the officer knows of the claim's
     open audit findings (refused with field "acknowledged" and the list otherwise)."""
 
+    @extend_schema_serializer(component_name="ClaimApproval")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
         acknowledged = serializers.BooleanField(required=False, default=False)
 
+    @extend_schema(
+        summary="最终审核通过并记账（R8.2）/ Final approval, booking the ledger (R8.2)",
+        request=InputSerializer,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         claim = claim_get(claim_id=pk, user=request.user)
         if not claim_policy.can(request.user, "review", claim):

@@ -191,7 +191,7 @@ class RosterUploadApi(APIView):
 class EnrolmentWithdrawApi(APIView):
     """POST {"reason": "…"} (the class's operators)."""
 
-    @extend_schema_serializer(component_name="WithdrawRequest")
+    @extend_schema_serializer(component_name="Withdraw")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -227,7 +227,7 @@ class PersonRevealApi(APIView):
     """POST {"purpose": "roster" | "identity" | "contact" | "review"}: the full ID number and
     phone, logged as a PersonalDataView."""
 
-    @extend_schema_serializer(component_name="RevealRequest")
+    @extend_schema_serializer(component_name="Reveal")
     class InputSerializer(serializers.Serializer):
         purpose = serializers.ChoiceField(choices=list(REVEAL_PURPOSES.items()))
 
