@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -130,6 +130,7 @@ def _detail(training_class: TrainingClass) -> dict[str, Any]:
     return out
 
 
+@extend_schema_view(get=extend_schema(summary="开班申请列表 / Classes", tags=["classes"]))
 class ClassListCreateApi(ListAPIView):
     """GET: the classes the caller may see. POST (institution operators): a draft application."""
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import serializers, status
@@ -132,6 +133,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         fields = ["id", "district", "year", "amount", "work_for_training_share", "living_allowance_share"]
 
 
+@extend_schema_view(get=extend_schema(summary="专账额度 / Allocations", tags=["ledger"]))
 class AllocationsApi(ListAPIView):
     """GET: allocations the caller may read (?year). POST {"district", "year", "amount",
     "work_for_training_share", "living_allowance_share"}: set one (R8.2), the municipal admin
@@ -196,6 +198,7 @@ class EntrySerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(get=extend_schema(summary="台账记录 / Ledger entries", tags=["ledger"]))
 class EntriesApi(ListAPIView):
     """GET: ledger entries (?district ?year ?share ?kind ?claim), oldest first."""
 
@@ -258,6 +261,7 @@ class RecoverySerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(get=extend_schema(summary="追回记录 / Recoveries", tags=["ledger"]))
 class RecoveriesApi(ListAPIView):
     """GET: recoveries (追回) of the districts the caller reads (?district ?status), newest first."""
 
@@ -338,6 +342,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         return [line.claim_line_id for line in obj.lines.all()]
 
 
+@extend_schema_view(get=extend_schema(summary="拨付记录 / Payments", tags=["ledger"]))
 class PaymentsApi(ListAPIView):
     """GET: payments (?district ?year). POST {"district", "reference", "paid_on", "lines": [ids]}:
     record a payment of approved, unpaid lines (single or batch)."""

@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import serializers, status
@@ -103,6 +104,7 @@ class EnrolmentInputSerializer(serializers.Serializer):
     relation = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_view(get=extend_schema(summary="花名册 / A class's roster", tags=["roster"]))
 class RosterEnrolmentsApi(ListAPIView):
     """GET: the class's roster (masked), ?status=enrolled|withdrawn, ?q=. POST (the class's
     operators): enrol one person, with the same checks as the page."""
