@@ -18,8 +18,9 @@ from apps.core.errors import ApplicationError
 from apps.core.selectors import state_changes_for
 from apps.core.views import paginate, sort_by
 
-from . import catalogue, selectors, services
-from .claim_page import claim_page_section
+from . import selectors, services
+from .engine import catalogue
+from .extensions.claim_page import claim_page_section
 from .forms import ResolveForm, StartForm
 from .models import ACTIVE_STATUSES, Change, FindingStatus, RunStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy

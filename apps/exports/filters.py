@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from apps.audits.catalogue import RULE_CHOICES
+from apps.audits.engine.catalogue import RULE_CHOICES
 from apps.audits.models import FindingStatus
 from apps.claims.models import ClaimKind, ClaimStatus, Share
 from apps.ledger.models import EntryKind

@@ -24,11 +24,11 @@ from django.utils import timezone
 from apps.claims.models import Share
 from apps.core.errors import ApplicationError
 
-from . import workbooks
 from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
 from .models import ExportJob, ExportKind, ExportStatus
 from .permissions import export_policy
 from .selectors import export_district_names, export_row_count
+from .workbooks import kinds as workbooks
 
 logger = logging.getLogger(__name__)
 S = ExportStatus

@@ -21,7 +21,7 @@ from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 
-from . import dashboards, services
+from . import services
 from .models import Allocation, LedgerEntry, Payment, Recovery
 from .permissions import (
     allocation_districts,
@@ -31,7 +31,8 @@ from .permissions import (
     may_act_in,
     payment_policy,
 )
-from .selectors import balances, reconciliation
+from .selectors import dashboards
+from .selectors.accounts import balances, reconciliation
 
 
 class ScopeSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import DateInput
 
-from .models import Level, MajorCategory, Occupation, SettingKey
+from ..models import Level, MajorCategory, Occupation, SettingKey
 
 LEVEL_CHOICES = [("", _("专项职业能力（无等级）"))] + [(str(v), label) for v, label in Level.choices]
 
