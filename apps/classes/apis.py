@@ -13,7 +13,7 @@ from apps.catalog.models import Level, Occupation
 from apps.rules import result_to_dict
 
 from . import selectors, services
-from .engine import class_quote_current
+from .engine import SessionInput, class_quote_current
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingClass, TrainingType
 from .permissions import ACTIONS, class_policy
 
@@ -81,11 +81,11 @@ class ClassInputSerializer(serializers.Serializer):
     sessions = SessionSerializer(many=True)
 
 
-def _parse(request: Request) -> tuple[dict[str, Any], list[services.SessionInput]]:
+def _parse(request: Request) -> tuple[dict[str, Any], list[SessionInput]]:
     data = ClassInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     values = dict(data.validated_data)
-    sessions = [services.SessionInput(**s) for s in values.pop("sessions")]
+    sessions = [SessionInput(**s) for s in values.pop("sessions")]
     return values, sessions
 
 
