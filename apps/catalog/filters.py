@@ -8,11 +8,28 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.accounts.models import Role
 from apps.core.filters import ALL, FilterSet, date_input, level_filter, search_filter, yes_no_filter
 
 from .models import District, MajorCategory, Occupation, RateRow
 from .permissions import districts_visible_to
 from .selectors import in_force_on
+
+
+def offers_district_choice(user: Any) -> bool:
+    """Whether a list offers this user a district to choose: city-wide users and third-party
+    reviewers read several districts; everyone else reads one, or none."""
+    return bool(user) and (user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER)
+
+
+class DistrictOffered(FilterSet):
+    """A FilterSet with a `district` filter that the page shows only to users of several districts
+    (the API accepts it from everyone)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not offers_district_choice(self.user):
+            self.not_offered = self.not_offered | {"district"}
 
 
 class DistrictFilter(django_filters.ModelChoiceFilter):
@@ -24,6 +41,11 @@ class DistrictFilter(django_filters.ModelChoiceFilter):
 
 def district_filter(field_name: str = "district", label: str = "所在区县") -> DistrictFilter:
     return DistrictFilter(field_name=field_name, label=label, to_field_name="code", empty_label=ALL)
+
+
+def occupation_matches(value: str, prefix: str = "occupation__") -> Q:
+    """An occupation whose code starts with `value` or whose name contains it."""
+    return Q(**{f"{prefix}code__startswith": value}) | Q(**{f"{prefix}name__contains": value})
 
 
 class OccupationFilter(FilterSet):
@@ -38,8 +60,7 @@ class OccupationFilter(FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        return queryset.filter(Q(code__startswith=value) | Q(name__contains=value)) if value else queryset
+        return queryset.filter(occupation_matches(value, prefix=""))
 
 
 class RateRowFilter(FilterSet):
@@ -57,10 +78,7 @@ class RateRowFilter(FilterSet):
         fields: list[str] = []
 
     def filter_occupation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(occupation__code__startswith=value) | Q(occupation__name__contains=value))
+        return queryset.filter(occupation_matches(value))
 
     def filter_on(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset.filter(in_force_on(value)) if value else queryset

@@ -23,11 +23,13 @@ from django.views.decorators.http import require_POST
 from apps.catalog.models import District, Occupation, level_label
 from apps.classes.models import ClassStatus
 from apps.classes.selectors import class_get
+from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
+from apps.rules.figures import figures_on
 from apps.trainees.models import EnrolmentStatus
 
 from . import imports, selectors
@@ -293,7 +295,8 @@ def _work_for_training_page(request: HttpRequest, claim: Any) -> HttpResponse:
         form,
         formset,
         ["id_number", "name", "month_from", "month_to"],
-        "按职工和月份申领，无需培训计划和培训合格证书 (R3.2)；2021 年 12 月以后的月份不予补贴 (R3.1)。",
+        "按职工和月份申领，无需培训计划和培训合格证书 (R3.2)；"
+        f"{figures_on(dates.today()).work_for_training_last_month}以后的月份不予补贴 (R3.1)。",
         claim,
     )
 
@@ -348,7 +351,8 @@ def _apprenticeship_page(request: HttpRequest, claim: Any) -> HttpResponse:
             "early_end",
             "early_end_reason",
         ],
-        "开班时可预拨不超过 50% (R5.5)，结业时扣除；企业改制重组、关闭、破产或其他原因提前结束的，"
+        f"开班时可预拨不超过 {figures_on(dates.today()).advance_share} (R5.5)，结业时扣除；"
+        "企业改制重组、关闭、破产或其他原因提前结束的，"
         "已完成主要课程并取得证书的学徒按实际培训月数折算 (R5.3)，其他原因须写明，由审核人员确认。",
         claim,
     )
@@ -520,11 +524,10 @@ def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
-    actions = []
-    for (current, to), transition in lifecycle.TRANSITIONS.items():
-        if current == claim.status and claim_policy.can(user, ACTIONS[to], claim):
-            actions.append({"to": to, "label": transition.label, "needs_reason": transition.needs_reason})
-    return actions
+    return [
+        {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
+        for move in lifecycle.LIFECYCLE.allowed(claim, user)
+    ]
 
 
 @login_required

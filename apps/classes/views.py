@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -13,41 +12,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 from apps.rules import result_to_dict
 
 from . import selectors, services
 from .engine import class_quote_current, class_quote_planned
+from .filters import ClassFilter
 from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, sessions_from
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
 
 
-def _date(request: HttpRequest, name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return None
-
-
 @login_required
 def class_list(request: HttpRequest) -> HttpResponse:
     """Operators: their classes. Officers: the district's review queue. City-wide roles: all."""
-    g = request.GET
-    qs = selectors.class_list(
-        user=request.user,
-        status=g.get("status", ""),
-        institution=g.get("institution", "").strip(),
-        occupation=g.get("occupation", "").strip(),
-        level=g.get("level", ""),
-        start_from=_date(request, "start_from"),
-        start_to=_date(request, "start_to"),
-        has_findings=g.get("has_findings", ""),
-    )
+    filterset = filter_page(ClassFilter, request, selectors.class_list(user=request.user))
     qs, sort = sort_by(
         request,
-        qs,
+        filterset.narrowed(),
         {
             "submitted": ("submitted_at", "created_at"),
             "start": "start_date",
@@ -63,8 +47,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
         {
             "page": paginate(request, qs),
             "sort": sort,
-            "filters": g,
-            "statuses": ClassStatus.choices,
+            "filter": filterset,
             "can_add": class_policy.can(request.user, "add"),
         },
     )

@@ -202,7 +202,6 @@ def transition_refusal(institution: Institution, target: str) -> Exception | Non
     return LIFECYCLE.refusal(institution, target)
 
 
-@transaction.atomic
 def institution_transition(*, institution: Institution, actor: Any, to: str, reason: str = "") -> Institution:
     """Move an institution along its lifecycle (R4.1): recognition by the district, filing of an
     enterprise training centre with the municipal bureau, suspension, reinstatement, revocation.

@@ -20,8 +20,10 @@ from apps.claims.apis import claim_data, validated
 from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
+from apps.core.filters import filter_api
 
 from . import services
+from .filters import AllocationFilter, EntryFilter, PaymentFilter, RecoveryFilter
 from .models import Allocation, LedgerEntry, Payment, Recovery
 from .permissions import (
     allocation_districts,
@@ -106,10 +108,7 @@ class AllocationsApi(ListAPIView):
         if not allocation_policy.can(self.request.user, "list"):
             raise PermissionDenied("您无权查看专账资金")
         qs = allocation_policy.visible(self.request.user).select_related("district")
-        year = self.request.query_params.get("year", "")
-        if year.isdigit():
-            qs = qs.filter(year=int(year))
-        return qs.order_by("-year", "district__sort_order", "pk")
+        return filter_api(AllocationFilter, self.request, qs).order_by("-year", "district__sort_order", "pk")
 
     def post(self, request: Request) -> Response:
         if not allocation_policy.can(request.user, "act"):
@@ -156,16 +155,8 @@ class EntriesApi(ListAPIView):
     def get_queryset(self) -> QuerySet[LedgerEntry]:
         if not entry_policy.can(self.request.user, "list"):
             raise PermissionDenied("您无权查看专账资金台账")
-        params = self.request.query_params
-        year, claim = params.get("year", ""), params.get("claim", "")
-        return dashboards.entry_list(
-            user=self.request.user,
-            district=params.get("district", ""),
-            year=int(year) if year.isdigit() else None,
-            share=params.get("share", ""),
-            kind=params.get("kind", ""),
-            claim=int(claim) if claim.isdigit() else None,
-        ).order_by("created_at", "pk")
+        qs = filter_api(EntryFilter, self.request, dashboards.entry_list(user=self.request.user))
+        return qs.order_by("created_at", "pk")
 
 
 class EntryReversalApi(APIView):
@@ -219,10 +210,8 @@ class RecoveriesApi(ListAPIView):
     def get_queryset(self) -> QuerySet[Recovery]:
         if not entry_policy.can(self.request.user, "list"):
             raise PermissionDenied("您无权查看专账资金台账")
-        params = self.request.query_params
-        return dashboards.recovery_list(
-            user=self.request.user, district=params.get("district", ""), status=params.get("status", "")
-        ).order_by("-created_at", "-pk")
+        qs = filter_api(RecoveryFilter, self.request, dashboards.recovery_list(user=self.request.user))
+        return qs.order_by("-created_at", "-pk")
 
 
 class LineRecoveryApi(APIView):
@@ -293,17 +282,8 @@ class PaymentsApi(ListAPIView):
     def get_queryset(self) -> QuerySet[Payment]:
         if not payment_policy.can(self.request.user, "list"):
             raise PermissionDenied("您无权查看拨付记录")
-        params = self.request.query_params
-        year = params.get("year", "")
-        return (
-            dashboards.payment_list(
-                user=self.request.user,
-                district=params.get("district", ""),
-                year=int(year) if year.isdigit() else None,
-            )
-            .prefetch_related("lines")
-            .order_by("-paid_on", "-pk")
-        )
+        qs = filter_api(PaymentFilter, self.request, dashboards.payment_list(user=self.request.user))
+        return qs.prefetch_related("lines").order_by("-paid_on", "-pk")
 
     def post(self, request: Request) -> Response:
         if not payment_policy.can(request.user, "act"):

@@ -6,6 +6,7 @@ a line twice impossible."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from apps.claims.services.lifecycle import claim_mark_for_ledger
 from apps.claims.services.lines import claim_line_unbook, claim_recount
 from apps.claims.services.notices import claim_notify
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
@@ -507,23 +509,86 @@ def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source:
     return recovery
 
 
-@transaction.atomic
+def _recovery_officer(recovery: Recovery, actor: Any) -> None:
+    if not is_claim_officer(actor, recovery.claim_line.claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以登记追回款退回")
+
+
+def _has_reference(recovery: Recovery, actor: Any, context: Mapping[str, Any]) -> ApplicationError | None:
+    if context["reference"].strip():
+        return None
+    return ApplicationError("请填写退回凭证号", field="reference")
+
+
+def _returned_by_now(recovery: Recovery, actor: Any, context: Mapping[str, Any]) -> ApplicationError | None:
+    if context["returned_on"] <= timezone.localdate():
+        return None
+    return ApplicationError("退回日期不能晚于今天", field="returned_on")
+
+
+# A recovery of paid money is a receivable until the claimant returns it; one of unpaid money
+# is born 未拨付，无需退回 and never moves. Its log rows are written on the claim, whose page shows
+# them. (A payment has no state of its own: it moves the claim 审核通过 → 已拨付, a move of the
+# claim lifecycle reserved to this app, as final approval is.)
+RECOVERY_LIFECYCLE: Lifecycle[Recovery] = register(
+    Lifecycle(
+        name="追回款",
+        model=Recovery,
+        states=RecoveryStatus,
+        transitions=(
+            Transition(
+                RecoveryStatus.OUTSTANDING,
+                RecoveryStatus.RETURNED,
+                "登记退回",
+                "officer",
+                guards=(
+                    Guard("填写退回凭证号", _has_reference),
+                    Guard("退回日期不晚于今天", _returned_by_now),
+                ),
+                notice="申领人",
+                does="在申领的状态记录中记一行",
+            ),
+        ),
+        roles={
+            "officer": Who(
+                "本区县经办人员或市级管理员", lambda actor, r: is_claim_officer(actor, r.claim_line.claim)
+            )
+        },
+        admit=_recovery_officer,
+        refuse_move=lambda recovery, source, target: ApplicationError(
+            f"该追回状态为“{recovery.get_status_display()}”，无需登记退回", field="status"
+        ),
+        lock_row=lambda recovery: (
+            Recovery.objects.select_for_update().select_related("claim_line__claim").get(pk=recovery.pk)
+        ),
+        log=False,
+        initial=(RecoveryStatus.OUTSTANDING, RecoveryStatus.NOTHING_DUE),
+        description="追回已拨付的补贴时，应收款待申领人退回；未拨付的追回无需退回，不再变化。"
+        "状态记录写在申领上（申领页向申领人显示）。",
+    )
+)
+
+
 def recovery_returned(*, recovery: Recovery, actor: Any, returned_on: date, reference: str) -> Recovery:
     """The claimant returned a recovered payment: the receivable is settled (logged on the claim)."""
-    recovery = Recovery.objects.select_for_update().select_related("claim_line__claim").get(pk=recovery.pk)
-    claim = recovery.claim_line.claim
-    if not is_claim_officer(actor, claim):
-        raise ApplicationError("只有本区县人力社保局经办人员可以登记追回款退回")
-    if recovery.status != RecoveryStatus.OUTSTANDING:
-        raise ApplicationError(f"该追回状态为“{recovery.get_status_display()}”，无需登记退回", field="status")
-    if not reference.strip():
-        raise ApplicationError("请填写退回凭证号", field="reference")
-    if returned_on > timezone.localdate():
-        raise ApplicationError("退回日期不能晚于今天", field="returned_on")
-    recovery.status = RecoveryStatus.RETURNED
+    return move(
+        RECOVERY_LIFECYCLE,
+        recovery,
+        actor=actor,
+        to=RecoveryStatus.RETURNED,
+        context={"reference": reference, "returned_on": returned_on},
+        before_save=lambda recovery, step: _settle(recovery, returned_on, reference),
+        after_save=lambda recovery, step: _tell_returned(recovery, actor, returned_on),
+    )
+
+
+def _settle(recovery: Recovery, returned_on: date, reference: str) -> None:
     recovery.returned_on = returned_on
     recovery.returned_reference = reference.strip()
-    recovery.save()
+
+
+def _tell_returned(recovery: Recovery, actor: Any, returned_on: date) -> None:
+    claim = recovery.claim_line.claim
     state_change_record(
         obj=claim,
         actor=actor,
@@ -543,4 +608,3 @@ def recovery_returned(*, recovery: Recovery, actor: Any, returned_on: date, refe
         what=f"明细 #{recovery.claim_line_id} 的追回款 {yuan(recovery.receivable)} 元已登记退回",
         body=f"退回凭证号 {recovery.returned_reference}，退回日期 {returned_on.isoformat()}",
     )
-    return recovery

@@ -9,9 +9,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.filters import filter_page
 from apps.core.views import paginate
 
 from . import services
+from .filters import NoticeFilter
 from .selectors import notice_inbox
 
 
@@ -19,7 +21,10 @@ from .selectors import notice_inbox
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     # The unread count comes with the header's (apps.notices.context_processors).
-    return render(request, "notices/inbox.html", {"page": paginate(request, notice_inbox(user=request.user))})
+    filterset = filter_page(NoticeFilter, request, notice_inbox(user=request.user))
+    return render(
+        request, "notices/inbox.html", {"page": paginate(request, filterset.narrowed()), "filter": filterset}
+    )
 
 
 @login_required

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
     "apps.catalog",
@@ -184,6 +186,54 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "apps.core.apis.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One throttle, its scope chosen by what the request does (apps.core.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.ApiThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("API_RATE_LOGIN", "10/min"),
+        "quote": os.environ.get("API_RATE_QUOTE", "600/min"),
+        "write": os.environ.get("API_RATE_WRITE", "120/min"),
+        "read": os.environ.get("API_RATE_READ", "1200/min"),
+    },
+}
+
+# The OpenAPI 3 schema (/api/v1/schema, committed as docs/openapi.yaml) and its reference pages,
+# served from local static files (drf-spectacular-sidecar: no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "培训补贴 Peixun API",
+    "DESCRIPTION": (
+        "重庆市职业技能提升行动培训补贴管理平台的接口（渝人社发〔2021〕12号）。"
+        "令牌：POST /api/v1/auth/token；之后每个请求带 Authorization: Token <令牌>。"
+        "使用说明见 docs/api.md。The API of the Peixun training-subsidy portal; see docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One error body, the error answers and Idempotency-Key on every operation (apps.core.openapi).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.openapi.postprocess",
+    ],
+}
+
+# The changes feed (GET /api/v1/events) holds back the newest seconds of the log so that its
+# cursor order is final (apps.core.events).
+EVENTS_SETTLE_SECONDS = int(os.environ.get("EVENTS_SETTLE_SECONDS", "5"))
+
+# The default cache holds the API throttles' counters: Redis when CACHE_URL is set (production,
+# `make test`), so that every process counts together; this process's memory otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Celery. CELERY_BROKER_URL unset: tasks run eagerly in-process (the zero-setup default).
