@@ -42,7 +42,20 @@ CANONICAL = {
 }
 DJANGO_FOLDERS = {"migrations", "management", "templatetags"}
 # apps/core is the toolbox every app shares: one module per helper (docs/architecture.md).
-CORE_HELPERS = {"errors", "lifecycle", "bulk", "dates", "masking", "tabular", "health", "idempotency"}
+CORE_HELPERS = {
+    "errors",
+    "lifecycle",
+    "lifecycle_doc",
+    "events",
+    "bulk",
+    "dates",
+    "masking",
+    "tabular",
+    "health",
+    "idempotency",
+    "throttling",
+    "openapi",
+}
 
 
 def _apps() -> list[Path]:
