@@ -182,7 +182,7 @@ class ClassTransitionApi(APIView):
     """POST {"to": "submitted" | "approved" | "returned" | "rejected" | "running" | "completed" | "closed",
     "reason": "…", "online_override_reason": "…"}."""
 
-    @extend_schema_serializer(component_name="ClassTransitionRequest")
+    @extend_schema_serializer(component_name="ClassTransition")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=list(ACTIONS))
         reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -209,7 +209,7 @@ class ClassRecommendationApi(APIView):
     """POST {"text": "…"}: a third-party agency engaged by the class's district pre-reviews a
     submitted application (R7.1); advice only."""
 
-    @extend_schema_serializer(component_name="ClassRecommendationRequest")
+    @extend_schema_serializer(component_name="ClassRecommendation")
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=2000)
 

@@ -87,7 +87,7 @@ class ExportsApi(ListAPIView):
 
     serializer_class = ExportJobSerializer
 
-    @extend_schema_serializer(component_name="ExportRequest")
+    @extend_schema_serializer(component_name="ExportStart")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ExportKind.choices)
         districts = serializers.ListField(

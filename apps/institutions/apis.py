@@ -109,7 +109,7 @@ class InstitutionTransitionApi(APIView):
     """POST {"to": "recognised" | "filed" | "suspended" | "revoked", "reason": "…"}: 200 with the
     institution; 400 {"detail", "rule"} when the lifecycle refuses the move; 403; 404."""
 
-    @extend_schema_serializer(component_name="InstitutionTransitionRequest")
+    @extend_schema_serializer(component_name="InstitutionTransition")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=InstitutionStatus.choices)
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
