@@ -16,7 +16,7 @@ from apps.core.openapi import QuoteResultSerializer
 from apps.rules import result_to_dict
 
 from . import selectors, services
-from .engine import class_quote_current
+from .engine import SessionInput, class_quote_current
 from .filters import ClassFilter
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingClass, TrainingType
 from .permissions import ACTIONS, class_policy
@@ -103,11 +103,11 @@ class ClassDetailSerializer(ClassOutputSerializer):
         fields = [*ClassOutputSerializer.Meta.fields, "sessions", "quote"]
 
 
-def _parse(request: Request) -> tuple[dict[str, Any], list[services.SessionInput]]:
+def _parse(request: Request) -> tuple[dict[str, Any], list[SessionInput]]:
     data = ClassInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     values = dict(data.validated_data)
-    sessions = [services.SessionInput(**s) for s in values.pop("sessions")]
+    sessions = [SessionInput(**s) for s in values.pop("sessions")]
     return values, sessions
 
 

@@ -30,7 +30,7 @@ from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.filters import filter_api
 
-from . import dashboards, services
+from . import services
 from .filters import AllocationFilter, EntryFilter, PaymentFilter, RecoveryFilter
 from .models import Allocation, LedgerEntry, Payment, Recovery
 from .permissions import (
@@ -41,7 +41,8 @@ from .permissions import (
     may_act_in,
     payment_policy,
 )
-from .selectors import balances, reconciliation
+from .selectors import dashboards
+from .selectors.accounts import balances, reconciliation
 
 
 class ScopeSerializer(serializers.Serializer):

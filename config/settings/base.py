@@ -139,7 +139,7 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 
 # The claim forms' rows: up to 1,000 rows (apps.claims.forms.row_formset) of up to 10 fields
-# each, plus the header. Longer rosters come by Excel upload (apps.claims.rosters); a post over
+# each, plus the header. Longer rosters come by Excel upload (apps.claims.imports); a post over
 # the cap answers templates/400.html, which says so.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-number-fields
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 12_000
