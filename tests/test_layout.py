@@ -55,6 +55,7 @@ CORE_HELPERS = {
     "idempotency",
     "throttling",
     "openapi",
+    "api_glossary",
 }
 
 
