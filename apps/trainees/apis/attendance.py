@@ -84,7 +84,7 @@ class TraineeAttendanceSerializer(serializers.Serializer):
     offline_hours = serializers.IntegerField()
     online_hours = serializers.IntegerField()
     class_hours = serializers.IntegerField()
-    days = serializers.IntegerField()
+    days = serializers.CharField(help_text="培训天数（带分数，如 3 1/3）/ Training days, as 3 1/3")
 
 
 class AttendancePageSerializer(serializers.Serializer):
