@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from apps.accounts.apis import MeApi, TokenObtainApi
 from apps.catalog import views as catalog_views
-from apps.core.apis import ApiRootApi, EventListApi
+from apps.core.apis import ApiRootApi, EventListApi, api_not_found
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootApi.as_view(), name="api-root"),
@@ -23,6 +23,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.notices.api_urls")),
     path("", include("apps.institutions.api_urls")),
     path("", include("apps.trainees.api_urls")),
+    # Last: any other path under /api/v1/ answers a JSON 404, never an HTML page.
+    re_path(r"^(?P<route>.*)$", api_not_found),
 ]
 
 urlpatterns = [

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import URLResolver
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -72,6 +72,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.Throttled(wait=wait)
         exc.detail = exceptions.ErrorDetail(f"请求过于频繁，{later}", code="throttled")
     return drf_exception_handler(exc, context)
+
+
+def api_not_found(request: HttpRequest, route: str = "") -> JsonResponse:
+    """Any path under /api/v1/ that no route matches: a 404 in the API's error shape, not a page."""
+    return JsonResponse(
+        {"detail": f"接口不存在：{request.path}"}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 class EventSerializer(serializers.Serializer):

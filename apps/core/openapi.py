@@ -152,8 +152,6 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
             for code, description in ERRORS.items():
                 if code in {"401", "403"} and public_path:
                     continue
-                if code == "404" and "{" not in path and method != "get":
-                    continue
                 responses.setdefault(code, {"description": description, "content": _json(ERROR_REF)})
             if method == "post" and path != "/api/v1/auth/token":
                 parameters = operation.setdefault("parameters", [])

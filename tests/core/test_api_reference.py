@@ -128,3 +128,11 @@ def test_the_committed_schema_is_what_the_code_describes():
         "docs/openapi.yaml differs from the API: run `make docs` and review the diff"
     )
     validate(yaml.safe_load(committed.read_text(encoding="utf-8")))
+
+
+def test_a_path_no_route_matches_is_a_json_404(api_client):
+    for path in ("/api/v1/nothing", "/api/v1/classes/abc/", "/api/v1/claims/1/nothing"):
+        response = api_client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": f"接口不存在：{path}"}
