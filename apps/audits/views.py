@@ -19,8 +19,9 @@ from apps.core.filters import filter_page
 from apps.core.selectors import state_changes_for
 from apps.core.views import paginate, sort_by
 
-from . import catalogue, selectors, services
-from .claim_page import claim_page_section
+from . import selectors, services
+from .engine import catalogue
+from .extensions.claim_page import claim_page_section
 from .filters import FindingFilter, RunFilter
 from .forms import ResolveForm, StartForm
 from .models import ACTIVE_STATUSES, Change, FindingStatus, Scope

@@ -19,10 +19,10 @@ from apps.trainees.models import Person
 from apps.trainees.permissions import person_policy
 
 from .engine import facts_for
-from .entitlement import judged
 from .extensions import LineNote
 from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
 from .permissions import claim_policy
+from .services.entitlement import judged
 
 S = ClaimStatus
 # Claims waiting for a district decision, and the age bands of the officer's queue (days).

@@ -32,7 +32,7 @@ from apps.rules.enterprise import MATERIALS
 from apps.rules.figures import figures_on
 from apps.trainees.models import EnrolmentStatus
 
-from . import rosters, selectors
+from . import imports, selectors
 from .extensions import claim_page_extras, claim_pending_matters
 from .forms import (
     RULE_CHOICES,
@@ -229,7 +229,7 @@ def _render_rows_form(request, title, form, formset, columns, help_text, claim=N
                 for number, row in enumerate(formset.forms, start=1)
             ],
             "help": help_text,
-            "roster_upload": upload if upload in rosters.KINDS else "",
+            "roster_upload": upload if upload in imports.KINDS else "",
         },
     )
 
@@ -463,10 +463,10 @@ ROSTER_HEADERS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _roster_kind(kind: str) -> rosters.RosterKind:
-    if kind not in rosters.KINDS:
+def _roster_kind(kind: str) -> imports.RosterKind:
+    if kind not in imports.KINDS:
         raise Http404
-    return rosters.roster_kind(kind)
+    return imports.roster_kind(kind)
 
 
 @login_required
@@ -481,10 +481,10 @@ def claim_roster_upload(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and all([form.is_valid(), file_form.is_valid()]):
         upload = file_form.cleaned_data["file"]
         try:
-            parsed = rosters.parse_claim_roster(
+            parsed = imports.parse_claim_roster(
                 upload, filename=upload.name, kind=roster_kind, stage=form.cleaned_data.get("stage", "")
             )
-            claim = rosters.claim_create_from_rows(
+            claim = imports.claim_create_from_rows(
                 actor=request.user, kind=roster_kind, header=form.cleaned_data, rows=parsed.rows
             )
         except TableErrors as exc:
@@ -515,7 +515,7 @@ def claim_roster_upload(request: HttpRequest, kind: str) -> HttpResponse:
 def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
     roster_kind = _roster_kind(kind)
     _employers(request)
-    response = HttpResponse(rosters.claim_roster_template(roster_kind), content_type=XLSX)
+    response = HttpResponse(imports.claim_roster_template(roster_kind), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{roster_kind.sheet}模板.xlsx")
     return response
 

@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -77,6 +79,7 @@ def _check_exporter(request: Request) -> None:
         raise PermissionDenied("只有市人力社保局管理员、区县经办人员和审计人员可以导出数据")
 
 
+@extend_schema_view(get=extend_schema(summary="我的导出 / My exports", tags=["exports"]))
 class ExportsApi(ListAPIView):
     """GET: the caller's exports, newest first. POST {"kind": "ledger" | "claim_lines" |
     "fund_summary", "districts": [codes], "years": [..], "kinds": [..], "shares": [..],
@@ -85,6 +88,7 @@ class ExportsApi(ListAPIView):
 
     serializer_class = ExportJobSerializer
 
+    @extend_schema_serializer(component_name="ExportStart")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ExportKind.choices)
         districts = serializers.ListField(
@@ -109,6 +113,12 @@ class ExportsApi(ListAPIView):
         _check_exporter(self.request)
         return export_jobs(user=self.request.user)
 
+    @extend_schema(
+        summary="发起导出 / Start an export",
+        request=InputSerializer,
+        responses={201: ExportJobSerializer},
+        tags=["exports"],
+    )
     def post(self, request: Request) -> Response:
         _check_exporter(request)
         data: dict[str, Any] = validated(self.InputSerializer, request.data)
@@ -129,6 +139,7 @@ class ExportsApi(ListAPIView):
 class ExportJobApi(APIView):
     """GET: one of the caller's exports, with its status and progress (404 for anyone else's)."""
 
+    @extend_schema(summary="导出进度 / An export", responses={200: ExportJobSerializer}, tags=["exports"])
     def get(self, request: Request, pk: int) -> Response:
         return Response(ExportJobSerializer(export_job_get(user=request.user, job_id=pk)).data)
 
@@ -136,10 +147,20 @@ class ExportJobApi(APIView):
 class ExportFileApi(APIView):
     """GET: the workbook of a finished export; 404 once its link has expired."""
 
+    @extend_schema(
+        summary="下载导出文件 / Download an export",
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Excel 工作簿 / The workbook"
+            )
+        },
+        tags=["exports"],
+    )
     def get(self, request: Request, pk: int) -> FileResponse:
         return download_response(export_job_get(user=request.user, job_id=pk))
 
 
+@extend_schema_view(get=extend_schema(summary="导出日志 / Export log", tags=["exports"]))
 class ExportLogApi(ListAPIView):
     """GET: every export (who, what filter, how many rows, when), ?kind= ?user=; the municipal
     admin only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -86,6 +87,7 @@ class InstitutionDetailSerializer(InstitutionSerializer):
         return YearSerializer(selectors.institution_years(institution=obj), many=True).data
 
 
+@extend_schema_view(get=extend_schema(summary="培训机构 / Institutions", tags=["institutions"]))
 class InstitutionListApi(ListAPIView):
     """Institutions the caller may see; filters: status, kind, district (code), q (name or code)."""
 
@@ -97,6 +99,7 @@ class InstitutionListApi(ListAPIView):
         return qs.order_by("district__sort_order", "name", "pk")
 
 
+@extend_schema_view(get=extend_schema(summary="一个培训机构 / An institution", tags=["institutions"]))
 class InstitutionDetailApi(RetrieveAPIView):
     serializer_class = InstitutionDetailSerializer
 
@@ -108,10 +111,17 @@ class InstitutionTransitionApi(APIView):
     """POST {"to": "recognised" | "filed" | "suspended" | "revoked", "reason": "…"}: 200 with the
     institution; 400 {"detail", "rule"} when the lifecycle refuses the move; 403; 404."""
 
+    @extend_schema_serializer(component_name="InstitutionTransition")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=InstitutionStatus.choices)
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        summary="机构认定状态变更 / Move an institution's recognition",
+        request=InputSerializer,
+        responses={200: InstitutionDetailSerializer},
+        tags=["institutions"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         institution = selectors.institution_get(institution_id=pk, user=request.user)
         institution_policy.check(request.user, "change_status", institution)
@@ -150,6 +160,7 @@ class EmployerSerializer(serializers.ModelSerializer):
         return {"prefix": entity.prefix, "label": entity.label} if entity else None
 
 
+@extend_schema_view(get=extend_schema(summary="用人单位 / Employers", tags=["institutions"]))
 class EmployerListApi(ListAPIView):
     """Employers the caller may see; filters: district (code), q (name or code), classified (1/0)."""
 
@@ -161,6 +172,7 @@ class EmployerListApi(ListAPIView):
         return qs.order_by("district__sort_order", "name", "pk")
 
 
+@extend_schema_view(get=extend_schema(summary="一个用人单位 / An employer", tags=["institutions"]))
 class EmployerDetailApi(RetrieveAPIView):
     serializer_class = EmployerSerializer
 

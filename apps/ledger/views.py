@@ -25,7 +25,7 @@ from apps.core.home import chosen_year, year_choices
 from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 
-from . import dashboards, services
+from . import services
 from .filters import EntryFilter, PaymentFilter, RecoveryFilter
 from .forms import (
     AllocationForm,
@@ -45,7 +45,8 @@ from .permissions import (
     may_act_in,
     payment_policy,
 )
-from .selectors import ledger_years, reconciliation
+from .selectors import dashboards
+from .selectors.accounts import ledger_years, reconciliation
 
 
 def _year(request: HttpRequest) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -35,6 +36,14 @@ class NoticesApi(ListAPIView):
 
     serializer_class = NoticeSerializer
 
+    @extend_schema(
+        summary="我的消息 / My notices",
+        parameters=[OpenApiParameter("unread", bool, description="只看未读 / Unread only")],
+        tags=["notices"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[Notice]:
         return filter_api(NoticeFilter, self.request, notice_inbox(user=self.request.user))
 
@@ -53,6 +62,17 @@ class NoticesMarkReadApi(APIView):
     """POST {"ids": [1, 2]} or {"all": true}: those notices (all of the caller's) read.
     Answers how many were marked and the unread count left."""
 
+    @extend_schema(
+        summary="标为已读 / Mark read",
+        request=MarkReadInput,
+        responses={
+            200: inline_serializer(
+                "MarkReadResult",
+                {"marked": serializers.IntegerField(), "unread_count": serializers.IntegerField()},
+            )
+        },
+        tags=["notices"],
+    )
     def post(self, request: Request) -> Response:
         serializer = MarkReadInput(data=request.data)
         if not serializer.is_valid():

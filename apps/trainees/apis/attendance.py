@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -29,9 +30,11 @@ from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 
 from ..imports.attendance import attendance_import
+from ..imports.results import results_import
 from ..models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
 from ..permissions import may_reveal_for_class
 from ..selectors.attendance import attendance_grid, enrolled_trainees, operator_class_get
+from ..services.attendance import MODE_LABELS, AttendanceInput, attendance_record_many
 from ..services.results import result_record, results_complete
 
 
@@ -51,7 +54,156 @@ def _moment(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+class SessionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    start_time = serializers.CharField(help_text="HH:MM")
+    end_time = serializers.CharField(help_text="HH:MM")
+    mode = serializers.CharField()
+    minutes = serializers.IntegerField()
+    class_hours = serializers.IntegerField()
+
+
+class AttendanceCellSerializer(serializers.Serializer):
+    session = serializers.IntegerField()
+    minutes = serializers.IntegerField()
+    class_hours = serializers.IntegerField()
+    mode = serializers.CharField()
+    signed_in_at = serializers.CharField(allow_null=True)
+    signed_out_at = serializers.CharField(allow_null=True)
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class TraineeAttendanceSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField()
+    can_reveal = serializers.BooleanField()
+    attendance = AttendanceCellSerializer(many=True)
+    offline_hours = serializers.IntegerField()
+    online_hours = serializers.IntegerField()
+    class_hours = serializers.IntegerField()
+    days = serializers.CharField(help_text="培训天数（带分数，如 3 1/3）/ Training days, as 3 1/3")
+
+
+class AttendancePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TraineeAttendanceSerializer(many=True)
+    sessions = SessionOutSerializer(many=True)
+
+
+COUNTS = inline_serializer(
+    "SavedCounts",
+    {
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "saved": serializers.IntegerField(),
+    },
+)
+
+
+def _counts(counts: Any) -> Response:
+    return Response(
+        {"created": counts.created, "updated": counts.updated, "saved": counts.saved},
+        status=status.HTTP_201_CREATED,
+    )
+
+
+def _upload(request: Request, what: str) -> Any:
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ApplicationError(f"请以 multipart/form-data 上传 file 字段（{what}）", field="file")
+    return upload
+
+
+class AttendanceEntrySerializer(serializers.Serializer):
+    session = serializers.IntegerField(help_text="课次编号（GET …/attendance 的 sessions）/ Session id")
+    enrolment = serializers.IntegerField(help_text="学员登记编号 / Enrolment id")
+    mode = serializers.ChoiceField(
+        choices=list(MODE_LABELS.items()), help_text="出勤方式 / How the trainee attended"
+    )
+    minutes = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="出勤分钟；不填则按签到签退计算 / Minutes; if left out, from the sign-in and sign-out",
+    )
+    signed_in_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    signed_out_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AttendanceRecordsSerializer(serializers.Serializer):
+    records = AttendanceEntrySerializer(many=True, allow_empty=False, max_length=20000)
+
+
+class SignInSheetImportApi(APIView):
+    """POST multipart `file`: the class's sign-in sheet (.xlsx, the template of the attendance page)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="上传学员签到表（.xlsx）/ Upload a sign-in sheet (.xlsx)",
+        request={
+            "multipart/form-data": inline_serializer(
+                "SignInSheetUpload",
+                {"file": serializers.FileField(help_text="签到表 .xlsx / The sign-in sheet")},
+            )
+        },
+        responses={201: COUNTS},
+        tags=["attendance"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = operator_class_get(class_id=pk, user=request.user)
+        upload = _upload(request, ".xlsx 签到表")
+        counts = attendance_import(
+            actor=request.user,
+            training_class=training_class,
+            source=upload,
+            filename=upload.name,
+            kind=AttendanceSource.SIGN_IN_SHEET,
+        )
+        return _counts(counts)
+
+
+class ResultsImportApi(APIView):
+    """POST multipart `file`: every trainee's result (.xlsx, the template of the results page)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="上传考核结果（.xlsx）/ Upload results (.xlsx)",
+        request={
+            "multipart/form-data": inline_serializer(
+                "ResultsUpload",
+                {"file": serializers.FileField(help_text="考核结果 .xlsx / The results workbook")},
+            )
+        },
+        responses={201: COUNTS},
+        tags=["results"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = operator_class_get(class_id=pk, user=request.user)
+        upload = _upload(request, ".xlsx 考核结果")
+        counts = results_import(
+            actor=request.user, training_class=training_class, source=upload, filename=upload.name
+        )
+        return _counts(counts)
+
+
 class AttendanceApi(APIView):
+    """GET: every trainee's attendance of every session, paginated. POST {"records": [{"session",
+    "enrolment", "mode", "minutes" | "signed_in_at" + "signed_out_at"}]}: many attendances at once (the
+    class's operators): 201 with counts, or 400 naming every row at fault, and nothing saved."""
+
+    @extend_schema(
+        summary="考勤明细 / Attendance of a class",
+        responses={200: AttendancePageSerializer},
+        tags=["attendance"],
+    )
     def get(self, request: Request, pk: int) -> Response:
         training_class = class_get(class_id=pk, user=request.user)
         can_reveal = may_reveal_for_class(request.user, training_class)
@@ -92,10 +244,44 @@ class AttendanceApi(APIView):
         response.data["sessions"] = [_session_data(s) for s in sessions]
         return response
 
+    @extend_schema(
+        summary="录入出勤（JSON，可批量）/ Record attendance (JSON, many at once)",
+        request=AttendanceRecordsSerializer,
+        responses={201: COUNTS},
+        tags=["attendance"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        training_class = operator_class_get(class_id=pk, user=request.user)
+        data = AttendanceRecordsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entries = [AttendanceInput(**record) for record in data.validated_data["records"]]
+        return _counts(
+            attendance_record_many(actor=request.user, training_class=training_class, entries=entries)
+        )
+
 
 class OnlineAttendanceImportApi(APIView):
     parser_classes = [MultiPartParser]
 
+    @extend_schema(
+        summary="上传线上平台学时（CSV）/ Upload an online platform's CSV",
+        request={
+            "multipart/form-data": inline_serializer(
+                "AttendanceUpload", {"file": serializers.FileField(help_text="CSV 文件 / The CSV file")}
+            )
+        },
+        responses={
+            201: inline_serializer(
+                "AttendanceImported",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "saved": serializers.IntegerField(),
+                },
+            )
+        },
+        tags=["attendance"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         training_class = operator_class_get(class_id=pk, user=request.user)
         upload = request.FILES.get("file")
@@ -135,7 +321,37 @@ def _result_data(result: Result | None) -> dict[str, Any] | None:
     }
 
 
+class ResultOutSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    certificate_type = serializers.CharField()
+    certificate_number = serializers.CharField()
+    certificate_date = serializers.CharField(allow_null=True)
+
+
+class TraineeResultSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField()
+    can_reveal = serializers.BooleanField()
+    result = ResultOutSerializer(allow_null=True)
+
+
+class ResultsPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TraineeResultSerializer(many=True)
+    complete = serializers.BooleanField()
+    lacking = serializers.ListField(
+        child=serializers.CharField(), help_text="尚无结果的学员 / Trainees without a result"
+    )
+
+
 class ResultsApi(APIView):
+    @extend_schema(
+        summary="结业结果 / Results of a class", responses={200: ResultsPageSerializer}, tags=["results"]
+    )
     def get(self, request: Request, pk: int) -> Response:
         training_class = class_get(class_id=pk, user=request.user)
         can_reveal = may_reveal_for_class(request.user, training_class)
@@ -161,6 +377,16 @@ class ResultsApi(APIView):
         response.data["lacking"] = lacking
         return response
 
+    @extend_schema(
+        summary="录入一名学员的结果 / Record one trainee's result",
+        request=ResultInputSerializer,
+        responses={
+            201: inline_serializer(
+                "ResultRecorded", {"enrolment": serializers.IntegerField(), "result": ResultOutSerializer()}
+            )
+        },
+        tags=["results"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         training_class = operator_class_get(class_id=pk, user=request.user)
         data = ResultInputSerializer(data=request.data)
