@@ -31,12 +31,14 @@ from rest_framework.views import APIView
 from apps.catalog.models import Occupation
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_api
 from apps.core.openapi import QuoteFindingSerializer, QuoteStepSerializer
 from apps.institutions.models import Employer
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
 
 from . import selectors
+from .filters import ClaimFilter
 from .models import Claim, ClaimKind, ClaimMaterial, LineDecision, MaterialKind
 from .permissions import ACTIONS, claim_policy
 from .services import class_claims, data_lock, drafts, employer_claims, filing, lifecycle, recompute, review
@@ -194,11 +196,6 @@ def _material(material: ClaimMaterial) -> dict[str, Any]:
         "content_type": material.content_type,
         "download": f"/claims/{material.claim_id}/materials/{material.pk}/",
     }
-
-
-class AmountSerializer(serializers.Serializer):
-    amount_min = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    amount_max = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
 
 
 class KindSerializer(serializers.Serializer):
@@ -438,18 +435,8 @@ class ClaimListCreateApi(ListAPIView):
     serializer_class = ClaimSerializer
 
     def get_queryset(self) -> QuerySet[Claim]:
-        params = self.request.query_params
-        amounts = validated(AmountSerializer, params)
-        return selectors.claim_list(
-            user=self.request.user,
-            kind=params.get("kind", ""),
-            status=params.get("status", ""),
-            claimant=params.get("claimant", ""),
-            district=params.get("district", ""),
-            amount_min=amounts.get("amount_min"),
-            amount_max=amounts.get("amount_max"),
-            has_findings=params.get("has_findings", ""),
-        ).order_by("-created_at", "-pk")
+        qs = filter_api(ClaimFilter, self.request, selectors.claim_list(user=self.request.user))
+        return qs.order_by("-created_at", "-pk")
 
     @extend_schema(
         summary="申领列表 / Claims",

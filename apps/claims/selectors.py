@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -56,42 +55,11 @@ def _with_flags(qs: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
-def claim_list(
-    *,
-    user: Any,
-    kind: str = "",
-    status: str = "",
-    claimant: str = "",
-    district: str = "",
-    amount_min: Decimal | None = None,
-    amount_max: Decimal | None = None,
-    has_findings: str = "",
-) -> QuerySet[Claim]:
-    qs = _with_flags(
+def claim_list(*, user: Any) -> QuerySet[Claim]:
+    """The claims the user may see, with their flags; `filters.ClaimFilter` narrows a list."""
+    return _with_flags(
         claim_policy.visible(user).select_related("institution", "employer", "district", "training_class")
     )
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status == "waiting":
-        qs = qs.filter(status__in=WAITING)
-    elif status:
-        qs = qs.filter(status=status)
-    if claimant:
-        qs = qs.filter(
-            Q(institution__name__contains=claimant)
-            | Q(employer__name__contains=claimant)
-            | Q(institution__uscc=claimant.upper())
-            | Q(employer__uscc=claimant.upper())
-        )
-    if district:
-        qs = qs.filter(district__code=district)
-    if amount_min is not None:
-        qs = qs.filter(total__gte=amount_min)
-    if amount_max is not None:
-        qs = qs.filter(total__lte=amount_max)
-    if has_findings in {"1", "0"}:
-        qs = qs.filter(has_findings=has_findings == "1")
-    return qs
 
 
 def claim_get(*, claim_id: int, user: Any) -> Claim:

@@ -6,7 +6,6 @@ the claim page only posts to it.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +19,12 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from apps.catalog.models import District, Occupation, level_label
+from apps.catalog.models import Occupation, level_label
 from apps.classes.models import ClassStatus
 from apps.classes.selectors import class_get
 from apps.core import dates
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.masking import mask_id_number
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
@@ -34,6 +34,7 @@ from apps.trainees.models import EnrolmentStatus
 
 from . import imports, selectors
 from .extensions import claim_page_extras, claim_pending_matters
+from .filters import ClaimFilter
 from .forms import (
     RULE_CHOICES,
     ApprenticeFormSet,
@@ -64,32 +65,14 @@ def claim_url(pk: int) -> str:
     return reverse("claims:detail", args=[pk])
 
 
-def _decimal(request: HttpRequest, name: str) -> Decimal | None:
-    try:
-        value = Decimal(request.GET.get(name, "").strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
 @login_required
 def claim_list(request: HttpRequest) -> HttpResponse:
     """Claimants: their claims with the next step. Officers: the district's queue. Third parties,
     the admin, the auditor: the claims of the districts they see."""
-    g = request.GET
-    qs = selectors.claim_list(
-        user=request.user,
-        kind=g.get("kind", ""),
-        status=g.get("status", ""),
-        claimant=g.get("claimant", "").strip(),
-        district=g.get("district", ""),
-        amount_min=_decimal(request, "amount_min"),
-        amount_max=_decimal(request, "amount_max"),
-        has_findings=g.get("has_findings", ""),
-    )
+    filterset = filter_page(ClaimFilter, request, selectors.claim_list(user=request.user))
     qs, sort = sort_by(
         request,
-        qs,
+        filterset.narrowed(),
         {
             "submitted": ("submitted_at", "created_at"),
             "total": "total",
@@ -109,15 +92,12 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "sort": sort,
-            "filters": g,
-            "kinds": ClaimKind.choices,
-            "statuses": S.choices,
+            "filter": filterset,
             "is_claimant": user.role in ("institution_operator", "enterprise_filer"),
             "can_add_enterprise": claim_policy.can(user, "add_enterprise"),
             "claimable": selectors.claimable_classes(user=user)
             if claim_policy.can(user, "add_class")
             else [],
-            "districts": District.objects.order_by("sort_order", "code") if user.is_city_wide else [],
         },
     )
 

@@ -16,6 +16,7 @@ LISTS = [
     ("/classes/", "level", "special", "6"),
     ("/catalog/occupations/", "new", "1", "maybe"),
     ("/catalog/districts/500103/rates/", "level", "4", "6"),
+    ("/claims/", "status", "waiting", "lost"),
     ("/ledger/entries/", "kind", "reversal", "payment"),
     ("/ledger/payments/", "district", "500103", "999999"),
     ("/ledger/recoveries/", "status", "returned", "lost"),
