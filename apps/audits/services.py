@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,6 +45,9 @@ from .models import (
     Scope,
 )
 from .permissions import audit_finding_policy, audit_run_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 R = RunStatus
 F = FindingStatus
@@ -85,7 +88,7 @@ FINDING_TRANSITIONS: dict[tuple[str, str], Move] = {
 }
 
 
-def _move_run(run: AuditRun, to: str, *, reason: str, actor: Any = None) -> None:
+def _move_run(run: AuditRun, to: str, *, reason: str, actor: User | None = None) -> None:
     """The one place a run changes status: checked against the table, saved and logged."""
     move = RUN_TRANSITIONS.get((run.status, to))
     if move is None:
@@ -107,7 +110,7 @@ def scope_key(scope: str, district: District | None, claim: Claim | None) -> str
     return "all"
 
 
-def _create_run(*, scope: str, district: District | None, claim: Claim | None, actor: Any) -> AuditRun:
+def _create_run(*, scope: str, district: District | None, claim: Claim | None, actor: User) -> AuditRun:
     key = scope_key(scope, district, claim)
     try:
         with transaction.atomic():
@@ -134,7 +137,7 @@ def _create_run(*, scope: str, district: District | None, claim: Claim | None, a
 
 @transaction.atomic
 def audit_run_start(
-    *, actor: Any, scope: str, district: District | None = None, claim: Claim | None = None
+    *, actor: User, scope: str, district: District | None = None, claim: Claim | None = None
 ) -> AuditRun:
     """Queue an audit: a district officer of their own district or of one of its claims, the
     municipal admin of any scope. The work happens on the workers once this commits."""
@@ -372,7 +375,7 @@ def audit_runs_resume_stalled() -> list[int]:
 
 
 @transaction.atomic
-def audit_finding_resolve(*, finding: AuditFinding, actor: Any, to: str, reason: str) -> AuditFinding:
+def audit_finding_resolve(*, finding: AuditFinding, actor: User, to: str, reason: str) -> AuditFinding:
     """An officer's decision on a finding: confirm it (and refuse the line on the claim page) or
     dismiss it, with a reason; or open it again. A later run that finds it again keeps the decision."""
     finding = AuditFinding.objects.select_for_update().get(pk=finding.pk)
@@ -399,7 +402,7 @@ def audit_finding_resolve(*, finding: AuditFinding, actor: Any, to: str, reason:
     return finding
 
 
-def _notify_confirmed(finding: AuditFinding, actor: Any, reason: str) -> None:
+def _notify_confirmed(finding: AuditFinding, actor: User, reason: str) -> None:
     """A confirmed finding reaches the organisation it concerns: the claimant of its claim, or the
     institution of an institution-wide one (R6.1). The finding's own message can name other
     organisations' trainings, so the notice carries the rule and the officer's reason only."""

@@ -3,7 +3,7 @@ findings, one finding with its decision, a claim's findings and the audit rules.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,11 +24,14 @@ from .forms import ResolveForm, StartForm
 from .models import ACTIVE_STATUSES, Change, FindingStatus, RunStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # How often a page showing a run in progress reloads itself when the browser runs no JavaScript.
 REFRESH_SECONDS = 3
 
 
-def _require_audit_pages(user: Any) -> None:
+def _require_audit_pages(user: User) -> None:
     if not audit_run_policy.can(user, "list"):
         raise PermissionDenied
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps import rules
+from apps.core.permissions import signed_in
 
 from . import engine, selectors
 from .models import District, Occupation, RateRow
@@ -62,7 +63,7 @@ class DistrictListApi(ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return districts_visible_to(self.request.user)
+        return districts_visible_to(signed_in(self.request))
 
 
 class OccupationListApi(ListAPIView):
@@ -83,13 +84,13 @@ class RateRowListApi(ListAPIView):
         params = self.request.query_params
         district = None
         if params.get("district"):
-            district = selectors.district_get(code=params["district"], user=self.request.user)
+            district = selectors.district_get(code=params["district"], user=signed_in(self.request))
         try:
             on = date.fromisoformat(params["on"]) if params.get("on") else None
         except ValueError as exc:
             raise serializers.ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from exc
         qs = selectors.rate_row_list(
-            user=self.request.user,
+            user=signed_in(self.request),
             district=district,
             occupation=params.get("occupation", ""),
             level=params.get("level", ""),
@@ -102,14 +103,14 @@ class RateRowDetailApi(RetrieveAPIView):
     serializer_class = RateRowSerializer
 
     def get_object(self):
-        return selectors.rate_row_get(row_id=self.kwargs["pk"], user=self.request.user)
+        return selectors.rate_row_get(row_id=self.kwargs["pk"], user=signed_in(self.request))
 
 
 class DistrictSettingsApi(APIView):
     """The district settings in force on ?on= (default today), defaults included."""
 
     def get(self, request: Request, code: str) -> Response:
-        district = selectors.district_get(code=code, user=request.user)
+        district = selectors.district_get(code=code, user=signed_in(request))
         try:
             on = date.fromisoformat(request.query_params["on"]) if request.query_params.get("on") else None
         except ValueError as exc:
@@ -144,7 +145,7 @@ class QuoteApi(APIView):
     def post(self, request: Request) -> Response:
         district = None
         if request.query_params.get("district"):
-            district = selectors.district_get(code=request.query_params["district"], user=request.user)
+            district = selectors.district_get(code=request.query_params["district"], user=signed_in(request))
         try:
             scenario = rules.parse_scenario_json(request.body)
         except rules.ScenarioError as exc:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import District, DistrictSetting, Occupation, RateRow
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def in_force_on(day: date, prefix: str = "") -> Q:
@@ -17,7 +20,7 @@ def in_force_on(day: date, prefix: str = "") -> Q:
     )
 
 
-def districts_with_rates_in_force(*, user: Any, on: date) -> QuerySet[District]:
+def districts_with_rates_in_force(*, user: User, on: date) -> QuerySet[District]:
     """The user's districts, each annotated with how many rate-table rows are in force on `on`."""
     return (
         districts_visible_to(user)
@@ -26,7 +29,7 @@ def districts_with_rates_in_force(*, user: Any, on: date) -> QuerySet[District]:
     )
 
 
-def district_get(*, code: str, user: Any) -> District:
+def district_get(*, code: str, user: User) -> District:
     try:
         return districts_visible_to(user).get(code=code)
     except District.DoesNotExist as exc:
@@ -48,7 +51,7 @@ def occupation_list(
 
 def rate_row_list(
     *,
-    user: Any,
+    user: User,
     district: District | None = None,
     occupation: str = "",
     level: str = "",
@@ -68,7 +71,7 @@ def rate_row_list(
     return qs
 
 
-def rate_row_get(*, row_id: int, user: Any) -> RateRow:
+def rate_row_get(*, row_id: int, user: User) -> RateRow:
     return rate_row_policy.get_visible(
         user, RateRow.objects.select_related("district", "occupation"), pk=row_id
     )
@@ -95,5 +98,5 @@ def rate_row_in_force(
     return next(iter(rows), None)
 
 
-def district_setting_list(*, user: Any, district: District) -> QuerySet[DistrictSetting]:
+def district_setting_list(*, user: User, district: District) -> QuerySet[DistrictSetting]:
     return district_setting_policy.visible(user).filter(district=district)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,6 +15,9 @@ from . import engine
 from .imports import OccupationRow
 from .models import District, DistrictSetting, Occupation, RateRow, SettingKey
 from .permissions import may_edit_district
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def occupations_import(*, rows: list[OccupationRow]) -> ImportResult:
     return ImportResult(created=created, updated=updated)
 
 
-def _require_editor(actor: Any, district: District) -> None:
+def _require_editor(actor: User, district: District) -> None:
     if not may_edit_district(actor, district):
         raise ApplicationError("只有本区县经办人员或市级管理员可以修改该区县的补贴标准和设置")
 
@@ -92,7 +95,7 @@ def _rate_row_check(row: RateRow) -> None:
         raise ApplicationError(finding.message, rule=finding.rule, field=finding.field)
 
 
-def _close_or_refuse_overlaps(row: RateRow, actor: Any) -> None:
+def _close_or_refuse_overlaps(row: RateRow, actor: User) -> None:
     overlapping = list(
         RateRow.objects.select_for_update()
         .filter(_same_key(row), _overlaps(row.effective_from, row.effective_to))
@@ -145,7 +148,7 @@ RATE_FIELDS = (
 @transaction.atomic
 def rate_row_save(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     occupation: Occupation | None,
     major_category: int | None,
@@ -203,7 +206,7 @@ def rate_row_save(
 @transaction.atomic
 def district_setting_set(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     key: str,
     value: Decimal,

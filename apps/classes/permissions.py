@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -9,6 +9,9 @@ from apps.catalog.permissions import districts_visible_to
 from apps.core.permissions import PermissionPolicy
 
 from .models import ClassStatus, TrainingClass
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 OPERATOR_ACTIONS = {"change", "submit", "start", "complete"}
 REVIEWER_ACTIONS = {"approve", "return", "reject", "close"}
@@ -26,7 +29,7 @@ ACTIONS = {
 }
 
 
-def is_class_operator(user: Any, training_class: TrainingClass) -> bool:
+def is_class_operator(user: User, training_class: TrainingClass) -> bool:
     return (
         getattr(user, "is_authenticated", False)
         and user.role == Role.INSTITUTION_OPERATOR
@@ -34,7 +37,7 @@ def is_class_operator(user: Any, training_class: TrainingClass) -> bool:
     )
 
 
-def is_engaged_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
+def is_engaged_class_reviewer(user: User, training_class: TrainingClass) -> bool:
     """A third-party agency engaged by the class's district: recommends, never decides (R7.1)."""
     return bool(
         getattr(user, "is_authenticated", False)
@@ -44,7 +47,7 @@ def is_engaged_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
     )
 
 
-def is_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
+def is_class_reviewer(user: User, training_class: TrainingClass) -> bool:
     """Final decisions on a class: the officers of its district and the municipal admin."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -56,7 +59,7 @@ def is_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
 class TrainingClassPolicy(PermissionPolicy):
     model = TrainingClass
 
-    def visible(self, user: Any) -> QuerySet[TrainingClass]:
+    def visible(self, user: User) -> QuerySet[TrainingClass]:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return TrainingClass.objects.none()
         if user.role == Role.INSTITUTION_OPERATOR:
@@ -69,7 +72,7 @@ class TrainingClassPolicy(PermissionPolicy):
             classes = classes.exclude(status=ClassStatus.DRAFT)
         return classes
 
-    def can(self, user: Any, action: str, obj: TrainingClass | None = None) -> bool:
+    def can(self, user: User, action: str, obj: TrainingClass | None = None) -> bool:
         if action == "view":
             return obj is None or self.visible(user).filter(pk=obj.pk).exists()
         if action == "add":

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, Q, QuerySet
 
@@ -10,10 +10,13 @@ from apps.core.selectors import latest_change_to, latest_changes_to, state_chang
 from .models import ClassStatus, TrainingClass
 from .permissions import class_policy
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 
 def class_list(
     *,
-    user: Any,
+    user: User,
     status: str = "",
     institution: str = "",
     occupation: str = "",
@@ -42,7 +45,7 @@ def class_list(
     return qs
 
 
-def class_get(*, class_id: int, user: Any) -> TrainingClass:
+def class_get(*, class_id: int, user: User) -> TrainingClass:
     return class_policy.get_visible(
         user,
         TrainingClass.objects.select_related("institution", "district", "occupation", "rate_row"),
@@ -50,13 +53,13 @@ def class_get(*, class_id: int, user: Any) -> TrainingClass:
     )
 
 
-def class_queue_summary(*, user: Any) -> dict[str, Any]:
+def class_queue_summary(*, user: User) -> dict[str, Any]:
     """Applications waiting for a decision: how many and since when."""
     waiting = class_policy.visible(user).filter(status=ClassStatus.SUBMITTED)
     return waiting.aggregate(count=Count("pk"), oldest=Min("submitted_at"))
 
 
-def class_status_counts(*, user: Any) -> dict[str, int]:
+def class_status_counts(*, user: User) -> dict[str, int]:
     rows = class_policy.visible(user).values("status").annotate(n=Count("pk")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
@@ -111,7 +114,7 @@ def class_return_reason(*, training_class: TrainingClass) -> Any:
     return latest_change_to(obj=training_class, state=ClassStatus.RETURNED)
 
 
-def returned_with_reasons(*, user: Any, limit: int = 5) -> list[tuple[TrainingClass, Any]]:
+def returned_with_reasons(*, user: User, limit: int = 5) -> list[tuple[TrainingClass, Any]]:
     """The user's returned applications, newest first, each with its latest return (two queries)."""
     classes = list(
         class_policy.visible(user).filter(status=ClassStatus.RETURNED).order_by("-updated_at", "-pk")[:limit]
@@ -120,6 +123,6 @@ def returned_with_reasons(*, user: Any, limit: int = 5) -> list[tuple[TrainingCl
     return [(c, reasons.get(c.pk)) for c in classes]
 
 
-def classes_awaiting_recommendation(*, user: Any) -> Any:
+def classes_awaiting_recommendation(*, user: User) -> Any:
     """For a third-party reviewer: submitted applications in its districts with no advice yet."""
     return class_policy.visible(user).filter(status=ClassStatus.SUBMITTED, recommendation="")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -35,6 +35,9 @@ from apps.rules.high_skill import check_district_school_level
 from .engine import class_quote, policy_version
 from .models import ClassSession, ClassStatus, SessionMode, TrainingClass
 from .permissions import is_class_operator, is_class_reviewer, is_engaged_class_reviewer
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 S = ClassStatus
 
@@ -119,7 +122,7 @@ def _write(training_class: TrainingClass, values: dict[str, Any], sessions: list
 
 @transaction.atomic
 def class_create(
-    *, actor: Any, institution: Institution, values: dict[str, Any], sessions: list[SessionInput]
+    *, actor: User, institution: Institution, values: dict[str, Any], sessions: list[SessionInput]
 ) -> TrainingClass:
     """A draft class application of `institution`, by one of its operators."""
     if actor.role != Role.INSTITUTION_OPERATOR or not institution.members.filter(pk=actor.pk).exists():
@@ -188,7 +191,7 @@ def class_changes(
 
 @transaction.atomic
 def class_update(
-    *, actor: Any, training_class: TrainingClass, values: dict[str, Any], sessions: list[SessionInput]
+    *, actor: User, training_class: TrainingClass, values: dict[str, Any], sessions: list[SessionInput]
 ) -> TrainingClass:
     """Edit a draft or a returned application; nothing else may change."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
@@ -210,7 +213,7 @@ def class_update(
 
 
 @transaction.atomic
-def class_recommend(*, training_class: TrainingClass, actor: Any, text: str) -> TrainingClass:
+def class_recommend(*, training_class: TrainingClass, actor: User, text: str) -> TrainingClass:
     """A third-party agency's pre-review of a submitted application (R7.1): recorded and logged
     for the district's officer, never a decision."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
@@ -293,7 +296,7 @@ def _blocking(findings: list[dict[str, str]]) -> list[dict[str, str]]:
     return [f for f in findings if f["severity"] == "E" and f["rule"] != "R2.5"]
 
 
-def _may(actor: Any, training_class: TrainingClass, who: str) -> bool:
+def _may(actor: User, training_class: TrainingClass, who: str) -> bool:
     return (
         is_class_operator(actor, training_class)
         if who == "operator"
@@ -305,7 +308,7 @@ def _may(actor: Any, training_class: TrainingClass, who: str) -> bool:
 def class_transition(
     *,
     training_class: TrainingClass,
-    actor: Any,
+    actor: User,
     to: str,
     reason: str = "",
     online_override_reason: str = "",
@@ -356,7 +359,7 @@ def class_transition(
     return training_class
 
 
-def _notify(training_class: TrainingClass, actor: Any, transition: Transition, reason: str) -> None:
+def _notify(training_class: TrainingClass, actor: User, transition: Transition, reason: str) -> None:
     """A reviewer's decision reaches the institution's operators; a submission, the district's
     officers. Opening and completing are the institution's own moves, told to nobody."""
     if transition.actor == "reviewer":

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +22,9 @@ from .engine import class_quote_current, class_quote_planned
 from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, sessions_from
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def _date(request: HttpRequest, name: str) -> date | None:
@@ -70,7 +73,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _operator_institution(user: Any):
+def _operator_institution(user: User):
     institution = user.institutions.select_related("district").first()
     if institution is None:
         raise PermissionDenied

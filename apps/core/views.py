@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.core.permissions import signed_in
+
 from .health import broker_status, database_status
 from .home import chosen_year, home_context, year_choices, years_with_data
 
@@ -35,9 +37,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The role's home page; its year-bound panels (funds, bases) for ?year=, with a selector."""
     today = timezone.localdate().year
-    years = years_with_data(request.user)
+    years = years_with_data(signed_in(request))
     year = chosen_year(request.GET.get("year", ""), years, today)
-    context = home_context(request.user, year)
+    context = home_context(signed_in(request), year)
     context.update(year=year, years=year_choices(years, year, today))
     return render(request, "core/home.html", context)
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.claims.apis import validated
+from apps.core.permissions import signed_in
 
 from . import services
 from .filters import ExportFilter
@@ -72,7 +73,7 @@ class ExportLogSerializer(ExportJobSerializer):
 
 
 def _check_exporter(request: Request) -> None:
-    if not export_policy.can(request.user, "add"):
+    if not export_policy.can(signed_in(request), "add"):
         raise PermissionDenied("只有市人力社保局管理员、区县经办人员和审计人员可以导出数据")
 
 
@@ -106,7 +107,7 @@ class ExportsApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[ExportJob]:
         _check_exporter(self.request)
-        return export_jobs(user=self.request.user)
+        return export_jobs(user=signed_in(self.request))
 
     def post(self, request: Request) -> Response:
         _check_exporter(request)
@@ -121,7 +122,7 @@ class ExportsApi(ListAPIView):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-        job = services.export_request(actor=request.user, kind=kind, filters=filters)
+        job = services.export_request(actor=signed_in(request), kind=kind, filters=filters)
         return Response(ExportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
@@ -129,14 +130,14 @@ class ExportJobApi(APIView):
     """GET: one of the caller's exports, with its status and progress (404 for anyone else's)."""
 
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ExportJobSerializer(export_job_get(user=request.user, job_id=pk)).data)
+        return Response(ExportJobSerializer(export_job_get(user=signed_in(request), job_id=pk)).data)
 
 
 class ExportFileApi(APIView):
     """GET: the workbook of a finished export; 404 once its link has expired."""
 
     def get(self, request: Request, pk: int) -> FileResponse:
-        return download_response(export_job_get(user=request.user, job_id=pk))
+        return download_response(export_job_get(user=signed_in(request), job_id=pk))
 
 
 class ExportLogApi(ListAPIView):
@@ -148,5 +149,5 @@ class ExportLogApi(ListAPIView):
     def get_queryset(self) -> QuerySet[ExportJob]:
         params = self.request.query_params
         return export_log(
-            user=self.request.user, kind=params.get("kind", ""), username=params.get("user", "")
+            user=signed_in(self.request), kind=params.get("kind", ""), username=params.get("user", "")
         ).order_by("-created_at", "-pk")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +11,9 @@ from apps.core.forms import DateInput
 from .filters import DATE_LABELS, KIND_CHOICES, KIND_LABELS, STATUS_CHOICES, STATUS_LABELS, ExportFilter
 from .models import ExportKind
 from .permissions import export_districts
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 FIRST_YEAR = 2021  # notice 渝人社发〔2021〕12号 is in force from 2021-03-01
 
@@ -42,7 +45,7 @@ class ExportFilterForm(forms.Form):
     date_from = forms.DateField(required=False, widget=DateInput())
     date_to = forms.DateField(required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, user: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["districts"].queryset = export_districts(user).order_by("sort_order", "code")
         self.fields["years"].choices = year_choices()
@@ -79,7 +82,7 @@ class FundSummaryForm(forms.Form):
     )
     year = forms.TypedChoiceField(label="资金年度", coerce=int)
 
-    def __init__(self, *args: Any, user: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         districts = export_districts(user).order_by("sort_order", "code")
         self.fields["district"].queryset = districts

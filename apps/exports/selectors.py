@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
@@ -24,6 +24,9 @@ from apps.ledger.permissions import entry_policy
 from .filters import ExportFilter
 from .models import ExportJob, ExportKind
 from .permissions import export_districts, export_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def _day_start(day: Any) -> datetime:
@@ -46,7 +49,7 @@ def _filtered(qs: QuerySet, filters: ExportFilter, *, lookups: dict[str, str], m
 
 
 def ledger_entries(
-    *, user: Any, filters: ExportFilter, as_of: datetime | None = None
+    *, user: User, filters: ExportFilter, as_of: datetime | None = None
 ) -> QuerySet[LedgerEntry]:
     """The ledger entries the user may read that match the filter, booked no later than `as_of`
     (entries are only ever inserted, so this is the ledger as it stood then), oldest first."""
@@ -67,7 +70,7 @@ def ledger_entries(
     return qs.order_by("created_at", "pk")
 
 
-def claim_lines(*, user: Any, filters: ExportFilter) -> QuerySet[ClaimLine]:
+def claim_lines(*, user: User, filters: ExportFilter) -> QuerySet[ClaimLine]:
     """The lines of the claims the user may see that match the filter, by claim and line."""
     return _filtered(
         ClaimLine.objects.filter(claim__in=claim_policy.visible(user)),
@@ -83,7 +86,7 @@ def claim_lines(*, user: Any, filters: ExportFilter) -> QuerySet[ClaimLine]:
     ).order_by("claim_id", "pk")
 
 
-def audit_findings(*, user: Any, filters: ExportFilter) -> QuerySet[AuditFinding]:
+def audit_findings(*, user: User, filters: ExportFilter) -> QuerySet[AuditFinding]:
     """The current findings (apps.audits.selectors.current_findings: those of the latest run
     that covers them) the user may see that match the filter, by district, rule and finding. The
     year is the claim's; a finding about an institution's year (R6.1) has that year."""
@@ -114,7 +117,7 @@ def claim_totals_by_status(*, district: District, year: int) -> list[dict[str, A
     )
 
 
-def export_row_count(*, user: Any, kind: str, filters: ExportFilter) -> int:
+def export_row_count(*, user: User, kind: str, filters: ExportFilter) -> int:
     """How many detail rows the export will write (a fund summary has a handful)."""
     if kind == ExportKind.LEDGER:
         return ledger_entries(user=user, filters=filters).count()
@@ -125,7 +128,7 @@ def export_row_count(*, user: Any, kind: str, filters: ExportFilter) -> int:
     return 0
 
 
-def export_district_names(*, user: Any, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
+def export_district_names(*, user: User, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
     """{code: name} of the districts asked for; 404 if one is missing or outside the scope."""
     names = dict(export_districts(user).filter(code__in=codes).values_list("code", "name"))
     if len(names) != len(set(codes)):
@@ -133,17 +136,17 @@ def export_district_names(*, user: Any, codes: tuple[str, ...] | list[str]) -> d
     return names
 
 
-def export_jobs(*, user: Any) -> QuerySet[ExportJob]:
+def export_jobs(*, user: User) -> QuerySet[ExportJob]:
     """The user's own exports, newest first."""
     return export_policy.visible(user).order_by("-created_at", "-pk")
 
 
-def export_job_get(*, user: Any, job_id: int) -> ExportJob:
+def export_job_get(*, user: User, job_id: int) -> ExportJob:
     """One of the user's own exports; 404 for anybody else's and for a missing one."""
     return export_policy.get_visible(user, pk=job_id)
 
 
-def export_log(*, user: Any, kind: str = "", username: str = "") -> QuerySet[ExportJob]:
+def export_log(*, user: User, kind: str = "", username: str = "") -> QuerySet[ExportJob]:
     """Everyone's exports (who, what, how many rows, when): the municipal admin's to read."""
     if not export_policy.can(user, "view_log"):
         raise PermissionDenied("只有市人力社保局管理员可以查看导出日志")

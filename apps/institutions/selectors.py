@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -26,6 +26,9 @@ from .models import (
 )
 from .permissions import employer_policy, institution_policy
 from .services import MUNICIPAL, TRANSITIONS, transition_refusal
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 S = InstitutionStatus
 
@@ -54,7 +57,7 @@ def institution_can_run_classes(institution: Institution) -> tuple[bool, str]:
 
 
 def institution_list(
-    *, user: Any, status: str = "", kind: str = "", district: str = "", search: str = ""
+    *, user: User, status: str = "", kind: str = "", district: str = "", search: str = ""
 ) -> QuerySet[Institution]:
     qs = institution_policy.with_bank_account_readable(user, institution_policy.visible(user))
     if status in S.values:
@@ -68,7 +71,7 @@ def institution_list(
     return qs
 
 
-def institution_status_counts(*, user: Any) -> dict[str, int]:
+def institution_status_counts(*, user: User) -> dict[str, int]:
     """How many institutions in the user's scope are in each status (one query)."""
     rows = institution_policy.visible(user).order_by().values("status").annotate(n=Count("pk"))
     counts = dict.fromkeys(S.values, 0)
@@ -76,14 +79,14 @@ def institution_status_counts(*, user: Any) -> dict[str, int]:
     return counts
 
 
-def institution_get(*, institution_id: int, user: Any) -> Institution:
+def institution_get(*, institution_id: int, user: User) -> Institution:
     try:
         return institution_list(user=user).get(pk=institution_id)
     except Institution.DoesNotExist as exc:
         raise Http404("培训机构不存在") from exc
 
 
-def bank_account_shown(*, user: Any, institution: Institution) -> str:
+def bank_account_shown(*, user: User, institution: Institution) -> str:
     """The bank account as this user may read it: in full for the institution's operators, the
     officer of its district and the municipal admin, masked for everyone else."""
     if institution_policy.can(user, "view_bank_account", institution):
@@ -108,7 +111,7 @@ class ActionOption:
     final: bool
 
 
-def institution_actions(*, user: Any, institution: Institution) -> list[ActionOption]:
+def institution_actions(*, user: User, institution: Institution) -> list[ActionOption]:
     """The status moves this user may make on the institution now (for the action forms)."""
     if not institution_policy.can(user, "change_status", institution):
         return []
@@ -132,12 +135,12 @@ def institution_actions(*, user: Any, institution: Institution) -> list[ActionOp
     return options
 
 
-def my_institutions(*, user: Any) -> QuerySet[Institution]:
+def my_institutions(*, user: User) -> QuerySet[Institution]:
     return institution_policy.visible(user).filter(members=user)
 
 
 def employer_list(
-    *, user: Any, district: str = "", search: str = "", classified: str = ""
+    *, user: User, district: str = "", search: str = "", classified: str = ""
 ) -> QuerySet[Employer]:
     qs = employer_policy.visible(user)
     if district:
@@ -149,11 +152,11 @@ def employer_list(
     return qs
 
 
-def employer_get(*, employer_id: int, user: Any) -> Employer:
+def employer_get(*, employer_id: int, user: User) -> Employer:
     return employer_policy.get_visible(user, pk=employer_id)
 
 
-def my_employers(*, user: Any) -> QuerySet[Employer]:
+def my_employers(*, user: User) -> QuerySet[Employer]:
     return employer_policy.visible(user).filter(members=user)
 
 
@@ -172,7 +175,7 @@ EVENT_LABELS = {
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
-    actor: Any
+    actor: User
     event: str
     detail: str
     reason: str

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
@@ -99,7 +98,7 @@ def institution_users(institution: Institution) -> QuerySet[User]:
     return institution.members.filter(is_active=True)
 
 
-def _notify_institution(institution: Institution, actor: Any, *, kind: str, title: str, reason: str) -> None:
+def _notify_institution(institution: Institution, actor: User, *, kind: str, title: str, reason: str) -> None:
     notify(
         recipients=institution_users(institution),
         kind=kind,
@@ -165,7 +164,9 @@ def transition_refusal(institution: Institution, target: str) -> ApplicationErro
 
 
 @transaction.atomic
-def institution_transition(*, institution: Institution, actor: Any, to: str, reason: str = "") -> Institution:
+def institution_transition(
+    *, institution: Institution, actor: User, to: str, reason: str = ""
+) -> Institution:
     """Move an institution along its lifecycle (R4.1): recognition by the district, filing of an
     enterprise training centre with the municipal bureau, suspension, reinstatement, revocation.
 
@@ -456,7 +457,7 @@ def employer_register(
 def institution_recognition_add(
     *,
     institution: Institution,
-    actor: Any,
+    actor: User,
     occupation: Occupation,
     level: int | None,
     recognised_on: date | None = None,
@@ -513,7 +514,7 @@ def institution_recognition_add(
 
 
 @transaction.atomic
-def institution_recognition_remove(*, recognition: InstitutionOccupation, actor: Any, reason: str) -> None:
+def institution_recognition_remove(*, recognition: InstitutionOccupation, actor: User, reason: str) -> None:
     locked = _lock(recognition.institution)
     institution_policy.check(actor, "recognise", locked)
     reason = (reason or "").strip()
@@ -551,7 +552,7 @@ def institution_recognition_remove(*, recognition: InstitutionOccupation, actor:
 
 @transaction.atomic
 def institution_high_skill_set(
-    *, institution: Institution, actor: Any, base: str, reason: str
+    *, institution: Institution, actor: User, base: str, reason: str
 ) -> Institution:
     """The municipal admin names an institution a national or municipal high-skill training base
     (whose yearly throughput R6.1 checks), or withdraws it."""
@@ -588,7 +589,7 @@ FIRST_YEAR = 2021  # the notice is in force from 2021-03-01
 def institution_year_set(
     *,
     institution: Institution,
-    actor: Any,
+    actor: User,
     year: int,
     evaluation_score: Decimal | None,
     plan_quota: int,
@@ -654,7 +655,7 @@ def _changes(obj: models.Model, values: dict[str, str], *, masked: frozenset[str
 def institution_details_update(
     *,
     institution: Institution,
-    actor: Any,
+    actor: User,
     address: str,
     contact_name: str,
     contact_phone: str,
@@ -683,7 +684,7 @@ def institution_details_update(
 
 @transaction.atomic
 def employer_details_update(
-    *, employer: Employer, actor: Any, address: str, contact_name: str, contact_phone: str
+    *, employer: Employer, actor: User, address: str, contact_name: str, contact_phone: str
 ) -> Employer:
     locked = Employer.objects.select_for_update().get(pk=employer.pk)
     employer_policy.check(actor, "change_details", locked)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -37,6 +37,9 @@ from .forms import (
 from .models import Employer, Institution, InstitutionKind, InstitutionOccupation, InstitutionStatus
 from .permissions import employer_policy, institution_policy
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 INSTITUTION_SORTS = {
     "name": "name",
     "uscc": "uscc",
@@ -54,7 +57,7 @@ EMPLOYER_SORTS = {
 ACCOUNT_FIELDS = ("username", "password", "full_name", "phone")
 
 
-def _district_choices(user: Any) -> Any:
+def _district_choices(user: User) -> Any:
     """The district filter is offered to users whose scope spans several districts."""
     if user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER:
         return districts_visible_to(user).order_by("sort_order", "code")

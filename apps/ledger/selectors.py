@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
@@ -17,10 +17,13 @@ from apps.rules.money import yuan
 from .models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
 from .permissions import ledger_districts
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ZERO = Decimal("0.00")
 
 
-def ledger_years(*, user: Any) -> list[int]:
+def ledger_years(*, user: User) -> list[int]:
     """The years with an allocation in the districts whose account the user reads, or with a claim
     the user sees (for the year selectors of the ledger and the home page)."""
     years = set(Allocation.objects.filter(district__in=ledger_districts(user)).values_list("year", flat=True))

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -35,10 +35,13 @@ from apps.rules.special_account import check_allocation
 
 from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ZERO = Decimal("0.00")
 
 
-def _require_admin(actor: Any) -> None:
+def _require_admin(actor: User) -> None:
     if not (
         getattr(actor, "is_authenticated", False) and actor.is_active and actor.role == Role.MUNICIPAL_ADMIN
     ):
@@ -48,7 +51,7 @@ def _require_admin(actor: Any) -> None:
 @transaction.atomic
 def allocation_set(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     year: int,
     amount: Decimal,
@@ -121,7 +124,7 @@ class _Reopened:
     lines: list[tuple[ClaimLine, Decimal, str]]  # the line, its amount when approved, why reopened
 
 
-def claim_approve(*, claim: Claim, actor: Any, reason: str = "", acknowledged: bool = False) -> Claim:
+def claim_approve(*, claim: Claim, actor: User, reason: str = "", acknowledged: bool = False) -> Claim:
     """Final approval by a district officer: every line decided, each approved line quoted again
     under its persons' row locks against what is already booked (apps.claims.entitlement: what was
     booked for the same training is deducted, booked trainings count for R10 and R3.4, booked
@@ -149,7 +152,7 @@ def claim_approve(*, claim: Claim, actor: Any, reason: str = "", acknowledged: b
     return outcome
 
 
-def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Claim | _Reopened:
+def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> Claim | _Reopened:
     claim = Claim.objects.select_for_update().select_related("district").get(pk=claim.pk)
     if not is_claim_officer(actor, claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
@@ -246,7 +249,7 @@ def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Cl
     return claim
 
 
-def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str]]) -> _Reopened:
+def _reopen(claim: Claim, actor: User, reopen: list[tuple[ClaimLine, Decimal, str]]) -> _Reopened:
     """The lines the officer must look at again go back to pending, each decision logged."""
     for line, before, why in reopen:
         line.decision = LineDecision.PENDING
@@ -283,7 +286,7 @@ def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str
 
 
 @transaction.atomic
-def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry:
+def entry_reverse(*, entry: LedgerEntry, actor: User, reason: str) -> LedgerEntry:
     """A correction: a reversal entry cancelling a commitment (never an edit or a delete). The
     line is marked not subsidised. A paid line must be recovered first. When every approved line
     left on the claim is paid, the claim is 已拨付."""
@@ -333,7 +336,7 @@ def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry
 
 @transaction.atomic
 def payment_record(
-    *, actor: Any, district: District, reference: str, paid_on: date, line_ids: list[int]
+    *, actor: User, district: District, reference: str, paid_on: date, line_ids: list[int]
 ) -> Payment:
     """Record a payment (single or batch) of approved, booked, unpaid lines of the district.
     Claims whose approved lines are all paid become 已拨付."""
@@ -407,7 +410,7 @@ def payment_record(
     return payment
 
 
-def _paid_when_nothing_left_to_pay(claim: Claim, actor: Any) -> None:
+def _paid_when_nothing_left_to_pay(claim: Claim, actor: User) -> None:
     """A claim 审核通过 whose approved lines are now all paid, once its last unpaid one was reversed
     or recovered, is 已拨付, as when its last line is paid (the reconciliation expects it)."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -434,7 +437,7 @@ def _booked_commitment(line: ClaimLine) -> LedgerEntry:
 
 
 @transaction.atomic
-def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source: str = "") -> Recovery:
+def line_recover(*, line: ClaimLine, actor: User, rule: str, reason: str, source: str = "") -> Recovery:
     """追回: a booked or paid line found wrong (by an audit finding or by hand) leaves the special
     account: a recovery entry cancels its commitment (the allocation gets the amount back), the
     line becomes 不予补贴 with the rule and the reason, its 以工代训 months leave the account, and
@@ -511,7 +514,7 @@ def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source:
 
 
 @transaction.atomic
-def recovery_returned(*, recovery: Recovery, actor: Any, returned_on: date, reference: str) -> Recovery:
+def recovery_returned(*, recovery: Recovery, actor: User, returned_on: date, reference: str) -> Recovery:
     """The claimant returned a recovered payment: the receivable is settled (logged on the claim)."""
     recovery = Recovery.objects.select_for_update().select_related("claim_line__claim").get(pk=recovery.pk)
     claim = recovery.claim_line.claim

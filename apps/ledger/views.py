@@ -3,7 +3,7 @@ reconciliation, and the final approval of a claim (which books the ledger)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,6 +44,9 @@ from .permissions import (
     payment_policy,
 )
 from .selectors import ledger_years, reconciliation
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def _year(request: HttpRequest) -> int:
@@ -299,7 +302,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _missing_allocation_hint(user: Any, year: int) -> str:
+def _missing_allocation_hint(user: User, year: int) -> str:
     """Where a missing year's allocation is set: a link for the one who may set it (the municipal
     admin), whom to ask for everyone else."""
     url = reverse("ledger:allocations")

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
+from apps.core.permissions import signed_in
 
 from . import services
 from .models import Notice
@@ -34,14 +35,14 @@ class NoticesApi(ListAPIView):
     serializer_class = NoticeSerializer
 
     def get_queryset(self) -> QuerySet[Notice]:
-        qs = notice_inbox(user=self.request.user)
+        qs = notice_inbox(user=signed_in(self.request))
         if self.request.query_params.get("unread") in {"1", "true"}:
             qs = qs.filter(read_at__isnull=True)
         return qs
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        response.data["unread_count"] = notice_unread_count(user=request.user)
+        response.data["unread_count"] = notice_unread_count(user=signed_in(request))
         return response
 
 
@@ -61,9 +62,9 @@ class NoticesMarkReadApi(APIView):
             raise ApplicationError(f"字段 {field}：{errors[0]}", field=field)
         data = serializer.validated_data
         if data["all"]:
-            marked = services.notices_mark_all_read(user=request.user)
+            marked = services.notices_mark_all_read(user=signed_in(request))
         elif data.get("ids"):
-            marked = services.notices_mark_read(notice_ids=data["ids"], user=request.user)
+            marked = services.notices_mark_read(notice_ids=data["ids"], user=signed_in(request))
         else:
             raise ApplicationError("请指定要标为已读的消息（ids）或全部（all）", field="ids")
-        return Response({"marked": marked, "unread_count": notice_unread_count(user=request.user)})
+        return Response({"marked": marked, "unread_count": notice_unread_count(user=signed_in(request))})

@@ -6,7 +6,7 @@ apps that call it: they pass the recipients, the words and the link."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from .models import Notice
 from .selectors import notice_get, notice_inbox
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 TITLE_MAX = Notice._meta.get_field("title").max_length
 LINK_MAX = Notice._meta.get_field("link").max_length
@@ -64,7 +67,7 @@ def _queue_emails(notice_ids: list[int]) -> None:
     send_notice_emails.delay(notice_ids)
 
 
-def notice_mark_read(*, notice_id: int, user: Any) -> Notice:
+def notice_mark_read(*, notice_id: int, user: User) -> Notice:
     """Mark one of the user's notices read (again: no change); another's answers 404."""
     notice = notice_get(notice_id=notice_id, user=user)
     if notice.read_at is None:
@@ -74,7 +77,7 @@ def notice_mark_read(*, notice_id: int, user: Any) -> Notice:
 
 
 @transaction.atomic
-def notices_mark_read(*, notice_ids: Iterable[int], user: Any) -> int:
+def notices_mark_read(*, notice_ids: Iterable[int], user: User) -> int:
     """Mark the listed notices of the user read, all or none: one that is not theirs (or does not
     exist) answers 404 and marks nothing. Returns how many were unread."""
     wanted = set(notice_ids)
@@ -84,7 +87,7 @@ def notices_mark_read(*, notice_ids: Iterable[int], user: Any) -> int:
     return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notices_mark_all_read(*, user: Any) -> int:
+def notices_mark_all_read(*, user: User) -> int:
     """Mark every unread notice of the user read; returns how many."""
     if not getattr(user, "is_authenticated", False):
         return 0

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.permissions import signed_in
 from apps.core.views import paginate
 
 from . import services
@@ -19,14 +20,16 @@ from .selectors import notice_inbox
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     # The unread count comes with the header's (apps.notices.context_processors).
-    return render(request, "notices/inbox.html", {"page": paginate(request, notice_inbox(user=request.user))})
+    return render(
+        request, "notices/inbox.html", {"page": paginate(request, notice_inbox(user=signed_in(request)))}
+    )
 
 
 @login_required
 @require_GET
 def notice_open(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     """Opening a notice marks it read and follows its link (back to the inbox when it has none)."""
-    notice = services.notice_mark_read(notice_id=pk, user=request.user)
+    notice = services.notice_mark_read(notice_id=pk, user=signed_in(request))
     if notice.link and url_has_allowed_host_and_scheme(notice.link, allowed_hosts={request.get_host()}):
         return redirect(notice.link)
     return redirect("notices:inbox")
@@ -35,14 +38,14 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 @login_required
 @require_POST
 def notice_read(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    services.notice_mark_read(notice_id=pk, user=request.user)
+    services.notice_mark_read(notice_id=pk, user=signed_in(request))
     return redirect(_back(request))
 
 
 @login_required
 @require_POST
 def notices_read_all(request: HttpRequest) -> HttpResponseRedirect:
-    count = services.notices_mark_all_read(user=request.user)
+    count = services.notices_mark_all_read(user=signed_in(request))
     messages.success(request, _("已将 %(n)d 条消息标为已读") % {"n": count})
     return redirect(_back(request))
 

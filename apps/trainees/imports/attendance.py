@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -38,6 +38,9 @@ from ..services.attendance import (
     minutes_problem,
 )
 from ..services.persons import DOWNLOAD_PURPOSES, personal_data_download_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 SHEET_HEADERS = ("日期", "课次开始时间", "姓名", "身份证号码", "签到时间", "签退时间")
 SHEET_SESSION_HEADERS = ("课次开始时间", "课次")
@@ -404,7 +407,7 @@ PARSERS = {
 
 @transaction.atomic
 def attendance_import(
-    *, actor: Any, training_class: TrainingClass, source: Any, filename: str, kind: str
+    *, actor: User, training_class: TrainingClass, source: Any, filename: str, kind: str
 ) -> SaveCounts:
     """Import a sign-in sheet (`kind` sign_in_sheet) or an online export (online_platform) into
     `training_class`: every row, or nothing and TableErrors."""
@@ -422,7 +425,7 @@ def attendance_import(
 
 
 @transaction.atomic
-def sign_in_sheet_template(*, actor: Any, training_class: TrainingClass) -> bytes:
+def sign_in_sheet_template(*, actor: User, training_class: TrainingClass) -> bytes:
     """The class's sign-in sheet to fill in, for its own operators only: it holds full ID
     numbers (the operators need them to match), so it is marked 内部资料 and every download is
     logged, one PersonalDataView per trainee in it."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -23,8 +23,11 @@ from apps.rules.parameters import params_on
 
 from ..models import Attendance, Enrolment, EnrolmentStatus
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def operator_class_get(*, class_id: int, user: Any) -> TrainingClass:
+
+def operator_class_get(*, class_id: int, user: User) -> TrainingClass:
     """The class for entering its attendance and results: missing or out of scope, 404; visible
     but not the class's own operator (a read-only role), 403."""
     training_class = class_get(class_id=class_id, user=user)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -37,6 +37,9 @@ from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 
 from ..models import Attendance, AttendanceSource, Enrolment, EnrolmentStatus
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # Attendance is taken from approval (sessions may start before the class is marked running)
 # until the class is completed; after that the figures feed claims and stay as they are.
@@ -143,7 +146,7 @@ def minutes_problem(session: ClassSession, minutes: int) -> str | None:
     return None
 
 
-def lock_class_for_attendance(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def lock_class_for_attendance(*, actor: User, training_class: TrainingClass) -> TrainingClass:
     """The class, locked for this transaction, once we know `actor` may record its attendance now."""
     training_class = (
         TrainingClass.objects.select_for_update().select_related("institution").get(pk=training_class.pk)
@@ -198,7 +201,7 @@ def attendance_entry(
 @transaction.atomic
 def attendance_record(
     *,
-    actor: Any,
+    actor: User,
     session: ClassSession,
     enrolment: Enrolment,
     minutes: int | None,
@@ -238,7 +241,7 @@ def attendance_record(
 @transaction.atomic
 def attendance_save_many(
     *,
-    actor: Any,
+    actor: User,
     training_class: TrainingClass,
     rows: list[AttendanceRow],
     source: str,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -55,6 +55,9 @@ from ..services.persons import (
     persons_existing,
     persons_save,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # Plain strings: they go into raw INSERTs (insert_rows) as well as ORM filters.
 ENROLLED = EnrolmentStatus.ENROLLED.value
@@ -168,7 +171,7 @@ def enrolment_input_or_errors(
     return EnrolmentInput(person=person, relation=relation_key(relation), row=row), []
 
 
-def _lock_open_class(training_class: TrainingClass, actor: Any) -> TrainingClass:
+def _lock_open_class(training_class: TrainingClass, actor: User) -> TrainingClass:
     """The class row locked for the rest of the transaction, after checking who acts and when.
     `of=("self",)`: lock the class only, not the joined institution, district and occupation."""
     locked = (
@@ -348,7 +351,7 @@ def _plan(
     return _Plan(training_class, fresh, kept_existing, withdrawn, warnings, kept=len(kept)), problems
 
 
-def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
+def _save(plan: _Plan, *, actor: User, reason: str) -> None:
     """Register or complete the persons, create (or re-activate) their enrolments and log each
     one's move to enrolled: a handful of multi-row INSERTs, whatever the roster's size."""
     tc = plan.training_class
@@ -392,7 +395,7 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
 def enrolment_create(
     *,
     training_class: TrainingClass,
-    actor: Any,
+    actor: User,
     id_number: str,
     name: str,
     phone: str = "",
@@ -424,7 +427,7 @@ def enrolment_create(
 
 
 @transaction.atomic
-def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRoster) -> RosterImportResult:
+def roster_import(*, training_class: TrainingClass, actor: User, roster: ParsedRoster) -> RosterImportResult:
     """Enrol a parsed roster: every row valid, or TableErrors listing every error by row and
     field with nothing saved. The class row stays locked until the transaction ends."""
     training_class = _lock_open_class(training_class, actor)
@@ -446,7 +449,7 @@ def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRo
 
 
 @transaction.atomic
-def enrolment_withdraw(*, enrolment: Enrolment, actor: Any, reason: str) -> Enrolment:
+def enrolment_withdraw(*, enrolment: Enrolment, actor: User, reason: str) -> Enrolment:
     """Take a person off the roster before the class is completed, with a reason (logged)."""
     _lock_open_class(enrolment.training_class, actor)
     enrolment = (
