@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 
 from apps.accounts.models import Role
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import District, DistrictSetting, RateRow
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def districts_visible_to(user: User) -> QuerySet[District]:
     """The districts whose data this user may read."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return District.objects.none()
     if user.is_city_wide:
         return District.objects.all()
@@ -28,7 +28,7 @@ def districts_visible_to(user: User) -> QuerySet[District]:
 
 def may_edit_district(user: User, district: District) -> bool:
     """Rate tables and settings: the municipal admin anywhere, an officer in their own district."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return False
     if user.role == Role.MUNICIPAL_ADMIN:
         return True

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +14,7 @@ from apps import rules
 from apps.core.errors import ApplicationError
 from apps.core.selectors import state_changes_for
 from apps.core.tabular import TableErrors
-from apps.core.views import paginate, sort_by
+from apps.core.views import date_param, paginate, sort_by
 
 from . import engine, selectors, services
 from .forms import DistrictSettingForm, OccupationImportForm, RateRowForm
@@ -23,13 +22,6 @@ from .imports import parse_occupation_rows
 from .models import MajorCategory, SettingKey
 from .permissions import may_edit_district
 from .quote_form import QuoteForm
-
-
-def _date_param(request: HttpRequest, name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return None
 
 
 @login_required
@@ -85,7 +77,7 @@ def district_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def rate_table(request: HttpRequest, code: str) -> HttpResponse:
     district = selectors.district_get(code=code, user=request.user)
-    on = _date_param(request, "on")
+    on = date_param(request, "on")
     qs = selectors.rate_row_list(
         user=request.user,
         district=district,

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import Role
 from apps.catalog.permissions import districts_visible_to
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import ClassStatus, TrainingClass
 
@@ -40,8 +40,7 @@ def is_class_operator(user: User, training_class: TrainingClass) -> bool:
 def is_engaged_class_reviewer(user: User, training_class: TrainingClass) -> bool:
     """A third-party agency engaged by the class's district: recommends, never decides (R7.1)."""
     return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
+        is_active_user(user)
         and user.role == Role.THIRD_PARTY_REVIEWER
         and user.engaged_districts.filter(pk=training_class.district_id).exists()
     )
@@ -49,7 +48,7 @@ def is_engaged_class_reviewer(user: User, training_class: TrainingClass) -> bool
 
 def is_class_reviewer(user: User, training_class: TrainingClass) -> bool:
     """Final decisions on a class: the officers of its district and the municipal admin."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return False
     if user.role == Role.MUNICIPAL_ADMIN:
         return True
@@ -60,7 +59,7 @@ class TrainingClassPolicy(PermissionPolicy):
     model = TrainingClass
 
     def visible(self, user: User) -> QuerySet[TrainingClass]:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_active_user(user):
             return TrainingClass.objects.none()
         if user.role == Role.INSTITUTION_OPERATOR:
             return TrainingClass.objects.filter(institution__members=user)

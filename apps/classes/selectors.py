@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, Q, QuerySet
 
+from apps.core.models import choice_label
 from apps.core.selectors import latest_change_to, latest_changes_to, state_changes_for
 
 from .models import ClassStatus, TrainingClass
@@ -64,10 +65,6 @@ def class_status_counts(*, user: User) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def _label(status: str) -> str:
-    return str(ClassStatus(status).label) if status in ClassStatus.values else status
-
-
 def change_detail(changes: dict[str, Any]) -> str:
     """An edit of the application in words: each field before → after, the sessions added,
     removed and changed (apps.classes.services.class_changes)."""
@@ -87,14 +84,18 @@ def class_history(*, training_class: TrainingClass) -> list[dict[str, Any]]:
         data = change.changes or {}
         detail = ""
         if not change.from_state:
-            event = f"创建（{_label(change.to_state)}）"
+            event = f"创建（{choice_label(ClassStatus, change.to_state)}）"
         elif "recommendation" in data:
             event = "第三方审核意见"
         elif change.from_state == change.to_state:
-            event = f"修改（{_label(change.to_state)}）"
+            event = f"修改（{choice_label(ClassStatus, change.to_state)}）"
             detail = "未修改任何内容" if data.get("unchanged") else change_detail(data)
         else:
-            event = f"{_label(change.from_state)} → {_label(change.to_state)}"
+            before, after = (
+                choice_label(ClassStatus, change.from_state),
+                choice_label(ClassStatus, change.to_state),
+            )
+            event = f"{before} → {after}"
         entries.append(
             {
                 "at": change.created_at,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
 from apps.core.templatetags.money import yuan
-from apps.core.views import paginate, sort_by
+from apps.core.views import date_param, paginate, sort_by
 from apps.rules import result_to_dict
 
 from . import selectors, services
@@ -27,13 +26,6 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
 
 
-def _date(request: HttpRequest, name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return None
-
-
 @login_required
 def class_list(request: HttpRequest) -> HttpResponse:
     """Operators: their classes. Officers: the district's review queue. City-wide roles: all."""
@@ -44,8 +36,8 @@ def class_list(request: HttpRequest) -> HttpResponse:
         institution=g.get("institution", "").strip(),
         occupation=g.get("occupation", "").strip(),
         level=g.get("level", ""),
-        start_from=_date(request, "start_from"),
-        start_to=_date(request, "start_to"),
+        start_from=date_param(request, "start_from"),
+        start_to=date_param(request, "start_to"),
         has_findings=g.get("has_findings", ""),
     )
     qs, sort = sort_by(

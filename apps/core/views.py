@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,14 @@ def home(request: HttpRequest) -> HttpResponse:
     context = home_context(signed_in(request), year)
     context.update(year=year, years=year_choices(years, year, today))
     return render(request, "core/home.html", context)
+
+
+def date_param(request: HttpRequest, name: str) -> date | None:
+    """The query parameter ``name`` as a date (YYYY-MM-DD); None when absent or not a date."""
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -> Page:

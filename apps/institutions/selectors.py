@@ -11,6 +11,7 @@ from django.http import Http404
 
 from apps.catalog.models import level_label
 from apps.core.masking import mask_bank_account
+from apps.core.models import choice_label
 from apps.core.selectors import state_changes_for
 from apps.rules.high_skill import check_high_skill_base
 from apps.rules.parameters import params_on
@@ -182,10 +183,6 @@ class HistoryEntry:
     to_state: str
 
 
-def _status(value: str) -> str:
-    return str(S(value).label) if value in S.values else value
-
-
 def _detail(model: type, to_state: str, changes: dict[str, Any]) -> str:
     if to_state in {"recognition_added", "recognition_removed"}:
         occupation = f"{changes.get('occupation', '')} {changes.get('occupation_name', '')}"
@@ -220,9 +217,9 @@ def history_for(*, obj: Institution | Employer) -> list[HistoryEntry]:
         if change.to_state in EVENT_LABELS:
             event = EVENT_LABELS[change.to_state]
         elif change.from_state:
-            event = f"{_status(change.from_state)} → {_status(change.to_state)}"
+            event = f"{choice_label(S, change.from_state)} → {choice_label(S, change.to_state)}"
         else:
-            event = f"自行注册（{_status(change.to_state)}）"
+            event = f"自行注册（{choice_label(S, change.to_state)}）"
         entries.append(
             HistoryEntry(
                 at=change.created_at,

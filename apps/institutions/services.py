@@ -24,6 +24,7 @@ from apps.accounts.services import user_create
 from apps.catalog.models import District, Level, Occupation, level_label
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_bank_account
+from apps.core.models import choice_label
 from apps.core.selectors import state_changes_for
 from apps.core.services import state_change_record
 from apps.notices.selectors import district_officers
@@ -109,21 +110,17 @@ def _notify_institution(institution: Institution, actor: User, *, kind: str, tit
     )
 
 
-def _status_label(value: str) -> str:
-    return str(S(value).label) if value in S.values else value
-
-
 def _lock(institution: Institution) -> Institution:
     return Institution.objects.select_for_update().get(pk=institution.pk)
 
 
 def _forbidden(source: str, target: str) -> ApplicationError:
     if source == target:
-        message = f"机构已是“{_status_label(source)}”状态，无需变更"
+        message = f"机构已是“{choice_label(S, source)}”状态，无需变更"
     elif source == S.REVOKED:
-        message = f"机构已撤销，撤销是最终状态，不能变更为“{_status_label(target)}”"
+        message = f"机构已撤销，撤销是最终状态，不能变更为“{choice_label(S, target)}”"
     else:
-        message = f"机构状态不能从“{_status_label(source)}”变更为“{_status_label(target)}”"
+        message = f"机构状态不能从“{choice_label(S, source)}”变更为“{choice_label(S, target)}”"
     return ApplicationError(message, rule="R4.1", field="to")
 
 
@@ -147,7 +144,7 @@ def transition_refusal(institution: Institution, target: str) -> ApplicationErro
     if step.kinds is not None and institution.kind not in step.kinds:
         return ApplicationError(
             f"只有企业职工培训中心须报市人力社保局备案，{institution.get_kind_display()}不能备案；"
-            f"机构状态不能从“{_status_label(institution.status)}”变更为“{_status_label(target)}”",
+            f"机构状态不能从“{choice_label(S, institution.status)}”变更为“{choice_label(S, target)}”",
             rule="R4.1",
             field="to",
         )
@@ -155,8 +152,8 @@ def transition_refusal(institution: Institution, target: str) -> ApplicationErro
         before = status_before_suspension(institution)
         if target != before:
             return ApplicationError(
-                f"该机构暂停前为“{_status_label(before)}”，只能恢复为“{_status_label(before)}”，"
-                f"不能从“暂停”变更为“{_status_label(target)}”",
+                f"该机构暂停前为“{choice_label(S, before)}”，只能恢复为“{choice_label(S, before)}”，"
+                f"不能从“暂停”变更为“{choice_label(S, target)}”",
                 rule="R4.1",
                 field="to",
             )
@@ -196,7 +193,7 @@ def institution_transition(
         locked,
         actor,
         kind=f"institution_{step.action}",
-        title=f"机构{step.label}（由“{_status_label(source)}”变为“{_status_label(to)}”）",
+        title=f"机构{step.label}（由“{choice_label(S, source)}”变为“{choice_label(S, to)}”）",
         reason=reason,
     )
     return locked

@@ -28,6 +28,7 @@ from apps.claims.services import (
     is_claim_officer,
 )
 from apps.core.errors import ApplicationError
+from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
@@ -42,9 +43,7 @@ ZERO = Decimal("0.00")
 
 
 def _require_admin(actor: User) -> None:
-    if not (
-        getattr(actor, "is_authenticated", False) and actor.is_active and actor.role == Role.MUNICIPAL_ADMIN
-    ):
+    if not (is_active_user(actor) and actor.role == Role.MUNICIPAL_ADMIN):
         raise ApplicationError("只有市人力社保局管理员可以设置专账资金额度")
 
 

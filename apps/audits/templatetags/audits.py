@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from apps.core.models import choice_label
+
 from ..models import Change, FindingStatus, RunStatus
 
 register = template.Library()
@@ -45,7 +47,7 @@ def change_class(change: str) -> str:
 
 @register.filter
 def finding_status_label(status: str) -> str:
-    return str(FindingStatus(status).label) if status in FindingStatus.values else "—"
+    return choice_label(FindingStatus, status, "—")
 
 
 @register.filter

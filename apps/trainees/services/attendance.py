@@ -48,7 +48,6 @@ SIGN_TOLERANCE = timedelta(minutes=15)
 # Rows per UPDATE of other attendances' flags (Django's bulk_update: a CASE per row). Few rows
 # in practice: only where an overlap appears or goes.
 BATCH_SIZE = 1000
-SAVED_FIELDS = ("session", "enrolment", "minutes", "mode", "signed_in_at", "signed_out_at", "source", "flags")
 # Above this many persons the overlap queries select them with a subquery over the class's roster
 # (a superset, narrowed in Python) instead of a literal IN list.
 PERSON_LIST_LIMIT = 500
@@ -70,6 +69,23 @@ class AttendanceRow(NamedTuple):
     mode: str
     signed_in_at: datetime | None = None
     signed_out_at: datetime | None = None
+
+
+class SavedAttendance(NamedTuple):
+    """One attendance as upserted: its values in the order of its fields (SAVED_FIELDS), the
+    session and enrolment as pks."""
+
+    session: int
+    enrolment: int
+    minutes: int
+    mode: str
+    signed_in_at: datetime | None
+    signed_out_at: datetime | None
+    source: str
+    flags: list[dict[str, str]]
+
+
+SAVED_FIELDS = SavedAttendance._fields
 
 
 @dataclass(frozen=True)
@@ -347,7 +363,7 @@ def _save(training_class: TrainingClass, rows: list[AttendanceRow], source: str)
     if len(keys) != len(rows):
         raise ApplicationError("同一学员的同一课次出现了不止一次", field="rows")
     clock = _Clock()
-    values = []
+    values: list[SavedAttendance] = []
     # Per session, the span its counting rows cover: [earliest start, latest end]. Rows without
     # sign times cover the session's hours: noted per session, spanned once below.
     covered: dict[int, list] = {}
@@ -357,13 +373,13 @@ def _save(training_class: TrainingClass, rows: list[AttendanceRow], source: str)
         if signed_in is None and signed_out is None:
             if minutes > 0 and mode != RECORDED:
                 unsigned[pk] = session
-            values.append((pk, enrolment_id, minutes, mode, None, None, source, []))
+            values.append(SavedAttendance(pk, enrolment_id, minutes, mode, None, None, source, []))
             continue
         start, end = clock.interval(session, signed_in, signed_out)
         if _counts(minutes, mode, start, end):
             _cover(covered, pk, start, end)
         flags = clock.flags(session, signed_in, signed_out)
-        values.append((pk, enrolment_id, minutes, mode, signed_in, signed_out, source, flags))
+        values.append(SavedAttendance(pk, enrolment_id, minutes, mode, signed_in, signed_out, source, flags))
     for pk, session in unsigned.items():
         _cover(covered, pk, *clock.session_span(session))
     persons = {row.person_id for row in rows}
@@ -461,7 +477,7 @@ def _reflag(
     scope: QuerySet[Attendance],
     rows: list[AttendanceRow],
     keys: dict[tuple[int, int], int],
-    values: list[tuple],
+    values: list[SavedAttendance],
     persons: set[int],
     overlapping: set[int],
     flagged: set[int],
@@ -539,7 +555,7 @@ def _reflag(
             if found:
                 position = keys[span.key]
                 value = values[position]
-                values[position] = (*value[:-1], value[-1] + found)
+                values[position] = value._replace(flags=value.flags + found)
             continue
         flags = [flag for flag in span.flags if flag.get("code") != "overlap"] + found
         if flags != span.flags:
