@@ -6,6 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.permissions import signed_in
+
 from .services import auth_token_issue
 
 
@@ -29,12 +31,12 @@ class TokenObtainApi(APIView):
 
 class MeApi(APIView):
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = signed_in(request)
         return Response(
             {
                 "username": user.username,
                 "full_name": user.full_name,
                 "role": user.role,
-                "district": user.district.code if user.district_id else None,
+                "district": user.district.code if user.district is not None else None,
             }
         )

@@ -934,7 +934,7 @@ def high_skill_bases_in_scope(run: AuditRun):
         return Institution.objects.none()
     bases = Institution.objects.filter(high_skill_base__in=BASE_TIERS)
     if run.scope == Scope.DISTRICT:
-        bases = bases.filter(district_id=run.district_id)
+        bases = bases.filter(district=run.district_id)
     return bases.order_by("pk")
 
 

@@ -76,7 +76,7 @@ class AuditFindingPolicy(PermissionPolicy[AuditFinding]):
             return AuditFinding.objects.none()
         if user.is_city_wide:
             return AuditFinding.objects.all()
-        return AuditFinding.objects.filter(district_id=_officer_district(user))
+        return AuditFinding.objects.filter(district=_officer_district(user))
 
     def can(self, user: User, action: str, obj: AuditFinding | None = None) -> bool:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:

@@ -8,7 +8,7 @@ A newer covering run that no longer finds something has cleared it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -25,10 +25,21 @@ from .permissions import audit_finding_policy, audit_run_policy
 from .services import PHASE_PROJECT
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from apps.accounts.models import User
 
 
-def run_list(*, user: User, scope: str = "", status: str = "") -> QuerySet[AuditRun]:
+class ChunkCounts(TypedDict):
+    """What `run_list` annotates each run with: its current phase's chunks, and those done."""
+
+    chunks_total: int
+    chunks_done: int
+
+
+def run_list(
+    *, user: User, scope: str = "", status: str = ""
+) -> QuerySet[WithAnnotations[AuditRun, ChunkCounts]]:
     """The runs the user may see, each with how many chunks of its current phase there are and
     are done (for its progress bar, in the same query)."""
     phase = Q(chunks__phase=F("phase"))
@@ -47,7 +58,7 @@ def run_list(*, user: User, scope: str = "", status: str = "") -> QuerySet[Audit
     return qs.order_by("-created_at", "-pk")
 
 
-def run_get(*, run_id: int, user: User) -> AuditRun:
+def run_get(*, run_id: int, user: User) -> WithAnnotations[AuditRun, ChunkCounts]:
     try:
         return run_list(user=user).get(pk=run_id)
     except AuditRun.DoesNotExist as exc:
@@ -62,13 +73,13 @@ class Progress:
     stage: str
 
 
-def run_progress(run: AuditRun) -> Progress:
+def run_progress(run: WithAnnotations[AuditRun, ChunkCounts]) -> Progress:
     """The share of a run (as `run_list` returns it) done: the projection is the first half, the
     checks the second (a phase's chunks are created when it starts, so each half counts its own)."""
     if run.status == RunStatus.FINISHED:
         return Progress(100, 0, 0, "已完成")
     if run.status != RunStatus.RUNNING:
-        return Progress(0, 0, 0, RunStatus(run.status).label)
+        return Progress(0, 0, 0, str(RunStatus(run.status).label))
     done, total = run.chunks_done, run.chunks_total
     share = 50 * done // total if total else 0
     if run.phase == PHASE_PROJECT:

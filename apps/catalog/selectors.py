@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -10,7 +10,13 @@ from .models import District, DistrictSetting, Occupation, RateRow
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from apps.accounts.models import User
+
+
+class RowsInForce(TypedDict):
+    rows_in_force: int
 
 
 def in_force_on(day: date, prefix: str = "") -> Q:
@@ -20,7 +26,9 @@ def in_force_on(day: date, prefix: str = "") -> Q:
     )
 
 
-def districts_with_rates_in_force(*, user: User, on: date) -> QuerySet[District]:
+def districts_with_rates_in_force(
+    *, user: User, on: date
+) -> QuerySet[WithAnnotations[District, RowsInForce]]:
     """The user's districts, each annotated with how many rate-table rows are in force on `on`."""
     return (
         districts_visible_to(user)

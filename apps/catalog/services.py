@@ -76,7 +76,7 @@ def _overlaps(start: date, end: date | None) -> Q:
 
 def _derive_hours_and_standard(row: RateRow, *, class_hours: int | None) -> None:
     """R1.5: H = floor(S × 6 / r); for new occupations the district sets H and S = r × H / 6."""
-    is_new = row.occupation_id is not None and row.occupation.is_new
+    is_new = row.for_new_occupation
     if is_new:
         if not class_hours:
             raise ApplicationError(

@@ -108,7 +108,8 @@ class WorkerForm(PersonFields):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             first = _month(data.get("month_from", ""), "起始月份")
             last = _month(data.get("month_to", ""), "结束月份")
@@ -152,7 +153,8 @@ class ApprenticeForm(PersonFields):
         self.stage = stage
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "计划结束日期不能早于开始日期")
         if self.stage == "early_end":
@@ -180,7 +182,8 @@ class EnterpriseTrainingForm(EmployerForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "培训结束日期不能早于开始日期")
         return data
@@ -225,7 +228,8 @@ class LineDecisionForm(forms.Form):
     confirm = forms.BooleanField(label=CONFIRM, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == LineDecision.REJECTED:
             if not data.get("rule"):
                 self.add_error("rule", "不予补贴须选择理由规则")

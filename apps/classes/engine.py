@@ -102,6 +102,7 @@ def class_quote(
         passed=True,
     )
     result = quote(scenario, district_settings_for(district=training_class.district, on=on))
+    assert class_hours is not None, "approval locks the class hours (R9.2)"
     return ClassQuote(
         per_trainee=result,
         class_total=result.amount * training_class.planned_trainees,

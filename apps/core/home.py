@@ -90,7 +90,7 @@ def year_choices(years: list[int], year: int, today: int) -> list[int]:
 
 
 def nav_for(user: User, current_path: str = "") -> list[dict[str, Any]]:
-    items = []
+    items: list[dict[str, Any]] = []
     for item in sorted(registry.nav, key=lambda i: i.order):
         if user.role in item.roles:
             items.append({"label": item.label, "url": reverse(item.url_name), "active": False})

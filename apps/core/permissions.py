@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
@@ -59,7 +59,7 @@ class PermissionPolicy(ABC, Generic[M]):
             base = base & queryset
         try:
             return base.get(**lookup)
-        except self.model.DoesNotExist as exc:
+        except ObjectDoesNotExist as exc:
             raise Http404(f"{self.model._meta.verbose_name} 不存在") from exc
 
     def get_for_action(self, user: User, action: str, **lookup: Any) -> M:

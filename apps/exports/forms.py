@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.claims.models import Share
-from apps.core.forms import DateInput
+from apps.core.forms import DateInput, form_field
 
 from .filters import DATE_LABELS, KIND_CHOICES, KIND_LABELS, STATUS_CHOICES, STATUS_LABELS, ExportFilter
 from .models import ExportKind
@@ -47,17 +47,20 @@ class ExportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["districts"].queryset = export_districts(user).order_by("sort_order", "code")
-        self.fields["years"].choices = year_choices()
-        self.fields["kinds"].choices = KIND_CHOICES[kind]
+        form_field(self, "districts", forms.ModelChoiceField).queryset = export_districts(user).order_by(
+            "sort_order", "code"
+        )
+        form_field(self, "years", forms.ChoiceField).choices = year_choices()
+        form_field(self, "kinds", forms.ChoiceField).choices = KIND_CHOICES[kind]
         self.fields["kinds"].label = KIND_LABELS[kind]
-        self.fields["statuses"].choices = STATUS_CHOICES[kind]
+        form_field(self, "statuses", forms.ChoiceField).choices = STATUS_CHOICES[kind]
         self.fields["statuses"].label = STATUS_LABELS[kind]
         self.fields["date_from"].label = f"{DATE_LABELS[kind]}自"
         self.fields["date_to"].label = f"{DATE_LABELS[kind]}至"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "结束日期不能早于开始日期")
@@ -85,10 +88,10 @@ class FundSummaryForm(forms.Form):
     def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         districts = export_districts(user).order_by("sort_order", "code")
-        self.fields["district"].queryset = districts
+        form_field(self, "district", forms.ModelChoiceField).queryset = districts
         if user.district_id:
             self.fields["district"].initial = districts.filter(pk=user.district_id).first()
-        self.fields["year"].choices = year_choices()
+        form_field(self, "year", forms.ChoiceField).choices = year_choices()
         self.fields["year"].initial = timezone.localdate().year
 
     def export_filter(self) -> ExportFilter:

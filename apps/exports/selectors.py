@@ -4,9 +4,10 @@ permission policies, and the exports a user may see. Out-of-scope districts answ
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
@@ -27,6 +28,15 @@ from .permissions import export_districts, export_policy
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
+
+
+class ClaimTotals(TypedDict):
+    """One status's claims of a district and year: how many, claimed and approved totals."""
+
+    status: str
+    n: int
+    total: Decimal | None
+    approved: Decimal | None
 
 
 def _day_start(day: Any) -> datetime:
@@ -107,7 +117,7 @@ def audit_findings(*, user: User, filters: ExportFilter) -> QuerySet[AuditFindin
     return qs.order_by("district__sort_order", "district_id", "rule", "pk")
 
 
-def claim_totals_by_status(*, district: District, year: int) -> list[dict[str, Any]]:
+def claim_totals_by_status(*, district: District, year: int) -> list[ClaimTotals]:
     """The district's claims of the year per status: how many, claimed and approved totals."""
     return list(
         Claim.objects.filter(district=district, year=year)

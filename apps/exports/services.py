@@ -42,7 +42,7 @@ TRANSITIONS = {
     S.FAILED: set(),
 }
 FAILURE_MESSAGE = "导出失败，请重新导出；多次失败请联系市人力社保局管理员。"
-FILE_LABELS = {
+FILE_LABELS: dict[str, str] = {
     ExportKind.LEDGER: "专账资金台账",
     ExportKind.CLAIM_LINES: "申领明细",
     ExportKind.AUDIT_FINDINGS: "稽核疑点",

@@ -77,8 +77,7 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
             readable = getattr(obj, "bank_account_readable", None)
             if readable is not None:
                 return bool(readable)
-            visible = self.with_bank_account_readable(user, self.visible(user))
-            return visible.filter(pk=obj.pk, bank_account_readable=True).exists()
+            return self.visible(user).filter(_bank_account_readable(user), pk=obj.pk).exists()
         if action == "change_details":
             return user.role == Role.INSTITUTION_OPERATOR and obj.members.filter(pk=user.pk).exists()
         if action in {"change_status", "recognise"}:

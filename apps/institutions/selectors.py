@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 
 from apps.catalog.models import level_label
 from apps.core.masking import mask_bank_account
 from apps.core.models import choice_label
 from apps.core.selectors import state_changes_for
-from apps.rules.high_skill import check_high_skill_base
+from apps.rules.high_skill import BaseTier, check_high_skill_base
 from apps.rules.parameters import params_on
 
 from .models import (
@@ -176,14 +176,14 @@ EVENT_LABELS = {
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
-    actor: User
+    actor: User | None
     event: str
     detail: str
     reason: str
     to_state: str
 
 
-def _detail(model: type, to_state: str, changes: dict[str, Any]) -> str:
+def _detail(model: type[Model], to_state: str, changes: dict[str, Any]) -> str:
     if to_state in {"recognition_added", "recognition_removed"}:
         occupation = f"{changes.get('occupation', '')} {changes.get('occupation_name', '')}"
         text = f"{occupation}（{level_label(changes.get('level'))}）"
@@ -201,11 +201,8 @@ def _detail(model: type, to_state: str, changes: dict[str, Any]) -> str:
         )
     parts = []
     for field, values in changes.items():
-        label = (
-            model._meta.get_field(field).verbose_name
-            if field in {f.name for f in model._meta.fields}
-            else field
-        )
+        concrete = {f.name: f for f in model._meta.fields}
+        label = concrete[field].verbose_name if field in concrete else field
         parts.append(f"{label}：{values[0] or '—'} → {values[1] or '—'}")
     return "；".join(parts)
 
@@ -255,10 +252,11 @@ def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
     importing nothing of classes), against 600 / 300 (R6.1), in one query. The finding is the
     rule's own (W, flagged for the reviewer)."""
     params = params_on(on)
-    targets = {
+    targets: dict[str, int] = {
         HighSkillBase.NATIONAL: params.high_skill_base_national_target,
         HighSkillBase.MUNICIPAL: params.high_skill_base_municipal_target,
     }
+    tiers: dict[str, BaseTier] = {HighSkillBase.NATIONAL: "national", HighSkillBase.MUNICIPAL: "municipal"}
     senior = Q(
         classes__level__isnull=False,
         classes__level__lte=3,
@@ -277,7 +275,9 @@ def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
             base.high_skill_base,
             base.person_times,
             targets[base.high_skill_base],
-            check_high_skill_base(tier=base.high_skill_base, person_times_by_year=[base.person_times], on=on),
+            check_high_skill_base(
+                tier=tiers[base.high_skill_base], person_times_by_year=[base.person_times], on=on
+            ),
         )
         for base in bases
     ]

@@ -244,7 +244,7 @@ def _full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
         obj.full_clean(exclude=exclude, validate_unique=False)
     except DjangoValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        label = obj._meta.get_field(field).verbose_name if field != "__all__" else ""
+        label = getattr(obj._meta.get_field(field), "verbose_name", field) if field != "__all__" else ""
         text = "；".join(messages)
         raise ApplicationError(f"{label}：{text}" if label else text, field=field) from exc
 

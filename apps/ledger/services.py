@@ -208,7 +208,7 @@ def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> C
             allocated=allocation.share_amount(share),
             committed=booked[share],
             requested=amount,
-            share=Share(share).label,
+            share=str(Share(share).label),
         )
         if finding is not None:
             raise ApplicationError(finding.message, rule=finding.rule)

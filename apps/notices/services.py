@@ -18,8 +18,15 @@ from .selectors import notice_get, notice_inbox
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-TITLE_MAX = Notice._meta.get_field("title").max_length
-LINK_MAX = Notice._meta.get_field("link").max_length
+
+def _max_length(name: str) -> int:
+    length = getattr(Notice._meta.get_field(name), "max_length", None)
+    assert isinstance(length, int), f"Notice.{name} is a text column with a maximum length"
+    return length
+
+
+TITLE_MAX = _max_length("title")
+LINK_MAX = _max_length("link")
 
 
 def _portal_path(link: str) -> str:

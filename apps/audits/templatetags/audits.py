@@ -12,18 +12,18 @@ from ..models import Change, FindingStatus, RunStatus
 
 register = template.Library()
 
-RUN_CLASSES = {
+RUN_CLASSES: dict[str, str] = {
     RunStatus.QUEUED: "status-submitted",
     RunStatus.RUNNING: "status-submitted",
     RunStatus.FINISHED: "status-approved",
     RunStatus.FAILED: "status-rejected",
 }
-FINDING_CLASSES = {
+FINDING_CLASSES: dict[str, str] = {
     FindingStatus.OPEN: "status-returned",
     FindingStatus.CONFIRMED: "status-rejected",
     FindingStatus.DISMISSED: "status-approved",
 }
-CHANGE_CLASSES = {
+CHANGE_CLASSES: dict[str, str] = {
     Change.APPEARED: "status-returned",
     Change.PERSISTING: "",
     Change.CLEARED: "status-approved",
