@@ -3,7 +3,7 @@ findings, decide on one. Every error is `{"detail", "rule", "field"}`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -17,19 +17,25 @@ from apps.catalog.models import District
 from apps.claims.apis import validated
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
+from apps.core.permissions import signed_in
 
 from . import selectors, services
 from .models import AuditFinding, AuditRun, FindingStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def run_data(run: AuditRun) -> dict[str, Any]:
+    from .selectors import ChunkCounts
+
+
+def run_data(run: WithAnnotations[AuditRun, ChunkCounts]) -> dict[str, Any]:
     progress = selectors.run_progress(run)
     return {
         "id": run.pk,
         "scope": run.scope,
         "scope_label": run.scope_label,
-        "district": run.district.code if run.district_id else None,
+        "district": run.district.code if run.district is not None else None,
         "claim": run.claim_id,
         "status": run.status,
         "status_label": run.get_status_display(),
@@ -68,7 +74,7 @@ def finding_data(row: selectors.FindingRow) -> dict[str, Any]:
         "claim": f.claim_id,
         "line": f.line_id,
         "person": row.person,
-        "institution": f.institution.name if f.institution_id else None,
+        "institution": f.institution.name if f.institution is not None else None,
         "other_claim": f.other_claim_id,
         "other_line": f.other_line_id,
         "details": f.details,
@@ -90,16 +96,16 @@ class RunListCreateApi(APIView):
     (`{"scope": "district", "district": "500103"}` or `{"scope": "claim", "claim": 12}`)."""
 
     def get(self, request: Request) -> Response:
-        if not audit_run_policy.can(request.user, "list"):
+        user = signed_in(request)
+        if not audit_run_policy.can(user, "list"):
             raise PermissionDenied("您无权查看批量稽核")
         params = request.query_params
-        runs = selectors.run_list(
-            user=request.user, scope=params.get("scope", ""), status=params.get("status", "")
-        )
+        runs = selectors.run_list(user=user, scope=params.get("scope", ""), status=params.get("status", ""))
         return Response([run_data(run) for run in runs[:100]])
 
     def post(self, request: Request) -> Response:
-        if not audit_run_policy.can(request.user, "start"):
+        user = signed_in(request)
+        if not audit_run_policy.can(user, "start"):
             raise PermissionDenied("只有区县经办人员和市人力社保局管理员可以发起批量稽核")
         data = validated(StartSerializer, request.data)
         district = None
@@ -107,29 +113,28 @@ class RunListCreateApi(APIView):
             district = District.objects.filter(code=data["district"]).first()
             if district is None:
                 raise ApplicationError(f"区县代码 {data['district']} 不存在", field="district")
-        claim = claim_get(claim_id=data["claim"], user=request.user) if data["claim"] else None
-        run = services.audit_run_start(
-            actor=request.user, scope=data["scope"], district=district, claim=claim
-        )
-        return Response(run_data(selectors.run_get(run_id=run.pk, user=request.user)), status=201)
+        claim = claim_get(claim_id=data["claim"], user=user) if data["claim"] else None
+        run = services.audit_run_start(actor=user, scope=data["scope"], district=district, claim=claim)
+        return Response(run_data(selectors.run_get(run_id=run.pk, user=user)), status=201)
 
 
 class RunDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        return Response(run_data(selectors.run_get(run_id=pk, user=request.user)))
+        return Response(run_data(selectors.run_get(run_id=pk, user=signed_in(request))))
 
 
 class FindingListApi(ListAPIView):
     """The current findings (or one run's: ?run), filtered by ?rule ?district ?status ?change ?claim."""
 
     def get_queryset(self) -> QuerySet[AuditFinding]:
+        user = signed_in(self.request)
         params = self.request.query_params
         run = None
         if params.get("run", "").isdigit():
-            run = selectors.run_get(run_id=int(params["run"]), user=self.request.user)
+            run = selectors.run_get(run_id=int(params["run"]), user=user)
         claim = params.get("claim", "")
         return selectors.finding_list(
-            user=self.request.user,
+            user=user,
             run=run,
             rule=params.get("rule", ""),
             district=params.get("district", ""),
@@ -139,17 +144,19 @@ class FindingListApi(ListAPIView):
         ).order_by("run_id", "rule", "subject")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not audit_run_policy.can(request.user, "list"):
+        user = signed_in(request)
+        if not audit_run_policy.can(user, "list"):
             raise PermissionDenied("您无权查看稽核疑点")
-        page = self.paginate_queryset(self.get_queryset())
-        rows = selectors.finding_rows(findings=list(page), user=request.user)
+        page = self.paginate_queryset(self.get_queryset()) or []
+        rows = selectors.finding_rows(findings=list(page), user=user)
         return self.get_paginated_response([finding_data(row) for row in rows])
 
 
 class FindingDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        finding = selectors.finding_get(finding_id=pk, user=request.user)
-        (row,) = selectors.finding_rows(findings=[finding], user=request.user)
+        user = signed_in(request)
+        finding = selectors.finding_get(finding_id=pk, user=user)
+        (row,) = selectors.finding_rows(findings=[finding], user=user)
         return Response(finding_data(row))
 
 
@@ -162,13 +169,12 @@ class FindingResolutionApi(APIView):
     """POST `{"to": "dismissed", "reason": "…"}`: confirm, dismiss or open a finding again."""
 
     def post(self, request: Request, pk: int) -> Response:
-        finding = selectors.finding_get(finding_id=pk, user=request.user)
-        if not audit_finding_policy.can(request.user, "resolve", finding):
+        user = signed_in(request)
+        finding = selectors.finding_get(finding_id=pk, user=user)
+        if not audit_finding_policy.can(user, "resolve", finding):
             raise PermissionDenied("只有疑点所在区县的经办人员或市人力社保局管理员可以处理稽核疑点")
         data = validated(ResolutionSerializer, request.data)
-        services.audit_finding_resolve(
-            finding=finding, actor=request.user, to=data["to"], reason=data["reason"]
-        )
-        finding = selectors.finding_get(finding_id=pk, user=request.user)
-        (row,) = selectors.finding_rows(findings=[finding], user=request.user)
+        services.audit_finding_resolve(finding=finding, actor=user, to=data["to"], reason=data["reason"])
+        finding = selectors.finding_get(finding_id=pk, user=user)
+        (row,) = selectors.finding_rows(findings=[finding], user=user)
         return Response(finding_data(row))

@@ -11,6 +11,7 @@ of its phase is done — whichever worker finishes the last chunk does it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -104,13 +105,17 @@ def _move_run(run: AuditRun, to: str, *, reason: str, actor: User | None = None)
 
 def scope_key(scope: str, district: District | None, claim: Claim | None) -> str:
     if scope == Scope.DISTRICT:
+        assert district is not None, "a district's run names its district"
         return f"district:{district.pk}"
     if scope == Scope.CLAIM:
+        assert claim is not None, "a claim's run names its claim"
         return f"claim:{claim.pk}"
     return "all"
 
 
-def _create_run(*, scope: str, district: District | None, claim: Claim | None, actor: User) -> AuditRun:
+def _create_run(
+    *, scope: str, district: District | None, claim: Claim | None, actor: User | None
+) -> AuditRun:
     key = scope_key(scope, district, claim)
     try:
         with transaction.atomic():
@@ -265,7 +270,7 @@ def audit_run_plan(*, run_id: int, resend: bool = False) -> None:
             _next_phase(run)
 
 
-CHUNK_WORK = {
+CHUNK_WORK: dict[str, Callable[[AuditRun, int, int], int]] = {
     ChunkKind.LINES: checks.project,
     ChunkKind.SIGNINS: checks.project_signins,
     ChunkKind.PERSONS: checks.check_persons,
@@ -412,7 +417,7 @@ def _notify_confirmed(finding: AuditFinding, actor: User, reason: str) -> None:
         claim = Claim.objects.get(pk=finding.claim_id)
         line = f"明细 #{finding.line_id} " if finding.line_id else ""
         claim_notify(claim=claim, actor=actor, kind="audit_finding_confirmed", what=line + what, body=body)
-    elif finding.institution_id:
+    elif finding.institution is not None:
         institution = finding.institution
         notify(
             recipients=institution_users(institution),

@@ -81,16 +81,17 @@ class RateRowListApi(ListAPIView):
     serializer_class = RateRowSerializer
 
     def get_queryset(self):
+        user = signed_in(self.request)
         params = self.request.query_params
         district = None
         if params.get("district"):
-            district = selectors.district_get(code=params["district"], user=signed_in(self.request))
+            district = selectors.district_get(code=params["district"], user=user)
         try:
             on = date.fromisoformat(params["on"]) if params.get("on") else None
         except ValueError as exc:
             raise serializers.ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from exc
         qs = selectors.rate_row_list(
-            user=signed_in(self.request),
+            user=user,
             district=district,
             occupation=params.get("occupation", ""),
             level=params.get("level", ""),

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import Level, Occupation
+from apps.core.permissions import signed_in
 from apps.rules import result_to_dict
 
 from . import selectors, services
@@ -116,7 +117,7 @@ class ClassListCreateApi(ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.class_list(
-            user=self.request.user,
+            user=signed_in(self.request),
             status=params.get("status", ""),
             occupation=params.get("occupation", ""),
             level=params.get("level", ""),
@@ -124,27 +125,29 @@ class ClassListCreateApi(ListAPIView):
         ).order_by("-created_at", "-pk")
 
     def post(self, request: Request) -> Response:
-        if not class_policy.can(request.user, "add"):
+        user = signed_in(request)
+        if not class_policy.can(user, "add"):
             raise PermissionDenied("只有培训机构经办人可以填报开班申请")
-        institution = request.user.institutions.first()
+        institution = user.institutions.first()
         if institution is None:
             raise PermissionDenied("您的账号尚未关联培训机构")
         values, sessions = _parse(request)
         training_class = services.class_create(
-            actor=request.user, institution=institution, values=values, sessions=sessions
+            actor=user, institution=institution, values=values, sessions=sessions
         )
         return Response(_detail(training_class), status=status.HTTP_201_CREATED)
 
 
 class ClassDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_detail(selectors.class_get(class_id=pk, user=request.user)))
+        return Response(_detail(selectors.class_get(class_id=pk, user=signed_in(request))))
 
     def put(self, request: Request, pk: int) -> Response:
-        training_class = class_policy.get_for_action(request.user, "change", pk=pk)
+        user = signed_in(request)
+        training_class = class_policy.get_for_action(user, "change", pk=pk)
         values, sessions = _parse(request)
         training_class = services.class_update(
-            actor=request.user, training_class=training_class, values=values, sessions=sessions
+            actor=user, training_class=training_class, values=values, sessions=sessions
         )
         return Response(_detail(training_class))
 
@@ -159,12 +162,13 @@ class ClassTransitionApi(APIView):
         online_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = selectors.class_get(class_id=pk, user=user)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        class_policy.check(request.user, ACTIONS[data.validated_data["to"]], training_class)
+        class_policy.check(user, ACTIONS[data.validated_data["to"]], training_class)
         training_class = services.class_transition(
-            training_class=training_class, actor=request.user, **data.validated_data
+            training_class=training_class, actor=user, **data.validated_data
         )
         return Response(_detail(training_class))
 
@@ -177,11 +181,12 @@ class ClassRecommendationApi(APIView):
         text = serializers.CharField(max_length=2000)
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.class_get(class_id=pk, user=request.user)
-        class_policy.check(request.user, "recommend", training_class)
+        user = signed_in(request)
+        training_class = selectors.class_get(class_id=pk, user=user)
+        class_policy.check(user, "recommend", training_class)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         training_class = services.class_recommend(
-            training_class=training_class, actor=request.user, text=data.validated_data["text"]
+            training_class=training_class, actor=user, text=data.validated_data["text"]
         )
         return Response(_detail(training_class))

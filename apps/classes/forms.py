@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.models import Level
+from apps.catalog.models import Level, Occupation
 from apps.core.forms import DateInput, form_field, row_formset
 
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingType
@@ -16,7 +16,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 class ClassForm(forms.Form):
     name = forms.CharField(label=_("班级名称"), max_length=128)
-    occupation = forms.ModelChoiceField(
+    occupation: forms.ModelChoiceField[Occupation] = forms.ModelChoiceField(
         label=_("职业（工种）"), queryset=None, empty_label=_("— 请选择已认定的职业 —")
     )
     level = forms.TypedChoiceField(

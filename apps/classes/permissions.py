@@ -18,7 +18,7 @@ REVIEWER_ACTIONS = {"approve", "return", "reject", "close"}
 # Roles that inspect and never apply: they see an application only once it has been submitted.
 UNSUBMITTED_HIDDEN_FROM = frozenset({Role.THIRD_PARTY_REVIEWER, Role.AUDITOR})
 # The permission action behind each move of the lifecycle, by the status it moves to.
-ACTIONS = {
+ACTIONS: dict[str, str] = {
     ClassStatus.SUBMITTED: "submit",
     ClassStatus.APPROVED: "approve",
     ClassStatus.RETURNED: "return",

@@ -171,7 +171,10 @@ def class_changes(
     """What an edit changed, for the log: each field before → after (by its label), and the
     sessions added, removed and changed (a session at the same start with other details)."""
     fields = {
-        str(TrainingClass._meta.get_field(name).verbose_name): [before[0][name], after[0][name]]
+        str(getattr(TrainingClass._meta.get_field(name), "verbose_name", name)): [
+            before[0][name],
+            after[0][name],
+        ]
         for name in CLASS_FIELDS
         if before[0][name] != after[0][name]
     }
@@ -283,6 +286,7 @@ def class_plan_findings(*, training_class: TrainingClass, on: date) -> list[dict
         return findings
     sessions = list(training_class.sessions.all())
     result = class_quote(training_class=training_class, sessions=sessions, rate_row=row, on=on)
+    assert result is not None, "a class with a rate row is quoted"
     for finding in result.per_trainee.findings:
         findings.append({"rule": finding.rule, "severity": finding.severity, "message": finding.message})
     if result.online_finding is not None and not any(f["rule"] == "R2.3" for f in findings):
@@ -408,6 +412,7 @@ def _approve(training_class: TrainingClass, day: date, override: str) -> None:
         level=training_class.level,
         on=day,
     )
+    assert row is not None, "without a rate row the plan has an E finding (R1.6) and is not approved"
     training_class.findings = findings
     training_class.has_findings = bool(findings)
     training_class.online_override_reason = override

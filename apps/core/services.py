@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def state_change_record(
     *,
     obj: models.Model,
-    actor: User,
+    actor: User | None,
     from_state: str,
     to_state: str,
     reason: str = "",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -37,10 +38,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The role's home page; its year-bound panels (funds, bases) for ?year=, with a selector."""
+    user = signed_in(request)
     today = timezone.localdate().year
-    years = years_with_data(signed_in(request))
+    years = years_with_data(user)
     year = chosen_year(request.GET.get("year", ""), years, today)
-    context = home_context(signed_in(request), year)
+    context = home_context(user, year)
     context.update(year=year, years=year_choices(years, year, today))
     return render(request, "core/home.html", context)
 
@@ -60,7 +62,7 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -
 
 
 def sort_by(
-    request: HttpRequest, queryset: Any, allowed: dict[str, str | tuple[str, ...]], default: str
+    request: HttpRequest, queryset: Any, allowed: Mapping[str, str | Sequence[str]], default: str
 ) -> tuple[Any, str]:
     """Order by ?sort=<key> or ?sort=-<key>, where key is one of `allowed` (key → field or fields)."""
     sort = request.GET.get("sort") or default
@@ -68,5 +70,6 @@ def sort_by(
     if key not in allowed:
         sort, key = default, default.lstrip("-")
     prefix = "-" if sort.startswith("-") else ""
-    fields = allowed[key] if isinstance(allowed[key], tuple) else (allowed[key],)
+    chosen = allowed[key]
+    fields = (chosen,) if isinstance(chosen, str) else tuple(chosen)
     return queryset.order_by(*(f"{prefix}{field}" for field in fields), "pk"), sort

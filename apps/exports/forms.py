@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils import timezone
 
+from apps.catalog.models import District
 from apps.claims.models import Share
 from apps.core.forms import DateInput, form_field
 
@@ -26,7 +27,7 @@ class ExportFilterForm(forms.Form):
     """The filter of the ledger, the claim lines or the audit findings: nothing ticked in a group
     means all of it."""
 
-    districts = forms.ModelMultipleChoiceField(
+    districts: forms.ModelMultipleChoiceField[District] = forms.ModelMultipleChoiceField(
         label="区县",
         queryset=None,
         to_field_name="code",
@@ -80,7 +81,7 @@ class ExportFilterForm(forms.Form):
 
 
 class FundSummaryForm(forms.Form):
-    district = forms.ModelChoiceField(
+    district: forms.ModelChoiceField[District] = forms.ModelChoiceField(
         label="区县", queryset=None, to_field_name="code", empty_label="— 请选择 —"
     )
     year = forms.TypedChoiceField(label="资金年度", coerce=int)
@@ -100,7 +101,7 @@ class FundSummaryForm(forms.Form):
         )
 
 
-FORMS: dict[str, type[forms.Form]] = {
+FORMS: dict[str, type[ExportFilterForm | FundSummaryForm]] = {
     ExportKind.LEDGER: ExportFilterForm,
     ExportKind.CLAIM_LINES: ExportFilterForm,
     ExportKind.AUDIT_FINDINGS: ExportFilterForm,

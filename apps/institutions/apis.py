@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.permissions import signed_in
+
 from . import selectors, services
 from .models import Employer, Institution, InstitutionOccupation, InstitutionStatus, InstitutionYear
 from .permissions import employer_policy, institution_policy
@@ -77,10 +79,12 @@ class InstitutionDetailSerializer(InstitutionSerializer):
         fields = [*InstitutionSerializer.Meta.fields, "recognitions", "years"]
 
     def get_recognitions(self, obj: Institution) -> list[dict[str, Any]]:
-        return RecognitionSerializer(selectors.institution_recognitions(institution=obj), many=True).data
+        return list(
+            RecognitionSerializer(selectors.institution_recognitions(institution=obj), many=True).data
+        )
 
     def get_years(self, obj: Institution) -> list[dict[str, Any]]:
-        return YearSerializer(selectors.institution_years(institution=obj), many=True).data
+        return list(YearSerializer(selectors.institution_years(institution=obj), many=True).data)
 
 
 class InstitutionListApi(ListAPIView):
@@ -89,10 +93,11 @@ class InstitutionListApi(ListAPIView):
     serializer_class = InstitutionSerializer
 
     def get_queryset(self):
-        institution_policy.check(self.request.user, "list")
+        user = signed_in(self.request)
+        institution_policy.check(user, "list")
         params = self.request.query_params
         return selectors.institution_list(
-            user=self.request.user,
+            user=user,
             status=params.get("status", ""),
             kind=params.get("kind", ""),
             district=params.get("district", "").strip(),
@@ -104,7 +109,7 @@ class InstitutionDetailApi(RetrieveAPIView):
     serializer_class = InstitutionDetailSerializer
 
     def get_object(self):
-        return selectors.institution_get(institution_id=self.kwargs["pk"], user=self.request.user)
+        return selectors.institution_get(institution_id=self.kwargs["pk"], user=signed_in(self.request))
 
 
 class InstitutionTransitionApi(APIView):
@@ -116,12 +121,13 @@ class InstitutionTransitionApi(APIView):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     def post(self, request: Request, pk: int) -> Response:
-        institution = selectors.institution_get(institution_id=pk, user=request.user)
-        institution_policy.check(request.user, "change_status", institution)
+        user = signed_in(request)
+        institution = selectors.institution_get(institution_id=pk, user=user)
+        institution_policy.check(user, "change_status", institution)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.institution_transition(institution=institution, actor=request.user, **data.validated_data)
-        institution = selectors.institution_get(institution_id=pk, user=request.user)
+        services.institution_transition(institution=institution, actor=user, **data.validated_data)
+        institution = selectors.institution_get(institution_id=pk, user=user)
         return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
 
 
@@ -159,10 +165,11 @@ class EmployerListApi(ListAPIView):
     serializer_class = EmployerSerializer
 
     def get_queryset(self):
-        employer_policy.check(self.request.user, "list")
+        user = signed_in(self.request)
+        employer_policy.check(user, "list")
         params = self.request.query_params
         return selectors.employer_list(
-            user=self.request.user,
+            user=user,
             district=params.get("district", "").strip(),
             search=params.get("q", "").strip(),
             classified=params.get("classified", ""),
@@ -173,4 +180,4 @@ class EmployerDetailApi(RetrieveAPIView):
     serializer_class = EmployerSerializer
 
     def get_object(self):
-        return selectors.employer_get(employer_id=self.kwargs["pk"], user=self.request.user)
+        return selectors.employer_get(employer_id=self.kwargs["pk"], user=signed_in(self.request))

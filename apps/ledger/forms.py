@@ -13,6 +13,7 @@ from apps.catalog.models import District
 from apps.claims.forms import RULE_CHOICES
 from apps.claims.models import ClaimLine
 from apps.core.forms import DateInput, form_field
+from apps.core.templatetags.money import yuan
 
 CONFIRM = _("我已核对以上内容，确认执行")
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
@@ -65,12 +66,17 @@ class RecoveryReturnedForm(forms.Form):
     confirm = forms.BooleanField(label=CONFIRM, required=True)
 
 
+class PayableLinesField(forms.ModelMultipleChoiceField):
+    """The lines to pay, each named by its claim, claimant, person and amount."""
+
+    def label_from_instance(self, line: ClaimLine) -> str:
+        return f"申领 #{line.claim_id} {line.claim.claimant} · {line.person.name} · {yuan(line.amount)} 元"
+
+
 class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("拨付凭证号"), max_length=64)
     paid_on = forms.DateField(label=_("拨付日期"), widget=DateInput())
-    lines: forms.ModelMultipleChoiceField[ClaimLine] = forms.ModelMultipleChoiceField(
-        label=_("拨付的明细"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    lines = PayableLinesField(label=_("拨付的明细"), queryset=None, widget=forms.CheckboxSelectMultiple)
     confirm = forms.BooleanField(label=CONFIRM, required=True)
 
     def __init__(self, *args: Any, lines: Any = None, **kwargs: Any) -> None:

@@ -56,15 +56,16 @@ class NoticesMarkReadApi(APIView):
     Answers how many were marked and the unread count left."""
 
     def post(self, request: Request) -> Response:
+        user = signed_in(request)
         serializer = MarkReadInput(data=request.data)
         if not serializer.is_valid():
             field, errors = next(iter(serializer.errors.items()))
             raise ApplicationError(f"字段 {field}：{errors[0]}", field=field)
         data = serializer.validated_data
         if data["all"]:
-            marked = services.notices_mark_all_read(user=signed_in(request))
+            marked = services.notices_mark_all_read(user=user)
         elif data.get("ids"):
-            marked = services.notices_mark_read(notice_ids=data["ids"], user=signed_in(request))
+            marked = services.notices_mark_read(notice_ids=data["ids"], user=user)
         else:
             raise ApplicationError("请指定要标为已读的消息（ids）或全部（all）", field="ids")
-        return Response({"marked": marked, "unread_count": notice_unread_count(user=signed_in(request))})
+        return Response({"marked": marked, "unread_count": notice_unread_count(user=user)})
