@@ -3,10 +3,12 @@ from django.urls import include, path
 
 from apps.accounts.apis import MeApi, TokenObtainApi
 from apps.catalog import views as catalog_views
+from apps.core.apis import EventListApi
 
 api_v1 = [
     path("auth/token", TokenObtainApi.as_view(), name="api-token"),
     path("me", MeApi.as_view(), name="api-me"),
+    path("events", EventListApi.as_view(), name="api-events"),
     path("", include("apps.catalog.api_urls")),
     path("", include("apps.classes.api_urls")),
     path("", include("apps.claims.api_urls")),

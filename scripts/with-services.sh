@@ -5,7 +5,7 @@
 #
 # Installs Debian's postgresql and redis-server when missing (apt-get; root or sudo), runs
 # initdb into a temporary directory (as the `postgres` user when we are root: initdb refuses
-# to run as root), exports DATABASE_URL, CELERY_BROKER_URL and CELERY_RESULT_BACKEND for the
+# to run as root), exports DATABASE_URL, CELERY_BROKER_URL, CELERY_RESULT_BACKEND and CACHE_URL for the
 # command, and always stops both servers and removes the directory, whatever the command did.
 set -euo pipefail
 
@@ -78,4 +78,5 @@ log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/peixun"
 export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export CELERY_RESULT_BACKEND="redis://127.0.0.1:$REDIS_PORT/1"
+export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/2"
 "$@"

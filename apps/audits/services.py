@@ -1,7 +1,7 @@
 """Batch audits: start a run, plan it into chunks, run each chunk, finish the run; resolve findings.
 
-    run:     queued → running → finished | failed          (RUN_TRANSITIONS)
-    finding: open → confirmed | dismissed;  confirmed | dismissed → open   (FINDING_TRANSITIONS)
+    run:     queued → running → finished | failed          (RUN_LIFECYCLE)
+    finding: open → confirmed | dismissed;  confirmed | dismissed → open   (FINDING_LIFECYCLE)
 
 Every task takes ids and is safe to run twice: a chunk is marked done in the transaction that
 writes its findings, under a row lock, so a redelivered chunk finds it done and writes nothing.
@@ -12,7 +12,6 @@ of its phase is done — whichever worker finishes the last chunk does it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -24,9 +23,10 @@ from django.utils import timezone
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine
-from apps.claims.services import claim_notify
+from apps.claims.services.notices import claim_notify
 from apps.classes.models import TrainingClass
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
 from apps.core.services import state_change_record
 from apps.institutions.services import institution_users
 from apps.notices.services import notify
@@ -46,6 +46,9 @@ from .models import (
     Scope,
 )
 from .permissions import audit_finding_policy, audit_run_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -70,34 +73,70 @@ def chunk_lines() -> int:
 # Lifecycles ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Move:
-    label: str
+def _admit_finding(finding: AuditFinding, actor: User) -> None:
+    if not audit_finding_policy.can(actor, "resolve", finding):
+        raise ApplicationError("只有疑点所在区县的经办人员或市人力社保局管理员可以处理稽核疑点")
+    if finding.change == Change.CLEARED:
+        raise ApplicationError("该疑点在本次稽核中已消除，无需处理")
 
 
-RUN_TRANSITIONS: dict[tuple[str, str], Move] = {
-    (R.QUEUED, R.RUNNING): Move("开始稽核"),
-    (R.RUNNING, R.FINISHED): Move("稽核完成"),
-    (R.QUEUED, R.FAILED): Move("稽核失败"),
-    (R.RUNNING, R.FAILED): Move("稽核失败"),
-}
-FINDING_TRANSITIONS: dict[tuple[str, str], Move] = {
-    (F.OPEN, F.CONFIRMED): Move("确认疑点"),
-    (F.OPEN, F.DISMISSED): Move("排除疑点"),
-    (F.CONFIRMED, F.OPEN): Move("重新打开"),
-    (F.DISMISSED, F.OPEN): Move("重新打开"),
-}
+_WORKERS = "system"
+RUN_LIFECYCLE: Lifecycle[AuditRun] = register(
+    Lifecycle(
+        name="批量稽核",
+        model=AuditRun,
+        states=R,
+        transitions=(
+            Transition(R.QUEUED, R.RUNNING, "开始稽核", _WORKERS, does="分片投影"),
+            Transition(R.RUNNING, R.FINISHED, "稽核完成", _WORKERS, does="每个分片都已完成", notice="发起人"),
+            Transition(R.QUEUED, R.FAILED, "稽核失败", _WORKERS),
+            Transition(R.RUNNING, R.FAILED, "稽核失败", _WORKERS),
+        ),
+        roles={_WORKERS: Who("稽核任务（Celery）", anyone)},
+        error_field=None,
+        description="区县经办人员或市级管理员发起（排队中），由 Celery 任务分片执行；"
+        "最后一个分片完成者在运行记录的行锁下结束本次稽核。",
+    )
+)
+FINDING_LIFECYCLE: Lifecycle[AuditFinding] = register(
+    Lifecycle(
+        name="稽核疑点",
+        model=AuditFinding,
+        states=F,
+        transitions=(
+            Transition(F.OPEN, F.CONFIRMED, "确认疑点", "officer", True, notice="申领人或机构经办人"),
+            Transition(F.OPEN, F.DISMISSED, "排除疑点", "officer", True),
+            Transition(F.CONFIRMED, F.OPEN, "重新打开", "officer", True),
+            Transition(F.DISMISSED, F.OPEN, "重新打开", "officer", True),
+        ),
+        roles={
+            "officer": Who(
+                "疑点所在区县的经办人员或市级管理员",
+                lambda actor, finding: audit_finding_policy.can(actor, "resolve", finding),
+            )
+        },
+        admit=_admit_finding,
+        error_field="to",
+        refuse_reason=lambda step: ApplicationError(f"{step.label}须填写处理意见", field="reason"),
+        description="本次稽核已消除的疑点不能处理（先检查，再查表）。确认的疑点使该明细不能审核通过。",
+    )
+)
+RUN_TRANSITIONS = RUN_LIFECYCLE.table
+FINDING_TRANSITIONS = FINDING_LIFECYCLE.table
 
 
 def _move_run(run: AuditRun, to: str, *, reason: str, actor: User | None = None) -> None:
-    """The one place a run changes status: checked against the table, saved and logged."""
-    move = RUN_TRANSITIONS.get((run.status, to))
-    if move is None:
-        raise ApplicationError(f"批量稽核不能从“{R(run.status).label}”变为“{R(to).label}”")
-    before = run.status
-    run.status = to
-    run.save()
-    state_change_record(obj=run, actor=actor, from_state=before, to_state=to, reason=reason or move.label)
+    """The one place a run changes status: checked against the table, saved and logged. The
+    caller holds the run's row lock."""
+    step = RUN_LIFECYCLE.find(run.status, to)
+    move(
+        RUN_LIFECYCLE,
+        run,
+        actor=actor,
+        to=to,
+        lock=False,
+        log_reason=reason or (step.label if step else ""),
+    )
 
 
 # Starting a run -----------------------------------------------------------------------------------
@@ -379,32 +418,30 @@ def audit_runs_resume_stalled() -> list[int]:
 # Findings -----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def audit_finding_resolve(*, finding: AuditFinding, actor: User, to: str, reason: str) -> AuditFinding:
     """An officer's decision on a finding: confirm it (and refuse the line on the claim page) or
     dismiss it, with a reason; or open it again. A later run that finds it again keeps the decision."""
-    finding = AuditFinding.objects.select_for_update().get(pk=finding.pk)
-    if not audit_finding_policy.can(actor, "resolve", finding):
-        raise ApplicationError("只有疑点所在区县的经办人员或市人力社保局管理员可以处理稽核疑点")
-    if finding.change == Change.CLEARED:
-        raise ApplicationError("该疑点在本次稽核中已消除，无需处理")
-    move = FINDING_TRANSITIONS.get((finding.status, to))
-    if move is None:
-        label = F(to).label if to in F.values else to
-        raise ApplicationError(f"稽核疑点不能从“{F(finding.status).label}”变为“{label}”", field="to")
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError(f"{move.label}须填写处理意见", field="reason")
-    before = finding.status
-    finding.status = to
-    finding.resolution_reason = reason if to != F.OPEN else ""
-    finding.resolved_by = actor if to != F.OPEN else None
-    finding.resolved_at = timezone.now() if to != F.OPEN else None
-    finding.save(update_fields=["status", "resolution_reason", "resolved_by", "resolved_at"])
-    state_change_record(obj=finding, actor=actor, from_state=before, to_state=to, reason=reason)
-    if to == F.CONFIRMED:
-        _notify_confirmed(finding, actor, reason)
-    return finding
+
+    def resolve(finding: AuditFinding, step: Transition) -> None:
+        reopened = step.target == F.OPEN
+        finding.resolution_reason = "" if reopened else reason.strip()
+        finding.resolved_by = None if reopened else actor
+        finding.resolved_at = None if reopened else timezone.now()
+
+    def tell(finding: AuditFinding, step: Transition) -> None:
+        if step.target == F.CONFIRMED:
+            _notify_confirmed(finding, actor, reason.strip())
+
+    return move(
+        FINDING_LIFECYCLE,
+        finding,
+        actor=actor,
+        to=to,
+        reason=reason,
+        before_save=resolve,
+        update_fields=["resolution_reason", "resolved_by", "resolved_at"],
+        after_save=tell,
+    )
 
 
 def _notify_confirmed(finding: AuditFinding, actor: User, reason: str) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -10,9 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps import rules
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
 from . import engine, selectors
+from .filters import OccupationFilter, RateRowFilter
 from .models import District, Occupation, RateRow
 from .permissions import districts_visible_to
 
@@ -70,9 +73,7 @@ class OccupationListApi(ListAPIView):
     serializer_class = OccupationSerializer
 
     def get_queryset(self):
-        return selectors.occupation_list(search=self.request.query_params.get("q", "").strip()).order_by(
-            "code"
-        )
+        return filter_api(OccupationFilter, self.request, selectors.occupation_list()).order_by("code")
 
 
 class RateRowListApi(ListAPIView):
@@ -82,21 +83,10 @@ class RateRowListApi(ListAPIView):
 
     def get_queryset(self):
         user = signed_in(self.request)
-        params = self.request.query_params
-        district = None
-        if params.get("district"):
-            district = selectors.district_get(code=params["district"], user=user)
-        try:
-            on = date.fromisoformat(params["on"]) if params.get("on") else None
-        except ValueError as exc:
-            raise serializers.ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from exc
-        qs = selectors.rate_row_list(
-            user=user,
-            district=district,
-            occupation=params.get("occupation", ""),
-            level=params.get("level", ""),
-            on=on,
-        )
+        code = self.request.query_params.get("district")
+        if code:  # a district outside the caller's scope is "not found", like its table's page
+            selectors.district_get(code=code, user=user)
+        qs = filter_api(RateRowFilter, self.request, selectors.rate_row_list(user=user))
         return qs.order_by("district__sort_order", "occupation__code", "level", "effective_from", "pk")
 
 
@@ -133,6 +123,64 @@ class DistrictSettingsApi(APIView):
                 ],
             }
         )
+
+
+def _json_value(value: object) -> object:
+    """A parameter's value as JSON: money and ratios as exact strings, dates ISO, counts as numbers."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+class ParametersApi(APIView):
+    """Every dated parameter of the rules in force on ?date= (default today), with the rule and clause
+    it comes from and the days its value is valid; with ?district=<code>, that district's settings too.
+    The figures the engine would use for a quote on that day (docs/rules.md explains each)."""
+
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("date", "")
+        try:
+            day = date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError:
+            return Response({"detail": "日期格式应为 YYYY-MM-DD", "field": "date"}, status=400)
+        district = None
+        if request.query_params.get("district"):
+            district = selectors.district_get(code=request.query_params["district"], user=signed_in(request))
+        by_name = {parameter.name: parameter for parameter in rules.PARAMETERS}
+        data: dict[str, object] = {
+            "date": day.isoformat(),
+            "rules_version": rules.RULES_VERSION,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "label": p.label,
+                    "value": _json_value(p.value),
+                    "unit": p.unit,
+                    "rule": p.rule,
+                    "reference": p.reference,
+                    "effective_from": p.effective_from.isoformat(),
+                    "effective_to": _json_value(by_name[p.name].valid_until(day)),
+                }
+                for p in rules.parameters_in_force(day)
+            ],
+            "district": None,
+            "district_settings": [],
+        }
+        if district is not None:
+            data["district"] = {"code": district.code, "name": district.name}
+            data["district_settings"] = [
+                {
+                    "key": row["key"],
+                    "label": str(row["label"]),
+                    "value": _json_value(row["value"]),
+                    "effective_from": row["effective_from"],
+                    "source": row["source"],
+                }
+                for row in engine.settings_table(district=district, on=day)
+            ]
+        return Response(data)
 
 
 class QuoteApi(APIView):

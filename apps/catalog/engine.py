@@ -13,7 +13,7 @@ from apps.rules.district import DistrictSettings
 from apps.rules.hours import check_online_rate
 from apps.rules.limits import per_year_limit_on
 from apps.rules.parameters import params_on
-from apps.rules.rates import check_daily_rate, planned_class_hours
+from apps.rules.rates import check_daily_rate, planned_class_hours, rate_row_steps
 from apps.rules.rates import new_occupation_standard as engine_new_occupation_standard
 
 from .models import District, DistrictSetting, RateRow, SettingKey
@@ -66,24 +66,18 @@ def rate_row_findings(row: RateRow) -> list[RowFinding]:
 
 
 def rate_row_explanation(row: RateRow) -> dict[str, Any]:
-    steps = []
-    if row.for_new_occupation:
-        steps.append(
-            {
-                "rule": "R1.5",
-                "text": (
-                    f"新职业：课时 H = {row.class_hours}（区县确定），"
-                    f"补贴标准 S = {row.rate} × {row.class_hours} ÷ 6 = {row.standard} 元"
-                ),
-            }
+    """R1.5's steps for a rate row, worded by the engine from the parameters in force on the row's
+    first day, and every finding of R1.1–R1.4 and R2.4."""
+    steps = [
+        {"rule": step.rule, "text": step.text, "arithmetic": step.arithmetic}
+        for step in rate_row_steps(
+            standard=row.standard,
+            rate=row.rate,
+            class_hours=row.class_hours,
+            new=row.for_new_occupation,
+            on=row.effective_from,
         )
-    else:
-        steps.append(
-            {
-                "rule": "R1.5",
-                "text": f"课时 H = ⌊S × 6 ÷ r⌋ = ⌊{row.standard} × 6 ÷ {row.rate}⌋ = {row.class_hours} 课时",
-            }
-        )
+    ]
     findings = [
         {"rule": f.rule, "severity": f.severity, "message": f.message} for f in rate_row_findings(row)
     ]

@@ -10,6 +10,9 @@ from .models import District, DistrictSetting, Occupation, RateRow
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
 
 if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
     from apps.accounts.models import User
@@ -44,39 +47,16 @@ def district_get(*, code: str, user: User) -> District:
         raise Http404("区县不存在") from exc
 
 
-def occupation_list(
-    *, search: str = "", category: int | None = None, is_new: bool | None = None
-) -> QuerySet[Occupation]:
-    qs = Occupation.objects.all()
-    if search:
-        qs = qs.filter(Q(code__startswith=search) | Q(name__contains=search))
-    if category:
-        qs = qs.filter(major_category=category)
-    if is_new is not None:
-        qs = qs.filter(is_new=is_new)
-    return qs
+def occupation_list() -> QuerySet[Occupation]:
+    """The occupation catalogue (narrowed by `filters.OccupationFilter` on a list)."""
+    return Occupation.objects.all()
 
 
-def rate_row_list(
-    *,
-    user: User,
-    district: District | None = None,
-    occupation: str = "",
-    level: str = "",
-    on: date | None = None,
-) -> QuerySet[RateRow]:
+def rate_row_list(*, user: User, district: District | None = None) -> QuerySet[RateRow]:
+    """The rate rows the user may see, of one district if given (narrowed by
+    `filters.RateRowFilter` on a list)."""
     qs = rate_row_policy.visible(user).select_related("district", "occupation")
-    if district is not None:
-        qs = qs.filter(district=district)
-    if occupation:
-        qs = qs.filter(Q(occupation__code__startswith=occupation) | Q(occupation__name__contains=occupation))
-    if level == "special":
-        qs = qs.filter(level__isnull=True)
-    elif level.isdigit():
-        qs = qs.filter(level=int(level))
-    if on is not None:
-        qs = qs.filter(in_force_on(on))
-    return qs
+    return qs if district is None else qs.filter(district=district)
 
 
 def rate_row_get(*, row_id: int, user: User) -> RateRow:

@@ -12,38 +12,30 @@ from django.utils import timezone
 
 from apps import rules
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.selectors import state_changes_for
 from apps.core.tabular import TableErrors
-from apps.core.views import date_param, paginate, sort_by
+from apps.core.views import paginate, sort_by
 
 from . import engine, selectors, services
+from .filters import OccupationFilter, RateRowFilter
 from .forms import DistrictSettingForm, OccupationImportForm, RateRowForm
 from .imports import parse_occupation_rows
-from .models import MajorCategory, SettingKey
+from .models import SettingKey
 from .permissions import may_edit_district
 from .quote_form import QuoteForm
 
 
 @login_required
 def occupation_list(request: HttpRequest) -> HttpResponse:
-    category = request.GET.get("category", "")
-    new = request.GET.get("new", "")
-    qs = selectors.occupation_list(
-        search=request.GET.get("q", "").strip(),
-        category=int(category) if category.isdigit() else None,
-        is_new={"1": True, "0": False}.get(new),
-    )
-    qs, sort = sort_by(request, qs, {"code": "code", "name": "name", "category": "major_category"}, "code")
+    filterset = filter_page(OccupationFilter, request, selectors.occupation_list())
+    sorts = {"code": "code", "name": "name", "category": "major_category"}
+    qs, sort = sort_by(request, filterset.narrowed(), sorts, "code")
     return render(
         request,
         "catalog/occupation_list.html",
-        {
-            "page": paginate(request, qs),
-            "sort": sort,
-            "categories": MajorCategory.choices,
-            "filters": request.GET,
-        },
+        {"page": paginate(request, qs), "sort": sort, "filter": filterset},
     )
 
 
@@ -79,17 +71,10 @@ def district_list(request: HttpRequest) -> HttpResponse:
 def rate_table(request: HttpRequest, code: str) -> HttpResponse:
     user = signed_in(request)
     district = selectors.district_get(code=code, user=user)
-    on = date_param(request, "on")
-    qs = selectors.rate_row_list(
-        user=user,
-        district=district,
-        occupation=request.GET.get("occupation", "").strip(),
-        level=request.GET.get("level", ""),
-        on=on,
-    )
+    filterset = filter_page(RateRowFilter, request, selectors.rate_row_list(user=user, district=district))
     qs, sort = sort_by(
         request,
-        qs,
+        filterset.narrowed(),
         {
             "occupation": ("major_category", "occupation__code", "level", "effective_from"),
             "level": ("level", "major_category", "occupation__code"),
@@ -105,7 +90,7 @@ def rate_table(request: HttpRequest, code: str) -> HttpResponse:
             "district": district,
             "page": paginate(request, qs),
             "sort": sort,
-            "filters": request.GET,
+            "filter": filterset,
             "can_edit": may_edit_district(user, district),
         },
     )

@@ -26,9 +26,11 @@ from apps.institutions.models import Employer
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
 
-from . import selectors, services
+from . import selectors
 from .models import Claim, ClaimKind, ClaimMaterial, LineDecision, MaterialKind
 from .permissions import ACTIONS, claim_policy
+from .services import class_claims, data_lock, drafts, employer_claims, filing, lifecycle, recompute, review
+from .services import materials as material_services
 
 
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
@@ -113,7 +115,7 @@ def claim_data(claim: Claim, user: Any) -> dict[str, Any]:
     ]
     out["materials"] = [_material(m) for m in claim.materials.all()]
     out["recommendation"] = claim.recommendation
-    out["data_lock"] = services.claim_data_lock(claim)
+    out["data_lock"] = data_lock.claim_data_lock(claim)
     return out
 
 
@@ -178,9 +180,9 @@ def _create_for_class(request: Request) -> Claim:
     if not claim_policy.can(request.user, "add_class"):
         raise PermissionDenied("只有培训机构经办人可以申领班级补贴")
     create = (
-        services.claim_create_living_allowance
+        class_claims.claim_create_living_allowance
         if request.data.get("kind") == ClaimKind.LIVING_ALLOWANCE
-        else services.claim_create_for_class
+        else class_claims.claim_create_for_class
     )
     return create(actor=request.user, training_class=training_class)
 
@@ -211,8 +213,8 @@ class WorkForTrainingSerializer(serializers.Serializer):
     workers = WorkerSerializer(many=True)
 
 
-def _rows(people: list[dict[str, Any]]) -> list[services.PersonRow]:
-    return [services.PersonRow(p["id_number"], p["name"]) for p in people]
+def _rows(people: list[dict[str, Any]]) -> list[filing.PersonRow]:
+    return [filing.PersonRow(p["id_number"], p["name"]) for p in people]
 
 
 def _work_for_training(request: Request, claim: Claim | None = None) -> Claim:
@@ -221,21 +223,21 @@ def _work_for_training(request: Request, claim: Claim | None = None) -> Claim:
 
     def build(persons: list[Any]) -> Claim:
         workers = [
-            services.WorkerMonths(person, list(worker["months"]))
+            employer_claims.WorkerMonths(person, list(worker["months"]))
             for person, worker in zip(persons, data["workers"], strict=True)
         ]
         if claim is not None:
-            return services.claim_update_work_for_training(
+            return employer_claims.claim_update_work_for_training(
                 claim=claim, actor=request.user, year=data.get("year"), workers=workers
             )
-        return services.claim_create_work_for_training(
+        return employer_claims.claim_create_work_for_training(
             actor=request.user,
             employer=_employer(request, data["employer"]),
             year=data.get("year"),
             workers=workers,
         )
 
-    return services.claim_create_with_persons(rows=_rows(data["workers"]), create=build)
+    return filing.claim_create_with_persons(rows=_rows(data["workers"]), create=build)
 
 
 class ApprenticeSerializer(PersonSerializer):
@@ -265,7 +267,7 @@ def _apprenticeship(request: Request, claim: Claim | None = None) -> Claim:
 
     def build(persons: list[Any]) -> Claim:
         apprentices = [
-            services.Apprentice(
+            employer_claims.Apprentice(
                 person=person,
                 start=a["start"],
                 end=a["end"],
@@ -278,14 +280,14 @@ def _apprenticeship(request: Request, claim: Claim | None = None) -> Claim:
             for person, a in zip(persons, data["apprentices"], strict=True)
         ]
         if claim is not None:
-            return services.claim_update_apprenticeship(
+            return employer_claims.claim_update_apprenticeship(
                 claim=claim,
                 actor=request.user,
                 stage=data["stage"],
                 year=data.get("year"),
                 apprentices=apprentices,
             )
-        return services.claim_create_apprenticeship(
+        return employer_claims.claim_create_apprenticeship(
             actor=request.user,
             employer=_employer(request, data["employer"]),
             stage=data["stage"],
@@ -293,7 +295,7 @@ def _apprenticeship(request: Request, claim: Claim | None = None) -> Claim:
             apprentices=apprentices,
         )
 
-    return services.claim_create_with_persons(rows=_rows(data["apprentices"]), create=build)
+    return filing.claim_create_with_persons(rows=_rows(data["apprentices"]), create=build)
 
 
 class TrainingSerializer(serializers.Serializer):
@@ -323,9 +325,9 @@ def _enterprise_direct(request: Request, claim: Claim | None = None) -> Claim:
     data = validated(EnterpriseDirectSerializer, request.data)
 
     def build(persons: list[Any]) -> Claim:
-        training = services.EnterpriseTraining(**data["training"])
+        training = employer_claims.EnterpriseTraining(**data["training"])
         trainees = [
-            services.EnterpriseTrainee(
+            employer_claims.EnterpriseTrainee(
                 person=person,
                 relation=t["relation"],
                 attended_offline=t["attended_offline"],
@@ -335,17 +337,17 @@ def _enterprise_direct(request: Request, claim: Claim | None = None) -> Claim:
             for person, t in zip(persons, data["trainees"], strict=True)
         ]
         if claim is not None:
-            return services.claim_update_enterprise_direct(
+            return employer_claims.claim_update_enterprise_direct(
                 claim=claim, actor=request.user, training=training, trainees=trainees
             )
-        return services.claim_create_enterprise_direct(
+        return employer_claims.claim_create_enterprise_direct(
             actor=request.user,
             employer=_employer(request, data["employer"]),
             training=training,
             trainees=trainees,
         )
 
-    return services.claim_create_with_persons(rows=_rows(data["trainees"]), create=build)
+    return filing.claim_create_with_persons(rows=_rows(data["trainees"]), create=build)
 
 
 CREATE = {
@@ -393,7 +395,7 @@ class ClaimDetailApi(APIView):
 
     def delete(self, request: Request, pk: int) -> Response:
         claim = _claim_for(request, pk, "change")
-        services.claim_delete_draft(claim=claim, actor=request.user, reason=request.data.get("reason", ""))
+        drafts.claim_delete_draft(claim=claim, actor=request.user, reason=request.data.get("reason", ""))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -409,13 +411,13 @@ class ClaimTransitionApi(APIView):
         data = validated(self.InputSerializer, request.data)
         if not claim_policy.can(request.user, ACTIONS[data["to"]], claim):
             raise PermissionDenied("您无权执行此操作")
-        claim = services.claim_transition(claim=claim, actor=request.user, **data)
+        claim = lifecycle.claim_transition(claim=claim, actor=request.user, **data)
         return Response(claim_data(claim, request.user))
 
 
 class ClaimRecomputeApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
-        claim = services.claim_recompute(claim=_claim_for(request, pk, "change"))
+        claim = recompute.claim_recompute(claim=_claim_for(request, pk, "change"))
         return Response(claim_data(claim, request.user))
 
 
@@ -432,7 +434,7 @@ class LineDecisionApi(APIView):
         line = claim.lines.filter(pk=line_pk).first()
         if line is None:
             raise NotFound("申领明细不存在")
-        services.claim_line_decide(
+        review.claim_line_decide(
             line=line, actor=request.user, **validated(self.InputSerializer, request.data)
         )
         return Response(claim_data(selectors.claim_get(claim_id=pk, user=request.user), request.user))
@@ -446,7 +448,7 @@ class RecommendationApi(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         claim = _claim_for(request, pk, "recommend")
-        claim = services.claim_recommend(
+        claim = review.claim_recommend(
             claim=claim, actor=request.user, text=validated(self.InputSerializer, request.data)["text"]
         )
         return Response(claim_data(claim, request.user))
@@ -465,7 +467,7 @@ class MaterialsApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         claim = _claim_for(request, pk, "change")
         data = validated(self.InputSerializer, request.data)
-        material = services.claim_material_upload(
+        material = material_services.claim_material_upload(
             claim=claim, actor=request.user, kind=data["kind"], upload=data["file"]
         )
         return Response(_material(material), status=status.HTTP_201_CREATED)
@@ -477,5 +479,5 @@ class MaterialDetailApi(APIView):
         material = claim.materials.filter(pk=material_pk).first()
         if material is None:
             raise NotFound("申领材料不存在")
-        services.claim_material_delete(material=material, actor=request.user)
+        material_services.claim_material_delete(material=material, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

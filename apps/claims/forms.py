@@ -19,7 +19,7 @@ from apps.rules.enterprise import TRAINEE_RELATIONS
 
 from .materials import accept_attribute
 from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind
-from .services import PersonRow
+from .services.filing import PersonRow
 
 DATE = DateInput()
 MONTH = re.compile(r"(\d{4})-(\d{2})")

@@ -20,7 +20,6 @@ from apps.catalog.permissions import districts_visible_to
 from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Claim, ClaimLine, ClaimStatus
-from .services import is_claim_officer, is_claimant, is_engaged_reviewer
 
 # The permission action behind each move of the lifecycle, by the status it moves to.
 ACTIONS = {
@@ -33,6 +32,37 @@ CLAIMANT_ACTIONS = {"change"}
 # Roles that inspect and never file: they see a claim only once it has been submitted.
 UNSUBMITTED_HIDDEN_FROM = frozenset({Role.THIRD_PARTY_REVIEWER, Role.AUDITOR})
 OFFICER_ACTIONS = {"review"}
+
+
+# Who may act on one claim, called by the policy below and by the services.
+
+
+def is_claimant(user: Any, claim: Claim) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if claim.institution_id and user.role == Role.INSTITUTION_OPERATOR:
+        return claim.institution.members.filter(pk=user.pk).exists()
+    if claim.employer_id and user.role == Role.ENTERPRISE_FILER:
+        return claim.employer.members.filter(pk=user.pk).exists()
+    return False
+
+
+def is_claim_officer(user: Any, claim: Claim) -> bool:
+    """Final decisions: the district's officers and the municipal admin; never a third party (R7.1)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return True
+    return user.role == Role.DISTRICT_OFFICER and user.district_id == claim.district_id
+
+
+def is_engaged_reviewer(user: Any, claim: Claim) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role == Role.THIRD_PARTY_REVIEWER
+        and user.engaged_districts.filter(pk=claim.district_id).exists()
+    )
 
 
 class ClaimPolicy(PermissionPolicy[Claim]):

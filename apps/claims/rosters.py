@@ -30,11 +30,9 @@ from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.trainees.imports.attendance import parse_date
 from apps.trainees.services.persons import name_mismatch, person_input_or_errors, persons_existing
 
-from . import services
-from .filing import claim_file
 from .forms import ApprenticeForm, EnterpriseTraineeForm, WorkerForm
 from .models import Claim
-from .services import PersonRow
+from .services.filing import PersonRow, claim_create_with_persons, claim_file
 
 # One claim's roster; the largest employers file a few thousand workers a year.
 MAX_ROWS = 5_000
@@ -305,7 +303,7 @@ def claim_create_from_rows(
     """The claim draft of `kind` for the header form's data and the checked rows, by the same
     services as the hand form: register or find each person, then create the claim, in one
     transaction."""
-    return services.claim_create_with_persons(
+    return claim_create_with_persons(
         rows=[row.person for row in rows],
         create=lambda persons: claim_file(
             actor=actor, kind=kind.slug, header=header, rows=[row.data for row in rows], persons=persons

@@ -30,7 +30,7 @@ from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
 from apps.trainees.models import EnrolmentStatus
 
-from . import filing, rosters, selectors, services
+from . import rosters, selectors
 from .extensions import claim_page_extras, claim_pending_matters
 from .forms import (
     RULE_CHOICES,
@@ -51,6 +51,8 @@ from .forms import (
 )
 from .models import ClaimKind, ClaimLine, ClaimMaterial, ClaimStatus, LineDecision
 from .permissions import ACTIONS, claim_policy
+from .services import class_claims, data_lock, drafts, filing, lifecycle, recompute, review
+from .services import materials as material_services
 
 S = ClaimStatus
 MORE_ROWS = 5
@@ -130,9 +132,9 @@ def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
     form = ClassClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         create = (
-            services.claim_create_living_allowance
+            class_claims.claim_create_living_allowance
             if form.cleaned_data["kind"] == ClaimKind.LIVING_ALLOWANCE
-            else services.claim_create_for_class
+            else class_claims.claim_create_for_class
         )
         try:
             claim = create(actor=request.user, training_class=training_class)
@@ -190,7 +192,7 @@ def _create_with_rows(request, form, formset, kind: str, claim=None) -> Any:
         form.add_error(None, "请至少填写一行")
         return None
     try:
-        return services.claim_create_with_persons(
+        return filing.claim_create_with_persons(
             rows=[row.person_row() for row in rows],
             create=lambda persons: filing.claim_file(
                 actor=request.user,
@@ -200,7 +202,7 @@ def _create_with_rows(request, form, formset, kind: str, claim=None) -> Any:
                 persons=persons,
                 claim=claim,
             ),
-            known=services.claim_known_persons(claim) if claim is not None else None,
+            known=filing.claim_known_persons(claim) if claim is not None else None,
         )
     except ApplicationError as exc:
         exc.add_to_form(form)
@@ -422,7 +424,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for(request, pk, "change")
     if claim.kind not in EDIT_PAGES:
         raise Http404("班级补贴申领随班级数据变化，请在申领页面重新测算")
-    if claim.status not in services.EDITABLE:
+    if claim.status not in lifecycle.EDITABLE:
         messages.error(request, f"申领状态为“{claim.get_status_display()}”，不能修改（草稿或退回修改时可以）")
         return redirect("claims:detail", pk=pk)
     return EDIT_PAGES[claim.kind](request, claim)
@@ -438,7 +440,7 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeleteDraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_delete_draft(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+            drafts.claim_delete_draft(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             messages.error(request, str(exc))
             return redirect("claims:detail", pk=pk)
@@ -519,7 +521,7 @@ def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
     actions = []
-    for (current, to), transition in services.TRANSITIONS.items():
+    for (current, to), transition in lifecycle.TRANSITIONS.items():
         if current == claim.status and claim_policy.can(user, ACTIONS[to], claim):
             actions.append({"to": to, "label": transition.label, "needs_reason": transition.needs_reason})
     return actions
@@ -540,7 +542,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_claimant = claim_policy.can(user, "change", claim)
     is_officer = claim_policy.can(user, "review", claim)
     reviewing = claim.status in selectors.WAITING
-    enterprise = services.claim_requires_materials(claim)
+    enterprise = material_services.claim_requires_materials(claim)
     present = {m.kind for m in materials}
     training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
     can_approve = (
@@ -559,13 +561,13 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if enterprise
             else [],
             "classified": bool(claim.employer_id and claim.employer.is_classified),
-            "differences": services.claim_data_lock(claim)
-            if claim.status in (*services.EDITABLE, S.SUBMITTED)
+            "differences": data_lock.claim_data_lock(claim)
+            if claim.status in (*lifecycle.EDITABLE, S.SUBMITTED)
             else [],
             "history": selectors.claim_history(claim=claim),
             "actions": _actions(user, claim),
-            "editable": is_claimant and claim.status in services.EDITABLE,
-            "can_edit_rows": is_claimant and claim.status in services.EDITABLE and claim.kind in EDIT_PAGES,
+            "editable": is_claimant and claim.status in lifecycle.EDITABLE,
+            "can_edit_rows": is_claimant and claim.status in lifecycle.EDITABLE and claim.kind in EDIT_PAGES,
             "can_delete": is_claimant and claim.status == S.DRAFT,
             "return_reason": selectors.claim_return_reason(claim=claim),
             "year_basis": selectors.YEAR_BASIS.get(claim.kind, ""),
@@ -621,11 +623,11 @@ def claim_action(request: HttpRequest, pk: int) -> HttpResponse:
     claim_policy.check(request.user, ACTIONS[to], claim)
     current = claim.status
     try:
-        services.claim_transition(claim=claim, actor=request.user, to=to, reason=form.cleaned_data["reason"])
+        lifecycle.claim_transition(claim=claim, actor=request.user, to=to, reason=form.cleaned_data["reason"])
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已{services.TRANSITIONS[(current, to)].label}")
+        messages.success(request, f"已{lifecycle.TRANSITIONS[(current, to)].label}")
     return redirect("claims:detail", pk=pk)
 
 
@@ -634,7 +636,7 @@ def claim_action(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_for(request, pk, "change")
     try:
-        services.claim_recompute(claim=claim)
+        recompute.claim_recompute(claim=claim)
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -658,7 +660,7 @@ def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
         return redirect(f"{claim_url(pk)}#line-{line.pk}")
     data = form.cleaned_data
     try:
-        services.claim_line_decide(
+        review.claim_line_decide(
             line=line, actor=request.user, decision=data["decision"], rule=data["rule"], reason=data["reason"]
         )
     except ApplicationError as exc:
@@ -677,7 +679,7 @@ def lines_approve_pending(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请勾选确认后再执行操作")
         return redirect("claims:detail", pk=pk)
     try:
-        outcome = services.claim_lines_approve_pending(claim=claim, actor=request.user)
+        outcome = review.claim_lines_approve_pending(claim=claim, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("claims:detail", pk=pk)
@@ -696,7 +698,7 @@ def claim_recommend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写第三方审核意见")
         return redirect("claims:detail", pk=pk)
     try:
-        services.claim_recommend(claim=claim, actor=request.user, text=form.cleaned_data["text"])
+        review.claim_recommend(claim=claim, actor=request.user, text=form.cleaned_data["text"])
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -719,7 +721,7 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, f"{label}：{error}" if label else error, extra_tags=MATERIALS_TAG)
         return redirect(f"{claim_url(pk)}#materials")
     try:
-        material = services.claim_material_upload(
+        material = material_services.claim_material_upload(
             claim=claim, actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
         )
     except ApplicationError as exc:
@@ -762,7 +764,7 @@ def material_delete(request: HttpRequest, pk: int, material_pk: int) -> HttpResp
         messages.error(request, "请勾选确认后再删除材料", extra_tags=MATERIALS_TAG)
         return redirect(f"{claim_url(pk)}#materials")
     try:
-        services.claim_material_delete(material=material, actor=request.user)
+        material_services.claim_material_delete(material=material, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, str(exc), extra_tags=MATERIALS_TAG)
     else:

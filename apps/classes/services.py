@@ -3,13 +3,13 @@
     draft → submitted → approved | returned | rejected;  returned → submitted;
     approved → running → completed → closed
 
-Every move goes through `class_transition`, locks the row, checks who may make it, and writes
-the state-change log in the same transaction.
+The table is `LIFECYCLE` (apps.core.lifecycle); every move goes through `class_transition`, which
+locks the row, checks who may make it, and writes the state-change log in the same transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from apps.catalog.models import Occupation
 from apps.catalog.selectors import rate_row_in_force
 from apps.core import dates
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
 from apps.core.services import state_change_record
 from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation
 from apps.institutions.selectors import institution_can_run_classes
@@ -39,26 +40,12 @@ from .permissions import is_class_operator, is_class_reviewer, is_engaged_class_
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 S = ClassStatus
 
 
-@dataclass(frozen=True)
-class Transition:
-    actor: str  # "operator" (the institution's own) or "reviewer" (the district's officer, the admin)
-    needs_reason: bool
-    label: str
-
-
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (S.DRAFT, S.SUBMITTED): Transition("operator", False, "提交"),
-    (S.RETURNED, S.SUBMITTED): Transition("operator", False, "重新提交"),
-    (S.SUBMITTED, S.APPROVED): Transition("reviewer", False, "审核通过"),
-    (S.SUBMITTED, S.RETURNED): Transition("reviewer", True, "退回修改"),
-    (S.SUBMITTED, S.REJECTED): Transition("reviewer", True, "驳回"),
-    (S.APPROVED, S.RUNNING): Transition("operator", False, "开班"),
-    (S.RUNNING, S.COMPLETED): Transition("operator", False, "结业"),
-    (S.COMPLETED, S.CLOSED): Transition("reviewer", False, "关闭"),
-}
 EDITABLE = (S.DRAFT, S.RETURNED)
 # What must hold before a running class is completed, each raising ApplicationError when it does
 # not. The apps that hold what is checked append to it in their AppConfig.ready(): trainees (every
@@ -300,15 +287,85 @@ def _blocking(findings: list[dict[str, str]]) -> list[dict[str, str]]:
     return [f for f in findings if f["severity"] == "E" and f["rule"] != "R2.5"]
 
 
-def _may(actor: User, training_class: TrainingClass, who: str) -> bool:
-    return (
-        is_class_operator(actor, training_class)
-        if who == "operator"
-        else is_class_reviewer(actor, training_class)
+def _ended(training_class: TrainingClass, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
+    today = context.get("on") or dates.today()
+    if today >= training_class.end_date:
+        return None
+    return ApplicationError(
+        f"本班计划 {training_class.end_date:%Y-%m-%d} 结束，今天是 {today:%Y-%m-%d}，"
+        "培训结束日期之前不能结业",
+        field="status",
     )
 
 
-@transaction.atomic
+def _completion_checks(
+    training_class: TrainingClass, actor: User, context: Mapping[str, Any]
+) -> ApplicationError | None:
+    for check in COMPLETION_CHECKS:
+        check(training_class)  # raises its own refusal
+    return None
+
+
+_TO_INSTITUTION = "机构经办人"
+
+# The class application lifecycle. The institution's operators submit, open and complete; the
+# officers of the class's district and the municipal admin decide and close.
+LIFECYCLE: Lifecycle[TrainingClass] = register(
+    Lifecycle(
+        name="开班申请",
+        model=TrainingClass,
+        states=S,
+        transitions=(
+            Transition(
+                S.DRAFT,
+                S.SUBMITTED,
+                "提交",
+                "operator",
+                notice="区县经办人员",
+                does="按计划校验（E 级问题不能提交）",
+            ),
+            Transition(
+                S.RETURNED,
+                S.SUBMITTED,
+                "重新提交",
+                "operator",
+                notice="区县经办人员",
+                does="按计划校验（E 级问题不能提交）",
+            ),
+            Transition(
+                S.SUBMITTED,
+                S.APPROVED,
+                "审核通过",
+                "reviewer",
+                notice=_TO_INSTITUTION,
+                does="审核日再校验；线上课时超 30% 须填审核意见 (R2.3)；锁定费率和版本 (R9.2)",
+            ),
+            Transition(S.SUBMITTED, S.RETURNED, "退回修改", "reviewer", True, notice=_TO_INSTITUTION),
+            Transition(S.SUBMITTED, S.REJECTED, "驳回", "reviewer", True, notice=_TO_INSTITUTION),
+            Transition(S.APPROVED, S.RUNNING, "开班", "operator"),
+            Transition(
+                S.RUNNING,
+                S.COMPLETED,
+                "结业",
+                "operator",
+                guards=(
+                    Guard("培训结束日期已到", _ended),
+                    Guard("结业前的检查（每名学员都有考核结果）", _completion_checks),
+                ),
+            ),
+            Transition(S.COMPLETED, S.CLOSED, "关闭", "reviewer", notice=_TO_INSTITUTION),
+        ),
+        roles={
+            "operator": Who("本机构经办人", is_class_operator),
+            "reviewer": Who("本区县经办人员或市级管理员", is_class_reviewer),
+        },
+        lock_query=lambda: TrainingClass.objects.select_related("institution", "district", "occupation"),
+        description="机构填报开班申请，区县审核；通过后开班、结业，区县关闭。",
+    )
+)
+TRANSITIONS = LIFECYCLE.table
+
+
 def class_transition(
     *,
     training_class: TrainingClass,
@@ -319,54 +376,33 @@ def class_transition(
     on: date | None = None,
 ) -> TrainingClass:
     """Move a class along the lifecycle table; the one place its status changes."""
-    training_class = (
-        TrainingClass.objects.select_for_update()
-        .select_related("institution", "district", "occupation")
-        .get(pk=training_class.pk)
-    )
-    current = training_class.status
-    transition = TRANSITIONS.get((current, to))
-    if transition is None:
-        raise ApplicationError(
-            f"开班申请不能从“{S(current).label}”变为“{S(to).label if to in S.values else to}”", field="status"
-        )
-    if not _may(actor, training_class, transition.actor):
-        raise ApplicationError(f"您无权对该开班申请执行“{transition.label}”")
-    reason = reason.strip()
-    if transition.needs_reason and not reason:
-        raise ApplicationError(f"{transition.label}须填写原因", field="reason")
     day = on or timezone.localdate()
-    if to == S.SUBMITTED:
-        _submit(training_class, day)
-    elif to == S.APPROVED:
-        _approve(training_class, day, online_override_reason.strip())
-    elif to == S.COMPLETED:
-        today = on or dates.today()
-        if today < training_class.end_date:
-            raise ApplicationError(
-                f"本班计划 {training_class.end_date:%Y-%m-%d} 结束，今天是 {today:%Y-%m-%d}，"
-                "培训结束日期之前不能结业",
-                field="status",
-            )
-        for check in COMPLETION_CHECKS:
-            check(training_class)
-    training_class.status = to
-    training_class.save()
-    state_change_record(
-        obj=training_class,
+    override = online_override_reason.strip()
+    told = reason.strip() or override
+
+    def work(training_class: TrainingClass, step: Transition) -> None:
+        if to == S.SUBMITTED:
+            _submit(training_class, day)
+        elif to == S.APPROVED:
+            _approve(training_class, day, override)
+
+    return move(
+        LIFECYCLE,
+        training_class,
         actor=actor,
-        from_state=current,
-        to_state=to,
-        reason=reason or online_override_reason.strip(),
+        to=to,
+        reason=reason,
+        context={"on": on},
+        before_save=work,
+        log_reason=told,
+        after_save=lambda moved, step: _notify(moved, actor, step, told),
     )
-    _notify(training_class, actor, transition, reason or online_override_reason.strip())
-    return training_class
 
 
 def _notify(training_class: TrainingClass, actor: User, transition: Transition, reason: str) -> None:
     """A reviewer's decision reaches the institution's operators; a submission, the district's
     officers. Opening and completing are the institution's own moves, told to nobody."""
-    if transition.actor == "reviewer":
+    if transition.who == "reviewer":
         recipients: Any = institution_users(training_class.institution)
     elif training_class.status == S.SUBMITTED:
         recipients = district_officers(district_id=training_class.district_id)
@@ -376,7 +412,7 @@ def _notify(training_class: TrainingClass, actor: User, transition: Transition, 
         recipients=recipients,
         kind=f"class_{training_class.status}",
         title=f"开班申请“{training_class.name}”（#{training_class.pk}）{transition.label}",
-        body=f"{'原因' if transition.needs_reason else '审核意见'}：{reason}" if reason else "",
+        body=f"{'原因' if transition.reason_required else '审核意见'}：{reason}" if reason else "",
         link=reverse("classes:detail", args=[training_class.pk]),
         exclude=actor,
     )

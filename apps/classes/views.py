@@ -154,10 +154,10 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     training_class = selectors.class_get(class_id=pk, user=user)
     sessions = list(training_class.sessions.all())
-    actions = []
-    for (current, to), transition in services.TRANSITIONS.items():
-        if current == training_class.status and class_policy.can(user, ACTIONS[to], training_class):
-            actions.append({"to": to, "label": transition.label, "needs_reason": transition.needs_reason})
+    actions = [
+        {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
+        for move in services.LIFECYCLE.allowed(training_class, user)
+    ]
     quote = class_quote_current(training_class=training_class, sessions=sessions)
     pending = None
     if training_class.status in (*services.EDITABLE, ClassStatus.SUBMITTED):

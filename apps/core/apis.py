@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core.permissions import signed_in
+
+from . import events
 from .errors import ApplicationError
 
 
@@ -22,4 +28,52 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound("对象不存在")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied("您无权执行此操作")
+    elif isinstance(exc, exceptions.Throttled):
+        seconds = getattr(exc, "wait", None)  # set by DRF; its stubs do not declare it
+        wait = math.ceil(seconds) if seconds is not None else None
+        later = f"请在 {wait} 秒后重试" if wait is not None else "请稍后重试"
+        exc = exceptions.Throttled(wait=wait)
+        exc.detail = exceptions.ErrorDetail(f"请求过于频繁，{later}", code="throttled")
     return drf_exception_handler(exc, context)
+
+
+class EventListApi(APIView):
+    """``GET /api/v1/events?after=<cursor>&limit=<n>&type=<kind>``: the changes feed
+    (`apps.core.events`). ``next`` is the cursor to send next time; ``has_more`` says whether
+    another page is waiting now."""
+
+    def get(self, request: Request) -> Response:
+        raw_after = request.query_params.get("after", "0") or "0"
+        raw_limit = request.query_params.get("limit", str(events.DEFAULT_LIMIT)) or str(events.DEFAULT_LIMIT)
+        if not raw_after.isdigit():
+            return Response({"detail": "after 应为上次返回的 next（非负整数）", "field": "after"}, status=400)
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= events.MAX_LIMIT:
+            detail = f"limit 应为 1–{events.MAX_LIMIT} 的整数"
+            return Response({"detail": detail, "field": "limit"}, status=400)
+        types = frozenset(request.query_params.getlist("type"))
+        unknown = sorted(types - set(events.event_types()))
+        if unknown:
+            detail = f"未知的对象类型：{'、'.join(unknown)}；可选：{'、'.join(events.event_types())}"
+            return Response({"detail": detail, "field": "type"}, status=400)
+        after, limit = int(raw_after), int(raw_limit)
+        rows = list(events.events_visible(user=signed_in(request), after=after, types=types)[: limit + 1])
+        page = rows[:limit]
+        return Response(
+            {
+                "results": [
+                    {
+                        "cursor": str(row.pk),
+                        "at": row.created_at.isoformat(),
+                        "type": events.event_type(row.content_type),
+                        "object_id": row.object_id,
+                        "from": row.from_state,
+                        "to": row.to_state,
+                        "reason": row.reason,
+                        "actor": row.actor.get_username() if row.actor else None,
+                    }
+                    for row in page
+                ],
+                "next": str(page[-1].pk if page else after),
+                "has_more": len(rows) > limit,
+            }
+        )

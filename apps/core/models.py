@@ -68,3 +68,26 @@ class StateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} {self.from_state}→{self.to_state}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to an API POST sent with an ``Idempotency-Key`` header, kept 24 hours per
+    caller (token or signed-in user), so that a client may retry after a network failure without
+    filing twice (`apps.core.idempotency`). ``status_code`` is empty while the first request runs."""
+
+    scope = models.CharField(_("调用方"), max_length=80)
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求指纹"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("响应状态码"), null=True, blank=True)
+    content_type = models.CharField(_("响应类型"), max_length=100, blank=True)
+    body = models.BinaryField(_("响应内容"), blank=True, default=b"")
+    headers = models.JSONField(_("响应头"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求记录")
+        verbose_name_plural = _("幂等请求记录")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

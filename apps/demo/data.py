@@ -27,7 +27,7 @@ from apps.catalog.imports import parse_occupation_rows
 from apps.catalog.models import District, Occupation, RateRow
 from apps.catalog.services import occupations_import, rate_row_save
 from apps.claims.models import Claim, ClaimKind, ClaimStatus
-from apps.claims.services import (
+from apps.claims.services.employer_claims import (
     Apprentice,
     EnterpriseTrainee,
     EnterpriseTraining,
@@ -35,9 +35,9 @@ from apps.claims.services import (
     claim_create_apprenticeship,
     claim_create_enterprise_direct,
     claim_create_work_for_training,
-    claim_lines_approve_pending,
-    claim_transition,
 )
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_lines_approve_pending
 from apps.core.services import state_change_record
 from apps.institutions.models import (
     Employer,

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.claims.models import Share
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
 
 from . import workbooks
 from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
@@ -35,12 +36,30 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 S = ExportStatus
-TRANSITIONS = {
-    S.QUEUED: {S.RUNNING, S.FAILED},
-    S.RUNNING: {S.RUNNING, S.FINISHED, S.FAILED},
-    S.FINISHED: set(),
-    S.FAILED: set(),
-}
+_WORKER = "system"
+# The export job's lifecycle. The job row is itself the log, so no state-change rows are written.
+LIFECYCLE: Lifecycle[ExportJob] = register(
+    Lifecycle(
+        name="导出任务",
+        noun="导出状态",
+        model=ExportJob,
+        states=S,
+        transitions=(
+            Transition(S.QUEUED, S.RUNNING, "开始生成", _WORKER),
+            Transition(S.QUEUED, S.FAILED, "生成失败", _WORKER),
+            Transition(
+                S.RUNNING, S.RUNNING, "重新生成", _WORKER, does="任务被重新投递（worker 中断）：从头再写"
+            ),
+            Transition(S.RUNNING, S.FINISHED, "生成完成", _WORKER, does="保存文件，设定链接有效期"),
+            Transition(S.RUNNING, S.FAILED, "生成失败", _WORKER),
+        ),
+        roles={_WORKER: Who("导出任务（请求内或 Celery）", anyone)},
+        log=False,
+        description="小导出在请求内生成，大导出由 Celery 任务生成；"
+        "任务行本身就是日志（谁、什么条件、几行、何时）。",
+    )
+)
+TRANSITIONS = LIFECYCLE.targets()
 FAILURE_MESSAGE = "导出失败，请重新导出；多次失败请联系市人力社保局管理员。"
 FILE_LABELS: dict[str, str] = {
     ExportKind.LEDGER: "专账资金台账",
@@ -56,11 +75,8 @@ def export_storage() -> Storage:
 
 
 def _move(job: ExportJob, to: str) -> None:
-    if to not in TRANSITIONS[S(job.status)]:
-        raise ApplicationError(
-            f"导出状态不能从“{job.get_status_display()}”变为“{S(to).label}”", field="status"
-        )
-    job.status = to
+    """Check the move against the table and set it; the caller saves it with what else it sets."""
+    move(LIFECYCLE, job, actor=None, to=to, lock=False, save=False)
 
 
 def _check(kind: str, filters: ExportFilter) -> None:

@@ -11,9 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
 from . import selectors, services
+from .filters import EmployerFilter, InstitutionFilter
 from .models import Employer, Institution, InstitutionOccupation, InstitutionStatus, InstitutionYear
 from .permissions import employer_policy, institution_policy
 
@@ -95,14 +97,8 @@ class InstitutionListApi(ListAPIView):
     def get_queryset(self):
         user = signed_in(self.request)
         institution_policy.check(user, "list")
-        params = self.request.query_params
-        return selectors.institution_list(
-            user=user,
-            status=params.get("status", ""),
-            kind=params.get("kind", ""),
-            district=params.get("district", "").strip(),
-            search=params.get("q", "").strip(),
-        ).order_by("district__sort_order", "name", "pk")
+        qs = filter_api(InstitutionFilter, self.request, selectors.institution_list(user=user))
+        return qs.order_by("district__sort_order", "name", "pk")
 
 
 class InstitutionDetailApi(RetrieveAPIView):
@@ -167,13 +163,8 @@ class EmployerListApi(ListAPIView):
     def get_queryset(self):
         user = signed_in(self.request)
         employer_policy.check(user, "list")
-        params = self.request.query_params
-        return selectors.employer_list(
-            user=user,
-            district=params.get("district", "").strip(),
-            search=params.get("q", "").strip(),
-            classified=params.get("classified", ""),
-        ).order_by("district__sort_order", "name", "pk")
+        qs = filter_api(EmployerFilter, self.request, selectors.employer_list(user=user))
+        return qs.order_by("district__sort_order", "name", "pk")
 
 
 class EmployerDetailApi(RetrieveAPIView):

@@ -26,7 +26,10 @@ from .models import (
     InstitutionYear,
 )
 from .permissions import employer_policy, institution_policy
-from .services import MUNICIPAL, TRANSITIONS, transition_refusal
+from .services import LIFECYCLE
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -57,19 +60,9 @@ def institution_can_run_classes(institution: Institution) -> tuple[bool, str]:
     return False, "培训机构已被撤销，不能申请开班 (R4.1)"
 
 
-def institution_list(
-    *, user: User, status: str = "", kind: str = "", district: str = "", search: str = ""
-) -> QuerySet[Institution]:
-    qs = institution_policy.with_bank_account_readable(user, institution_policy.visible(user))
-    if status in S.values:
-        qs = qs.filter(status=status)
-    if kind in InstitutionKind.values:
-        qs = qs.filter(kind=kind)
-    if district:
-        qs = qs.filter(district__code=district)
-    if search:
-        qs = qs.filter(Q(name__contains=search) | Q(uscc__startswith=search.upper()))
-    return qs
+def institution_list(*, user: User) -> QuerySet[Institution]:
+    """The institutions the user may see (narrowed by `filters.InstitutionFilter` on a list)."""
+    return institution_policy.with_bank_account_readable(user, institution_policy.visible(user))
 
 
 def institution_status_counts(*, user: User) -> dict[str, int]:
@@ -116,41 +109,25 @@ def institution_actions(*, user: User, institution: Institution) -> list[ActionO
     """The status moves this user may make on the institution now (for the action forms)."""
     if not institution_policy.can(user, "change_status", institution):
         return []
-    options = []
-    for (source, target), step in TRANSITIONS.items():
-        if source != institution.status:
-            continue
-        if step.who == MUNICIPAL and not institution_policy.can(user, "file", institution):
-            continue
-        if transition_refusal(institution, target) is not None:
-            continue
-        options.append(
-            ActionOption(
-                to=target,
-                label=step.label,
-                to_label=str(S(target).label),
-                reason_required=step.reason_required,
-                final=target == S.REVOKED,
-            )
+    return [
+        ActionOption(
+            to=move.target,
+            label=move.label,
+            to_label=str(S(move.target).label),
+            reason_required=move.reason_required,
+            final=move.target == S.REVOKED,
         )
-    return options
+        for move in LIFECYCLE.allowed(institution, user)
+    ]
 
 
 def my_institutions(*, user: User) -> QuerySet[Institution]:
     return institution_policy.visible(user).filter(members=user)
 
 
-def employer_list(
-    *, user: User, district: str = "", search: str = "", classified: str = ""
-) -> QuerySet[Employer]:
-    qs = employer_policy.visible(user)
-    if district:
-        qs = qs.filter(district__code=district)
-    if search:
-        qs = qs.filter(Q(name__contains=search) | Q(uscc__startswith=search.upper()))
-    if classified in {"1", "0"}:
-        qs = qs.filter(is_classified=classified == "1")
-    return qs
+def employer_list(*, user: User) -> QuerySet[Employer]:
+    """The employers the user may see (narrowed by `filters.EmployerFilter` on a list)."""
+    return employer_policy.visible(user)
 
 
 def employer_get(*, employer_id: int, user: User) -> Employer:

@@ -1,6 +1,6 @@
 """Writes of institutions and employers.
 
-The institution lifecycle has one transition table, `TRANSITIONS`, and one service that moves
+The institution lifecycle is one table, `LIFECYCLE` (apps.core.lifecycle), and one service moves
 along it, `institution_transition`; every write locks the institution's row and logs the change
 in the same transaction. Self-registration creates the user and the organisation together or
 not at all.
@@ -9,10 +9,11 @@ not at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
@@ -23,6 +24,7 @@ from apps.accounts.models import Role, User
 from apps.accounts.services import user_create
 from apps.catalog.models import District, Level, Occupation, level_label
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
 from apps.core.masking import mask_bank_account
 from apps.core.models import choice_label
 from apps.core.selectors import state_changes_for
@@ -45,42 +47,119 @@ from .permissions import employer_policy, institution_policy
 
 S = InstitutionStatus
 
-# Who may make a move: the officer of the institution's district or the municipal admin, or
-# the municipal admin alone (filing with the municipal bureau, R4.1).
-DISTRICT = "district"
-MUNICIPAL = "municipal"
+
+def _forbidden(institution: Institution, source: str, target: str) -> ApplicationError:
+    if source == target:
+        message = f"机构已是“{choice_label(S, source)}”状态，无需变更"
+    elif source == S.REVOKED:
+        message = f"机构已撤销，撤销是最终状态，不能变更为“{choice_label(S, target)}”"
+    else:
+        message = f"机构状态不能从“{choice_label(S, source)}”变更为“{choice_label(S, target)}”"
+    return ApplicationError(message, rule="R4.1", field="to")
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    who: str
-    reason_required: bool
-    kinds: frozenset[str] | None = None  # None: every kind of institution
+def status_before_suspension(institution: Institution) -> str:
+    """The status a suspended institution held before it was suspended: reinstating returns it
+    there. Without a suspension on record, recognised (filing is then a separate step)."""
+    last = (
+        state_changes_for(obj=institution).filter(to_state=S.SUSPENDED).order_by("-created_at", "-id").first()
+    )
+    if last is not None and last.from_state in {S.RECOGNISED, S.FILED}:
+        return last.from_state
+    return S.RECOGNISED
 
 
-_RECOGNISE = Transition("recognise", "认定", DISTRICT, reason_required=False)
-_FILE = Transition(
-    "file", "备案", MUNICIPAL, reason_required=False, kinds=frozenset({InstitutionKind.ENTERPRISE_CENTRE})
+def _only_centres_are_filed(institution: Institution, actor: User, context: Any) -> ApplicationError | None:
+    if institution.kind == InstitutionKind.ENTERPRISE_CENTRE:
+        return None
+    return ApplicationError(
+        f"只有企业职工培训中心须报市人力社保局备案，{institution.get_kind_display()}不能备案；"
+        f"机构状态不能从“{choice_label(S, institution.status)}”变更为“{choice_label(S, S.FILED)}”",
+        rule="R4.1",
+        field="to",
+    )
+
+
+def _back_where_it_was(target: str) -> Guard:
+    def check(institution: Institution, actor: User, context: Any) -> ApplicationError | None:
+        before = status_before_suspension(institution)
+        if target == before:
+            return None
+        return ApplicationError(
+            f"该机构暂停前为“{choice_label(S, before)}”，只能恢复为“{choice_label(S, before)}”，"
+            f"不能从“暂停”变更为“{choice_label(S, target)}”",
+            rule="R4.1",
+            field="to",
+        )
+
+    return Guard("只能恢复为暂停前的状态", check, offered=True)
+
+
+def _admit(institution: Institution, actor: User) -> None:
+    institution_policy.check(actor, "change_status", institution)
+
+
+def _unknown(to: str) -> ApplicationError:
+    return ApplicationError(f"未知的机构状态“{to}”", field="to")
+
+
+def _by_district(
+    source: str, target: str, label: str, action: str, *, reason: bool = True, guards: tuple[Guard, ...] = ()
+) -> Transition:
+    return Transition(
+        source, target, label, "district", reason, guards=guards, notice="机构经办人", action=action
+    )
+
+
+# The institution lifecycle (R4.1). Anything else is refused. The officer of the institution's
+# district or the municipal admin makes every move but filing with the municipal bureau, which
+# is the municipal admin's alone.
+LIFECYCLE: Lifecycle[Institution] = register(
+    Lifecycle(
+        name="培训机构",
+        model=Institution,
+        states=S,
+        transitions=(
+            _by_district(S.APPLIED, S.RECOGNISED, "认定", "recognise", reason=False),
+            Transition(
+                S.RECOGNISED,
+                S.FILED,
+                "备案",
+                "municipal",
+                guards=(Guard("只有企业职工培训中心备案", _only_centres_are_filed, offered=True),),
+                notice="机构经办人",
+                action="file",
+            ),
+            _by_district(S.RECOGNISED, S.SUSPENDED, "暂停", "suspend"),
+            _by_district(S.FILED, S.SUSPENDED, "暂停", "suspend"),
+            _by_district(
+                S.SUSPENDED, S.RECOGNISED, "恢复", "reinstate", guards=(_back_where_it_was(S.RECOGNISED),)
+            ),
+            _by_district(S.SUSPENDED, S.FILED, "恢复", "reinstate", guards=(_back_where_it_was(S.FILED),)),
+            _by_district(S.APPLIED, S.REVOKED, "撤销", "revoke"),
+            _by_district(S.RECOGNISED, S.REVOKED, "撤销", "revoke"),
+            _by_district(S.FILED, S.REVOKED, "撤销", "revoke"),
+            _by_district(S.SUSPENDED, S.REVOKED, "撤销", "revoke"),
+        ),
+        roles={
+            "district": Who(
+                "本区县经办人员或市级管理员",
+                lambda actor, obj: institution_policy.can(actor, "change_status", obj),
+            ),
+            "municipal": Who(
+                "市人力社保局管理员", lambda actor, obj: institution_policy.can(actor, "file", obj)
+            ),
+        },
+        admit=_admit,
+        unknown_state=_unknown,
+        refuse_move=_forbidden,
+        refuse_actor=lambda institution, step: PermissionDenied("您无权执行此操作"),
+        refuse_reason=lambda step: ApplicationError(f"{step.label}机构须填写原因", field="reason"),
+        description="认定、备案（企业职工培训中心）、暂停、恢复、撤销 (R4.1)。撤销是最终状态；"
+        "恢复只能回到暂停前的状态。",
+    )
 )
-_SUSPEND = Transition("suspend", "暂停", DISTRICT, reason_required=True)
-_REINSTATE = Transition("reinstate", "恢复", DISTRICT, reason_required=True)
-_REVOKE = Transition("revoke", "撤销", DISTRICT, reason_required=True)
-
-# The institution lifecycle (R4.1): (from, to) → the move. Anything else is refused.
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (S.APPLIED, S.RECOGNISED): _RECOGNISE,
-    (S.RECOGNISED, S.FILED): _FILE,
-    (S.RECOGNISED, S.SUSPENDED): _SUSPEND,
-    (S.FILED, S.SUSPENDED): _SUSPEND,
-    (S.SUSPENDED, S.RECOGNISED): _REINSTATE,
-    (S.SUSPENDED, S.FILED): _REINSTATE,
-    (S.APPLIED, S.REVOKED): _REVOKE,
-    (S.RECOGNISED, S.REVOKED): _REVOKE,
-    (S.FILED, S.REVOKED): _REVOKE,
-    (S.SUSPENDED, S.REVOKED): _REVOKE,
-}
+TRANSITIONS = LIFECYCLE.table
 
 # Credit codes registered by these authorities (characters 1) are government bodies, public
 # institutions or military units, not the enterprises of clause 四 (R4.2).
@@ -114,53 +193,12 @@ def _lock(institution: Institution) -> Institution:
     return Institution.objects.select_for_update().get(pk=institution.pk)
 
 
-def _forbidden(source: str, target: str) -> ApplicationError:
-    if source == target:
-        message = f"机构已是“{choice_label(S, source)}”状态，无需变更"
-    elif source == S.REVOKED:
-        message = f"机构已撤销，撤销是最终状态，不能变更为“{choice_label(S, target)}”"
-    else:
-        message = f"机构状态不能从“{choice_label(S, source)}”变更为“{choice_label(S, target)}”"
-    return ApplicationError(message, rule="R4.1", field="to")
-
-
-def status_before_suspension(institution: Institution) -> str:
-    """The status a suspended institution held before it was suspended: reinstating returns it
-    there. Without a suspension on record, recognised (filing is then a separate step)."""
-    last = (
-        state_changes_for(obj=institution).filter(to_state=S.SUSPENDED).order_by("-created_at", "-id").first()
-    )
-    if last is not None and last.from_state in {S.RECOGNISED, S.FILED}:
-        return last.from_state
-    return S.RECOGNISED
-
-
-def transition_refusal(institution: Institution, target: str) -> ApplicationError | None:
+def transition_refusal(institution: Institution, target: str) -> Exception | None:
     """Why the table, the kind or the history refuses moving `institution` to `target` (whoever
     asks), or None when the move is possible."""
-    step = TRANSITIONS.get((institution.status, target))
-    if step is None:
-        return _forbidden(institution.status, target)
-    if step.kinds is not None and institution.kind not in step.kinds:
-        return ApplicationError(
-            f"只有企业职工培训中心须报市人力社保局备案，{institution.get_kind_display()}不能备案；"
-            f"机构状态不能从“{choice_label(S, institution.status)}”变更为“{choice_label(S, target)}”",
-            rule="R4.1",
-            field="to",
-        )
-    if step.action == "reinstate":
-        before = status_before_suspension(institution)
-        if target != before:
-            return ApplicationError(
-                f"该机构暂停前为“{choice_label(S, before)}”，只能恢复为“{choice_label(S, before)}”，"
-                f"不能从“暂停”变更为“{choice_label(S, target)}”",
-                rule="R4.1",
-                field="to",
-            )
-    return None
+    return LIFECYCLE.refusal(institution, target)
 
 
-@transaction.atomic
 def institution_transition(
     *, institution: Institution, actor: User, to: str, reason: str = ""
 ) -> Institution:
@@ -170,33 +208,27 @@ def institution_transition(
     Raises PermissionDenied when the actor may not change this institution's status at all (or
     may not file), ApplicationError (rule R4.1) when the table refuses the move.
     """
-    locked = _lock(institution)
-    institution_policy.check(actor, "change_status", locked)
-    if to not in S.values:
-        raise ApplicationError(f"未知的机构状态“{to}”", field="to")
-    step = TRANSITIONS.get((locked.status, to))
-    if step is None:
-        raise _forbidden(locked.status, to)
-    if step.who == MUNICIPAL:
-        institution_policy.check(actor, "file", locked)
-    refusal = transition_refusal(locked, to)
-    if refusal is not None:
-        raise refusal
-    reason = reason.strip()
-    if step.reason_required and not reason:
-        raise ApplicationError(f"{step.label}机构须填写原因", field="reason")
-    source = locked.status
-    locked.status = to
-    locked.save(update_fields=["status", "updated_at"])
-    state_change_record(obj=locked, actor=actor, from_state=source, to_state=to, reason=reason)
-    _notify_institution(
-        locked,
-        actor,
-        kind=f"institution_{step.action}",
-        title=f"机构{step.label}（由“{choice_label(S, source)}”变为“{choice_label(S, to)}”）",
+
+    def tell(locked: Institution, step: Transition) -> None:
+        _notify_institution(
+            locked,
+            actor,
+            kind=f"institution_{step.action}",
+            title=(
+                f"机构{step.label}（由“{choice_label(S, step.source)}”变为“{choice_label(S, step.target)}”）"
+            ),
+            reason=reason.strip(),
+        )
+
+    return move(
+        LIFECYCLE,
+        institution,
+        actor=actor,
+        to=to,
         reason=reason,
+        update_fields=["updated_at"],
+        after_save=tell,
     )
-    return locked
 
 
 # Registration ---------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.catalog.models import level_label
-from apps.catalog.permissions import districts_visible_to
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.views import paginate, sort_by
 
 from . import selectors, services
+from .filters import EmployerFilter, InstitutionFilter
 from .forms import (
     EmployerDetailsForm,
     EmployerRegisterForm,
@@ -35,11 +36,11 @@ from .forms import (
     TransitionForm,
     YearForm,
 )
-from .models import Employer, Institution, InstitutionKind, InstitutionOccupation, InstitutionStatus
+from .models import Employer, Institution, InstitutionOccupation, InstitutionStatus
 from .permissions import employer_policy, institution_policy
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
+    pass
 
 INSTITUTION_SORTS = {
     "name": "name",
@@ -58,13 +59,6 @@ EMPLOYER_SORTS = {
 ACCOUNT_FIELDS = ("username", "password", "full_name", "phone")
 
 
-def _district_choices(user: User) -> Any:
-    """The district filter is offered to users whose scope spans several districts."""
-    if user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER:
-        return districts_visible_to(user).order_by("sort_order", "code")
-    return None
-
-
 # Institutions ---------------------------------------------------------------------------------
 
 
@@ -72,15 +66,8 @@ def _district_choices(user: User) -> Any:
 def institution_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     institution_policy.check(user, "list")
-    params = request.GET
-    qs = selectors.institution_list(
-        user=user,
-        status=params.get("status", ""),
-        kind=params.get("kind", ""),
-        district=params.get("district", "").strip(),
-        search=params.get("q", "").strip(),
-    )
-    qs, sort = sort_by(request, qs, INSTITUTION_SORTS, "district")
+    filterset = filter_page(InstitutionFilter, request, selectors.institution_list(user=user))
+    qs, sort = sort_by(request, filterset.narrowed(), INSTITUTION_SORTS, "district")
     page = paginate(request, qs)
     counts = selectors.institution_status_counts(user=user)
     return render(
@@ -90,11 +77,10 @@ def institution_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(i, selectors.bank_account_shown(user=user, institution=i)) for i in page.object_list],
             "sort": sort,
-            "filters": params,
+            "filter": filterset,
             "statuses": [(value, label, counts[value]) for value, label in InstitutionStatus.choices],
             "total": sum(counts.values()),
-            "kinds": InstitutionKind.choices,
-            "districts": _district_choices(user),
+            "districts": filterset.offered_queryset("district"),
         },
     )
 
@@ -343,23 +329,12 @@ def institution_register(request: HttpRequest) -> HttpResponse:
 def employer_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     employer_policy.check(user, "list")
-    params = request.GET
-    qs = selectors.employer_list(
-        user=user,
-        district=params.get("district", "").strip(),
-        search=params.get("q", "").strip(),
-        classified=params.get("classified", ""),
-    )
-    qs, sort = sort_by(request, qs, EMPLOYER_SORTS, "district")
+    filterset = filter_page(EmployerFilter, request, selectors.employer_list(user=user))
+    qs, sort = sort_by(request, filterset.narrowed(), EMPLOYER_SORTS, "district")
     return render(
         request,
         "institutions/employer_list.html",
-        {
-            "page": paginate(request, qs),
-            "sort": sort,
-            "filters": params,
-            "districts": _district_choices(user),
-        },
+        {"page": paginate(request, qs), "sort": sort, "filter": filterset},
     )
 
 

@@ -6,6 +6,7 @@ a line twice impossible."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,14 +21,12 @@ from apps.catalog.models import District
 from apps.claims.entitlement import line_months_book, lines_requote_against_booked
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
-from apps.claims.services import (
-    claim_line_unbook,
-    claim_mark_for_ledger,
-    claim_notify,
-    claim_recount,
-    is_claim_officer,
-)
+from apps.claims.permissions import is_claim_officer
+from apps.claims.services.lifecycle import claim_mark_for_ledger
+from apps.claims.services.lines import claim_line_unbook, claim_recount
+from apps.claims.services.notices import claim_notify
 from apps.core.errors import ApplicationError
+from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
 from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
@@ -35,6 +34,9 @@ from apps.rules.money import yuan
 from apps.rules.special_account import check_allocation
 
 from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -512,23 +514,82 @@ def line_recover(*, line: ClaimLine, actor: User, rule: str, reason: str, source
     return recovery
 
 
-@transaction.atomic
+def _recovery_officer(recovery: Recovery, actor: User) -> None:
+    if not is_claim_officer(actor, recovery.claim_line.claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以登记追回款退回")
+
+
+def _has_reference(recovery: Recovery, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
+    if context["reference"].strip():
+        return None
+    return ApplicationError("请填写退回凭证号", field="reference")
+
+
+def _returned_by_now(recovery: Recovery, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
+    if context["returned_on"] <= timezone.localdate():
+        return None
+    return ApplicationError("退回日期不能晚于今天", field="returned_on")
+
+
+# A recovery of paid money is a receivable until the claimant returns it; one of unpaid money
+# is born 未拨付，无需退回 and never moves. Its log rows are written on the claim, whose page shows
+# them. (A payment has no state of its own: it moves the claim 审核通过 → 已拨付, a move of the
+# claim lifecycle reserved to this app, as final approval is.)
+RECOVERY_LIFECYCLE: Lifecycle[Recovery] = register(
+    Lifecycle(
+        name="追回款",
+        model=Recovery,
+        states=RecoveryStatus,
+        transitions=(
+            Transition(
+                RecoveryStatus.OUTSTANDING,
+                RecoveryStatus.RETURNED,
+                "登记退回",
+                "officer",
+                guards=(
+                    Guard("填写退回凭证号", _has_reference),
+                    Guard("退回日期不晚于今天", _returned_by_now),
+                ),
+                notice="申领人",
+                does="在申领的状态记录中记一行",
+            ),
+        ),
+        roles={
+            "officer": Who(
+                "本区县经办人员或市级管理员", lambda actor, r: is_claim_officer(actor, r.claim_line.claim)
+            )
+        },
+        admit=_recovery_officer,
+        refuse_move=lambda recovery, source, target: ApplicationError(
+            f"该追回状态为“{recovery.get_status_display()}”，无需登记退回", field="status"
+        ),
+        lock_query=lambda: Recovery.objects.select_related("claim_line__claim"),
+        log=False,
+        description="追回已拨付的补贴时，应收款待申领人退回；未拨付的追回无需退回，不再变化。",
+    )
+)
+
+
 def recovery_returned(*, recovery: Recovery, actor: User, returned_on: date, reference: str) -> Recovery:
     """The claimant returned a recovered payment: the receivable is settled (logged on the claim)."""
-    recovery = Recovery.objects.select_for_update().select_related("claim_line__claim").get(pk=recovery.pk)
-    claim = recovery.claim_line.claim
-    if not is_claim_officer(actor, claim):
-        raise ApplicationError("只有本区县人力社保局经办人员可以登记追回款退回")
-    if recovery.status != RecoveryStatus.OUTSTANDING:
-        raise ApplicationError(f"该追回状态为“{recovery.get_status_display()}”，无需登记退回", field="status")
-    if not reference.strip():
-        raise ApplicationError("请填写退回凭证号", field="reference")
-    if returned_on > timezone.localdate():
-        raise ApplicationError("退回日期不能晚于今天", field="returned_on")
-    recovery.status = RecoveryStatus.RETURNED
+    return move(
+        RECOVERY_LIFECYCLE,
+        recovery,
+        actor=actor,
+        to=RecoveryStatus.RETURNED,
+        context={"reference": reference, "returned_on": returned_on},
+        before_save=lambda recovery, step: _settle(recovery, returned_on, reference),
+        after_save=lambda recovery, step: _tell_returned(recovery, actor, returned_on),
+    )
+
+
+def _settle(recovery: Recovery, returned_on: date, reference: str) -> None:
     recovery.returned_on = returned_on
     recovery.returned_reference = reference.strip()
-    recovery.save()
+
+
+def _tell_returned(recovery: Recovery, actor: User, returned_on: date) -> None:
+    claim = recovery.claim_line.claim
     state_change_record(
         obj=claim,
         actor=actor,
@@ -548,4 +609,3 @@ def recovery_returned(*, recovery: Recovery, actor: User, returned_on: date, ref
         what=f"明细 #{recovery.claim_line_id} 的追回款 {yuan(recovery.receivable)} 元已登记退回",
         body=f"退回凭证号 {recovery.returned_reference}，退回日期 {returned_on.isoformat()}",
     )
-    return recovery

@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal
 
-from apps.rules.money import round_fen, yuan
+from apps.rules.money import percent, round_fen, yuan
 from apps.rules.parameters import params_on
 from apps.rules.results import Finding, Step
 
@@ -105,7 +105,7 @@ def quote_apprenticeship(
         step = Step(
             "R5.2",
             f"新型学徒制培训期满：按计划培训期 {planned_months} 个月、年度标准 {yuan(annual_amount)} 元计发",
-            f"{yuan(annual_amount)} × {planned_months} ÷ 12 = {yuan(amount)}",
+            f"{yuan(annual_amount)} × {planned_months} ÷ {MONTHS_PER_YEAR} = {yuan(amount)}",
             amount,
         )
     else:
@@ -121,7 +121,7 @@ def quote_apprenticeship(
         step = Step(
             "R5.3",
             f"{why}培训未届满提前结束，学徒已完成主要课程并取得证书：按实际培训 {months} 个月折算",
-            f"{yuan(annual_amount)} × {months} ÷ 12 = {yuan(amount)}",
+            f"{yuan(annual_amount)} × {months} ÷ {MONTHS_PER_YEAR} = {yuan(amount)}",
             amount,
         )
     return ApprenticeshipQuote(amount, (step,), findings)
@@ -139,17 +139,17 @@ def check_other_early_end(reason: str) -> Finding:
 
 
 def advance_cap(full_amount: Decimal, *, on: date) -> Decimal:
-    """R5.5: at most 50 % of the full amount may be advanced when the class opens."""
+    """R5.5: at most the advance share in force (50 % since 2021-03-01) of the full amount is advanced."""
     return round_fen(Fraction(full_amount) * Fraction(params_on(on).apprenticeship_advance_share))
 
 
 def advance_step(full_amount: Decimal, advance: Decimal, *, on: date) -> Step:
     """R5.5 in words: the advance at opening, its share taken from the dated parameter."""
-    share = params_on(on).apprenticeship_advance_share * 100
+    share = percent(params_on(on).apprenticeship_advance_share)
     return Step(
         "R5.5",
-        f"开班时预拨不超过全额的 {share.normalize():f}%，结业或提前结束时从应拨金额中扣除",
-        f"{yuan(full_amount)} × {share.normalize():f}% = {yuan(advance)}",
+        f"开班时预拨不超过全额的 {share}，结业或提前结束时从应拨金额中扣除",
+        f"{yuan(full_amount)} × {share} = {yuan(advance)}",
         advance,
     )
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from apps.rules.money import round_fen, yuan
+from apps.rules.money import percent, round_fen, yuan
 from apps.rules.parameters import params_on
 from apps.rules.results import Finding
 
@@ -50,7 +50,8 @@ def check_planned_online(planned_online: int, planned_hours: int, *, on: date) -
     return Finding(
         "R2.3",
         "O",
-        f"计划线上课时 {planned_online} 超过计划总课时 {planned_hours} 的 30%（最多 {cap} 课时），"
+        f"计划线上课时 {planned_online} 超过计划总课时 {planned_hours} 的 "
+        f"{percent(params_on(on).online_share_cap)}（最多 {cap} 课时），"
         "原则上不允许，经办人员书面说明理由后方可通过 (R2.3)",
     )
 

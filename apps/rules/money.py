@@ -39,6 +39,11 @@ def yuan(amount: Decimal) -> str:
     return f"{amount.normalize():f}"
 
 
+def percent(share: Decimal) -> str:
+    """A share as people read it: ``Decimal("0.30")`` → ``"30%"``, ``Decimal("0.125")`` → ``"12.5%"``."""
+    return f"{(share * 100).normalize():f}%"
+
+
 def days_text(class_hours: int, class_hours_per_day: int) -> str:
     """Training days as an exact fraction in words: ``60`` class-hours → ``"10"``, ``23`` → ``"23/6"``."""
     days = Fraction(class_hours, class_hours_per_day)

@@ -53,6 +53,14 @@ class Parameter:
             current = (effective_from, value)
         return current
 
+    def valid_until(self, on: date) -> date | None:
+        """The last day of the value in force on ``on``: the day before the next value takes
+        effect, or ``None`` while no later value is known."""
+        for effective_from, _ in self.values:
+            if effective_from > on:
+                return date.fromordinal(effective_from.toordinal() - 1)
+        return None
+
     def value_on(self, on: date) -> ParameterValue:
         """The value in force on ``on``; ``LookupError`` if the parameter did not exist yet."""
         entry = self.entry_on(on)

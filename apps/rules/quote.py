@@ -49,9 +49,16 @@ from apps.rules.limits import (
     per_year_limit_on,
     trainings_in_year,
 )
-from apps.rules.money import ZERO, days_text, yuan
+from apps.rules.money import ZERO, days_text, percent, yuan
 from apps.rules.parameters import RULES_VERSION, params_on
-from apps.rules.rates import check_daily_rate, new_occupation_standard, planned_class_hours, uplift
+from apps.rules.rates import (
+    check_daily_rate,
+    new_occupation_standard,
+    new_occupation_standard_step,
+    planned_class_hours,
+    planned_hours_step,
+    uplift,
+)
 from apps.rules.results import Finding, QuoteResult, RuleViolation, Step
 from apps.rules.scenario import LIVING_ALLOWANCE, Scenario
 from apps.rules.special_account import living_allowance
@@ -136,26 +143,13 @@ def _class_under_notice(
     if scenario.planned_hours is None:
         assert standard is not None
         planned = planned_class_hours(standard, rate, on=on)
-        out.steps.append(
-            Step(
-                "R1.5",
-                f"计划总课时按补贴标准 {yuan(standard)} 元与日补贴标准 {yuan(rate)} 元折算为 {planned} 课时",
-                f"⌊{yuan(standard)} × 6 ÷ {yuan(rate)}⌋ = {planned}",
-            )
-        )
+        out.steps.append(planned_hours_step(standard, rate, planned, on=on))
     else:
         planned = scenario.planned_hours
         out.steps.append(Step("R1.5", f"计划总课时由区县核定为 {planned} 课时", f"H = {planned}"))
         if standard is None:
             standard = new_occupation_standard(rate, planned, on=on)
-            out.steps.append(
-                Step(
-                    "R1.5",
-                    f"新职业补贴标准按日补贴标准与核定课时折算为 {yuan(standard)} 元",
-                    f"{yuan(rate)} × {planned} ÷ 6 = {yuan(standard)}",
-                    standard,
-                )
-            )
+            out.steps.append(new_occupation_standard_step(rate, planned, standard, on=on))
 
     paid_rate, cap = rate, standard
     if scenario.kind == "enterprise":
@@ -198,12 +192,14 @@ def _class_under_notice(
     hours = payable_class_hours(
         planned_hours=planned, attended_offline=attended_offline, attended_online=attended_online, on=on
     )
+    online_share = params_on(on).online_share_cap
+    share_text = percent(online_share)
     out.steps.append(
         Step(
             "R2.5",
-            f"线上计入 {hours.online} 课时（不超过计划总课时的 30%，即 {hours.online_cap} 课时），"
+            f"线上计入 {hours.online} 课时（不超过计划总课时的 {share_text}，即 {hours.online_cap} 课时），"
             f"线下计入 {hours.offline} 课时（合计不超过计划总课时 {planned}）",
-            f"线上 = min({attended_online}, ⌊0.30 × {planned}⌋) = {hours.online}；"
+            f"线上 = min({attended_online}, ⌊{online_share} × {planned}⌋) = {hours.online}；"
             f"线下 = min({attended_offline}, {planned} − {hours.online}) = {hours.offline}",
         )
     )
@@ -213,7 +209,7 @@ def _class_under_notice(
                 "R2.5",
                 "E",
                 f"实到线上 {attended_online} 课时超过可补贴的线上上限 {hours.online_cap} 课时"
-                f"（计划总课时 {planned} 的 30%），超出的 {hours.online_excess} 课时不予补贴 (R2.5)",
+                f"（计划总课时 {planned} 的 {share_text}），超出的 {hours.online_excess} 课时不予补贴 (R2.5)",
                 "part",
             )
         )

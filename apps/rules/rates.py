@@ -19,7 +19,7 @@ from typing import Final
 
 from apps.rules.money import round_fen, yuan
 from apps.rules.parameters import params_on
-from apps.rules.results import Finding
+from apps.rules.results import Finding, Step
 
 MANUFACTURING: Final = 6  # 职业分类大典第六大类 生产制造及有关人员
 PROFESSIONAL: Final = 2  # 职业分类大典第二大类 专业技术人员
@@ -137,6 +137,50 @@ def planned_class_hours(standard: Decimal, rate: Decimal, *, on: date) -> int:
 def new_occupation_standard(rate: Decimal, planned_hours: int, *, on: date) -> Decimal:
     """R1.5, new occupations: the district sets ``H`` and the standard follows, ``S = r × H / 6``."""
     return round_fen(Fraction(rate) * planned_hours / params_on(on).class_hours_per_day)
+
+
+def planned_hours_step(standard: Decimal, rate: Decimal, planned: int, *, on: date) -> Step:
+    """R1.5 in words, as a quote shows it: ``H = floor(S × 6 / r)`` with the class-hours per day in force."""
+    per_day = params_on(on).class_hours_per_day
+    return Step(
+        "R1.5",
+        f"计划总课时按补贴标准 {yuan(standard)} 元与日补贴标准 {yuan(rate)} 元折算为 {planned} 课时",
+        f"⌊{yuan(standard)} × {per_day} ÷ {yuan(rate)}⌋ = {planned}",
+    )
+
+
+def new_occupation_standard_step(rate: Decimal, planned: int, standard: Decimal, *, on: date) -> Step:
+    """R1.5 for a new occupation in words, as a quote shows it: ``S = r × H / 6``."""
+    per_day = params_on(on).class_hours_per_day
+    return Step(
+        "R1.5",
+        f"新职业补贴标准按日补贴标准与核定课时折算为 {yuan(standard)} 元",
+        f"{yuan(rate)} × {planned} ÷ {per_day} = {yuan(standard)}",
+        standard,
+    )
+
+
+def rate_row_steps(
+    *, standard: Decimal, rate: Decimal, class_hours: int, new: bool, on: date
+) -> tuple[Step, ...]:
+    """R1.5 as the district's rate table explains one row that takes effect on ``on``.
+
+    A new occupation: the district set ``H`` and ``S = r × H / 6``; any other: ``H = floor(S × 6 / r)``.
+    The class-hours per day are the parameter in force on ``on``.
+    """
+    per_day = params_on(on).class_hours_per_day
+    if new:
+        arithmetic = f"{yuan(rate)} × {class_hours} ÷ {per_day} = {yuan(standard)}"
+        return (
+            Step(
+                "R1.5",
+                f"新职业：课时 H = {class_hours}（区县确定），补贴标准 S = {arithmetic} 元",
+                arithmetic,
+                standard,
+            ),
+        )
+    arithmetic = f"⌊{yuan(standard)} × {per_day} ÷ {yuan(rate)}⌋ = {class_hours}"
+    return (Step("R1.5", f"课时 H = ⌊S × {per_day} ÷ r⌋ = {arithmetic} 课时", arithmetic),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "apps.core",
     "apps.accounts",
     "apps.catalog",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -182,6 +184,29 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "apps.core.apis.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # One throttle, its scope chosen by what the request does (apps.core.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.ApiThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("API_RATE_LOGIN", "10/min"),
+        "quote": os.environ.get("API_RATE_QUOTE", "600/min"),
+        "write": os.environ.get("API_RATE_WRITE", "120/min"),
+        "read": os.environ.get("API_RATE_READ", "1200/min"),
+    },
+}
+
+# The changes feed (GET /api/v1/events) holds back the newest seconds of the log so that its
+# cursor order is final (apps.core.events).
+EVENTS_SETTLE_SECONDS = int(os.environ.get("EVENTS_SETTLE_SECONDS", "5"))
+
+# The default cache holds the API throttles' counters: Redis when CACHE_URL is set (production,
+# `make test`), so that every process counts together; this process's memory otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Celery. CELERY_BROKER_URL unset: tasks run eagerly in-process (the zero-setup default).
@@ -271,5 +296,10 @@ EXPORT_LINK_LIFETIME = timedelta(hours=int(os.environ.get("EXPORT_LINK_HOURS", "
 EXPORT_STORAGE_ROOT = os.environ.get("EXPORT_STORAGE_ROOT", "")
 CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {
     "task": "exports.purge_expired",
+    "schedule": timedelta(hours=1),
+}
+# API idempotency keys are kept 24 hours (apps.core.idempotency).
+CELERY_BEAT_SCHEDULE["core-purge-idempotency-records"] = {
+    "task": "core.purge_idempotency_records",
     "schedule": timedelta(hours=1),
 }

@@ -11,5 +11,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Throttles count, but far beyond what any test sends (tests/core/test_throttling.py sets its own).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(("login", "quote", "write", "read"), "100000/min"),
+}
+
+# The changes feed shows a change at once (tests/core/test_events.py checks the hold-back).
+EVENTS_SETTLE_SECONDS = 0
+
 # The demo world is tested (tests/demo); production does not install it.
 INSTALLED_APPS = [*INSTALLED_APPS, "apps.demo"]  # noqa: F405

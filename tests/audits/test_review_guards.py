@@ -14,7 +14,9 @@ from apps.audits.review import blocking_findings, pending_findings
 from apps.audits.services import audit_finding_resolve
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimStatus, LineDecision
-from apps.claims.services import claim_create_for_class, claim_line_decide, claim_transition
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_line_decide
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.ledger.models import LedgerEntry

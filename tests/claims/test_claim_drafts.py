@@ -12,20 +12,20 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimStatus, LineMonth
-from apps.claims.services import (
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.drafts import claim_delete_draft
+from apps.claims.services.employer_claims import (
     Apprentice,
     EnterpriseTrainee,
     EnterpriseTraining,
     WorkerMonths,
     claim_create_apprenticeship,
     claim_create_enterprise_direct,
-    claim_create_for_class,
     claim_create_work_for_training,
-    claim_delete_draft,
-    claim_recompute,
-    claim_transition,
     claim_update_work_for_training,
 )
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.recompute import claim_recompute
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.models import StateChange
@@ -335,7 +335,7 @@ def test_the_form_leaves_the_year_blank_and_says_how_it_is_found(filer, employer
 
 @pytest.mark.parametrize("role", ["municipal_admin", "officer"])
 def test_a_missing_allocation_says_who_sets_it(role, filer, employer, worker, wanzhou_officer):
-    from apps.claims.services import claim_line_decide
+    from apps.claims.services.review import claim_line_decide
 
     claim = _wft(filer, employer, worker, year=2027)
     claim_transition(claim=claim, actor=filer, to=S.SUBMITTED)

@@ -8,23 +8,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.claims.models import Claim, ClaimKind, ClaimStatus, LineDecision, Share
-from apps.claims.services import (
+from apps.claims.services.class_claims import claim_create_for_class, claim_create_living_allowance
+from apps.claims.services.data_lock import claim_data_lock
+from apps.claims.services.employer_claims import (
     Apprentice,
     EnterpriseTrainee,
     EnterpriseTraining,
     WorkerMonths,
     claim_create_apprenticeship,
     claim_create_enterprise_direct,
-    claim_create_for_class,
-    claim_create_living_allowance,
     claim_create_work_for_training,
-    claim_data_lock,
-    claim_line_decide,
-    claim_material_delete,
-    claim_material_upload,
-    claim_recompute,
-    claim_transition,
 )
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.materials import claim_material_delete, claim_material_upload
+from apps.claims.services.recompute import claim_recompute
+from apps.claims.services.review import claim_line_decide
 from apps.core.errors import ApplicationError
 from apps.ledger.services import allocation_set, claim_approve
 from apps.trainees.models import Enrolment, PersonGroup

@@ -6,16 +6,11 @@ from decimal import Decimal
 import pytest
 
 from apps.claims.models import Claim, ClaimStatus, LineDecision
-from apps.claims.services import (
-    PersonRow,
-    WorkerMonths,
-    claim_create_for_class,
-    claim_create_with_persons,
-    claim_create_work_for_training,
-    claim_line_decide,
-    claim_lines_approve_pending,
-    claim_transition,
-)
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.employer_claims import WorkerMonths, claim_create_work_for_training
+from apps.claims.services.filing import PersonRow, claim_create_with_persons
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_line_decide, claim_lines_approve_pending
 from apps.core.errors import ApplicationError
 from apps.core.selectors import state_changes_for
 from apps.trainees.models import Person

@@ -3,14 +3,11 @@ from decimal import Decimal
 import pytest
 
 from apps.claims.models import ClaimStatus, LineDecision
-from apps.claims.services import (
-    claim_create_for_class,
-    claim_data_lock,
-    claim_line_decide,
-    claim_recommend,
-    claim_recompute,
-    claim_transition,
-)
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.data_lock import claim_data_lock
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.recompute import claim_recompute
+from apps.claims.services.review import claim_line_decide, claim_recommend
 from apps.core.errors import ApplicationError
 from apps.ledger.models import LedgerEntry
 from apps.ledger.services import claim_approve

@@ -12,14 +12,13 @@ from django.test import override_settings
 
 from apps.claims.materials import check_upload, clean_filename, size_text
 from apps.claims.models import ClaimMaterial, ClaimStatus
-from apps.claims.services import (
+from apps.claims.services.employer_claims import (
     EnterpriseTrainee,
     EnterpriseTraining,
     claim_create_enterprise_direct,
-    claim_material_delete,
-    claim_material_upload,
-    claim_transition,
 )
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.materials import claim_material_delete, claim_material_upload
 from apps.core.errors import ApplicationError
 from apps.core.selectors import state_changes_for
 from tests.factories import UserFactory

@@ -18,14 +18,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimLine, ClaimMaterial, ClaimStatus, LineDecision
-from apps.claims.services import (
-    WorkerMonths,
-    claim_create_for_class,
-    claim_create_work_for_training,
-    claim_line_decide,
-    claim_material_upload,
-    claim_transition,
-)
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.employer_claims import WorkerMonths, claim_create_work_for_training
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.materials import claim_material_upload
+from apps.claims.services.review import claim_line_decide
 from apps.core.masking import mask_id_number
 from apps.core.models import StateChange
 from apps.ledger.models import Allocation, LedgerEntry, Payment

@@ -10,12 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.claims.models import Claim, ClaimStatus
-from apps.claims.services import (
-    WorkerMonths,
-    claim_create_for_class,
-    claim_create_work_for_training,
-    claim_transition,
-)
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.employer_claims import WorkerMonths, claim_create_work_for_training
+from apps.claims.services.lifecycle import claim_transition
 from apps.core.masking import mask_id_number
 from apps.trainees.models import PersonalDataView
 from tests.factories import NumberedEmployerFactory, UserFactory, district

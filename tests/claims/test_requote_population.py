@@ -11,19 +11,18 @@ from decimal import Decimal
 import pytest
 
 from apps.claims.models import ClaimLine, LineDecision
-from apps.claims.services import (
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.employer_claims import (
     Apprentice,
     EnterpriseTrainee,
     EnterpriseTraining,
     WorkerMonths,
     claim_create_apprenticeship,
     claim_create_enterprise_direct,
-    claim_create_for_class,
     claim_create_work_for_training,
-    claim_line_decide,
-    claim_lines_approve_pending,
-    claim_transition,
 )
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_line_decide, claim_lines_approve_pending
 from apps.ledger.services import allocation_set, claim_approve
 from apps.trainees.models import Person
 from tests.factories import DistrictSettingFactory, EmployerFactory, RateRowFactory, UserFactory, district

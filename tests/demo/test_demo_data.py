@@ -130,7 +130,7 @@ def test_the_demo_apprenticeship_books_5000_in_either_order(demo):
     from decimal import Decimal
 
     from apps.claims.models import Claim, LineDecision
-    from apps.claims.services import claim_line_decide
+    from apps.claims.services.review import claim_line_decide
     from apps.core.errors import ApplicationError
     from apps.ledger.models import LedgerEntry
     from apps.ledger.services import claim_approve

@@ -9,7 +9,8 @@ import pytest
 from apps.audits.models import AuditRun
 from apps.catalog.models import District
 from apps.claims.models import ClaimStatus
-from apps.claims.services import claim_create_for_class, claim_transition
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.lifecycle import claim_transition
 from tests.factories import UserFactory
 
 from .conftest import workbook

@@ -6,7 +6,8 @@ their own region. Through the UI only, every page scanned with axe-core."""
 import pytest
 
 from apps.claims.models import Claim, ClaimStatus, LineDecision
-from apps.claims.services import claim_create_for_class, claim_transition
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.lifecycle import claim_transition
 from tests.claims.conftest import id_number
 
 from .conftest import workbook

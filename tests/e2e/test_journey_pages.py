@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from apps.claims.models import ClaimStatus
-from apps.claims.services import claim_create_for_class, claim_transition
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.lifecycle import claim_transition
 from apps.classes.models import TrainingClass
 from apps.ledger.services import allocation_set
 from tests.factories import district

@@ -22,7 +22,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, Share
-from apps.claims.services import claim_line_decide
+from apps.claims.services.review import claim_line_decide
 from apps.exports.filters import ExportFilter
 from apps.exports.services import export_open, export_request
 from apps.exports.tasks import export_run

@@ -7,7 +7,9 @@ import pytest
 from django.db import connection
 
 from apps.claims.models import ClaimStatus, LineDecision
-from apps.claims.services import claim_create_for_class, claim_line_decide, claim_transition
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_line_decide
 from apps.core.errors import ApplicationError
 from apps.ledger.models import LedgerEntry
 from apps.ledger.services import claim_approve

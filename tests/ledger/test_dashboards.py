@@ -13,7 +13,9 @@ from django.utils import timezone
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimStatus, LineDecision
 from apps.claims.selectors import claim_queue_by_age
-from apps.claims.services import claim_create_for_class, claim_line_decide, claim_transition
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_line_decide
 from apps.institutions.selectors import high_skill_bases
 from apps.ledger.dashboards import bar, district_chart, district_summaries
 from apps.ledger.services import allocation_set, claim_approve, payment_record

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from apps.claims.models import ClaimStatus, LineDecision, LineMonth
-from apps.claims.services import (
+from apps.claims.services.employer_claims import (
     Apprentice,
     EnterpriseTrainee,
     EnterpriseTraining,
@@ -17,10 +17,9 @@ from apps.claims.services import (
     claim_create_apprenticeship,
     claim_create_enterprise_direct,
     claim_create_work_for_training,
-    claim_line_decide,
-    claim_lines_approve_pending,
-    claim_transition,
 )
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_line_decide, claim_lines_approve_pending
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.ledger.models import EntryKind, LedgerEntry, Payment, Recovery, RecoveryStatus

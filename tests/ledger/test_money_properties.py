@@ -71,21 +71,19 @@ from hypothesis.stateful import (
 from apps.claims.engine import BOOKED_CLAIMS, compute
 from apps.claims.entitlement import judged
 from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, LineMonth
-from apps.claims.services import (
+from apps.claims.services.class_claims import claim_create_for_class, claim_create_living_allowance
+from apps.claims.services.employer_claims import (
     Apprentice,
     EnterpriseTrainee,
     EnterpriseTraining,
     WorkerMonths,
     claim_create_apprenticeship,
     claim_create_enterprise_direct,
-    claim_create_for_class,
-    claim_create_living_allowance,
     claim_create_work_for_training,
-    claim_line_decide,
-    claim_lines_approve_pending,
-    claim_recompute,
-    claim_transition,
 )
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.recompute import claim_recompute
+from apps.claims.services.review import claim_line_decide, claim_lines_approve_pending
 from apps.core.errors import ApplicationError
 from apps.ledger.models import (
     Allocation,

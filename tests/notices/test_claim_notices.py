@@ -14,12 +14,9 @@ from django.utils import timezone
 from apps.audits.models import AuditFinding, AuditRun, RunStatus, Scope
 from apps.audits.services import audit_finding_resolve
 from apps.claims.models import ClaimStatus, LineDecision
-from apps.claims.services import (
-    claim_create_for_class,
-    claim_line_decide,
-    claim_lines_approve_pending,
-    claim_transition,
-)
+from apps.claims.services.class_claims import claim_create_for_class
+from apps.claims.services.lifecycle import claim_transition
+from apps.claims.services.review import claim_line_decide, claim_lines_approve_pending
 from apps.ledger.models import LedgerEntry
 from apps.ledger.services import (
     allocation_set,

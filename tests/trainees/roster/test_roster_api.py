@@ -214,3 +214,30 @@ def test_token_authentication(api_client, operator, enrolment):
     assert api_client.get(_url(enrolment.training_class)).status_code in {401, 403}
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api_client.get(_url(enrolment.training_class)).json()["count"] == 1
+
+
+def test_roster_upload_retried_with_an_idempotency_key_enrols_once(operator, approved_class):
+    """A multipart upload goes through the idempotency guard (issue 16, item 4) intact."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=operator).key}")
+    content = _roster([[f"学员{n}", nth_id_number(n)] for n in range(1, 4)]).getvalue()
+
+    def upload():
+        file = io.BytesIO(content)
+        file.name = "roster.xlsx"
+        return client.post(
+            _url(approved_class, "roster"),
+            {"file": file},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="roster-2026-12-07-1",
+        )
+
+    first, again = upload(), upload()
+
+    assert first.status_code == 201 and first.json()["enrolled"] == 3
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Enrolment.objects.count() == 3

@@ -1,0 +1,69 @@
+"""The catalog's lists: occupations and a district's rate table (see apps.core.filters), and the
+district filter every list above the catalog offers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from apps.core.filters import ALL, FilterSet, date_input, level_filter, search_filter, yes_no_filter
+
+from .models import District, MajorCategory, Occupation, RateRow
+from .permissions import districts_visible_to
+from .selectors import in_force_on
+
+
+class DistrictFilter(django_filters.ModelChoiceFilter):
+    """A district by its code, among those the user may read (one outside is refused)."""
+
+    def get_queryset(self, request: Any) -> QuerySet[District]:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return District.objects.none()
+        return districts_visible_to(user).order_by("sort_order", "code")
+
+
+def district_filter(field_name: str = "district", label: str = "所在区县") -> DistrictFilter:
+    return DistrictFilter(field_name=field_name, label=label, to_field_name="code", empty_label=ALL)
+
+
+class OccupationFilter(FilterSet):
+    q = search_filter("编码或名称", "filter_q")
+    category = django_filters.ChoiceFilter(
+        field_name="major_category", label="大类", choices=MajorCategory.choices, empty_label=ALL
+    )
+    new = yes_no_filter("is_new", "新职业")
+
+    class Meta:
+        model = Occupation
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(Q(code__startswith=value) | Q(name__contains=value)) if value else queryset
+
+
+class RateRowFilter(FilterSet):
+    """A rate table's rows. The page is one district's table (its URL names the district); the API
+    chooses it with ?district=."""
+
+    district = district_filter(label="区县")
+    occupation = search_filter("职业编码或名称", "filter_occupation")
+    level = level_filter()
+    on = django_filters.DateFilter(label="生效于", method="filter_on", widget=date_input())
+    not_offered = frozenset({"district"})
+
+    class Meta:
+        model = RateRow
+        fields: list[str] = []
+
+    def filter_occupation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(occupation__code__startswith=value) | Q(occupation__name__contains=value))
+
+    def filter_on(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset.filter(in_force_on(value)) if value else queryset

@@ -1,0 +1,200 @@
+"""The district's review of a claim: a decision on each line (or the rest approved in bulk), and
+the third-party reviewer's recommendation (R7.1). Final approval is apps.ledger's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.errors import ApplicationError
+from apps.core.services import state_change_record
+
+from ..entitlement import judged, judged_rules, lines_requote_against_booked
+from ..extensions import lines_blocked
+from ..models import (
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    LineDecision,
+)
+from ..permissions import is_claim_officer, is_engaged_reviewer
+from .lifecycle import claim_lock
+from .lines import claim_recount
+from .notices import claim_notify
+
+S = ClaimStatus
+
+
+def _start_review(claim: Claim, actor: Any) -> None:
+    """A decision on a line of a submitted claim starts its review (logged)."""
+    if not is_claim_officer(actor, claim):
+        raise ApplicationError("只有本区县人力社保局经办人员可以审核申领明细 (R7.1)")
+    if claim.status == S.SUBMITTED:
+        claim.status = S.UNDER_REVIEW
+        claim.save(update_fields=["status", "updated_at"])
+        state_change_record(
+            obj=claim, actor=actor, from_state=S.SUBMITTED, to_state=S.UNDER_REVIEW, reason="开始审核"
+        )
+    if claim.status != S.UNDER_REVIEW:
+        raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能审核明细")
+
+
+def _findings_text(findings: list[dict[str, Any]]) -> str:
+    return "；".join(f"{f['rule']} [{f['severity']}] {f['message']}" for f in findings)
+
+
+def line_approval_problems(line: ClaimLine, *, reason: str, blocked: list[str]) -> list[str]:
+    """Why the line may not be approved as it stands (empty when it may): quoted at zero, a W or O
+    finding without a written reason, or a confirmed audit finding (`blocked`)."""
+    problems = []
+    if line.amount <= 0:
+        problems.append("测算金额为 0（见校验结果），不能审核通过，请选择不予补贴")
+    judged_findings = judged(line.findings)
+    if judged_findings and not reason.strip():
+        problems.append(
+            "有须审核人员判断的校验结果（" + _findings_text(judged_findings) + "），审核通过须填写理由"
+        )
+    problems.extend(blocked)
+    return problems
+
+
+def _decide(
+    line: ClaimLine, claim: Claim, actor: Any, decision: str, rule: str, reason: str, *, recount: bool = True
+) -> ClaimLine:
+    before = line.decision
+    line.decision = decision
+    line.decision_rule = rule.strip() if decision == LineDecision.REJECTED else ""
+    line.decision_reason = reason.strip()
+    line.decided_by = actor
+    line.decided_at = timezone.now()
+    line.save()
+    if recount:
+        claim_recount(claim)
+    changes: dict[str, Any] = {
+        "line": line.pk,
+        "person": line.person_id,
+        "decision": [before, decision],
+        "rule": line.decision_rule,
+        "amount": f"{line.amount:.2f}",
+    }
+    accepted = sorted(judged_rules(line.findings)) if decision == LineDecision.APPROVED else []
+    if accepted:
+        changes["accepted"] = accepted
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=S.UNDER_REVIEW,
+        to_state=S.UNDER_REVIEW,
+        reason=reason.strip(),
+        changes=changes,
+    )
+    return line
+
+
+def _requote_for_approval(claim: Claim, lines: list[ClaimLine]) -> None:
+    """The lines quoted again against what is booked and the claim's lines of the same persons
+    approved already."""
+    others = claim.lines.filter(
+        decision=LineDecision.APPROVED, person_id__in={line.person_id for line in lines}
+    ).exclude(pk__in=[line.pk for line in lines])
+    lines_requote_against_booked(claim=claim, lines=lines, approved_before=list(others))
+    claim_recount(claim)
+
+
+def claim_line_decide(
+    *, line: ClaimLine, actor: Any, decision: str, rule: str = "", reason: str = ""
+) -> ClaimLine:
+    """A district officer's decision on one line; the claim's approved total follows. Rejecting
+    needs a reason code (the rule ID) and text. Approving quotes the line again against what its
+    person has booked (apps.claims.entitlement), and the new quote is kept whatever the outcome;
+    a line quoted at zero cannot be approved, a W or O finding only with a written reason, and a
+    line with a confirmed audit finding not at all until the finding is dismissed."""
+    if decision not in (LineDecision.APPROVED, LineDecision.REJECTED):
+        raise ApplicationError("审核结论应为通过或不予补贴", field="decision")
+    if decision == LineDecision.REJECTED and not (rule.strip() and reason.strip()):
+        raise ApplicationError("不予补贴须选择理由规则并填写理由", field="reason")
+    with transaction.atomic():
+        claim = claim_lock(line.claim)
+        _start_review(claim, actor)
+        line = ClaimLine.objects.select_for_update().select_related("person").get(pk=line.pk, claim=claim)
+        if decision == LineDecision.REJECTED:
+            line = _decide(line, claim, actor, decision, rule, reason)
+            claim_notify(
+                claim=claim,
+                actor=actor,
+                kind="claim_line_rejected",
+                what=f"明细 #{line.pk}（{line.person.name}）不予补贴",
+                body=f"理由（{line.decision_rule}）：{line.decision_reason}",
+            )
+            return line
+        _requote_for_approval(claim, [line])
+        problems = line_approval_problems(
+            line, reason=reason, blocked=lines_blocked([line.pk]).get(line.pk, [])
+        )
+        if not problems:
+            return _decide(line, claim, actor, decision, rule, reason)
+    # Outside the transaction: the new quote stays, the approval does not happen.
+    raise ApplicationError("；".join(problems), field="decision" if line.amount <= 0 else "reason")
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    approved: int
+    # Lines left pending, each with why: a W or O finding to judge one by one, a confirmed audit
+    # finding, a quote of zero.
+    skipped: list[tuple[ClaimLine, list[str]]]
+
+
+def claim_lines_approve_pending(*, claim: Claim, actor: Any) -> BulkOutcome:
+    """Approve every line still pending that may be approved without a word (the rest of the claim
+    once the officer has decided what they found). Each is quoted again against what is booked
+    first; lines quoted at zero, with a W or O finding, or with a confirmed audit finding are left
+    pending and listed, to be decided one by one with a reason. Each decision is logged as if made
+    one by one."""
+    with transaction.atomic():
+        claim = claim_lock(claim)
+        _start_review(claim, actor)
+        pending = list(
+            claim.lines.select_for_update()
+            .filter(decision=LineDecision.PENDING, amount__gt=0)
+            .select_related("person")
+            .order_by("pk")
+        )
+        _requote_for_approval(claim, pending)
+        blocked = lines_blocked([line.pk for line in pending])
+        approved, skipped = 0, []
+        for line in pending:
+            problems = line_approval_problems(line, reason="", blocked=blocked.get(line.pk, []))
+            if problems:
+                skipped.append((line, problems))
+            else:
+                _decide(line, claim, actor, LineDecision.APPROVED, "", "", recount=False)
+                approved += 1
+        claim_recount(claim)
+    return BulkOutcome(approved, skipped)
+
+
+@transaction.atomic
+def claim_recommend(*, claim: Claim, actor: Any, text: str) -> Claim:
+    """A third-party reviewer's recommendation (R7.1): recorded and logged, never a decision."""
+    claim = claim_lock(claim)
+    if not is_engaged_reviewer(actor, claim):
+        raise ApplicationError("只有受本区县委托的第三方社会机构可以提出审核意见 (R7.1)")
+    if claim.status not in (S.SUBMITTED, S.UNDER_REVIEW):
+        raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能提出审核意见")
+    if not text.strip():
+        raise ApplicationError("请填写审核意见", field="text")
+    claim.recommendation = text.strip()
+    claim.recommended_by = actor
+    claim.save(update_fields=["recommendation", "recommended_by", "updated_at"])
+    state_change_record(
+        obj=claim,
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=f"第三方审核意见：{text.strip()}",
+    )
+    return claim

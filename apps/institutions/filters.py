@@ -1,0 +1,58 @@
+"""The institutions' lists: institutions and employers (see apps.core.filters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from apps.accounts.models import Role
+from apps.catalog.filters import district_filter
+from apps.core.filters import ALL, FilterSet, search_filter, yes_no_filter
+
+from .models import Employer, Institution, InstitutionKind, InstitutionStatus
+
+
+def _by_name_or_code(queryset: QuerySet, value: str) -> QuerySet:
+    value = value.strip()
+    return queryset.filter(Q(name__contains=value) | Q(uscc__startswith=value.upper())) if value else queryset
+
+
+class _DistrictOffered(FilterSet):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.user
+        if user is None or not (user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER):
+            self.not_offered = frozenset({"district"})
+
+
+class InstitutionFilter(_DistrictOffered):
+    """?q (name or credit code), ?status, ?kind, ?district (code)."""
+
+    q = search_filter("机构名称或统一社会信用代码", "filter_q")
+    status = django_filters.ChoiceFilter(label="状态", choices=InstitutionStatus.choices, empty_label=ALL)
+    kind = django_filters.ChoiceFilter(label="机构类型", choices=InstitutionKind.choices, empty_label=ALL)
+    district = district_filter()
+
+    class Meta:
+        model = Institution
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _by_name_or_code(queryset, value)
+
+
+class EmployerFilter(_DistrictOffered):
+    """?q (name or credit code), ?district (code), ?classified (1/0)."""
+
+    q = search_filter("单位名称或统一社会信用代码", "filter_q")
+    district = district_filter()
+    classified = yes_no_filter("is_classified", "涉密企业")
+
+    class Meta:
+        model = Employer
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _by_name_or_code(queryset, value)
