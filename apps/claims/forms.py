@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.forms import LEVEL_CHOICES
 from apps.catalog.models import Occupation
-from apps.core.forms import DateInput, RowFormSet
+from apps.core.forms import DateInput, RowFormSet, form_field
 from apps.core.forms import row_formset as _row_formset
 from apps.rules import RULES
 from apps.rules.apprenticeship import EARLY_END_LABELS
@@ -20,6 +20,11 @@ from apps.rules.enterprise import TRAINEE_RELATIONS
 from .materials import accept_attribute
 from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind
 from .services.filing import PersonRow
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from apps.institutions.models import Employer
 
 DATE = DateInput()
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -41,7 +46,7 @@ def _confirm() -> forms.BooleanField:
     return forms.BooleanField(label=CONFIRM, required=True)
 
 
-def _year(derived: str) -> forms.IntegerField:
+def _year(derived: StrOrPromise) -> forms.IntegerField:
     """The funding year: blank takes it from the training's dates (`derived` says how)."""
     return forms.IntegerField(
         label=_("资金年度"),
@@ -68,11 +73,13 @@ class ClassClaimForm(forms.Form):
 class EmployerForm(forms.Form):
     """The employer the claim is filed for (a filer may act for more than one) and the year."""
 
-    employer = forms.ModelChoiceField(label=_("申报单位"), queryset=None, empty_label=None)
+    employer: forms.ModelChoiceField[Employer] = forms.ModelChoiceField(
+        label=_("申报单位"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args: Any, employers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers
+        form_field(self, "employer", forms.ModelChoiceField).queryset = employers
 
 
 class WorkForTrainingForm(EmployerForm):
@@ -205,8 +212,9 @@ ApprenticeFormSet = row_formset(ApprenticeForm)
 EnterpriseTraineeFormSet = row_formset(EnterpriseTraineeForm)
 
 
-def filled_forms(formset: RowFormSet) -> list[forms.Form]:
-    """The rows the user filled in (untouched extra rows are skipped, whatever their selects show)."""
+def filled_forms(formset: RowFormSet) -> list[Any]:
+    """The rows the user filled in, forms of the formset's own class (untouched extra rows are
+    skipped, whatever their selects show)."""
     return formset.rows()
 
 

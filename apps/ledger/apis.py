@@ -375,11 +375,12 @@ class ClaimApproveApi(APIView):
         acknowledged = serializers.BooleanField(required=False, default=False)
 
     def post(self, request: Request, pk: int) -> Response:
-        claim = claim_get(claim_id=pk, user=request.user)
-        if not claim_policy.can(request.user, "review", claim):
+        user = signed_in(request)
+        claim = claim_get(claim_id=pk, user=user)
+        if not claim_policy.can(user, "review", claim):
             raise PermissionDenied("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
         data: dict[str, Any] = validated(self.InputSerializer, request.data)
         services.claim_approve(
-            claim=claim, actor=signed_in(request), reason=data["reason"], acknowledged=data["acknowledged"]
+            claim=claim, actor=user, reason=data["reason"], acknowledged=data["acknowledged"]
         )
-        return Response(claim_data(claim_get(claim_id=pk, user=request.user), request.user))
+        return Response(claim_data(claim_get(claim_id=pk, user=user), user))

@@ -10,7 +10,7 @@ the same transaction (`claim_mark_for_ledger`). Nobody types an amount: every li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +27,9 @@ from ..permissions import is_claim_officer, is_claimant
 from .data_lock import claim_data_lock
 from .lines import claim_recount
 from .notices import claim_notify
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 S = ClaimStatus
 
@@ -50,13 +53,16 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 
 
 # Booked by apps.ledger in the same transaction as the ledger entries or the payment.
-LEDGER_TRANSITIONS = {(S.UNDER_REVIEW, S.APPROVED): "审核通过", (S.APPROVED, S.PAID): "拨付"}
+LEDGER_TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.UNDER_REVIEW, S.APPROVED): "审核通过",
+    (S.APPROVED, S.PAID): "拨付",
+}
 
 
 EDITABLE = (S.DRAFT, S.RETURNED)
 
 
-def claim_require_editable(claim: Claim, actor: Any, what: str) -> None:
+def claim_require_editable(claim: Claim, actor: User, what: str) -> None:
     if not is_claimant(actor, claim):
         raise ApplicationError(f"只有申领单位的经办人可以{what}")
     if claim.status not in EDITABLE:
@@ -74,12 +80,12 @@ def claim_lock(claim: Claim) -> Claim:
     )
 
 
-def _may(actor: Any, claim: Claim, who: str) -> bool:
+def _may(actor: User, claim: Claim, who: str) -> bool:
     return is_claimant(actor, claim) if who == "claimant" else is_claim_officer(actor, claim)
 
 
 @transaction.atomic
-def claim_transition(*, claim: Claim, actor: Any, to: str, reason: str = "") -> Claim:
+def claim_transition(*, claim: Claim, actor: User, to: str, reason: str = "") -> Claim:
     """Move a claim along the table (all moves but approval and payment, which apps.ledger makes)."""
     claim = claim_lock(claim)
     current = claim.status
@@ -133,7 +139,7 @@ def claim_transition(*, claim: Claim, actor: Any, to: str, reason: str = "") -> 
 
 
 def claim_mark_for_ledger(
-    *, claim: Claim, actor: Any, to: str, reason: str = "", changes: dict[str, Any] | None = None
+    *, claim: Claim, actor: User, to: str, reason: str = "", changes: dict[str, Any] | None = None
 ) -> Claim:
     """For apps.ledger only: the caller holds the claim's row lock and books the ledger (or the
     payment) in the same transaction."""

@@ -27,6 +27,7 @@ from apps.classes.models import ClassSession
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.core.permissions import signed_in
 
 from ..imports.attendance import attendance_import
 from ..models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
@@ -53,12 +54,14 @@ def _moment(value: Any) -> str | None:
 
 class AttendanceApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        training_class = class_get(class_id=pk, user=request.user)
-        can_reveal = may_reveal_for_class(request.user, training_class)
+        user = signed_in(request)
+        training_class = class_get(class_id=pk, user=user)
+        can_reveal = may_reveal_for_class(user, training_class)
         sessions = list(training_class.sessions.all())
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(
-            enrolled_trainees(training_class=training_class), request, view=self
+        page = (
+            paginator.paginate_queryset(enrolled_trainees(training_class=training_class), request, view=self)
+            or []
         )
         rows = attendance_grid(training_class=training_class, sessions=sessions, enrolments=page)
         trainees = [
@@ -97,12 +100,13 @@ class OnlineAttendanceImportApi(APIView):
     parser_classes = [MultiPartParser]
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = operator_class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError("请以 multipart/form-data 上传 file 字段（.csv 文件）", field="file")
         counts = attendance_import(
-            actor=request.user,
+            actor=user,
             training_class=training_class,
             source=upload,
             filename=upload.name,
@@ -137,11 +141,15 @@ def _result_data(result: Result | None) -> dict[str, Any] | None:
 
 class ResultsApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        training_class = class_get(class_id=pk, user=request.user)
-        can_reveal = may_reveal_for_class(request.user, training_class)
+        user = signed_in(request)
+        training_class = class_get(class_id=pk, user=user)
+        can_reveal = may_reveal_for_class(user, training_class)
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(
-            enrolled_trainees(training_class=training_class).select_related("result"), request, view=self
+        page = (
+            paginator.paginate_queryset(
+                enrolled_trainees(training_class=training_class).select_related("result"), request, view=self
+            )
+            or []
         )
         response = paginator.get_paginated_response(
             [
@@ -162,7 +170,8 @@ class ResultsApi(APIView):
         return response
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = operator_class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
         data = ResultInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -171,7 +180,7 @@ class ResultsApi(APIView):
             pk=values.pop("enrolment"),
             training_class=training_class,
         )
-        result = result_record(actor=request.user, enrolment=enrolment, **values)
+        result = result_record(actor=user, enrolment=enrolment, **values)
         return Response(
             {"enrolment": enrolment.pk, "result": _result_data(result)}, status=status.HTTP_201_CREATED
         )

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
+from apps.core.permissions import signed_in
 
 from ..imports.roster import parse_roster
 from ..models import Enrolment, Person
@@ -86,7 +87,7 @@ class RosterEnrolmentsApi(ListAPIView):
     serializer_class = EnrolmentSerializer
 
     def get_queryset(self):
-        training_class = selectors.roster_class_get(class_id=self.kwargs["pk"], user=self.request.user)
+        training_class = selectors.roster_class_get(class_id=self.kwargs["pk"], user=signed_in(self.request))
         self.training_class = training_class
         params = self.request.query_params
         return selectors.roster_list(
@@ -94,21 +95,22 @@ class RosterEnrolmentsApi(ListAPIView):
         ).order_by("pk")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         training_class = getattr(self, "training_class", None)
         context["can_reveal"] = training_class is not None and may_reveal_for_class(
-            self.request.user, training_class
+            signed_in(self.request), training_class
         )
         return context
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.roster_class_get(class_id=pk, user=request.user)
-        if not may_enrol(request.user, training_class):
+        user = signed_in(request)
+        training_class = selectors.roster_class_get(class_id=pk, user=user)
+        if not may_enrol(user, training_class):
             raise PermissionDenied("只有本班所属培训机构的经办人可以登记学员")
         data = EnrolmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrolment = enrolment_create(training_class=training_class, actor=request.user, **data.validated_data)
-        enrolment = selectors.enrolment_get(enrolment_id=enrolment.pk, user=request.user)
+        enrolment = enrolment_create(training_class=training_class, actor=user, **data.validated_data)
+        enrolment = selectors.enrolment_get(enrolment_id=enrolment.pk, user=user)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,14 +120,15 @@ class RosterUploadApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.roster_class_get(class_id=pk, user=request.user)
-        if not may_enrol(request.user, training_class):
+        user = signed_in(request)
+        training_class = selectors.roster_class_get(class_id=pk, user=user)
+        if not may_enrol(user, training_class):
             raise PermissionDenied("只有本班所属培训机构的经办人可以导入花名册")
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError("请上传花名册文件（字段名 file）", field="file")
         roster = parse_roster(upload, training_class=training_class, filename=upload.name)
-        result = roster_import(training_class=training_class, actor=request.user, roster=roster)
+        result = roster_import(training_class=training_class, actor=user, roster=roster)
         return Response(
             {
                 "enrolled": result.enrolled,
@@ -145,20 +148,22 @@ class EnrolmentWithdrawApi(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     def post(self, request: Request, pk: int) -> Response:
-        enrolment = selectors.enrolment_get(enrolment_id=pk, user=request.user)
-        if not may_enrol(request.user, enrolment.training_class):
+        user = signed_in(request)
+        enrolment = selectors.enrolment_get(enrolment_id=pk, user=user)
+        if not may_enrol(user, enrolment.training_class):
             raise PermissionDenied("只有本班所属培训机构的经办人可以办理学员退出")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrolment = enrolment_withdraw(enrolment=enrolment, actor=request.user, **data.validated_data)
+        enrolment = enrolment_withdraw(enrolment=enrolment, actor=user, **data.validated_data)
         return Response(EnrolmentSerializer(enrolment).data)
 
 
 class PersonDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
-        person = selectors.person_get(person_id=pk, user=request.user)
+        user = signed_in(request)
+        person = selectors.person_get(person_id=pk, user=user)
         data = _person_data(person)
-        data["can_reveal"] = person_policy.can(request.user, "reveal", person)
+        data["can_reveal"] = person_policy.can(user, "reveal", person)
         return Response(data)
 
 
@@ -171,10 +176,11 @@ class PersonRevealApi(APIView):
         purpose = serializers.ChoiceField(choices=list(REVEAL_PURPOSES.items()))
 
     def post(self, request: Request, pk: int) -> Response:
-        person = selectors.person_get(person_id=pk, user=request.user)
-        if not person_policy.can(request.user, "reveal", person):
+        user = signed_in(request)
+        person = selectors.person_get(person_id=pk, user=user)
+        if not person_policy.can(user, "reveal", person):
             raise PermissionDenied("您无权查看该学员的完整身份信息")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        person_reveal(person=person, viewer=request.user, purpose=data.validated_data["purpose"])
+        person_reveal(person=person, viewer=user, purpose=data.validated_data["purpose"])
         return Response(_person_data(person, revealed=True))

@@ -139,9 +139,9 @@ class RosterMatcher:
         if found is None:
             found = self._seen[key] = self._match(id_text, name)
         if found.__class__ is RosterEntry:
-            return found  # type: ignore[return-value]
+            return found
         if found.__class__ is str:
-            self.missing.append((row, found))  # type: ignore[arg-type]
+            self.missing.append((row, found))
         else:
             errors.append(RowError(row, *found))  # type: ignore[misc]
         return None
@@ -267,9 +267,10 @@ class _Stamps:
             errors.append(RowError(row, field, problem))
             return None
         on, moment = parsed
-        if on is None and day is None:
+        when = on or day
+        if when is None:
             return None  # the session's date is wrong; that error is already reported
-        return datetime.combine(on or day, moment)
+        return datetime.combine(when, moment)
 
     def aware(self, moment: datetime) -> datetime:
         try:
@@ -330,7 +331,7 @@ def parse_sign_in_sheet(
             errors.append(
                 RowError(number, "签退时间", f"签退时间 {signed_out:%H:%M} 早于签到时间 {signed_in:%H:%M}")
             )
-        if len(errors) > count or entry is None or session is None:
+        if len(errors) > count or entry is None or session is None or signed_in is None or signed_out is None:
             continue
         if _duplicate(seen, (session.pk, entry.enrolment_id), number, "身份证号码", errors):
             continue

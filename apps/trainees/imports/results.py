@@ -90,7 +90,7 @@ def parse_results(
             first = seen.setdefault(entry.enrolment_id, number)
             if first != number:
                 errors.append(RowError(number, "身份证号码", f"与第 {first} 行是同一学员"))
-        if len(errors) > count or entry is None:
+        if len(errors) > count or entry is None or outcome is None:
             continue
         rows.append(
             ResultRow(entry.enrolment_id, outcome, certificate_type, certificate_number, certificate_date)
@@ -129,15 +129,19 @@ def _results_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     workbook.properties.title = f"{training_class.name} 考核结果"
     workbook.properties.keywords = "内部资料"
     workbook.properties.subject = "内部资料：含完整身份证号码，仅供本机构经办人使用，不得外传"
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = "考核结果（内部资料）"
-    sheet.oddHeader.center.text = "内部资料 注意保密"
-    sheet.oddFooter.center.text = f"{training_class.name} 考核结果 · 第 &P 页"
+    header, footer = sheet.oddHeader, sheet.oddFooter
+    assert header is not None and footer is not None, "a new worksheet has a header and a footer"
+    header.center.text = "内部资料 注意保密"
+    footer.center.text = f"{training_class.name} 考核结果 · 第 &P 页"
     sheet.append(list(RESULT_HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -5,7 +5,7 @@ masked for every role, as in every list; whoever may reveal a person does it on 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
@@ -93,7 +93,7 @@ def attendance_grid(
     *,
     training_class: TrainingClass,
     sessions: Sequence[ClassSession],
-    enrolments: Sequence[Enrolment],
+    enrolments: Iterable[Enrolment],
 ) -> list[TraineeRow]:
     """One row per enrolment: a cell per session (None where nothing was recorded), class-hours
     per session `minutes // 45` on the session's date, totals offline and online, and days.

@@ -200,10 +200,10 @@ def attendance_entry(
     if (signed_in_at is None) != (signed_out_at is None):
         missing = "signed_out_at" if signed_out_at is None else "signed_in_at"
         raise ApplicationError("签到时间和签退时间须同时填写", field=missing)
-    if signed_in_at is not None and signed_out_at < signed_in_at:
+    if signed_in_at is not None and signed_out_at is not None and signed_out_at < signed_in_at:
         raise ApplicationError("签退时间不能早于签到时间", field="signed_out_at")
     if minutes is None:
-        if signed_in_at is None:
+        if signed_in_at is None or signed_out_at is None:
             raise ApplicationError("请填写出勤分钟数，或签到和签退时间", field="minutes")
         minutes = attended_minutes(session, local(signed_in_at), local(signed_out_at))
     problem = minutes_problem(session, minutes)

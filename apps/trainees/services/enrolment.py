@@ -107,6 +107,7 @@ class PastTraining:
     class_name: str
     institution_name: str
     outcome: str | None
+    months: tuple[date, ...] = ()  # an enrolment is no 以工代训: it has no months of its own
 
 
 @dataclass
@@ -362,16 +363,21 @@ def _save(plan: _Plan, *, actor: User, reason: str) -> None:
     }
     now = timezone.now()
     fresh = [number for number in relations if number not in plan.own]
-    created = insert_rows(
+    returned = insert_rows(
         Enrolment,
         ("training_class", "person", "relation", "status", "warnings"),
         [(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n]) for n in fresh],
         returning=("id",),
     )
-    if created is None:  # the database cannot return them
-        created = Enrolment.objects.filter(
-            training_class=tc, person_id__in=[ids[n] for n in fresh]
-        ).values_list("pk")
+    created = (
+        returned
+        if returned is not None  # else the database cannot return them
+        else list(
+            Enrolment.objects.filter(training_class=tc, person_id__in=[ids[n] for n in fresh]).values_list(
+                "pk"
+            )
+        )
+    )
     Enrolment.objects.bulk_update(
         [
             Enrolment(

@@ -9,10 +9,10 @@ show ID numbers masked: they end up in pages, API answers and logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -135,13 +135,14 @@ def person_input_or_errors(
     of the roster's columns)."""
     cleaned: dict[str, object] = {}
     errors: list[ApplicationError] = []
-    for key, clean, value in (
+    checks: tuple[tuple[str, Callable[[Any], Any], Any], ...] = (
         ("name", clean_name, name),
         ("identity", lambda v: clean_id_number(v, on=on), id_number),
         ("phone", clean_phone, phone),
         ("household_region", clean_household_region, household_region),
         ("groups", clean_groups, groups),
-    ):
+    )
+    for key, clean, value in checks:
         try:
             cleaned[key] = clean(value)
         except ApplicationError as exc:
