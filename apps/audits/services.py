@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -46,9 +46,6 @@ from .models import (
     Scope,
 )
 from .permissions import audit_finding_policy, audit_run_policy
-
-if TYPE_CHECKING:
-    from apps.accounts.models import User
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -234,7 +231,15 @@ def _resend_undone(run: AuditRun) -> None:
     _send_chunks(run, list(undone.values_list("pk", flat=True)))
 
 
-def _create_chunks(run: AuditRun, phase: int, slices: list[tuple[str, int, int]]) -> list[int]:
+class Slice(NamedTuple):
+    """One task's share of a phase: a kind of work over the ids lo..hi."""
+
+    kind: str
+    lo: int
+    hi: int
+
+
+def _create_chunks(run: AuditRun, phase: int, slices: list[Slice]) -> list[int]:
     AuditChunk.objects.bulk_create(
         [AuditChunk(run=run, phase=phase, kind=kind, lo=lo, hi=hi) for kind, lo, hi in slices]
     )
@@ -242,7 +247,7 @@ def _create_chunks(run: AuditRun, phase: int, slices: list[tuple[str, int, int]]
     return list(chunks.values_list("pk", flat=True))
 
 
-def _projection_slices(run: AuditRun) -> list[tuple[str, int, int]]:
+def _projection_slices(run: AuditRun) -> list[Slice]:
     """The lines cut by id and the sign-ins by class; for a district or a claim, one slice of each,
     which picks its persons' rows through the indexes."""
     lines = ClaimLine.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
@@ -253,17 +258,17 @@ def _projection_slices(run: AuditRun) -> list[tuple[str, int, int]]:
         per_lines, per_classes = max(lines["n"], 1), max(classes["n"], 1)
     return [
         *(
-            (ChunkKind.LINES, lo, hi)
+            Slice(ChunkKind.LINES, lo, hi)
             for lo, hi in checks.ranges(lines["lo"], lines["hi"], lines["n"], per_lines)
         ),
         *(
-            (ChunkKind.SIGNINS, lo, hi)
+            Slice(ChunkKind.SIGNINS, lo, hi)
             for lo, hi in checks.ranges(classes["lo"], classes["hi"], classes["n"], per_classes)
         ),
     ]
 
 
-def _check_slices(run: AuditRun) -> list[tuple[str, int, int]]:
+def _check_slices(run: AuditRun) -> list[Slice]:
     """The checks' slices, known before the projection: the scratch tables are cut by person as the
     person slices are, so that each slice reads a table of its own."""
     bounds = checks.check_bounds(run)
@@ -272,9 +277,12 @@ def _check_slices(run: AuditRun) -> list[tuple[str, int, int]]:
     # institutions (A5) and runs the engine (R6.1); done last, it would keep one worker busy while
     # the other waits.
     return [
-        *((ChunkKind.INSTITUTIONS, lo, hi) for lo, hi in checks.ranges(*bounds["institutions"], per_group)),
-        *((ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
-        *((ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
+        *(
+            Slice(ChunkKind.INSTITUTIONS, lo, hi)
+            for lo, hi in checks.ranges(*bounds["institutions"], per_group)
+        ),
+        *(Slice(ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
+        *(Slice(ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
     ]
 
 

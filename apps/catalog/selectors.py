@@ -10,9 +10,6 @@ from .models import District, DistrictSetting, Occupation, RateRow
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
-
-if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
     from apps.accounts.models import User

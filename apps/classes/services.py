@@ -40,9 +40,6 @@ from .permissions import is_class_operator, is_class_reviewer, is_engaged_class_
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-if TYPE_CHECKING:
-    from apps.accounts.models import User
-
 S = ClassStatus
 
 

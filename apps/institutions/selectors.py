@@ -31,9 +31,6 @@ from .services import LIFECYCLE
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-if TYPE_CHECKING:
-    from apps.accounts.models import User
-
 S = InstitutionStatus
 
 

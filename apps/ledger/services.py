@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Sum
@@ -34,9 +34,6 @@ from apps.rules.money import yuan
 from apps.rules.special_account import check_allocation
 
 from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
-
-if TYPE_CHECKING:
-    from apps.accounts.models import User
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -120,9 +117,17 @@ def booked_by_share(allocation: Allocation) -> dict[str, Decimal]:
     return booked
 
 
+class Reopening(NamedTuple):
+    """A line final approval sends back to pending: its amount when approved, and why."""
+
+    line: ClaimLine
+    before: Decimal
+    why: str
+
+
 @dataclass(frozen=True)
 class _Reopened:
-    lines: list[tuple[ClaimLine, Decimal, str]]  # the line, its amount when approved, why reopened
+    lines: list[Reopening]
 
 
 def claim_approve(*, claim: Claim, actor: User, reason: str = "", acknowledged: bool = False) -> Claim:
@@ -178,16 +183,18 @@ def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> C
             extra={"matters": matters},
         )
     requoted = lines_requote_against_booked(claim=claim, lines=approved)
-    reopen = []
+    reopen: list[Reopening] = []
     for item in requoted:
         line = item.line
         if line.amount <= 0:
-            reopen.append((line, item.amount_before, "重新测算为 0，不能记账"))
+            reopen.append(Reopening(line, item.amount_before, "重新测算为 0，不能记账"))
         elif line.amount > item.amount_before:
-            reopen.append((line, item.amount_before, "高于审核通过时的金额"))
+            reopen.append(Reopening(line, item.amount_before, "高于审核通过时的金额"))
         elif item.new_judged:
             reopen.append(
-                (line, item.amount_before, "新出现须判断的校验结果 " + "、".join(sorted(item.new_judged)))
+                Reopening(
+                    line, item.amount_before, "新出现须判断的校验结果 " + "、".join(sorted(item.new_judged))
+                )
             )
     if reopen:
         return _reopen(claim, actor, reopen)
@@ -250,7 +257,7 @@ def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> C
     return claim
 
 
-def _reopen(claim: Claim, actor: User, reopen: list[tuple[ClaimLine, Decimal, str]]) -> _Reopened:
+def _reopen(claim: Claim, actor: User, reopen: list[Reopening]) -> _Reopened:
     """The lines the officer must look at again go back to pending, each decision logged."""
     for line, before, why in reopen:
         line.decision = LineDecision.PENDING

@@ -6,7 +6,7 @@ apps that call it: they pass the recipients, the words and the link."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import Http404
@@ -38,12 +38,12 @@ def _portal_path(link: str) -> str:
 
 def notify(
     *,
-    recipients: Iterable[Any],
+    recipients: Iterable[User],
     kind: str,
     title: str,
     body: str = "",
     link: str = "",
-    exclude: Any = None,
+    exclude: User | None = None,
 ) -> list[Notice]:
     """One notice per active recipient (each user once; `exclude`, the actor, is left out: they
     know what they did). Those with an e-mail address get it by mail once the transaction commits."""
@@ -51,7 +51,7 @@ def notify(
     title = title.strip()
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1] + "…"
-    users: dict[int, Any] = {}
+    users: dict[int, User] = {}
     for user in recipients:
         if user.is_active and user.pk != getattr(exclude, "pk", None):
             users.setdefault(user.pk, user)

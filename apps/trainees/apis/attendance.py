@@ -32,7 +32,8 @@ from apps.core.permissions import signed_in
 from ..imports.attendance import attendance_import
 from ..models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
 from ..permissions import may_reveal_for_class
-from ..selectors.attendance import attendance_grid, enrolled_trainees, operator_class_get
+from ..selectors.attendance import attendance_grid, operator_class_get
+from ..selectors.roster import enrolments_active
 from ..services.results import result_record, results_complete
 
 
@@ -60,7 +61,7 @@ class AttendanceApi(APIView):
         sessions = list(training_class.sessions.all())
         paginator = PageNumberPagination()
         page = (
-            paginator.paginate_queryset(enrolled_trainees(training_class=training_class), request, view=self)
+            paginator.paginate_queryset(enrolments_active(training_class=training_class), request, view=self)
             or []
         )
         rows = attendance_grid(training_class=training_class, sessions=sessions, enrolments=page)
@@ -147,7 +148,7 @@ class ResultsApi(APIView):
         paginator = PageNumberPagination()
         page = (
             paginator.paginate_queryset(
-                enrolled_trainees(training_class=training_class).select_related("result"), request, view=self
+                enrolments_active(training_class=training_class).select_related("result"), request, view=self
             )
             or []
         )

@@ -12,7 +12,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 
 from apps.classes.models import ONLINE_MODES, ClassSession, SessionMode, TrainingClass
 from apps.classes.permissions import is_class_operator
@@ -21,7 +20,7 @@ from apps.core.masking import mask_id_number
 from apps.rules.hours import class_hours_from_minutes
 from apps.rules.parameters import params_on
 
-from ..models import Attendance, Enrolment, EnrolmentStatus
+from ..models import Attendance, Enrolment
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -45,15 +44,6 @@ def days_text(class_hours: int, *, on: date) -> str:
     part = Fraction(rest, per_day)
     fraction = f"{part.numerator}/{part.denominator}"
     return f"{whole} {fraction}" if whole else fraction
-
-
-def enrolled_trainees(*, training_class: TrainingClass) -> QuerySet[Enrolment]:
-    """The class's trainees who have not withdrawn, with their person, in enrolment order."""
-    return (
-        Enrolment.objects.filter(training_class=training_class, status=EnrolmentStatus.ENROLLED)
-        .select_related("person")
-        .order_by("pk")
-    )
 
 
 @dataclass(frozen=True)

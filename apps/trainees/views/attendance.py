@@ -37,10 +37,10 @@ from ..selectors.attendance import (
     Cell,
     TraineeRow,
     attendance_grid,
-    enrolled_trainees,
     flagged_count,
     operator_class_get,
 )
+from ..selectors.roster import enrolments_active
 from ..services.attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
 from ..services.results import OPEN_FOR_RESULTS, result_record, results_complete
 
@@ -60,7 +60,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = class_get(class_id=pk, user=user)
     operator = is_class_operator(user, training_class)
     sessions = list(training_class.sessions.all())
-    page = paginate(request, enrolled_trainees(training_class=training_class))
+    page = paginate(request, enrolments_active(training_class=training_class))
     rows = attendance_grid(training_class=training_class, sessions=sessions, enrolments=page.object_list)
     return render(
         request,
@@ -98,7 +98,7 @@ def session_entry(request: HttpRequest, pk: int, session_pk: int) -> HttpRespons
     if request.method == "POST" and not operator:
         raise PermissionDenied
     writable = operator and training_class.status in OPEN_FOR_ATTENDANCE
-    page = paginate(request, enrolled_trainees(training_class=training_class))
+    page = paginate(request, enrolments_active(training_class=training_class))
     data = request.POST if request.method == "POST" else None
     rows = [
         SessionRow(
@@ -227,7 +227,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = class_get(class_id=pk, user=user)
     operator = is_class_operator(user, training_class)
     writable = operator and training_class.status in OPEN_FOR_RESULTS
-    trainees = enrolled_trainees(training_class=training_class).select_related("result")
+    trainees = enrolments_active(training_class=training_class).select_related("result")
     failed: ResultForm | None = None
     if request.method == "POST":
         if not operator:
