@@ -1,11 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from apps.accounts.apis import MeApi, TokenObtainApi
 from apps.catalog import views as catalog_views
-from apps.core.apis import EventListApi
+from apps.core.apis import ApiRootApi, EventListApi
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
+    path("", ApiRootApi.as_view(), name="api-root"),
+    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("auth/token", TokenObtainApi.as_view(), name="api-token"),
     path("me", MeApi.as_view(), name="api-me"),
     path("events", EventListApi.as_view(), name="api-events"),

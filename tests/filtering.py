@@ -9,6 +9,10 @@ from typing import Any
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _url(path: str, query: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{query}"
+
+
 def page_ids(response: Any, key: str = "id") -> set:
     """The page's rows by `key` (a row may be an object or a tuple starting with one)."""
     assert response.status_code == 200
@@ -29,8 +33,8 @@ def assert_page_and_api_agree(
     """The page's rows and the API's rows for `query` are the same; returns their ids (or keys)."""
     client.force_login(user)
     api_client.force_authenticate(user)
-    on_page = page_ids(client.get(f"{page}?{query}"), key)
-    over_api = api_ids(api_client.get(f"{api}?{query}"), key)
+    on_page = page_ids(client.get(_url(page, query)), key)
+    over_api = api_ids(api_client.get(_url(api, query)), key)
     assert on_page == over_api
     return on_page
 
@@ -42,13 +46,13 @@ def assert_refused(
     `{"detail", "field"}` in Chinese."""
     client.force_login(user)
     api_client.force_authenticate(user)
-    response = client.get(f"{page}?{query}")
+    response = client.get(_url(page, query))
     assert response.status_code == 200
     errors = response.context["filter"].errors[field]
     assert errors and CHINESE.search(errors[0]), errors
     assert not list(response.context["page"].object_list)
     assert "筛选条件有误" in response.content.decode()
-    answer = api_client.get(f"{api}?{query}")
+    answer = api_client.get(_url(api, query))
     assert answer.status_code == 400, answer.content
     body = answer.json()
     assert body["field"] == field and CHINESE.search(body["detail"]), body

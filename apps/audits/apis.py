@@ -17,9 +17,11 @@ from apps.catalog.models import District
 from apps.claims.apis import validated
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
 from . import selectors, services
+from .filters import FindingFilter, RunFilter
 from .models import AuditFinding, AuditRun, FindingStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 
@@ -99,8 +101,7 @@ class RunListCreateApi(APIView):
         user = signed_in(request)
         if not audit_run_policy.can(user, "list"):
             raise PermissionDenied("您无权查看批量稽核")
-        params = request.query_params
-        runs = selectors.run_list(user=user, scope=params.get("scope", ""), status=params.get("status", ""))
+        runs = filter_api(RunFilter, request, selectors.run_list(user=user))
         return Response([run_data(run) for run in runs[:100]])
 
     def post(self, request: Request) -> Response:
@@ -128,20 +129,17 @@ class FindingListApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[AuditFinding]:
         user = signed_in(self.request)
-        params = self.request.query_params
-        run = None
-        if params.get("run", "").isdigit():
-            run = selectors.run_get(run_id=int(params["run"]), user=user)
-        claim = params.get("claim", "")
-        return selectors.finding_list(
-            user=user,
-            run=run,
-            rule=params.get("rule", ""),
-            district=params.get("district", ""),
-            status=params.get("status", ""),
-            change=params.get("change", ""),
-            claim=int(claim) if claim.isdigit() else None,
-        ).order_by("run_id", "rule", "subject")
+        run_id = self.request.query_params.get("run", "")
+        if run_id and not run_id.isdigit():
+            raise ApplicationError("筛选条件“批量稽核”有误：请填写批量稽核的编号", field="run")
+        run = selectors.run_get(run_id=int(run_id), user=user) if run_id else None
+        findings = selectors.finding_list(user=user, run=run)
+        filterset = FindingFilter(
+            self.request.query_params, findings, request=self.request, of_run=run is not None
+        )
+        if not filterset.is_valid():
+            raise filterset.first_error()
+        return filterset.qs.order_by("run_id", "rule", "subject")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = signed_in(request)

@@ -11,7 +11,9 @@ from typing import Any, Final
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from apps.core import dates
 from apps.rules import rule as engine_rule
+from apps.rules.figures import figures_on
 from apps.rules.high_skill import check_high_skill_base
 from apps.rules.limits import (
     HistoryEntry,
@@ -28,7 +30,14 @@ class AuditRule:
     id: str
     title: str
     severity: str
-    reading: str  # how the batch audit applies it, in Chinese
+    #: How the batch audit applies it, in Chinese; a figure of the rules is written ``{f.<name>}``
+    #: and filled in from the parameters in force (apps.rules.figures), never typed.
+    wording: str
+
+    @property
+    def reading(self) -> str:
+        """The wording with the rules' figures in force today."""
+        return self.wording.format(f=figures_on(dates.today()))
 
     @property
     def url(self) -> str:
@@ -50,7 +59,8 @@ RULES: Final[tuple[AuditRule, ...]] = (
         "R10.1",
         "全市跨区县、跨申领类型统计同一人在同一自然年（培训结束日期所在年）的补贴性培训，以工代训不计；"
         "待审核和已通过的明细计入，不予补贴的明细和被驳回的申领不计。按申报先后排序，超过上限"
-        "（该明细所属区县在结束日期当天适用的上限，默认 3 次）的明细为疑点。" + SAME_TRAINING,
+        "（该明细所属区县在结束日期当天适用的上限，默认 {f.per_year_limit} 次）的明细为疑点。"
+        + SAME_TRAINING,
     ),
     _engine(
         "R10.2",
@@ -70,7 +80,8 @@ RULES: Final[tuple[AuditRule, ...]] = (
     _engine(
         "R6.1",
         "每个已结束的自然年分别判断：国家级、市级高技能人才培训基地当年高级工及以上（三级至一级）"
-        "在册学员人次低于 600、300 的，为提示；从基地第一个开班年度起算。",
+        "在册学员人次低于 {f.high_skill_base_national_target}、{f.high_skill_base_municipal_target} 的，"
+        "为提示；从基地第一个开班年度起算。",
     ),
     AuditRule(
         "A1",
@@ -98,7 +109,7 @@ RULES: Final[tuple[AuditRule, ...]] = (
         "申领课时超过培训计划",
         "W",
         "明细申领的实到课时（线下加线上）超过审核通过的班级课程安排课时合计"
-        "（每课次分钟数 ÷ 45 取整后相加）的，为疑点。",
+        "（每课次分钟数 ÷ {f.class_hour_minutes} 取整后相加）的，为疑点。",
     ),
     AuditRule(
         "A5",

@@ -37,11 +37,9 @@ class ChunkCounts(TypedDict):
     chunks_done: int
 
 
-def run_list(
-    *, user: User, scope: str = "", status: str = ""
-) -> QuerySet[WithAnnotations[AuditRun, ChunkCounts]]:
+def run_list(*, user: User) -> QuerySet[WithAnnotations[AuditRun, ChunkCounts]]:
     """The runs the user may see, each with how many chunks of its current phase there are and
-    are done (for its progress bar, in the same query)."""
+    are done (for its progress bar, in the same query); `filters.RunFilter` narrows a list."""
     phase = Q(chunks__phase=F("phase"))
     qs = (
         audit_run_policy.visible(user)
@@ -51,10 +49,6 @@ def run_list(
             chunks_done=Count("chunks", filter=phase & Q(chunks__done_at__isnull=False)),
         )
     )
-    if scope in Scope.values:
-        qs = qs.filter(scope=scope)
-    if status in RunStatus.values:
-        qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-pk")
 
 
@@ -135,30 +129,14 @@ FINDING_SORTS = {
 
 
 def finding_list(
-    *,
-    user: User,
-    run: AuditRun | None = None,
-    rule: str = "",
-    district: str = "",
-    status: str = "",
-    change: str = "",
-    claim: int | None = None,
+    *, user: User, run: AuditRun | None = None, claim: int | None = None
 ) -> QuerySet[AuditFinding]:
-    """The findings of one run (cleared ones only when asked for), or the current ones."""
+    """The findings of one run (cleared ones included), or the current ones; `filters.FindingFilter`
+    narrows a list."""
     if run is not None:
         qs = audit_finding_policy.visible(user).filter(run=run)
-        if change != Change.CLEARED:
-            qs = qs.exclude(change=Change.CLEARED)
     else:
         qs = current_findings(user=user)
-    if rule in catalogue.BY_ID:
-        qs = qs.filter(rule=rule)
-    if district:
-        qs = qs.filter(district__code=district)
-    if status in FindingStatus.values:
-        qs = qs.filter(status=status)
-    if change in Change.values:
-        qs = qs.filter(change=change)
     if claim is not None:
         qs = qs.filter(claim_id=claim)
     return qs.select_related(

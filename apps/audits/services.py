@@ -85,7 +85,9 @@ RUN_LIFECYCLE: Lifecycle[AuditRun] = register(
         states=R,
         transitions=(
             Transition(R.QUEUED, R.RUNNING, "开始稽核", _WORKERS, does="分片投影"),
-            Transition(R.RUNNING, R.FINISHED, "稽核完成", _WORKERS, does="每个分片都已完成", notice="发起人"),
+            Transition(
+                R.RUNNING, R.FINISHED, "稽核完成", _WORKERS, does="每个分片都已完成；与上次稽核比较并计数"
+            ),
             Transition(R.QUEUED, R.FAILED, "稽核失败", _WORKERS),
             Transition(R.RUNNING, R.FAILED, "稽核失败", _WORKERS),
         ),

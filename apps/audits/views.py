@@ -15,14 +15,16 @@ from django.views.decorators.http import require_POST
 from apps.catalog.models import District
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.selectors import state_changes_for
 from apps.core.views import paginate, sort_by
 
 from . import catalogue, selectors, services
 from .claim_page import claim_page_section
+from .filters import FindingFilter, RunFilter
 from .forms import ResolveForm, StartForm
-from .models import ACTIVE_STATUSES, Change, FindingStatus, RunStatus, Scope
+from .models import ACTIVE_STATUSES, Change, FindingStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 
 if TYPE_CHECKING:
@@ -50,23 +52,12 @@ def _start_target(request: HttpRequest, form: StartForm) -> dict[str, Any]:
     return target
 
 
-def _filter_context(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "filters": request.GET,
-        "rules": catalogue.RULE_CHOICES,
-        "statuses": FindingStatus.choices,
-        "changes": Change.choices,
-        "districts": District.objects.order_by("sort_order", "code")
-        if signed_in(request).is_city_wide
-        else [],
-    }
-
-
-def _finding_page(request: HttpRequest, qs: Any) -> dict[str, Any]:
-    qs, sort = sort_by(request, qs, selectors.FINDING_SORTS, "rule")
+def _finding_page(request: HttpRequest, findings: Any, *, of_run: bool = False) -> dict[str, Any]:
+    filterset = FindingFilter(request.GET, findings, request=request, of_run=of_run)
+    qs, sort = sort_by(request, filterset.narrowed(), selectors.FINDING_SORTS, "rule")
     page = paginate(request, qs)
     rows = selectors.finding_rows(findings=list(page.object_list), user=signed_in(request))
-    return {"page": page, "rows": rows, "sort": sort}
+    return {"page": page, "rows": rows, "sort": sort, "filter": filterset}
 
 
 @login_required
@@ -89,18 +80,15 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("audits:run", pk=run.pk)
         status = 400
-    g = request.GET
-    runs = selectors.run_list(user=user, scope=g.get("scope", ""), status=g.get("status", ""))
-    page = paginate(request, runs)
+    filterset = filter_page(RunFilter, request, selectors.run_list(user=user))
+    page = paginate(request, filterset.narrowed())
     return render(
         request,
         "audits/run_list.html",
         {
             "page": page,
             "form": form,
-            "filters": g,
-            "scopes": Scope.choices,
-            "run_statuses": RunStatus.choices,
+            "filter": filterset,
             "can_start": audit_run_policy.can(user, "start"),
             "is_admin": user.is_municipal_admin,
             "progress": {
@@ -117,15 +105,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     run = selectors.run_get(run_id=pk, user=user)
-    g = request.GET
-    qs = selectors.finding_list(
-        user=user,
-        run=run,
-        rule=g.get("rule", ""),
-        district=g.get("district", ""),
-        status=g.get("status", ""),
-        change=g.get("change", ""),
-    )
+    findings = selectors.finding_list(user=user, run=run)
     return render(
         request,
         "audits/run_detail.html",
@@ -134,8 +114,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": selectors.run_progress(run),
             "active": run.status in ACTIVE_STATUSES,
             "refresh": REFRESH_SECONDS,
-            **_filter_context(request),
-            **_finding_page(request, qs),
+            **_finding_page(request, findings, of_run=True),
         },
     )
 
@@ -144,17 +123,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def finding_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     _require_audit_pages(user)
-    g = request.GET
-    qs = selectors.finding_list(
-        user=user,
-        rule=g.get("rule", ""),
-        district=g.get("district", ""),
-        status=g.get("status", ""),
-        change=g.get("change", ""),
-    )
-    return render(
-        request, "audits/finding_list.html", {**_filter_context(request), **_finding_page(request, qs)}
-    )
+    findings = selectors.finding_list(user=user)
+    return render(request, "audits/finding_list.html", _finding_page(request, findings))
 
 
 @login_required

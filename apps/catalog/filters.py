@@ -29,6 +29,11 @@ def district_filter(field_name: str = "district", label: str = "所在区县") -
     return DistrictFilter(field_name=field_name, label=label, to_field_name="code", empty_label=ALL)
 
 
+def occupation_matches(value: str, prefix: str = "occupation__") -> Q:
+    """An occupation whose code starts with `value` or whose name contains it."""
+    return Q(**{f"{prefix}code__startswith": value}) | Q(**{f"{prefix}name__contains": value})
+
+
 class OccupationFilter(FilterSet):
     q = search_filter("编码或名称", "filter_q")
     category = django_filters.ChoiceFilter(
@@ -41,8 +46,7 @@ class OccupationFilter(FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        return queryset.filter(Q(code__startswith=value) | Q(name__contains=value)) if value else queryset
+        return queryset.filter(occupation_matches(value, prefix=""))
 
 
 class RateRowFilter(FilterSet):
@@ -60,10 +64,7 @@ class RateRowFilter(FilterSet):
         fields: list[str] = []
 
     def filter_occupation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(occupation__code__startswith=value) | Q(occupation__name__contains=value))
+        return queryset.filter(occupation_matches(value))
 
     def filter_on(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset.filter(in_force_on(value)) if value else queryset

@@ -1,9 +1,12 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import dates
 from apps.core.forms import DateInput
+from apps.rules.figures import figures_on
 
 from .models import Level, MajorCategory, Occupation, SettingKey
 
@@ -33,7 +36,6 @@ class RateRowForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        help_text=_("新职业不填，按 r × H ÷ 6 计算 (R1.5)"),
     )
     rate = forms.DecimalField(
         label=_("日补贴标准 r (元/人·天)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
@@ -42,7 +44,6 @@ class RateRowForm(forms.Form):
         label=_("课时 H"),
         min_value=1,
         required=False,
-        help_text=_("仅新职业填写；其他职业按 H = ⌊S × 6 ÷ r⌋ 计算 (R1.5)"),
     )
     online_rate = forms.DecimalField(
         label=_("线上日补贴标准 (元/人·天)"),
@@ -56,6 +57,16 @@ class RateRowForm(forms.Form):
     reason = forms.CharField(
         label=_("调整依据/原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        figures = figures_on(dates.today())  # R1.5's formulas with the class-hours per day in force
+        self.fields["standard"].help_text = _("新职业不填，按 %(formula)s 计算 (R1.5)") % {
+            "formula": figures.new_occupation_standard_formula
+        }
+        self.fields["class_hours"].help_text = _("仅新职业填写；其他职业按 %(formula)s 计算 (R1.5)") % {
+            "formula": figures.planned_hours_formula
+        }
 
 
 class DistrictSettingForm(forms.Form):

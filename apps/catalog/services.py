@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
+from apps.rules.figures import figures_on
 
 from . import engine
 from .imports import OccupationRow
@@ -80,7 +81,10 @@ def _derive_hours_and_standard(row: RateRow, *, class_hours: int | None) -> None
     if is_new:
         if not class_hours:
             raise ApplicationError(
-                "新职业须由区县确定课时 H，补贴标准 S 按 r × H ÷ 6 计算", rule="R1.5", field="class_hours"
+                "新职业须由区县确定课时 H，补贴标准 S 按 "
+                f"{figures_on(row.effective_from).new_occupation_standard_formula} 计算",
+                rule="R1.5",
+                field="class_hours",
             )
         row.class_hours = class_hours
         row.standard = engine.new_occupation_standard(rate=row.rate, hours=class_hours, on=row.effective_from)

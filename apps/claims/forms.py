@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.forms import LEVEL_CHOICES
 from apps.catalog.models import Occupation
+from apps.core import dates
 from apps.core.forms import DateInput, RowFormSet, form_field
 from apps.core.forms import row_formset as _row_formset
 from apps.rules import RULES
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
+from apps.rules.figures import figures_on
 
 from .materials import accept_attribute
 from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind
@@ -34,11 +36,17 @@ RULE_CHOICES = [
     *((r.id, f"{r.id} {r.title}") for r in RULES),
     (OTHER_RULE, OTHER_RULE),
 ]
-STAGES = [
-    ("advance", _("开班预拨（不超过 50%，R5.5）")),
-    ("completion", _("结业清算")),
-    ("early_end", _("提前结束（R5.3）")),
-]
+
+
+def stage_choices(on: date) -> list[tuple[str, StrOrPromise]]:
+    """The apprenticeship's stages, the advance with the share in force on ``on`` (R5.5)."""
+    return [
+        ("advance", _("开班预拨（不超过 %(share)s，R5.5）") % {"share": figures_on(on).advance_share}),
+        ("completion", _("结业清算")),
+        ("early_end", _("提前结束（R5.3）")),
+    ]
+
+
 CONFIRM = _("我已核对以上内容，确认执行")
 
 
@@ -135,8 +143,12 @@ class WorkerForm(PersonFields):
 
 
 class ApprenticeshipForm(EmployerForm):
-    stage = forms.ChoiceField(label=_("申领阶段"), choices=STAGES)
+    stage = forms.ChoiceField(label=_("申领阶段"), choices=[])
     year = _year(_("开班预拨按开始日期、结业清算按计划结束日期、提前结束按实际结束月份所在年度"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "stage", forms.ChoiceField).choices = stage_choices(dates.today())
 
 
 class ApprenticeForm(PersonFields):
@@ -184,9 +196,12 @@ class EnterpriseTrainingForm(EmployerForm):
     )
     start = forms.DateField(label=_("培训开始日期"), widget=DATE)
     end = forms.DateField(label=_("培训结束日期"), widget=DATE)
-    planned_online = forms.IntegerField(
-        label=_("计划线上课时"), min_value=0, initial=0, help_text=_("不超过计划总课时的 30% (R2.3)")
-    )
+    planned_online = forms.IntegerField(label=_("计划线上课时"), min_value=0, initial=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        share = figures_on(dates.today()).online_share
+        self.fields["planned_online"].help_text = _("不超过计划总课时的 %(share)s (R2.3)") % {"share": share}
 
     def clean(self) -> dict[str, Any]:
         super().clean()

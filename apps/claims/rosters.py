@@ -26,9 +26,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from apps.core import dates
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
+from apps.rules.figures import figures_on
 from apps.trainees.imports.attendance import parse_date
 from apps.trainees.services.persons import name_mismatch, person_input_or_errors, persons_existing
 
@@ -55,7 +57,7 @@ class Column:
     field: str  # the row form's field ("" for none)
     kind: str = "text"  # text, month, date, yes_no, relation, early_end
     required: bool = True
-    note: str = ""
+    note: str = ""  # may name the rules' figures in force, as {f.<name>} (apps.rules.figures)
     example: str = ""
     default: str = ""  # what a blank cell means
 
@@ -96,7 +98,7 @@ KINDS: dict[str, RosterKind] = {
                 "结束月份",
                 "month_to",
                 "month",
-                note="必填，YYYY-MM；2021 年 12 月以后的月份不予补贴 (R3.1)。",
+                note="必填，YYYY-MM；{f.work_for_training_last_month}以后的月份不予补贴 (R3.1)。",
                 example="2021-12",
             ),
         ),
@@ -347,8 +349,9 @@ def claim_roster_template(kind: RosterKind) -> bytes:
     notes.append([EXAMPLE_PERSON.get(c.field, c.example) for c in kind.columns])
     notes.append([])
     notes.append([f"填写说明（{kind.title}）"])
+    figures = figures_on(dates.today())
     for column in kind.columns:
-        notes.append([column.header, column.note])
+        notes.append([column.header, column.note.format(f=figures)])
     notes.append(
         ["", f"上面第 2 行是示例。请在“{kind.sheet}”工作表中从第 2 行起每行填写一人，最多 {MAX_ROWS} 人。"]
     )

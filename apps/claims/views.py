@@ -23,12 +23,14 @@ from django.views.decorators.http import require_POST
 from apps.catalog.models import District, Occupation, level_label
 from apps.classes.models import ClassStatus
 from apps.classes.selectors import class_get
+from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.permissions import signed_in
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
+from apps.rules.figures import figures_on
 from apps.trainees.models import EnrolmentStatus
 
 from . import rosters, selectors
@@ -58,6 +60,9 @@ from .services import materials as material_services
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 S = ClaimStatus
 MORE_ROWS = 5
 
@@ -78,9 +83,10 @@ def _decimal(request: HttpRequest, name: str) -> Decimal | None:
 def claim_list(request: HttpRequest) -> HttpResponse:
     """Claimants: their claims with the next step. Officers: the district's queue. Third parties,
     the admin, the auditor: the claims of the districts they see."""
+    user = signed_in(request)
     g = request.GET
     qs = selectors.claim_list(
-        user=signed_in(request),
+        user=user,
         kind=g.get("kind", ""),
         status=g.get("status", ""),
         claimant=g.get("claimant", "").strip(),
@@ -101,7 +107,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         },
         "-submitted",
     )
-    user = signed_in(request)
     page = paginate(request, qs)
     for claim in page.object_list:
         claim.next_step = selectors.NEXT_STEP[claim.status]
@@ -299,7 +304,8 @@ def _work_for_training_page(request: HttpRequest, claim: Any) -> HttpResponse:
         form,
         formset,
         ["id_number", "name", "month_from", "month_to"],
-        "按职工和月份申领，无需培训计划和培训合格证书 (R3.2)；2021 年 12 月以后的月份不予补贴 (R3.1)。",
+        "按职工和月份申领，无需培训计划和培训合格证书 (R3.2)；"
+        f"{figures_on(dates.today()).work_for_training_last_month}以后的月份不予补贴 (R3.1)。",
         claim,
     )
 
@@ -354,7 +360,8 @@ def _apprenticeship_page(request: HttpRequest, claim: Any) -> HttpResponse:
             "early_end",
             "early_end_reason",
         ],
-        "开班时可预拨不超过 50% (R5.5)，结业时扣除；企业改制重组、关闭、破产或其他原因提前结束的，"
+        f"开班时可预拨不超过 {figures_on(dates.today()).advance_share} (R5.5)，结业时扣除；"
+        "企业改制重组、关闭、破产或其他原因提前结束的，"
         "已完成主要课程并取得证书的学徒按实际培训月数折算 (R5.3)，其他原因须写明，由审核人员确认。",
         claim,
     )
@@ -528,11 +535,10 @@ def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _actions(user: User, claim: Any) -> list[dict[str, Any]]:
-    actions = []
-    for (current, to), transition in lifecycle.TRANSITIONS.items():
-        if current == claim.status and claim_policy.can(user, ACTIONS[to], claim):
-            actions.append({"to": to, "label": transition.label, "needs_reason": transition.needs_reason})
-    return actions
+    return [
+        {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
+        for move in lifecycle.LIFECYCLE.allowed(claim, user)
+    ]
 
 
 @login_required

@@ -10,11 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import Level, Occupation
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 from apps.rules import result_to_dict
 
 from . import selectors, services
 from .engine import class_quote_current
+from .filters import ClassFilter
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingClass, TrainingType
 from .permissions import ACTIONS, class_policy
 
@@ -115,14 +117,8 @@ class ClassListCreateApi(ListAPIView):
     serializer_class = ClassOutputSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.class_list(
-            user=signed_in(self.request),
-            status=params.get("status", ""),
-            occupation=params.get("occupation", ""),
-            level=params.get("level", ""),
-            has_findings=params.get("has_findings", ""),
-        ).order_by("-created_at", "-pk")
+        qs = filter_api(ClassFilter, self.request, selectors.class_list(user=signed_in(self.request)))
+        return qs.order_by("-created_at", "-pk")
 
     def post(self, request: Request) -> Response:
         user = signed_in(request)

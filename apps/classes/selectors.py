@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, QuerySet
 
 from apps.core.models import choice_label
 from apps.core.selectors import latest_change_to, latest_changes_to, state_changes_for
@@ -14,36 +13,13 @@ from .permissions import class_policy
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def class_list(
-    *,
-    user: User,
-    status: str = "",
-    institution: str = "",
-    occupation: str = "",
-    level: str = "",
-    start_from: date | None = None,
-    start_to: date | None = None,
-    has_findings: str = "",
-) -> QuerySet[TrainingClass]:
-    qs = class_policy.visible(user).select_related("institution", "district", "occupation")
-    if status:
-        qs = qs.filter(status=status)
-    if institution:
-        qs = qs.filter(Q(institution__name__contains=institution) | Q(institution__uscc=institution.upper()))
-    if occupation:
-        qs = qs.filter(Q(occupation__code__startswith=occupation) | Q(occupation__name__contains=occupation))
-    if level == "special":
-        qs = qs.filter(level__isnull=True)
-    elif level.isdigit():
-        qs = qs.filter(level=int(level))
-    if start_from:
-        qs = qs.filter(start_date__gte=start_from)
-    if start_to:
-        qs = qs.filter(start_date__lte=start_to)
-    if has_findings in {"1", "0"}:
-        qs = qs.filter(has_findings=has_findings == "1")
-    return qs
+
+def class_list(*, user: User) -> QuerySet[TrainingClass]:
+    """The classes the user may see (narrowed by `filters.ClassFilter` on a list)."""
+    return class_policy.visible(user).select_related("institution", "district", "occupation")
 
 
 def class_get(*, class_id: int, user: User) -> TrainingClass:

@@ -31,6 +31,7 @@ from apps.institutions.services import institution_users
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
+from apps.rules.figures import figures_on
 from apps.rules.high_skill import check_district_school_level
 
 from .engine import class_quote, policy_version
@@ -335,7 +336,7 @@ LIFECYCLE: Lifecycle[TrainingClass] = register(
                 "审核通过",
                 "reviewer",
                 notice=_TO_INSTITUTION,
-                does="审核日再校验；线上课时超 30% 须填审核意见 (R2.3)；锁定费率和版本 (R9.2)",
+                does="审核日再校验；计划线上课时超过 R2.3 的比例须填审核意见；锁定费率和版本 (R9.2)",
             ),
             Transition(S.SUBMITTED, S.RETURNED, "退回修改", "reviewer", True, notice=_TO_INSTITUTION),
             Transition(S.SUBMITTED, S.REJECTED, "驳回", "reviewer", True, notice=_TO_INSTITUTION),
@@ -356,7 +357,11 @@ LIFECYCLE: Lifecycle[TrainingClass] = register(
             "operator": Who("本机构经办人", is_class_operator),
             "reviewer": Who("本区县经办人员或市级管理员", is_class_reviewer),
         },
-        lock_query=lambda: TrainingClass.objects.select_related("institution", "district", "occupation"),
+        lock_row=lambda training_class: (
+            TrainingClass.objects.select_for_update()
+            .select_related("institution", "district", "occupation")
+            .get(pk=training_class.pk)
+        ),
         description="机构填报开班申请，区县审核；通过后开班、结业，区县关闭。",
     )
 )
@@ -435,7 +440,8 @@ def _approve(training_class: TrainingClass, day: date, override: str) -> None:
         raise ApplicationError("；".join(f["message"] for f in blocking), rule=blocking[0]["rule"])
     if any(f["rule"] == "R2.3" for f in findings) and not override:
         raise ApplicationError(
-            "计划线上课时超过总课时的 30%，原则上不予通过；如确需通过，请填写审核意见 (R2.3)",
+            f"计划线上课时超过总课时的 {figures_on(day).online_share}，原则上不予通过；"
+            "如确需通过，请填写审核意见 (R2.3)",
             rule="R2.3",
             field="online_override_reason",
         )

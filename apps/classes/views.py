@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.templatetags.money import yuan
-from apps.core.views import date_param, paginate, sort_by
+from apps.core.views import paginate, sort_by
 from apps.rules import result_to_dict
 
 from . import selectors, services
 from .engine import class_quote_current, class_quote_planned
+from .filters import ClassFilter
 from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, sessions_from
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
@@ -31,20 +33,10 @@ if TYPE_CHECKING:
 def class_list(request: HttpRequest) -> HttpResponse:
     """Operators: their classes. Officers: the district's review queue. City-wide roles: all."""
     user = signed_in(request)
-    g = request.GET
-    qs = selectors.class_list(
-        user=user,
-        status=g.get("status", ""),
-        institution=g.get("institution", "").strip(),
-        occupation=g.get("occupation", "").strip(),
-        level=g.get("level", ""),
-        start_from=date_param(request, "start_from"),
-        start_to=date_param(request, "start_to"),
-        has_findings=g.get("has_findings", ""),
-    )
+    filterset = filter_page(ClassFilter, request, selectors.class_list(user=user))
     qs, sort = sort_by(
         request,
-        qs,
+        filterset.narrowed(),
         {
             "submitted": ("submitted_at", "created_at"),
             "start": "start_date",
@@ -60,8 +52,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
         {
             "page": paginate(request, qs),
             "sort": sort,
-            "filters": g,
-            "statuses": ClassStatus.choices,
+            "filter": filterset,
             "can_add": class_policy.can(user, "add"),
         },
     )

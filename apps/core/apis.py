@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import URLResolver
 from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -75,5 +77,38 @@ class EventListApi(APIView):
                 ],
                 "next": str(page[-1].pk if page else after),
                 "has_more": len(rows) > limit,
+            }
+        )
+
+
+def _api_routes(patterns: list[Any], prefix: str) -> list[tuple[str, str]]:
+    """(path, name) of every named route under ``patterns``, depth first, in declaration order."""
+    found: list[tuple[str, str]] = []
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found += _api_routes(entry.url_patterns, route)
+        elif entry.name:
+            found.append((route, entry.name))
+    return found
+
+
+class ApiRootApi(APIView):
+    """``GET /api/v1/``: where to start: the schema, its reference page, the guide and every route."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        from config.urls import api_v1
+
+        routes = [(path, name) for path, name in _api_routes(api_v1, "/api/v1/") if name != "api-root"]
+        return Response(
+            {
+                "version": "v1",
+                "schema": request.build_absolute_uri("/api/v1/schema"),
+                "reference": request.build_absolute_uri("/api/v1/docs/"),
+                "guide": "docs/api.md",
+                "token": request.build_absolute_uri("/api/v1/auth/token"),
+                "resources": [{"path": path, "name": name} for path, name in routes],
             }
         )

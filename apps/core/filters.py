@@ -44,6 +44,13 @@ def date_input() -> forms.Widget:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def date_filter(field_name: str, lookup_expr: str, label: str) -> django_filters.DateFilter:
+    """A day (YYYY-MM-DD) bounding `field_name`, e.g. `gte` for "from", `lte` for "to"."""
+    return django_filters.DateFilter(
+        field_name=field_name, lookup_expr=lookup_expr, label=label, widget=date_input()
+    )
+
+
 def number_input(**attrs: Any) -> forms.Widget:
     return forms.NumberInput(attrs=attrs)
 

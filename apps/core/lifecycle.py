@@ -111,8 +111,9 @@ class Lifecycle(Generic[M]):
     refuse_actor: Callable[[M, Transition], Exception] | None = None
     refuse_reason: Callable[[Transition], Exception] | None = None
     unknown_state: Callable[[str], Exception] | None = None
-    lock_query: Callable[[], models.QuerySet[M]] | None = None
+    lock_row: Callable[[M], M] | None = None  # the row locked (default: select_for_update by pk)
     description: str = ""  # one paragraph for the docs
+    initial: tuple[str, ...] = ()  # the states a row is created in (default: the first source)
     table: dict[tuple[str, str], Transition] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -230,7 +231,7 @@ def move(
     reason: str = "",
     context: Mapping[str, Any] | None = None,
     lock: bool = True,
-    check_actor: bool = True,
+    as_role: str | None = None,
     before_save: Effect | None = None,
     after_save: Effect | None = None,
     update_fields: Iterable[str] | None = None,
@@ -241,8 +242,9 @@ def move(
     """Move `obj` to `to` along its lifecycle; the one function that changes a lifecycle state.
 
     In one transaction: lock the row (unless the caller holds the lock: `lock=False`), admit the
-    actor, find the transition, check the actor's role (unless a service of a higher app makes a
-    move reserved to it: `check_actor=False`), the guards and the reason, run `before_save`, save
+    actor, find the transition, check the actor's role (a service of a higher app making a move
+    reserved to it says so with `as_role`: only that role's moves are found, and the service
+    has checked the actor), the guards and the reason, run `before_save`, save
     (`update_fields` with the state field, or the whole row; `save=False`: the caller saves it
     with what else it sets), write the state-change row (reason: `log_reason`, else the stripped
     reason), run `after_save`. Returns the locked, moved object. With `lock=False` the caller
@@ -258,7 +260,7 @@ def move(
             reason=reason,
             context=context,
             lock=lock,
-            check_actor=check_actor,
+            as_role=as_role,
             before_save=before_save,
             after_save=after_save,
             update_fields=update_fields,
@@ -277,7 +279,7 @@ def _move(
     reason: str,
     context: Mapping[str, Any] | None,
     lock: bool,
-    check_actor: bool,
+    as_role: str | None,
     before_save: Effect | None,
     after_save: Effect | None,
     update_fields: Iterable[str] | None,
@@ -286,17 +288,19 @@ def _move(
     changes: dict[str, Any] | None,
 ) -> M:
     if lock:
-        query = lifecycle.lock_query() if lifecycle.lock_query else lifecycle.model._default_manager.all()
-        obj = query.select_for_update().get(pk=obj.pk)
+        if lifecycle.lock_row is not None:
+            obj = lifecycle.lock_row(obj)
+        else:
+            obj = lifecycle.model._default_manager.select_for_update().get(pk=obj.pk)
     if lifecycle.admit is not None:
         lifecycle.admit(obj, actor)
     if to not in lifecycle.states.values and lifecycle.unknown_state is not None:
         raise lifecycle.unknown_state(to)
     source = getattr(obj, lifecycle.field)
     step = lifecycle.find(source, to)
-    if step is None:
+    if step is None or (as_role is not None and step.who != as_role):
         raise lifecycle._refuse_move(obj, source, to)
-    if check_actor and not lifecycle.may(actor, obj, step):
+    if as_role is None and not lifecycle.may(actor, obj, step):
         raise lifecycle._refuse_actor(obj, step)
     for guard in step.guards:
         refused = guard.check(obj, actor, context or {})

@@ -15,8 +15,7 @@ from .models import Employer, Institution, InstitutionKind, InstitutionStatus
 
 
 def _by_name_or_code(queryset: QuerySet, value: str) -> QuerySet:
-    value = value.strip()
-    return queryset.filter(Q(name__contains=value) | Q(uscc__startswith=value.upper())) if value else queryset
+    return queryset.filter(Q(name__contains=value) | Q(uscc__startswith=value.upper()))
 
 
 class _DistrictOffered(FilterSet):

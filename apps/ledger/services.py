@@ -570,9 +570,13 @@ RECOVERY_LIFECYCLE: Lifecycle[Recovery] = register(
         refuse_move=lambda recovery, source, target: ApplicationError(
             f"该追回状态为“{recovery.get_status_display()}”，无需登记退回", field="status"
         ),
-        lock_query=lambda: Recovery.objects.select_related("claim_line__claim"),
+        lock_row=lambda recovery: (
+            Recovery.objects.select_for_update().select_related("claim_line__claim").get(pk=recovery.pk)
+        ),
         log=False,
-        description="追回已拨付的补贴时，应收款待申领人退回；未拨付的追回无需退回，不再变化。",
+        initial=(RecoveryStatus.OUTSTANDING, RecoveryStatus.NOTHING_DUE),
+        description="追回已拨付的补贴时，应收款待申领人退回；未拨付的追回无需退回，不再变化。"
+        "状态记录写在申领上（申领页向申领人显示）。",
     )
 )
 

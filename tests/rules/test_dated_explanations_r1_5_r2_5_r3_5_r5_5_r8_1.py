@@ -15,6 +15,7 @@ import pytest
 
 from apps.rules import parameters
 from apps.rules.district import DistrictSettings
+from apps.rules.figures import figures_on
 from apps.rules.parameters import ParameterValue, params_on
 from apps.rules.rates import rate_row_steps
 from apps.rules.results import Step
@@ -173,3 +174,21 @@ def test_r8_1_the_living_allowance_per_day_in_words_is_the_district_setting_in_f
         before.steps[-1].arithmetic == "100.00 × 60 ÷ 6 = 1000.00" and "× 100.00 元" in before.steps[-1].text
     )
     assert after.steps[-1].arithmetic == "120.00 × 60 ÷ 6 = 1200.00" and "× 120.00 元" in after.steps[-1].text
+
+
+def test_r1_1_r2_1_r2_3_r5_5_the_figures_pages_write_follow_the_dated_parameters(from_2022) -> None:
+    from_2022("online_share_cap", D("0.25"))
+    from_2022("apprenticeship_advance_share", D("0.40"))
+    from_2022("class_hours_per_day", 8)
+    from_2022("daily_rate_min", D("135.50"))
+
+    before, after = figures_on(date(2021, 12, 31)), figures_on(LATER)
+
+    assert (before.online_share, before.advance_share, before.rate_min) == ("30%", "50%", "130")
+    assert (after.online_share, after.advance_share, after.rate_min) == ("25%", "40%", "135.5")
+    assert before.planned_hours_formula == "H = ⌊S × 6 ÷ r⌋"
+    assert after.planned_hours_formula == "H = ⌊S × 8 ÷ r⌋"
+    assert after.new_occupation_standard_formula == "r × H ÷ 8"
+    assert after.rate_max == "200" and after.class_hour_minutes == "45" and after.minimum_age == "16"
+    assert after.work_for_training_last_month == "2021 年 12 月"
+    assert (after.high_skill_base_national_target, after.high_skill_base_municipal_target) == ("600", "300")

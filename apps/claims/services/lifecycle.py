@@ -1,4 +1,5 @@
-"""The claim's lifecycle: one transition table, and the function that moves a claim along it.
+"""The claim's lifecycle: one transition table (apps.core.lifecycle), and the functions that move a
+claim along it.
 
     draft → submitted → under_review → approved | returned | rejected;  returned → submitted;
     submitted → returned | rejected;  approved → paid
@@ -9,14 +10,13 @@ the same transaction (`claim_mark_for_ledger`). Nobody types an amount: every li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
-from apps.core.services import state_change_record
+from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, nobody, register
 
 from ..models import (
     Claim,
@@ -31,32 +31,10 @@ from .notices import claim_notify
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 S = ClaimStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    actor: str  # "claimant" | "officer"
-    needs_reason: bool
-    label: str
-
-
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (S.DRAFT, S.SUBMITTED): Transition("claimant", False, "提交"),
-    (S.RETURNED, S.SUBMITTED): Transition("claimant", False, "重新提交"),
-    (S.SUBMITTED, S.UNDER_REVIEW): Transition("officer", False, "开始审核"),
-    (S.SUBMITTED, S.RETURNED): Transition("officer", True, "退回修改"),
-    (S.UNDER_REVIEW, S.RETURNED): Transition("officer", True, "退回修改"),
-    (S.SUBMITTED, S.REJECTED): Transition("officer", True, "驳回"),
-    (S.UNDER_REVIEW, S.REJECTED): Transition("officer", True, "驳回"),
-}
-
-
-# Booked by apps.ledger in the same transaction as the ledger entries or the payment.
-LEDGER_TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.UNDER_REVIEW, S.APPROVED): "审核通过",
-    (S.APPROVED, S.PAID): "拨付",
-}
 
 
 EDITABLE = (S.DRAFT, S.RETURNED)
@@ -80,62 +58,131 @@ def claim_lock(claim: Claim) -> Claim:
     )
 
 
-def _may(actor: User, claim: Claim, who: str) -> bool:
-    return is_claimant(actor, claim) if who == "claimant" else is_claim_officer(actor, claim)
+def _data_locked(claim: Claim, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
+    differences = claim_data_lock(claim)
+    if not differences:
+        return None
+    return ApplicationError(
+        "数据比对不一致，不能提交：" + "；".join(differences) + "。请重新测算后再提交",
+        field="data_lock",
+        extra={"differences": differences},
+    )
 
 
-@transaction.atomic
+def _has_lines(claim: Claim, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
+    return None if claim.lines.exists() else ApplicationError("申领没有明细，不能提交")
+
+
+def _refuse_actor(claim: Claim, step: Transition) -> ApplicationError:
+    if step.who == LEDGER:
+        return ApplicationError(f"“{step.label}”须通过专账资金记账办理", field="status")
+    return ApplicationError(f"您无权对该申领执行“{step.label}”")
+
+
+LEDGER = "ledger"
+_SUBMIT_GUARDS = (
+    Guard("数据比对一致（每条明细按其输入重新测算不变）", _data_locked),
+    Guard("申领有明细", _has_lines),
+)
+_TO_CLAIMANT = "申领人"
+
+LIFECYCLE: Lifecycle[Claim] = register(
+    Lifecycle(
+        name="补贴申领",
+        model=Claim,
+        states=S,
+        transitions=(
+            Transition(
+                S.DRAFT, S.SUBMITTED, "提交", "claimant", guards=_SUBMIT_GUARDS, notice="区县经办人员"
+            ),
+            Transition(
+                S.RETURNED, S.SUBMITTED, "重新提交", "claimant", guards=_SUBMIT_GUARDS, notice="区县经办人员"
+            ),
+            Transition(S.SUBMITTED, S.UNDER_REVIEW, "开始审核", "officer"),
+            Transition(
+                S.SUBMITTED,
+                S.RETURNED,
+                "退回修改",
+                "officer",
+                True,
+                notice=_TO_CLAIMANT,
+                does="各明细改回待审核",
+            ),
+            Transition(
+                S.UNDER_REVIEW,
+                S.RETURNED,
+                "退回修改",
+                "officer",
+                True,
+                notice=_TO_CLAIMANT,
+                does="各明细改回待审核",
+            ),
+            Transition(S.SUBMITTED, S.REJECTED, "驳回", "officer", True, notice=_TO_CLAIMANT),
+            Transition(S.UNDER_REVIEW, S.REJECTED, "驳回", "officer", True, notice=_TO_CLAIMANT),
+            Transition(
+                S.UNDER_REVIEW,
+                S.APPROVED,
+                "审核通过",
+                LEDGER,
+                notice=_TO_CLAIMANT,
+                does="ledger.claim_approve：逐条重新测算并在专账额度内记账 (R8.2)",
+            ),
+            Transition(
+                S.APPROVED,
+                S.PAID,
+                "拨付",
+                LEDGER,
+                notice=_TO_CLAIMANT,
+                does="ledger.payment_record：已通过的明细全部拨付（或其余已冲销、追回）",
+            ),
+        ),
+        roles={
+            "claimant": Who("申领单位的经办人", is_claimant),
+            "officer": Who("本区县经办人员或市级管理员（第三方机构不能，R7.1）", is_claim_officer),
+            LEDGER: Who("专账资金记账（apps.ledger，在记账或拨付的同一事务中）", nobody),
+        },
+        noun="补贴申领",
+        refuse_actor=_refuse_actor,
+        lock_row=claim_lock,
+        description="申领人提交，区县经办人员审核；审核通过和拨付只由专账资金记账办理。",
+    )
+)
+# The moves made on the claim pages and the API; approval and payment are apps.ledger's.
+TRANSITIONS = {key: step for key, step in LIFECYCLE.table.items() if step.who != LEDGER}
+LEDGER_TRANSITIONS = {key: step.label for key, step in LIFECYCLE.table.items() if step.who == LEDGER}
+
+
 def claim_transition(*, claim: Claim, actor: User, to: str, reason: str = "") -> Claim:
     """Move a claim along the table (all moves but approval and payment, which apps.ledger makes)."""
-    claim = claim_lock(claim)
-    current = claim.status
-    if (current, to) in LEDGER_TRANSITIONS:
-        raise ApplicationError(f"“{LEDGER_TRANSITIONS[(current, to)]}”须通过专账资金记账办理", field="status")
-    transition = TRANSITIONS.get((current, to))
-    if transition is None:
-        label = S(to).label if to in S.values else to
-        raise ApplicationError(f"补贴申领不能从“{S(current).label}”变为“{label}”", field="status")
-    if not _may(actor, claim, transition.actor):
-        raise ApplicationError(f"您无权对该申领执行“{transition.label}”")
-    reason = reason.strip()
-    if transition.needs_reason and not reason:
-        raise ApplicationError(f"{transition.label}须填写原因", field="reason")
-    if to == S.SUBMITTED:
-        differences = claim_data_lock(claim)
-        if differences:
-            raise ApplicationError(
-                "数据比对不一致，不能提交：" + "；".join(differences) + "。请重新测算后再提交",
-                field="data_lock",
-                extra={"differences": differences},
+
+    def work(claim: Claim, step: Transition) -> None:
+        if to == S.SUBMITTED:
+            claim.submitted_at = timezone.now()
+        if to == S.RETURNED:
+            claim.lines.update(
+                decision=LineDecision.PENDING,
+                decided_by=None,
+                decided_at=None,
+                decision_rule="",
+                decision_reason="",
             )
-        if not claim.lines.exists():
-            raise ApplicationError("申领没有明细，不能提交")
-        claim.submitted_at = timezone.now()
-    if to == S.RETURNED:
-        claim.lines.update(
-            decision=LineDecision.PENDING,
-            decided_by=None,
-            decided_at=None,
-            decision_rule="",
-            decision_reason="",
-        )
-    claim.status = to
-    claim.save()
-    claim_recount(claim)
-    state_change_record(obj=claim, actor=actor, from_state=current, to_state=to, reason=reason)
-    if to in (S.RETURNED, S.REJECTED):
-        claim_notify(
-            claim=claim, actor=actor, kind=f"claim_{to}", what=transition.label, body=f"原因：{reason}"
-        )
-    elif to == S.SUBMITTED:
-        claim_notify(
-            claim=claim,
-            actor=actor,
-            kind="claim_submitted",
-            what=f"{transition.label}（{claim.claimant}），等待审核",
-            officers=True,
-        )
-    return claim
+
+    def tell(claim: Claim, step: Transition) -> None:
+        claim_recount(claim)
+        if to in (S.RETURNED, S.REJECTED):
+            claim_notify(
+                claim=claim, actor=actor, kind=f"claim_{to}", what=step.label, body=f"原因：{reason.strip()}"
+            )
+        elif to == S.SUBMITTED:
+            claim_notify(
+                claim=claim,
+                actor=actor,
+                kind="claim_submitted",
+                what=f"{step.label}（{claim.claimant}），等待审核",
+                officers=True,
+            )
+
+    return move(LIFECYCLE, claim, actor=actor, to=to, reason=reason, before_save=work, after_save=tell)
 
 
 def claim_mark_for_ledger(
@@ -143,12 +190,14 @@ def claim_mark_for_ledger(
 ) -> Claim:
     """For apps.ledger only: the caller holds the claim's row lock and books the ledger (or the
     payment) in the same transaction."""
-    current = claim.status
-    if (current, to) not in LEDGER_TRANSITIONS:
-        raise ApplicationError(f"补贴申领不能从“{S(current).label}”变为“{S(to).label}”", field="status")
-    claim.status = to
-    claim.save(update_fields=["status", "updated_at"])
-    state_change_record(
-        obj=claim, actor=actor, from_state=current, to_state=to, reason=reason, changes=changes
+    return move(
+        LIFECYCLE,
+        claim,
+        actor=actor,
+        to=to,
+        lock=False,
+        as_role=LEDGER,
+        update_fields=["updated_at"],
+        log_reason=reason,
+        changes=changes,
     )
-    return claim

@@ -26,6 +26,7 @@ from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
+from apps.rules.figures import figures_on
 
 from ..models import AttendanceSource, Enrolment, EnrolmentStatus, Person
 from ..services.attendance import (
@@ -477,12 +478,16 @@ def _sign_in_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
         for _, name, number in trainees:
             sheet.append([day, start, name, number, None, None])
     notes = workbook.create_sheet("填写说明")
+    figures = figures_on(training_class.approved_on or dates.today())
     for line in (
         ["内部资料：本表含学员完整身份证号码，仅供本机构经办人使用，不得外传。"],
         [f"班级：{training_class.name}（编号 {training_class.pk}）"],
         ["签到时间、签退时间填写 HH:MM（如 08:55），跨日签到请写 YYYY-MM-DD HH:MM。"],
         ["两项均留空表示缺勤，该行不导入；只填一项为错误。"],
-        ["出勤分钟 = 签退 − 签到，只计课次时间内的部分；每 45 分钟折合 1 课时 (R2.1)。"],
+        [
+            "出勤分钟 = 签退 − 签到，只计课次时间内的部分；"
+            f"每 {figures.class_hour_minutes} 分钟折合 1 课时 (R2.1)。"
+        ],
         ["请勿修改日期、课次开始时间、身份证号码；任一行有错误则整个文件不导入。"],
     ):
         notes.append(line)
