@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -22,6 +23,18 @@ class TokenObtainApi(APIView):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
 
+    @extend_schema(
+        summary="取得令牌 / Obtain a token",
+        request=InputSerializer,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        examples=[
+            OpenApiExample(
+                "请求 / Request", value={"username": "school", "password": "…"}, request_only=True
+            ),
+            OpenApiExample("响应 / Response", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}),
+        ],
+        tags=["accounts"],
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -30,6 +43,23 @@ class TokenObtainApi(APIView):
 
 
 class MeApi(APIView):
+    """The caller: username, name, role and district."""
+
+    @extend_schema(
+        summary="当前用户 / The caller",
+        responses={
+            200: inline_serializer(
+                "Me",
+                {
+                    "username": serializers.CharField(),
+                    "full_name": serializers.CharField(),
+                    "role": serializers.CharField(),
+                    "district": serializers.CharField(allow_null=True),
+                },
+            )
+        },
+        tags=["accounts"],
+    )
     def get(self, request: Request) -> Response:
         user = signed_in(request)
         return Response(

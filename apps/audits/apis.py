@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -87,6 +88,64 @@ def finding_data(row: selectors.FindingRow) -> dict[str, Any]:
     }
 
 
+class RunProgressSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(help_text="完成百分比 / Percent done")
+    stage = serializers.CharField(help_text="当前阶段 / Current stage")
+    done = serializers.IntegerField(help_text="已完成 / Done")
+    total = serializers.IntegerField(help_text="总数 / Total")
+
+
+class RunCountsSerializer(serializers.Serializer):
+    lines = serializers.IntegerField(help_text="稽核的申报明细数 / Claim lines audited")
+    findings = serializers.IntegerField(help_text="疑点数 / Findings")
+    appeared = serializers.IntegerField(help_text="新出现 / Appeared")
+    persisting = serializers.IntegerField(help_text="仍存在 / Persisting")
+    cleared = serializers.IntegerField(help_text="已消除 / Cleared")
+
+
+class RunSerializer(serializers.Serializer):
+    """A batch audit run as the API shows it (`run_data`)."""
+
+    id = serializers.IntegerField()
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    scope_label = serializers.CharField()
+    district = serializers.CharField(allow_null=True)
+    claim = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    progress = RunProgressSerializer()
+    rules_version = serializers.CharField()
+    started_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    counts = RunCountsSerializer()
+    error = serializers.CharField()
+
+
+class AuditFindingSerializer(serializers.Serializer):
+    """An audit finding as the API shows it (`finding_data`)."""
+
+    id = serializers.IntegerField()
+    run = serializers.IntegerField()
+    rule = serializers.CharField()
+    rule_title = serializers.CharField()
+    severity = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+    district = serializers.CharField()
+    claim = serializers.IntegerField(allow_null=True)
+    line = serializers.IntegerField(allow_null=True)
+    person = serializers.CharField(allow_null=True)
+    institution = serializers.CharField(allow_null=True)
+    other_claim = serializers.IntegerField(allow_null=True)
+    other_line = serializers.IntegerField(allow_null=True)
+    details = serializers.JSONField()
+    change = serializers.CharField()
+    status = serializers.ChoiceField(choices=FindingStatus.choices)
+    resolution_reason = serializers.CharField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
 class StartSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=Scope.choices)
     district = serializers.CharField(required=False, allow_blank=True, default="")
@@ -97,6 +156,9 @@ class RunListCreateApi(APIView):
     """GET: the runs the caller may see (?scope ?status), newest first. POST: start one
     (`{"scope": "district", "district": "500103"}` or `{"scope": "claim", "claim": 12}`)."""
 
+    @extend_schema(
+        summary="批量稽核列表 / Audit runs", responses={200: RunSerializer(many=True)}, tags=["audits"]
+    )
     def get(self, request: Request) -> Response:
         user = signed_in(request)
         if not audit_run_policy.can(user, "list"):
@@ -104,6 +166,12 @@ class RunListCreateApi(APIView):
         runs = filter_api(RunFilter, request, selectors.run_list(user=user))
         return Response([run_data(run) for run in runs[:100]])
 
+    @extend_schema(
+        summary="发起批量稽核 / Start an audit run",
+        request=StartSerializer,
+        responses={201: RunSerializer},
+        tags=["audits"],
+    )
     def post(self, request: Request) -> Response:
         user = signed_in(request)
         if not audit_run_policy.can(user, "start"):
@@ -120,12 +188,16 @@ class RunListCreateApi(APIView):
 
 
 class RunDetailApi(APIView):
+    @extend_schema(summary="一次批量稽核 / An audit run", responses={200: RunSerializer}, tags=["audits"])
     def get(self, request: Request, pk: int) -> Response:
         return Response(run_data(selectors.run_get(run_id=pk, user=signed_in(request))))
 
 
+@extend_schema(summary="稽核疑点 / Audit findings", tags=["audits"])
 class FindingListApi(ListAPIView):
     """The current findings (or one run's: ?run), filtered by ?rule ?district ?status ?change ?claim."""
+
+    serializer_class = AuditFindingSerializer
 
     def get_queryset(self) -> QuerySet[AuditFinding]:
         user = signed_in(self.request)
@@ -151,6 +223,9 @@ class FindingListApi(ListAPIView):
 
 
 class FindingDetailApi(APIView):
+    @extend_schema(
+        summary="一条稽核疑点 / An audit finding", responses={200: AuditFindingSerializer}, tags=["audits"]
+    )
     def get(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         finding = selectors.finding_get(finding_id=pk, user=user)
@@ -166,6 +241,12 @@ class ResolutionSerializer(serializers.Serializer):
 class FindingResolutionApi(APIView):
     """POST `{"to": "dismissed", "reason": "…"}`: confirm, dismiss or open a finding again."""
 
+    @extend_schema(
+        summary="处理稽核疑点 / Resolve a finding",
+        request=ResolutionSerializer,
+        responses={200: AuditFindingSerializer},
+        tags=["audits"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         finding = selectors.finding_get(finding_id=pk, user=user)

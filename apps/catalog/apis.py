@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -12,7 +14,9 @@ from rest_framework.views import APIView
 
 from apps import rules
 from apps.core.filters import filter_api
+from apps.core.openapi import QuoteResultSerializer
 from apps.core.permissions import signed_in
+from apps.rules.document import EXAMPLES as QUOTE_EXAMPLES
 
 from . import engine, selectors
 from .filters import OccupationFilter, RateRowFilter
@@ -97,9 +101,40 @@ class RateRowDetailApi(RetrieveAPIView):
         return selectors.rate_row_get(row_id=self.kwargs["pk"], user=signed_in(self.request))
 
 
+# `source` and `label` are attributes of every DRF field, so these rows are described inline.
+SettingRowSerializer = inline_serializer(
+    "SettingRow",
+    {
+        "key": serializers.CharField(help_text="设置项 / Setting"),
+        "value": serializers.CharField(help_text="取值（精确小数字符串）/ Value, as an exact decimal string"),
+        "effective_from": serializers.DateField(
+            allow_null=True, help_text="生效日期（默认值为空）/ In force from (empty for a default)"
+        ),
+        "source": serializers.ChoiceField(
+            choices=["district", "default"],
+            help_text="区县录入或默认值 / Entered by the district, or the default",
+        ),
+    },
+)
+
+
+class DistrictSettingsSerializer(serializers.Serializer):
+    district = serializers.CharField(help_text="区县代码 / District code")
+    on = serializers.DateField(help_text="日期 / Date")
+    settings = serializers.ListField(child=SettingRowSerializer)
+
+
 class DistrictSettingsApi(APIView):
     """The district settings in force on ?on= (default today), defaults included."""
 
+    @extend_schema(
+        summary="区县设置 / A district's settings",
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, description="日期（默认今天）/ Date (default today)")
+        ],
+        responses={200: DistrictSettingsSerializer},
+        tags=["catalog"],
+    )
     def get(self, request: Request, code: str) -> Response:
         district = selectors.district_get(code=code, user=signed_in(request))
         try:
@@ -134,11 +169,52 @@ def _json_value(value: object) -> object:
     return value
 
 
+ParameterSerializer = inline_serializer(
+    "Parameter",
+    {
+        "name": serializers.CharField(help_text="参数名 / Parameter name"),
+        "label": serializers.CharField(help_text="中文名称 / Label, in Chinese"),
+        "value": serializers.JSONField(
+            help_text="取值：金额与比例为精确小数字符串，日期为 YYYY-MM-DD，次数为整数 / "
+            "Value: money and ratios as exact decimal strings, dates ISO, counts as integers"
+        ),
+        "unit": serializers.CharField(help_text="单位 / Unit"),
+        "rule": serializers.CharField(help_text="规则编号 / Rule ID"),
+        "reference": serializers.CharField(help_text="依据（通知条款）/ Source clause"),
+        "effective_from": serializers.DateField(help_text="本值生效日期 / This value in force from"),
+        "effective_to": serializers.DateField(
+            allow_null=True, help_text="本值最后一天（未知为空）/ Last day of this value (empty if open)"
+        ),
+    },
+)
+
+
+class ParametersSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="日期 / Date")
+    rules_version = serializers.CharField(help_text="规则版本 / Rules version")
+    parameters = serializers.ListField(child=ParameterSerializer)
+    district = serializers.DictField(
+        allow_null=True, help_text="区县（code, name）/ The district (code, name)"
+    )
+    district_settings = serializers.ListField(
+        child=serializers.DictField(), help_text="该区县当日的设置 / The district's settings that day"
+    )
+
+
 class ParametersApi(APIView):
     """Every dated parameter of the rules in force on ?date= (default today), with the rule and clause
     it comes from and the days its value is valid; with ?district=<code>, that district's settings too.
     The figures the engine would use for a quote on that day (docs/rules.md explains each)."""
 
+    @extend_schema(
+        summary="带生效日期的参数 / Dated parameters",
+        parameters=[
+            OpenApiParameter("date", OpenApiTypes.DATE, description="日期（默认今天）/ Date (default today)"),
+            OpenApiParameter("district", str, description="区县代码（可选）/ District code (optional)"),
+        ],
+        responses={200: ParametersSerializer},
+        tags=["rules"],
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("date", "")
         try:
@@ -191,6 +267,22 @@ class QuoteApi(APIView):
     on the approval (or start) date; without it, the city-wide defaults.
     """
 
+    @extend_schema(
+        summary="补贴测算 / Quote a subsidy",
+        description=(
+            "请求体为测算场景（docs/quote-contract.md）；返回金额、逐步说明与发现。/ The body is a quote "
+            "scenario (docs/quote-contract.md); the answer is the amount with its steps and findings."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "district", str, description="按该区县的设置测算 / Apply this district's settings"
+            )
+        ],
+        request=OpenApiTypes.OBJECT,
+        responses={200: QuoteResultSerializer},
+        examples=[OpenApiExample(kind, value=data, request_only=True) for kind, data in QUOTE_EXAMPLES],
+        tags=["rules"],
+    )
     def post(self, request: Request) -> Response:
         district = None
         if request.query_params.get("district"):

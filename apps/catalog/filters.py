@@ -3,16 +3,36 @@ district filter every list above the catalog offers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.accounts.models import Role
 from apps.core.filters import ALL, FilterSet, date_input, level_filter, search_filter, yes_no_filter
 
 from .models import District, MajorCategory, Occupation, RateRow
 from .permissions import districts_visible_to
 from .selectors import in_force_on
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+def offers_district_choice(user: User | None) -> bool:
+    """Whether a list offers this user a district to choose: city-wide users and third-party
+    reviewers read several districts; everyone else reads one, or none."""
+    return user is not None and (user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER)
+
+
+class DistrictOffered(FilterSet):
+    """A FilterSet with a `district` filter that the page shows only to users of several districts
+    (the API accepts it from everyone)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not offers_district_choice(self.user):
+            self.not_offered = self.not_offered | {"district"}
 
 
 class DistrictFilter(django_filters.ModelChoiceFilter):

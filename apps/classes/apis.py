@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 
 from apps.catalog.models import Level, Occupation
 from apps.core.filters import filter_api
+from apps.core.openapi import QuoteResultSerializer
 from apps.core.permissions import signed_in
 from apps.rules import result_to_dict
 
@@ -84,6 +86,24 @@ class ClassInputSerializer(serializers.Serializer):
     sessions = SessionSerializer(many=True)
 
 
+class ClassQuoteSerializer(serializers.Serializer):
+    per_trainee = QuoteResultSerializer(help_text="每名学员的测算 / The quote for one trainee")
+    class_total = serializers.CharField(help_text="全班合计（元）/ Class total, yuan")
+    planned_hours = serializers.IntegerField(help_text="计划课时 / Planned class-hours")
+    planned_online = serializers.IntegerField(help_text="其中线上课时 / Of which online")
+    on = serializers.DateField(help_text="测算所依据的日期 / Date the quote applies")
+
+
+class ClassDetailSerializer(ClassOutputSerializer):
+    """A class as GET, POST, PUT and the transitions answer it: its sessions and its quote too."""
+
+    sessions = SessionSerializer(many=True)
+    quote = ClassQuoteSerializer(allow_null=True)
+
+    class Meta(ClassOutputSerializer.Meta):
+        fields = [*ClassOutputSerializer.Meta.fields, "sessions", "quote"]
+
+
 def _parse(request: Request) -> tuple[dict[str, Any], list[services.SessionInput]]:
     data = ClassInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
@@ -120,6 +140,12 @@ class ClassListCreateApi(ListAPIView):
         qs = filter_api(ClassFilter, self.request, selectors.class_list(user=signed_in(self.request)))
         return qs.order_by("-created_at", "-pk")
 
+    @extend_schema(
+        summary="填报开班申请（草稿）/ File a class application (draft)",
+        request=ClassInputSerializer,
+        responses={201: ClassDetailSerializer},
+        tags=["classes"],
+    )
     def post(self, request: Request) -> Response:
         user = signed_in(request)
         if not class_policy.can(user, "add"):
@@ -135,9 +161,16 @@ class ClassListCreateApi(ListAPIView):
 
 
 class ClassDetailApi(APIView):
+    @extend_schema(summary="开班申请 / A class", responses={200: ClassDetailSerializer}, tags=["classes"])
     def get(self, request: Request, pk: int) -> Response:
         return Response(_detail(selectors.class_get(class_id=pk, user=signed_in(request))))
 
+    @extend_schema(
+        summary="修改开班申请（含课程安排）/ Update a class and its sessions",
+        request=ClassInputSerializer,
+        responses={200: ClassDetailSerializer},
+        tags=["classes"],
+    )
     def put(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = class_policy.get_for_action(user, "change", pk=pk)
@@ -152,11 +185,18 @@ class ClassTransitionApi(APIView):
     """POST {"to": "submitted" | "approved" | "returned" | "rejected" | "running" | "completed" | "closed",
     "reason": "…", "online_override_reason": "…"}."""
 
+    @extend_schema_serializer(component_name="ClassTransitionRequest")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=list(ACTIONS))
         reason = serializers.CharField(required=False, allow_blank=True, default="")
         online_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        summary="提交、审核、退回、开班、结业… / Submit, approve, return, start, complete…",
+        request=InputSerializer,
+        responses={200: ClassDetailSerializer},
+        tags=["classes"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = selectors.class_get(class_id=pk, user=user)
@@ -173,9 +213,16 @@ class ClassRecommendationApi(APIView):
     """POST {"text": "…"}: a third-party agency engaged by the class's district pre-reviews a
     submitted application (R7.1); advice only."""
 
+    @extend_schema_serializer(component_name="ClassRecommendationRequest")
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=2000)
 
+    @extend_schema(
+        summary="第三方预审意见 / A third party's pre-review",
+        request=InputSerializer,
+        responses={200: ClassDetailSerializer},
+        tags=["classes"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = selectors.class_get(class_id=pk, user=user)

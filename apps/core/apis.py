@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLResolver
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,11 +22,44 @@ from . import events
 from .errors import ApplicationError
 
 
+def _flatten(detail: Any, path: str = "") -> list[tuple[str, str]]:
+    """(field path, message) for every message of a DRF validation error, in order."""
+    if isinstance(detail, dict):
+        found: list[tuple[str, str]] = []
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            found += _flatten(value, f"{path}.{name}" if path and name else (name or path))
+        return found
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [(path, str(item)) for item in detail]
+        found = []
+        for index, item in enumerate(detail):
+            found += _flatten(item, f"{path}[{index}]")
+        return found
+    return [(path, str(detail))]
+
+
+def validation_error_body(detail: Any) -> dict[str, Any]:
+    """A serializer's errors in the API's one error shape: the first as ``detail`` and ``field``,
+    every one in ``errors`` (so a client sees them all in one pass)."""
+    errors = [(field, message) for field, message in _flatten(detail) if message] or [("", "输入有误")]
+    field, message = errors[0]
+    body: dict[str, Any] = {"detail": f"字段 {field}：{message}" if field else message}
+    if field:
+        body["field"] = field
+    if len(errors) > 1:
+        body["errors"] = [{"field": name, "message": text} for name, text in errors]
+    return body
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """`{"detail": …, "rule": …, "field": …}` for domain errors (400, or the error's own
     status); DRF's defaults, translated, for everything else."""
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST))
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(validation_error_body(exc.detail), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("对象不存在")
     elif isinstance(exc, PermissionDenied):
@@ -39,11 +73,53 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
+class EventSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="本事件的游标 / This event's cursor")
+    at = serializers.DateTimeField(help_text="发生时间 / When it happened")
+    type = serializers.CharField(help_text="对象类型，如 claims.claim / Kind of object, e.g. claims.claim")
+    object_id = serializers.CharField(help_text="对象编号 / The object's id")
+    # "from" is a Python keyword: the field is declared under another name and renamed below.
+    from_state = serializers.CharField(help_text="原状态（新建时为空）/ State before (empty when created)")
+    to = serializers.CharField(help_text="新状态 / State after")
+    reason = serializers.CharField(help_text="原因 / Reason")
+    actor = serializers.CharField(allow_null=True, help_text="操作人用户名 / Who did it (username)")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_state")
+        return fields
+
+
+class EventPageSerializer(serializers.Serializer):
+    results = EventSerializer(many=True)
+    next = serializers.CharField(help_text="下次请求的 after / The `after` of your next call")
+    has_more = serializers.BooleanField(help_text="是否还有下一页 / Whether another page waits")
+
+
 class EventListApi(APIView):
     """``GET /api/v1/events?after=<cursor>&limit=<n>&type=<kind>``: the changes feed
     (`apps.core.events`). ``next`` is the cursor to send next time; ``has_more`` says whether
     another page is waiting now."""
 
+    @extend_schema(
+        summary="变更动态 / Changes feed",
+        parameters=[
+            OpenApiParameter(
+                "after", str, description="上次返回的 next（默认 0）/ The last `next` (default 0)"
+            ),
+            OpenApiParameter(
+                "limit", int, description="每页条数 1–500（默认 100）/ Page size 1–500 (default 100)"
+            ),
+            OpenApiParameter(
+                "type",
+                str,
+                many=True,
+                description="只看某类对象，可重复 / Only these kinds of object (repeatable)",
+            ),
+        ],
+        responses={200: EventPageSerializer},
+        tags=["events"],
+    )
     def get(self, request: Request) -> Response:
         raw_after = request.query_params.get("after", "0") or "0"
         raw_limit = request.query_params.get("limit", str(events.DEFAULT_LIMIT)) or str(events.DEFAULT_LIMIT)
@@ -98,6 +174,27 @@ class ApiRootApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="接口入口 / API root",
+        responses={
+            200: inline_serializer(
+                "ApiRoot",
+                {
+                    "version": serializers.CharField(),
+                    "schema": serializers.URLField(),
+                    "reference": serializers.URLField(),
+                    "guide": serializers.CharField(),
+                    "token": serializers.URLField(),
+                    "resources": inline_serializer(
+                        "ApiResource",
+                        {"path": serializers.CharField(), "name": serializers.CharField()},
+                        many=True,
+                    ),
+                },
+            )
+        },
+        tags=["root"],
+    )
     def get(self, request: Request) -> Response:
         from config.urls import api_v1
 

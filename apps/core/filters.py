@@ -4,8 +4,8 @@ Each list has one `FilterSet` in its app's `filters.py`. It narrows a queryset t
 permission policy or selector has already scoped to what the user may see; it never widens it.
 The page renders the FilterSet's form (`includes/filter_form.html`) and the API reads the same
 parameters, so a bookmark and an API call narrow alike. A value that does not parse is refused in
-Chinese: the page shows the error on the form and lists nothing, the API answers 400 with
-`{"detail", "field"}` like every other error.
+Chinese: the page shows the error on the form and narrows by the other values only, the API
+answers 400 with `{"detail", "field"}` like every other error.
 """
 
 from __future__ import annotations
@@ -117,8 +117,10 @@ class FilterSet(django_filters.FilterSet):
         return any(data.get(name) for name in self.filters)
 
     def narrowed(self) -> QuerySet:
-        """The filtered queryset, or none at all when a value is invalid (the form says why)."""
-        return self.qs if self.is_valid() else self.qs.none()
+        """The rows for the page: narrowed by every value that reads; a value that does not is
+        left out and its error shown on the form (the list says so rather than hiding it)."""
+        self.is_valid()
+        return self.qs
 
     def first_error(self) -> ApplicationError:
         field, errors = next(iter(self.errors.items()))

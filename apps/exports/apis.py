@@ -9,6 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -17,10 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.claims.apis import validated
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
 from . import services
-from .filters import ExportFilter
+from .filters import ExportFilter, ExportLogFilter
 from .models import ExportJob, ExportKind
 from .permissions import export_policy
 from .selectors import export_job_get, export_jobs, export_log
@@ -85,6 +88,7 @@ class ExportsApi(ListAPIView):
 
     serializer_class = ExportJobSerializer
 
+    @extend_schema_serializer(component_name="ExportRequest")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ExportKind.choices)
         districts = serializers.ListField(
@@ -109,6 +113,12 @@ class ExportsApi(ListAPIView):
         _check_exporter(self.request)
         return export_jobs(user=signed_in(self.request))
 
+    @extend_schema(
+        summary="发起导出 / Start an export",
+        request=InputSerializer,
+        responses={201: ExportJobSerializer},
+        tags=["exports"],
+    )
     def post(self, request: Request) -> Response:
         _check_exporter(request)
         data: dict[str, Any] = validated(self.InputSerializer, request.data)
@@ -129,6 +139,7 @@ class ExportsApi(ListAPIView):
 class ExportJobApi(APIView):
     """GET: one of the caller's exports, with its status and progress (404 for anyone else's)."""
 
+    @extend_schema(summary="导出进度 / An export", responses={200: ExportJobSerializer}, tags=["exports"])
     def get(self, request: Request, pk: int) -> Response:
         return Response(ExportJobSerializer(export_job_get(user=signed_in(request), job_id=pk)).data)
 
@@ -136,6 +147,15 @@ class ExportJobApi(APIView):
 class ExportFileApi(APIView):
     """GET: the workbook of a finished export; 404 once its link has expired."""
 
+    @extend_schema(
+        summary="下载导出文件 / Download an export",
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Excel 工作簿 / The workbook"
+            )
+        },
+        tags=["exports"],
+    )
     def get(self, request: Request, pk: int) -> FileResponse:
         return download_response(export_job_get(user=signed_in(request), job_id=pk))
 
@@ -147,7 +167,6 @@ class ExportLogApi(ListAPIView):
     serializer_class = ExportLogSerializer
 
     def get_queryset(self) -> QuerySet[ExportJob]:
-        params = self.request.query_params
-        return export_log(
-            user=signed_in(self.request), kind=params.get("kind", ""), username=params.get("user", "")
-        ).order_by("-created_at", "-pk")
+        return filter_api(ExportLogFilter, self.request, export_log(user=signed_in(self.request))).order_by(
+            "-created_at", "-pk"
+        )

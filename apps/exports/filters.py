@@ -1,4 +1,6 @@
-"""What an export selects, as stored on its job (JSON) and described in the workbook and log."""
+"""What an export selects, as stored on its job (JSON) and described in the workbook and log
+(`ExportFilter`); and the filter of the export log's page and API (`ExportLogFilter`, a
+django-filter FilterSet: see apps.core.filters)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,15 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import django_filters
+
 from apps.audits.catalogue import RULE_CHOICES
 from apps.audits.models import FindingStatus
 from apps.claims.models import ClaimKind, ClaimStatus, Share
+from apps.core.filters import ALL, FilterSet
 from apps.ledger.models import EntryKind
 
-from .models import ExportKind
+from .models import ExportJob, ExportKind
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -107,3 +112,14 @@ class ExportFilter:
                 end = self.date_to.isoformat() if self.date_to else "不限"
                 parts.append(f"{DATE_LABELS[kind]}：{start} 至 {end}")
         return "；".join(parts)
+
+
+class ExportLogFilter(FilterSet):
+    """?kind (what was exported) ?user (who asked: the exact user name)."""
+
+    kind = django_filters.ChoiceFilter(label="导出内容", choices=ExportKind.choices, empty_label=ALL)
+    user = django_filters.CharFilter(field_name="requested_by__username", label="用户名", max_length=150)
+
+    class Meta:
+        model = ExportJob
+        fields: list[str] = []

@@ -29,6 +29,9 @@ from .permissions import export_districts, export_policy
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 
 class ClaimTotals(TypedDict):
     """One status's claims of a district and year: how many, claimed and approved totals."""
@@ -156,13 +159,9 @@ def export_job_get(*, user: User, job_id: int) -> ExportJob:
     return export_policy.get_visible(user, pk=job_id)
 
 
-def export_log(*, user: User, kind: str = "", username: str = "") -> QuerySet[ExportJob]:
-    """Everyone's exports (who, what, how many rows, when): the municipal admin's to read."""
+def export_log(*, user: User) -> QuerySet[ExportJob]:
+    """Everyone's exports (who, what, how many rows, when): the municipal admin's to read;
+    `filters.ExportLogFilter` narrows the list."""
     if not export_policy.can(user, "view_log"):
         raise PermissionDenied("只有市人力社保局管理员可以查看导出日志")
-    qs = ExportJob.objects.select_related("requested_by")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if username:
-        qs = qs.filter(requested_by__username=username)
-    return qs
+    return ExportJob.objects.select_related("requested_by")

@@ -11,10 +11,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.views import paginate, sort_by
 
 from . import services
+from .filters import ExportLogFilter
 from .forms import FORMS
 from .models import ExportJob, ExportKind, ExportStatus
 from .permissions import export_policy
@@ -119,11 +121,8 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def export_log_page(request: HttpRequest) -> HttpResponse:
-    g = request.GET
-    qs = export_log(user=signed_in(request), kind=g.get("kind", ""), username=g.get("user", "").strip())
-    qs, sort = sort_by(request, qs, {"at": "created_at", "rows": "row_count"}, "-at")
+    filterset = filter_page(ExportLogFilter, request, export_log(user=signed_in(request)))
+    qs, sort = sort_by(request, filterset.narrowed(), {"at": "created_at", "rows": "row_count"}, "-at")
     return render(
-        request,
-        "exports/log.html",
-        {"page": paginate(request, qs), "sort": sort, "filters": g, "kinds": ExportKind.choices},
+        request, "exports/log.html", {"page": paginate(request, qs), "sort": sort, "filter": filterset}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -112,10 +113,17 @@ class InstitutionTransitionApi(APIView):
     """POST {"to": "recognised" | "filed" | "suspended" | "revoked", "reason": "…"}: 200 with the
     institution; 400 {"detail", "rule"} when the lifecycle refuses the move; 403; 404."""
 
+    @extend_schema_serializer(component_name="InstitutionTransitionRequest")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=InstitutionStatus.choices)
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        summary="机构认定状态变更 / Move an institution's recognition",
+        request=InputSerializer,
+        responses={200: InstitutionDetailSerializer},
+        tags=["institutions"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         institution = selectors.institution_get(institution_id=pk, user=user)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.db.models import Q, QuerySet
 
-from apps.accounts.models import Role
-from apps.catalog.filters import district_filter
-from apps.core.filters import ALL, FilterSet, search_filter, yes_no_filter
+from apps.catalog.filters import DistrictOffered, district_filter
+from apps.core.filters import ALL, search_filter, yes_no_filter
 
 from .models import Employer, Institution, InstitutionKind, InstitutionStatus
 
@@ -18,15 +15,7 @@ def _by_name_or_code(queryset: QuerySet, value: str) -> QuerySet:
     return queryset.filter(Q(name__contains=value) | Q(uscc__startswith=value.upper()))
 
 
-class _DistrictOffered(FilterSet):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = self.user
-        if user is None or not (user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER):
-            self.not_offered = frozenset({"district"})
-
-
-class InstitutionFilter(_DistrictOffered):
+class InstitutionFilter(DistrictOffered):
     """?q (name or credit code), ?status, ?kind, ?district (code)."""
 
     q = search_filter("机构名称或统一社会信用代码", "filter_q")
@@ -42,7 +31,7 @@ class InstitutionFilter(_DistrictOffered):
         return _by_name_or_code(queryset, value)
 
 
-class EmployerFilter(_DistrictOffered):
+class EmployerFilter(DistrictOffered):
     """?q (name or credit code), ?district (code), ?classified (1/0)."""
 
     q = search_filter("单位名称或统一社会信用代码", "filter_q")

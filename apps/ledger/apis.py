@@ -21,9 +21,11 @@ from apps.claims.apis import claim_data, validated
 from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
 from . import dashboards, services
+from .filters import AllocationFilter, EntryFilter, PaymentFilter, RecoveryFilter
 from .models import Allocation, LedgerEntry, Payment, Recovery
 from .permissions import (
     allocation_districts,
@@ -113,10 +115,7 @@ class AllocationsApi(ListAPIView):
         if not allocation_policy.can(user, "list"):
             raise PermissionDenied("您无权查看专账资金")
         qs = allocation_policy.visible(user).select_related("district")
-        year = self.request.query_params.get("year", "")
-        if year.isdigit():
-            qs = qs.filter(year=int(year))
-        return qs.order_by("-year", "district__sort_order", "pk")
+        return filter_api(AllocationFilter, self.request, qs).order_by("-year", "district__sort_order", "pk")
 
     def post(self, request: Request) -> Response:
         user = signed_in(request)
@@ -165,16 +164,8 @@ class EntriesApi(ListAPIView):
         user = signed_in(self.request)
         if not entry_policy.can(user, "list"):
             raise PermissionDenied("您无权查看专账资金台账")
-        params = self.request.query_params
-        year, claim = params.get("year", ""), params.get("claim", "")
-        return dashboards.entry_list(
-            user=user,
-            district=params.get("district", ""),
-            year=int(year) if year.isdigit() else None,
-            share=params.get("share", ""),
-            kind=params.get("kind", ""),
-            claim=int(claim) if claim.isdigit() else None,
-        ).order_by("created_at", "pk")
+        qs = filter_api(EntryFilter, self.request, dashboards.entry_list(user=user))
+        return qs.order_by("created_at", "pk")
 
 
 class EntryReversalApi(APIView):
@@ -232,10 +223,8 @@ class RecoveriesApi(ListAPIView):
         user = signed_in(self.request)
         if not entry_policy.can(user, "list"):
             raise PermissionDenied("您无权查看专账资金台账")
-        params = self.request.query_params
-        return dashboards.recovery_list(
-            user=user, district=params.get("district", ""), status=params.get("status", "")
-        ).order_by("-created_at", "-pk")
+        qs = filter_api(RecoveryFilter, self.request, dashboards.recovery_list(user=user))
+        return qs.order_by("-created_at", "-pk")
 
 
 class LineRecoveryApi(APIView):
@@ -313,17 +302,8 @@ class PaymentsApi(ListAPIView):
         user = signed_in(self.request)
         if not payment_policy.can(user, "list"):
             raise PermissionDenied("您无权查看拨付记录")
-        params = self.request.query_params
-        year = params.get("year", "")
-        return (
-            dashboards.payment_list(
-                user=user,
-                district=params.get("district", ""),
-                year=int(year) if year.isdigit() else None,
-            )
-            .prefetch_related("lines")
-            .order_by("-paid_on", "-pk")
-        )
+        qs = filter_api(PaymentFilter, self.request, dashboards.payment_list(user=user))
+        return qs.prefetch_related("lines").order_by("-paid_on", "-pk")
 
     def post(self, request: Request) -> Response:
         user = signed_in(request)

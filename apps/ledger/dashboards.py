@@ -21,6 +21,9 @@ from .selectors import balances
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ZERO = Decimal("0.00")
 WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
 BAR_WIDTH = 240  # the length in SVG units of the longest bar of a chart
@@ -159,43 +162,23 @@ def district_chart(summaries: list[DistrictSummary]) -> dict[str, Any]:
 # Entries, payments, payable lines --------------------------------------------------------------
 
 
-def entry_list(
-    *,
-    user: User,
-    district: str = "",
-    year: int | None = None,
-    share: str = "",
-    kind: str = "",
-    claim: int | None = None,
-) -> QuerySet[LedgerEntry]:
+def entry_list(*, user: User) -> QuerySet[LedgerEntry]:
+    """The entries the user may read, each with whether it was reversed and is paid;
+    `filters.EntryFilter` narrows a list."""
     qs = entry_policy.visible(user).select_related(
         "allocation__district", "claim_line__person", "claim_line__claim", "created_by", "reverses"
     )
-    if district:
-        qs = qs.filter(allocation__district__code=district)
-    if year:
-        qs = qs.filter(allocation__year=year)
-    if share:
-        qs = qs.filter(share=share)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if claim:
-        qs = qs.filter(claim_line__claim_id=claim)
     reversed_ = LedgerEntry.objects.filter(reverses=OuterRef("pk"))
     paid = PaymentLine.objects.filter(claim_line=OuterRef("claim_line"))
     return qs.annotate(is_reversed=Exists(reversed_), is_paid=Exists(paid))
 
 
-def recovery_list(*, user: User, district: str = "", status: str = "") -> QuerySet[Recovery]:
-    """The recoveries (追回) of the districts whose ledger the user reads."""
-    qs = Recovery.objects.filter(claim_line__claim__district__in=ledger_districts(user)).select_related(
+def recovery_list(*, user: User) -> QuerySet[Recovery]:
+    """The recoveries (追回) of the districts whose ledger the user reads; `filters.RecoveryFilter`
+    narrows a list."""
+    return Recovery.objects.filter(claim_line__claim__district__in=ledger_districts(user)).select_related(
         "claim_line__claim__district", "claim_line__person", "created_by"
     )
-    if district:
-        qs = qs.filter(claim_line__claim__district__code=district)
-    if status in RecoveryStatus.values:
-        qs = qs.filter(status=status)
-    return qs
 
 
 def recovery_totals(qs: QuerySet[Recovery]) -> dict[str, Decimal]:
@@ -206,13 +189,13 @@ def recovery_totals(qs: QuerySet[Recovery]) -> dict[str, Decimal]:
     return {key: (row[key] or ZERO).quantize(FEN) for key in ("amount", "outstanding")}
 
 
-def payment_list(*, user: User, district: str = "", year: int | None = None) -> QuerySet[Payment]:
-    qs = payment_policy.visible(user).select_related("district", "created_by")
-    if district:
-        qs = qs.filter(district__code=district)
-    if year:
-        qs = qs.filter(paid_on__year=year)
-    return qs.annotate(line_count=Count("lines"))
+def payment_list(*, user: User) -> QuerySet[Payment]:
+    """The payments the user may read, with their line counts; `filters.PaymentFilter` narrows a list."""
+    return (
+        payment_policy.visible(user)
+        .select_related("district", "created_by")
+        .annotate(line_count=Count("lines"))
+    )
 
 
 def payable_lines(*, district: District, year: int | None = None) -> QuerySet[ClaimLine]:

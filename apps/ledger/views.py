@@ -16,16 +16,18 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import District
-from apps.claims.models import ClaimLine, Share
+from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.home import chosen_year, year_choices
 from apps.core.permissions import signed_in
 from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 
 from . import dashboards, services
+from .filters import EntryFilter, PaymentFilter, RecoveryFilter
 from .forms import (
     AllocationForm,
     ApproveForm,
@@ -163,18 +165,9 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    districts = _readable(request)
-    g = request.GET
-    claim = g.get("claim", "")
-    qs = dashboards.entry_list(
-        user=user,
-        district=g.get("district", ""),
-        year=int(g["year"]) if g.get("year", "").isdigit() else None,
-        share=g.get("share", ""),
-        kind=g.get("kind", ""),
-        claim=int(claim) if claim.isdigit() else None,
-    )
-    qs, sort = sort_by(request, qs, {"at": "created_at", "amount": "amount"}, "-at")
+    _readable(request)
+    filterset = filter_page(EntryFilter, request, dashboards.entry_list(user=user))
+    qs, sort = sort_by(request, filterset.narrowed(), {"at": "created_at", "amount": "amount"}, "-at")
     page = paginate(request, qs)
     for entry in page.object_list:
         # A standing commitment: reversed (冲销) while unpaid, recovered (追回) paid or not.
@@ -190,10 +183,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "sort": sort,
-            "filters": g,
-            "districts": districts,
-            "shares": Share.choices,
-            "kinds": EntryKind.choices,
+            "filter": filterset,
         },
     )
 
@@ -224,22 +214,16 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def payment_list(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    districts = _readable(request)
-    g = request.GET
-    qs = dashboards.payment_list(
-        user=user,
-        district=g.get("district", ""),
-        year=int(g["year"]) if g.get("year", "").isdigit() else None,
-    )
-    qs, sort = sort_by(request, qs, {"paid_on": "paid_on", "amount": "amount"}, "-paid_on")
+    _readable(request)
+    filterset = filter_page(PaymentFilter, request, dashboards.payment_list(user=user))
+    qs, sort = sort_by(request, filterset.narrowed(), {"paid_on": "paid_on", "amount": "amount"}, "-paid_on")
     return render(
         request,
         "ledger/payments.html",
         {
             "page": paginate(request, qs),
             "sort": sort,
-            "filters": g,
-            "districts": districts,
+            "filter": filterset,
             "can_pay": payment_policy.can(user, "act"),
         },
     )
@@ -388,10 +372,9 @@ def line_recover(request: HttpRequest, pk: int) -> HttpResponse:
 def recovery_list(request: HttpRequest) -> HttpResponse:
     """The recoveries of the districts the user reads, outstanding receivables first by default."""
     user = signed_in(request)
-    districts = _readable(request)
-    g = request.GET
-    qs = dashboards.recovery_list(user=user, district=g.get("district", ""), status=g.get("status", ""))
-    qs, sort = sort_by(request, qs, {"at": "created_at", "amount": "amount"}, "-at")
+    _readable(request)
+    filterset = filter_page(RecoveryFilter, request, dashboards.recovery_list(user=user))
+    qs, sort = sort_by(request, filterset.narrowed(), {"at": "created_at", "amount": "amount"}, "-at")
     page = paginate(request, qs)
     for recovery in page.object_list:
         recovery.can_return = recovery.status == RecoveryStatus.OUTSTANDING and may_act_in(
@@ -403,9 +386,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "sort": sort,
-            "filters": g,
-            "districts": districts,
-            "statuses": RecoveryStatus.choices,
+            "filter": filterset,
             "totals": dashboards.recovery_totals(qs),
         },
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -14,9 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
 from . import services
+from .filters import NoticeFilter
 from .models import Notice
 from .selectors import notice_inbox, notice_unread_count
 
@@ -34,11 +37,16 @@ class NoticesApi(ListAPIView):
 
     serializer_class = NoticeSerializer
 
+    @extend_schema(
+        summary="我的消息 / My notices",
+        parameters=[OpenApiParameter("unread", bool, description="只看未读 / Unread only")],
+        tags=["notices"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[Notice]:
-        qs = notice_inbox(user=signed_in(self.request))
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            qs = qs.filter(read_at__isnull=True)
-        return qs
+        return filter_api(NoticeFilter, self.request, notice_inbox(user=signed_in(self.request)))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -55,6 +63,17 @@ class NoticesMarkReadApi(APIView):
     """POST {"ids": [1, 2]} or {"all": true}: those notices (all of the caller's) read.
     Answers how many were marked and the unread count left."""
 
+    @extend_schema(
+        summary="标为已读 / Mark read",
+        request=MarkReadInput,
+        responses={
+            200: inline_serializer(
+                "MarkReadResult",
+                {"marked": serializers.IntegerField(), "unread_count": serializers.IntegerField()},
+            )
+        },
+        tags=["notices"],
+    )
     def post(self, request: Request) -> Response:
         user = signed_in(request)
         serializer = MarkReadInput(data=request.data)

@@ -9,10 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.views import paginate
 
 from . import services
+from .filters import NoticeFilter
 from .selectors import notice_inbox
 
 
@@ -20,8 +22,9 @@ from .selectors import notice_inbox
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     # The unread count comes with the header's (apps.notices.context_processors).
+    filterset = filter_page(NoticeFilter, request, notice_inbox(user=signed_in(request)))
     return render(
-        request, "notices/inbox.html", {"page": paginate(request, notice_inbox(user=signed_in(request)))}
+        request, "notices/inbox.html", {"page": paginate(request, filterset.narrowed()), "filter": filterset}
     )
 
 

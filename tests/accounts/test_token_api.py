@@ -45,7 +45,7 @@ def test_wrong_password_is_a_chinese_error(api_client):
 def test_missing_fields_name_the_field(api_client):
     response = api_client.post(TOKEN_URL, {"username": "x"}, format="json")
     assert response.status_code == 400
-    assert "password" in response.json()
+    assert response.json() == {"detail": "字段 password：该字段是必填项。", "field": "password"}
 
 
 def test_token_endpoint_shares_the_lockout(api_client, settings):

@@ -46,3 +46,28 @@ def test_every_page_links_the_api_reference(client):
 
     client.force_login(UserFactory())
     assert 'href="/api/v1/docs/"' in client.get("/").content.decode()
+
+
+def test_validation_errors_take_the_one_error_shape_with_every_error_listed():
+    from apps.core.apis import validation_error_body
+
+    body = validation_error_body(
+        {
+            "name": ["该字段是必填项。"],
+            "sessions": [{}, {"date": ["日期格式错误。"], "mode": ["“x” 不是合法选项。"]}],
+            "non_field_errors": ["结业日期不能早于开班日期。"],
+        }
+    )
+
+    assert body == {
+        "detail": "字段 name：该字段是必填项。",
+        "field": "name",
+        "errors": [
+            {"field": "name", "message": "该字段是必填项。"},
+            {"field": "sessions[1].date", "message": "日期格式错误。"},
+            {"field": "sessions[1].mode", "message": "“x” 不是合法选项。"},
+            {"field": "", "message": "结业日期不能早于开班日期。"},
+        ],
+    }
+    assert validation_error_body(["整体错误"]) == {"detail": "整体错误"}
+    assert validation_error_body({}) == {"detail": "输入有误"}

@@ -17,8 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
+from ..filters import RosterFilter
 from ..imports.roster import parse_roster
 from ..models import Enrolment, Person
 from ..permissions import may_enrol, may_reveal_for_class, person_policy
@@ -89,10 +91,8 @@ class RosterEnrolmentsApi(ListAPIView):
     def get_queryset(self):
         training_class = selectors.roster_class_get(class_id=self.kwargs["pk"], user=signed_in(self.request))
         self.training_class = training_class
-        params = self.request.query_params
-        return selectors.roster_list(
-            training_class=training_class, search=params.get("q", ""), status=params.get("status", "")
-        ).order_by("pk")
+        roster = selectors.roster_list(training_class=training_class)
+        return filter_api(RosterFilter, self.request, roster).order_by("pk")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())

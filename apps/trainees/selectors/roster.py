@@ -9,7 +9,6 @@ change and `roster_is_complete` whether it holds anyone to take attendance or re
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
 # The last 4–6 characters of an ID number, as shown masked. Never the whole number: a search is a
 # GET, and the whole number would end up in URLs and access logs.
-ID_ENDING = re.compile(r"[0-9]{3,5}[0-9Xx]")
 GROUP_LABELS = dict(TargetGroup.choices)
 
 
@@ -71,23 +69,13 @@ def enrolment_get(*, enrolment_id: int, user: User) -> Enrolment:
     )
 
 
-def roster_list(*, training_class: TrainingClass, search: str = "", status: str = "") -> QuerySet[Enrolment]:
-    """The class's enrolments with their person and groups. `search`: part of a name, or the
-    last 4–6 characters of an ID number; `status`: enrolled / withdrawn."""
-    qs = (
+def roster_list(*, training_class: TrainingClass) -> QuerySet[Enrolment]:
+    """The class's enrolments with their person and groups; `filters.RosterFilter` narrows the list."""
+    return (
         Enrolment.objects.filter(training_class=training_class)
         .select_related("person")
         .prefetch_related("person__groups")
     )
-    if status in EnrolmentStatus.values:
-        qs = qs.filter(status=status)
-    search = search.strip()
-    if search:
-        condition = Q(person__name__contains=search)
-        if ID_ENDING.fullmatch(search):
-            condition |= Q(person__id_number__endswith=search.upper())
-        qs = qs.filter(condition)
-    return qs
 
 
 def roster_counts(*, training_class: TrainingClass) -> dict[str, int]:

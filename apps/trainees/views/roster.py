@@ -17,13 +17,15 @@ from django.views.decorators.http import require_POST
 
 from apps.classes.models import TrainingClass, TrainingType
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 
+from ..filters import RosterFilter
 from ..forms.roster import EnrolForm, RevealForm, RosterUploadForm, WithdrawForm
 from ..imports.roster import parse_roster, roster_columns, roster_template
-from ..models import EnrolmentStatus, Person
+from ..models import Person
 from ..permissions import enrolment_policy, may_enrol, may_reveal_for_class, person_policy
 from ..selectors import roster as selectors
 from ..services import persons
@@ -57,11 +59,8 @@ def _closed(request: HttpRequest, training_class: TrainingClass) -> HttpResponse
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     training_class = selectors.roster_class_get(class_id=pk, user=user)
-    g = request.GET
-    qs = selectors.roster_list(
-        training_class=training_class, search=g.get("q", ""), status=g.get("status", "")
-    )
-    qs, sort = sort_by(request, qs, ROSTER_SORTS, "enrolled")
+    filterset = filter_page(RosterFilter, request, selectors.roster_list(training_class=training_class))
+    qs, sort = sort_by(request, filterset.narrowed(), ROSTER_SORTS, "enrolled")
     page = paginate(request, qs)
     can_enrol = may_enrol(user, training_class)
     can_reveal = may_reveal_for_class(user, training_class)
@@ -82,8 +81,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "rows": rows,
             "sort": sort,
-            "filters": g,
-            "statuses": EnrolmentStatus.choices,
+            "filter": filterset,
             "counts": selectors.roster_counts(training_class=training_class),
             "open": selectors.roster_is_open(training_class),
             "can_enrol": can_enrol,
