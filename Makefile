@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test _suite test-fast lint format bench _bench clean
+.PHONY: setup run test _suite test-fast lint format docs bench _bench clean
 
 setup: $(VENV)/.installed
 
@@ -50,6 +50,12 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy apps
+
+# The generated documents: the API schema and the rules (tests fail when the committed ones differ).
+docs: setup
+	$(PY) manage.py spectacular --settings=config.settings.test --validate --fail-on-warn --file docs/openapi.yaml
+	$(PY) -m apps.rules rules > docs/rules.md
+	$(PY) manage.py lifecycles_doc
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

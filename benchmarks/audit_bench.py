@@ -70,7 +70,7 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from apps.accounts.models import Role, User  # noqa: E402
-from apps.audits import checks  # noqa: E402
+from apps.audits.engine import checks  # noqa: E402
 from apps.audits.models import AuditRun  # noqa: E402
 from apps.catalog.models import District, Occupation  # noqa: E402
 from apps.claims.models import Claim, ClaimLine, LineMonth  # noqa: E402

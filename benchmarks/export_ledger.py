@@ -60,8 +60,8 @@ from apps.exports.filters import ExportFilter  # noqa: E402
 from apps.exports.models import ExportJob, ExportKind  # noqa: E402
 from apps.exports.selectors import ledger_entries  # noqa: E402
 from apps.exports.services import export_build  # noqa: E402
-from apps.exports.workbooks import LEDGER_COLUMNS, ledger_rows  # noqa: E402
-from apps.exports.writers import EXCEL_MAX_ROWS, NUMBER_FORMATS  # noqa: E402
+from apps.exports.workbooks.kinds import LEDGER_COLUMNS, ledger_rows  # noqa: E402
+from apps.exports.workbooks.writer import EXCEL_MAX_ROWS, NUMBER_FORMATS  # noqa: E402
 from tests.exports.seed import seed_ledger  # noqa: E402
 
 DISTRICTS = 10

@@ -3,7 +3,7 @@ the same rows × 12 columns (ints, a datetime, texts in Chinese, a yuan amount a
 date), with the same number formats, each in a fresh process so its peak memory is its own.
 
 Run from the repository root: ``.venv/bin/python benchmarks/export_writers.py`` (``make bench``).
-EXPORT_WRITERS_BENCH_ROWS sets the rows (default 200,000; the choice in apps/exports/writers.py
+EXPORT_WRITERS_BENCH_ROWS sets the rows (default 200,000; the choice in apps/exports/workbooks/writer.py
 was made on 1,000,000: openpyxl 164.3 s, XlsxWriter 69.6 s, both about 24 MB).
 """
 

@@ -10,9 +10,9 @@ class AuditsConfig(AppConfig):
         from apps.claims.extensions import register_claim_section, register_review_guard
         from apps.core.home import register_nav, register_panel
 
-        from .claim_page import claim_page_section
+        from .extensions.claim_page import claim_page_section
+        from .extensions.review import blocking_findings, pending_findings
         from .home import auditor_panel, findings_panel
-        from .review import blocking_findings, pending_findings
 
         register_nav(
             "批量稽核", "audits:runs", [Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR], order=15

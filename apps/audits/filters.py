@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from apps.catalog.filters import district_filter
 from apps.core.filters import ALL, FilterSet
 
-from .catalogue import RULE_CHOICES
+from .engine.catalogue import RULE_CHOICES
 from .models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Scope
 
 

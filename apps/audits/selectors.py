@@ -18,8 +18,8 @@ from apps.claims.models import Claim
 from apps.claims.permissions import claim_policy
 from apps.core.masking import mask_id_number
 
-from . import catalogue
-from .checks import OPEN_STATUSES
+from .engine import catalogue
+from .engine.checks import OPEN_STATUSES
 from .models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 from .services import PHASE_PROJECT

@@ -32,8 +32,8 @@ from apps.institutions.services import institution_users
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 
-from . import checks
-from .catalogue import rule_of
+from .engine import checks
+from .engine.catalogue import rule_of
 from .models import (
     ACTIVE_STATUSES,
     AuditChunk,

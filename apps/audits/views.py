@@ -20,21 +20,22 @@ from apps.core.permissions import signed_in
 from apps.core.selectors import state_changes_for
 from apps.core.views import paginate, sort_by
 
-from . import catalogue, selectors, services
-from .claim_page import claim_page_section
+from . import selectors, services
+from .engine import catalogue
+from .extensions.claim_page import claim_page_section
 from .filters import FindingFilter, RunFilter
 from .forms import ResolveForm, StartForm
 from .models import ACTIVE_STATUSES, Change, FindingStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
+    from apps.core.permissions import Actor
 
 # How often a page showing a run in progress reloads itself when the browser runs no JavaScript.
 REFRESH_SECONDS = 3
 
 
-def _require_audit_pages(user: User) -> None:
+def _require_audit_pages(user: Actor) -> None:
     if not audit_run_policy.can(user, "list"):
         raise PermissionDenied
 

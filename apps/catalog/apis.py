@@ -5,7 +5,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -65,6 +71,7 @@ class RateRowSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(get=extend_schema(summary="区县 / Districts", tags=["catalog"]))
 class DistrictListApi(ListAPIView):
     serializer_class = DistrictSerializer
     pagination_class = None
@@ -73,6 +80,7 @@ class DistrictListApi(ListAPIView):
         return districts_visible_to(signed_in(self.request))
 
 
+@extend_schema_view(get=extend_schema(summary="职业（工种）/ Occupations", tags=["catalog"]))
 class OccupationListApi(ListAPIView):
     serializer_class = OccupationSerializer
 
@@ -80,6 +88,7 @@ class OccupationListApi(ListAPIView):
         return filter_api(OccupationFilter, self.request, selectors.occupation_list()).order_by("code")
 
 
+@extend_schema_view(get=extend_schema(summary="补贴标准目录 / Rate rows", tags=["catalog"]))
 class RateRowListApi(ListAPIView):
     """Rate-table rows the caller may see; filters: district (code), occupation, level, on (date)."""
 
@@ -94,6 +103,7 @@ class RateRowListApi(ListAPIView):
         return qs.order_by("district__sort_order", "occupation__code", "level", "effective_from", "pk")
 
 
+@extend_schema_view(get=extend_schema(summary="一条补贴标准 / A rate row", tags=["catalog"]))
 class RateRowDetailApi(RetrieveAPIView):
     serializer_class = RateRowSerializer
 

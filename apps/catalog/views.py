@@ -20,11 +20,11 @@ from apps.core.views import paginate, sort_by
 
 from . import engine, selectors, services
 from .filters import OccupationFilter, RateRowFilter
-from .forms import DistrictSettingForm, OccupationImportForm, RateRowForm
+from .forms.catalogue import DistrictSettingForm, OccupationImportForm, RateRowForm
+from .forms.quote import QuoteForm
 from .imports import parse_occupation_rows
 from .models import SettingKey
 from .permissions import may_edit_district
-from .quote_form import QuoteForm
 
 
 @login_required

@@ -12,6 +12,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -23,6 +32,7 @@ from rest_framework.views import APIView
 from apps.catalog.models import Occupation
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
+from apps.core.openapi import QuoteFindingSerializer, QuoteStepSerializer
 from apps.core.permissions import signed_in
 from apps.institutions.models import Employer
 from apps.rules.apprenticeship import EARLY_END_LABELS
@@ -35,7 +45,7 @@ from .services import class_claims, data_lock, drafts, employer_claims, filing, 
 from .services import materials as material_services
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
+    from apps.core.permissions import Actor
 
 
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
@@ -93,13 +103,69 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    @extend_schema_field(
+        inline_serializer(
+            "Claimant",
+            {
+                "kind": serializers.ChoiceField(choices=["institution", "employer"]),
+                "name": serializers.CharField(),
+                "uscc": serializers.CharField(),
+            },
+        )
+    )
     def get_claimant(self, obj: Claim) -> dict[str, str]:
         claimant = obj.claimant
         kind = "institution" if obj.institution_id else "employer"
         return {"kind": kind, "name": claimant.name, "uscc": claimant.uscc}
 
 
-def claim_data(claim: Claim, user: User) -> dict[str, Any]:
+class ClaimLineOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = inline_serializer(
+        "ClaimLinePerson",
+        {
+            "id": serializers.IntegerField(),
+            "name": serializers.CharField(),
+            "id_number": serializers.CharField(help_text="身份证号码（遮蔽）/ ID number (masked)"),
+        },
+    )
+    can_reveal = serializers.BooleanField()
+    share = serializers.CharField()
+    amount = serializers.CharField(help_text="补贴金额（元）/ Amount, yuan")
+    steps = QuoteStepSerializer(many=True, help_text="规则引擎的逐步说明 / The engine's steps")
+    findings = QuoteFindingSerializer(many=True, help_text="规则引擎的发现 / The engine's findings")
+    rules_version = serializers.CharField()
+    decision = serializers.ChoiceField(choices=LineDecision.choices)
+    decision_rule = serializers.CharField()
+    decision_reason = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class MaterialOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MaterialKind.choices)
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    download = serializers.CharField(help_text="下载地址（登录后）/ Where to download it (signed in)")
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim with its lines (amount, steps, findings, decision), materials and data lock."""
+
+    lines = ClaimLineOutSerializer(many=True)
+    materials = MaterialOutSerializer(many=True)
+    recommendation = serializers.CharField()
+    data_lock = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="与已结业班级不再一致之处 / What no longer matches the completed class",
+    )
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "lines", "materials", "recommendation", "data_lock"]
+
+
+def claim_data(claim: Claim, user: Actor) -> dict[str, Any]:
     out = ClaimSerializer(claim).data
     out["lines"] = [
         {
@@ -133,33 +199,6 @@ def _material(material: ClaimMaterial) -> dict[str, Any]:
         "content_type": material.content_type,
         "download": f"/claims/{material.claim_id}/materials/{material.pk}/",
     }
-
-
-class ClaimListCreateApi(ListAPIView):
-    """GET: the claims the caller may see (?kind ?status ?claimant ?district ?amount_min
-    ?amount_max ?has_findings). POST: a new draft claim of any kind (see CREATE_SERIALIZERS)."""
-
-    serializer_class = ClaimSerializer
-
-    def get_queryset(self) -> QuerySet[Claim]:
-        params = self.request.query_params
-        amounts = validated(AmountSerializer, params)
-        return selectors.claim_list(
-            user=signed_in(self.request),
-            kind=params.get("kind", ""),
-            status=params.get("status", ""),
-            claimant=params.get("claimant", ""),
-            district=params.get("district", ""),
-            amount_min=amounts.get("amount_min"),
-            amount_max=amounts.get("amount_max"),
-            has_findings=params.get("has_findings", ""),
-        ).order_by("-created_at", "-pk")
-
-    def post(self, request: Request) -> Response:
-        user = signed_in(request)
-        kind = validated(KindSerializer, request.data)["kind"]
-        claim = CREATE[kind](request)
-        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user), status=201)
 
 
 class AmountSerializer(serializers.Serializer):
@@ -213,7 +252,7 @@ class WorkerSerializer(PersonSerializer):
 
 
 class WorkForTrainingSerializer(serializers.Serializer):
-    employer = serializers.CharField(required=False, default="")
+    employer = serializers.CharField(required=False, allow_blank=True, default="")
     # Blank: the year of the last month claimed.
     year = serializers.IntegerField(min_value=2021, max_value=2100, required=False, allow_null=True)
     workers = WorkerSerializer(many=True)
@@ -260,7 +299,7 @@ class ApprenticeSerializer(PersonSerializer):
 
 
 class ApprenticeshipSerializer(serializers.Serializer):
-    employer = serializers.CharField(required=False, default="")
+    employer = serializers.CharField(required=False, allow_blank=True, default="")
     stage = serializers.ChoiceField(choices=["advance", "completion", "early_end"])
     # Blank: the year of the stage's date (the opening for an advance, the end for a settlement).
     year = serializers.IntegerField(min_value=2021, max_value=2100, required=False, allow_null=True)
@@ -323,7 +362,7 @@ class EnterpriseTraineeSerializer(PersonSerializer):
 
 
 class EnterpriseDirectSerializer(serializers.Serializer):
-    employer = serializers.CharField(required=False, default="")
+    employer = serializers.CharField(required=False, allow_blank=True, default="")
     training = TrainingSerializer()
     trainees = EnterpriseTraineeSerializer(many=True)
 
@@ -366,6 +405,91 @@ CREATE = {
     ClaimKind.APPRENTICESHIP: _apprenticeship,
     ClaimKind.ENTERPRISE_DIRECT: _enterprise_direct,
 }
+
+
+def _with_kind(name: str, base: type[serializers.Serializer], kinds: list[str]) -> serializers.Serializer:
+    """The body of POST /claims/ for `kinds`, as the schema shows it: `kind` and the kind's fields."""
+    fields = {"kind": serializers.ChoiceField(choices=[str(kind) for kind in kinds]), **base().get_fields()}
+    return inline_serializer(name, fields)
+
+
+CLAIM_CREATE = PolymorphicProxySerializer(
+    component_name="ClaimCreate",
+    serializers={
+        ClaimKind.CLASS_COMPLETION.value: _with_kind(
+            "ClassCompletionClaim", ClassClaimSerializer, [ClaimKind.CLASS_COMPLETION]
+        ),
+        ClaimKind.LIVING_ALLOWANCE.value: _with_kind(
+            "LivingAllowanceClaim", ClassClaimSerializer, [ClaimKind.LIVING_ALLOWANCE]
+        ),
+        ClaimKind.WORK_FOR_TRAINING.value: _with_kind(
+            "WorkForTrainingClaim", WorkForTrainingSerializer, [ClaimKind.WORK_FOR_TRAINING]
+        ),
+        ClaimKind.APPRENTICESHIP.value: _with_kind(
+            "ApprenticeshipClaim", ApprenticeshipSerializer, [ClaimKind.APPRENTICESHIP]
+        ),
+        ClaimKind.ENTERPRISE_DIRECT.value: _with_kind(
+            "EnterpriseDirectClaim", EnterpriseDirectSerializer, [ClaimKind.ENTERPRISE_DIRECT]
+        ),
+    },
+    resource_type_field_name="kind",
+)
+CLAIM_UPDATE = PolymorphicProxySerializer(
+    component_name="ClaimUpdate",
+    serializers=[WorkForTrainingSerializer, ApprenticeshipSerializer, EnterpriseDirectSerializer],
+    resource_type_field_name=None,
+)
+
+
+class ClaimListCreateApi(ListAPIView):
+    """GET: the claims the caller may see (?kind ?status ?claimant ?district ?amount_min
+    ?amount_max ?has_findings). POST: a new draft claim of any kind (see CREATE_SERIALIZERS)."""
+
+    serializer_class = ClaimSerializer
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        params = self.request.query_params
+        amounts = validated(AmountSerializer, params)
+        return selectors.claim_list(
+            user=signed_in(self.request),
+            kind=params.get("kind", ""),
+            status=params.get("status", ""),
+            claimant=params.get("claimant", ""),
+            district=params.get("district", ""),
+            amount_min=amounts.get("amount_min"),
+            amount_max=amounts.get("amount_max"),
+            has_findings=params.get("has_findings", ""),
+        ).order_by("-created_at", "-pk")
+
+    @extend_schema(
+        summary="申领列表 / Claims",
+        parameters=[
+            OpenApiParameter("kind", str, description="申领类型 / Kind of claim"),
+            OpenApiParameter("status", str, description="状态 / Status"),
+            OpenApiParameter("claimant", str, description="申领单位名称或代码 / Claimant's name or code"),
+            OpenApiParameter("district", str, description="区县代码 / District code"),
+            OpenApiParameter("amount_min", OpenApiTypes.DECIMAL, description="金额下限 / Least amount"),
+            OpenApiParameter("amount_max", OpenApiTypes.DECIMAL, description="金额上限 / Greatest amount"),
+            OpenApiParameter("has_findings", str, description="有无发现（1/0）/ With findings (1/0)"),
+        ],
+        tags=["claims"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="新建申领草稿（各类）/ File a draft claim of any kind",
+        request=CLAIM_CREATE,
+        responses={201: ClaimDetailSerializer},
+        tags=["claims"],
+    )
+    def post(self, request: Request) -> Response:
+        user = signed_in(request)
+        kind = validated(KindSerializer, request.data)["kind"]
+        claim = CREATE[kind](request)
+        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user), status=201)
+
+
 # The kinds whose rows the claimant types, and so edits (PATCH); a class's claims follow the class
 # and are quoted again by POST …/recompute.
 UPDATE: dict[str, Callable[[Request, Claim | None], Claim]] = {
@@ -391,10 +515,18 @@ class ClaimDetailApi(APIView):
     body as POST /api/v1/claims/ for that kind, the rows replaced and quoted again. DELETE (the
     claimant, a draft): the draft is deleted, a deletion record kept in the log."""
 
+    @extend_schema(summary="一条申领 / A claim", responses={200: ClaimDetailSerializer}, tags=["claims"])
     def get(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         return Response(claim_data(selectors.claim_get(claim_id=pk, user=user), user))
 
+    @extend_schema(
+        summary="修改申领草稿 / Update a draft claim",
+        description="请求体同该类型的新建请求，不含 kind / The body of POST /claims/ for its kind, no kind",
+        request=CLAIM_UPDATE,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
     def patch(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         claim = _claim_for(request, pk, "change")
@@ -405,6 +537,9 @@ class ClaimDetailApi(APIView):
         claim = UPDATE[claim.kind](request, claim)
         return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user))
 
+    @extend_schema(
+        summary="删除申领草稿 / Delete a draft claim", request=None, responses={204: None}, tags=["claims"]
+    )
     def delete(self, request: Request, pk: int) -> Response:
         claim = _claim_for(request, pk, "change")
         drafts.claim_delete_draft(
@@ -418,10 +553,17 @@ class ClaimDetailApi(APIView):
 class ClaimTransitionApi(APIView):
     """POST {"to": "submitted" | "under_review" | "returned" | "rejected", "reason": "…"}."""
 
+    @extend_schema_serializer(component_name="ClaimTransition")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=list(ACTIONS))
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        summary="提交、受理、退回、不予通过 / Submit, take up, return, reject",
+        request=InputSerializer,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         claim = selectors.claim_get(claim_id=pk, user=user)
@@ -433,6 +575,12 @@ class ClaimTransitionApi(APIView):
 
 
 class ClaimRecomputeApi(APIView):
+    @extend_schema(
+        summary="按班级数据重新测算 / Quote again from the class",
+        request=None,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         claim = recompute.claim_recompute(claim=_claim_for(request, pk, "change"))
         return Response(claim_data(claim, signed_in(request)))
@@ -441,11 +589,18 @@ class ClaimRecomputeApi(APIView):
 class LineDecisionApi(APIView):
     """POST {"decision": "approved" | "rejected", "rule": "R2.6", "reason": "…"}."""
 
+    @extend_schema_serializer(component_name="LineDecision")
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=[LineDecision.APPROVED, LineDecision.REJECTED])
         rule = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        summary="逐条审核明细 / Decide a claim line",
+        request=InputSerializer,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
     def post(self, request: Request, pk: int, line_pk: int) -> Response:
         user = signed_in(request)
         claim = _claim_for(request, pk, "review")
@@ -459,9 +614,16 @@ class LineDecisionApi(APIView):
 class RecommendationApi(APIView):
     """POST {"text": "…"} (third-party reviewers engaged by the claim's district, R7.1)."""
 
+    @extend_schema_serializer(component_name="ClaimRecommendation")
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField()
 
+    @extend_schema(
+        summary="第三方预审意见 / A third party's pre-review",
+        request=InputSerializer,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         claim = _claim_for(request, pk, "recommend")
@@ -477,10 +639,17 @@ class MaterialsApi(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema_serializer(component_name="MaterialUpload")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=MaterialKind.choices)
         file = serializers.FileField()
 
+    @extend_schema(
+        summary="上传申领材料 / Upload a material",
+        request={"multipart/form-data": InputSerializer},
+        responses={201: MaterialOutSerializer},
+        tags=["claims"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         claim = _claim_for(request, pk, "change")
         data = validated(self.InputSerializer, request.data)
@@ -491,6 +660,7 @@ class MaterialsApi(APIView):
 
 
 class MaterialDetailApi(APIView):
+    @extend_schema(summary="删除申领材料 / Delete a material", responses={204: None}, tags=["claims"])
     def delete(self, request: Request, pk: int, material_pk: int) -> Response:
         claim = _claim_for(request, pk, "change")
         material = claim.materials.filter(pk=material_pk).first()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.forms import LEVEL_CHOICES
+from apps.catalog.forms.catalogue import LEVEL_CHOICES
 from apps.catalog.models import Occupation
 from apps.core import dates
 from apps.core.forms import DateInput, RowFormSet, form_field
@@ -19,9 +19,9 @@ from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.figures import figures_on
 
-from .materials import accept_attribute
 from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind
 from .services.filing import PersonRow
+from .validators import accept_attribute
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -19,10 +19,10 @@ from apps.trainees.models import Person
 from apps.trainees.permissions import person_policy
 
 from .engine import facts_for
-from .entitlement import judged
 from .extensions import LineNote
 from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
 from .permissions import claim_policy
+from .services.entitlement import judged
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations

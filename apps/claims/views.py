@@ -33,7 +33,7 @@ from apps.rules.enterprise import MATERIALS
 from apps.rules.figures import figures_on
 from apps.trainees.models import EnrolmentStatus
 
-from . import rosters, selectors
+from . import imports, selectors
 from .extensions import claim_page_extras, claim_pending_matters
 from .forms import (
     RULE_CHOICES,
@@ -58,10 +58,7 @@ from .services import class_claims, data_lock, drafts, filing, lifecycle, recomp
 from .services import materials as material_services
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
-
-if TYPE_CHECKING:
-    from apps.accounts.models import User
+    from apps.core.permissions import Actor
 
 S = ClaimStatus
 MORE_ROWS = 5
@@ -238,7 +235,7 @@ def _render_rows_form(request, title, form, formset, columns, help_text, claim=N
                 for number, row in enumerate(formset.forms, start=1)
             ],
             "help": help_text,
-            "roster_upload": upload if upload in rosters.KINDS else "",
+            "roster_upload": upload if upload in imports.KINDS else "",
         },
     )
 
@@ -474,10 +471,10 @@ ROSTER_HEADERS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _roster_kind(kind: str) -> rosters.RosterKind:
-    if kind not in rosters.KINDS:
+def _roster_kind(kind: str) -> imports.RosterKind:
+    if kind not in imports.KINDS:
         raise Http404
-    return rosters.roster_kind(kind)
+    return imports.roster_kind(kind)
 
 
 @login_required
@@ -492,10 +489,10 @@ def claim_roster_upload(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and all([form.is_valid(), file_form.is_valid()]):
         upload = file_form.cleaned_data["file"]
         try:
-            parsed = rosters.parse_claim_roster(
+            parsed = imports.parse_claim_roster(
                 upload, filename=upload.name, kind=roster_kind, stage=form.cleaned_data.get("stage", "")
             )
-            claim = rosters.claim_create_from_rows(
+            claim = imports.claim_create_from_rows(
                 actor=signed_in(request), kind=roster_kind, header=form.cleaned_data, rows=parsed.rows
             )
         except TableErrors as exc:
@@ -526,7 +523,7 @@ def claim_roster_upload(request: HttpRequest, kind: str) -> HttpResponse:
 def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
     roster_kind = _roster_kind(kind)
     _employers(request)
-    response = HttpResponse(rosters.claim_roster_template(roster_kind), content_type=XLSX)
+    response = HttpResponse(imports.claim_roster_template(roster_kind), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{roster_kind.sheet}模板.xlsx")
     return response
 
@@ -534,7 +531,7 @@ def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
 # The claim page ---------------------------------------------------------------------------------
 
 
-def _actions(user: User, claim: Any) -> list[dict[str, Any]]:
+def _actions(user: Actor, claim: Any) -> list[dict[str, Any]]:
     return [
         {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
         for move in lifecycle.LIFECYCLE.allowed(claim, user)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -17,7 +17,7 @@ from apps.core.permissions import signed_in
 from apps.rules import result_to_dict
 
 from . import selectors, services
-from .engine import class_quote_current
+from .engine import SessionInput, class_quote_current
 from .filters import ClassFilter
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingClass, TrainingType
 from .permissions import ACTIONS, class_policy
@@ -104,11 +104,11 @@ class ClassDetailSerializer(ClassOutputSerializer):
         fields = [*ClassOutputSerializer.Meta.fields, "sessions", "quote"]
 
 
-def _parse(request: Request) -> tuple[dict[str, Any], list[services.SessionInput]]:
+def _parse(request: Request) -> tuple[dict[str, Any], list[SessionInput]]:
     data = ClassInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     values = dict(data.validated_data)
-    sessions = [services.SessionInput(**s) for s in values.pop("sessions")]
+    sessions = [SessionInput(**s) for s in values.pop("sessions")]
     return values, sessions
 
 
@@ -131,6 +131,7 @@ def _detail(training_class: TrainingClass) -> dict[str, Any]:
     return out
 
 
+@extend_schema_view(get=extend_schema(summary="开班申请列表 / Classes", tags=["classes"]))
 class ClassListCreateApi(ListAPIView):
     """GET: the classes the caller may see. POST (institution operators): a draft application."""
 
@@ -185,7 +186,7 @@ class ClassTransitionApi(APIView):
     """POST {"to": "submitted" | "approved" | "returned" | "rejected" | "running" | "completed" | "closed",
     "reason": "…", "online_override_reason": "…"}."""
 
-    @extend_schema_serializer(component_name="ClassTransitionRequest")
+    @extend_schema_serializer(component_name="ClassTransition")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=list(ACTIONS))
         reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -213,7 +214,7 @@ class ClassRecommendationApi(APIView):
     """POST {"text": "…"}: a third-party agency engaged by the class's district pre-reviews a
     submitted application (R7.1); advice only."""
 
-    @extend_schema_serializer(component_name="ClassRecommendationRequest")
+    @extend_schema_serializer(component_name="ClassRecommendation")
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(max_length=2000)
 

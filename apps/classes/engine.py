@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +16,21 @@ from apps.rules import Attendance, Finding, Occupation, QuoteResult, Scenario, q
 from apps.rules.effective import follows_previous_policy
 from apps.rules.hours import check_planned_online, class_hours_from_minutes
 
-from .models import ClassSession, TrainingClass, TrainingType
+from .models import ClassSession, SessionMode, TrainingClass, TrainingType
 
-if TYPE_CHECKING:  # services imports this module
+if TYPE_CHECKING:
     from apps.institutions.models import Institution
 
-    from .services import SessionInput
+
+@dataclass(frozen=True)
+class SessionInput:
+    """One planned session of a class, as the form or the API gives it (the services save it)."""
+
+    date: date
+    start_time: time
+    end_time: time
+    mode: str = SessionMode.OFFLINE
+    topic: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.models import Level, Occupation
 from apps.core.forms import DateInput, form_field, row_formset
 
+from .engine import SessionInput
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingType
-from .services import SessionInput
 
 LEVELS = [(str(v), label) for v, label in Level.choices] + [("", _("专项职业能力（无等级）"))]
 DATE = DateInput()

@@ -10,8 +10,7 @@ locks the row, checks who may make it, and writes the state-change log in the sa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -34,7 +33,7 @@ from apps.rules import RULES_VERSION
 from apps.rules.figures import figures_on
 from apps.rules.high_skill import check_district_school_level
 
-from .engine import class_quote, policy_version
+from .engine import SessionInput, class_quote, policy_version
 from .models import ClassSession, ClassStatus, SessionMode, TrainingClass
 from .permissions import is_class_operator, is_class_reviewer, is_engaged_class_reviewer
 
@@ -49,15 +48,6 @@ EDITABLE = (S.DRAFT, S.RETURNED)
 # not. The apps that hold what is checked append to it in their AppConfig.ready(): trainees (every
 # trainee has a result) sits to the right of classes, which may not import it (design.md, Layout).
 COMPLETION_CHECKS: list[Callable[[TrainingClass], None]] = []
-
-
-@dataclass(frozen=True)
-class SessionInput:
-    date: date
-    start_time: time
-    end_time: time
-    mode: str = SessionMode.OFFLINE
-    topic: str = ""
 
 
 CLASS_FIELDS = (

@@ -26,7 +26,7 @@ from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
+    from apps.core.permissions import Actor
 
 
 @login_required
@@ -58,7 +58,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _operator_institution(user: User):
+def _operator_institution(user: Actor):
     institution = user.institutions.select_related("district").first()
     if institution is None:
         raise PermissionDenied

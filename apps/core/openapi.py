@@ -9,9 +9,12 @@ Error bodies are always ``{"detail", "rule"?, "field"?, "errors"?}`` (`apps.core
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from rest_framework import serializers
+
+from .api_glossary import GLOSSARY
 
 ERROR_REF: Final = {"$ref": "#/components/schemas/Error"}
 
@@ -103,14 +106,47 @@ class QuoteResultSerializer(serializers.Serializer):
     )
 
 
+HAN: Final = re.compile(r"[\u4e00-\u9fff]")
+LATIN: Final = re.compile(r"[A-Za-z]{2,}")
+
+
+def bilingual(name: str, description: str) -> str:
+    """``description`` in Chinese and English, the missing half taken from the glossary."""
+    has_chinese, has_english = bool(HAN.search(description)), bool(LATIN.search(description))
+    gloss = GLOSSARY.get(name)
+    if (has_chinese and has_english) or gloss is None:
+        return description
+    chinese, english = gloss
+    if has_chinese:
+        return f"{description} / {english}"
+    if has_english:
+        return f"{chinese} / {description}"
+    return f"{chinese} / {english}"
+
+
+def _describe(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    described = bilingual(name, schema.get("description", ""))
+    if not described:
+        return schema
+    if "$ref" in schema:  # OpenAPI 3.0 ignores a $ref's siblings: wrap it
+        return {"allOf": [{"$ref": schema["$ref"]}], "description": described}
+    return {**schema, "description": described}
+
+
 def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """The hook named in SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] (after the enum hook)."""
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = ERROR_COMPONENT
+    for component in components["schemas"].values():
+        properties = component.get("properties") or {}
+        for name in list(properties):
+            properties[name] = _describe(name, properties[name])
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            for parameter in operation.get("parameters", []):
+                parameter["description"] = bilingual(parameter["name"], parameter.get("description", ""))
             responses = operation.setdefault("responses", {})
             public_path = path in {"/api/v1/", "/api/v1/schema", "/api/v1/auth/token"}
             for code, description in ERRORS.items():

@@ -9,7 +9,7 @@ so ids cannot be probed; a visible object the user may not act on is 403.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
 
     from apps.accounts.models import User
+
+    #: The signed-in user a page or an API acts for, as `signed_in` returns it. Views and APIs
+    #: name the type through core: they import no app's models (pyproject.toml's contracts).
+    Actor: TypeAlias = User
 
 M = TypeVar("M", bound=models.Model)
 

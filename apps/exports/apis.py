@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -80,6 +80,7 @@ def _check_exporter(request: Request) -> None:
         raise PermissionDenied("只有市人力社保局管理员、区县经办人员和审计人员可以导出数据")
 
 
+@extend_schema_view(get=extend_schema(summary="我的导出 / My exports", tags=["exports"]))
 class ExportsApi(ListAPIView):
     """GET: the caller's exports, newest first. POST {"kind": "ledger" | "claim_lines" |
     "fund_summary", "districts": [codes], "years": [..], "kinds": [..], "shares": [..],
@@ -88,7 +89,7 @@ class ExportsApi(ListAPIView):
 
     serializer_class = ExportJobSerializer
 
-    @extend_schema_serializer(component_name="ExportRequest")
+    @extend_schema_serializer(component_name="ExportStart")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ExportKind.choices)
         districts = serializers.ListField(
@@ -160,6 +161,7 @@ class ExportFileApi(APIView):
         return download_response(export_job_get(user=signed_in(request), job_id=pk))
 
 
+@extend_schema_view(get=extend_schema(summary="导出日志 / Export log", tags=["exports"]))
 class ExportLogApi(ListAPIView):
     """GET: every export (who, what filter, how many rows, when), ?kind= ?user=; the municipal
     admin only."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import django_filters
 
-from apps.audits.catalogue import RULE_CHOICES
+from apps.audits.engine.catalogue import RULE_CHOICES
 from apps.audits.models import FindingStatus
 from apps.claims.models import ClaimKind, ClaimStatus, Share
 from apps.core.filters import ALL, FilterSet

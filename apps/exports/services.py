@@ -25,11 +25,11 @@ from apps.claims.models import Share
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
 
-from . import workbooks
 from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
 from .models import ExportJob, ExportKind, ExportStatus
 from .permissions import export_policy
 from .selectors import export_district_names, export_row_count
+from .workbooks import kinds as workbooks
 
 if TYPE_CHECKING:
     from apps.accounts.models import User

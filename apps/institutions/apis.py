@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -90,6 +90,7 @@ class InstitutionDetailSerializer(InstitutionSerializer):
         return list(YearSerializer(selectors.institution_years(institution=obj), many=True).data)
 
 
+@extend_schema_view(get=extend_schema(summary="培训机构 / Institutions", tags=["institutions"]))
 class InstitutionListApi(ListAPIView):
     """Institutions the caller may see; filters: status, kind, district (code), q (name or code)."""
 
@@ -102,6 +103,7 @@ class InstitutionListApi(ListAPIView):
         return qs.order_by("district__sort_order", "name", "pk")
 
 
+@extend_schema_view(get=extend_schema(summary="一个培训机构 / An institution", tags=["institutions"]))
 class InstitutionDetailApi(RetrieveAPIView):
     serializer_class = InstitutionDetailSerializer
 
@@ -113,7 +115,7 @@ class InstitutionTransitionApi(APIView):
     """POST {"to": "recognised" | "filed" | "suspended" | "revoked", "reason": "…"}: 200 with the
     institution; 400 {"detail", "rule"} when the lifecycle refuses the move; 403; 404."""
 
-    @extend_schema_serializer(component_name="InstitutionTransitionRequest")
+    @extend_schema_serializer(component_name="InstitutionTransition")
     class InputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=InstitutionStatus.choices)
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -163,6 +165,7 @@ class EmployerSerializer(serializers.ModelSerializer):
         return {"prefix": entity.prefix, "label": entity.label} if entity else None
 
 
+@extend_schema_view(get=extend_schema(summary="用人单位 / Employers", tags=["institutions"]))
 class EmployerListApi(ListAPIView):
     """Employers the caller may see; filters: district (code), q (name or code), classified (1/0)."""
 
@@ -175,6 +178,7 @@ class EmployerListApi(ListAPIView):
         return qs.order_by("district__sort_order", "name", "pk")
 
 
+@extend_schema_view(get=extend_schema(summary="一个用人单位 / An employer", tags=["institutions"]))
 class EmployerDetailApi(RetrieveAPIView):
     serializer_class = EmployerSerializer
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.forms import LEVEL_CHOICES
+from apps.catalog.forms.catalogue import LEVEL_CHOICES
 from apps.catalog.models import District, Occupation
 from apps.core.forms import DateInput
 

@@ -9,6 +9,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -17,14 +25,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import District
-from apps.claims.apis import claim_data, validated
+from apps.claims.apis import ClaimDetailSerializer, claim_data, validated
 from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
-from . import dashboards, services
+from . import services
 from .filters import AllocationFilter, EntryFilter, PaymentFilter, RecoveryFilter
 from .models import Allocation, LedgerEntry, Payment, Recovery
 from .permissions import (
@@ -35,11 +43,12 @@ from .permissions import (
     may_act_in,
     payment_policy,
 )
-from .selectors import balances, reconciliation
+from .selectors import dashboards
+from .selectors.accounts import balances, reconciliation
 
 
 class ScopeSerializer(serializers.Serializer):
-    district = serializers.CharField(required=False, default="")
+    district = serializers.CharField(required=False, allow_blank=True, default="")
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
 
@@ -60,9 +69,45 @@ def _scope(request: Request) -> tuple[District, int]:
     return district, data.get("year") or timezone.localdate().year
 
 
+SCOPE_PARAMETERS = [
+    OpenApiParameter(
+        "district",
+        str,
+        description="区县代码（经办人员默认本区县）/ District code (an officer's own by default)",
+    ),
+    OpenApiParameter("year", int, description="年度（默认今年）/ Year (default this year)"),
+]
+
+
 class BalancesApi(APIView):
     """GET ?district=&year=: allocated, booked, paid and remaining per share."""
 
+    @extend_schema(
+        summary="专账余额 / Special-account balances",
+        parameters=SCOPE_PARAMETERS,
+        responses={
+            200: inline_serializer(
+                "Balances",
+                {
+                    "district": serializers.CharField(),
+                    "year": serializers.IntegerField(),
+                    "shares": inline_serializer(
+                        "ShareBalance",
+                        {
+                            "share": serializers.CharField(),
+                            "label": serializers.CharField(),
+                            "allocated": serializers.CharField(),
+                            "booked": serializers.CharField(),
+                            "paid": serializers.CharField(),
+                            "remaining": serializers.CharField(),
+                        },
+                        many=True,
+                    ),
+                },
+            )
+        },
+        tags=["ledger"],
+    )
     def get(self, request: Request) -> Response:
         district, year = _scope(request)
         return Response(
@@ -92,6 +137,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         fields = ["id", "district", "year", "amount", "work_for_training_share", "living_allowance_share"]
 
 
+@extend_schema_view(get=extend_schema(summary="专账额度 / Allocations", tags=["ledger"]))
 class AllocationsApi(ListAPIView):
     """GET: allocations the caller may read (?year). POST {"district", "year", "amount",
     "work_for_training_share", "living_allowance_share"}: set one (R8.2), the municipal admin
@@ -99,6 +145,7 @@ class AllocationsApi(ListAPIView):
 
     serializer_class = AllocationSerializer
 
+    @extend_schema_serializer(component_name="AllocationSet")
     class InputSerializer(serializers.Serializer):
         district = serializers.CharField()
         year = serializers.IntegerField(min_value=2021, max_value=2100)
@@ -117,6 +164,12 @@ class AllocationsApi(ListAPIView):
         qs = allocation_policy.visible(user).select_related("district")
         return filter_api(AllocationFilter, self.request, qs).order_by("-year", "district__sort_order", "pk")
 
+    @extend_schema(
+        summary="设置专账额度（R8.2）/ Set an allocation (R8.2)",
+        request=InputSerializer,
+        responses={201: AllocationSerializer},
+        tags=["ledger"],
+    )
     def post(self, request: Request) -> Response:
         user = signed_in(request)
         if not allocation_policy.can(user, "act"):
@@ -155,6 +208,7 @@ class EntrySerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(get=extend_schema(summary="台账记录 / Ledger entries", tags=["ledger"]))
 class EntriesApi(ListAPIView):
     """GET: ledger entries (?district ?year ?share ?kind ?claim), oldest first."""
 
@@ -171,9 +225,16 @@ class EntriesApi(ListAPIView):
 class EntryReversalApi(APIView):
     """POST {"reason": "…"}: a reversal entry cancelling the commitment (never an edit)."""
 
+    @extend_schema_serializer(component_name="Reversal")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
 
+    @extend_schema(
+        summary="冲销台账记录 / Reverse an entry",
+        request=InputSerializer,
+        responses={201: EntrySerializer},
+        tags=["ledger"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         entry = entry_policy.get_visible(
@@ -214,6 +275,7 @@ class RecoverySerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(get=extend_schema(summary="追回记录 / Recoveries", tags=["ledger"]))
 class RecoveriesApi(ListAPIView):
     """GET: recoveries (追回) of the districts the caller reads (?district ?status), newest first."""
 
@@ -231,6 +293,7 @@ class LineRecoveryApi(APIView):
     """POST {"rule": "R10.2", "reason": "…", "source": "稽核疑点 #12"}: 追回 a booked or paid line
     (the district's officers and the admin): a recovery entry, a receivable if it was paid."""
 
+    @extend_schema_serializer(component_name="RecoveryCreate")
     class InputSerializer(serializers.Serializer):
         rule = serializers.CharField(max_length=16)
         reason = serializers.CharField()
@@ -240,6 +303,12 @@ class LineRecoveryApi(APIView):
             max_length=64, required=False, allow_blank=True, default=""
         )
 
+    @extend_schema(
+        summary="追回一条明细 / Recover a claim line",
+        request=InputSerializer,
+        responses={201: RecoverySerializer},
+        tags=["ledger"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         line = ClaimLine.objects.filter(claim__in=claim_policy.visible(user), pk=pk).first()
@@ -257,10 +326,17 @@ class LineRecoveryApi(APIView):
 class RecoveryReturnedApi(APIView):
     """POST {"returned_on": "2026-12-01", "reference": "…"}: the recovered money came back."""
 
+    @extend_schema_serializer(component_name="RecoveryReturned")
     class InputSerializer(serializers.Serializer):
         returned_on = serializers.DateField()
         reference = serializers.CharField(max_length=64)
 
+    @extend_schema(
+        summary="登记追回款退回 / Record a recovery returned",
+        request=InputSerializer,
+        responses={200: RecoverySerializer},
+        tags=["ledger"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         recovery = dashboards.recovery_list(user=user).filter(pk=pk).first()
@@ -282,16 +358,19 @@ class PaymentSerializer(serializers.ModelSerializer):
         model = Payment
         fields = ["id", "district", "reference", "paid_on", "amount", "lines", "created_at"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_lines(self, obj: Payment) -> list[int]:
         return [line.claim_line_id for line in obj.lines.all()]
 
 
+@extend_schema_view(get=extend_schema(summary="拨付记录 / Payments", tags=["ledger"]))
 class PaymentsApi(ListAPIView):
     """GET: payments (?district ?year). POST {"district", "reference", "paid_on", "lines": [ids]}:
     record a payment of approved, unpaid lines (single or batch)."""
 
     serializer_class = PaymentSerializer
 
+    @extend_schema_serializer(component_name="PaymentCreate")
     class InputSerializer(serializers.Serializer):
         district = serializers.CharField()
         reference = serializers.CharField(max_length=64)
@@ -305,6 +384,12 @@ class PaymentsApi(ListAPIView):
         qs = filter_api(PaymentFilter, self.request, dashboards.payment_list(user=user))
         return qs.prefetch_related("lines").order_by("-paid_on", "-pk")
 
+    @extend_schema(
+        summary="登记拨付 / Record a payment",
+        request=InputSerializer,
+        responses={201: PaymentSerializer},
+        tags=["ledger"],
+    )
     def post(self, request: Request) -> Response:
         user = signed_in(request)
         if not payment_policy.can(user, "act"):
@@ -329,6 +414,31 @@ class ReconciliationApi(APIView):
     """GET ?district=&year=: every difference between claims, ledger and payments (R8.5);
     `reconciled` is true when there is none."""
 
+    @extend_schema(
+        summary="对账（R8.5）/ Reconciliation (R8.5)",
+        parameters=SCOPE_PARAMETERS,
+        responses={
+            200: inline_serializer(
+                "Reconciliation",
+                {
+                    "district": serializers.CharField(),
+                    "year": serializers.IntegerField(),
+                    "reconciled": serializers.BooleanField(),
+                    "differences": inline_serializer(
+                        "ReconciliationDifference",
+                        {
+                            "kind": serializers.CharField(),
+                            "claim": serializers.IntegerField(allow_null=True),
+                            "line": serializers.IntegerField(allow_null=True),
+                            "message": serializers.CharField(),
+                        },
+                        many=True,
+                    ),
+                },
+            )
+        },
+        tags=["ledger"],
+    )
     def get(self, request: Request) -> Response:
         district, year = _scope(request)
         differences = reconciliation(district=district, year=year)
@@ -350,10 +460,17 @@ class ClaimApproveApi(APIView):
     ledger (R8.2); never a third party (R7.1). `acknowledged` says the officer knows of the claim's
     open audit findings (refused with field "acknowledged" and the list otherwise)."""
 
+    @extend_schema_serializer(component_name="ClaimApproval")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
         acknowledged = serializers.BooleanField(required=False, default=False)
 
+    @extend_schema(
+        summary="最终审核通过并记账（R8.2）/ Final approval, booking the ledger (R8.2)",
+        request=InputSerializer,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         claim = claim_get(claim_id=pk, user=user)

@@ -10,9 +10,9 @@ class LedgerConfig(AppConfig):
         from apps.claims.extensions import register_claim_section
         from apps.core.home import register_nav, register_panel, register_years
 
-        from .claim_page import claim_recoveries_section
+        from .extensions import claim_recoveries_section
         from .home import district_fund_panel, districts_panel, high_skill_panel
-        from .selectors import ledger_years
+        from .selectors.accounts import ledger_years
 
         register_claim_section("ledger/_claim_recoveries.html", claim_recoveries_section, order=20)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.catalog.models import District
 from apps.institutions.selectors import high_skill_bases
 
-from . import dashboards
+from .selectors import dashboards
 
 if TYPE_CHECKING:
     from apps.accounts.models import User

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.catalog.models import District
-from apps.claims.entitlement import line_months_book, lines_requote_against_booked
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.claims.permissions import is_claim_officer
+from apps.claims.services.entitlement import line_months_book, lines_requote_against_booked
 from apps.claims.services.lifecycle import claim_mark_for_ledger
 from apps.claims.services.lines import claim_line_unbook, claim_recount
 from apps.claims.services.notices import claim_notify
@@ -132,7 +132,7 @@ class _Reopened:
 
 def claim_approve(*, claim: Claim, actor: User, reason: str = "", acknowledged: bool = False) -> Claim:
     """Final approval by a district officer: every line decided, each approved line quoted again
-    under its persons' row locks against what is already booked (apps.claims.entitlement: what was
+    under its persons' row locks against what is already booked (apps.claims.services.entitlement: what was
     booked for the same training is deducted, booked trainings count for R10 and R3.4, booked
     以工代训 months are not paid again), and booked at that amount in the special account (one
     commitment each) under the allocation's row lock, refused whole if it would overdraw the

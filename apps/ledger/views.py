@@ -26,7 +26,7 @@ from apps.core.permissions import signed_in
 from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 
-from . import dashboards, services
+from . import services
 from .filters import EntryFilter, PaymentFilter, RecoveryFilter
 from .forms import (
     AllocationForm,
@@ -46,10 +46,11 @@ from .permissions import (
     may_act_in,
     payment_policy,
 )
-from .selectors import ledger_years, reconciliation
+from .selectors import dashboards
+from .selectors.accounts import ledger_years, reconciliation
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
+    from apps.core.permissions import Actor
 
 
 def _year(request: HttpRequest) -> int:
@@ -290,7 +291,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _missing_allocation_hint(user: User, year: int) -> str:
+def _missing_allocation_hint(user: Actor, year: int) -> str:
     """Where a missing year's allocation is set: a link for the one who may set it (the municipal
     admin), whom to ask for everyone else."""
     url = reverse("ledger:allocations")

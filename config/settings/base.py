@@ -139,7 +139,7 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 
 # The claim forms' rows: up to 1,000 rows (apps.claims.forms.row_formset) of up to 10 fields
-# each, plus the header. Longer rosters come by Excel upload (apps.claims.rosters); a post over
+# each, plus the header. Longer rosters come by Excel upload (apps.claims.imports); a post over
 # the cap answers templates/400.html, which says so.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-number-fields
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 12_000
@@ -214,6 +214,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set (several models call theirs `status`, `kind` or `to`).
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "apps.accounts.models.Role",
+        "InstitutionStatusEnum": "apps.institutions.models.InstitutionStatus",
+        "ClassStatusEnum": "apps.classes.models.ClassStatus",
+        "ClassActionEnum": "apps.classes.permissions.ACTIONS",
+        "EnrolmentStatusEnum": "apps.trainees.models.EnrolmentStatus",
+        "ClaimKindEnum": "apps.claims.models.ClaimKind",
+        # POST /claims/ is one body per kind, each with its own `kind` (apps.claims.apis.CLAIM_CREATE).
+        "ClassCompletionKindEnum": ["class_completion"],
+        "LivingAllowanceKindEnum": ["living_allowance"],
+        "WorkForTrainingKindEnum": ["work_for_training"],
+        "ApprenticeshipKindEnum": ["apprenticeship"],
+        "EnterpriseDirectKindEnum": ["enterprise_direct"],
+        "ClaimStatusEnum": "apps.claims.models.ClaimStatus",
+        "LineDecisionEnum": "apps.claims.models.LineDecision",
+        "ShareEnum": "apps.claims.models.Share",
+        "MaterialKindEnum": "apps.claims.models.MaterialKind",
+        "JobStatusEnum": "apps.audits.models.RunStatus",
+        "FindingStatusEnum": "apps.audits.models.FindingStatus",
+        "EntryKindEnum": "apps.ledger.models.EntryKind",
+        "RecoveryStatusEnum": "apps.ledger.models.RecoveryStatus",
+        "ExportKindEnum": "apps.exports.models.ExportKind",
+        "ExportStatusEnum": "apps.exports.models.ExportStatus",
+        "DistrictKindEnum": "apps.catalog.models.DistrictKind",
+        "InstitutionKindEnum": "apps.institutions.models.InstitutionKind",
+    },
     # One error body, the error answers and Idempotency-Key on every operation (apps.core.openapi).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -163,7 +163,8 @@ def test_the_approval_form_costs_the_same_with_2_and_30_open_findings(world, off
     assert "该申领尚有 30 条待处理的稽核疑点" in page and 'name="acknowledged"' in page
     budget = _queries(officer_client, few_url)
     assert _queries(officer_client, many_url) == budget
-    # The form's list of open findings (apps.audits.review.pending_findings) is one query, asked only
-    # when the form is shown: the same page without the form (a line pending) asks one fewer.
+    # The form's list of open findings (apps.audits.extensions.review.pending_findings) is one
+    # query, asked only when the form is shown: the same page without the form (a line pending)
+    # asks one fewer.
     many.lines.filter(pk=many.lines.order_by("pk").first().pk).update(decision="pending")
     assert _queries(officer_client, many_url) == budget - 1

@@ -1,10 +1,10 @@
 """docs/audit-rules.md documents every rule the audit checks, with the ID, severity and title the
-pages show (apps.audits.catalogue)."""
+pages show (apps.audits.engine.catalogue)."""
 
 import re
 from pathlib import Path
 
-from apps.audits.catalogue import RULES
+from apps.audits.engine.catalogue import RULES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "audit-rules.md"
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from apps.audits import checks, services, tasks
+from apps.audits import services, tasks
+from apps.audits.engine import checks
 from apps.audits.models import AuditChunk, AuditFinding, AuditRun, ChunkKind
 from apps.core.errors import ApplicationError
 from apps.core.selectors import state_changes_for

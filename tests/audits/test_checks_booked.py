@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.audits.catalogue import message
+from apps.audits.engine.catalogue import message
 from apps.claims.models import LineMonth
 from apps.rules.work_for_training import month_end
 from apps.trainees.models import Enrolment

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from apps.audits.catalogue import message
+from apps.audits.engine.catalogue import message
 from apps.institutions.models import InstitutionYear
 from apps.trainees.models import Enrolment
 from tests.audits.conftest import at, found

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from apps.audits.catalogue import message
+from apps.audits.engine.catalogue import message
 from apps.catalog.models import DistrictSetting
 from tests.audits.conftest import COOK, LATHE, found
 

@@ -1,4 +1,4 @@
-"""The audits' review guard (apps.audits.review, registered with apps.claims.extensions): a current
+"""The audits' review guard (apps.audits.extensions.review, registered with apps.claims.extensions): a current
 confirmed finding stops a line's approval and the claim's final approval, with nothing booked, until
 it is dismissed with a reason; current open findings are acknowledged at the final approval, and
 the acknowledgement is logged. Claims made by the claim services (tests/claims' world), so that
@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.audits.extensions.review import blocking_findings, pending_findings
 from apps.audits.models import AuditFinding, AuditRun
-from apps.audits.review import blocking_findings, pending_findings
 from apps.audits.services import audit_finding_resolve
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimStatus, LineDecision

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.audits.checks import year_limit_rows
+from apps.audits.engine.checks import year_limit_rows
 from apps.catalog.engine import district_settings_for
 from apps.catalog.models import DistrictSetting
 from apps.rules.limits import per_year_limit_on

@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from apps.claims.forms import ApprenticeForm, EnterpriseTraineeForm, WorkerForm, row_formset
+from apps.claims.imports import KINDS
 from apps.claims.models import Claim, ClaimKind
-from apps.claims.rosters import KINDS
 from apps.trainees.models import Person
 from tests.claims.conftest import id_number, person
 from tests.classes.conftest import lathe, rates  # noqa: F401 - fixtures
@@ -268,7 +268,7 @@ def test_a_post_over_the_field_cap_answers_the_chinese_400_page(client, filer, s
 def test_months_and_dates_typed_as_excel_dates_are_read(filer, employer):
     from datetime import date, datetime
 
-    from apps.claims.rosters import parse_claim_roster
+    from apps.claims.imports import parse_claim_roster
 
     months = _xlsx([[_worker(1)[0], "职工1", datetime(2021, 10, 1), "2021年12月"]])
     parsed = parse_claim_roster(months, filename="名单.xlsx", kind=KINDS["work-for-training"])

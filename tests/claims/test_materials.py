@@ -10,7 +10,6 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from apps.claims.materials import check_upload, clean_filename, size_text
 from apps.claims.models import ClaimMaterial, ClaimStatus
 from apps.claims.services.employer_claims import (
     EnterpriseTrainee,
@@ -19,6 +18,7 @@ from apps.claims.services.employer_claims import (
 )
 from apps.claims.services.lifecycle import claim_transition
 from apps.claims.services.materials import claim_material_delete, claim_material_upload
+from apps.claims.validators import check_upload, clean_filename, size_text
 from apps.core.errors import ApplicationError
 from apps.core.selectors import state_changes_for
 from tests.factories import UserFactory

@@ -45,7 +45,7 @@ def test_every_date_field_of_every_form_renders_an_iso_date_input():
     for expected in (
         "apps.classes.forms.ClassForm.start_date",
         "apps.classes.forms.SessionForm.date",
-        "apps.catalog.forms.RateRowForm.effective_from",
+        "apps.catalog.forms.catalogue.RateRowForm.effective_from",
         "apps.ledger.forms.PaymentForm.paid_on",
     ):
         assert expected in checked, (expected, checked)

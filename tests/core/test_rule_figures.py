@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from apps.audits.catalogue import rule_of
-from apps.catalog.forms import RateRowForm
+from apps.audits.engine.catalogue import rule_of
+from apps.catalog.forms.catalogue import RateRowForm
 from apps.claims.forms import ApprenticeshipForm, EnterpriseTrainingForm
 from apps.core import dates
 from apps.rules import parameters

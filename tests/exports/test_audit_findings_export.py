@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.audits import catalogue
+from apps.audits.engine import catalogue
 from apps.audits.models import AuditFinding, AuditRun, Change, RunStatus, Scope
 from apps.audits.services import audit_finding_resolve
 from apps.institutions.models import HighSkillBase
-from apps.ledger.selectors import balances
+from apps.ledger.selectors.accounts import balances
 from tests.factories import NumberedInstitutionFactory, district
 
 from .conftest import WANZHOU, YUZHONG, export, open_workbook, sheet_rows, summary_table, summary_value, yuan

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from apps.claims.models import ClaimKind, ClaimLine
-from apps.ledger.selectors import balances
+from apps.ledger.selectors.accounts import balances
 from apps.rules import RULES_VERSION
 from tests.factories import district
 
@@ -53,7 +53,7 @@ def test_each_line_with_its_steps_findings_decision_ledger_net_and_payment(world
         "审核理由": None,
         "审核人": str(world.admin),
         "审核时间": paid["审核时间"],
-        # Approval quoted the line again (apps.claims.entitlement): the engine's steps and version.
+        # Approval quoted the line again (apps.claims.services.entitlement): the engine's steps and version.
         "计算步骤": "1. R8.1 线下 6 课时 = 1 天 × 1125.00 元：1125.00 × 6 ÷ 6 = 1125.00 = 1125.00 元",
         "校验结果": None,
         "规则版本": RULES_VERSION,

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.errors import ApplicationError
-from apps.exports import services, tasks, workbooks
+from apps.exports import services, tasks
 from apps.exports.filters import ExportFilter
 from apps.exports.models import ExportJob, ExportStatus
 from apps.exports.services import TRANSITIONS, export_storage
+from apps.exports.workbooks import kinds as workbooks
 from tests.factories import district
 
 from .conftest import WANZHOU, YUZHONG, export, open_workbook

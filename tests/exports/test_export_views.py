@@ -132,7 +132,7 @@ def test_an_expired_link_answers_404(world):
 
 
 def test_a_failed_export_says_so_and_offers_to_export_again(world, monkeypatch):
-    from apps.exports import workbooks
+    from apps.exports.workbooks import kinds as workbooks
 
     def broken(**kwargs):
         raise RuntimeError("boom")

@@ -8,7 +8,7 @@ import pytest
 from apps.claims.models import Claim
 from apps.core.errors import ApplicationError
 from apps.exports.models import ExportJob
-from apps.ledger.selectors import balances, reconciliation
+from apps.ledger.selectors.accounts import balances, reconciliation
 from tests.factories import district
 
 from .conftest import WANZHOU, YUZHONG, export, open_workbook, sheet_rows, summary_table, summary_value, yuan

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.exports.models import ExportJob, ExportStatus
 from apps.ledger.models import EntryKind, LedgerEntry
-from apps.ledger.selectors import balances, reconciliation
+from apps.ledger.selectors.accounts import balances, reconciliation
 from apps.rules import RULES_VERSION
 from apps.trainees.models import Person
 from tests.factories import district

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from apps.exports.writers import Column, Workbook, neutralise
+from apps.exports.workbooks.writer import Column, Workbook, neutralise
 
 COLUMNS = (
     Column("编号", 8, "int"),

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from apps.exports.filters import ExportFilter
 from apps.exports.models import ExportStatus
 from apps.exports.services import export_request, export_storage
-from apps.ledger.selectors import balances
+from apps.ledger.selectors.accounts import balances
 from tests.exports.seed import seed_ledger
 from tests.factories import UserFactory, district
 

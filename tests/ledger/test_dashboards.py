@@ -17,7 +17,7 @@ from apps.claims.services.class_claims import claim_create_for_class
 from apps.claims.services.lifecycle import claim_transition
 from apps.claims.services.review import claim_line_decide
 from apps.institutions.selectors import high_skill_bases
-from apps.ledger.dashboards import bar, district_chart, district_summaries
+from apps.ledger.selectors.dashboards import bar, district_chart, district_summaries
 from apps.ledger.services import allocation_set, claim_approve, payment_record
 from apps.trainees.models import Enrolment
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures

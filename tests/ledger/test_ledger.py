@@ -11,7 +11,7 @@ from apps.claims.services.review import claim_line_decide
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.ledger.models import Allocation, EntryKind, LedgerEntry, Payment
-from apps.ledger.selectors import balances, reconciliation
+from apps.ledger.selectors.accounts import balances, reconciliation
 from apps.ledger.services import allocation_set, claim_approve, entry_reverse, payment_record
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
 from tests.factories import UserFactory, district

@@ -23,7 +23,7 @@ from apps.claims.services.review import claim_line_decide, claim_lines_approve_p
 from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.ledger.models import EntryKind, LedgerEntry, Payment, Recovery, RecoveryStatus
-from apps.ledger.selectors import balances, reconciliation
+from apps.ledger.selectors.accounts import balances, reconciliation
 from apps.ledger.services import (
     allocation_set,
     claim_approve,

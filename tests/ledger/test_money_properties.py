@@ -69,7 +69,6 @@ from hypothesis.stateful import (
 )
 
 from apps.claims.engine import BOOKED_CLAIMS, compute
-from apps.claims.entitlement import judged
 from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, LineMonth
 from apps.claims.services.class_claims import claim_create_for_class, claim_create_living_allowance
 from apps.claims.services.employer_claims import (
@@ -81,6 +80,7 @@ from apps.claims.services.employer_claims import (
     claim_create_enterprise_direct,
     claim_create_work_for_training,
 )
+from apps.claims.services.entitlement import judged
 from apps.claims.services.lifecycle import claim_transition
 from apps.claims.services.recompute import claim_recompute
 from apps.claims.services.review import claim_line_decide, claim_lines_approve_pending
@@ -93,7 +93,7 @@ from apps.ledger.models import (
     Recovery,
     RecoveryStatus,
 )
-from apps.ledger.selectors import balances, reconciliation
+from apps.ledger.selectors.accounts import balances, reconciliation
 from apps.ledger.services import (
     allocation_set,
     claim_approve,

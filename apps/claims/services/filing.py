@@ -1,6 +1,6 @@
 """An enterprise claim filed from its rows: each person found or registered in the real-name
 registry (`claim_create_with_persons`), then the rows, typed on the claim form or uploaded as an
-Excel roster (apps.claims.rosters), mapped onto the services' inputs (`claim_file`) and the
+Excel roster (apps.claims.imports), mapped onto the services' inputs (`claim_file`) and the
 claim draft created, or the draft or returned claim being edited filled. One mapping, so a typed
 row and an uploaded row become the same line."""
 

@@ -25,13 +25,13 @@ from ..engine import (
     training_key,
     with_standing,
 )
-from ..entitlement import line_months_book
 from ..models import (
     Claim,
     ClaimLine,
     LineDecision,
     Share,
 )
+from .entitlement import line_months_book
 
 if TYPE_CHECKING:
     from apps.accounts.models import User

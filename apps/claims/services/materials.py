@@ -11,13 +11,13 @@ from django.db import transaction
 from apps.classes.models import TrainingClass, TrainingType
 from apps.core.services import state_change_record
 
-from ..materials import check_upload
 from ..models import (
     Claim,
     ClaimKind,
     ClaimMaterial,
     MaterialKind,
 )
+from ..validators import check_upload
 from .lifecycle import claim_lock, claim_require_editable
 from .recompute import claim_recompute
 
@@ -42,7 +42,7 @@ def claim_requires_materials(claim: Claim) -> bool:
 @transaction.atomic
 def claim_material_upload(*, claim: Claim, actor: User, kind: str, upload: UploadedFile) -> ClaimMaterial:
     """Attach one material to a draft or returned claim: type, content and size checked
-    (apps.claims.materials), stored under a random name through the default storage. For the
+    (apps.claims.validators), stored under a random name through the default storage. For the
     enterprise kinds the lines are quoted again, since R4.3 depends on the materials."""
     claim = claim_lock(claim)
     claim_require_editable(claim, actor, "上传申领材料")

@@ -12,7 +12,6 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 
-from ..entitlement import judged, judged_rules, lines_requote_against_booked
 from ..extensions import lines_blocked
 from ..models import (
     Claim,
@@ -21,6 +20,7 @@ from ..models import (
     LineDecision,
 )
 from ..permissions import is_claim_officer, is_engaged_reviewer
+from .entitlement import judged, judged_rules, lines_requote_against_booked
 from .lifecycle import claim_lock
 from .lines import claim_recount
 from .notices import claim_notify
@@ -112,7 +112,7 @@ def claim_line_decide(
 ) -> ClaimLine:
     """A district officer's decision on one line; the claim's approved total follows. Rejecting
     needs a reason code (the rule ID) and text. Approving quotes the line again against what its
-    person has booked (apps.claims.entitlement), and the new quote is kept whatever the outcome;
+    person has booked (apps.claims.services.entitlement), and the new quote is kept whatever the outcome;
     a line quoted at zero cannot be approved, a W or O finding only with a written reason, and a
     line with a confirmed audit finding not at all until the finding is dismissed."""
     if decision not in (LineDecision.APPROVED, LineDecision.REJECTED):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -53,7 +54,53 @@ def _moment(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+class SessionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    start_time = serializers.CharField(help_text="HH:MM")
+    end_time = serializers.CharField(help_text="HH:MM")
+    mode = serializers.CharField()
+    minutes = serializers.IntegerField()
+    class_hours = serializers.IntegerField()
+
+
+class AttendanceCellSerializer(serializers.Serializer):
+    session = serializers.IntegerField()
+    minutes = serializers.IntegerField()
+    class_hours = serializers.IntegerField()
+    mode = serializers.CharField()
+    signed_in_at = serializers.CharField(allow_null=True)
+    signed_out_at = serializers.CharField(allow_null=True)
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class TraineeAttendanceSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField()
+    can_reveal = serializers.BooleanField()
+    attendance = AttendanceCellSerializer(many=True)
+    offline_hours = serializers.IntegerField()
+    online_hours = serializers.IntegerField()
+    class_hours = serializers.IntegerField()
+    days = serializers.IntegerField()
+
+
+class AttendancePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TraineeAttendanceSerializer(many=True)
+    sessions = SessionOutSerializer(many=True)
+
+
 class AttendanceApi(APIView):
+    @extend_schema(
+        summary="考勤明细 / Attendance of a class",
+        responses={200: AttendancePageSerializer},
+        tags=["attendance"],
+    )
     def get(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = class_get(class_id=pk, user=user)
@@ -100,6 +147,25 @@ class AttendanceApi(APIView):
 class OnlineAttendanceImportApi(APIView):
     parser_classes = [MultiPartParser]
 
+    @extend_schema(
+        summary="上传线上平台学时（CSV）/ Upload an online platform's CSV",
+        request={
+            "multipart/form-data": inline_serializer(
+                "AttendanceUpload", {"file": serializers.FileField(help_text="CSV 文件 / The CSV file")}
+            )
+        },
+        responses={
+            201: inline_serializer(
+                "AttendanceImported",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "saved": serializers.IntegerField(),
+                },
+            )
+        },
+        tags=["attendance"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = operator_class_get(class_id=pk, user=user)
@@ -140,7 +206,37 @@ def _result_data(result: Result | None) -> dict[str, Any] | None:
     }
 
 
+class ResultOutSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    certificate_type = serializers.CharField()
+    certificate_number = serializers.CharField()
+    certificate_date = serializers.CharField(allow_null=True)
+
+
+class TraineeResultSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField()
+    person = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField()
+    can_reveal = serializers.BooleanField()
+    result = ResultOutSerializer(allow_null=True)
+
+
+class ResultsPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TraineeResultSerializer(many=True)
+    complete = serializers.BooleanField()
+    lacking = serializers.ListField(
+        child=serializers.CharField(), help_text="尚无结果的学员 / Trainees without a result"
+    )
+
+
 class ResultsApi(APIView):
+    @extend_schema(
+        summary="结业结果 / Results of a class", responses={200: ResultsPageSerializer}, tags=["results"]
+    )
     def get(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = class_get(class_id=pk, user=user)
@@ -170,6 +266,16 @@ class ResultsApi(APIView):
         response.data["lacking"] = lacking
         return response
 
+    @extend_schema(
+        summary="录入一名学员的结果 / Record one trainee's result",
+        request=ResultInputSerializer,
+        responses={
+            201: inline_serializer(
+                "ResultRecorded", {"enrolment": serializers.IntegerField(), "result": ResultOutSerializer()}
+            )
+        },
+        tags=["results"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = operator_class_get(class_id=pk, user=user)

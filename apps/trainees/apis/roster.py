@@ -8,6 +8,13 @@ from typing import Any
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -43,6 +50,21 @@ def _person_data(person: Person, *, revealed: bool = False) -> dict[str, Any]:
     }
 
 
+class PersonOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField(help_text="身份证号码（默认遮蔽）/ ID number (masked unless revealed)")
+    phone = serializers.CharField(help_text="手机号码（默认遮蔽）/ Phone (masked unless revealed)")
+    gender = serializers.CharField()
+    birth = serializers.CharField(allow_null=True)
+    household_region = serializers.CharField()
+    groups = serializers.ListField(child=serializers.CharField())
+
+
+class PersonDetailOutSerializer(PersonOutSerializer):
+    can_reveal = serializers.BooleanField()
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     person = serializers.SerializerMethodField()
     relation_label = serializers.SerializerMethodField()
@@ -61,6 +83,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "can_reveal",
         ]
 
+    @extend_schema_field(PersonOutSerializer)
     def get_person(self, obj: Enrolment) -> dict[str, Any]:
         return _person_data(obj.person)
 
@@ -82,6 +105,7 @@ class EnrolmentInputSerializer(serializers.Serializer):
     relation = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_view(get=extend_schema(summary="花名册 / A class's roster", tags=["roster"]))
 class RosterEnrolmentsApi(ListAPIView):
     """GET: the class's roster (masked), ?status=enrolled|withdrawn, ?q=. POST (the class's
     operators): enrol one person, with the same checks as the page."""
@@ -102,6 +126,12 @@ class RosterEnrolmentsApi(ListAPIView):
         )
         return context
 
+    @extend_schema(
+        summary="登记一名学员 / Enrol one person",
+        request=EnrolmentInputSerializer,
+        responses={201: EnrolmentSerializer},
+        tags=["roster"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = selectors.roster_class_get(class_id=pk, user=user)
@@ -119,6 +149,28 @@ class RosterUploadApi(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(
+        summary="导入花名册（.xlsx）/ Upload a roster (.xlsx)",
+        request={
+            "multipart/form-data": inline_serializer(
+                "RosterUpload",
+                {"file": serializers.FileField(help_text="花名册 .xlsx / The roster workbook")},
+            )
+        },
+        responses={
+            201: inline_serializer(
+                "RosterImported",
+                {
+                    "enrolled": serializers.IntegerField(),
+                    "persons_created": serializers.IntegerField(),
+                    "persons_reused": serializers.IntegerField(),
+                    "with_warnings": serializers.IntegerField(),
+                    "already_enrolled": serializers.IntegerField(),
+                },
+            )
+        },
+        tags=["roster"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = selectors.roster_class_get(class_id=pk, user=user)
@@ -144,9 +196,16 @@ class RosterUploadApi(APIView):
 class EnrolmentWithdrawApi(APIView):
     """POST {"reason": "…"} (the class's operators)."""
 
+    @extend_schema_serializer(component_name="Withdraw")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema(
+        summary="学员退出 / Withdraw an enrolment",
+        request=InputSerializer,
+        responses={200: EnrolmentSerializer},
+        tags=["roster"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         enrolment = selectors.enrolment_get(enrolment_id=pk, user=user)
@@ -159,6 +218,9 @@ class EnrolmentWithdrawApi(APIView):
 
 
 class PersonDetailApi(APIView):
+    @extend_schema(
+        summary="学员（遮蔽）/ A person (masked)", responses={200: PersonDetailOutSerializer}, tags=["roster"]
+    )
     def get(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         person = selectors.person_get(person_id=pk, user=user)
@@ -172,9 +234,16 @@ class PersonRevealApi(APIView):
     """POST {"purpose": "roster" | "identity" | "contact" | "review"}: the full ID number and
     phone, logged as a PersonalDataView."""
 
+    @extend_schema_serializer(component_name="Reveal")
     class InputSerializer(serializers.Serializer):
         purpose = serializers.ChoiceField(choices=list(REVEAL_PURPOSES.items()))
 
+    @extend_schema(
+        summary="查看完整身份信息（留痕）/ Reveal a person's ID and phone (logged)",
+        request=InputSerializer,
+        responses={200: PersonOutSerializer},
+        tags=["roster"],
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         person = selectors.person_get(person_id=pk, user=user)

@@ -21,19 +21,19 @@ from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.audits import catalogue as audit_catalogue
+from apps.audits.engine import catalogue as audit_catalogue
 from apps.audits.models import Change, FindingStatus
 from apps.catalog.models import District
 from apps.claims.models import ClaimKind, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.core.masking import mask_id_number
 from apps.ledger.models import EntryKind, LedgerEntry
-from apps.ledger.selectors import balances, reconciliation
+from apps.ledger.selectors.accounts import balances, reconciliation
 
-from .filters import ExportFilter
-from .models import ExportJob, ExportKind
-from .permissions import export_districts, may_see_id_numbers
-from .selectors import audit_findings, claim_lines, claim_totals_by_status, ledger_entries
-from .writers import Column, Table, Workbook
+from ..filters import ExportFilter
+from ..models import ExportJob, ExportKind
+from ..permissions import export_districts, may_see_id_numbers
+from ..selectors import audit_findings, claim_lines, claim_totals_by_status, ledger_entries
+from .writer import Column, Table, Workbook
 
 ZERO = Decimal("0.00")
 # Rows per round trip of the server-side cursor: about 1 MB of ledger rows in flight, few round
@@ -616,7 +616,7 @@ def audit_finding_rows(
     findings: Any, *, id_number: Callable[[str], str], totals: dict[tuple[int, str, str], list[int]]
 ) -> Iterator[tuple[Any, ...]]:
     """One tuple per finding in AUDIT_COLUMNS' order, its message in the audit's own words
-    (apps.audits.catalogue); counts each finding by district, rule and status in `totals`."""
+    (apps.audits.engine.catalogue); counts each finding by district, rule and status in `totals`."""
     shares, changes = _labels(Share.choices), _labels(Change.choices)
     statuses = _labels(FindingStatus.choices)
     for (

@@ -14,9 +14,9 @@ from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision
 from apps.rules.money import FEN
 
-from .models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
-from .permissions import entry_policy, ledger_districts, payment_policy
-from .selectors import balances
+from ..models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
+from ..permissions import entry_policy, ledger_districts, payment_policy
+from .accounts import balances
 
 if TYPE_CHECKING:
     from apps.accounts.models import User

@@ -8,7 +8,7 @@ from apps.core import dates
 from apps.core.forms import DateInput
 from apps.rules.figures import figures_on
 
-from .models import Level, MajorCategory, Occupation, SettingKey
+from ..models import Level, MajorCategory, Occupation, SettingKey
 
 LEVEL_CHOICES = [("", _("专项职业能力（无等级）"))] + [(str(v), label) for v, label in Level.choices]
 

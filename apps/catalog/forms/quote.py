@@ -15,7 +15,7 @@ from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import MATERIALS
 from apps.rules.limits import KIND_LABELS
 
-from .models import District, Level
+from ..models import District, Level
 
 LEVELS = [(str(v), label) for v, label in Level.choices] + [("", _("专项职业能力（无等级）"))]
 DATE = DateInput()

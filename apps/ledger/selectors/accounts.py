@@ -14,8 +14,8 @@ from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Shar
 from apps.claims.permissions import claim_policy
 from apps.rules.money import yuan
 
-from .models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
-from .permissions import ledger_districts
+from ..models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
+from ..permissions import ledger_districts
 
 if TYPE_CHECKING:
     from apps.accounts.models import User

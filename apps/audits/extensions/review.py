@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalogue
-from .models import FindingStatus
-from .selectors import current_findings_unscoped
+from ..engine import catalogue
+from ..models import FindingStatus
+from ..selectors import current_findings_unscoped
 
 
 def blocking_findings(line_ids: list[int]) -> dict[int, list[str]]:

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from apps.claims.extensions import LineNote
 
-from .models import FindingStatus, Scope
-from .permissions import audit_run_policy
-from .selectors import claim_audited_by, claim_findings, claim_involved_findings, finding_rows
+from ..models import FindingStatus, Scope
+from ..permissions import audit_run_policy
+from ..selectors import claim_audited_by, claim_findings, claim_involved_findings, finding_rows
 
 if TYPE_CHECKING:
     from apps.accounts.models import User

@@ -28,17 +28,8 @@ from typing import Any
 
 from apps.trainees.models import Person
 
-from .engine import (
-    Fact,
-    compute,
-    fact_of,
-    facts_for,
-    line_months_sync,
-    standing,
-    store_quote,
-    with_standing,
-)
-from .models import Claim, ClaimLine, LineMonth
+from ..engine import Fact, compute, fact_of, facts_for, line_months_sync, standing, store_quote, with_standing
+from ..models import Claim, ClaimLine, LineMonth
 
 # Findings an officer judges: a W (提示) is accepted with a written reason, an O (原则上不允许)
 # overridden with one. An E is never approved.

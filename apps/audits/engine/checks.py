@@ -49,7 +49,7 @@ from apps.rules.limits import per_year_limit_on
 from apps.rules.parameters import parameter, params_on
 from apps.trainees.models import AttendanceSource
 
-from .models import AuditFinding, AuditRun, Change, Scope
+from ..models import AuditFinding, AuditRun, Change, Scope
 
 # Claims whose lines an audit of "open claims" writes findings on: filed and not yet closed.
 # Lines of every claim filed and not rejected still count for the person (a draft claims nothing

@@ -1,0 +1,1 @@
+"""Forms of the catalogue pages (catalogue) and of the quote page (quote)."""
