@@ -172,6 +172,7 @@ GLOSSARY: Final[dict[str, tuple[str, str]]] = {
     "reason": ("原因", "Reason"),
     "receivable": ("应收回（元）", "Receivable, yuan"),
     "recognitions": ("认定的职业与等级", "Recognised occupations and levels"),
+    "records": ("出勤记录", "Attendance records"),
     "recommendation": ("第三方预审意见", "Third party's recommendation"),
     "recommended_at": ("预审时间", "Recommended at"),
     "reconciled": ("是否账实相符", "Whether reconciled"),

@@ -27,6 +27,9 @@ def _flatten(detail: Any, path: str = "") -> list[tuple[str, str]]:
     if isinstance(detail, dict):
         found: list[tuple[str, str]] = []
         for key, value in detail.items():
+            if isinstance(key, int):  # a list's items, by index (DRF reports them so)
+                found += _flatten(value, f"{path}[{key}]")
+                continue
             name = "" if key == "non_field_errors" else str(key)
             found += _flatten(value, f"{path}.{name}" if path and name else (name or path))
         return found

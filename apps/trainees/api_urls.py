@@ -16,5 +16,15 @@ urlpatterns = [
         attendance.OnlineAttendanceImportApi.as_view(),
         name="api-class-attendance-online",
     ),
+    path(
+        "classes/<int:pk>/attendance/sheet",
+        attendance.SignInSheetImportApi.as_view(),
+        name="api-class-attendance-sheet",
+    ),
     path("classes/<int:pk>/results", attendance.ResultsApi.as_view(), name="api-class-results"),
+    path(
+        "classes/<int:pk>/results/upload",
+        attendance.ResultsImportApi.as_view(),
+        name="api-class-results-upload",
+    ),
 ]

@@ -56,6 +56,7 @@ def test_validation_errors_take_the_one_error_shape_with_every_error_listed():
             "name": ["该字段是必填项。"],
             "sessions": [{}, {"date": ["日期格式错误。"], "mode": ["“x” 不是合法选项。"]}],
             "non_field_errors": ["结业日期不能早于开班日期。"],
+            "records": {2: {"minutes": ["请填写合法的整数值。"]}},
         }
     )
 
@@ -67,6 +68,7 @@ def test_validation_errors_take_the_one_error_shape_with_every_error_listed():
             {"field": "sessions[1].date", "message": "日期格式错误。"},
             {"field": "sessions[1].mode", "message": "“x” 不是合法选项。"},
             {"field": "", "message": "结业日期不能早于开班日期。"},
+            {"field": "records[2].minutes", "message": "请填写合法的整数值。"},
         ],
     }
     assert validation_error_body(["整体错误"]) == {"detail": "整体错误"}

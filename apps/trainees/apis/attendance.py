@@ -31,10 +31,12 @@ from apps.core.masking import mask_id_number
 from apps.core.permissions import signed_in
 
 from ..imports.attendance import attendance_import
+from ..imports.results import results_import
 from ..models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
 from ..permissions import may_reveal_for_class
 from ..selectors.attendance import attendance_grid, operator_class_get
 from ..selectors.roster import enrolments_active
+from ..services.attendance import MODE_LABELS, AttendanceInput, attendance_record_many
 from ..services.results import result_record, results_complete
 
 
@@ -84,7 +86,7 @@ class TraineeAttendanceSerializer(serializers.Serializer):
     offline_hours = serializers.IntegerField()
     online_hours = serializers.IntegerField()
     class_hours = serializers.IntegerField()
-    days = serializers.IntegerField()
+    days = serializers.CharField(help_text="培训天数（带分数，如 3 1/3）/ Training days, as 3 1/3")
 
 
 class AttendancePageSerializer(serializers.Serializer):
@@ -95,7 +97,114 @@ class AttendancePageSerializer(serializers.Serializer):
     sessions = SessionOutSerializer(many=True)
 
 
+COUNTS = inline_serializer(
+    "SavedCounts",
+    {
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "saved": serializers.IntegerField(),
+    },
+)
+
+
+def _counts(counts: Any) -> Response:
+    return Response(
+        {"created": counts.created, "updated": counts.updated, "saved": counts.saved},
+        status=status.HTTP_201_CREATED,
+    )
+
+
+def _upload(request: Request, what: str) -> Any:
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ApplicationError(f"请以 multipart/form-data 上传 file 字段（{what}）", field="file")
+    return upload
+
+
+class AttendanceEntrySerializer(serializers.Serializer):
+    session = serializers.IntegerField(help_text="课次编号（GET …/attendance 的 sessions）/ Session id")
+    enrolment = serializers.IntegerField(help_text="学员登记编号 / Enrolment id")
+    mode = serializers.ChoiceField(
+        choices=list(MODE_LABELS.items()), help_text="出勤方式 / How the trainee attended"
+    )
+    minutes = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="出勤分钟；不填则按签到签退计算 / Minutes; if left out, from the sign-in and sign-out",
+    )
+    signed_in_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    signed_out_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AttendanceRecordsSerializer(serializers.Serializer):
+    # many=True hands max_length to the ListSerializer it builds (DRF's LIST_SERIALIZER_KWARGS);
+    # the stubs type only the child's own arguments.
+    records = AttendanceEntrySerializer(many=True, allow_empty=False, max_length=20000)  # type: ignore[call-arg]
+
+
+class SignInSheetImportApi(APIView):
+    """POST multipart `file`: the class's sign-in sheet (.xlsx, the template of the attendance page)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="上传学员签到表（.xlsx）/ Upload a sign-in sheet (.xlsx)",
+        request={
+            "multipart/form-data": inline_serializer(
+                "SignInSheetUpload",
+                {"file": serializers.FileField(help_text="签到表 .xlsx / The sign-in sheet")},
+            )
+        },
+        responses={201: COUNTS},
+        tags=["attendance"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
+        upload = _upload(request, ".xlsx 签到表")
+        counts = attendance_import(
+            actor=user,
+            training_class=training_class,
+            source=upload,
+            filename=upload.name,
+            kind=AttendanceSource.SIGN_IN_SHEET,
+        )
+        return _counts(counts)
+
+
+class ResultsImportApi(APIView):
+    """POST multipart `file`: every trainee's result (.xlsx, the template of the results page)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="上传考核结果（.xlsx）/ Upload results (.xlsx)",
+        request={
+            "multipart/form-data": inline_serializer(
+                "ResultsUpload",
+                {"file": serializers.FileField(help_text="考核结果 .xlsx / The results workbook")},
+            )
+        },
+        responses={201: COUNTS},
+        tags=["results"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
+        upload = _upload(request, ".xlsx 考核结果")
+        counts = results_import(
+            actor=user, training_class=training_class, source=upload, filename=upload.name
+        )
+        return _counts(counts)
+
+
 class AttendanceApi(APIView):
+    """GET: every trainee's attendance of every session, paginated. POST {"records": [{"session",
+    "enrolment", "mode", "minutes" | "signed_in_at" + "signed_out_at"}]}: many attendances at once (the
+    class's operators): 201 with counts, or 400 naming every row at fault, and nothing saved."""
+
     @extend_schema(
         summary="考勤明细 / Attendance of a class",
         responses={200: AttendancePageSerializer},
@@ -142,6 +251,20 @@ class AttendanceApi(APIView):
         response = paginator.get_paginated_response(trainees)
         response.data["sessions"] = [_session_data(s) for s in sessions]
         return response
+
+    @extend_schema(
+        summary="录入出勤（JSON，可批量）/ Record attendance (JSON, many at once)",
+        request=AttendanceRecordsSerializer,
+        responses={201: COUNTS},
+        tags=["attendance"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
+        data = AttendanceRecordsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entries = [AttendanceInput(**record) for record in data.validated_data["records"]]
+        return _counts(attendance_record_many(actor=user, training_class=training_class, entries=entries))
 
 
 class OnlineAttendanceImportApi(APIView):

@@ -35,8 +35,12 @@ from apps.core import dates
 from apps.core.bulk import upsert_rows
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
+from apps.core.tabular import RowError, TableErrors
 
 from ..models import Attendance, AttendanceSource, Enrolment, EnrolmentStatus
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -591,3 +595,66 @@ def _overlaps(spans: list[_Span]) -> dict[int, list[dict]]:
                 flags[index].append(_overlap_flag(spans[other], spans[index].class_id))
                 flags[other].append(_overlap_flag(spans[index], spans[other].class_id))
     return flags
+
+
+@dataclass(frozen=True)
+class AttendanceInput:
+    """One attendance as a client's own system sends it (the API's JSON): the session and
+    enrolment by id, minutes or the sign-in and sign-out times, and the mode."""
+
+    session: int
+    enrolment: int
+    mode: str
+    minutes: int | None = None
+    signed_in_at: datetime | None = None
+    signed_out_at: datetime | None = None
+
+
+@transaction.atomic
+def attendance_record_many(
+    *, actor: User, training_class: TrainingClass, entries: list[AttendanceInput]
+) -> SaveCounts:
+    """Record many attendances of one class at once (the API's JSON): each checked as a typed one
+    (`attendance_entry`); every row at fault is named in one TableErrors and nothing is saved."""
+    training_class = lock_class_for_attendance(actor=actor, training_class=training_class)
+    sessions = {s.pk: s for s in training_class.sessions.all()}
+    enrolments = {
+        e.pk: e for e in Enrolment.objects.filter(training_class=training_class).select_related("person")
+    }
+    rows: list[AttendanceRow] = []
+    errors: list[RowError] = []
+    seen: set[tuple[int, int]] = set()
+    for number, entry in enumerate(entries, start=1):
+        session, enrolment = sessions.get(entry.session), enrolments.get(entry.enrolment)
+        if session is None:
+            errors.append(RowError(number, "session", f"课次 {entry.session} 不属于本班"))
+            continue
+        if enrolment is None:
+            errors.append(RowError(number, "enrolment", f"学员登记 {entry.enrolment} 不属于本班"))
+            continue
+        if (entry.session, entry.enrolment) in seen:
+            errors.append(RowError(number, "enrolment", "同一学员同一课次重复出现"))
+            continue
+        seen.add((entry.session, entry.enrolment))
+        try:
+            rows.append(
+                attendance_entry(
+                    session=session,
+                    enrolment=enrolment,
+                    minutes=entry.minutes,
+                    mode=entry.mode,
+                    signed_in_at=entry.signed_in_at,
+                    signed_out_at=entry.signed_out_at,
+                )
+            )
+        except ApplicationError as error:
+            errors.append(RowError(number, error.field or "", error.message))
+    if errors:
+        raise TableErrors(errors)
+    return attendance_save_many(
+        actor=actor,
+        training_class=training_class,
+        rows=rows,
+        source=AttendanceSource.MANUAL,
+        reason="接口录入出勤",
+    )
