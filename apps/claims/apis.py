@@ -8,7 +8,8 @@ API does."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -33,6 +34,7 @@ from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_api
 from apps.core.openapi import QuoteFindingSerializer, QuoteStepSerializer
+from apps.core.permissions import signed_in
 from apps.institutions.models import Employer
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
@@ -43,6 +45,9 @@ from .models import Claim, ClaimKind, ClaimMaterial, LineDecision, MaterialKind
 from .permissions import ACTIONS, claim_policy
 from .services import class_claims, data_lock, drafts, employer_claims, filing, lifecycle, recompute, review
 from .services import materials as material_services
+
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
 
 
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
@@ -162,7 +167,7 @@ class ClaimDetailSerializer(ClaimSerializer):
         fields = [*ClaimSerializer.Meta.fields, "lines", "materials", "recommendation", "data_lock"]
 
 
-def claim_data(claim: Claim, user: Any) -> dict[str, Any]:
+def claim_data(claim: Claim, user: Actor) -> dict[str, Any]:
     out = ClaimSerializer(claim).data
     out["lines"] = [
         {
@@ -210,22 +215,24 @@ class ClassClaimSerializer(serializers.Serializer):
 
 
 def _create_for_class(request: Request) -> Claim:
+    user = signed_in(request)
     data = validated(ClassClaimSerializer, request.data)
-    training_class = class_get(class_id=data["training_class"], user=request.user)
-    if not claim_policy.can(request.user, "add_class"):
+    training_class = class_get(class_id=data["training_class"], user=user)
+    if not claim_policy.can(user, "add_class"):
         raise PermissionDenied("只有培训机构经办人可以申领班级补贴")
     create = (
         class_claims.claim_create_living_allowance
-        if request.data.get("kind") == ClaimKind.LIVING_ALLOWANCE
+        if isinstance(request.data, dict) and request.data.get("kind") == ClaimKind.LIVING_ALLOWANCE
         else class_claims.claim_create_for_class
     )
-    return create(actor=request.user, training_class=training_class)
+    return create(actor=user, training_class=training_class)
 
 
 def _employer(request: Request, uscc: str) -> Employer:
-    if not claim_policy.can(request.user, "add_enterprise"):
+    user = signed_in(request)
+    if not claim_policy.can(user, "add_enterprise"):
         raise PermissionDenied("只有企业申报人可以提交该类申领")
-    employers = request.user.employers.select_related("district")
+    employers = user.employers.select_related("district")
     employer = employers.filter(uscc=uscc.upper()).first() if uscc else employers.order_by("pk").first()
     if employer is None:
         raise NotFound("用人单位不存在")
@@ -257,16 +264,17 @@ def _work_for_training(request: Request, claim: Claim | None = None) -> Claim:
     data = validated(WorkForTrainingSerializer, request.data)
 
     def build(persons: list[Any]) -> Claim:
+        user = signed_in(request)
         workers = [
             employer_claims.WorkerMonths(person, list(worker["months"]))
             for person, worker in zip(persons, data["workers"], strict=True)
         ]
         if claim is not None:
             return employer_claims.claim_update_work_for_training(
-                claim=claim, actor=request.user, year=data.get("year"), workers=workers
+                claim=claim, actor=user, year=data.get("year"), workers=workers
             )
         return employer_claims.claim_create_work_for_training(
-            actor=request.user,
+            actor=user,
             employer=_employer(request, data["employer"]),
             year=data.get("year"),
             workers=workers,
@@ -301,6 +309,7 @@ def _apprenticeship(request: Request, claim: Claim | None = None) -> Claim:
     early = data["stage"] == "early_end"
 
     def build(persons: list[Any]) -> Claim:
+        user = signed_in(request)
         apprentices = [
             employer_claims.Apprentice(
                 person=person,
@@ -317,13 +326,13 @@ def _apprenticeship(request: Request, claim: Claim | None = None) -> Claim:
         if claim is not None:
             return employer_claims.claim_update_apprenticeship(
                 claim=claim,
-                actor=request.user,
+                actor=user,
                 stage=data["stage"],
                 year=data.get("year"),
                 apprentices=apprentices,
             )
         return employer_claims.claim_create_apprenticeship(
-            actor=request.user,
+            actor=user,
             employer=_employer(request, data["employer"]),
             stage=data["stage"],
             year=data.get("year"),
@@ -360,6 +369,7 @@ def _enterprise_direct(request: Request, claim: Claim | None = None) -> Claim:
     data = validated(EnterpriseDirectSerializer, request.data)
 
     def build(persons: list[Any]) -> Claim:
+        user = signed_in(request)
         training = employer_claims.EnterpriseTraining(**data["training"])
         trainees = [
             employer_claims.EnterpriseTrainee(
@@ -373,10 +383,10 @@ def _enterprise_direct(request: Request, claim: Claim | None = None) -> Claim:
         ]
         if claim is not None:
             return employer_claims.claim_update_enterprise_direct(
-                claim=claim, actor=request.user, training=training, trainees=trainees
+                claim=claim, actor=user, training=training, trainees=trainees
             )
         return employer_claims.claim_create_enterprise_direct(
-            actor=request.user,
+            actor=user,
             employer=_employer(request, data["employer"]),
             training=training,
             trainees=trainees,
@@ -435,7 +445,7 @@ class ClaimListCreateApi(ListAPIView):
     serializer_class = ClaimSerializer
 
     def get_queryset(self) -> QuerySet[Claim]:
-        qs = filter_api(ClaimFilter, self.request, selectors.claim_list(user=self.request.user))
+        qs = filter_api(ClaimFilter, self.request, selectors.claim_list(user=signed_in(self.request)))
         return qs.order_by("-created_at", "-pk")
 
     @extend_schema(
@@ -461,16 +471,15 @@ class ClaimListCreateApi(ListAPIView):
         tags=["claims"],
     )
     def post(self, request: Request) -> Response:
+        user = signed_in(request)
         kind = validated(KindSerializer, request.data)["kind"]
         claim = CREATE[kind](request)
-        return Response(
-            claim_data(selectors.claim_get(claim_id=claim.pk, user=request.user), request.user), status=201
-        )
+        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user), status=201)
 
 
 # The kinds whose rows the claimant types, and so edits (PATCH); a class's claims follow the class
 # and are quoted again by POST …/recompute.
-UPDATE = {
+UPDATE: dict[str, Callable[[Request, Claim | None], Claim]] = {
     ClaimKind.WORK_FOR_TRAINING: _work_for_training,
     ClaimKind.APPRENTICESHIP: _apprenticeship,
     ClaimKind.ENTERPRISE_DIRECT: _enterprise_direct,
@@ -481,8 +490,9 @@ UPDATE = {
 
 
 def _claim_for(request: Request, pk: int, action: str) -> Claim:
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
-    if not claim_policy.can(request.user, action, claim):
+    user = signed_in(request)
+    claim = selectors.claim_get(claim_id=pk, user=user)
+    if not claim_policy.can(user, action, claim):
         raise PermissionDenied("您无权执行此操作")
     return claim
 
@@ -494,7 +504,8 @@ class ClaimDetailApi(APIView):
 
     @extend_schema(summary="一条申领 / A claim", responses={200: ClaimDetailSerializer}, tags=["claims"])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(claim_data(selectors.claim_get(claim_id=pk, user=request.user), request.user))
+        user = signed_in(request)
+        return Response(claim_data(selectors.claim_get(claim_id=pk, user=user), user))
 
     @extend_schema(
         summary="修改申领草稿 / Update a draft claim",
@@ -504,20 +515,25 @@ class ClaimDetailApi(APIView):
         tags=["claims"],
     )
     def patch(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
         claim = _claim_for(request, pk, "change")
         if claim.kind not in UPDATE:
             raise ApplicationError(
                 "班级补贴申领随班级数据变化，请用重新测算（POST …/recompute）", field="kind"
             )
         claim = UPDATE[claim.kind](request, claim)
-        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=request.user), request.user))
+        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user))
 
     @extend_schema(
         summary="删除申领草稿 / Delete a draft claim", request=None, responses={204: None}, tags=["claims"]
     )
     def delete(self, request: Request, pk: int) -> Response:
         claim = _claim_for(request, pk, "change")
-        drafts.claim_delete_draft(claim=claim, actor=request.user, reason=request.data.get("reason", ""))
+        drafts.claim_delete_draft(
+            claim=claim,
+            actor=signed_in(request),
+            reason=request.data.get("reason", "") if isinstance(request.data, dict) else "",
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -536,12 +552,13 @@ class ClaimTransitionApi(APIView):
         tags=["claims"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = selectors.claim_get(claim_id=pk, user=request.user)
+        user = signed_in(request)
+        claim = selectors.claim_get(claim_id=pk, user=user)
         data = validated(self.InputSerializer, request.data)
-        if not claim_policy.can(request.user, ACTIONS[data["to"]], claim):
+        if not claim_policy.can(user, ACTIONS[data["to"]], claim):
             raise PermissionDenied("您无权执行此操作")
-        claim = lifecycle.claim_transition(claim=claim, actor=request.user, **data)
-        return Response(claim_data(claim, request.user))
+        claim = lifecycle.claim_transition(claim=claim, actor=user, **data)
+        return Response(claim_data(claim, user))
 
 
 class ClaimRecomputeApi(APIView):
@@ -553,7 +570,7 @@ class ClaimRecomputeApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = recompute.claim_recompute(claim=_claim_for(request, pk, "change"))
-        return Response(claim_data(claim, request.user))
+        return Response(claim_data(claim, signed_in(request)))
 
 
 class LineDecisionApi(APIView):
@@ -572,14 +589,13 @@ class LineDecisionApi(APIView):
         tags=["claims"],
     )
     def post(self, request: Request, pk: int, line_pk: int) -> Response:
+        user = signed_in(request)
         claim = _claim_for(request, pk, "review")
         line = claim.lines.filter(pk=line_pk).first()
         if line is None:
             raise NotFound("申领明细不存在")
-        review.claim_line_decide(
-            line=line, actor=request.user, **validated(self.InputSerializer, request.data)
-        )
-        return Response(claim_data(selectors.claim_get(claim_id=pk, user=request.user), request.user))
+        review.claim_line_decide(line=line, actor=user, **validated(self.InputSerializer, request.data))
+        return Response(claim_data(selectors.claim_get(claim_id=pk, user=user), user))
 
 
 class RecommendationApi(APIView):
@@ -596,11 +612,12 @@ class RecommendationApi(APIView):
         tags=["claims"],
     )
     def post(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
         claim = _claim_for(request, pk, "recommend")
         claim = review.claim_recommend(
-            claim=claim, actor=request.user, text=validated(self.InputSerializer, request.data)["text"]
+            claim=claim, actor=user, text=validated(self.InputSerializer, request.data)["text"]
         )
-        return Response(claim_data(claim, request.user))
+        return Response(claim_data(claim, user))
 
 
 class MaterialsApi(APIView):
@@ -624,7 +641,7 @@ class MaterialsApi(APIView):
         claim = _claim_for(request, pk, "change")
         data = validated(self.InputSerializer, request.data)
         material = material_services.claim_material_upload(
-            claim=claim, actor=request.user, kind=data["kind"], upload=data["file"]
+            claim=claim, actor=signed_in(request), kind=data["kind"], upload=data["file"]
         )
         return Response(_material(material), status=status.HTTP_201_CREATED)
 
@@ -636,5 +653,5 @@ class MaterialDetailApi(APIView):
         material = claim.materials.filter(pk=material_pk).first()
         if material is None:
             raise NotFound("申领材料不存在")
-        material_services.claim_material_delete(material=material, actor=request.user)
+        material_services.claim_material_delete(material=material, actor=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,7 @@ the claim page only posts to it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +26,7 @@ from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
 from apps.core.masking import mask_id_number
+from apps.core.permissions import signed_in
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 from apps.rules.enterprise import MATERIALS
@@ -57,6 +58,9 @@ from .permissions import ACTIONS, claim_policy
 from .services import class_claims, data_lock, drafts, filing, lifecycle, recompute, review
 from .services import materials as material_services
 
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
+
 S = ClaimStatus
 MORE_ROWS = 5
 
@@ -69,7 +73,8 @@ def claim_url(pk: int) -> str:
 def claim_list(request: HttpRequest) -> HttpResponse:
     """Claimants: their claims with the next step. Officers: the district's queue. Third parties,
     the admin, the auditor: the claims of the districts they see."""
-    filterset = filter_page(ClaimFilter, request, selectors.claim_list(user=request.user))
+    user = signed_in(request)
+    filterset = filter_page(ClaimFilter, request, selectors.claim_list(user=user))
     qs, sort = sort_by(
         request,
         filterset.narrowed(),
@@ -82,7 +87,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         },
         "-submitted",
     )
-    user = request.user
     page = paginate(request, qs)
     for claim in page.object_list:
         claim.next_step = selectors.NEXT_STEP[claim.status]
@@ -108,8 +112,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
     """申领补贴 from a completed class: the training subsidy or the living allowance."""
-    training_class = class_get(class_id=class_id, user=request.user)
-    if not claim_policy.can(request.user, "add_class"):
+    user = signed_in(request)
+    training_class = class_get(class_id=class_id, user=user)
+    if not claim_policy.can(user, "add_class"):
         raise PermissionDenied
     form = ClassClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +124,7 @@ def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
             else class_claims.claim_create_for_class
         )
         try:
-            claim = create(actor=request.user, training_class=training_class)
+            claim = create(actor=user, training_class=training_class)
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
@@ -133,15 +138,16 @@ def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
             "form": form,
             "completed": training_class.status == ClassStatus.COMPLETED,
             "enrolled": training_class.enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
-            "existing": claim_policy.visible(request.user).filter(training_class=training_class),
+            "existing": claim_policy.visible(user).filter(training_class=training_class),
         },
     )
 
 
 def _employers(request: HttpRequest) -> Any:
-    if not claim_policy.can(request.user, "add_enterprise"):
+    user = signed_in(request)
+    if not claim_policy.can(user, "add_enterprise"):
         raise PermissionDenied
-    employers = request.user.employers.select_related("district").order_by("name")
+    employers = user.employers.select_related("district").order_by("name")
     if not employers.exists():
         raise PermissionDenied("您的账号尚未关联用人单位")
     return employers
@@ -424,7 +430,9 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeleteDraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            drafts.claim_delete_draft(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+            drafts.claim_delete_draft(
+                claim=claim, actor=signed_in(request), reason=form.cleaned_data["reason"]
+            )
         except ApplicationError as exc:
             messages.error(request, str(exc))
             return redirect("claims:detail", pk=pk)
@@ -465,7 +473,7 @@ def claim_roster_upload(request: HttpRequest, kind: str) -> HttpResponse:
                 upload, filename=upload.name, kind=roster_kind, stage=form.cleaned_data.get("stage", "")
             )
             claim = imports.claim_create_from_rows(
-                actor=request.user, kind=roster_kind, header=form.cleaned_data, rows=parsed.rows
+                actor=signed_in(request), kind=roster_kind, header=form.cleaned_data, rows=parsed.rows
             )
         except TableErrors as exc:
             row_errors = exc.errors
@@ -503,7 +511,7 @@ def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
 # The claim page ---------------------------------------------------------------------------------
 
 
-def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
+def _actions(user: Actor, claim: Any) -> list[dict[str, Any]]:
     return [
         {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
         for move in lifecycle.LIFECYCLE.allowed(claim, user)
@@ -512,8 +520,8 @@ def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
 
 @login_required
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
-    user = request.user
+    user = signed_in(request)
+    claim = selectors.claim_get(claim_id=pk, user=user)
     extras = claim_page_extras(user=user, claim=claim)
     rows = selectors.claim_line_rows(
         claim=claim,
@@ -543,7 +551,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "required_materials": [(key, label, key in present) for key, label in MATERIALS.items()]
             if enterprise
             else [],
-            "classified": bool(claim.employer_id and claim.employer.is_classified),
+            "classified": claim.employer is not None and claim.employer.is_classified,
             "differences": data_lock.claim_data_lock(claim)
             if claim.status in (*lifecycle.EDITABLE, S.SUBMITTED)
             else [],
@@ -587,15 +595,17 @@ def _material_messages(request: HttpRequest) -> dict[str, list[Any]]:
 
 def _claim_for(request: HttpRequest, pk: int, action: str) -> Any:
     """The claim if the user may see it (404 otherwise) and do `action` to it (403 otherwise)."""
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
-    claim_policy.check(request.user, action, claim)
+    user = signed_in(request)
+    claim = selectors.claim_get(claim_id=pk, user=user)
+    claim_policy.check(user, action, claim)
     return claim
 
 
 @login_required
 @require_POST
 def claim_action(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
+    user = signed_in(request)
+    claim = selectors.claim_get(claim_id=pk, user=user)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请勾选确认后再执行操作")
@@ -603,10 +613,10 @@ def claim_action(request: HttpRequest, pk: int) -> HttpResponse:
     to = form.cleaned_data["to"]
     if to not in ACTIONS:
         raise PermissionDenied
-    claim_policy.check(request.user, ACTIONS[to], claim)
+    claim_policy.check(user, ACTIONS[to], claim)
     current = claim.status
     try:
-        lifecycle.claim_transition(claim=claim, actor=request.user, to=to, reason=form.cleaned_data["reason"])
+        lifecycle.claim_transition(claim=claim, actor=user, to=to, reason=form.cleaned_data["reason"])
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -644,7 +654,11 @@ def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         review.claim_line_decide(
-            line=line, actor=request.user, decision=data["decision"], rule=data["rule"], reason=data["reason"]
+            line=line,
+            actor=signed_in(request),
+            decision=data["decision"],
+            rule=data["rule"],
+            reason=data["reason"],
         )
     except ApplicationError as exc:
         messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{exc}")
@@ -662,7 +676,7 @@ def lines_approve_pending(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请勾选确认后再执行操作")
         return redirect("claims:detail", pk=pk)
     try:
-        outcome = review.claim_lines_approve_pending(claim=claim, actor=request.user)
+        outcome = review.claim_lines_approve_pending(claim=claim, actor=signed_in(request))
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("claims:detail", pk=pk)
@@ -681,7 +695,7 @@ def claim_recommend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写第三方审核意见")
         return redirect("claims:detail", pk=pk)
     try:
-        review.claim_recommend(claim=claim, actor=request.user, text=form.cleaned_data["text"])
+        review.claim_recommend(claim=claim, actor=signed_in(request), text=form.cleaned_data["text"])
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -701,11 +715,16 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error, extra_tags=MATERIALS_TAG)
+                messages.error(
+                    request, f"{label}：{error}" if label else str(error), extra_tags=MATERIALS_TAG
+                )
         return redirect(f"{claim_url(pk)}#materials")
     try:
         material = material_services.claim_material_upload(
-            claim=claim, actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            claim=claim,
+            actor=signed_in(request),
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
         )
     except ApplicationError as exc:
         messages.error(request, str(exc), extra_tags=MATERIALS_TAG)
@@ -724,7 +743,7 @@ def _material(claim: Any, material_pk: int) -> ClaimMaterial:
 @login_required
 def material_download(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
     """Streams the file to anyone who may see the claim; 404 for everyone else."""
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
+    claim = selectors.claim_get(claim_id=pk, user=signed_in(request))
     material = _material(claim, material_pk)
     try:
         handle = material.file.open("rb")
@@ -747,7 +766,7 @@ def material_delete(request: HttpRequest, pk: int, material_pk: int) -> HttpResp
         messages.error(request, "请勾选确认后再删除材料", extra_tags=MATERIALS_TAG)
         return redirect(f"{claim_url(pk)}#materials")
     try:
-        material_services.claim_material_delete(material=material, actor=request.user)
+        material_services.claim_material_delete(material=material, actor=signed_in(request))
     except ApplicationError as exc:
         messages.error(request, str(exc), extra_tags=MATERIALS_TAG)
     else:

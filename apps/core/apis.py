@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core.permissions import signed_in
+
 from . import events
 from .errors import ApplicationError
 
@@ -135,7 +137,7 @@ class EventListApi(APIView):
             detail = f"未知的对象类型：{'、'.join(unknown)}；可选：{'、'.join(events.event_types())}"
             return Response({"detail": detail, "field": "type"}, status=400)
         after, limit = int(raw_after), int(raw_limit)
-        rows = list(events.events_visible(user=request.user, after=after, types=types)[: limit + 1])
+        rows = list(events.events_visible(user=signed_in(request), after=after, types=types)[: limit + 1])
         page = rows[:limit]
         return Response(
             {

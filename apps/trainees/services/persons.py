@@ -9,10 +9,10 @@ show ID numbers masked: they end up in pages, API answers and logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,6 +25,9 @@ from apps.rules import IdNumber, RuleViolation, check_id_number
 
 from ..models import Gender, Person, PersonalDataView, PersonGroup, TargetGroup
 from ..permissions import person_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 NAME_MAX = 64
 REGION_MAX = 64
@@ -132,13 +135,14 @@ def person_input_or_errors(
     of the roster's columns)."""
     cleaned: dict[str, object] = {}
     errors: list[ApplicationError] = []
-    for key, clean, value in (
+    checks: tuple[tuple[str, Callable[[Any], Any], Any], ...] = (
         ("name", clean_name, name),
         ("identity", lambda v: clean_id_number(v, on=on), id_number),
         ("phone", clean_phone, phone),
         ("household_region", clean_household_region, household_region),
         ("groups", clean_groups, groups),
-    ):
+    )
+    for key, clean, value in checks:
         try:
             cleaned[key] = clean(value)
         except ApplicationError as exc:
@@ -279,7 +283,7 @@ REVEAL_PURPOSES = {
 }
 
 
-def person_reveal(*, person: Person, viewer: Any, purpose: str) -> Person:
+def person_reveal(*, person: Person, viewer: User, purpose: str) -> Person:
     """Record that `viewer` is shown `person`'s full ID number and phone, and why; the record
     holds who and whom, never the number. Only those the person policy lets reveal may."""
     if not person_policy.can(viewer, "reveal", person):
@@ -291,7 +295,7 @@ def person_reveal(*, person: Person, viewer: Any, purpose: str) -> Person:
     return person
 
 
-def personal_data_download_record(*, viewer: Any, person_ids: Iterable[int], purpose: str) -> int:
+def personal_data_download_record(*, viewer: User, person_ids: Iterable[int], purpose: str) -> int:
     """Record that `viewer` downloaded a file with these persons' full ID numbers: one
     PersonalDataView per person, in one multi-row INSERT. Returns how many were recorded. Call in
     the transaction that builds the file, after checking who may have it."""
