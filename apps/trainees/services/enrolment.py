@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -352,6 +352,28 @@ def _plan(
     return _Plan(training_class, fresh, kept_existing, withdrawn, warnings, kept=len(kept)), problems
 
 
+class NewEnrolment(NamedTuple):
+    """An enrolment as inserted: its columns in order, the class and person as pks."""
+
+    training_class: int
+    person: int
+    relation: str
+    status: str
+    warnings: list[dict[str, str]]
+
+
+class LoggedChange(NamedTuple):
+    """A StateChange row as inserted: its columns in order, the content type and actor as pks."""
+
+    content_type: int
+    object_id: str
+    actor: int
+    from_state: str
+    to_state: str
+    reason: str
+    changes: dict[str, Any]
+
+
 def _save(plan: _Plan, *, actor: User, reason: str) -> None:
     """Register or complete the persons, create (or re-activate) their enrolments and log each
     one's move to enrolled: a handful of multi-row INSERTs, whatever the roster's size."""
@@ -365,8 +387,8 @@ def _save(plan: _Plan, *, actor: User, reason: str) -> None:
     fresh = [number for number in relations if number not in plan.own]
     returned = insert_rows(
         Enrolment,
-        ("training_class", "person", "relation", "status", "warnings"),
-        [(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n]) for n in fresh],
+        NewEnrolment._fields,
+        [NewEnrolment(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n]) for n in fresh],
         returning=("id",),
     )
     created = (
@@ -392,8 +414,8 @@ def _save(plan: _Plan, *, actor: User, reason: str) -> None:
     logs += [(pk, WITHDRAWN) for pk in plan.own.values()]
     insert_rows(
         StateChange,
-        ("content_type", "object_id", "actor", "from_state", "to_state", "reason", "changes"),
-        [(content_type, str(pk), actor.pk, old, ENROLLED, reason, {}) for pk, old in logs],
+        LoggedChange._fields,
+        [LoggedChange(content_type, str(pk), actor.pk, old, ENROLLED, reason, {}) for pk, old in logs],
     )
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -186,6 +186,30 @@ def name_mismatch(person: Person, name: str) -> str | None:
     )
 
 
+class NewPerson(NamedTuple):
+    """A person as inserted: the registry's columns in order."""
+
+    id_number: str
+    name: str
+    gender: str
+    birth_date: date
+    phone: str
+    household_region: str
+
+
+class NewPersonGroup(NamedTuple):
+    person: int
+    group: str
+
+
+class NewDownload(NamedTuple):
+    """A PersonalDataView row of a download: whose data, who downloaded it, why."""
+
+    person: int
+    viewer: int
+    purpose: str
+
+
 def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person]) -> dict[str, int]:
     """Register the new persons and complete the existing ones, in bulk; returns every entry's
     person pk by ID number. Existing persons keep their name, phone and region; a blank phone or
@@ -197,9 +221,9 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
     # ignore_conflicts: a person registered meanwhile by another import is reused, not an error.
     inserted = insert_rows(
         Person,
-        ("id_number", "name", "gender", "birth_date", "phone", "household_region"),
+        NewPerson._fields,
         [
-            (
+            NewPerson(
                 e.id_number,
                 e.name,
                 (Gender.MALE if e.identity.gender == "男" else Gender.FEMALE).value,
@@ -234,8 +258,8 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
         Person.objects.bulk_update(completed, ["phone", "household_region", "updated_at"])
     insert_rows(
         PersonGroup,
-        ("person", "group"),
-        [(ids[e.id_number], group) for e in entries for group in e.groups],
+        NewPersonGroup._fields,
+        [NewPersonGroup(ids[e.id_number], group) for e in entries for group in e.groups],
         ignore_conflicts=True,
     )
     return ids
@@ -303,6 +327,6 @@ def personal_data_download_record(*, viewer: User, person_ids: Iterable[int], pu
         raise ApplicationError(f"下载用途“{purpose}”无效", field="purpose")
     persons = sorted(set(person_ids))
     insert_rows(
-        PersonalDataView, ("person", "viewer", "purpose"), [(pk, viewer.pk, purpose) for pk in persons]
+        PersonalDataView, NewDownload._fields, [NewDownload(pk, viewer.pk, purpose) for pk in persons]
     )
     return len(persons)

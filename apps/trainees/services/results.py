@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import transaction
 
@@ -146,6 +146,16 @@ def result_record(
     return result
 
 
+class SavedResult(NamedTuple):
+    """A result as upserted: its columns in order, the enrolment as a pk."""
+
+    enrolment: int
+    outcome: str
+    certificate_type: str
+    certificate_number: str
+    certificate_date: date | None
+
+
 @transaction.atomic
 def results_save_many(
     *, actor: User, training_class: TrainingClass, rows: list[ResultRow], reason: str
@@ -167,9 +177,9 @@ def results_save_many(
     )
     upsert_rows(
         Result,
-        ("enrolment", "outcome", "certificate_type", "certificate_number", "certificate_date"),
+        SavedResult._fields,
         [
-            (
+            SavedResult(
                 row.enrolment_id,
                 row.outcome,
                 row.certificate_type,
