@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import District
-from apps.claims.apis import validated
 from apps.claims.selectors import claim_get
+from apps.core.apis import validated
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_api
 from apps.core.permissions import signed_in

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.claims.apis import validated
+from apps.core.apis import validated
 from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 

@@ -25,10 +25,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import District
-from apps.claims.apis import ClaimDetailSerializer, claim_data, validated
+from apps.claims.apis.claims import ClaimDetailSerializer, claim_data
 from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
+from apps.core.apis import validated
 from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
