@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["district"]
     filter_horizontal = ["engaged_districts", "groups", "user_permissions"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("角色与范围", {"fields": ["full_name", "role", "district", "engaged_districts", "phone"]}),
     ]
     add_fieldsets = [

@@ -7,6 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.permissions import signed_in
+
 from .services import auth_token_issue
 
 
@@ -59,12 +61,12 @@ class MeApi(APIView):
         tags=["accounts"],
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = signed_in(request)
         return Response(
             {
                 "username": user.username,
                 "full_name": user.full_name,
                 "role": user.role,
-                "district": user.district.code if user.district_id else None,
+                "district": user.district.code if user.district is not None else None,
             }
         )

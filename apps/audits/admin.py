@@ -9,8 +9,7 @@ class AuditChunkInline(admin.TabularInline):
     model = AuditChunk
     extra = 0
     can_delete = False
-    fields = ["phase", "kind", "lo", "hi", "rows", "done_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("phase", "kind", "lo", "hi", "rows", "done_at")
 
     def has_add_permission(self, request, obj=None):
         return False

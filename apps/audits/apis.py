@@ -3,7 +3,7 @@ findings, decide on one. Every error is `{"detail", "rule", "field"}`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -15,24 +15,30 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import District
-from apps.claims.apis import validated
 from apps.claims.selectors import claim_get
+from apps.core.apis import validated
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_api
+from apps.core.permissions import signed_in
 
 from . import selectors, services
 from .filters import FindingFilter, RunFilter
 from .models import AuditFinding, AuditRun, FindingStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def run_data(run: AuditRun) -> dict[str, Any]:
+    from .selectors import ChunkCounts
+
+
+def run_data(run: WithAnnotations[AuditRun, ChunkCounts]) -> dict[str, Any]:
     progress = selectors.run_progress(run)
     return {
         "id": run.pk,
         "scope": run.scope,
         "scope_label": run.scope_label,
-        "district": run.district.code if run.district_id else None,
+        "district": run.district.code if run.district is not None else None,
         "claim": run.claim_id,
         "status": run.status,
         "status_label": run.get_status_display(),
@@ -71,7 +77,7 @@ def finding_data(row: selectors.FindingRow) -> dict[str, Any]:
         "claim": f.claim_id,
         "line": f.line_id,
         "person": row.person,
-        "institution": f.institution.name if f.institution_id else None,
+        "institution": f.institution.name if f.institution is not None else None,
         "other_claim": f.other_claim_id,
         "other_line": f.other_line_id,
         "details": f.details,
@@ -154,9 +160,10 @@ class RunListCreateApi(APIView):
         summary="批量稽核列表 / Audit runs", responses={200: RunSerializer(many=True)}, tags=["audits"]
     )
     def get(self, request: Request) -> Response:
-        if not audit_run_policy.can(request.user, "list"):
+        user = signed_in(request)
+        if not audit_run_policy.can(user, "list"):
             raise PermissionDenied("您无权查看批量稽核")
-        runs = filter_api(RunFilter, request, selectors.run_list(user=request.user))
+        runs = filter_api(RunFilter, request, selectors.run_list(user=user))
         return Response([run_data(run) for run in runs[:100]])
 
     @extend_schema(
@@ -166,7 +173,8 @@ class RunListCreateApi(APIView):
         tags=["audits"],
     )
     def post(self, request: Request) -> Response:
-        if not audit_run_policy.can(request.user, "start"):
+        user = signed_in(request)
+        if not audit_run_policy.can(user, "start"):
             raise PermissionDenied("只有区县经办人员和市人力社保局管理员可以发起批量稽核")
         data = validated(StartSerializer, request.data)
         district = None
@@ -174,17 +182,15 @@ class RunListCreateApi(APIView):
             district = District.objects.filter(code=data["district"]).first()
             if district is None:
                 raise ApplicationError(f"区县代码 {data['district']} 不存在", field="district")
-        claim = claim_get(claim_id=data["claim"], user=request.user) if data["claim"] else None
-        run = services.audit_run_start(
-            actor=request.user, scope=data["scope"], district=district, claim=claim
-        )
-        return Response(run_data(selectors.run_get(run_id=run.pk, user=request.user)), status=201)
+        claim = claim_get(claim_id=data["claim"], user=user) if data["claim"] else None
+        run = services.audit_run_start(actor=user, scope=data["scope"], district=district, claim=claim)
+        return Response(run_data(selectors.run_get(run_id=run.pk, user=user)), status=201)
 
 
 class RunDetailApi(APIView):
     @extend_schema(summary="一次批量稽核 / An audit run", responses={200: RunSerializer}, tags=["audits"])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(run_data(selectors.run_get(run_id=pk, user=request.user)))
+        return Response(run_data(selectors.run_get(run_id=pk, user=signed_in(request))))
 
 
 @extend_schema(summary="稽核疑点 / Audit findings", tags=["audits"])
@@ -194,11 +200,12 @@ class FindingListApi(ListAPIView):
     serializer_class = AuditFindingSerializer
 
     def get_queryset(self) -> QuerySet[AuditFinding]:
+        user = signed_in(self.request)
         run_id = self.request.query_params.get("run", "")
         if run_id and not run_id.isdigit():
             raise ApplicationError("筛选条件“批量稽核”有误：请填写批量稽核的编号", field="run")
-        run = selectors.run_get(run_id=int(run_id), user=self.request.user) if run_id else None
-        findings = selectors.finding_list(user=self.request.user, run=run)
+        run = selectors.run_get(run_id=int(run_id), user=user) if run_id else None
+        findings = selectors.finding_list(user=user, run=run)
         filterset = FindingFilter(
             self.request.query_params, findings, request=self.request, of_run=run is not None
         )
@@ -207,10 +214,11 @@ class FindingListApi(ListAPIView):
         return filterset.qs.order_by("run_id", "rule", "subject")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not audit_run_policy.can(request.user, "list"):
+        user = signed_in(request)
+        if not audit_run_policy.can(user, "list"):
             raise PermissionDenied("您无权查看稽核疑点")
-        page = self.paginate_queryset(self.get_queryset())
-        rows = selectors.finding_rows(findings=list(page), user=request.user)
+        page = self.paginate_queryset(self.get_queryset()) or []
+        rows = selectors.finding_rows(findings=list(page), user=user)
         return self.get_paginated_response([finding_data(row) for row in rows])
 
 
@@ -219,8 +227,9 @@ class FindingDetailApi(APIView):
         summary="一条稽核疑点 / An audit finding", responses={200: AuditFindingSerializer}, tags=["audits"]
     )
     def get(self, request: Request, pk: int) -> Response:
-        finding = selectors.finding_get(finding_id=pk, user=request.user)
-        (row,) = selectors.finding_rows(findings=[finding], user=request.user)
+        user = signed_in(request)
+        finding = selectors.finding_get(finding_id=pk, user=user)
+        (row,) = selectors.finding_rows(findings=[finding], user=user)
         return Response(finding_data(row))
 
 
@@ -239,13 +248,12 @@ class FindingResolutionApi(APIView):
         tags=["audits"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        finding = selectors.finding_get(finding_id=pk, user=request.user)
-        if not audit_finding_policy.can(request.user, "resolve", finding):
+        user = signed_in(request)
+        finding = selectors.finding_get(finding_id=pk, user=user)
+        if not audit_finding_policy.can(user, "resolve", finding):
             raise PermissionDenied("只有疑点所在区县的经办人员或市人力社保局管理员可以处理稽核疑点")
         data = validated(ResolutionSerializer, request.data)
-        services.audit_finding_resolve(
-            finding=finding, actor=request.user, to=data["to"], reason=data["reason"]
-        )
-        finding = selectors.finding_get(finding_id=pk, user=request.user)
-        (row,) = selectors.finding_rows(findings=[finding], user=request.user)
+        services.audit_finding_resolve(finding=finding, actor=user, to=data["to"], reason=data["reason"])
+        finding = selectors.finding_get(finding_id=pk, user=user)
+        (row,) = selectors.finding_rows(findings=[finding], user=user)
         return Response(finding_data(row))

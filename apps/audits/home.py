@@ -3,13 +3,16 @@ with the latest run, and the latest runs for the auditor."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .permissions import audit_run_policy
 from .selectors import open_findings_summary, run_list, run_progress
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def findings_panel(user: Any) -> dict[str, Any]:
+
+def findings_panel(user: User) -> dict[str, Any]:
     latest = run_list(user=user).first()
     return {
         "title": "稽核疑点",
@@ -20,5 +23,5 @@ def findings_panel(user: Any) -> dict[str, Any]:
     }
 
 
-def auditor_panel(user: Any) -> dict[str, Any]:
+def auditor_panel(user: User) -> dict[str, Any]:
     return {"title": "最近的批量稽核", "runs": list(run_list(user=user)[:5])}

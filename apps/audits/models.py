@@ -103,7 +103,7 @@ class AuditRun(models.Model):
 
     @property
     def scope_label(self) -> str:
-        if self.scope == Scope.DISTRICT and self.district_id:
+        if self.scope == Scope.DISTRICT and self.district is not None:
             return f"{self.district.name}在办申领"
         if self.scope == Scope.CLAIM:
             return f"申领 #{self.claim_id}" if self.claim_id else "申领（已删除）"

@@ -7,7 +7,7 @@ have no audit pages: findings are the reviewers' working material, not the claim
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -16,10 +16,13 @@ from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import AuditFinding, AuditRun, Scope
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 AUDIT_ROLES = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR})
 
 
-def _officer_district(user: Any) -> int | None:
+def _officer_district(user: User) -> int | None:
     return user.district_id if user.role == Role.DISTRICT_OFFICER else None
 
 
@@ -28,7 +31,7 @@ class AuditRunPolicy(PermissionPolicy[AuditRun]):
 
     model = AuditRun
 
-    def visible(self, user: Any) -> QuerySet[AuditRun]:
+    def visible(self, user: User) -> QuerySet[AuditRun]:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return AuditRun.objects.none()
         if user.is_city_wide:
@@ -39,7 +42,7 @@ class AuditRunPolicy(PermissionPolicy[AuditRun]):
             Q(scope=Scope.ALL) | Q(district_id=district) | Q(claim__district_id=district)
         )
 
-    def can(self, user: Any, action: str, obj: AuditRun | None = None) -> bool:
+    def can(self, user: User, action: str, obj: AuditRun | None = None) -> bool:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return False
         if action == "list":
@@ -50,7 +53,7 @@ class AuditRunPolicy(PermissionPolicy[AuditRun]):
             return self.visible(user).filter(pk=obj.pk).exists()
         return False
 
-    def may_start(self, user: Any, *, scope: str, district: Any = None, claim: Any = None) -> bool:
+    def may_start(self, user: User, *, scope: str, district: Any = None, claim: Any = None) -> bool:
         if not self.can(user, "start"):
             return False
         if user.role == Role.MUNICIPAL_ADMIN:
@@ -68,14 +71,14 @@ class AuditFindingPolicy(PermissionPolicy[AuditFinding]):
 
     model = AuditFinding
 
-    def visible(self, user: Any) -> QuerySet[AuditFinding]:
+    def visible(self, user: User) -> QuerySet[AuditFinding]:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return AuditFinding.objects.none()
         if user.is_city_wide:
             return AuditFinding.objects.all()
-        return AuditFinding.objects.filter(district_id=_officer_district(user))
+        return AuditFinding.objects.filter(district=_officer_district(user))
 
-    def can(self, user: Any, action: str, obj: AuditFinding | None = None) -> bool:
+    def can(self, user: User, action: str, obj: AuditFinding | None = None) -> bool:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return False
         if action == "view":

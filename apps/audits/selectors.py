@@ -8,7 +8,7 @@ A newer covering run that no longer finds something has cleared it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -24,8 +24,20 @@ from .models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Sc
 from .permissions import audit_finding_policy, audit_run_policy
 from .services import PHASE_PROJECT
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def run_list(*, user: Any) -> QuerySet[AuditRun]:
+    from apps.accounts.models import User
+
+
+class ChunkCounts(TypedDict):
+    """What `run_list` annotates each run with: its current phase's chunks, and those done."""
+
+    chunks_total: int
+    chunks_done: int
+
+
+def run_list(*, user: User) -> QuerySet[WithAnnotations[AuditRun, ChunkCounts]]:
     """The runs the user may see, each with how many chunks of its current phase there are and
     are done (for its progress bar, in the same query); `filters.RunFilter` narrows a list."""
     phase = Q(chunks__phase=F("phase"))
@@ -40,7 +52,7 @@ def run_list(*, user: Any) -> QuerySet[AuditRun]:
     return qs.order_by("-created_at", "-pk")
 
 
-def run_get(*, run_id: int, user: Any) -> AuditRun:
+def run_get(*, run_id: int, user: User) -> WithAnnotations[AuditRun, ChunkCounts]:
     try:
         return run_list(user=user).get(pk=run_id)
     except AuditRun.DoesNotExist as exc:
@@ -55,13 +67,13 @@ class Progress:
     stage: str
 
 
-def run_progress(run: AuditRun) -> Progress:
+def run_progress(run: WithAnnotations[AuditRun, ChunkCounts]) -> Progress:
     """The share of a run (as `run_list` returns it) done: the projection is the first half, the
     checks the second (a phase's chunks are created when it starts, so each half counts its own)."""
     if run.status == RunStatus.FINISHED:
         return Progress(100, 0, 0, "已完成")
     if run.status != RunStatus.RUNNING:
-        return Progress(0, 0, 0, RunStatus(run.status).label)
+        return Progress(0, 0, 0, str(RunStatus(run.status).label))
     done, total = run.chunks_done, run.chunks_total
     share = 50 * done // total if total else 0
     if run.phase == PHASE_PROJECT:
@@ -95,7 +107,7 @@ def _current(findings: QuerySet[AuditFinding]) -> QuerySet[AuditFinding]:
     )
 
 
-def current_findings(*, user: Any) -> QuerySet[AuditFinding]:
+def current_findings(*, user: User) -> QuerySet[AuditFinding]:
     """The current findings the user may see."""
     return _current(audit_finding_policy.visible(user))
 
@@ -117,7 +129,7 @@ FINDING_SORTS = {
 
 
 def finding_list(
-    *, user: Any, run: AuditRun | None = None, claim: int | None = None
+    *, user: User, run: AuditRun | None = None, claim: int | None = None
 ) -> QuerySet[AuditFinding]:
     """The findings of one run (cleared ones included), or the current ones; `filters.FindingFilter`
     narrows a list."""
@@ -132,7 +144,7 @@ def finding_list(
     )
 
 
-def finding_get(*, finding_id: int, user: Any) -> AuditFinding:
+def finding_get(*, finding_id: int, user: User) -> AuditFinding:
     return audit_finding_policy.get_visible(
         user,
         AuditFinding.objects.select_related(
@@ -151,7 +163,7 @@ class FindingRow:
     other_visible: bool  # whether the user may open the other claim
 
 
-def finding_rows(*, findings: list[AuditFinding], user: Any) -> list[FindingRow]:
+def finding_rows(*, findings: list[AuditFinding], user: User) -> list[FindingRow]:
     """A page of findings with their messages, and which other claims the user may open (one query)."""
     others = {f.other_claim_id for f in findings if f.other_claim_id}
     visible = (
@@ -174,12 +186,12 @@ def finding_rows(*, findings: list[AuditFinding], user: Any) -> list[FindingRow]
     return rows
 
 
-def claim_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding]:
+def claim_findings(*, claim: Claim, user: User) -> QuerySet[AuditFinding]:
     """The current findings on a claim's lines, for the claim page."""
     return finding_list(user=user, claim=claim.pk).order_by("line_id", "rule")
 
 
-def claim_audited_by(*, claim: Claim, user: Any) -> AuditRun | None:
+def claim_audited_by(*, claim: Claim, user: User) -> AuditRun | None:
     """The latest finished run that audited the claim as it stands: one of a scope covering it that
     started after the claim was (last) submitted, or for a claim never submitted after it was
     made. A run of all open claims or of a district writes findings only on open claims
@@ -199,7 +211,7 @@ def claim_audited_by(*, claim: Claim, user: Any) -> AuditRun | None:
     )
 
 
-def claim_involved_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding]:
+def claim_involved_findings(*, claim: Claim, user: User) -> QuerySet[AuditFinding]:
     """The current findings on other claims' lines that name a line of this claim as the other
     one involved (the earlier training an R10.1 or R10.2 finding counts, say)."""
     return (
@@ -210,7 +222,7 @@ def claim_involved_findings(*, claim: Claim, user: Any) -> QuerySet[AuditFinding
     )
 
 
-def open_findings_summary(*, user: Any) -> dict[str, Any]:
+def open_findings_summary(*, user: User) -> dict[str, Any]:
     """How many current findings wait for a decision, the oldest's age, and the count per rule."""
     waiting = current_findings(user=user).filter(status=FindingStatus.OPEN)
     total = waiting.aggregate(n=Count("pk"), oldest=Min("created_at"))

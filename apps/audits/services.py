@@ -11,8 +11,9 @@ of its phase is done — whichever worker finishes the last chunk does it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -46,6 +47,9 @@ from .models import (
 )
 from .permissions import audit_finding_policy, audit_run_policy
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 R = RunStatus
 F = FindingStatus
 PHASE_PROJECT, PHASE_CHECKS = 1, 2
@@ -66,7 +70,7 @@ def chunk_lines() -> int:
 # Lifecycles ---------------------------------------------------------------------------------------
 
 
-def _admit_finding(finding: AuditFinding, actor: Any) -> None:
+def _admit_finding(finding: AuditFinding, actor: User) -> None:
     if not audit_finding_policy.can(actor, "resolve", finding):
         raise ApplicationError("只有疑点所在区县的经办人员或市人力社保局管理员可以处理稽核疑点")
     if finding.change == Change.CLEARED:
@@ -120,7 +124,7 @@ RUN_TRANSITIONS = RUN_LIFECYCLE.table
 FINDING_TRANSITIONS = FINDING_LIFECYCLE.table
 
 
-def _move_run(run: AuditRun, to: str, *, reason: str, actor: Any = None) -> None:
+def _move_run(run: AuditRun, to: str, *, reason: str, actor: User | None = None) -> None:
     """The one place a run changes status: checked against the table, saved and logged. The
     caller holds the run's row lock."""
     step = RUN_LIFECYCLE.find(run.status, to)
@@ -139,13 +143,17 @@ def _move_run(run: AuditRun, to: str, *, reason: str, actor: Any = None) -> None
 
 def scope_key(scope: str, district: District | None, claim: Claim | None) -> str:
     if scope == Scope.DISTRICT:
+        assert district is not None, "a district's run names its district"
         return f"district:{district.pk}"
     if scope == Scope.CLAIM:
+        assert claim is not None, "a claim's run names its claim"
         return f"claim:{claim.pk}"
     return "all"
 
 
-def _create_run(*, scope: str, district: District | None, claim: Claim | None, actor: Any) -> AuditRun:
+def _create_run(
+    *, scope: str, district: District | None, claim: Claim | None, actor: User | None
+) -> AuditRun:
     key = scope_key(scope, district, claim)
     try:
         with transaction.atomic():
@@ -172,7 +180,7 @@ def _create_run(*, scope: str, district: District | None, claim: Claim | None, a
 
 @transaction.atomic
 def audit_run_start(
-    *, actor: Any, scope: str, district: District | None = None, claim: Claim | None = None
+    *, actor: User, scope: str, district: District | None = None, claim: Claim | None = None
 ) -> AuditRun:
     """Queue an audit: a district officer of their own district or of one of its claims, the
     municipal admin of any scope. The work happens on the workers once this commits."""
@@ -225,7 +233,15 @@ def _resend_undone(run: AuditRun) -> None:
     _send_chunks(run, list(undone.values_list("pk", flat=True)))
 
 
-def _create_chunks(run: AuditRun, phase: int, slices: list[tuple[str, int, int]]) -> list[int]:
+class Slice(NamedTuple):
+    """One task's share of a phase: a kind of work over the ids lo..hi."""
+
+    kind: str
+    lo: int
+    hi: int
+
+
+def _create_chunks(run: AuditRun, phase: int, slices: list[Slice]) -> list[int]:
     AuditChunk.objects.bulk_create(
         [AuditChunk(run=run, phase=phase, kind=kind, lo=lo, hi=hi) for kind, lo, hi in slices]
     )
@@ -233,7 +249,7 @@ def _create_chunks(run: AuditRun, phase: int, slices: list[tuple[str, int, int]]
     return list(chunks.values_list("pk", flat=True))
 
 
-def _projection_slices(run: AuditRun) -> list[tuple[str, int, int]]:
+def _projection_slices(run: AuditRun) -> list[Slice]:
     """The lines cut by id and the sign-ins by class; for a district or a claim, one slice of each,
     which picks its persons' rows through the indexes."""
     lines = ClaimLine.objects.aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
@@ -244,17 +260,17 @@ def _projection_slices(run: AuditRun) -> list[tuple[str, int, int]]:
         per_lines, per_classes = max(lines["n"], 1), max(classes["n"], 1)
     return [
         *(
-            (ChunkKind.LINES, lo, hi)
+            Slice(ChunkKind.LINES, lo, hi)
             for lo, hi in checks.ranges(lines["lo"], lines["hi"], lines["n"], per_lines)
         ),
         *(
-            (ChunkKind.SIGNINS, lo, hi)
+            Slice(ChunkKind.SIGNINS, lo, hi)
             for lo, hi in checks.ranges(classes["lo"], classes["hi"], classes["n"], per_classes)
         ),
     ]
 
 
-def _check_slices(run: AuditRun) -> list[tuple[str, int, int]]:
+def _check_slices(run: AuditRun) -> list[Slice]:
     """The checks' slices, known before the projection: the scratch tables are cut by person as the
     person slices are, so that each slice reads a table of its own."""
     bounds = checks.check_bounds(run)
@@ -263,9 +279,12 @@ def _check_slices(run: AuditRun) -> list[tuple[str, int, int]]:
     # institutions (A5) and runs the engine (R6.1); done last, it would keep one worker busy while
     # the other waits.
     return [
-        *((ChunkKind.INSTITUTIONS, lo, hi) for lo, hi in checks.ranges(*bounds["institutions"], per_group)),
-        *((ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
-        *((ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
+        *(
+            Slice(ChunkKind.INSTITUTIONS, lo, hi)
+            for lo, hi in checks.ranges(*bounds["institutions"], per_group)
+        ),
+        *(Slice(ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
+        *(Slice(ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
     ]
 
 
@@ -300,7 +319,7 @@ def audit_run_plan(*, run_id: int, resend: bool = False) -> None:
             _next_phase(run)
 
 
-CHUNK_WORK = {
+CHUNK_WORK: dict[str, Callable[[AuditRun, int, int], int]] = {
     ChunkKind.LINES: checks.project,
     ChunkKind.SIGNINS: checks.project_signins,
     ChunkKind.PERSONS: checks.check_persons,
@@ -409,7 +428,7 @@ def audit_runs_resume_stalled() -> list[int]:
 # Findings -----------------------------------------------------------------------------------------
 
 
-def audit_finding_resolve(*, finding: AuditFinding, actor: Any, to: str, reason: str) -> AuditFinding:
+def audit_finding_resolve(*, finding: AuditFinding, actor: User, to: str, reason: str) -> AuditFinding:
     """An officer's decision on a finding: confirm it (and refuse the line on the claim page) or
     dismiss it, with a reason; or open it again. A later run that finds it again keeps the decision."""
 
@@ -435,7 +454,7 @@ def audit_finding_resolve(*, finding: AuditFinding, actor: Any, to: str, reason:
     )
 
 
-def _notify_confirmed(finding: AuditFinding, actor: Any, reason: str) -> None:
+def _notify_confirmed(finding: AuditFinding, actor: User, reason: str) -> None:
     """A confirmed finding reaches the organisation it concerns: the claimant of its claim, or the
     institution of an institution-wide one (R6.1). The finding's own message can name other
     organisations' trainings, so the notice carries the rule and the officer's reason only."""
@@ -445,7 +464,7 @@ def _notify_confirmed(finding: AuditFinding, actor: Any, reason: str) -> None:
         claim = Claim.objects.get(pk=finding.claim_id)
         line = f"明细 #{finding.line_id} " if finding.line_id else ""
         claim_notify(claim=claim, actor=actor, kind="audit_finding_confirmed", what=line + what, body=body)
-    elif finding.institution_id:
+    elif finding.institution is not None:
         institution = finding.institution
         notify(
             recipients=institution_users(institution),

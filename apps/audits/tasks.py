@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 # What a second try can cure: a dropped database connection, a lock timeout, a line deleted by its
 # claimant while the chunk was writing a finding on it (the retry no longer sees the line).
 RECOVERABLE = (OperationalError, InterfaceError, IntegrityError)
-RETRY = {
+RETRY: dict[str, Any] = {
     "autoretry_for": RECOVERABLE,
     "retry_backoff": 2,
     "retry_jitter": False,

@@ -3,7 +3,7 @@ findings, one finding with its decision, a claim's findings and the audit rules.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from apps.catalog.models import District
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
 from apps.core.selectors import state_changes_for
 from apps.core.views import paginate, sort_by
 
@@ -27,24 +28,28 @@ from .forms import ResolveForm, StartForm
 from .models import ACTIVE_STATUSES, Change, FindingStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
+
 # How often a page showing a run in progress reloads itself when the browser runs no JavaScript.
 REFRESH_SECONDS = 3
 
 
-def _require_audit_pages(user: Any) -> None:
+def _require_audit_pages(user: Actor) -> None:
     if not audit_run_policy.can(user, "list"):
         raise PermissionDenied
 
 
 def _start_target(request: HttpRequest, form: StartForm) -> dict[str, Any]:
     """The run to start, from the form: an officer's own district unless they chose a claim."""
+    user = signed_in(request)
     data = form.cleaned_data
     target: dict[str, Any] = {"scope": data["scope"], "district": data["district"], "claim": None}
     if data["scope"] == Scope.CLAIM and data["claim"]:
         # The claim as the user may see it: one outside their scope is "not found", like any other.
-        target["claim"] = claim_get(claim_id=data["claim"], user=request.user)
-    if data["scope"] == Scope.DISTRICT and data["district"] is None and request.user.district_id:
-        target["district"] = District.objects.get(pk=request.user.district_id)
+        target["claim"] = claim_get(claim_id=data["claim"], user=user)
+    if data["scope"] == Scope.DISTRICT and data["district"] is None and user.district_id:
+        target["district"] = District.objects.get(pk=user.district_id)
     return target
 
 
@@ -52,13 +57,13 @@ def _finding_page(request: HttpRequest, findings: Any, *, of_run: bool = False) 
     filterset = FindingFilter(request.GET, findings, request=request, of_run=of_run)
     qs, sort = sort_by(request, filterset.narrowed(), selectors.FINDING_SORTS, "rule")
     page = paginate(request, qs)
-    rows = selectors.finding_rows(findings=list(page.object_list), user=request.user)
+    rows = selectors.finding_rows(findings=list(page.object_list), user=signed_in(request))
     return {"page": page, "rows": rows, "sort": sort, "filter": filterset}
 
 
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     _require_audit_pages(user)
     form = StartForm(request.POST or None, initial={"scope": Scope.DISTRICT})
     status = 200
@@ -99,8 +104,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = selectors.run_get(run_id=pk, user=request.user)
-    findings = selectors.finding_list(user=request.user, run=run)
+    user = signed_in(request)
+    run = selectors.run_get(run_id=pk, user=user)
+    findings = selectors.finding_list(user=user, run=run)
     return render(
         request,
         "audits/run_detail.html",
@@ -116,24 +122,26 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def finding_list(request: HttpRequest) -> HttpResponse:
-    _require_audit_pages(request.user)
-    findings = selectors.finding_list(user=request.user)
+    user = signed_in(request)
+    _require_audit_pages(user)
+    findings = selectors.finding_list(user=user)
     return render(request, "audits/finding_list.html", _finding_page(request, findings))
 
 
 @login_required
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = selectors.finding_get(finding_id=pk, user=request.user)
+    user = signed_in(request)
+    finding = selectors.finding_get(finding_id=pk, user=user)
     form = ResolveForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not audit_finding_policy.can(request.user, "resolve", finding):
+        if not audit_finding_policy.can(user, "resolve", finding):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             try:
                 services.audit_finding_resolve(
-                    finding=finding, actor=request.user, to=data["to"], reason=data["reason"]
+                    finding=finding, actor=user, to=data["to"], reason=data["reason"]
                 )
             except ApplicationError as exc:
                 exc.add_to_form(form)
@@ -141,7 +149,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"稽核疑点 #{finding.pk}：{FindingStatus(data['to']).label}")
                 return redirect("audits:finding", pk=finding.pk)
         status = 400
-    (row,) = selectors.finding_rows(findings=[finding], user=request.user)
+    (row,) = selectors.finding_rows(findings=[finding], user=user)
     return render(
         request,
         "audits/finding_detail.html",
@@ -149,7 +157,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": row,
             "finding": finding,
             "form": form,
-            "can_resolve": audit_finding_policy.can(request.user, "resolve", finding)
+            "can_resolve": audit_finding_policy.can(user, "resolve", finding)
             and finding.change != Change.CLEARED,
             "history": state_changes_for(obj=finding),
         },
@@ -159,19 +167,21 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def claim_findings(request: HttpRequest, claim_id: int) -> HttpResponse:
-    _require_audit_pages(request.user)
-    claim = claim_get(claim_id=claim_id, user=request.user)
-    return render(request, "audits/claim_findings.html", claim_page_section(request.user, claim, limit=None))
+    user = signed_in(request)
+    _require_audit_pages(user)
+    claim = claim_get(claim_id=claim_id, user=user)
+    return render(request, "audits/claim_findings.html", claim_page_section(user, claim, limit=None))
 
 
 @login_required
 @require_POST
 def claim_audit_start(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim = claim_get(claim_id=claim_id, user=request.user)
-    if not audit_run_policy.may_start(request.user, scope=Scope.CLAIM, claim=claim):
+    user = signed_in(request)
+    claim = claim_get(claim_id=claim_id, user=user)
+    if not audit_run_policy.may_start(user, scope=Scope.CLAIM, claim=claim):
         raise PermissionDenied
     try:
-        run = services.audit_run_start(actor=request.user, scope=Scope.CLAIM, claim=claim)
+        run = services.audit_run_start(actor=user, scope=Scope.CLAIM, claim=claim)
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("audits:claim", claim_id=claim.pk)

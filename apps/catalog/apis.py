@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from apps import rules
 from apps.core.filters import filter_api
 from apps.core.openapi import QuoteResultSerializer
+from apps.core.permissions import signed_in
 from apps.rules.document import EXAMPLES as QUOTE_EXAMPLES
 
 from . import engine, selectors
@@ -76,7 +77,7 @@ class DistrictListApi(ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        return districts_visible_to(self.request.user)
+        return districts_visible_to(signed_in(self.request))
 
 
 @extend_schema_view(get=extend_schema(summary="职业（工种）/ Occupations", tags=["catalog"]))
@@ -94,10 +95,11 @@ class RateRowListApi(ListAPIView):
     serializer_class = RateRowSerializer
 
     def get_queryset(self):
+        user = signed_in(self.request)
         code = self.request.query_params.get("district")
         if code:  # a district outside the caller's scope is "not found", like its table's page
-            selectors.district_get(code=code, user=self.request.user)
-        qs = filter_api(RateRowFilter, self.request, selectors.rate_row_list(user=self.request.user))
+            selectors.district_get(code=code, user=user)
+        qs = filter_api(RateRowFilter, self.request, selectors.rate_row_list(user=user))
         return qs.order_by("district__sort_order", "occupation__code", "level", "effective_from", "pk")
 
 
@@ -106,7 +108,7 @@ class RateRowDetailApi(RetrieveAPIView):
     serializer_class = RateRowSerializer
 
     def get_object(self):
-        return selectors.rate_row_get(row_id=self.kwargs["pk"], user=self.request.user)
+        return selectors.rate_row_get(row_id=self.kwargs["pk"], user=signed_in(self.request))
 
 
 # `source` and `label` are attributes of every DRF field, so these rows are described inline.
@@ -144,7 +146,7 @@ class DistrictSettingsApi(APIView):
         tags=["catalog"],
     )
     def get(self, request: Request, code: str) -> Response:
-        district = selectors.district_get(code=code, user=request.user)
+        district = selectors.district_get(code=code, user=signed_in(request))
         try:
             on = date.fromisoformat(request.query_params["on"]) if request.query_params.get("on") else None
         except ValueError as exc:
@@ -231,7 +233,7 @@ class ParametersApi(APIView):
             return Response({"detail": "日期格式应为 YYYY-MM-DD", "field": "date"}, status=400)
         district = None
         if request.query_params.get("district"):
-            district = selectors.district_get(code=request.query_params["district"], user=request.user)
+            district = selectors.district_get(code=request.query_params["district"], user=signed_in(request))
         by_name = {parameter.name: parameter for parameter in rules.PARAMETERS}
         data: dict[str, object] = {
             "date": day.isoformat(),
@@ -294,7 +296,7 @@ class QuoteApi(APIView):
     def post(self, request: Request) -> Response:
         district = None
         if request.query_params.get("district"):
-            district = selectors.district_get(code=request.query_params["district"], user=request.user)
+            district = selectors.district_get(code=request.query_params["district"], user=signed_in(request))
         try:
             scenario = rules.parse_scenario_json(request.body)
         except rules.ScenarioError as exc:

@@ -51,15 +51,13 @@ def new_occupation_standard(*, rate: Decimal, hours: int, on: date) -> Decimal:
     return engine_new_occupation_standard(rate, hours, on=on)
 
 
-def _is_new(row: RateRow) -> bool:
-    return row.occupation_id is not None and row.occupation.is_new
-
-
 def rate_row_findings(row: RateRow) -> list[RowFinding]:
     on = row.effective_from
     findings = [
         RowFinding(f.rule, f.severity, f.message, "rate")
-        for f in check_daily_rate(row.rate, category=row.category, level=row.level, new=_is_new(row), on=on)
+        for f in check_daily_rate(
+            row.rate, category=row.category, level=row.level, new=row.for_new_occupation, on=on
+        )
     ]
     online = check_online_rate(row.online_rate, on=on)
     if online is not None:
@@ -76,7 +74,7 @@ def rate_row_explanation(row: RateRow) -> dict[str, Any]:
             standard=row.standard,
             rate=row.rate,
             class_hours=row.class_hours,
-            new=_is_new(row),
+            new=row.for_new_occupation,
             on=row.effective_from,
         )
     ]

@@ -3,7 +3,7 @@ district filter every list above the catalog offers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -15,11 +15,14 @@ from .models import District, MajorCategory, Occupation, RateRow
 from .permissions import districts_visible_to
 from .selectors import in_force_on
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def offers_district_choice(user: Any) -> bool:
+
+def offers_district_choice(user: User | None) -> bool:
     """Whether a list offers this user a district to choose: city-wide users and third-party
     reviewers read several districts; everyone else reads one, or none."""
-    return bool(user) and (user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER)
+    return user is not None and (user.is_city_wide or user.role == Role.THIRD_PARTY_REVIEWER)
 
 
 class DistrictOffered(FilterSet):
@@ -36,7 +39,10 @@ class DistrictFilter(django_filters.ModelChoiceFilter):
     """A district by its code, among those the user may read (one outside is refused)."""
 
     def get_queryset(self, request: Any) -> QuerySet[District]:
-        return districts_visible_to(getattr(request, "user", None)).order_by("sort_order", "code")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return District.objects.none()
+        return districts_visible_to(user).order_by("sort_order", "code")
 
 
 def district_filter(field_name: str = "district", label: str = "所在区县") -> DistrictFilter:

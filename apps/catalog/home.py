@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -11,8 +11,11 @@ from apps.accounts.models import Role
 from .permissions import may_edit_district
 from .selectors import districts_with_rates_in_force
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def district_rates_panel(user: Any) -> dict[str, Any] | None:
+
+def district_rates_panel(user: User) -> dict[str, Any] | None:
     today = timezone.localdate()
     districts = list(districts_with_rates_in_force(user=user, on=today))
     if not districts:

@@ -160,7 +160,7 @@ class RateRow(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        target = self.occupation or MajorCategory(self.major_category).label
+        target = self.occupation or MajorCategory(self.category).label
         return f"{self.district} {target} {level_label(self.level)} 自 {self.effective_from}"
 
     @property
@@ -168,8 +168,16 @@ class RateRow(TimeStampedModel):
         return level_label(self.level)
 
     @property
+    def for_new_occupation(self) -> bool:
+        """R1.5: a row of a new occupation, whose class hours the district sets."""
+        return self.occupation is not None and self.occupation.is_new
+
+    @property
     def category(self) -> int:
-        return self.occupation.major_category if self.occupation_id else int(self.major_category)
+        if self.occupation is not None:
+            return self.occupation.major_category
+        assert self.major_category is not None, "a rate row names an occupation or a major category"
+        return self.major_category
 
 
 class SettingKey(models.TextChoices):

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from apps.accounts.models import Role
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import District, DistrictSetting, RateRow
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def districts_visible_to(user: Any) -> QuerySet[District]:
+
+def districts_visible_to(user: User) -> QuerySet[District]:
     """The districts whose data this user may read."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return District.objects.none()
     if user.is_city_wide:
         return District.objects.all()
@@ -23,9 +26,9 @@ def districts_visible_to(user: Any) -> QuerySet[District]:
     return District.objects.filter(pk=user.district_id)
 
 
-def may_edit_district(user: Any, district: District) -> bool:
+def may_edit_district(user: User, district: District) -> bool:
     """Rate tables and settings: the municipal admin anywhere, an officer in their own district."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return False
     if user.role == Role.MUNICIPAL_ADMIN:
         return True
@@ -36,10 +39,10 @@ class DistrictScopedPolicy(PermissionPolicy):
     """For models with a `district` foreign key: read within the visible districts,
     edit where `may_edit_district` allows."""
 
-    def visible(self, user: Any) -> QuerySet:
+    def visible(self, user: User) -> QuerySet:
         return self.model.objects.filter(district__in=districts_visible_to(user))
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: User, action: str, obj: Any = None) -> bool:
         if action == "view":
             return obj is None or self.visible(user).filter(pk=obj.pk).exists()
         if action in {"add", "change"}:

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import District, DistrictSetting, Occupation, RateRow
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from apps.accounts.models import User
+
+
+class RowsInForce(TypedDict):
+    rows_in_force: int
 
 
 def in_force_on(day: date, prefix: str = "") -> Q:
@@ -17,7 +26,9 @@ def in_force_on(day: date, prefix: str = "") -> Q:
     )
 
 
-def districts_with_rates_in_force(*, user: Any, on: date) -> QuerySet[District]:
+def districts_with_rates_in_force(
+    *, user: User, on: date
+) -> QuerySet[WithAnnotations[District, RowsInForce]]:
     """The user's districts, each annotated with how many rate-table rows are in force on `on`."""
     return (
         districts_visible_to(user)
@@ -26,7 +37,7 @@ def districts_with_rates_in_force(*, user: Any, on: date) -> QuerySet[District]:
     )
 
 
-def district_get(*, code: str, user: Any) -> District:
+def district_get(*, code: str, user: User) -> District:
     try:
         return districts_visible_to(user).get(code=code)
     except District.DoesNotExist as exc:
@@ -38,14 +49,14 @@ def occupation_list() -> QuerySet[Occupation]:
     return Occupation.objects.all()
 
 
-def rate_row_list(*, user: Any, district: District | None = None) -> QuerySet[RateRow]:
+def rate_row_list(*, user: User, district: District | None = None) -> QuerySet[RateRow]:
     """The rate rows the user may see, of one district if given (narrowed by
     `filters.RateRowFilter` on a list)."""
     qs = rate_row_policy.visible(user).select_related("district", "occupation")
     return qs if district is None else qs.filter(district=district)
 
 
-def rate_row_get(*, row_id: int, user: Any) -> RateRow:
+def rate_row_get(*, row_id: int, user: User) -> RateRow:
     return rate_row_policy.get_visible(
         user, RateRow.objects.select_related("district", "occupation"), pk=row_id
     )
@@ -72,5 +83,5 @@ def rate_row_in_force(
     return next(iter(rows), None)
 
 
-def district_setting_list(*, user: Any, district: District) -> QuerySet[DistrictSetting]:
+def district_setting_list(*, user: User, district: District) -> QuerySet[DistrictSetting]:
     return district_setting_policy.visible(user).filter(district=district)

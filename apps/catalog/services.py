@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -16,6 +16,9 @@ from . import engine
 from .imports import OccupationRow
 from .models import District, DistrictSetting, Occupation, RateRow, SettingKey
 from .permissions import may_edit_district
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def occupations_import(*, rows: list[OccupationRow]) -> ImportResult:
     return ImportResult(created=created, updated=updated)
 
 
-def _require_editor(actor: Any, district: District) -> None:
+def _require_editor(actor: User, district: District) -> None:
     if not may_edit_district(actor, district):
         raise ApplicationError("只有本区县经办人员或市级管理员可以修改该区县的补贴标准和设置")
 
@@ -74,7 +77,7 @@ def _overlaps(start: date, end: date | None) -> Q:
 
 def _derive_hours_and_standard(row: RateRow, *, class_hours: int | None) -> None:
     """R1.5: H = floor(S × 6 / r); for new occupations the district sets H and S = r × H / 6."""
-    is_new = row.occupation_id is not None and row.occupation.is_new
+    is_new = row.for_new_occupation
     if is_new:
         if not class_hours:
             raise ApplicationError(
@@ -96,7 +99,7 @@ def _rate_row_check(row: RateRow) -> None:
         raise ApplicationError(finding.message, rule=finding.rule, field=finding.field)
 
 
-def _close_or_refuse_overlaps(row: RateRow, actor: Any) -> None:
+def _close_or_refuse_overlaps(row: RateRow, actor: User) -> None:
     overlapping = list(
         RateRow.objects.select_for_update()
         .filter(_same_key(row), _overlaps(row.effective_from, row.effective_to))
@@ -149,7 +152,7 @@ RATE_FIELDS = (
 @transaction.atomic
 def rate_row_save(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     occupation: Occupation | None,
     major_category: int | None,
@@ -207,7 +210,7 @@ def rate_row_save(
 @transaction.atomic
 def district_setting_set(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     key: str,
     value: Decimal,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps import rules
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
 from apps.core.selectors import state_changes_for
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
@@ -40,7 +41,7 @@ def occupation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def occupation_import(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_municipal_admin:
+    if not signed_in(request).is_municipal_admin:
         raise PermissionDenied
     form = OccupationImportForm(request.POST or None, request.FILES or None)
     row_errors = []
@@ -62,16 +63,15 @@ def occupation_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def district_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    districts = selectors.districts_with_rates_in_force(user=request.user, on=today)
+    districts = selectors.districts_with_rates_in_force(user=signed_in(request), on=today)
     return render(request, "catalog/district_list.html", {"districts": districts, "today": today})
 
 
 @login_required
 def rate_table(request: HttpRequest, code: str) -> HttpResponse:
-    district = selectors.district_get(code=code, user=request.user)
-    filterset = filter_page(
-        RateRowFilter, request, selectors.rate_row_list(user=request.user, district=district)
-    )
+    user = signed_in(request)
+    district = selectors.district_get(code=code, user=user)
+    filterset = filter_page(RateRowFilter, request, selectors.rate_row_list(user=user, district=district))
     qs, sort = sort_by(
         request,
         filterset.narrowed(),
@@ -91,21 +91,22 @@ def rate_table(request: HttpRequest, code: str) -> HttpResponse:
             "page": paginate(request, qs),
             "sort": sort,
             "filter": filterset,
-            "can_edit": may_edit_district(request.user, district),
+            "can_edit": may_edit_district(user, district),
         },
     )
 
 
 @login_required
 def rate_row_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    row = selectors.rate_row_get(row_id=pk, user=request.user)
+    user = signed_in(request)
+    row = selectors.rate_row_get(row_id=pk, user=user)
     return render(
         request,
         "catalog/rate_row_detail.html",
         {
             "row": row,
             "history": state_changes_for(obj=row),
-            "can_edit": may_edit_district(request.user, row.district),
+            "can_edit": may_edit_district(user, row.district),
             "explanation": engine.rate_row_explanation(row),
         },
     )
@@ -114,7 +115,7 @@ def rate_row_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _save_rate_row(request: HttpRequest, form: RateRowForm, district, row=None):
     data = form.cleaned_data
     return services.rate_row_save(
-        actor=request.user,
+        actor=signed_in(request),
         district=district,
         occupation=data["occupation"],
         major_category=data["major_category"],
@@ -132,8 +133,9 @@ def _save_rate_row(request: HttpRequest, form: RateRowForm, district, row=None):
 
 @login_required
 def rate_row_create(request: HttpRequest, code: str) -> HttpResponse:
-    district = selectors.district_get(code=code, user=request.user)
-    if not may_edit_district(request.user, district):
+    user = signed_in(request)
+    district = selectors.district_get(code=code, user=user)
+    if not may_edit_district(user, district):
         raise PermissionDenied
     form = RateRowForm(request.POST or None, initial={"effective_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -149,8 +151,9 @@ def rate_row_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def rate_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    row = selectors.rate_row_get(row_id=pk, user=request.user)
-    if not may_edit_district(request.user, row.district):
+    user = signed_in(request)
+    row = selectors.rate_row_get(row_id=pk, user=user)
+    if not may_edit_district(user, row.district):
         raise PermissionDenied
     initial = {
         "occupation": row.occupation,
@@ -177,15 +180,16 @@ def rate_row_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def district_settings(request: HttpRequest, code: str) -> HttpResponse:
-    district = selectors.district_get(code=code, user=request.user)
-    can_edit = may_edit_district(request.user, district)
+    user = signed_in(request)
+    district = selectors.district_get(code=code, user=user)
+    can_edit = may_edit_district(user, district)
     form = DistrictSettingForm(request.POST or None, initial={"effective_from": timezone.localdate()})
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.district_setting_set(actor=request.user, district=district, **form.cleaned_data)
+                services.district_setting_set(actor=user, district=district, **form.cleaned_data)
             except ApplicationError as exc:
                 exc.add_to_form(form)
             else:
@@ -199,7 +203,7 @@ def district_settings(request: HttpRequest, code: str) -> HttpResponse:
         {
             "district": district,
             "in_force": in_force,
-            "history": selectors.district_setting_list(user=request.user, district=district),
+            "history": selectors.district_setting_list(user=user, district=district),
             "form": form if can_edit else None,
             "today": today,
             "keys": SettingKey,

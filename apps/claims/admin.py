@@ -21,8 +21,15 @@ class ClaimLineInline(admin.TabularInline):
     model = ClaimLine
     extra = 0
     can_delete = False
-    fields = ["person", "share", "amount", "decision", "decision_rule", "decision_reason", "rules_version"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "person",
+        "share",
+        "amount",
+        "decision",
+        "decision_rule",
+        "decision_reason",
+        "rules_version",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -32,8 +39,7 @@ class ClaimMaterialInline(admin.TabularInline):
     model = ClaimMaterial
     extra = 0
     can_delete = False
-    fields = ["kind", "original_name", "size", "content_type", "uploaded_by", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "original_name", "size", "content_type", "uploaded_by", "created_at")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from apps.catalog.engine import district_settings_for
 from apps.catalog.models import District
@@ -33,7 +33,7 @@ from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision
 
 ZERO = Decimal("0.00")
 # The engine's kind of training for each claim kind, as the person's history records it.
-HISTORY_KIND = {
+HISTORY_KIND: dict[str, str] = {
     ClaimKind.CLASS_COMPLETION: "class",
     ClaimKind.ENTERPRISE_DIRECT: "enterprise",
     ClaimKind.WORK_FOR_TRAINING: "work_for_training",
@@ -68,11 +68,11 @@ def compute(inputs: dict[str, Any]) -> Computed:
     months = data.get("paid_months")
     return Computed(
         result.amount,
-        data["steps"],
-        data["findings"],
+        cast(list[dict[str, Any]], data["steps"]),
+        cast(list[dict[str, Any]], data["findings"]),
         result.rules_version,
         entitlement,
-        tuple(months) if months is not None else None,
+        tuple(cast(list[str], months)) if months is not None else None,
     )
 
 
@@ -194,18 +194,18 @@ def facts_for(
     (submitted, not rejected), or with `booked_only` the booked ones only. Two queries: the
     lines, their months."""
     ids = list(dict.fromkeys(person_ids))
-    lines = ClaimLine.objects.filter(person_id__in=ids).select_related("claim").order_by("start", "id")
+    counting = ClaimLine.objects.filter(person_id__in=ids).select_related("claim").order_by("start", "id")
     if booked_only:
-        lines = lines.filter(decision=LineDecision.APPROVED, claim__status__in=BOOKED_CLAIMS)
+        counting = counting.filter(decision=LineDecision.APPROVED, claim__status__in=BOOKED_CLAIMS)
     else:
         # A draft is not filed: it claims nothing until it is submitted (issue 14: a stray draft
         # blocked the next claim's months).
-        lines = lines.exclude(decision=LineDecision.REJECTED).exclude(
+        counting = counting.exclude(decision=LineDecision.REJECTED).exclude(
             claim__status__in=(ClaimStatus.REJECTED, ClaimStatus.DRAFT)
         )
     if exclude_claim_id is not None:
-        lines = lines.exclude(claim_id=exclude_claim_id)
-    lines = list(lines)
+        counting = counting.exclude(claim_id=exclude_claim_id)
+    lines = list(counting)
     months: dict[int, list[date]] = defaultdict(list)
     wft = [line.pk for line in lines if line.claim.kind == ClaimKind.WORK_FOR_TRAINING]
     if wft:
@@ -273,6 +273,7 @@ def line_months_sync(claim: Claim, lines: Iterable[ClaimLine]) -> None:
 
     if claim.kind != ClaimKind.WORK_FOR_TRAINING:
         return
+    assert claim.employer_id is not None, "a 以工代训 claim is an employer's"
     lines = [line for line in lines if getattr(line, "paid_months", None) is not None]
     LineMonth.objects.filter(line__in=lines).delete()
     LineMonth.objects.bulk_create(

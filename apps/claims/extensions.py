@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def register_claim_section(
     sections.append(ClaimSection(template, build, order))
 
 
-def claim_page_extras(*, user: Any, claim: Any) -> ClaimPageExtras:
+def claim_page_extras(*, user: User, claim: Any) -> ClaimPageExtras:
     """Every registered section the user is shown for the claim, and their notes by line id."""
     extras = ClaimPageExtras()
     for section in sorted(sections, key=lambda s: s.order):

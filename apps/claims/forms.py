@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.forms.catalogue import LEVEL_CHOICES
 from apps.catalog.models import Occupation
 from apps.core import dates
-from apps.core.forms import DateInput, RowFormSet
+from apps.core.forms import DateInput, RowFormSet, form_field
 from apps.core.forms import row_formset as _row_formset
 from apps.rules import RULES
 from apps.rules.apprenticeship import EARLY_END_LABELS
@@ -22,6 +22,11 @@ from apps.rules.figures import figures_on
 from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind
 from .services.filing import PersonRow
 from .validators import accept_attribute
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from apps.institutions.models import Employer
 
 DATE = DateInput()
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -33,7 +38,7 @@ RULE_CHOICES = [
 ]
 
 
-def stage_choices(on: date) -> list[tuple[str, str]]:
+def stage_choices(on: date) -> list[tuple[str, StrOrPromise]]:
     """The apprenticeship's stages, the advance with the share in force on ``on`` (R5.5)."""
     return [
         ("advance", _("开班预拨（不超过 %(share)s，R5.5）") % {"share": figures_on(on).advance_share}),
@@ -49,7 +54,7 @@ def _confirm() -> forms.BooleanField:
     return forms.BooleanField(label=CONFIRM, required=True)
 
 
-def _year(derived: str) -> forms.IntegerField:
+def _year(derived: StrOrPromise) -> forms.IntegerField:
     """The funding year: blank takes it from the training's dates (`derived` says how)."""
     return forms.IntegerField(
         label=_("资金年度"),
@@ -76,11 +81,13 @@ class ClassClaimForm(forms.Form):
 class EmployerForm(forms.Form):
     """The employer the claim is filed for (a filer may act for more than one) and the year."""
 
-    employer = forms.ModelChoiceField(label=_("申报单位"), queryset=None, empty_label=None)
+    employer: forms.ModelChoiceField[Employer] = forms.ModelChoiceField(
+        label=_("申报单位"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args: Any, employers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers
+        form_field(self, "employer", forms.ModelChoiceField).queryset = employers
 
 
 class WorkForTrainingForm(EmployerForm):
@@ -116,7 +123,8 @@ class WorkerForm(PersonFields):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             first = _month(data.get("month_from", ""), "起始月份")
             last = _month(data.get("month_to", ""), "结束月份")
@@ -140,7 +148,7 @@ class ApprenticeshipForm(EmployerForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = stage_choices(dates.today())
+        form_field(self, "stage", forms.ChoiceField).choices = stage_choices(dates.today())
 
 
 class ApprenticeForm(PersonFields):
@@ -164,7 +172,8 @@ class ApprenticeForm(PersonFields):
         self.stage = stage
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "计划结束日期不能早于开始日期")
         if self.stage == "early_end":
@@ -195,7 +204,8 @@ class EnterpriseTrainingForm(EmployerForm):
         self.fields["planned_online"].help_text = _("不超过计划总课时的 %(share)s (R2.3)") % {"share": share}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "培训结束日期不能早于开始日期")
         return data
@@ -217,8 +227,9 @@ ApprenticeFormSet = row_formset(ApprenticeForm)
 EnterpriseTraineeFormSet = row_formset(EnterpriseTraineeForm)
 
 
-def filled_forms(formset: RowFormSet) -> list[forms.Form]:
-    """The rows the user filled in (untouched extra rows are skipped, whatever their selects show)."""
+def filled_forms(formset: RowFormSet) -> list[Any]:
+    """The rows the user filled in, forms of the formset's own class (untouched extra rows are
+    skipped, whatever their selects show)."""
     return formset.rows()
 
 
@@ -240,7 +251,8 @@ class LineDecisionForm(forms.Form):
     confirm = forms.BooleanField(label=CONFIRM, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == LineDecision.REJECTED:
             if not data.get("rule"):
                 self.add_error("rule", "不予补贴须选择理由规则")

@@ -3,7 +3,7 @@ recommendation, the claimant's claims by kind and status with next steps."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Min
 from django.utils import timezone
@@ -18,12 +18,15 @@ from .selectors import (
     returned_claims_with_reasons,
 )
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # The age bars: SVG units of the fullest band and per row; older bands in warmer colours.
 BAR_WIDTH, ROW_HEIGHT = 200, 24
 BAND_COLOURS = ("#8fb3de", "#e0a84f", "#c0392b")
 
 
-def claim_queue_panel(user: Any) -> dict[str, Any]:
+def claim_queue_panel(user: User) -> dict[str, Any]:
     queue = claim_queue_by_age(user=user)
     largest = max((n for _, n in queue["bands"]), default=0)
     bands = [
@@ -44,7 +47,7 @@ def claim_queue_panel(user: Any) -> dict[str, Any]:
     }
 
 
-def reviewer_panel(user: Any) -> dict[str, Any]:
+def reviewer_panel(user: User) -> dict[str, Any]:
     awaiting = claims_awaiting_recommendation(user=user)
     oldest = awaiting.aggregate(at=Min("submitted_at"))["at"]
     return {
@@ -55,7 +58,7 @@ def reviewer_panel(user: Any) -> dict[str, Any]:
     }
 
 
-def claimant_panel(user: Any) -> dict[str, Any]:
+def claimant_panel(user: User) -> dict[str, Any]:
     counts = claim_status_counts(user=user)
     return {
         "title": "本单位补贴申领",

@@ -17,12 +17,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django import forms
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from apps.core import dates
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
@@ -35,6 +37,9 @@ from apps.trainees.services.persons import name_mismatch, person_input_or_errors
 from .forms import ApprenticeForm, EnterpriseTraineeForm, WorkerForm
 from .models import Claim
 from .services.filing import PersonRow, claim_create_with_persons, claim_file
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # One claim's roster; the largest employers file a few thousand workers a year.
 MAX_ROWS = 5_000
@@ -289,9 +294,9 @@ def parse_claim_roster(
     # A number registered under another name: one query for the whole file.
     registered = persons_existing(number for number, _ in numbers.values())
     for row in roster.rows:
-        number, name = numbers[row.row]
-        person = registered.get(number)
-        message = person and name_mismatch(person, name)
+        id_number, name = numbers[row.row]
+        known = registered.get(id_number)
+        message = known and name_mismatch(known, name)
         if message:
             errors.append(RowError(row.row, labels["name"], message))
     if errors:
@@ -300,7 +305,7 @@ def parse_claim_roster(
 
 
 def claim_create_from_rows(
-    *, actor: Any, kind: RosterKind, header: dict[str, Any], rows: list[RosterRow]
+    *, actor: User, kind: RosterKind, header: dict[str, Any], rows: list[RosterRow]
 ) -> Claim:
     """The claim draft of `kind` for the header form's data and the checked rows, by the same
     services as the hand form: register or find each person, then create the claim, in one
@@ -318,12 +323,13 @@ def claim_roster_template(kind: RosterKind) -> bytes:
     lists where the values are fixed), and sheet 填写说明 with an example row and a note per column."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = kind.sheet
     sheet.append([c.header for c in kind.columns])
     for index, column in enumerate(kind.columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
-        letter = cell.column_letter
+        letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 40 if column.kind == "relation" else 20
         if column.kind in {"text", "month"} and column.field in {"id_number", "month_from", "month_to"}:
             # Text, so Excel keeps all 18 digits and does not turn 2021-10 into a date.

@@ -11,7 +11,7 @@ full number is revealed only on the person's page, by those the roster lets reve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -21,8 +21,11 @@ from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Claim, ClaimLine, ClaimStatus
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # The permission action behind each move of the lifecycle, by the status it moves to.
-ACTIONS = {
+ACTIONS: dict[str, str] = {
     ClaimStatus.SUBMITTED: "change",
     ClaimStatus.UNDER_REVIEW: "review",
     ClaimStatus.RETURNED: "review",
@@ -37,29 +40,28 @@ OFFICER_ACTIONS = {"review"}
 # Who may act on one claim, called by the policy below and by the services.
 
 
-def is_claimant(user: Any, claim: Claim) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def is_claimant(user: User, claim: Claim) -> bool:
+    if not is_active_user(user):
         return False
-    if claim.institution_id and user.role == Role.INSTITUTION_OPERATOR:
+    if claim.institution is not None and user.role == Role.INSTITUTION_OPERATOR:
         return claim.institution.members.filter(pk=user.pk).exists()
-    if claim.employer_id and user.role == Role.ENTERPRISE_FILER:
+    if claim.employer is not None and user.role == Role.ENTERPRISE_FILER:
         return claim.employer.members.filter(pk=user.pk).exists()
     return False
 
 
-def is_claim_officer(user: Any, claim: Claim) -> bool:
+def is_claim_officer(user: User, claim: Claim) -> bool:
     """Final decisions: the district's officers and the municipal admin; never a third party (R7.1)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return False
     if user.role == Role.MUNICIPAL_ADMIN:
         return True
     return user.role == Role.DISTRICT_OFFICER and user.district_id == claim.district_id
 
 
-def is_engaged_reviewer(user: Any, claim: Claim) -> bool:
+def is_engaged_reviewer(user: User, claim: Claim) -> bool:
     return (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
+        is_active_user(user)
         and user.role == Role.THIRD_PARTY_REVIEWER
         and user.engaged_districts.filter(pk=claim.district_id).exists()
     )
@@ -73,7 +75,7 @@ class ClaimPolicy(PermissionPolicy[Claim]):
 
     model = Claim
 
-    def visible(self, user: Any) -> QuerySet[Claim]:
+    def visible(self, user: User) -> QuerySet[Claim]:
         if not is_active_user(user):
             return Claim.objects.none()
         if user.role == Role.INSTITUTION_OPERATOR:
@@ -86,7 +88,7 @@ class ClaimPolicy(PermissionPolicy[Claim]):
             claims = claims.exclude(status=ClaimStatus.DRAFT)
         return claims
 
-    def can(self, user: Any, action: str, obj: Claim | None = None) -> bool:
+    def can(self, user: User, action: str, obj: Claim | None = None) -> bool:
         if not is_active_user(user):
             return False
         if action == "list":
@@ -116,17 +118,17 @@ claim_policy = ClaimPolicy()
 # claims and the claimant who filed them must be able to reveal one person's ID number (logged).
 
 
-def persons_seen_on_claims(user: Any) -> Q | None:
+def persons_seen_on_claims(user: User) -> Q | None:
     if not is_active_user(user):
         return None
     return Q(pk__in=ClaimLine.objects.filter(claim__in=claim_policy.visible(user)).values("person_id"))
 
 
-def persons_revealed_on_claims(user: Any) -> Q | None:
+def persons_revealed_on_claims(user: User) -> Q | None:
     if user.role == Role.MUNICIPAL_ADMIN:
         claims = Claim.objects.all()
     elif user.role == Role.DISTRICT_OFFICER:
-        claims = Claim.objects.filter(district_id=user.district_id)
+        claims = Claim.objects.filter(district=user.district_id)
     elif user.role in (Role.INSTITUTION_OPERATOR, Role.ENTERPRISE_FILER):
         claims = claim_policy.visible(user)
     else:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -24,12 +23,17 @@ from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, Mate
 from .permissions import claim_policy
 from .services.entitlement import judged
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from apps.accounts.models import User
+
 S = ClaimStatus
 # Claims waiting for a district decision, and the age bands of the officer's queue (days).
 WAITING = (S.SUBMITTED, S.UNDER_REVIEW)
 AGE_BANDS = (("0–7 天", 0, 7), ("8–30 天", 8, 30), ("30 天以上", 31, None))
 # What the claimant does next, by status.
-NEXT_STEP = {
+NEXT_STEP: dict[str, str] = {
     S.DRAFT: "核对明细和材料后提交",
     S.RETURNED: "按退回原因修改后重新提交",
     S.SUBMITTED: "等待区县审核",
@@ -40,7 +44,14 @@ NEXT_STEP = {
 }
 
 
-def _with_flags(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+class ClaimFlags(TypedDict):
+    """What `_with_flags` annotates a claim with."""
+
+    has_findings: bool
+    line_count: int
+
+
+def _with_flags(qs: QuerySet[Claim]) -> QuerySet[WithAnnotations[Claim, ClaimFlags]]:
     """Each claim with whether any line has a finding and how many lines it has (subqueries, so a
     page of claims is one query)."""
     counts = (
@@ -56,45 +67,14 @@ def _with_flags(qs: QuerySet[Claim]) -> QuerySet[Claim]:
     )
 
 
-def claim_list(
-    *,
-    user: Any,
-    kind: str = "",
-    status: str = "",
-    claimant: str = "",
-    district: str = "",
-    amount_min: Decimal | None = None,
-    amount_max: Decimal | None = None,
-    has_findings: str = "",
-) -> QuerySet[Claim]:
-    qs = _with_flags(
+def claim_list(*, user: User) -> QuerySet[Claim]:
+    """The claims the user may see, with their flags; `filters.ClaimFilter` narrows a list."""
+    return _with_flags(
         claim_policy.visible(user).select_related("institution", "employer", "district", "training_class")
     )
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status == "waiting":
-        qs = qs.filter(status__in=WAITING)
-    elif status:
-        qs = qs.filter(status=status)
-    if claimant:
-        qs = qs.filter(
-            Q(institution__name__contains=claimant)
-            | Q(employer__name__contains=claimant)
-            | Q(institution__uscc=claimant.upper())
-            | Q(employer__uscc=claimant.upper())
-        )
-    if district:
-        qs = qs.filter(district__code=district)
-    if amount_min is not None:
-        qs = qs.filter(total__gte=amount_min)
-    if amount_max is not None:
-        qs = qs.filter(total__lte=amount_max)
-    if has_findings in {"1", "0"}:
-        qs = qs.filter(has_findings=has_findings == "1")
-    return qs
 
 
-def claim_get(*, claim_id: int, user: Any) -> Claim:
+def claim_get(*, claim_id: int, user: User) -> Claim:
     qs = _with_flags(
         claim_policy.visible(user).select_related(
             "institution", "employer", "district", "training_class", "recommended_by"
@@ -130,7 +110,7 @@ class LineRow:
 def claim_line_rows(
     *,
     claim: Claim,
-    user: Any,
+    user: User,
     notes: dict[int, list[LineNote]] | None = None,
     blockers: dict[int, dict[str, list[Any]]] | None = None,
 ) -> list[LineRow]:
@@ -161,12 +141,12 @@ def claim_line_rows(
     ]
 
 
-def claim_status_counts(*, user: Any) -> dict[str, int]:
+def claim_status_counts(*, user: User) -> dict[str, int]:
     rows = claim_policy.visible(user).values("status").annotate(n=Count("pk")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 
-def claim_kind_status_counts(*, user: Any) -> list[dict[str, Any]]:
+def claim_kind_status_counts(*, user: User) -> list[dict[str, Any]]:
     """The user's claims by kind and status, for the claimant's home page."""
     rows = claim_policy.visible(user).values("kind", "status").annotate(n=Count("pk")).order_by()
     by_kind: dict[str, dict[str, int]] = {}
@@ -182,7 +162,7 @@ def claim_kind_status_counts(*, user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def claim_queue_by_age(*, user: Any, now: datetime | None = None) -> dict[str, Any]:
+def claim_queue_by_age(*, user: User, now: datetime | None = None) -> dict[str, Any]:
     """Claims waiting for a decision in the user's scope, by days since submission, in one query."""
     now = now or timezone.now()
     buckets = {}
@@ -198,12 +178,12 @@ def claim_queue_by_age(*, user: Any, now: datetime | None = None) -> dict[str, A
     }
 
 
-def claims_awaiting_recommendation(*, user: Any) -> QuerySet[Claim]:
+def claims_awaiting_recommendation(*, user: User) -> QuerySet[Claim]:
     """For a third-party reviewer: claims waiting for a decision that have no recommendation yet."""
     return claim_policy.visible(user).filter(status__in=WAITING, recommendation="")
 
 
-def claimable_classes(*, user: Any) -> QuerySet[TrainingClass]:
+def claimable_classes(*, user: User) -> QuerySet[TrainingClass]:
     """An operator's completed classes that have no completion claim yet (rejected ones aside)."""
     claimed = Claim.objects.filter(training_class=OuterRef("pk"), kind=ClaimKind.CLASS_COMPLETION).exclude(
         status=S.REJECTED
@@ -238,15 +218,18 @@ def _raises(rule: str, entry: dict[str, Any], line: ClaimLine) -> bool:
     if rule == "R3.5":
         return bool(set(entry.get("months") or ()) & set(inputs.get("months") or ()))
     if rule == "R3.4":
-        return bool(line.start and line.end) and (
-            entry["start"] <= line.end.isoformat() and line.start.isoformat() <= entry["end"]
+        return (
+            line.start is not None
+            and line.end is not None
+            and entry["start"] <= line.end.isoformat()
+            and line.start.isoformat() <= entry["end"]
         )
     if rule in ("R10.2", "R10.3"):
         return entry.get("occupation_code") == (inputs.get("occupation") or {}).get("code")
-    return bool(line.end) and entry["end"][:4] == str(line.end.year)  # R10.1: the same year
+    return line.end is not None and entry["end"][:4] == str(line.end.year)  # R10.1: the same year
 
 
-def claim_line_blockers(*, claim: Claim, user: Any) -> dict[int, dict[str, list[Blocker]]]:
+def claim_line_blockers(*, claim: Claim, user: User) -> dict[int, dict[str, list[Blocker]]]:
     """For each line with a finding on the person's other trainings, by rule: the other claims
     (filed, not rejected; drafts claim nothing) whose lines raise it, so that a refusal names the
     claim that blocks it. Read from the same facts the line was quoted against."""
@@ -290,7 +273,7 @@ def claim_line_blockers(*, claim: Claim, user: Any) -> dict[int, dict[str, list[
 
 
 # How each kind's funding year (资金年度) is found when the claimant names none (R8.2).
-YEAR_BASIS = {
+YEAR_BASIS: dict[str, str] = {
     ClaimKind.CLASS_COMPLETION: "班级结业日期所在年度",
     ClaimKind.LIVING_ALLOWANCE: "班级结业日期所在年度",
     ClaimKind.ENTERPRISE_DIRECT: "培训结束日期所在年度",
@@ -301,7 +284,7 @@ YEAR_BASIS = {
 }
 
 
-def returned_claims_with_reasons(*, user: Any, limit: int = 5) -> list[tuple[Claim, Any]]:
+def returned_claims_with_reasons(*, user: User, limit: int = 5) -> list[tuple[Claim, Any]]:
     """The user's returned claims, newest first, each with its latest return (two queries)."""
     claims = list(claim_policy.visible(user).filter(status=S.RETURNED).order_by("-updated_at", "-pk")[:limit])
     reasons = latest_changes_to(model=Claim, ids=[c.pk for c in claims], state=S.RETURNED)
@@ -326,7 +309,7 @@ def _line_detail(changes: dict[str, Any], names: dict[int, str]) -> str:
     before, after = changes.get("decision", ["", ""])
     labels = dict(LineDecision.choices)
     text = (
-        f"明细 #{changes.get('line')}（{names.get(changes.get('person'), '—')}）："
+        f"明细 #{changes.get('line')}（{names.get(changes.get('person', 0), '—')}）："
         f"{labels.get(before, before)} → {labels.get(after, after)}"
     )
     if changes.get("rule"):
@@ -350,7 +333,7 @@ def _recovery_detail(changes: dict[str, Any], names: dict[int, str]) -> tuple[st
         )
     owed = changes.get("receivable", "0.00")
     text = (
-        f"明细 #{changes['line']}（{names.get(changes.get('person'), '—')}）追回 {changes['amount']} 元，"
+        f"明细 #{changes['line']}（{names.get(changes.get('person', 0), '—')}）追回 {changes['amount']} 元，"
         f"依据 {changes.get('rule', '')}"
     )
     if owed != "0.00":

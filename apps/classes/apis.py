@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from apps.catalog.models import Level, Occupation
 from apps.core.filters import filter_api
 from apps.core.openapi import QuoteResultSerializer
+from apps.core.permissions import signed_in
 from apps.rules import result_to_dict
 
 from . import selectors, services
@@ -137,7 +138,7 @@ class ClassListCreateApi(ListAPIView):
     serializer_class = ClassOutputSerializer
 
     def get_queryset(self):
-        qs = filter_api(ClassFilter, self.request, selectors.class_list(user=self.request.user))
+        qs = filter_api(ClassFilter, self.request, selectors.class_list(user=signed_in(self.request)))
         return qs.order_by("-created_at", "-pk")
 
     @extend_schema(
@@ -147,14 +148,15 @@ class ClassListCreateApi(ListAPIView):
         tags=["classes"],
     )
     def post(self, request: Request) -> Response:
-        if not class_policy.can(request.user, "add"):
+        user = signed_in(request)
+        if not class_policy.can(user, "add"):
             raise PermissionDenied("只有培训机构经办人可以填报开班申请")
-        institution = request.user.institutions.first()
+        institution = user.institutions.first()
         if institution is None:
             raise PermissionDenied("您的账号尚未关联培训机构")
         values, sessions = _parse(request)
         training_class = services.class_create(
-            actor=request.user, institution=institution, values=values, sessions=sessions
+            actor=user, institution=institution, values=values, sessions=sessions
         )
         return Response(_detail(training_class), status=status.HTTP_201_CREATED)
 
@@ -162,7 +164,7 @@ class ClassListCreateApi(ListAPIView):
 class ClassDetailApi(APIView):
     @extend_schema(summary="开班申请 / A class", responses={200: ClassDetailSerializer}, tags=["classes"])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_detail(selectors.class_get(class_id=pk, user=request.user)))
+        return Response(_detail(selectors.class_get(class_id=pk, user=signed_in(request))))
 
     @extend_schema(
         summary="修改开班申请（含课程安排）/ Update a class and its sessions",
@@ -171,10 +173,11 @@ class ClassDetailApi(APIView):
         tags=["classes"],
     )
     def put(self, request: Request, pk: int) -> Response:
-        training_class = class_policy.get_for_action(request.user, "change", pk=pk)
+        user = signed_in(request)
+        training_class = class_policy.get_for_action(user, "change", pk=pk)
         values, sessions = _parse(request)
         training_class = services.class_update(
-            actor=request.user, training_class=training_class, values=values, sessions=sessions
+            actor=user, training_class=training_class, values=values, sessions=sessions
         )
         return Response(_detail(training_class))
 
@@ -196,12 +199,13 @@ class ClassTransitionApi(APIView):
         tags=["classes"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = selectors.class_get(class_id=pk, user=user)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        class_policy.check(request.user, ACTIONS[data.validated_data["to"]], training_class)
+        class_policy.check(user, ACTIONS[data.validated_data["to"]], training_class)
         training_class = services.class_transition(
-            training_class=training_class, actor=request.user, **data.validated_data
+            training_class=training_class, actor=user, **data.validated_data
         )
         return Response(_detail(training_class))
 
@@ -221,11 +225,12 @@ class ClassRecommendationApi(APIView):
         tags=["classes"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.class_get(class_id=pk, user=request.user)
-        class_policy.check(request.user, "recommend", training_class)
+        user = signed_in(request)
+        training_class = selectors.class_get(class_id=pk, user=user)
+        class_policy.check(user, "recommend", training_class)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         training_class = services.class_recommend(
-            training_class=training_class, actor=request.user, text=data.validated_data["text"]
+            training_class=training_class, actor=user, text=data.validated_data["text"]
         )
         return Response(_detail(training_class))

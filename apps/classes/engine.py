@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.catalog.engine import district_settings_for
 from apps.catalog.models import RateRow
 from apps.catalog.selectors import rate_row_in_force
-from apps.rules import Attendance, Occupation, QuoteResult, Scenario, quote
+from apps.rules import Attendance, Finding, Occupation, QuoteResult, Scenario, quote
 from apps.rules.effective import follows_previous_policy
 from apps.rules.hours import check_planned_online, class_hours_from_minutes
 
@@ -52,7 +52,7 @@ class ClassQuote:
     hours: PlannedHours
     rate_row: RateRow | None
     on: date
-    online_finding: object | None
+    online_finding: Finding | None
 
 
 def planned_hours(sessions: list[ClassSession], *, on: date) -> PlannedHours:
@@ -111,6 +111,7 @@ def class_quote(
         passed=True,
     )
     result = quote(scenario, district_settings_for(district=training_class.district, on=on))
+    assert class_hours is not None, "approval locks the class hours (R9.2)"
     return ClassQuote(
         per_trainee=result,
         class_total=result.amount * training_class.planned_trainees,

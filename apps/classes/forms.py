@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.models import Level
-from apps.core.forms import DateInput, row_formset
+from apps.catalog.models import Level, Occupation
+from apps.core.forms import DateInput, form_field, row_formset
 
 from .engine import SessionInput
 from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingType
@@ -16,7 +16,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 class ClassForm(forms.Form):
     name = forms.CharField(label=_("班级名称"), max_length=128)
-    occupation = forms.ModelChoiceField(
+    occupation: forms.ModelChoiceField[Occupation] = forms.ModelChoiceField(
         label=_("职业（工种）"), queryset=None, empty_label=_("— 请选择已认定的职业 —")
     )
     level = forms.TypedChoiceField(
@@ -33,10 +33,11 @@ class ClassForm(forms.Form):
 
     def __init__(self, *args, occupations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["occupation"].queryset = occupations
+        form_field(self, "occupation", forms.ModelChoiceField).queryset = occupations
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
             self.add_error("end_date", "结业日期不能早于开班日期")
         return data
@@ -50,7 +51,8 @@ class SessionForm(forms.Form):
     topic = forms.CharField(label=_("内容"), max_length=200, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
             self.add_error("end_time", "结束时间须晚于开始时间")
         return data

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -12,8 +12,11 @@ from .selectors import (
     returned_with_reasons,
 )
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def class_queue_panel(user: Any) -> dict[str, Any]:
+
+def class_queue_panel(user: User) -> dict[str, Any]:
     summary = class_queue_summary(user=user)
     oldest = summary["oldest"]
     return {
@@ -23,7 +26,7 @@ def class_queue_panel(user: Any) -> dict[str, Any]:
     }
 
 
-def institution_classes_panel(user: Any) -> dict[str, Any]:
+def institution_classes_panel(user: User) -> dict[str, Any]:
     counts = class_status_counts(user=user)
     return {
         "title": "本机构开班申请",
@@ -34,7 +37,7 @@ def institution_classes_panel(user: Any) -> dict[str, Any]:
     }
 
 
-def reviewer_classes_panel(user: Any) -> dict[str, Any]:
+def reviewer_classes_panel(user: User) -> dict[str, Any]:
     """A third party's class applications awaiting its pre-review (R7.1)."""
     awaiting = classes_awaiting_recommendation(user=user)
     return {

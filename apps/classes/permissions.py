@@ -1,21 +1,24 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from apps.accounts.models import Role
 from apps.catalog.permissions import districts_visible_to
-from apps.core.permissions import PermissionPolicy
+from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import ClassStatus, TrainingClass
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 OPERATOR_ACTIONS = {"change", "submit", "start", "complete"}
 REVIEWER_ACTIONS = {"approve", "return", "reject", "close"}
 # Roles that inspect and never apply: they see an application only once it has been submitted.
 UNSUBMITTED_HIDDEN_FROM = frozenset({Role.THIRD_PARTY_REVIEWER, Role.AUDITOR})
 # The permission action behind each move of the lifecycle, by the status it moves to.
-ACTIONS = {
+ACTIONS: dict[str, str] = {
     ClassStatus.SUBMITTED: "submit",
     ClassStatus.APPROVED: "approve",
     ClassStatus.RETURNED: "return",
@@ -26,7 +29,7 @@ ACTIONS = {
 }
 
 
-def is_class_operator(user: Any, training_class: TrainingClass) -> bool:
+def is_class_operator(user: User, training_class: TrainingClass) -> bool:
     return (
         getattr(user, "is_authenticated", False)
         and user.role == Role.INSTITUTION_OPERATOR
@@ -34,19 +37,18 @@ def is_class_operator(user: Any, training_class: TrainingClass) -> bool:
     )
 
 
-def is_engaged_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
+def is_engaged_class_reviewer(user: User, training_class: TrainingClass) -> bool:
     """A third-party agency engaged by the class's district: recommends, never decides (R7.1)."""
     return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
+        is_active_user(user)
         and user.role == Role.THIRD_PARTY_REVIEWER
         and user.engaged_districts.filter(pk=training_class.district_id).exists()
     )
 
 
-def is_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
+def is_class_reviewer(user: User, training_class: TrainingClass) -> bool:
     """Final decisions on a class: the officers of its district and the municipal admin."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_active_user(user):
         return False
     if user.role == Role.MUNICIPAL_ADMIN:
         return True
@@ -56,8 +58,8 @@ def is_class_reviewer(user: Any, training_class: TrainingClass) -> bool:
 class TrainingClassPolicy(PermissionPolicy):
     model = TrainingClass
 
-    def visible(self, user: Any) -> QuerySet[TrainingClass]:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+    def visible(self, user: User) -> QuerySet[TrainingClass]:
+        if not is_active_user(user):
             return TrainingClass.objects.none()
         if user.role == Role.INSTITUTION_OPERATOR:
             return TrainingClass.objects.filter(institution__members=user)
@@ -69,7 +71,7 @@ class TrainingClassPolicy(PermissionPolicy):
             classes = classes.exclude(status=ClassStatus.DRAFT)
         return classes
 
-    def can(self, user: Any, action: str, obj: TrainingClass | None = None) -> bool:
+    def can(self, user: User, action: str, obj: TrainingClass | None = None) -> bool:
         if action == "view":
             return obj is None or self.visible(user).filter(pk=obj.pk).exists()
         if action == "add":

@@ -1,21 +1,28 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, QuerySet
 
+from apps.core.models import choice_label
 from apps.core.selectors import latest_change_to, latest_changes_to, state_changes_for
 
 from .models import ClassStatus, TrainingClass
 from .permissions import class_policy
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def class_list(*, user: Any) -> QuerySet[TrainingClass]:
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+def class_list(*, user: User) -> QuerySet[TrainingClass]:
     """The classes the user may see (narrowed by `filters.ClassFilter` on a list)."""
     return class_policy.visible(user).select_related("institution", "district", "occupation")
 
 
-def class_get(*, class_id: int, user: Any) -> TrainingClass:
+def class_get(*, class_id: int, user: User) -> TrainingClass:
     return class_policy.get_visible(
         user,
         TrainingClass.objects.select_related("institution", "district", "occupation", "rate_row"),
@@ -23,19 +30,15 @@ def class_get(*, class_id: int, user: Any) -> TrainingClass:
     )
 
 
-def class_queue_summary(*, user: Any) -> dict[str, Any]:
+def class_queue_summary(*, user: User) -> dict[str, Any]:
     """Applications waiting for a decision: how many and since when."""
     waiting = class_policy.visible(user).filter(status=ClassStatus.SUBMITTED)
     return waiting.aggregate(count=Count("pk"), oldest=Min("submitted_at"))
 
 
-def class_status_counts(*, user: Any) -> dict[str, int]:
+def class_status_counts(*, user: User) -> dict[str, int]:
     rows = class_policy.visible(user).values("status").annotate(n=Count("pk")).order_by()
     return {row["status"]: row["n"] for row in rows}
-
-
-def _label(status: str) -> str:
-    return str(ClassStatus(status).label) if status in ClassStatus.values else status
 
 
 def change_detail(changes: dict[str, Any]) -> str:
@@ -57,14 +60,18 @@ def class_history(*, training_class: TrainingClass) -> list[dict[str, Any]]:
         data = change.changes or {}
         detail = ""
         if not change.from_state:
-            event = f"创建（{_label(change.to_state)}）"
+            event = f"创建（{choice_label(ClassStatus, change.to_state)}）"
         elif "recommendation" in data:
             event = "第三方审核意见"
         elif change.from_state == change.to_state:
-            event = f"修改（{_label(change.to_state)}）"
+            event = f"修改（{choice_label(ClassStatus, change.to_state)}）"
             detail = "未修改任何内容" if data.get("unchanged") else change_detail(data)
         else:
-            event = f"{_label(change.from_state)} → {_label(change.to_state)}"
+            before, after = (
+                choice_label(ClassStatus, change.from_state),
+                choice_label(ClassStatus, change.to_state),
+            )
+            event = f"{before} → {after}"
         entries.append(
             {
                 "at": change.created_at,
@@ -84,7 +91,7 @@ def class_return_reason(*, training_class: TrainingClass) -> Any:
     return latest_change_to(obj=training_class, state=ClassStatus.RETURNED)
 
 
-def returned_with_reasons(*, user: Any, limit: int = 5) -> list[tuple[TrainingClass, Any]]:
+def returned_with_reasons(*, user: User, limit: int = 5) -> list[tuple[TrainingClass, Any]]:
     """The user's returned applications, newest first, each with its latest return (two queries)."""
     classes = list(
         class_policy.visible(user).filter(status=ClassStatus.RETURNED).order_by("-updated_at", "-pk")[:limit]
@@ -93,6 +100,6 @@ def returned_with_reasons(*, user: Any, limit: int = 5) -> list[tuple[TrainingCl
     return [(c, reasons.get(c.pk)) for c in classes]
 
 
-def classes_awaiting_recommendation(*, user: Any) -> Any:
+def classes_awaiting_recommendation(*, user: User) -> Any:
     """For a third-party reviewer: submitted applications in its districts with no advice yet."""
     return class_policy.visible(user).filter(status=ClassStatus.SUBMITTED, recommendation="")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -36,6 +36,9 @@ from apps.rules.high_skill import check_district_school_level
 from .engine import SessionInput, class_quote, policy_version
 from .models import ClassSession, ClassStatus, SessionMode, TrainingClass
 from .permissions import is_class_operator, is_class_reviewer, is_engaged_class_reviewer
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 S = ClassStatus
 
@@ -94,7 +97,7 @@ def _write(training_class: TrainingClass, values: dict[str, Any], sessions: list
 
 @transaction.atomic
 def class_create(
-    *, actor: Any, institution: Institution, values: dict[str, Any], sessions: list[SessionInput]
+    *, actor: User, institution: Institution, values: dict[str, Any], sessions: list[SessionInput]
 ) -> TrainingClass:
     """A draft class application of `institution`, by one of its operators."""
     if actor.role != Role.INSTITUTION_OPERATOR or not institution.members.filter(pk=actor.pk).exists():
@@ -143,7 +146,10 @@ def class_changes(
     """What an edit changed, for the log: each field before → after (by its label), and the
     sessions added, removed and changed (a session at the same start with other details)."""
     fields = {
-        str(TrainingClass._meta.get_field(name).verbose_name): [before[0][name], after[0][name]]
+        str(getattr(TrainingClass._meta.get_field(name), "verbose_name", name)): [
+            before[0][name],
+            after[0][name],
+        ]
         for name in CLASS_FIELDS
         if before[0][name] != after[0][name]
     }
@@ -163,7 +169,7 @@ def class_changes(
 
 @transaction.atomic
 def class_update(
-    *, actor: Any, training_class: TrainingClass, values: dict[str, Any], sessions: list[SessionInput]
+    *, actor: User, training_class: TrainingClass, values: dict[str, Any], sessions: list[SessionInput]
 ) -> TrainingClass:
     """Edit a draft or a returned application; nothing else may change."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
@@ -185,7 +191,7 @@ def class_update(
 
 
 @transaction.atomic
-def class_recommend(*, training_class: TrainingClass, actor: Any, text: str) -> TrainingClass:
+def class_recommend(*, training_class: TrainingClass, actor: User, text: str) -> TrainingClass:
     """A third-party agency's pre-review of a submitted application (R7.1): recorded and logged
     for the district's officer, never a decision."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
@@ -255,6 +261,7 @@ def class_plan_findings(*, training_class: TrainingClass, on: date) -> list[dict
         return findings
     sessions = list(training_class.sessions.all())
     result = class_quote(training_class=training_class, sessions=sessions, rate_row=row, on=on)
+    assert result is not None, "a class with a rate row is quoted"
     for finding in result.per_trainee.findings:
         findings.append({"rule": finding.rule, "severity": finding.severity, "message": finding.message})
     if result.online_finding is not None and not any(f["rule"] == "R2.3" for f in findings):
@@ -268,7 +275,7 @@ def _blocking(findings: list[dict[str, str]]) -> list[dict[str, str]]:
     return [f for f in findings if f["severity"] == "E" and f["rule"] != "R2.5"]
 
 
-def _ended(training_class: TrainingClass, actor: Any, context: Mapping[str, Any]) -> ApplicationError | None:
+def _ended(training_class: TrainingClass, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
     today = context.get("on") or dates.today()
     if today >= training_class.end_date:
         return None
@@ -280,7 +287,7 @@ def _ended(training_class: TrainingClass, actor: Any, context: Mapping[str, Any]
 
 
 def _completion_checks(
-    training_class: TrainingClass, actor: Any, context: Mapping[str, Any]
+    training_class: TrainingClass, actor: User, context: Mapping[str, Any]
 ) -> ApplicationError | None:
     for check in COMPLETION_CHECKS:
         check(training_class)  # raises its own refusal
@@ -354,7 +361,7 @@ TRANSITIONS = LIFECYCLE.table
 def class_transition(
     *,
     training_class: TrainingClass,
-    actor: Any,
+    actor: User,
     to: str,
     reason: str = "",
     online_override_reason: str = "",
@@ -384,7 +391,7 @@ def class_transition(
     )
 
 
-def _notify(training_class: TrainingClass, actor: Any, transition: Transition, reason: str) -> None:
+def _notify(training_class: TrainingClass, actor: User, transition: Transition, reason: str) -> None:
     """A reviewer's decision reaches the institution's operators; a submission, the district's
     officers. Opening and completing are the institution's own moves, told to nobody."""
     if transition.who == "reviewer":
@@ -434,6 +441,7 @@ def _approve(training_class: TrainingClass, day: date, override: str) -> None:
         level=training_class.level,
         on=day,
     )
+    assert row is not None, "without a rate row the plan has an E finding (R1.6) and is not approved"
     training_class.findings = findings
     training_class.has_findings = bool(findings)
     training_class.online_override_reason = override

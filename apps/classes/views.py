@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
 from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 from apps.rules import result_to_dict
@@ -24,11 +25,15 @@ from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, ses
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
 
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
+
 
 @login_required
 def class_list(request: HttpRequest) -> HttpResponse:
     """Operators: their classes. Officers: the district's review queue. City-wide roles: all."""
-    filterset = filter_page(ClassFilter, request, selectors.class_list(user=request.user))
+    user = signed_in(request)
+    filterset = filter_page(ClassFilter, request, selectors.class_list(user=user))
     qs, sort = sort_by(
         request,
         filterset.narrowed(),
@@ -48,12 +53,12 @@ def class_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, qs),
             "sort": sort,
             "filter": filterset,
-            "can_add": class_policy.can(request.user, "add"),
+            "can_add": class_policy.can(user, "add"),
         },
     )
 
 
-def _operator_institution(user: Any):
+def _operator_institution(user: Actor):
     institution = user.institutions.select_related("district").first()
     if institution is None:
         raise PermissionDenied
@@ -66,15 +71,16 @@ def _class_values(form: ClassForm) -> dict[str, Any]:
 
 @login_required
 def class_create(request: HttpRequest) -> HttpResponse:
-    if not class_policy.can(request.user, "add"):
+    user = signed_in(request)
+    if not class_policy.can(user, "add"):
         raise PermissionDenied
-    institution = _operator_institution(request.user)
+    institution = _operator_institution(user)
     form = ClassForm(request.POST or None, occupations=services.occupations_for(institution))
     formset = SessionFormSet(request.POST or None, prefix="sessions")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             training_class = services.class_create(
-                actor=request.user,
+                actor=user,
                 institution=institution,
                 values=_class_values(form),
                 sessions=sessions_from(formset),
@@ -93,7 +99,8 @@ def class_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = class_policy.get_for_action(request.user, "change", pk=pk)
+    user = signed_in(request)
+    training_class = class_policy.get_for_action(user, "change", pk=pk)
     if training_class.status not in services.EDITABLE:
         messages.error(request, f"{training_class.get_status_display()}的开班申请不能修改")
         return redirect("classes:detail", pk=pk)
@@ -111,7 +118,7 @@ def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             services.class_update(
-                actor=request.user,
+                actor=user,
                 training_class=training_class,
                 values=_class_values(form),
                 sessions=sessions_from(formset),
@@ -135,11 +142,12 @@ def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = selectors.class_get(class_id=pk, user=request.user)
+    user = signed_in(request)
+    training_class = selectors.class_get(class_id=pk, user=user)
     sessions = list(training_class.sessions.all())
     actions = [
         {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
-        for move in services.LIFECYCLE.allowed(training_class, request.user)
+        for move in services.LIFECYCLE.allowed(training_class, user)
     ]
     quote = class_quote_current(training_class=training_class, sessions=sessions)
     pending = None
@@ -156,11 +164,11 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.class_history(training_class=training_class),
             "actions": actions,
             "can_edit": training_class.status in services.EDITABLE
-            and class_policy.can(request.user, "change", training_class),
+            and class_policy.can(user, "change", training_class),
             "transition_form": TransitionForm(),
             "return_reason": selectors.class_return_reason(training_class=training_class),
             "can_recommend": training_class.status == ClassStatus.SUBMITTED
-            and class_policy.can(request.user, "recommend", training_class),
+            and class_policy.can(user, "recommend", training_class),
             "recommend_form": RecommendForm(),
             "r23": any(f["rule"] == "R2.3" for f in (pending or training_class.findings)),
         },
@@ -170,18 +178,19 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def class_action(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = selectors.class_get(class_id=pk, user=request.user)
+    user = signed_in(request)
+    training_class = selectors.class_get(class_id=pk, user=user)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请勾选确认后再执行操作")
         return redirect("classes:detail", pk=pk)
     to = form.cleaned_data["to"]
-    if to not in ACTIONS or not class_policy.can(request.user, ACTIONS[to], training_class):
+    if to not in ACTIONS or not class_policy.can(user, ACTIONS[to], training_class):
         raise PermissionDenied
     try:
         services.class_transition(
             training_class=training_class,
-            actor=request.user,
+            actor=user,
             to=to,
             reason=form.cleaned_data["reason"],
             online_override_reason=form.cleaned_data["online_override_reason"],
@@ -197,17 +206,16 @@ def class_action(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def class_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     """A third-party agency's pre-review of a submitted application (R7.1)."""
-    training_class = selectors.class_get(class_id=pk, user=request.user)
-    if not class_policy.can(request.user, "recommend", training_class):
+    user = signed_in(request)
+    training_class = selectors.class_get(class_id=pk, user=user)
+    if not class_policy.can(user, "recommend", training_class):
         raise PermissionDenied
     form = RecommendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写第三方审核意见")
         return redirect("classes:detail", pk=pk)
     try:
-        services.class_recommend(
-            training_class=training_class, actor=request.user, text=form.cleaned_data["text"]
-        )
+        services.class_recommend(training_class=training_class, actor=user, text=form.cleaned_data["text"])
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -239,14 +247,13 @@ def class_quote_live(request: HttpRequest) -> JsonResponse:
     """The class form's live quote: the form as typed (not saved) → the quote the class page will
     show after saving, as JSON. Institution operators only, for their own institution (or, with
     ``?class=<id>``, for a class they may change). Sent with the form's CSRF token."""
+    user = signed_in(request)
     if request.GET.get("class"):
         if not request.GET["class"].isdigit():
             return JsonResponse({"detail": _("班级编号无效")}, status=400)
-        institution = class_policy.get_for_action(
-            request.user, "change", pk=int(request.GET["class"])
-        ).institution
-    elif class_policy.can(request.user, "add"):
-        institution = _operator_institution(request.user)
+        institution = class_policy.get_for_action(user, "change", pk=int(request.GET["class"])).institution
+    elif class_policy.can(user, "add"):
+        institution = _operator_institution(user)
     else:
         raise PermissionDenied
     form = ClassForm(request.POST, occupations=services.occupations_for(institution))
@@ -277,9 +284,11 @@ def class_quote_live(request: HttpRequest) -> JsonResponse:
             {"quote": None, "detail": _("本区县没有适用于该职业和等级的补贴标准，无法测算 (R1.6)。")}
         )
     result = result_to_dict(quote.per_trainee)
-    for step in result["steps"]:
+    # The contract's shape (docs/quote-contract.md): lists of steps and findings, each a dict.
+    steps = cast(list[dict[str, Any]], result["steps"])
+    for step in steps:
         step["result"] = None if step["amount"] is None else _("= %(a)s 元") % {"a": yuan(step["amount"])}
-    findings = list(result["findings"])
+    findings = list(cast(list[dict[str, Any]], result["findings"]))
     if quote.online_finding is not None and not any(f["rule"] == "R2.3" for f in findings):
         f = quote.online_finding
         findings.append({"rule": f.rule, "severity": f.severity, "message": f.message})

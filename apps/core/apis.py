@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core.permissions import signed_in
+
 from . import events
 from .errors import ApplicationError
 
@@ -142,7 +144,7 @@ class EventListApi(APIView):
             detail = f"未知的对象类型：{'、'.join(unknown)}；可选：{'、'.join(events.event_types())}"
             return Response({"detail": detail, "field": "type"}, status=400)
         after, limit = int(raw_after), int(raw_limit)
-        rows = list(events.events_visible(user=request.user, after=after, types=types)[: limit + 1])
+        rows = list(events.events_visible(user=signed_in(request), after=after, types=types)[: limit + 1])
         page = rows[:limit]
         return Response(
             {
@@ -217,3 +219,29 @@ class ApiRootApi(APIView):
                 "resources": [{"path": path, "name": name} for path, name in routes],
             }
         )
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The serializer's validated data, or an ApplicationError naming the first field at fault
+    (`workers[1].months`) in the portal's error shape."""
+    serializer = serializer_class(data=data)
+    if serializer.is_valid():
+        return serializer.validated_data
+    path, message = _first_error(serializer.errors)
+    raise ApplicationError(f"字段 {path}：{message}" if path else str(message), field=path or None)
+
+
+def _first_error(errors: Any, path: str = "") -> tuple[str, str]:
+    if isinstance(errors, dict):
+        key, value = next(iter(errors.items()))
+        if isinstance(key, int):  # a list's items, by index
+            return _first_error(value, f"{path}[{key}]")
+        name = "" if key == "non_field_errors" else key
+        return _first_error(value, f"{path}.{name}" if path and name else (name or path))
+    if isinstance(errors, list):
+        for index, item in enumerate(errors):
+            if item:
+                if isinstance(item, dict | list):
+                    return _first_error(item, f"{path}[{index}]")
+                return path, str(item)
+    return path, str(errors)

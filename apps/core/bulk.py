@@ -127,7 +127,7 @@ def _write(
     if connection.vendor not in ("sqlite", "postgresql"):
         raise NotSupportedError(f"apps.core.bulk writes to SQLite and PostgreSQL, not {connection.vendor}")
     meta = model._meta
-    given = [meta.get_field(name) for name in fields]
+    given = [_column_field(model, name) for name in fields]
     now = timezone.now()
     auto = [
         field
@@ -135,23 +135,38 @@ def _write(
         if (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
         and field.name not in fields
     ]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in [*given, *auto])
+    columns = ", ".join(_quote(field) for field in [*given, *auto])
     if unique_fields is not None:
-        updated = [meta.get_field(name) for name in update_fields] + [f for f in auto if f.auto_now]
-        target = ", ".join(quote(meta.get_field(name).column) for name in unique_fields)
-        sets = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in updated)
+        updated = [_column_field(model, name) for name in update_fields]
+        updated += [f for f in auto if getattr(f, "auto_now", False)]
+        target = ", ".join(_quote(_column_field(model, name)) for name in unique_fields)
+        sets = ", ".join(f"{_quote(f)} = EXCLUDED.{_quote(f)}" for f in updated)
         conflict = f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
     else:
         conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     auto_values = [_auto_value(field, now) for field in auto]
-    table = quote(meta.db_table)
-    returned = [meta.get_field(name) for name in returning]
+    table = _quote(meta.db_table)
+    returned = [_column_field(model, name) for name in returning]
     if any(field.get_internal_type() not in PLAIN_TYPES for field in returned):
         raise ValueError("returning takes plain fields (text, numbers, keys) only")
-    tail = conflict + (" RETURNING " + ", ".join(quote(f.column) for f in returned) if returned else "")
+    tail = conflict + (" RETURNING " + ", ".join(_quote(f) for f in returned) if returned else "")
     write = _copy if _copies(len(rows)) else _execute
     return write(table, columns, given, auto, auto_values, rows, tail, bool(returned))
+
+
+def _quote(field: models.Field[Any, Any] | str) -> str:
+    """A column's (or a table's) name quoted for the database."""
+    name = field if isinstance(field, str) else field.column
+    assert name is not None, "a concrete field has a column"
+    return connection.ops.quote_name(name)
+
+
+def _column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The concrete field ``name`` of the model (a column; a reverse relation is none)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
 
 
 def _auto_value(field: models.Field, now: datetime) -> Any:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -29,6 +29,9 @@ from django.utils.module_loading import autodiscover_modules
 
 from .models import StateChange
 from .permissions import PermissionPolicy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -52,7 +55,7 @@ def event_type(content_type: ContentType) -> str:
 
 
 def events_visible(
-    *, user: Any, after: int = 0, types: frozenset[str] = frozenset()
+    *, user: User, after: int = 0, types: frozenset[str] = frozenset()
 ) -> QuerySet[StateChange]:
     """The state changes after the cursor ``after`` of objects ``user`` may see, oldest first."""
     visible = Q(pk__in=[])

@@ -35,9 +35,9 @@ def search_input(**attrs: Any) -> forms.Widget:
     return forms.SearchInput(attrs=attrs)
 
 
-def search_filter(label: str, method: str) -> django_filters.CharFilter:
+def search_filter(label: str, method: str, **attrs: Any) -> django_filters.CharFilter:
     """A free-text search box; `method` on the FilterSet decides what it matches."""
-    return django_filters.CharFilter(label=label, method=method, widget=search_input())
+    return django_filters.CharFilter(label=label, method=method, widget=search_input(**attrs))
 
 
 def date_input() -> forms.Widget:

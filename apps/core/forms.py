@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME
@@ -38,9 +38,22 @@ def _first_choice(field: forms.Field) -> Any:
     return None
 
 
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """The form's own copy of the field ``name``, as the kind of field it is: for ``__init__`` to
+    narrow a choice field's queryset or choices to what the user may pick."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
 class RowFormSet(forms.BaseFormSet):
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
+        # BaseFormSet._construct_form is Django's private hook for building each form; the stubs omit it.
+        form: forms.Form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         for field in form.fields.values():
             # Row tables show the label once, in the column header; each input still needs its own.
             field.widget.attrs.setdefault(
@@ -76,9 +89,9 @@ class RowFormSet(forms.BaseFormSet):
             form
             for i, form in enumerate(self.forms)
             if (i < initial or form.has_changed())
-            and not (self.can_delete and self._should_delete_form(form))
+            and not (self.can_delete and form.cleaned_data.get(DELETION_FIELD_NAME, False))
         ]
 
 
 def row_formset(form: type[forms.Form], **kwargs: Any) -> type[RowFormSet]:
-    return forms.formset_factory(form, formset=RowFormSet, **kwargs)
+    return cast(type[RowFormSet], forms.formset_factory(form, formset=RowFormSet, **kwargs))

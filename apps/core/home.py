@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def register_years(years: Callable[[Any], Iterable[int]]) -> None:
     registry.years.append(years)
 
 
-def years_with_data(user: Any) -> list[int]:
+def years_with_data(user: User) -> list[int]:
     """The years the user has data in, newest first, as the apps that hold it say."""
     return sorted({year for source in registry.years for year in source(user)}, reverse=True)
 
@@ -86,8 +89,8 @@ def year_choices(years: list[int], year: int, today: int) -> list[int]:
     return sorted({*years, today, year}, reverse=True)
 
 
-def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
-    items = []
+def nav_for(user: User, current_path: str = "") -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     for item in sorted(registry.nav, key=lambda i: i.order):
         if user.role in item.roles:
             items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
@@ -102,7 +105,7 @@ def nav_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
     return items
 
 
-def home_context(user: Any, year: int | None = None) -> dict[str, Any]:
+def home_context(user: User, year: int | None = None) -> dict[str, Any]:
     """The user's panels; the year-bound ones for `year` (this year when None)."""
     panels = []
     year_bound = False

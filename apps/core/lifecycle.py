@@ -19,12 +19,15 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
 
 from .errors import ApplicationError
 from .services import state_change_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -52,11 +55,11 @@ class Who:
     check: Callable[[Any, Any], bool]
 
 
-def anyone(actor: Any, obj: Any) -> bool:
+def anyone(actor: User | None, obj: Any) -> bool:
     return True
 
 
-def nobody(actor: Any, obj: Any) -> bool:
+def nobody(actor: User | None, obj: Any) -> bool:
     return False
 
 
@@ -160,7 +163,7 @@ class Lifecycle(Generic[M]):
             return self.refuse_reason(step)
         return ApplicationError(f"{step.label}须填写原因", field="reason")
 
-    def may(self, actor: Any, obj: M, step: Transition) -> bool:
+    def may(self, actor: User | None, obj: M, step: Transition) -> bool:
         return self.roles[step.who].check(actor, obj)
 
     def refusal(
@@ -168,7 +171,7 @@ class Lifecycle(Generic[M]):
         obj: M,
         target: str,
         *,
-        actor: Any = None,
+        actor: User | None = None,
         check_actor: bool = False,
         offered_only: bool = True,
         context: Mapping[str, Any] | None = None,
@@ -189,7 +192,7 @@ class Lifecycle(Generic[M]):
                 return refused
         return None
 
-    def options(self, obj: M, actor: Any) -> list[Option]:
+    def options(self, obj: M, actor: User | None) -> list[Option]:
         """Every move from the object's state with why this actor may not make it now (None
         when it may): the buttons a page draws. Only `offered` guards are asked."""
         source = getattr(obj, self.field)
@@ -199,7 +202,7 @@ class Lifecycle(Generic[M]):
             if step.source == source
         ]
 
-    def allowed(self, obj: M, actor: Any) -> list[Transition]:
+    def allowed(self, obj: M, actor: User | None) -> list[Transition]:
         """The moves this actor may make on the object now (the buttons a page draws)."""
         return [option.transition for option in self.options(obj, actor) if option.allowed]
 
@@ -223,7 +226,7 @@ def move(
     lifecycle: Lifecycle[M],
     obj: M,
     *,
-    actor: Any,
+    actor: User | None,
     to: str,
     reason: str = "",
     context: Mapping[str, Any] | None = None,
@@ -271,7 +274,7 @@ def _move(
     lifecycle: Lifecycle[M],
     obj: M,
     *,
-    actor: Any,
+    actor: User | None,
     to: str,
     reason: str,
     context: Mapping[str, Any] | None,

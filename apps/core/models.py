@@ -7,6 +7,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def choice_label(choices: type[models.Choices], value: str, default: str | None = None) -> str:
+    """The Chinese label of ``value`` among ``choices``; a value that is none of them is shown as
+    it is (or as ``default``), e.g. the empty state of a creation in the state-change log."""
+    if value in choices.values:
+        return str(choices(value).label)
+    return value if default is None else default
+
+
 class MoneyDigits(TypedDict):
     """The size of a money column, spread into a ``DecimalField`` as ``**money_digits(14)``."""
 

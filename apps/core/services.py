@@ -1,17 +1,20 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import StateChange
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 
 def state_change_record(
     *,
     obj: models.Model,
-    actor: Any,
+    actor: User | None,
     from_state: str,
     to_state: str,
     reason: str = "",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from .errors import ApplicationError
 
@@ -65,7 +65,10 @@ def _shows_time(number_format: str | None) -> bool:
     return "h" in shown or "s" in shown
 
 
-def _second(value: datetime | time) -> datetime | time:
+_Moment = TypeVar("_Moment", datetime, time)
+
+
+def _second(value: _Moment) -> _Moment:
     """To the nearest second: Excel keeps times as fractions of a day, openpyxl to the millisecond."""
     if value.microsecond < 500_000:
         return value.replace(microsecond=0)
@@ -119,7 +122,7 @@ def read_rows(
     Whatever the upload holds, what cannot be read is an ApplicationError on `file` naming the
     file (a text file renamed .xlsx, an empty or damaged file, a workbook whose data sheet is
     empty), never an exception from the reader: the import saves nothing and says why."""
-    name = str(filename or getattr(source, "name", source))
+    name = str(filename or getattr(source, "name", str(source)))
     shown = Path(name).name or name
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":

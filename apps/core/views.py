@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from apps.core.permissions import signed_in
 
 from .health import broker_status, database_status
 from .home import chosen_year, home_context, year_choices, years_with_data
@@ -34,12 +38,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The role's home page; its year-bound panels (funds, bases) for ?year=, with a selector."""
+    user = signed_in(request)
     today = timezone.localdate().year
-    years = years_with_data(request.user)
+    years = years_with_data(user)
     year = chosen_year(request.GET.get("year", ""), years, today)
-    context = home_context(request.user, year)
+    context = home_context(user, year)
     context.update(year=year, years=year_choices(years, year, today))
     return render(request, "core/home.html", context)
+
+
+def date_param(request: HttpRequest, name: str) -> date | None:
+    """The query parameter ``name`` as a date (YYYY-MM-DD); None when absent or not a date."""
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -> Page:
@@ -49,7 +62,7 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -
 
 
 def sort_by(
-    request: HttpRequest, queryset: Any, allowed: dict[str, str | tuple[str, ...]], default: str
+    request: HttpRequest, queryset: Any, allowed: Mapping[str, str | Sequence[str]], default: str
 ) -> tuple[Any, str]:
     """Order by ?sort=<key> or ?sort=-<key>, where key is one of `allowed` (key → field or fields)."""
     sort = request.GET.get("sort") or default
@@ -57,5 +70,6 @@ def sort_by(
     if key not in allowed:
         sort, key = default, default.lstrip("-")
     prefix = "-" if sort.startswith("-") else ""
-    fields = allowed[key] if isinstance(allowed[key], tuple) else (allowed[key],)
+    chosen = allowed[key]
+    fields = (chosen,) if isinstance(chosen, str) else tuple(chosen)
     return queryset.order_by(*(f"{prefix}{field}" for field in fields), "pk"), sort

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -82,7 +83,7 @@ STANDARDS = {
 SPECIAL_STANDARD = Decimal("800")
 
 # district code → {major category: {level: rate}}; None is 专项职业能力.
-CATEGORY_RATES = {
+CATEGORY_RATES: dict[str, dict[int, dict[int | None, str]]] = {
     "500103": {
         6: {5: "150", 4: "160", 3: "180", 2: "190", 1: "200"},
         4: {5: "130", 4: "140", 3: "150", 2: "160", 1: "170", None: "130"},
@@ -404,11 +405,17 @@ def _money_demo_claims(users: dict[str, User]) -> None:
     claim_approve(claim=months, actor=officer, reason="演示数据：审核通过")
 
     apprentice = person_register_or_get(id_number=_demo_id_number(*APPRENTICE[1:]), name=APPRENTICE[0])
-    opened = {"person": apprentice, "start": date(2021, 4, 1), "end": date(2023, 3, 31), "planned_months": 24}
-    for stage, values in (
+    opened: dict[str, Any] = {
+        "person": apprentice,
+        "start": date(2021, 4, 1),
+        "end": date(2023, 3, 31),
+        "planned_months": 24,
+    }
+    stages: tuple[tuple[str, dict[str, Any]], ...] = (
         ("early_end", {"actual_months": 15, "early_end": "bankruptcy"}),
         ("advance", {}),
-    ):
+    )
+    for stage, values in stages:
         claim = claim_create_apprenticeship(
             actor=filer,
             employer=employer,

@@ -18,8 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.claims.apis import validated
+from apps.core.apis import validated
 from apps.core.filters import filter_api
+from apps.core.permissions import signed_in
 
 from . import services
 from .filters import ExportFilter, ExportLogFilter
@@ -75,7 +76,7 @@ class ExportLogSerializer(ExportJobSerializer):
 
 
 def _check_exporter(request: Request) -> None:
-    if not export_policy.can(request.user, "add"):
+    if not export_policy.can(signed_in(request), "add"):
         raise PermissionDenied("只有市人力社保局管理员、区县经办人员和审计人员可以导出数据")
 
 
@@ -111,7 +112,7 @@ class ExportsApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet[ExportJob]:
         _check_exporter(self.request)
-        return export_jobs(user=self.request.user)
+        return export_jobs(user=signed_in(self.request))
 
     @extend_schema(
         summary="发起导出 / Start an export",
@@ -132,7 +133,7 @@ class ExportsApi(ListAPIView):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-        job = services.export_request(actor=request.user, kind=kind, filters=filters)
+        job = services.export_request(actor=signed_in(request), kind=kind, filters=filters)
         return Response(ExportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
@@ -141,7 +142,7 @@ class ExportJobApi(APIView):
 
     @extend_schema(summary="导出进度 / An export", responses={200: ExportJobSerializer}, tags=["exports"])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ExportJobSerializer(export_job_get(user=request.user, job_id=pk)).data)
+        return Response(ExportJobSerializer(export_job_get(user=signed_in(request), job_id=pk)).data)
 
 
 class ExportFileApi(APIView):
@@ -157,7 +158,7 @@ class ExportFileApi(APIView):
         tags=["exports"],
     )
     def get(self, request: Request, pk: int) -> FileResponse:
-        return download_response(export_job_get(user=request.user, job_id=pk))
+        return download_response(export_job_get(user=signed_in(request), job_id=pk))
 
 
 @extend_schema_view(get=extend_schema(summary="导出日志 / Export log", tags=["exports"]))
@@ -168,6 +169,6 @@ class ExportLogApi(ListAPIView):
     serializer_class = ExportLogSerializer
 
     def get_queryset(self) -> QuerySet[ExportJob]:
-        return filter_api(ExportLogFilter, self.request, export_log(user=self.request.user)).order_by(
+        return filter_api(ExportLogFilter, self.request, export_log(user=signed_in(self.request))).order_by(
             "-created_at", "-pk"
         )

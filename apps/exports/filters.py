@@ -4,9 +4,10 @@ django-filter FilterSet: see apps.core.filters)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 
@@ -18,32 +19,35 @@ from apps.ledger.models import EntryKind
 
 from .models import ExportJob, ExportKind
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # What `kinds` and `statuses` choose from in each export, and their names: the ledger's entry
 # kinds, the claims' kinds, the audit rules; the claims' statuses, the findings' handling.
-KIND_CHOICES: dict[str, list[tuple[str, str]]] = {
+KIND_CHOICES: dict[str, Sequence[tuple[str, StrOrPromise]]] = {
     ExportKind.LEDGER: EntryKind.choices,
     ExportKind.CLAIM_LINES: ClaimKind.choices,
     ExportKind.AUDIT_FINDINGS: RULE_CHOICES,
     ExportKind.FUND_SUMMARY: [],
 }
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     ExportKind.LEDGER: "类型",
     ExportKind.CLAIM_LINES: "申领类型",
     ExportKind.AUDIT_FINDINGS: "稽核规则",
 }
-STATUS_CHOICES: dict[str, list[tuple[str, str]]] = {
+STATUS_CHOICES: dict[str, Sequence[tuple[str, StrOrPromise]]] = {
     ExportKind.LEDGER: ClaimStatus.choices,
     ExportKind.CLAIM_LINES: ClaimStatus.choices,
     ExportKind.AUDIT_FINDINGS: FindingStatus.choices,
     ExportKind.FUND_SUMMARY: [],
 }
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     ExportKind.LEDGER: "申领状态",
     ExportKind.CLAIM_LINES: "申领状态",
     ExportKind.AUDIT_FINDINGS: "处理状态",
 }
 # The date the `date_from` / `date_to` filter applies to, by export.
-DATE_LABELS = {
+DATE_LABELS: dict[str, str] = {
     ExportKind.LEDGER: "记账日期",
     ExportKind.CLAIM_LINES: "申领提交日期",
     ExportKind.AUDIT_FINDINGS: "发现日期",
@@ -87,7 +91,7 @@ class ExportFilter:
     def describe(self, *, kind: str, district_names: dict[str, str]) -> str:
         """In words, for the summary sheet and the log: 区县：渝中区、万州区；年度：2021；…"""
 
-        def labels(values: tuple[Any, ...], choices: list[tuple[str, str]] | None = None) -> str:
+        def labels(values: tuple[Any, ...], choices: Sequence[tuple[str, StrOrPromise]] | None = None) -> str:
             if not values:
                 return "全部"
             names = dict(choices or [])

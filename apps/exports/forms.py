@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 
+from apps.catalog.models import District
 from apps.claims.models import Share
-from apps.core.forms import DateInput
+from apps.core.forms import DateInput, form_field
 
 from .filters import DATE_LABELS, KIND_CHOICES, KIND_LABELS, STATUS_CHOICES, STATUS_LABELS, ExportFilter
 from .models import ExportKind
 from .permissions import export_districts
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 FIRST_YEAR = 2021  # notice 渝人社发〔2021〕12号 is in force from 2021-03-01
 
@@ -23,7 +27,7 @@ class ExportFilterForm(forms.Form):
     """The filter of the ledger, the claim lines or the audit findings: nothing ticked in a group
     means all of it."""
 
-    districts = forms.ModelMultipleChoiceField(
+    districts: forms.ModelMultipleChoiceField[District] = forms.ModelMultipleChoiceField(
         label="区县",
         queryset=None,
         to_field_name="code",
@@ -42,19 +46,22 @@ class ExportFilterForm(forms.Form):
     date_from = forms.DateField(required=False, widget=DateInput())
     date_to = forms.DateField(required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, user: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["districts"].queryset = export_districts(user).order_by("sort_order", "code")
-        self.fields["years"].choices = year_choices()
-        self.fields["kinds"].choices = KIND_CHOICES[kind]
+        form_field(self, "districts", forms.ModelChoiceField).queryset = export_districts(user).order_by(
+            "sort_order", "code"
+        )
+        form_field(self, "years", forms.ChoiceField).choices = year_choices()
+        form_field(self, "kinds", forms.ChoiceField).choices = KIND_CHOICES[kind]
         self.fields["kinds"].label = KIND_LABELS[kind]
-        self.fields["statuses"].choices = STATUS_CHOICES[kind]
+        form_field(self, "statuses", forms.ChoiceField).choices = STATUS_CHOICES[kind]
         self.fields["statuses"].label = STATUS_LABELS[kind]
         self.fields["date_from"].label = f"{DATE_LABELS[kind]}自"
         self.fields["date_to"].label = f"{DATE_LABELS[kind]}至"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "结束日期不能早于开始日期")
@@ -74,18 +81,18 @@ class ExportFilterForm(forms.Form):
 
 
 class FundSummaryForm(forms.Form):
-    district = forms.ModelChoiceField(
+    district: forms.ModelChoiceField[District] = forms.ModelChoiceField(
         label="区县", queryset=None, to_field_name="code", empty_label="— 请选择 —"
     )
     year = forms.TypedChoiceField(label="资金年度", coerce=int)
 
-    def __init__(self, *args: Any, user: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         districts = export_districts(user).order_by("sort_order", "code")
-        self.fields["district"].queryset = districts
+        form_field(self, "district", forms.ModelChoiceField).queryset = districts
         if user.district_id:
             self.fields["district"].initial = districts.filter(pk=user.district_id).first()
-        self.fields["year"].choices = year_choices()
+        form_field(self, "year", forms.ChoiceField).choices = year_choices()
         self.fields["year"].initial = timezone.localdate().year
 
     def export_filter(self) -> ExportFilter:
@@ -94,7 +101,7 @@ class FundSummaryForm(forms.Form):
         )
 
 
-FORMS: dict[str, type[forms.Form]] = {
+FORMS: dict[str, type[ExportFilterForm | FundSummaryForm]] = {
     ExportKind.LEDGER: ExportFilterForm,
     ExportKind.CLAIM_LINES: ExportFilterForm,
     ExportKind.AUDIT_FINDINGS: ExportFilterForm,

@@ -9,7 +9,7 @@ the district officer (who see them in full on the claim pages) and masked for th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -20,16 +20,19 @@ from apps.ledger.permissions import LEDGER_READERS, ledger_districts
 
 from .models import ExportJob
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 EXPORTERS = LEDGER_READERS
 FULL_ID_NUMBER_ROLES = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER})
 
 
-def export_districts(user: Any) -> QuerySet[District]:
+def export_districts(user: User) -> QuerySet[District]:
     """The districts whose ledger and claims the user may export."""
     return ledger_districts(user)
 
 
-def may_see_id_numbers(user: Any) -> bool:
+def may_see_id_numbers(user: User) -> bool:
     return is_active_user(user) and user.role in FULL_ID_NUMBER_ROLES
 
 
@@ -39,12 +42,12 @@ class ExportJobPolicy(PermissionPolicy[ExportJob]):
 
     model = ExportJob
 
-    def visible(self, user: Any) -> QuerySet[ExportJob]:
+    def visible(self, user: User) -> QuerySet[ExportJob]:
         if not is_active_user(user) or user.role not in EXPORTERS:
             return ExportJob.objects.none()
         return ExportJob.objects.filter(requested_by=user)
 
-    def can(self, user: Any, action: str, obj: ExportJob | None = None) -> bool:
+    def can(self, user: User, action: str, obj: ExportJob | None = None) -> bool:
         if not is_active_user(user):
             return False
         if action == "add":

@@ -4,9 +4,10 @@ permission policies, and the exports a user may see. Out-of-scope districts answ
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
@@ -24,6 +25,21 @@ from apps.ledger.permissions import entry_policy
 from .filters import ExportFilter
 from .models import ExportJob, ExportKind
 from .permissions import export_districts, export_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+class ClaimTotals(TypedDict):
+    """One status's claims of a district and year: how many, claimed and approved totals."""
+
+    status: str
+    n: int
+    total: Decimal | None
+    approved: Decimal | None
 
 
 def _day_start(day: Any) -> datetime:
@@ -46,7 +62,7 @@ def _filtered(qs: QuerySet, filters: ExportFilter, *, lookups: dict[str, str], m
 
 
 def ledger_entries(
-    *, user: Any, filters: ExportFilter, as_of: datetime | None = None
+    *, user: User, filters: ExportFilter, as_of: datetime | None = None
 ) -> QuerySet[LedgerEntry]:
     """The ledger entries the user may read that match the filter, booked no later than `as_of`
     (entries are only ever inserted, so this is the ledger as it stood then), oldest first."""
@@ -67,7 +83,7 @@ def ledger_entries(
     return qs.order_by("created_at", "pk")
 
 
-def claim_lines(*, user: Any, filters: ExportFilter) -> QuerySet[ClaimLine]:
+def claim_lines(*, user: User, filters: ExportFilter) -> QuerySet[ClaimLine]:
     """The lines of the claims the user may see that match the filter, by claim and line."""
     return _filtered(
         ClaimLine.objects.filter(claim__in=claim_policy.visible(user)),
@@ -83,7 +99,7 @@ def claim_lines(*, user: Any, filters: ExportFilter) -> QuerySet[ClaimLine]:
     ).order_by("claim_id", "pk")
 
 
-def audit_findings(*, user: Any, filters: ExportFilter) -> QuerySet[AuditFinding]:
+def audit_findings(*, user: User, filters: ExportFilter) -> QuerySet[AuditFinding]:
     """The current findings (apps.audits.selectors.current_findings: those of the latest run
     that covers them) the user may see that match the filter, by district, rule and finding. The
     year is the claim's; a finding about an institution's year (R6.1) has that year."""
@@ -104,7 +120,7 @@ def audit_findings(*, user: Any, filters: ExportFilter) -> QuerySet[AuditFinding
     return qs.order_by("district__sort_order", "district_id", "rule", "pk")
 
 
-def claim_totals_by_status(*, district: District, year: int) -> list[dict[str, Any]]:
+def claim_totals_by_status(*, district: District, year: int) -> list[ClaimTotals]:
     """The district's claims of the year per status: how many, claimed and approved totals."""
     return list(
         Claim.objects.filter(district=district, year=year)
@@ -114,7 +130,7 @@ def claim_totals_by_status(*, district: District, year: int) -> list[dict[str, A
     )
 
 
-def export_row_count(*, user: Any, kind: str, filters: ExportFilter) -> int:
+def export_row_count(*, user: User, kind: str, filters: ExportFilter) -> int:
     """How many detail rows the export will write (a fund summary has a handful)."""
     if kind == ExportKind.LEDGER:
         return ledger_entries(user=user, filters=filters).count()
@@ -125,7 +141,7 @@ def export_row_count(*, user: Any, kind: str, filters: ExportFilter) -> int:
     return 0
 
 
-def export_district_names(*, user: Any, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
+def export_district_names(*, user: User, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
     """{code: name} of the districts asked for; 404 if one is missing or outside the scope."""
     names = dict(export_districts(user).filter(code__in=codes).values_list("code", "name"))
     if len(names) != len(set(codes)):
@@ -133,17 +149,17 @@ def export_district_names(*, user: Any, codes: tuple[str, ...] | list[str]) -> d
     return names
 
 
-def export_jobs(*, user: Any) -> QuerySet[ExportJob]:
+def export_jobs(*, user: User) -> QuerySet[ExportJob]:
     """The user's own exports, newest first."""
     return export_policy.visible(user).order_by("-created_at", "-pk")
 
 
-def export_job_get(*, user: Any, job_id: int) -> ExportJob:
+def export_job_get(*, user: User, job_id: int) -> ExportJob:
     """One of the user's own exports; 404 for anybody else's and for a missing one."""
     return export_policy.get_visible(user, pk=job_id)
 
 
-def export_log(*, user: Any) -> QuerySet[ExportJob]:
+def export_log(*, user: User) -> QuerySet[ExportJob]:
     """Everyone's exports (who, what, how many rows, when): the municipal admin's to read;
     `filters.ExportLogFilter` narrows the list."""
     if not export_policy.can(user, "view_log"):

@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files import File
@@ -30,6 +30,9 @@ from .models import ExportJob, ExportKind, ExportStatus
 from .permissions import export_policy
 from .selectors import export_district_names, export_row_count
 from .workbooks import kinds as workbooks
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 logger = logging.getLogger(__name__)
 S = ExportStatus
@@ -58,7 +61,7 @@ LIFECYCLE: Lifecycle[ExportJob] = register(
 )
 TRANSITIONS = LIFECYCLE.targets()
 FAILURE_MESSAGE = "导出失败，请重新导出；多次失败请联系市人力社保局管理员。"
-FILE_LABELS = {
+FILE_LABELS: dict[str, str] = {
     ExportKind.LEDGER: "专账资金台账",
     ExportKind.CLAIM_LINES: "申领明细",
     ExportKind.AUDIT_FINDINGS: "稽核疑点",
@@ -107,7 +110,7 @@ def _file_name(kind: str, filters: ExportFilter, names: dict[str, str], at: date
     return f"{FILE_LABELS[kind]}_{stamp}.xlsx"
 
 
-def export_request(*, actor: Any, kind: str, filters: ExportFilter) -> ExportJob:
+def export_request(*, actor: User, kind: str, filters: ExportFilter) -> ExportJob:
     """Log the export and write it: at once when it has at most EXPORT_SMALL_ROWS rows (the job
     comes back finished), otherwise by a Celery task queued after commit (it comes back queued).
     A district outside the actor's scope answers 404, like a missing one."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
 from apps.core.views import paginate, sort_by
 
 from . import services
@@ -23,7 +24,7 @@ from .selectors import export_job_get, export_jobs, export_log
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFRESH_SECONDS = 3  # how often the page of an export in progress reloads itself
-KIND_HELP = {
+KIND_HELP: dict[str, str] = {
     ExportKind.LEDGER: (
         "专账资金台账的每一笔记账和冲销，按区县、年度、类型、资金类别、申领状态和记账日期筛选；"
         "附汇总表，与专账资金台账逐区县、逐年度、逐资金类别核对 (R8.5)。"
@@ -39,7 +40,7 @@ KIND_HELP = {
 
 
 def _check_exporter(request: HttpRequest) -> None:
-    if not export_policy.can(request.user, "add"):
+    if not export_policy.can(signed_in(request), "add"):
         raise PermissionDenied
 
 
@@ -59,28 +60,30 @@ def download_response(job: ExportJob) -> FileResponse:
 
 @login_required
 def export_index(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
     _check_exporter(request)
     return render(
         request,
         "exports/index.html",
         {
             "kinds": [(value, label, KIND_HELP[value]) for value, label in ExportKind.choices],
-            "page": paginate(request, export_jobs(user=request.user)),
-            "can_view_log": export_policy.can(request.user, "view_log"),
+            "page": paginate(request, export_jobs(user=user)),
+            "can_view_log": export_policy.can(user, "view_log"),
         },
     )
 
 
 @login_required
-def export_new(request: HttpRequest, kind: str) -> HttpResponse:
+def export_new(request: HttpRequest, kind: str) -> HttpResponseBase:
     _check_exporter(request)
     if kind not in ExportKind.values:
         raise Http404("没有这种导出")
+    user = signed_in(request)
     # An empty POST is a valid ledger filter: everything in the user's scope.
-    form = FORMS[kind](request.POST if request.method == "POST" else None, user=request.user, kind=kind)
+    form = FORMS[kind](request.POST if request.method == "POST" else None, user=user, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.export_request(actor=request.user, kind=kind, filters=form.export_filter())
+            job = services.export_request(actor=user, kind=kind, filters=form.export_filter())
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
@@ -103,7 +106,7 @@ def export_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = export_job_get(user=request.user, job_id=pk)
+    job = export_job_get(user=signed_in(request), job_id=pk)
     response = render(request, "exports/detail.html", {"job": job, "refresh": REFRESH_SECONDS})
     if job.in_progress:
         # The Refresh header reloads the page in every browser, with or without JavaScript.
@@ -113,12 +116,12 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
-    return download_response(export_job_get(user=request.user, job_id=pk))
+    return download_response(export_job_get(user=signed_in(request), job_id=pk))
 
 
 @login_required
 def export_log_page(request: HttpRequest) -> HttpResponse:
-    filterset = filter_page(ExportLogFilter, request, export_log(user=request.user))
+    filterset = filter_page(ExportLogFilter, request, export_log(user=signed_in(request)))
     qs, sort = sort_by(request, filterset.narrowed(), {"at": "created_at", "rows": "row_count"}, "-at")
     return render(
         request, "exports/log.html", {"page": paginate(request, qs), "sort": sort, "filter": filterset}

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.filters import filter_api
+from apps.core.permissions import signed_in
 
 from . import selectors, services
 from .filters import EmployerFilter, InstitutionFilter
@@ -81,10 +82,12 @@ class InstitutionDetailSerializer(InstitutionSerializer):
         fields = [*InstitutionSerializer.Meta.fields, "recognitions", "years"]
 
     def get_recognitions(self, obj: Institution) -> list[dict[str, Any]]:
-        return RecognitionSerializer(selectors.institution_recognitions(institution=obj), many=True).data
+        return list(
+            RecognitionSerializer(selectors.institution_recognitions(institution=obj), many=True).data
+        )
 
     def get_years(self, obj: Institution) -> list[dict[str, Any]]:
-        return YearSerializer(selectors.institution_years(institution=obj), many=True).data
+        return list(YearSerializer(selectors.institution_years(institution=obj), many=True).data)
 
 
 @extend_schema_view(get=extend_schema(summary="培训机构 / Institutions", tags=["institutions"]))
@@ -94,8 +97,9 @@ class InstitutionListApi(ListAPIView):
     serializer_class = InstitutionSerializer
 
     def get_queryset(self):
-        institution_policy.check(self.request.user, "list")
-        qs = filter_api(InstitutionFilter, self.request, selectors.institution_list(user=self.request.user))
+        user = signed_in(self.request)
+        institution_policy.check(user, "list")
+        qs = filter_api(InstitutionFilter, self.request, selectors.institution_list(user=user))
         return qs.order_by("district__sort_order", "name", "pk")
 
 
@@ -104,7 +108,7 @@ class InstitutionDetailApi(RetrieveAPIView):
     serializer_class = InstitutionDetailSerializer
 
     def get_object(self):
-        return selectors.institution_get(institution_id=self.kwargs["pk"], user=self.request.user)
+        return selectors.institution_get(institution_id=self.kwargs["pk"], user=signed_in(self.request))
 
 
 class InstitutionTransitionApi(APIView):
@@ -123,12 +127,13 @@ class InstitutionTransitionApi(APIView):
         tags=["institutions"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        institution = selectors.institution_get(institution_id=pk, user=request.user)
-        institution_policy.check(request.user, "change_status", institution)
+        user = signed_in(request)
+        institution = selectors.institution_get(institution_id=pk, user=user)
+        institution_policy.check(user, "change_status", institution)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.institution_transition(institution=institution, actor=request.user, **data.validated_data)
-        institution = selectors.institution_get(institution_id=pk, user=request.user)
+        services.institution_transition(institution=institution, actor=user, **data.validated_data)
+        institution = selectors.institution_get(institution_id=pk, user=user)
         return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
 
 
@@ -167,8 +172,9 @@ class EmployerListApi(ListAPIView):
     serializer_class = EmployerSerializer
 
     def get_queryset(self):
-        employer_policy.check(self.request.user, "list")
-        qs = filter_api(EmployerFilter, self.request, selectors.employer_list(user=self.request.user))
+        user = signed_in(self.request)
+        employer_policy.check(user, "list")
+        qs = filter_api(EmployerFilter, self.request, selectors.employer_list(user=user))
         return qs.order_by("district__sort_order", "name", "pk")
 
 
@@ -177,4 +183,4 @@ class EmployerDetailApi(RetrieveAPIView):
     serializer_class = EmployerSerializer
 
     def get_object(self):
-        return selectors.employer_get(employer_id=self.kwargs["pk"], user=self.request.user)
+        return selectors.employer_get(employer_id=self.kwargs["pk"], user=signed_in(self.request))

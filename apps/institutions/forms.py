@@ -37,7 +37,8 @@ class AccountFields(forms.Form):
     phone = forms.CharField(label=_("经办人手机号码"), max_length=20)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
             self.add_error("password_again", _("两次输入的密码不一致"))
         return data

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Min
 from django.utils import timezone
@@ -9,8 +9,11 @@ from .models import InstitutionStatus
 from .permissions import institution_policy
 from .selectors import institution_status_counts
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def organisation_panel(user: Any) -> dict[str, Any] | None:
+
+def organisation_panel(user: User) -> dict[str, Any] | None:
     institutions = list(user.institutions.select_related("district"))
     employers = list(user.employers.select_related("district", "parent"))
     if not institutions and not employers:
@@ -18,7 +21,7 @@ def organisation_panel(user: Any) -> dict[str, Any] | None:
     return {"title": "所属单位", "institutions": institutions, "employers": employers, "unlinked": False}
 
 
-def institution_queue_panel(user: Any) -> dict[str, Any] | None:
+def institution_queue_panel(user: User) -> dict[str, Any] | None:
     """Institutions in the user's scope by status; applications awaiting recognition first,
     with the age of the oldest."""
     counts = institution_status_counts(user=user)

@@ -9,7 +9,7 @@ municipal admin; everyone else sees them masked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
@@ -19,6 +19,9 @@ from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Employer, Institution
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # Roles that read institutions by district (the operator reads its own through membership).
 INSTITUTION_READERS = frozenset(
     {Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.THIRD_PARTY_REVIEWER, Role.AUDITOR}
@@ -26,7 +29,7 @@ INSTITUTION_READERS = frozenset(
 EMPLOYER_READERS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR})
 
 
-def _bank_account_readable(user: Any) -> Any:
+def _bank_account_readable(user: User) -> Any:
     """An SQL expression: may `user` read the row's bank account unmasked?"""
     if user.role == Role.MUNICIPAL_ADMIN:
         return Value(True)
@@ -45,7 +48,7 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
 
     model = Institution
 
-    def visible(self, user: Any) -> QuerySet[Institution]:
+    def visible(self, user: User) -> QuerySet[Institution]:
         if not is_active_user(user):
             return Institution.objects.none()
         if user.role == Role.INSTITUTION_OPERATOR:
@@ -56,12 +59,12 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
             return Institution.objects.none()
         return qs.select_related("district", "employer")
 
-    def with_bank_account_readable(self, user: Any, qs: QuerySet[Institution]) -> QuerySet[Institution]:
+    def with_bank_account_readable(self, user: User, qs: QuerySet[Institution]) -> QuerySet[Institution]:
         """Annotate each row with whether `user` may read its bank account unmasked, so a page
         of rows is masked without a query per row."""
         return qs.annotate(bank_account_readable=_bank_account_readable(user))
 
-    def can(self, user: Any, action: str, obj: Institution | None = None) -> bool:
+    def can(self, user: User, action: str, obj: Institution | None = None) -> bool:
         if not is_active_user(user):
             return False
         if action == "list":
@@ -74,8 +77,7 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
             readable = getattr(obj, "bank_account_readable", None)
             if readable is not None:
                 return bool(readable)
-            visible = self.with_bank_account_readable(user, self.visible(user))
-            return visible.filter(pk=obj.pk, bank_account_readable=True).exists()
+            return self.visible(user).filter(_bank_account_readable(user), pk=obj.pk).exists()
         if action == "change_details":
             return user.role == Role.INSTITUTION_OPERATOR and obj.members.filter(pk=user.pk).exists()
         if action in {"change_status", "recognise"}:
@@ -90,7 +92,7 @@ class EmployerPolicy(PermissionPolicy[Employer]):
 
     model = Employer
 
-    def visible(self, user: Any) -> QuerySet[Employer]:
+    def visible(self, user: User) -> QuerySet[Employer]:
         if not is_active_user(user):
             return Employer.objects.none()
         if user.role == Role.ENTERPRISE_FILER:
@@ -101,7 +103,7 @@ class EmployerPolicy(PermissionPolicy[Employer]):
             return Employer.objects.none()
         return qs.select_related("district", "parent")
 
-    def can(self, user: Any, action: str, obj: Employer | None = None) -> bool:
+    def can(self, user: User, action: str, obj: Employer | None = None) -> bool:
         if not is_active_user(user):
             return False
         if action == "list":

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 
 from apps.catalog.models import level_label
 from apps.core.masking import mask_bank_account
+from apps.core.models import choice_label
 from apps.core.selectors import state_changes_for
-from apps.rules.high_skill import check_high_skill_base
+from apps.rules.high_skill import BaseTier, check_high_skill_base
 from apps.rules.parameters import params_on
 
 from .models import (
@@ -26,6 +27,9 @@ from .models import (
 )
 from .permissions import employer_policy, institution_policy
 from .services import LIFECYCLE
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 S = InstitutionStatus
 
@@ -53,12 +57,12 @@ def institution_can_run_classes(institution: Institution) -> tuple[bool, str]:
     return False, "培训机构已被撤销，不能申请开班 (R4.1)"
 
 
-def institution_list(*, user: Any) -> QuerySet[Institution]:
+def institution_list(*, user: User) -> QuerySet[Institution]:
     """The institutions the user may see (narrowed by `filters.InstitutionFilter` on a list)."""
     return institution_policy.with_bank_account_readable(user, institution_policy.visible(user))
 
 
-def institution_status_counts(*, user: Any) -> dict[str, int]:
+def institution_status_counts(*, user: User) -> dict[str, int]:
     """How many institutions in the user's scope are in each status (one query)."""
     rows = institution_policy.visible(user).order_by().values("status").annotate(n=Count("pk"))
     counts = dict.fromkeys(S.values, 0)
@@ -66,14 +70,14 @@ def institution_status_counts(*, user: Any) -> dict[str, int]:
     return counts
 
 
-def institution_get(*, institution_id: int, user: Any) -> Institution:
+def institution_get(*, institution_id: int, user: User) -> Institution:
     try:
         return institution_list(user=user).get(pk=institution_id)
     except Institution.DoesNotExist as exc:
         raise Http404("培训机构不存在") from exc
 
 
-def bank_account_shown(*, user: Any, institution: Institution) -> str:
+def bank_account_shown(*, user: User, institution: Institution) -> str:
     """The bank account as this user may read it: in full for the institution's operators, the
     officer of its district and the municipal admin, masked for everyone else."""
     if institution_policy.can(user, "view_bank_account", institution):
@@ -98,7 +102,7 @@ class ActionOption:
     final: bool
 
 
-def institution_actions(*, user: Any, institution: Institution) -> list[ActionOption]:
+def institution_actions(*, user: User, institution: Institution) -> list[ActionOption]:
     """The status moves this user may make on the institution now (for the action forms)."""
     if not institution_policy.can(user, "change_status", institution):
         return []
@@ -114,20 +118,20 @@ def institution_actions(*, user: Any, institution: Institution) -> list[ActionOp
     ]
 
 
-def my_institutions(*, user: Any) -> QuerySet[Institution]:
+def my_institutions(*, user: User) -> QuerySet[Institution]:
     return institution_policy.visible(user).filter(members=user)
 
 
-def employer_list(*, user: Any) -> QuerySet[Employer]:
+def employer_list(*, user: User) -> QuerySet[Employer]:
     """The employers the user may see (narrowed by `filters.EmployerFilter` on a list)."""
     return employer_policy.visible(user)
 
 
-def employer_get(*, employer_id: int, user: Any) -> Employer:
+def employer_get(*, employer_id: int, user: User) -> Employer:
     return employer_policy.get_visible(user, pk=employer_id)
 
 
-def my_employers(*, user: Any) -> QuerySet[Employer]:
+def my_employers(*, user: User) -> QuerySet[Employer]:
     return employer_policy.visible(user).filter(members=user)
 
 
@@ -146,18 +150,14 @@ EVENT_LABELS = {
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
-    actor: Any
+    actor: User | None
     event: str
     detail: str
     reason: str
     to_state: str
 
 
-def _status(value: str) -> str:
-    return str(S(value).label) if value in S.values else value
-
-
-def _detail(model: type, to_state: str, changes: dict[str, Any]) -> str:
+def _detail(model: type[Model], to_state: str, changes: dict[str, Any]) -> str:
     if to_state in {"recognition_added", "recognition_removed"}:
         occupation = f"{changes.get('occupation', '')} {changes.get('occupation_name', '')}"
         text = f"{occupation}（{level_label(changes.get('level'))}）"
@@ -175,11 +175,8 @@ def _detail(model: type, to_state: str, changes: dict[str, Any]) -> str:
         )
     parts = []
     for field, values in changes.items():
-        label = (
-            model._meta.get_field(field).verbose_name
-            if field in {f.name for f in model._meta.fields}
-            else field
-        )
+        concrete = {f.name: f for f in model._meta.fields}
+        label = concrete[field].verbose_name if field in concrete else field
         parts.append(f"{label}：{values[0] or '—'} → {values[1] or '—'}")
     return "；".join(parts)
 
@@ -191,9 +188,9 @@ def history_for(*, obj: Institution | Employer) -> list[HistoryEntry]:
         if change.to_state in EVENT_LABELS:
             event = EVENT_LABELS[change.to_state]
         elif change.from_state:
-            event = f"{_status(change.from_state)} → {_status(change.to_state)}"
+            event = f"{choice_label(S, change.from_state)} → {choice_label(S, change.to_state)}"
         else:
-            event = f"自行注册（{_status(change.to_state)}）"
+            event = f"自行注册（{choice_label(S, change.to_state)}）"
         entries.append(
             HistoryEntry(
                 at=change.created_at,
@@ -229,10 +226,11 @@ def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
     importing nothing of classes), against 600 / 300 (R6.1), in one query. The finding is the
     rule's own (W, flagged for the reviewer)."""
     params = params_on(on)
-    targets = {
+    targets: dict[str, int] = {
         HighSkillBase.NATIONAL: params.high_skill_base_national_target,
         HighSkillBase.MUNICIPAL: params.high_skill_base_municipal_target,
     }
+    tiers: dict[str, BaseTier] = {HighSkillBase.NATIONAL: "national", HighSkillBase.MUNICIPAL: "municipal"}
     senior = Q(
         classes__level__isnull=False,
         classes__level__lte=3,
@@ -251,7 +249,9 @@ def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
             base.high_skill_base,
             base.person_times,
             targets[base.high_skill_base],
-            check_high_skill_base(tier=base.high_skill_base, person_times_by_year=[base.person_times], on=on),
+            check_high_skill_base(
+                tier=tiers[base.high_skill_base], person_times_by_year=[base.person_times], on=on
+            ),
         )
         for base in bases
     ]

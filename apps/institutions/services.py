@@ -26,6 +26,7 @@ from apps.catalog.models import District, Level, Occupation, level_label
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
 from apps.core.masking import mask_bank_account
+from apps.core.models import choice_label
 from apps.core.selectors import state_changes_for
 from apps.core.services import state_change_record
 from apps.notices.selectors import district_officers
@@ -47,17 +48,13 @@ from .permissions import employer_policy, institution_policy
 S = InstitutionStatus
 
 
-def _status_label(value: str) -> str:
-    return str(S(value).label) if value in S.values else value
-
-
 def _forbidden(institution: Institution, source: str, target: str) -> ApplicationError:
     if source == target:
-        message = f"机构已是“{_status_label(source)}”状态，无需变更"
+        message = f"机构已是“{choice_label(S, source)}”状态，无需变更"
     elif source == S.REVOKED:
-        message = f"机构已撤销，撤销是最终状态，不能变更为“{_status_label(target)}”"
+        message = f"机构已撤销，撤销是最终状态，不能变更为“{choice_label(S, target)}”"
     else:
-        message = f"机构状态不能从“{_status_label(source)}”变更为“{_status_label(target)}”"
+        message = f"机构状态不能从“{choice_label(S, source)}”变更为“{choice_label(S, target)}”"
     return ApplicationError(message, rule="R4.1", field="to")
 
 
@@ -72,25 +69,25 @@ def status_before_suspension(institution: Institution) -> str:
     return S.RECOGNISED
 
 
-def _only_centres_are_filed(institution: Institution, actor: Any, context: Any) -> ApplicationError | None:
+def _only_centres_are_filed(institution: Institution, actor: User, context: Any) -> ApplicationError | None:
     if institution.kind == InstitutionKind.ENTERPRISE_CENTRE:
         return None
     return ApplicationError(
         f"只有企业职工培训中心须报市人力社保局备案，{institution.get_kind_display()}不能备案；"
-        f"机构状态不能从“{_status_label(institution.status)}”变更为“{_status_label(S.FILED)}”",
+        f"机构状态不能从“{choice_label(S, institution.status)}”变更为“{choice_label(S, S.FILED)}”",
         rule="R4.1",
         field="to",
     )
 
 
 def _back_where_it_was(target: str) -> Guard:
-    def check(institution: Institution, actor: Any, context: Any) -> ApplicationError | None:
+    def check(institution: Institution, actor: User, context: Any) -> ApplicationError | None:
         before = status_before_suspension(institution)
         if target == before:
             return None
         return ApplicationError(
-            f"该机构暂停前为“{_status_label(before)}”，只能恢复为“{_status_label(before)}”，"
-            f"不能从“暂停”变更为“{_status_label(target)}”",
+            f"该机构暂停前为“{choice_label(S, before)}”，只能恢复为“{choice_label(S, before)}”，"
+            f"不能从“暂停”变更为“{choice_label(S, target)}”",
             rule="R4.1",
             field="to",
         )
@@ -98,7 +95,7 @@ def _back_where_it_was(target: str) -> Guard:
     return Guard("只能恢复为暂停前的状态", check, offered=True)
 
 
-def _admit(institution: Institution, actor: Any) -> None:
+def _admit(institution: Institution, actor: User) -> None:
     institution_policy.check(actor, "change_status", institution)
 
 
@@ -181,7 +178,7 @@ def institution_users(institution: Institution) -> QuerySet[User]:
     return institution.members.filter(is_active=True)
 
 
-def _notify_institution(institution: Institution, actor: Any, *, kind: str, title: str, reason: str) -> None:
+def _notify_institution(institution: Institution, actor: User, *, kind: str, title: str, reason: str) -> None:
     notify(
         recipients=institution_users(institution),
         kind=kind,
@@ -202,7 +199,9 @@ def transition_refusal(institution: Institution, target: str) -> Exception | Non
     return LIFECYCLE.refusal(institution, target)
 
 
-def institution_transition(*, institution: Institution, actor: Any, to: str, reason: str = "") -> Institution:
+def institution_transition(
+    *, institution: Institution, actor: User, to: str, reason: str = ""
+) -> Institution:
     """Move an institution along its lifecycle (R4.1): recognition by the district, filing of an
     enterprise training centre with the municipal bureau, suspension, reinstatement, revocation.
 
@@ -215,7 +214,9 @@ def institution_transition(*, institution: Institution, actor: Any, to: str, rea
             locked,
             actor,
             kind=f"institution_{step.action}",
-            title=f"机构{step.label}（由“{_status_label(step.source)}”变为“{_status_label(step.target)}”）",
+            title=(
+                f"机构{step.label}（由“{choice_label(S, step.source)}”变为“{choice_label(S, step.target)}”）"
+            ),
             reason=reason.strip(),
         )
 
@@ -275,7 +276,7 @@ def _full_clean(obj: models.Model, *, exclude: list[str] | None = None) -> None:
         obj.full_clean(exclude=exclude, validate_unique=False)
     except DjangoValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        label = obj._meta.get_field(field).verbose_name if field != "__all__" else ""
+        label = getattr(obj._meta.get_field(field), "verbose_name", field) if field != "__all__" else ""
         text = "；".join(messages)
         raise ApplicationError(f"{label}：{text}" if label else text, field=field) from exc
 
@@ -485,7 +486,7 @@ def employer_register(
 def institution_recognition_add(
     *,
     institution: Institution,
-    actor: Any,
+    actor: User,
     occupation: Occupation,
     level: int | None,
     recognised_on: date | None = None,
@@ -542,7 +543,7 @@ def institution_recognition_add(
 
 
 @transaction.atomic
-def institution_recognition_remove(*, recognition: InstitutionOccupation, actor: Any, reason: str) -> None:
+def institution_recognition_remove(*, recognition: InstitutionOccupation, actor: User, reason: str) -> None:
     locked = _lock(recognition.institution)
     institution_policy.check(actor, "recognise", locked)
     reason = (reason or "").strip()
@@ -580,7 +581,7 @@ def institution_recognition_remove(*, recognition: InstitutionOccupation, actor:
 
 @transaction.atomic
 def institution_high_skill_set(
-    *, institution: Institution, actor: Any, base: str, reason: str
+    *, institution: Institution, actor: User, base: str, reason: str
 ) -> Institution:
     """The municipal admin names an institution a national or municipal high-skill training base
     (whose yearly throughput R6.1 checks), or withdraws it."""
@@ -617,7 +618,7 @@ FIRST_YEAR = 2021  # the notice is in force from 2021-03-01
 def institution_year_set(
     *,
     institution: Institution,
-    actor: Any,
+    actor: User,
     year: int,
     evaluation_score: Decimal | None,
     plan_quota: int,
@@ -683,7 +684,7 @@ def _changes(obj: models.Model, values: dict[str, str], *, masked: frozenset[str
 def institution_details_update(
     *,
     institution: Institution,
-    actor: Any,
+    actor: User,
     address: str,
     contact_name: str,
     contact_phone: str,
@@ -712,7 +713,7 @@ def institution_details_update(
 
 @transaction.atomic
 def employer_details_update(
-    *, employer: Employer, actor: Any, address: str, contact_name: str, contact_phone: str
+    *, employer: Employer, actor: User, address: str, contact_name: str, contact_phone: str
 ) -> Employer:
     locked = Employer.objects.select_for_update().get(pk=employer.pk)
     employer_policy.check(actor, "change_details", locked)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -20,6 +20,7 @@ from apps.accounts.models import Role
 from apps.catalog.models import level_label
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
 from apps.core.views import paginate, sort_by
 
 from . import selectors, services
@@ -37,6 +38,9 @@ from .forms import (
 )
 from .models import Employer, Institution, InstitutionOccupation, InstitutionStatus
 from .permissions import employer_policy, institution_policy
+
+if TYPE_CHECKING:
+    pass
 
 INSTITUTION_SORTS = {
     "name": "name",
@@ -60,7 +64,7 @@ ACCOUNT_FIELDS = ("username", "password", "full_name", "phone")
 
 @login_required
 def institution_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     institution_policy.check(user, "list")
     filterset = filter_page(InstitutionFilter, request, selectors.institution_list(user=user))
     qs, sort = sort_by(request, filterset.narrowed(), INSTITUTION_SORTS, "district")
@@ -83,9 +87,10 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_institutions(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.INSTITUTION_OPERATOR:
+    user = signed_in(request)
+    if user.role != Role.INSTITUTION_OPERATOR:
         raise PermissionDenied
-    institutions = selectors.my_institutions(user=request.user)
+    institutions = selectors.my_institutions(user=user)
     return render(
         request,
         "institutions/my_institutions.html",
@@ -93,7 +98,7 @@ def my_institutions(request: HttpRequest) -> HttpResponse:
             "items": [
                 (
                     i,
-                    selectors.bank_account_shown(user=request.user, institution=i),
+                    selectors.bank_account_shown(user=user, institution=i),
                     selectors.institution_can_run_classes(i),
                 )
                 for i in institutions
@@ -103,7 +108,7 @@ def my_institutions(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, institution: Institution, status: int = 200, **forms: Any) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     can_recognise = institution_policy.can(user, "recognise", institution)
     can_set_high_skill = institution_policy.can(user, "set_high_skill", institution)
     context = {
@@ -127,7 +132,7 @@ def _detail(request: HttpRequest, institution: Institution, status: int = 200, *
 
 @login_required
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.institution_get(institution_id=pk, user=request.user))
+    return _detail(request, selectors.institution_get(institution_id=pk, user=signed_in(request)))
 
 
 def _detail_form_post(
@@ -141,8 +146,9 @@ def _detail_form_post(
 ) -> HttpResponse:
     """The action forms of the detail page: check the action (404 out of scope, 403 not
     allowed), call the service, and on an error show the page again with the form's errors."""
-    institution = selectors.institution_get(institution_id=pk, user=request.user)
-    institution_policy.check(request.user, action, institution)
+    user = signed_in(request)
+    institution = selectors.institution_get(institution_id=pk, user=user)
+    institution_policy.check(user, action, institution)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -160,7 +166,7 @@ def _detail_form_post(
 def institution_transition(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(institution: Institution, data: dict[str, Any]) -> str:
         changed = services.institution_transition(
-            institution=institution, actor=request.user, to=data["to"], reason=data["reason"]
+            institution=institution, actor=signed_in(request), to=data["to"], reason=data["reason"]
         )
         return f"机构状态已变更为“{changed.get_status_display()}”"
 
@@ -178,7 +184,7 @@ def institution_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(institution: Institution, data: dict[str, Any]) -> str:
-        row = services.institution_recognition_add(institution=institution, actor=request.user, **data)
+        row = services.institution_recognition_add(institution=institution, actor=signed_in(request), **data)
         return f"已认定 {row.occupation}（{level_label(row.level)}）"
 
     return _detail_form_post(
@@ -194,11 +200,12 @@ def recognition_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def recognition_remove(request: HttpRequest, pk: int, recognition_pk: int) -> HttpResponse:
     """A confirmation step: the page names the recognition and asks for a reason."""
-    institution = selectors.institution_get(institution_id=pk, user=request.user)
+    user = signed_in(request)
+    institution = selectors.institution_get(institution_id=pk, user=user)
     recognition = get_object_or_404(
         InstitutionOccupation.objects.select_related("occupation"), pk=recognition_pk, institution=institution
     )
-    institution_policy.check(request.user, "recognise", institution)
+    institution_policy.check(user, "recognise", institution)
     form = RecognitionRemoveForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -206,7 +213,7 @@ def recognition_remove(request: HttpRequest, pk: int, recognition_pk: int) -> Ht
         if form.is_valid():
             try:
                 services.institution_recognition_remove(
-                    recognition=recognition, actor=request.user, reason=form.cleaned_data["reason"]
+                    recognition=recognition, actor=user, reason=form.cleaned_data["reason"]
                 )
             except ApplicationError as exc:
                 exc.add_to_form(form)
@@ -226,7 +233,10 @@ def recognition_remove(request: HttpRequest, pk: int, recognition_pk: int) -> Ht
 def high_skill_set(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(institution: Institution, data: dict[str, Any]) -> str:
         services.institution_high_skill_set(
-            institution=institution, actor=request.user, base=data["high_skill_base"], reason=data["reason"]
+            institution=institution,
+            actor=signed_in(request),
+            base=data["high_skill_base"],
+            reason=data["reason"],
         )
         return "高技能人才培训基地已变更"
 
@@ -244,7 +254,7 @@ def high_skill_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def year_set(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(institution: Institution, data: dict[str, Any]) -> str:
-        row = services.institution_year_set(institution=institution, actor=request.user, **data)
+        row = services.institution_year_set(institution=institution, actor=signed_in(request), **data)
         return f"{row.year} 年度评估与培训计划额度已保存"
 
     return _detail_form_post(
@@ -254,8 +264,9 @@ def year_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = selectors.institution_get(institution_id=pk, user=request.user)
-    institution_policy.check(request.user, "change_details", institution)
+    user = signed_in(request)
+    institution = selectors.institution_get(institution_id=pk, user=user)
+    institution_policy.check(user, "change_details", institution)
     fields = ("address", "contact_name", "contact_phone", "bank_name", "bank_account")
     form = InstitutionDetailsForm(request.POST or None, initial={f: getattr(institution, f) for f in fields})
     status = 200
@@ -263,9 +274,7 @@ def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.institution_details_update(
-                    institution=institution, actor=request.user, **form.cleaned_data
-                )
+                services.institution_details_update(institution=institution, actor=user, **form.cleaned_data)
             except ApplicationError as exc:
                 exc.add_to_form(form)
             else:
@@ -318,7 +327,7 @@ def institution_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def employer_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in(request)
     employer_policy.check(user, "list")
     filterset = filter_page(EmployerFilter, request, selectors.employer_list(user=user))
     qs, sort = sort_by(request, filterset.narrowed(), EMPLOYER_SORTS, "district")
@@ -331,33 +340,38 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_employers(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.ENTERPRISE_FILER:
+    user = signed_in(request)
+    if user.role != Role.ENTERPRISE_FILER:
         raise PermissionDenied
     return render(
-        request, "institutions/my_employers.html", {"employers": selectors.my_employers(user=request.user)}
+        request,
+        "institutions/my_employers.html",
+        {"employers": selectors.my_employers(user=user)},
     )
 
 
 @login_required
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = selectors.employer_get(employer_id=pk, user=request.user)
+    user = signed_in(request)
+    employer = selectors.employer_get(employer_id=pk, user=user)
     return render(
         request,
         "institutions/employer_detail.html",
         {
             "employer": employer,
-            "subsidiaries": employer_policy.visible(request.user).filter(parent=employer),
-            "training_centres": selectors.institution_list(user=request.user).filter(employer=employer),
+            "subsidiaries": employer_policy.visible(user).filter(parent=employer),
+            "training_centres": selectors.institution_list(user=user).filter(employer=employer),
             "history": selectors.history_for(obj=employer),
-            "can_change_details": employer_policy.can(request.user, "change_details", employer),
+            "can_change_details": employer_policy.can(user, "change_details", employer),
         },
     )
 
 
 @login_required
 def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    employer: Employer = selectors.employer_get(employer_id=pk, user=request.user)
-    employer_policy.check(request.user, "change_details", employer)
+    user = signed_in(request)
+    employer: Employer = selectors.employer_get(employer_id=pk, user=user)
+    employer_policy.check(user, "change_details", employer)
     fields = ("address", "contact_name", "contact_phone")
     form = EmployerDetailsForm(request.POST or None, initial={f: getattr(employer, f) for f in fields})
     status = 200
@@ -365,7 +379,7 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.employer_details_update(employer=employer, actor=request.user, **form.cleaned_data)
+                services.employer_details_update(employer=employer, actor=user, **form.cleaned_data)
             except ApplicationError as exc:
                 exc.add_to_form(form)
             else:

@@ -26,8 +26,7 @@ class PaymentLineInline(admin.TabularInline):
     model = PaymentLine
     extra = 0
     can_delete = False
-    fields = ["claim_line", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("claim_line", "amount")
 
     def has_add_permission(self, request, obj=None):
         return False

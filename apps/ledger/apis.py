@@ -4,6 +4,7 @@ error is `{"detail", "rule", "field"}`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,11 +25,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import District
-from apps.claims.apis import ClaimDetailSerializer, claim_data, validated
+from apps.claims.apis.claims import ClaimDetailSerializer, claim_data
 from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
+from apps.core.apis import validated
 from apps.core.filters import filter_api
+from apps.core.permissions import signed_in
 
 from . import services
 from .filters import AllocationFilter, EntryFilter, PaymentFilter, RecoveryFilter
@@ -53,14 +56,15 @@ class ScopeSerializer(serializers.Serializer):
 def _scope(request: Request) -> tuple[District, int]:
     """?district=<code>&year=: the district (the officer's own by default; 404 outside the
     caller's ledger scope) and the year (this year by default)."""
-    if not allocation_policy.can(request.user, "list"):
+    user = signed_in(request)
+    if not allocation_policy.can(user, "list"):
         raise PermissionDenied("您无权查看专账资金")
     data = validated(ScopeSerializer, request.query_params)
-    districts = ledger_districts(request.user)
+    districts = ledger_districts(user)
     code = data["district"]
     district = districts.filter(code=code).first() if code else None
-    if district is None and not code and request.user.district_id:
-        district = districts.filter(pk=request.user.district_id).first()
+    if district is None and not code and user.district_id:
+        district = districts.filter(pk=user.district_id).first()
     if district is None:
         raise NotFound("区县不存在" if code else "请用 district 参数指定区县代码")
     return district, data.get("year") or timezone.localdate().year
@@ -147,13 +151,18 @@ class AllocationsApi(ListAPIView):
         district = serializers.CharField()
         year = serializers.IntegerField(min_value=2021, max_value=2100)
         amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-        work_for_training_share = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
-        living_allowance_share = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
+        work_for_training_share = serializers.DecimalField(
+            max_digits=14, decimal_places=2, default=Decimal("0")
+        )
+        living_allowance_share = serializers.DecimalField(
+            max_digits=14, decimal_places=2, default=Decimal("0")
+        )
 
     def get_queryset(self) -> QuerySet[Allocation]:
-        if not allocation_policy.can(self.request.user, "list"):
+        user = signed_in(self.request)
+        if not allocation_policy.can(user, "list"):
             raise PermissionDenied("您无权查看专账资金")
-        qs = allocation_policy.visible(self.request.user).select_related("district")
+        qs = allocation_policy.visible(user).select_related("district")
         return filter_api(AllocationFilter, self.request, qs).order_by("-year", "district__sort_order", "pk")
 
     @extend_schema(
@@ -163,13 +172,14 @@ class AllocationsApi(ListAPIView):
         tags=["ledger"],
     )
     def post(self, request: Request) -> Response:
-        if not allocation_policy.can(request.user, "act"):
+        user = signed_in(request)
+        if not allocation_policy.can(user, "act"):
             raise PermissionDenied("只有市人力社保局管理员可以设置专账资金额度")
         data = validated(self.InputSerializer, request.data)
-        district = allocation_districts(request.user).filter(code=data.pop("district")).first()
+        district = allocation_districts(user).filter(code=data.pop("district")).first()
         if district is None:
             raise NotFound("区县不存在")
-        allocation = services.allocation_set(actor=request.user, district=district, **data)
+        allocation = services.allocation_set(actor=user, district=district, **data)
         return Response(AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
 
 
@@ -206,9 +216,10 @@ class EntriesApi(ListAPIView):
     serializer_class = EntrySerializer
 
     def get_queryset(self) -> QuerySet[LedgerEntry]:
-        if not entry_policy.can(self.request.user, "list"):
+        user = signed_in(self.request)
+        if not entry_policy.can(user, "list"):
             raise PermissionDenied("您无权查看专账资金台账")
-        qs = filter_api(EntryFilter, self.request, dashboards.entry_list(user=self.request.user))
+        qs = filter_api(EntryFilter, self.request, dashboards.entry_list(user=user))
         return qs.order_by("created_at", "pk")
 
 
@@ -226,15 +237,18 @@ class EntryReversalApi(APIView):
         tags=["ledger"],
     )
     def post(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
         entry = entry_policy.get_visible(
-            request.user, LedgerEntry.objects.select_related("allocation__district"), pk=pk
+            user, LedgerEntry.objects.select_related("allocation__district"), pk=pk
         )
-        if not entry_policy.can(request.user, "act", entry):
+        if not entry_policy.can(user, "act", entry):
             raise PermissionDenied("只有本区县经办人员或市级管理员可以冲销台账记录")
         reversal = services.entry_reverse(
-            entry=entry, actor=request.user, reason=validated(self.InputSerializer, request.data)["reason"]
+            entry=entry,
+            actor=user,
+            reason=validated(self.InputSerializer, request.data)["reason"],
         )
-        reversal = dashboards.entry_list(user=request.user).get(pk=reversal.pk)
+        reversal = dashboards.entry_list(user=user).get(pk=reversal.pk)
         return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
 
 
@@ -269,9 +283,10 @@ class RecoveriesApi(ListAPIView):
     serializer_class = RecoverySerializer
 
     def get_queryset(self) -> QuerySet[Recovery]:
-        if not entry_policy.can(self.request.user, "list"):
+        user = signed_in(self.request)
+        if not entry_policy.can(user, "list"):
             raise PermissionDenied("您无权查看专账资金台账")
-        qs = filter_api(RecoveryFilter, self.request, dashboards.recovery_list(user=self.request.user))
+        qs = filter_api(RecoveryFilter, self.request, dashboards.recovery_list(user=user))
         return qs.order_by("-created_at", "-pk")
 
 
@@ -283,7 +298,11 @@ class LineRecoveryApi(APIView):
     class InputSerializer(serializers.Serializer):
         rule = serializers.CharField(max_length=16)
         reason = serializers.CharField()
-        source = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+        # DRF's metaclass takes declared fields out of the class, so this input named `source` does
+        # not replace Field.source; the stubs cannot see that.
+        source = serializers.CharField(  # type: ignore[assignment]
+            max_length=64, required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(
         summary="追回一条明细 / Recover a claim line",
@@ -292,15 +311,16 @@ class LineRecoveryApi(APIView):
         tags=["ledger"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        line = ClaimLine.objects.filter(claim__in=claim_policy.visible(request.user), pk=pk).first()
+        user = signed_in(request)
+        line = ClaimLine.objects.filter(claim__in=claim_policy.visible(user), pk=pk).first()
         if line is None:
             raise NotFound("申领明细不存在")
-        if not claim_policy.can(request.user, "review", line.claim):
+        if not claim_policy.can(user, "review", line.claim):
             raise PermissionDenied("只有本区县人力社保局经办人员可以追回补贴")
         recovery = services.line_recover(
-            line=line, actor=request.user, **validated(self.InputSerializer, request.data)
+            line=line, actor=user, **validated(self.InputSerializer, request.data)
         )
-        recovery = dashboards.recovery_list(user=request.user).get(pk=recovery.pk)
+        recovery = dashboards.recovery_list(user=user).get(pk=recovery.pk)
         return Response(RecoverySerializer(recovery).data, status=status.HTTP_201_CREATED)
 
 
@@ -319,15 +339,16 @@ class RecoveryReturnedApi(APIView):
         tags=["ledger"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        recovery = dashboards.recovery_list(user=request.user).filter(pk=pk).first()
+        user = signed_in(request)
+        recovery = dashboards.recovery_list(user=user).filter(pk=pk).first()
         if recovery is None:
             raise NotFound("追回记录不存在")
-        if not may_act_in(request.user, recovery.claim_line.claim.district):
+        if not may_act_in(user, recovery.claim_line.claim.district):
             raise PermissionDenied("只有本区县经办人员或市级管理员可以登记追回款退回")
         services.recovery_returned(
-            recovery=recovery, actor=request.user, **validated(self.InputSerializer, request.data)
+            recovery=recovery, actor=user, **validated(self.InputSerializer, request.data)
         )
-        return Response(RecoverySerializer(dashboards.recovery_list(user=request.user).get(pk=pk)).data)
+        return Response(RecoverySerializer(dashboards.recovery_list(user=user).get(pk=pk)).data)
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -358,9 +379,10 @@ class PaymentsApi(ListAPIView):
         lines = serializers.ListField(child=serializers.IntegerField(), min_length=1)
 
     def get_queryset(self) -> QuerySet[Payment]:
-        if not payment_policy.can(self.request.user, "list"):
+        user = signed_in(self.request)
+        if not payment_policy.can(user, "list"):
             raise PermissionDenied("您无权查看拨付记录")
-        qs = filter_api(PaymentFilter, self.request, dashboards.payment_list(user=self.request.user))
+        qs = filter_api(PaymentFilter, self.request, dashboards.payment_list(user=user))
         return qs.prefetch_related("lines").order_by("-paid_on", "-pk")
 
     @extend_schema(
@@ -370,16 +392,17 @@ class PaymentsApi(ListAPIView):
         tags=["ledger"],
     )
     def post(self, request: Request) -> Response:
-        if not payment_policy.can(request.user, "act"):
+        user = signed_in(request)
+        if not payment_policy.can(user, "act"):
             raise PermissionDenied("只有本区县经办人员或市级管理员可以登记拨付")
         data = validated(self.InputSerializer, request.data)
-        district = ledger_districts(request.user).filter(code=data["district"]).first()
+        district = ledger_districts(user).filter(code=data["district"]).first()
         if district is None:
             raise NotFound("区县不存在")
-        if not may_act_in(request.user, district):
+        if not may_act_in(user, district):
             raise PermissionDenied("只有本区县经办人员或市级管理员可以登记拨付")
         payment = services.payment_record(
-            actor=request.user,
+            actor=user,
             district=district,
             reference=data["reference"],
             paid_on=data["paid_on"],
@@ -450,11 +473,12 @@ class ClaimApproveApi(APIView):
         tags=["claims"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = claim_get(claim_id=pk, user=request.user)
-        if not claim_policy.can(request.user, "review", claim):
+        user = signed_in(request)
+        claim = claim_get(claim_id=pk, user=user)
+        if not claim_policy.can(user, "review", claim):
             raise PermissionDenied("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
         data: dict[str, Any] = validated(self.InputSerializer, request.data)
         services.claim_approve(
-            claim=claim, actor=request.user, reason=data["reason"], acknowledged=data["acknowledged"]
+            claim=claim, actor=user, reason=data["reason"], acknowledged=data["acknowledged"]
         )
-        return Response(claim_data(claim_get(claim_id=pk, user=request.user), request.user))
+        return Response(claim_data(claim_get(claim_id=pk, user=user), user))

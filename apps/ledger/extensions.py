@@ -4,7 +4,7 @@ also noted in its line's row."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
@@ -13,8 +13,11 @@ from apps.core.templatetags.money import yuan
 
 from .models import Recovery
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def claim_recoveries_section(user: Any, claim: Any) -> dict[str, Any] | None:
+
+def claim_recoveries_section(user: User, claim: Any) -> dict[str, Any] | None:
     recoveries = list(
         Recovery.objects.filter(claim_line__claim=claim).select_related("claim_line__person").order_by("pk")
     )

@@ -9,15 +9,20 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.catalog.models import District
 from apps.claims.forms import RULE_CHOICES
-from apps.core.forms import DateInput
+from apps.claims.models import ClaimLine
+from apps.core.forms import DateInput, form_field
+from apps.core.templatetags.money import yuan
 
 CONFIRM = _("我已核对以上内容，确认执行")
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 class AllocationForm(forms.Form):
-    district = forms.ModelChoiceField(label=_("区县"), queryset=None, empty_label=None)
+    district: forms.ModelChoiceField[District] = forms.ModelChoiceField(
+        label=_("区县"), queryset=None, empty_label=None
+    )
     year = forms.IntegerField(label=_("年度"), min_value=2021, max_value=2100)
     amount = forms.DecimalField(label=_("年度专账资金额度（元）"), **MONEY)
     work_for_training_share = forms.DecimalField(
@@ -33,7 +38,7 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args: Any, districts: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = districts
+        form_field(self, "district", forms.ModelChoiceField).queryset = districts
         self.fields["year"].initial = timezone.localdate().year
 
 
@@ -61,17 +66,22 @@ class RecoveryReturnedForm(forms.Form):
     confirm = forms.BooleanField(label=CONFIRM, required=True)
 
 
+class PayableLinesField(forms.ModelMultipleChoiceField):
+    """The lines to pay, each named by its claim, claimant, person and amount."""
+
+    def label_from_instance(self, line: ClaimLine) -> str:
+        return f"申领 #{line.claim_id} {line.claim.claimant} · {line.person.name} · {yuan(line.amount)} 元"
+
+
 class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("拨付凭证号"), max_length=64)
     paid_on = forms.DateField(label=_("拨付日期"), widget=DateInput())
-    lines = forms.ModelMultipleChoiceField(
-        label=_("拨付的明细"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    lines = PayableLinesField(label=_("拨付的明细"), queryset=None, widget=forms.CheckboxSelectMultiple)
     confirm = forms.BooleanField(label=CONFIRM, required=True)
 
     def __init__(self, *args: Any, lines: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lines"].queryset = lines
+        form_field(self, "lines", forms.ModelChoiceField).queryset = lines
         self.fields["paid_on"].initial = timezone.localdate()
 
 

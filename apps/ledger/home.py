@@ -4,7 +4,7 @@ admin and the auditor, and the high-skill bases against their targets (R6.1)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -13,8 +13,11 @@ from apps.institutions.selectors import high_skill_bases
 
 from .selectors import dashboards
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def district_fund_panel(user: Any, year: int | None = None) -> dict[str, Any] | None:
+
+def district_fund_panel(user: User, year: int | None = None) -> dict[str, Any] | None:
     if user.district_id is None:
         return None
     year = year or timezone.localdate().year
@@ -41,7 +44,7 @@ def district_fund_panel(user: Any, year: int | None = None) -> dict[str, Any] | 
     }
 
 
-def districts_panel(user: Any, year: int | None = None) -> dict[str, Any]:
+def districts_panel(user: User, year: int | None = None) -> dict[str, Any]:
     year = year or timezone.localdate().year
     summaries = dashboards.district_summaries(user=user, year=year)
     active = [s for s in summaries if s.allocated or s.booked or s.paid or s.waiting]
@@ -55,7 +58,7 @@ def districts_panel(user: Any, year: int | None = None) -> dict[str, Any]:
     }
 
 
-def high_skill_panel(user: Any, year: int | None = None) -> dict[str, Any]:
+def high_skill_panel(user: User, year: int | None = None) -> dict[str, Any]:
     today = timezone.localdate()
     year = year or today.year
     # A past year's bases are judged against the targets in force at its end.

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -41,6 +43,11 @@ class Allocation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.district} {self.year}"
+
+    @property
+    def training_share(self) -> Decimal:
+        """培训补贴额度: the year's amount less the 以工代训 and living-allowance shares (R8.2)."""
+        return self.share_amount(Share.TRAINING)
 
     def share_amount(self, share: str):
         if share == Share.WORK_FOR_TRAINING:

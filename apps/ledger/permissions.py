@@ -11,7 +11,7 @@ same; the auditor never acts.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -22,40 +22,43 @@ from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Allocation, LedgerEntry, Payment
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 LEDGER_READERS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR})
 LEDGER_ACTORS = frozenset({Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER})
 
 
-def ledger_districts(user: Any) -> QuerySet[District]:
+def ledger_districts(user: User) -> QuerySet[District]:
     """The districts whose special account the user may read."""
     if not is_active_user(user) or user.role not in LEDGER_READERS:
         return District.objects.none()
     return districts_visible_to(user)
 
 
-def may_act_in(user: Any, district: District | None) -> bool:
+def may_act_in(user: User, district: District | None) -> bool:
     """Reverse entries, record payments: the district's officers and the admin. (Allocations:
     may_set_allocations.)"""
     return is_active_user(user) and district is not None and may_edit_district(user, district)
 
 
-def may_set_allocations(user: Any) -> bool:
+def may_set_allocations(user: User) -> bool:
     """Set any district's allocation and shares (R8.2): the municipal admin alone."""
     return is_active_user(user) and user.role == Role.MUNICIPAL_ADMIN
 
 
-def allocation_districts(user: Any) -> QuerySet[District]:
+def allocation_districts(user: User) -> QuerySet[District]:
     """The districts whose allocation the user may set: every one for the admin, else none."""
     return District.objects.all() if may_set_allocations(user) else District.objects.none()
 
 
-def actable_districts(user: Any) -> QuerySet[District]:
+def actable_districts(user: User) -> QuerySet[District]:
     """The districts where the user may reverse entries and record payments."""
     if not is_active_user(user):
         return District.objects.none()
     if user.role == Role.MUNICIPAL_ADMIN:
         return District.objects.all()
-    if user.role == Role.DISTRICT_OFFICER:
+    if user.role == Role.DISTRICT_OFFICER and user.district_id is not None:
         return District.objects.filter(pk=user.district_id)
     return District.objects.none()
 
@@ -66,14 +69,14 @@ class _LedgerPolicy(PermissionPolicy):
 
     district_lookup: str
 
-    def visible(self, user: Any) -> QuerySet:
+    def visible(self, user: User) -> QuerySet:
         return self.model.objects.filter(**{f"{self.district_lookup}__in": ledger_districts(user)})
 
     @abstractmethod
     def district_of(self, obj: Any) -> District:
         """The district whose account the object belongs to."""
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: User, action: str, obj: Any = None) -> bool:
         if not is_active_user(user):
             return False
         if action == "list":
@@ -99,7 +102,7 @@ class AllocationPolicy(_LedgerPolicy):
     def district_of(self, obj: Allocation) -> District:
         return obj.district
 
-    def can(self, user: Any, action: str, obj: Any = None) -> bool:
+    def can(self, user: User, action: str, obj: Any = None) -> bool:
         if action == "act":
             return may_set_allocations(user)
         return super().can(user, action, obj)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Sum
@@ -27,6 +27,7 @@ from apps.claims.services.lines import claim_line_unbook, claim_recount
 from apps.claims.services.notices import claim_notify
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
+from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
 from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
@@ -34,20 +35,21 @@ from apps.rules.special_account import check_allocation
 
 from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ZERO = Decimal("0.00")
 
 
-def _require_admin(actor: Any) -> None:
-    if not (
-        getattr(actor, "is_authenticated", False) and actor.is_active and actor.role == Role.MUNICIPAL_ADMIN
-    ):
+def _require_admin(actor: User) -> None:
+    if not (is_active_user(actor) and actor.role == Role.MUNICIPAL_ADMIN):
         raise ApplicationError("只有市人力社保局管理员可以设置专账资金额度")
 
 
 @transaction.atomic
 def allocation_set(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     year: int,
     amount: Decimal,
@@ -115,12 +117,20 @@ def booked_by_share(allocation: Allocation) -> dict[str, Decimal]:
     return booked
 
 
+class Reopening(NamedTuple):
+    """A line final approval sends back to pending: its amount when approved, and why."""
+
+    line: ClaimLine
+    before: Decimal
+    why: str
+
+
 @dataclass(frozen=True)
 class _Reopened:
-    lines: list[tuple[ClaimLine, Decimal, str]]  # the line, its amount when approved, why reopened
+    lines: list[Reopening]
 
 
-def claim_approve(*, claim: Claim, actor: Any, reason: str = "", acknowledged: bool = False) -> Claim:
+def claim_approve(*, claim: Claim, actor: User, reason: str = "", acknowledged: bool = False) -> Claim:
     """Final approval by a district officer: every line decided, each approved line quoted again
     under its persons' row locks against what is already booked (apps.claims.services.entitlement: what was
     booked for the same training is deducted, booked trainings count for R10 and R3.4, booked
@@ -148,7 +158,7 @@ def claim_approve(*, claim: Claim, actor: Any, reason: str = "", acknowledged: b
     return outcome
 
 
-def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Claim | _Reopened:
+def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> Claim | _Reopened:
     claim = Claim.objects.select_for_update().select_related("district").get(pk=claim.pk)
     if not is_claim_officer(actor, claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
@@ -173,16 +183,18 @@ def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Cl
             extra={"matters": matters},
         )
     requoted = lines_requote_against_booked(claim=claim, lines=approved)
-    reopen = []
+    reopen: list[Reopening] = []
     for item in requoted:
         line = item.line
         if line.amount <= 0:
-            reopen.append((line, item.amount_before, "重新测算为 0，不能记账"))
+            reopen.append(Reopening(line, item.amount_before, "重新测算为 0，不能记账"))
         elif line.amount > item.amount_before:
-            reopen.append((line, item.amount_before, "高于审核通过时的金额"))
+            reopen.append(Reopening(line, item.amount_before, "高于审核通过时的金额"))
         elif item.new_judged:
             reopen.append(
-                (line, item.amount_before, "新出现须判断的校验结果 " + "、".join(sorted(item.new_judged)))
+                Reopening(
+                    line, item.amount_before, "新出现须判断的校验结果 " + "、".join(sorted(item.new_judged))
+                )
             )
     if reopen:
         return _reopen(claim, actor, reopen)
@@ -205,7 +217,7 @@ def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Cl
             allocated=allocation.share_amount(share),
             committed=booked[share],
             requested=amount,
-            share=Share(share).label,
+            share=str(Share(share).label),
         )
         if finding is not None:
             raise ApplicationError(finding.message, rule=finding.rule)
@@ -245,7 +257,7 @@ def _approve(*, claim: Claim, actor: Any, reason: str, acknowledged: bool) -> Cl
     return claim
 
 
-def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str]]) -> _Reopened:
+def _reopen(claim: Claim, actor: User, reopen: list[Reopening]) -> _Reopened:
     """The lines the officer must look at again go back to pending, each decision logged."""
     for line, before, why in reopen:
         line.decision = LineDecision.PENDING
@@ -282,7 +294,7 @@ def _reopen(claim: Claim, actor: Any, reopen: list[tuple[ClaimLine, Decimal, str
 
 
 @transaction.atomic
-def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry:
+def entry_reverse(*, entry: LedgerEntry, actor: User, reason: str) -> LedgerEntry:
     """A correction: a reversal entry cancelling a commitment (never an edit or a delete). The
     line is marked not subsidised. A paid line must be recovered first. When every approved line
     left on the claim is paid, the claim is 已拨付."""
@@ -332,7 +344,7 @@ def entry_reverse(*, entry: LedgerEntry, actor: Any, reason: str) -> LedgerEntry
 
 @transaction.atomic
 def payment_record(
-    *, actor: Any, district: District, reference: str, paid_on: date, line_ids: list[int]
+    *, actor: User, district: District, reference: str, paid_on: date, line_ids: list[int]
 ) -> Payment:
     """Record a payment (single or batch) of approved, booked, unpaid lines of the district.
     Claims whose approved lines are all paid become 已拨付."""
@@ -406,7 +418,7 @@ def payment_record(
     return payment
 
 
-def _paid_when_nothing_left_to_pay(claim: Claim, actor: Any) -> None:
+def _paid_when_nothing_left_to_pay(claim: Claim, actor: User) -> None:
     """A claim 审核通过 whose approved lines are now all paid, once its last unpaid one was reversed
     or recovered, is 已拨付, as when its last line is paid (the reconciliation expects it)."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -433,7 +445,7 @@ def _booked_commitment(line: ClaimLine) -> LedgerEntry:
 
 
 @transaction.atomic
-def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source: str = "") -> Recovery:
+def line_recover(*, line: ClaimLine, actor: User, rule: str, reason: str, source: str = "") -> Recovery:
     """追回: a booked or paid line found wrong (by an audit finding or by hand) leaves the special
     account: a recovery entry cancels its commitment (the allocation gets the amount back), the
     line becomes 不予补贴 with the rule and the reason, its 以工代训 months leave the account, and
@@ -509,18 +521,18 @@ def line_recover(*, line: ClaimLine, actor: Any, rule: str, reason: str, source:
     return recovery
 
 
-def _recovery_officer(recovery: Recovery, actor: Any) -> None:
+def _recovery_officer(recovery: Recovery, actor: User) -> None:
     if not is_claim_officer(actor, recovery.claim_line.claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以登记追回款退回")
 
 
-def _has_reference(recovery: Recovery, actor: Any, context: Mapping[str, Any]) -> ApplicationError | None:
+def _has_reference(recovery: Recovery, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
     if context["reference"].strip():
         return None
     return ApplicationError("请填写退回凭证号", field="reference")
 
 
-def _returned_by_now(recovery: Recovery, actor: Any, context: Mapping[str, Any]) -> ApplicationError | None:
+def _returned_by_now(recovery: Recovery, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
     if context["returned_on"] <= timezone.localdate():
         return None
     return ApplicationError("退回日期不能晚于今天", field="returned_on")
@@ -569,7 +581,7 @@ RECOVERY_LIFECYCLE: Lifecycle[Recovery] = register(
 )
 
 
-def recovery_returned(*, recovery: Recovery, actor: Any, returned_on: date, reference: str) -> Recovery:
+def recovery_returned(*, recovery: Recovery, actor: User, returned_on: date, reference: str) -> Recovery:
     """The claimant returned a recovered payment: the receivable is settled (logged on the claim)."""
     return move(
         RECOVERY_LIFECYCLE,
@@ -587,7 +599,7 @@ def _settle(recovery: Recovery, returned_on: date, reference: str) -> None:
     recovery.returned_reference = reference.strip()
 
 
-def _tell_returned(recovery: Recovery, actor: Any, returned_on: date) -> None:
+def _tell_returned(recovery: Recovery, actor: User, returned_on: date) -> None:
     claim = recovery.claim_line.claim
     state_change_record(
         obj=claim,

@@ -3,7 +3,7 @@ reconciliation, and the final approval of a claim (which books the ledger)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,12 +16,13 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import District
-from apps.claims.models import ClaimLine, Share
+from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
 from apps.core.home import chosen_year, year_choices
+from apps.core.permissions import signed_in
 from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 
@@ -48,30 +49,35 @@ from .permissions import (
 from .selectors import dashboards
 from .selectors.accounts import ledger_years, reconciliation
 
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
+
 
 def _year(request: HttpRequest) -> int:
     """?year=, else this year if it has data (or nothing has), else the latest year with data."""
-    years = ledger_years(user=request.user)
+    years = ledger_years(user=signed_in(request))
     return chosen_year(request.GET.get("year", ""), years, timezone.localdate().year)
 
 
 def _years(request: HttpRequest, year: int) -> list[int]:
     """The year selector's choices: the years with data, this year and the one shown."""
-    return year_choices(ledger_years(user=request.user), year, timezone.localdate().year)
+    return year_choices(ledger_years(user=signed_in(request)), year, timezone.localdate().year)
 
 
 def _readable(request: HttpRequest) -> Any:
-    if not allocation_policy.can(request.user, "list"):
+    user = signed_in(request)
+    if not allocation_policy.can(user, "list"):
         raise PermissionDenied
-    return ledger_districts(request.user).order_by("sort_order", "code")
+    return ledger_districts(user).order_by("sort_order", "code")
 
 
 def _district(request: HttpRequest, districts: Any, *, default_own: bool = True) -> District | None:
     """The district asked for by ?district=<code> (404 outside the user's scope), else the
     officer's own; None for city-wide users who asked for none."""
+    user = signed_in(request)
     code = request.GET.get("district", "")
-    if not code and default_own and request.user.district_id:
-        return districts.filter(pk=request.user.district_id).first()
+    if not code and default_own and user.district_id:
+        return districts.filter(pk=user.district_id).first()
     if not code:
         return None
     district = districts.filter(code=code).first()
@@ -83,10 +89,11 @@ def _district(request: HttpRequest, districts: Any, *, default_own: bool = True)
 @login_required
 def ledger_balances(request: HttpRequest) -> HttpResponse:
     """Every readable district side by side for the year, and one district's shares."""
+    user = signed_in(request)
     districts = _readable(request)
     year = _year(request)
     district = _district(request, districts)
-    summaries = dashboards.district_summaries(user=request.user, year=year, districts=districts)
+    summaries = dashboards.district_summaries(user=user, year=year, districts=districts)
     shares = dashboards.share_rows(district=district, year=year) if district else []
     return render(
         request,
@@ -101,7 +108,7 @@ def ledger_balances(request: HttpRequest) -> HttpResponse:
             "totals": dashboards.totals(summaries),
             "shares": shares,
             "allocated_total": sum((b.allocated for b in shares), dashboards.ZERO),
-            "can_set_allocations": allocation_policy.can(request.user, "act"),
+            "can_set_allocations": allocation_policy.can(user, "act"),
             "share_bars": [
                 (
                     b,
@@ -118,11 +125,12 @@ def ledger_balances(request: HttpRequest) -> HttpResponse:
 def allocation_list(request: HttpRequest) -> HttpResponse:
     """Allocations and their shares per district and year, for the ledger's readers; the
     municipal admin alone sets them (R8.2), officers read their own district's, with no form."""
+    user = signed_in(request)
     districts = _readable(request)
     year = _year(request)
     form = None
-    if allocation_policy.can(request.user, "act"):
-        editable = allocation_districts(request.user).order_by("sort_order", "code")
+    if allocation_policy.can(user, "act"):
+        editable = allocation_districts(user).order_by("sort_order", "code")
         form = AllocationForm(request.POST or None, districts=editable, initial={"year": year})
     if request.method == "POST":
         if form is None:
@@ -131,7 +139,7 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.allocation_set(
-                    actor=request.user,
+                    actor=user,
                     district=data["district"],
                     year=data["year"],
                     amount=data["amount"],
@@ -148,8 +156,6 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
         .select_related("district")
         .order_by("district__sort_order", "district__code")
     )
-    for allocation in allocations:
-        allocation.training_share = allocation.share_amount(Share.TRAINING)
     return render(
         request,
         "ledger/allocations.html",
@@ -159,8 +165,9 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
     _readable(request)
-    filterset = filter_page(EntryFilter, request, dashboards.entry_list(user=request.user))
+    filterset = filter_page(EntryFilter, request, dashboards.entry_list(user=user))
     qs, sort = sort_by(request, filterset.narrowed(), {"at": "created_at", "amount": "amount"}, "-at")
     page = paginate(request, qs)
     for entry in page.object_list:
@@ -168,7 +175,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         entry.recoverable = (
             entry.kind == EntryKind.COMMITMENT
             and not entry.is_reversed
-            and may_act_in(request.user, entry.allocation.district)
+            and may_act_in(user, entry.allocation.district)
         )
         entry.reversible = entry.recoverable and not entry.is_paid
     return render(
@@ -184,18 +191,19 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
     entry = entry_policy.get_visible(
-        request.user,
+        user,
         entry_policy.model.objects.select_related(
             "allocation__district", "claim_line__person", "claim_line__claim"
         ),
         pk=pk,
     )
-    entry_policy.check(request.user, "act", entry)
+    entry_policy.check(user, "act", entry)
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.entry_reverse(entry=entry, actor=request.user, reason=form.cleaned_data["reason"])
+            services.entry_reverse(entry=entry, actor=user, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
@@ -206,8 +214,9 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def payment_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
     _readable(request)
-    filterset = filter_page(PaymentFilter, request, dashboards.payment_list(user=request.user))
+    filterset = filter_page(PaymentFilter, request, dashboards.payment_list(user=user))
     qs, sort = sort_by(request, filterset.narrowed(), {"paid_on": "paid_on", "amount": "amount"}, "-paid_on")
     return render(
         request,
@@ -216,7 +225,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, qs),
             "sort": sort,
             "filter": filterset,
-            "can_pay": payment_policy.can(request.user, "act"),
+            "can_pay": payment_policy.can(user, "act"),
         },
     )
 
@@ -224,24 +233,22 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def payment_create(request: HttpRequest) -> HttpResponse:
     """Record a payment of approved, unpaid lines of one district (one line or a batch)."""
+    user = signed_in(request)
     districts = _readable(request)
-    if not payment_policy.can(request.user, "act"):
+    if not payment_policy.can(user, "act"):
         raise PermissionDenied
     district = _district(request, districts)
-    if district is not None and not may_act_in(request.user, district):
+    if district is not None and not may_act_in(user, district):
         raise PermissionDenied
     form = None
     if district is not None:
         lines = dashboards.payable_lines(district=district)
         form = PaymentForm(request.POST or None, lines=lines)
-        form.fields["lines"].label_from_instance = lambda line: (
-            f"申领 #{line.claim_id} {line.claim.claimant} · {line.person.name} · {yuan(line.amount)} 元"
-        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
                 payment = services.payment_record(
-                    actor=request.user,
+                    actor=user,
                     district=district,
                     reference=data["reference"],
                     paid_on=data["paid_on"],
@@ -260,7 +267,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "district": district,
-            "districts": actable_districts(request.user).order_by("sort_order", "code"),
+            "districts": actable_districts(user).order_by("sort_order", "code"),
         },
     )
 
@@ -284,7 +291,7 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _missing_allocation_hint(user: Any, year: int) -> str:
+def _missing_allocation_hint(user: Actor, year: int) -> str:
     """Where a missing year's allocation is set: a link for the one who may set it (the municipal
     admin), whom to ask for everyone else."""
     url = reverse("ledger:allocations")
@@ -302,8 +309,9 @@ def _missing_allocation_hint(user: Any, year: int) -> str:
 @require_POST
 def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Final approval of a claim by a district officer: books the special account (R8.2)."""
-    claim = claim_get(claim_id=pk, user=request.user)
-    claim_policy.check(request.user, "review", claim)
+    user = signed_in(request)
+    claim = claim_get(claim_id=pk, user=user)
+    claim_policy.check(user, "review", claim)
     form = ApproveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请勾选确认后再执行操作")
@@ -311,14 +319,14 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.claim_approve(
             claim=claim,
-            actor=request.user,
+            actor=user,
             reason=form.cleaned_data["reason"],
             acknowledged=form.cleaned_data["acknowledged"],
         )
     except ApplicationError as exc:
         messages.error(request, str(exc))
         if exc.field == "allocation":
-            messages.info(request, _missing_allocation_hint(request.user, exc.extra["year"]))
+            messages.info(request, _missing_allocation_hint(user, exc.extra["year"]))
     else:
         messages.success(request, "申领已审核通过，核定金额已记入专账资金台账")
     return redirect("claims:detail", pk=pk)
@@ -330,21 +338,26 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def line_recover(request: HttpRequest, pk: int) -> HttpResponse:
     """追回 one booked or paid line: the rule, the reason and where it was found (?source=)."""
+    user = signed_in(request)
     line = (
-        ClaimLine.objects.filter(claim__in=claim_policy.visible(request.user))
+        ClaimLine.objects.filter(claim__in=claim_policy.visible(user))
         .select_related("claim__district", "person")
         .filter(pk=pk)
         .first()
     )
     if line is None:
         raise Http404("申领明细不存在")
-    claim_policy.check(request.user, "review", line.claim)
+    claim_policy.check(user, "review", line.claim)
     form = RecoverForm(request.POST or None, initial={"source": request.GET.get("source", "")[:64]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             recovery = services.line_recover(
-                line=line, actor=request.user, rule=data["rule"], reason=data["reason"], source=data["source"]
+                line=line,
+                actor=user,
+                rule=data["rule"],
+                reason=data["reason"],
+                source=data["source"],
             )
         except ApplicationError as exc:
             exc.add_to_form(form)
@@ -359,13 +372,14 @@ def line_recover(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def recovery_list(request: HttpRequest) -> HttpResponse:
     """The recoveries of the districts the user reads, outstanding receivables first by default."""
+    user = signed_in(request)
     _readable(request)
-    filterset = filter_page(RecoveryFilter, request, dashboards.recovery_list(user=request.user))
+    filterset = filter_page(RecoveryFilter, request, dashboards.recovery_list(user=user))
     qs, sort = sort_by(request, filterset.narrowed(), {"at": "created_at", "amount": "amount"}, "-at")
     page = paginate(request, qs)
     for recovery in page.object_list:
         recovery.can_return = recovery.status == RecoveryStatus.OUTSTANDING and may_act_in(
-            request.user, recovery.claim_line.claim.district
+            user, recovery.claim_line.claim.district
         )
     return render(
         request,
@@ -382,17 +396,18 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def recovery_returned(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that a recovered payment came back (the receivable is settled)."""
-    recovery = dashboards.recovery_list(user=request.user).filter(pk=pk).first()
+    user = signed_in(request)
+    recovery = dashboards.recovery_list(user=user).filter(pk=pk).first()
     if recovery is None:
         raise Http404("追回记录不存在")
-    if not may_act_in(request.user, recovery.claim_line.claim.district):
+    if not may_act_in(user, recovery.claim_line.claim.district):
         raise PermissionDenied
     form = RecoveryReturnedForm(request.POST or None, initial={"returned_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.recovery_returned(
                 recovery=recovery,
-                actor=request.user,
+                actor=user,
                 returned_on=form.cleaned_data["returned_on"],
                 reference=form.cleaned_data["reference"],
             )

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_api
+from apps.core.permissions import signed_in
 
 from . import services
 from .filters import NoticeFilter
@@ -45,11 +46,11 @@ class NoticesApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Notice]:
-        return filter_api(NoticeFilter, self.request, notice_inbox(user=self.request.user))
+        return filter_api(NoticeFilter, self.request, notice_inbox(user=signed_in(self.request)))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        response.data["unread_count"] = notice_unread_count(user=request.user)
+        response.data["unread_count"] = notice_unread_count(user=signed_in(request))
         return response
 
 
@@ -74,15 +75,16 @@ class NoticesMarkReadApi(APIView):
         tags=["notices"],
     )
     def post(self, request: Request) -> Response:
+        user = signed_in(request)
         serializer = MarkReadInput(data=request.data)
         if not serializer.is_valid():
             field, errors = next(iter(serializer.errors.items()))
             raise ApplicationError(f"字段 {field}：{errors[0]}", field=field)
         data = serializer.validated_data
         if data["all"]:
-            marked = services.notices_mark_all_read(user=request.user)
+            marked = services.notices_mark_all_read(user=user)
         elif data.get("ids"):
-            marked = services.notices_mark_read(notice_ids=data["ids"], user=request.user)
+            marked = services.notices_mark_read(notice_ids=data["ids"], user=user)
         else:
             raise ApplicationError("请指定要标为已读的消息（ids）或全部（all）", field="ids")
-        return Response({"marked": marked, "unread_count": notice_unread_count(user=request.user)})
+        return Response({"marked": marked, "unread_count": notice_unread_count(user=user)})

@@ -3,8 +3,6 @@ one does."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -13,21 +11,21 @@ from apps.accounts.models import Role, User
 from .models import Notice
 
 
-def notice_inbox(*, user: Any) -> QuerySet[Notice]:
+def notice_inbox(*, user: User) -> QuerySet[Notice]:
     """The user's notices, newest first (the page marks the unread ones)."""
     if not getattr(user, "is_authenticated", False):
         return Notice.objects.none()
     return Notice.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
-def notice_unread_count(*, user: Any) -> int:
+def notice_unread_count(*, user: User) -> int:
     """How many of the user's notices are unread: one COUNT over the partial index notice_unread."""
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notice_get(*, notice_id: int, user: Any) -> Notice:
+def notice_get(*, notice_id: int, user: User) -> Notice:
     try:
         return notice_inbox(user=user).get(pk=notice_id)
     except Notice.DoesNotExist as exc:

@@ -6,7 +6,7 @@ apps that call it: they pass the recipients, the words and the link."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import Http404
@@ -15,8 +15,18 @@ from django.utils import timezone
 from .models import Notice
 from .selectors import notice_get, notice_inbox
 
-TITLE_MAX = Notice._meta.get_field("title").max_length
-LINK_MAX = Notice._meta.get_field("link").max_length
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+def _max_length(name: str) -> int:
+    length = getattr(Notice._meta.get_field(name), "max_length", None)
+    assert isinstance(length, int), f"Notice.{name} is a text column with a maximum length"
+    return length
+
+
+TITLE_MAX = _max_length("title")
+LINK_MAX = _max_length("link")
 
 
 def _portal_path(link: str) -> str:
@@ -28,12 +38,12 @@ def _portal_path(link: str) -> str:
 
 def notify(
     *,
-    recipients: Iterable[Any],
+    recipients: Iterable[User],
     kind: str,
     title: str,
     body: str = "",
     link: str = "",
-    exclude: Any = None,
+    exclude: User | None = None,
 ) -> list[Notice]:
     """One notice per active recipient (each user once; `exclude`, the actor, is left out: they
     know what they did). Those with an e-mail address get it by mail once the transaction commits."""
@@ -41,7 +51,7 @@ def notify(
     title = title.strip()
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1] + "…"
-    users: dict[int, Any] = {}
+    users: dict[int, User] = {}
     for user in recipients:
         if user.is_active and user.pk != getattr(exclude, "pk", None):
             users.setdefault(user.pk, user)
@@ -64,7 +74,7 @@ def _queue_emails(notice_ids: list[int]) -> None:
     send_notice_emails.delay(notice_ids)
 
 
-def notice_mark_read(*, notice_id: int, user: Any) -> Notice:
+def notice_mark_read(*, notice_id: int, user: User) -> Notice:
     """Mark one of the user's notices read (again: no change); another's answers 404."""
     notice = notice_get(notice_id=notice_id, user=user)
     if notice.read_at is None:
@@ -74,7 +84,7 @@ def notice_mark_read(*, notice_id: int, user: Any) -> Notice:
 
 
 @transaction.atomic
-def notices_mark_read(*, notice_ids: Iterable[int], user: Any) -> int:
+def notices_mark_read(*, notice_ids: Iterable[int], user: User) -> int:
     """Mark the listed notices of the user read, all or none: one that is not theirs (or does not
     exist) answers 404 and marks nothing. Returns how many were unread."""
     wanted = set(notice_ids)
@@ -84,7 +94,7 @@ def notices_mark_read(*, notice_ids: Iterable[int], user: Any) -> int:
     return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notices_mark_all_read(*, user: Any) -> int:
+def notices_mark_all_read(*, user: User) -> int:
     """Mark every unread notice of the user read; returns how many."""
     if not getattr(user, "is_authenticated", False):
         return 0

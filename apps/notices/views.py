@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
 from apps.core.views import paginate
 
 from . import services
@@ -21,7 +22,7 @@ from .selectors import notice_inbox
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     # The unread count comes with the header's (apps.notices.context_processors).
-    filterset = filter_page(NoticeFilter, request, notice_inbox(user=request.user))
+    filterset = filter_page(NoticeFilter, request, notice_inbox(user=signed_in(request)))
     return render(
         request, "notices/inbox.html", {"page": paginate(request, filterset.narrowed()), "filter": filterset}
     )
@@ -31,7 +32,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notice_open(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     """Opening a notice marks it read and follows its link (back to the inbox when it has none)."""
-    notice = services.notice_mark_read(notice_id=pk, user=request.user)
+    notice = services.notice_mark_read(notice_id=pk, user=signed_in(request))
     if notice.link and url_has_allowed_host_and_scheme(notice.link, allowed_hosts={request.get_host()}):
         return redirect(notice.link)
     return redirect("notices:inbox")
@@ -40,14 +41,14 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 @login_required
 @require_POST
 def notice_read(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    services.notice_mark_read(notice_id=pk, user=request.user)
+    services.notice_mark_read(notice_id=pk, user=signed_in(request))
     return redirect(_back(request))
 
 
 @login_required
 @require_POST
 def notices_read_all(request: HttpRequest) -> HttpResponseRedirect:
-    count = services.notices_mark_all_read(user=request.user)
+    count = services.notices_mark_all_read(user=signed_in(request))
     messages.success(request, _("已将 %(n)d 条消息标为已读") % {"n": count})
     return redirect(_back(request))
 

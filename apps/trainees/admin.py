@@ -36,8 +36,14 @@ class PersonAdmin(ReadOnlyAdmin):
     list_filter = ["gender"]
     # By name only: a search is a GET, and an ID number typed there would end up in URLs and logs.
     search_fields = ["name"]
-    fields = ["name", "masked_id_number", "gender", "masked_phone", "household_region", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "name",
+        "masked_id_number",
+        "gender",
+        "masked_phone",
+        "household_region",
+        "created_at",
+    )
     inlines = [PersonGroupInline]
 
     @admin.display(description="身份证号码")
@@ -55,8 +61,15 @@ class EnrolmentAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["training_class__name", "person__name"]
     list_select_related = ["training_class", "person"]
-    fields = ["training_class", "person", "relation", "status", "warnings", "created_at", "updated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "training_class",
+        "person",
+        "relation",
+        "status",
+        "warnings",
+        "created_at",
+        "updated_at",
+    )
 
 
 @admin.register(PersonalDataView)
@@ -64,5 +77,4 @@ class PersonalDataViewAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "viewer", "person", "purpose"]
     list_filter = ["purpose"]
     list_select_related = ["viewer", "person"]
-    fields = ["created_at", "viewer", "person", "purpose"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "viewer", "person", "purpose")

@@ -11,7 +11,7 @@ one person's in full by an explicit, logged action (PersonalDataView). Everyone 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -22,23 +22,26 @@ from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import Enrolment, Person
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # A roster changes while the class is approved or running; completed and closed rosters are final.
 ROSTER_OPEN = (ClassStatus.APPROVED, ClassStatus.RUNNING)
 
 
-def may_enrol(user: Any, training_class: TrainingClass) -> bool:
+def may_enrol(user: User, training_class: TrainingClass) -> bool:
     """Enrol, upload a roster, download its template, withdraw: the class's own operators."""
     return is_active_user(user) and is_class_operator(user, training_class)
 
 
-def may_reveal_for_class(user: Any, training_class: TrainingClass) -> bool:
+def may_reveal_for_class(user: User, training_class: TrainingClass) -> bool:
     """Whether `user` may reveal the personal data of the people on this class's roster."""
     return is_active_user(user) and (
         is_class_operator(user, training_class) or is_class_reviewer(user, training_class)
     )
 
 
-def _revealable_classes(user: Any) -> Q | None:
+def _revealable_classes(user: User) -> Q | None:
     """A filter on TrainingClass for the classes whose trainees `user` may reveal; None: none."""
     if not is_active_user(user):
         return None
@@ -56,10 +59,10 @@ class EnrolmentPolicy(PermissionPolicy[Enrolment]):
 
     model = Enrolment
 
-    def visible(self, user: Any) -> QuerySet[Enrolment]:
+    def visible(self, user: User) -> QuerySet[Enrolment]:
         return Enrolment.objects.filter(training_class__in=class_policy.visible(user))
 
-    def can(self, user: Any, action: str, obj: Enrolment | None = None) -> bool:
+    def can(self, user: User, action: str, obj: Enrolment | None = None) -> bool:
         if obj is None or not is_active_user(user):
             return False
         if action == "view":
@@ -84,7 +87,7 @@ def register_person_scope(*, visible: PersonScope, revealable: PersonScope) -> N
     extra_revealable.append(revealable)
 
 
-def _with_extra(condition: Q | None, extra: list[PersonScope], user: Any) -> Q | None:
+def _with_extra(condition: Q | None, extra: list[PersonScope], user: User) -> Q | None:
     for scope in extra:
         more = scope(user)
         if more is not None:
@@ -99,14 +102,14 @@ class PersonPolicy(PermissionPolicy[Person]):
 
     model = Person
 
-    def visible(self, user: Any) -> QuerySet[Person]:
+    def visible(self, user: User) -> QuerySet[Person]:
         in_scope = Enrolment.objects.filter(
             person=OuterRef("pk"), training_class__in=class_policy.visible(user)
         )
         condition = _with_extra(Q(Exists(in_scope)), extra_visible, user)
         return Person.objects.filter(condition)
 
-    def revealable(self, user: Any) -> QuerySet[Person]:
+    def revealable(self, user: User) -> QuerySet[Person]:
         """The persons whose full ID number and phone `user` may reveal (`reveal`), as a queryset:
         other apps' lists mark the people on them with it in the same query."""
         scope = _revealable_classes(user)
@@ -119,7 +122,7 @@ class PersonPolicy(PermissionPolicy[Person]):
         condition = _with_extra(condition, extra_revealable, user) if is_active_user(user) else None
         return Person.objects.filter(condition) if condition is not None else Person.objects.none()
 
-    def can(self, user: Any, action: str, obj: Person | None = None) -> bool:
+    def can(self, user: User, action: str, obj: Person | None = None) -> bool:
         if obj is None or not is_active_user(user):
             return False
         if action == "view":

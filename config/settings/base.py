@@ -222,7 +222,7 @@ SPECTACULAR_SETTINGS = {
         "ClassActionEnum": "apps.classes.permissions.ACTIONS",
         "EnrolmentStatusEnum": "apps.trainees.models.EnrolmentStatus",
         "ClaimKindEnum": "apps.claims.models.ClaimKind",
-        # POST /claims/ is one body per kind, each with its own `kind` (apps.claims.apis.CLAIM_CREATE).
+        # POST /claims/ is one body per kind, each with its own `kind` (apps.claims.apis.filing.CLAIM_CREATE).
         "ClassCompletionKindEnum": ["class_completion"],
         "LivingAllowanceKindEnum": ["living_allowance"],
         "WorkForTrainingKindEnum": ["work_for_training"],

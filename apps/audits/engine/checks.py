@@ -35,7 +35,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -351,7 +351,16 @@ def drop_scratch(run: AuditRun) -> None:
         _execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def year_limit_rows() -> list[tuple[int, date, date | None, int]]:
+class LimitPeriod(NamedTuple):
+    """R10.1's per-year limit of one district over [valid_from, valid_to) (None: open-ended)."""
+
+    district_id: int
+    valid_from: date
+    valid_to: date | None
+    per_year_limit: int
+
+
+def year_limit_rows() -> list[LimitPeriod]:
     """R10.1's limit as a small table: for every district, the periods [valid_from, valid_to) over
     which `per_year_limit_on(day, the district's settings on that day)` is one value. The value
     can only change on a day a district entered a limit or the notice's parameter changed, so the
@@ -361,14 +370,14 @@ def year_limit_rows() -> list[tuple[int, date, date | None, int]]:
     for district_id, effective_from, value in settings.values_list("district_id", "effective_from", "value"):
         entered[district_id].append((effective_from, int(value)))
     notice_days = [day for day, _ in parameter("per_year_limit").values]
-    rows = []
+    rows: list[LimitPeriod] = []
     for district_id in District.objects.order_by("pk").values_list("pk", flat=True):
         own = entered[district_id]
         starts = [date.min, *sorted({*notice_days, *(day for day, _ in own)})]
         for index, start in enumerate(starts):
             end = starts[index + 1] if index + 1 < len(starts) else None
             in_force = DistrictSettings(per_year_limit_from=tuple(p for p in own if p[0] <= start))
-            rows.append((district_id, start, end, per_year_limit_on(start, in_force)))
+            rows.append(LimitPeriod(district_id, start, end, per_year_limit_on(start, in_force)))
     return rows
 
 
@@ -934,7 +943,7 @@ def high_skill_bases_in_scope(run: AuditRun):
         return Institution.objects.none()
     bases = Institution.objects.filter(high_skill_base__in=BASE_TIERS)
     if run.scope == Scope.DISTRICT:
-        bases = bases.filter(district_id=run.district_id)
+        bases = bases.filter(district=run.district_id)
     return bases.order_by("pk")
 
 

@@ -6,7 +6,7 @@ pages."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
@@ -15,6 +15,9 @@ from apps.claims.extensions import LineNote
 from ..models import FindingStatus, Scope
 from ..permissions import audit_run_policy
 from ..selectors import claim_audited_by, claim_findings, claim_involved_findings, finding_rows
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def _note(row: Any) -> LineNote:
@@ -34,7 +37,7 @@ def _note(row: Any) -> LineNote:
 SECTION_LIMIT = 20
 
 
-def claim_page_section(user: Any, claim: Any, *, limit: int | None = SECTION_LIMIT) -> dict[str, Any] | None:
+def claim_page_section(user: User, claim: Any, *, limit: int | None = SECTION_LIMIT) -> dict[str, Any] | None:
     if not audit_run_policy.can(user, "list"):
         return None
     rows = finding_rows(findings=list(claim_findings(claim=claim, user=user)), user=user)

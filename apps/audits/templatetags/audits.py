@@ -6,22 +6,24 @@ from typing import Any
 
 from django import template
 
+from apps.core.models import choice_label
+
 from ..models import Change, FindingStatus, RunStatus
 
 register = template.Library()
 
-RUN_CLASSES = {
+RUN_CLASSES: dict[str, str] = {
     RunStatus.QUEUED: "status-submitted",
     RunStatus.RUNNING: "status-submitted",
     RunStatus.FINISHED: "status-approved",
     RunStatus.FAILED: "status-rejected",
 }
-FINDING_CLASSES = {
+FINDING_CLASSES: dict[str, str] = {
     FindingStatus.OPEN: "status-returned",
     FindingStatus.CONFIRMED: "status-rejected",
     FindingStatus.DISMISSED: "status-approved",
 }
-CHANGE_CLASSES = {
+CHANGE_CLASSES: dict[str, str] = {
     Change.APPEARED: "status-returned",
     Change.PERSISTING: "",
     Change.CLEARED: "status-approved",
@@ -45,7 +47,7 @@ def change_class(change: str) -> str:
 
 @register.filter
 def finding_status_label(status: str) -> str:
-    return str(FindingStatus(status).label) if status in FindingStatus.values else "—"
+    return choice_label(FindingStatus, status, "—")
 
 
 @register.filter

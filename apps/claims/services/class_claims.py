@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -30,6 +30,9 @@ from ..models import (
 )
 from .data_lock import class_snapshot
 from .lines import line_new, lines_save, material_kinds_on_file
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 S = ClaimStatus
 
@@ -56,12 +59,14 @@ def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any
     )
     attended = _attended(training_class)
     sessions = list(training_class.sessions.all())
-    planned = planned_hours(sessions, on=training_class.approved_on)
+    approved_on = training_class.approved_on
+    assert approved_on is not None, "a class is claimed for once approved"
+    planned = planned_hours(sessions, on=approved_on)
     enterprise = training_class.training_type == TrainingType.ENTERPRISE_STAFF
     locked = district_inputs(
         kind="enterprise" if enterprise else "class",
         district=training_class.district,
-        on=training_class.approved_on,
+        on=approved_on,
         end=training_class.end_date,
     )
     materials = material_kinds_on_file(claim) if claim.pk else []
@@ -71,7 +76,7 @@ def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any
         result = getattr(enrolment, "result", None)
         inputs: dict[str, Any] = {
             "kind": "enterprise" if enterprise else "class",
-            "approved_on": training_class.approved_on.isoformat(),
+            "approved_on": approved_on.isoformat(),
             "start": training_class.start_date.isoformat(),
             "end": training_class.end_date.isoformat(),
             "occupation": {
@@ -99,7 +104,7 @@ def _class_inputs(claim: Claim, training_class: TrainingClass) -> list[tuple[Any
 
 
 @transaction.atomic
-def claim_create_for_class(*, actor: Any, training_class: TrainingClass) -> Claim:
+def claim_create_for_class(*, actor: User, training_class: TrainingClass) -> Claim:
     """The completion claim of a completed class: one line per enrolled trainee, quoted from the
     class's approval snapshot (R9.2), their attendance and their result."""
     return _create_class_claim(actor=actor, training_class=training_class, kind=ClaimKind.CLASS_COMPLETION)
@@ -141,6 +146,7 @@ def _living_lines(claim: Claim, training_class: TrainingClass) -> list[ClaimLine
     date (R9.2). The line has no dates: the allowance is not a training of its own and never
     counts in the person's history (R10.1, R3.4)."""
     on = training_class.approved_on
+    assert on is not None, "a class is claimed for once approved"
     attended = _attended(training_class)
     enrolments = list(
         training_class.enrolments.filter(
@@ -187,7 +193,7 @@ def _rebuild_living_lines(claim: Claim, training_class: TrainingClass) -> None:
 
 
 @transaction.atomic
-def claim_create_living_allowance(*, actor: Any, training_class: TrainingClass) -> Claim:
+def claim_create_living_allowance(*, actor: User, training_class: TrainingClass) -> Claim:
     """生活费补贴（含交通费）of a completed class (R8.1), paid from the district's living-allowance
     share: one line per enrolled trainee of the groups the district names."""
     return _create_class_claim(actor=actor, training_class=training_class, kind=ClaimKind.LIVING_ALLOWANCE)
@@ -201,7 +207,7 @@ CLASS_CLAIMS: dict[str, tuple[str, Callable[[Claim, TrainingClass], None]]] = {
 }
 
 
-def _create_class_claim(*, actor: Any, training_class: TrainingClass, kind: str) -> Claim:
+def _create_class_claim(*, actor: User, training_class: TrainingClass, kind: str) -> Claim:
     """A claim of `kind` for a completed class of the actor's institution, once per class and
     kind (a rejected claim may be made again); call inside a transaction."""
     what, rebuild = CLASS_CLAIMS[kind]

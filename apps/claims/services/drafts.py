@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -16,11 +17,14 @@ from ..models import (
 from ..permissions import is_claimant
 from .lifecycle import claim_lock
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 S = ClaimStatus
 
 
 @transaction.atomic
-def claim_delete_draft(*, claim: Claim, actor: Any, reason: str = "") -> None:
+def claim_delete_draft(*, claim: Claim, actor: User, reason: str = "") -> None:
     """The claimant deletes a draft it no longer wants: its lines, 以工代训 months and materials go
     (a draft has booked nothing); the log keeps a deletion record of what it was. A claim once
     submitted is never deleted: it is withdrawn by being rejected or corrected when returned."""
@@ -39,7 +43,7 @@ def claim_delete_draft(*, claim: Claim, actor: Any, reason: str = "") -> None:
             "materials": sorted(claim.materials.values_list("original_name", flat=True)),
         }
     }
-    stored = [(m.file.name, m.file.storage) for m in claim.materials.all()]
+    stored = [(m.file.name, m.file.storage) for m in claim.materials.all() if m.file.name]
     state_change_record(
         obj=claim,
         actor=actor,
@@ -50,4 +54,4 @@ def claim_delete_draft(*, claim: Claim, actor: Any, reason: str = "") -> None:
     )
     claim.delete()
     for name, storage in stored:
-        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        transaction.on_commit(partial(storage.delete, name))

@@ -7,7 +7,7 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +35,16 @@ from ..models import (
 from .lifecycle import claim_lock, claim_require_editable
 from .lines import line_new, lines_save, material_kinds_on_file
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 S = ClaimStatus
+
+
+def claim_employer(claim: Claim) -> Employer:
+    """The employer an employer's claim (以工代训, 学徒制, 企业直补) is filed for."""
+    assert claim.employer is not None, "an employer's claim names its employer"
+    return claim.employer
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,7 @@ def _month_span(months: list[str]) -> tuple[date, date]:
     return first, date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _require_filer(actor: Any, employer: Employer) -> None:
+def _require_filer(actor: User, employer: Employer) -> None:
     if actor.role != Role.ENTERPRISE_FILER or not employer.members.filter(pk=actor.pk).exists():
         raise ApplicationError("只有本企业的申报人可以提交该申领")
 
@@ -66,7 +75,7 @@ def work_for_training_year(workers: list[WorkerMonths]) -> int:
 
 def _fill_work_for_training(claim: Claim, workers: list[WorkerMonths]) -> None:
     facts = facts_for([w.person.pk for w in workers], exclude_claim_id=claim.pk, booked_only=False)
-    locked = district_inputs_for(kind="work_for_training", district=claim.employer.district)
+    locked = district_inputs_for(kind="work_for_training", district=claim_employer(claim).district)
     lines = []
     for number, worker in enumerate(workers, start=1):
         if not worker.months:
@@ -96,7 +105,7 @@ def _fill_work_for_training(claim: Claim, workers: list[WorkerMonths]) -> None:
 
 @transaction.atomic
 def claim_create_work_for_training(
-    *, actor: Any, employer: Employer, workers: list[WorkerMonths], year: int | None = None
+    *, actor: User, employer: Employer, workers: list[WorkerMonths], year: int | None = None
 ) -> Claim:
     """A 以工代训 claim (R3): workers and the months claimed; no plan or certificate needed. The
     funding year is the months' unless the filer names one."""
@@ -146,7 +155,7 @@ def apprenticeship_year(stage: str, apprentices: list[Apprentice]) -> int:
 def _fill_apprenticeship(claim: Claim, apprentices: list[Apprentice]) -> None:
     stage = claim.apprenticeship_stage
     facts = facts_for([a.person.pk for a in apprentices], exclude_claim_id=claim.pk, booked_only=False)
-    locked = district_inputs_for(kind="apprenticeship", district=claim.employer.district)
+    locked = district_inputs_for(kind="apprenticeship", district=claim_employer(claim).district)
     lines = []
     for apprentice in apprentices:
         inputs: dict[str, Any] = {
@@ -190,7 +199,7 @@ def _check_apprenticeship(stage: str, apprentices: list[Apprentice]) -> None:
 
 @transaction.atomic
 def claim_create_apprenticeship(
-    *, actor: Any, employer: Employer, stage: str, apprentices: list[Apprentice], year: int | None = None
+    *, actor: User, employer: Employer, stage: str, apprentices: list[Apprentice], year: int | None = None
 ) -> Claim:
     """企业新型学徒制 (R5): the advance at opening (≤ 50 %, R5.5), the completion, or an early end
     pro-rated by the months actually trained (R5.3, for a named reason or another one written out);
@@ -290,7 +299,7 @@ def _enterprise_snapshot(
 def _fill_enterprise(
     claim: Claim, training: EnterpriseTraining, trainees: list[EnterpriseTrainee], row: Any
 ) -> None:
-    employer = claim.employer
+    employer = claim_employer(claim)
     facts = facts_for([t.person.pk for t in trainees], exclude_claim_id=claim.pk, booked_only=False)
     locked = district_inputs(
         kind="enterprise", district=employer.district, on=training.start, end=training.end
@@ -333,7 +342,7 @@ def _fill_enterprise(
 
 @transaction.atomic
 def claim_create_enterprise_direct(
-    *, actor: Any, employer: Employer, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
+    *, actor: User, employer: Employer, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
 ) -> Claim:
     """企业职工培训直补 (clause 四): one line per trained employee (R4.2), quoted as the engine's
     "enterprise" kind from the district's rate row in force on the first day of the training (R1.6)
@@ -365,7 +374,7 @@ def _rows_summary(claim: Claim) -> dict[str, Any]:
     }
 
 
-def _replace_rows(claim: Claim, actor: Any, fill: Callable[[], None], *, year: int, what: str) -> Claim:
+def _replace_rows(claim: Claim, actor: User, fill: Callable[[], None], *, year: int, what: str) -> Claim:
     """Drop the draft's lines (their 以工代训 months go with them, never booked), quote the rows
     again through the same services as at creation, and log before → after."""
     before = _rows_summary(claim)
@@ -389,7 +398,7 @@ def _replace_rows(claim: Claim, actor: Any, fill: Callable[[], None], *, year: i
 
 @transaction.atomic
 def claim_update_work_for_training(
-    *, claim: Claim, actor: Any, workers: list[WorkerMonths], year: int | None = None
+    *, claim: Claim, actor: User, workers: list[WorkerMonths], year: int | None = None
 ) -> Claim:
     """The filer edits a draft or returned 以工代训 claim: its workers and months, quoted again."""
     claim = claim_lock(claim)
@@ -409,7 +418,7 @@ def claim_update_work_for_training(
 
 @transaction.atomic
 def claim_update_apprenticeship(
-    *, claim: Claim, actor: Any, stage: str, apprentices: list[Apprentice], year: int | None = None
+    *, claim: Claim, actor: User, stage: str, apprentices: list[Apprentice], year: int | None = None
 ) -> Claim:
     """The filer edits a draft or returned apprenticeship claim: its stage and apprentices."""
     claim = claim_lock(claim)
@@ -429,7 +438,7 @@ def claim_update_apprenticeship(
 
 @transaction.atomic
 def claim_update_enterprise_direct(
-    *, claim: Claim, actor: Any, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
+    *, claim: Claim, actor: User, training: EnterpriseTraining, trainees: list[EnterpriseTrainee]
 ) -> Claim:
     """The filer edits a draft or returned enterprise direct claim: the training and its trainees;
     the materials uploaded stay and count again (R4.3)."""
@@ -437,7 +446,7 @@ def claim_update_enterprise_direct(
     claim_require_editable(claim, actor, "修改申领")
     if claim.kind != ClaimKind.ENTERPRISE_DIRECT:
         raise ApplicationError("该申领不是企业职工培训直补申领", field="kind")
-    row = _check_enterprise(claim.employer, training, trainees)
+    row = _check_enterprise(claim_employer(claim), training, trainees)
     claim.class_snapshot = _enterprise_snapshot(training, trainees, row)
     return _replace_rows(
         claim,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -32,6 +32,9 @@ from .employer_claims import (
     claim_update_enterprise_direct,
     claim_update_work_for_training,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def _trainees(rows: Sequence[dict[str, Any]], persons: Sequence[Any]) -> list[En
 
 def claim_file(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     header: dict[str, Any],
     rows: Sequence[dict[str, Any]],

@@ -11,7 +11,7 @@ the same transaction (`claim_mark_for_ledger`). Nobody types an amount: every li
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -28,13 +28,19 @@ from .data_lock import claim_data_lock
 from .lines import claim_recount
 from .notices import claim_notify
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 S = ClaimStatus
 
 
 EDITABLE = (S.DRAFT, S.RETURNED)
 
 
-def claim_require_editable(claim: Claim, actor: Any, what: str) -> None:
+def claim_require_editable(claim: Claim, actor: User, what: str) -> None:
     if not is_claimant(actor, claim):
         raise ApplicationError(f"只有申领单位的经办人可以{what}")
     if claim.status not in EDITABLE:
@@ -52,7 +58,7 @@ def claim_lock(claim: Claim) -> Claim:
     )
 
 
-def _data_locked(claim: Claim, actor: Any, context: Mapping[str, Any]) -> ApplicationError | None:
+def _data_locked(claim: Claim, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
     differences = claim_data_lock(claim)
     if not differences:
         return None
@@ -63,7 +69,7 @@ def _data_locked(claim: Claim, actor: Any, context: Mapping[str, Any]) -> Applic
     )
 
 
-def _has_lines(claim: Claim, actor: Any, context: Mapping[str, Any]) -> ApplicationError | None:
+def _has_lines(claim: Claim, actor: User, context: Mapping[str, Any]) -> ApplicationError | None:
     return None if claim.lines.exists() else ApplicationError("申领没有明细，不能提交")
 
 
@@ -146,7 +152,7 @@ TRANSITIONS = {key: step for key, step in LIFECYCLE.table.items() if step.who !=
 LEDGER_TRANSITIONS = {key: step.label for key, step in LIFECYCLE.table.items() if step.who == LEDGER}
 
 
-def claim_transition(*, claim: Claim, actor: Any, to: str, reason: str = "") -> Claim:
+def claim_transition(*, claim: Claim, actor: User, to: str, reason: str = "") -> Claim:
     """Move a claim along the table (all moves but approval and payment, which apps.ledger makes)."""
 
     def work(claim: Claim, step: Transition) -> None:
@@ -180,7 +186,7 @@ def claim_transition(*, claim: Claim, actor: Any, to: str, reason: str = "") -> 
 
 
 def claim_mark_for_ledger(
-    *, claim: Claim, actor: Any, to: str, reason: str = "", changes: dict[str, Any] | None = None
+    *, claim: Claim, actor: User, to: str, reason: str = "", changes: dict[str, Any] | None = None
 ) -> Claim:
     """For apps.ledger only: the caller holds the claim's row lock and books the ledger (or the
     payment) in the same transaction."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -32,6 +32,9 @@ from ..models import (
     Share,
 )
 from .entitlement import line_months_book
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 ZERO = Decimal("0.00")
 
@@ -93,7 +96,7 @@ def material_kinds_on_file(claim: Claim) -> list[str]:
     return sorted(set(claim.materials.values_list("kind", flat=True)) & set(MATERIALS))
 
 
-def claim_line_unbook(*, line: ClaimLine, actor: Any, rule: str, reason: str) -> ClaimLine:
+def claim_line_unbook(*, line: ClaimLine, actor: User, rule: str, reason: str) -> ClaimLine:
     """For apps.ledger only, with the line's commitment cancelled in the same transaction (a
     reversal or a recovery): the line becomes 不予补贴 with the rule and the reason, its 以工代训
     months leave the special account, and the claim's totals follow."""

@@ -3,7 +3,7 @@ enterprise kinds are quoted again, since R4.3 depends on them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,6 +21,9 @@ from ..validators import check_upload
 from .lifecycle import claim_lock, claim_require_editable
 from .recompute import claim_recompute
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 
 def claim_requires_materials(claim: Claim) -> bool:
     """Whether R4.3 applies to the claim's lines (an enterprise's own training), so that its
@@ -29,6 +32,7 @@ def claim_requires_materials(claim: Claim) -> bool:
         return True
     return (
         claim.kind == ClaimKind.CLASS_COMPLETION
+        and claim.training_class_id is not None
         and TrainingClass.objects.filter(
             pk=claim.training_class_id, training_type=TrainingType.ENTERPRISE_STAFF
         ).exists()
@@ -36,7 +40,7 @@ def claim_requires_materials(claim: Claim) -> bool:
 
 
 @transaction.atomic
-def claim_material_upload(*, claim: Claim, actor: Any, kind: str, upload: UploadedFile) -> ClaimMaterial:
+def claim_material_upload(*, claim: Claim, actor: User, kind: str, upload: UploadedFile) -> ClaimMaterial:
     """Attach one material to a draft or returned claim: type, content and size checked
     (apps.claims.validators), stored under a random name through the default storage. For the
     enterprise kinds the lines are quoted again, since R4.3 depends on the materials."""
@@ -53,6 +57,7 @@ def claim_material_upload(*, claim: Claim, actor: Any, kind: str, upload: Upload
     )
     material.file.save(checked.storage_name, upload, save=False)
     stored = material.file.name
+    assert stored is not None, "the file was just saved"
     # The file is written before the row: if the transaction rolls back, remove the file too.
     try:
         material.save()
@@ -73,13 +78,14 @@ def claim_material_upload(*, claim: Claim, actor: Any, kind: str, upload: Upload
 
 
 @transaction.atomic
-def claim_material_delete(*, material: ClaimMaterial, actor: Any) -> Claim:
+def claim_material_delete(*, material: ClaimMaterial, actor: User) -> Claim:
     """Remove a material from a draft or returned claim; the stored file goes once the
     transaction commits. The enterprise kinds are quoted again (R4.3)."""
     claim = claim_lock(material.claim)
     material = ClaimMaterial.objects.select_for_update().get(pk=material.pk, claim=claim)
     claim_require_editable(claim, actor, "删除申领材料")
     stored, storage = material.file.name, material.file.storage
+    assert stored is not None, "a material has its file"
     label, name = MaterialKind(material.kind).label, material.original_name
     material.delete()
     transaction.on_commit(lambda: storage.delete(stored))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -27,7 +25,7 @@ def claimant_users(claim: Claim) -> QuerySet[User]:
 
 
 def claim_notify(
-    *, claim: Claim, actor: Any, kind: str, what: str, body: str = "", officers: bool = False
+    *, claim: Claim, actor: User, kind: str, what: str, body: str = "", officers: bool = False
 ) -> None:
     """Tell the claimant (or, with `officers`, the claim's district officers) what happened to the
     claim, in the transaction of the decision; the link opens the claim."""

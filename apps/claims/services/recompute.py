@@ -31,6 +31,7 @@ def claim_recompute(*, claim: Claim) -> Claim:
     if claim.status not in EDITABLE:
         raise ApplicationError("只有草稿或退回修改的申领可以重新测算")
     if claim.kind in CLASS_CLAIMS:
+        assert claim.training_class_id is not None, "a class claim names its class"
         training_class = TrainingClass.objects.select_related("institution", "occupation").get(
             pk=claim.training_class_id
         )

@@ -4,7 +4,7 @@ the third-party reviewer's recommendation (R7.1). Final approval is apps.ledger'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,10 +25,13 @@ from .lifecycle import claim_lock
 from .lines import claim_recount
 from .notices import claim_notify
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 S = ClaimStatus
 
 
-def _start_review(claim: Claim, actor: Any) -> None:
+def _start_review(claim: Claim, actor: User) -> None:
     """A decision on a line of a submitted claim starts its review (logged)."""
     if not is_claim_officer(actor, claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以审核申领明细 (R7.1)")
@@ -62,7 +65,7 @@ def line_approval_problems(line: ClaimLine, *, reason: str, blocked: list[str]) 
 
 
 def _decide(
-    line: ClaimLine, claim: Claim, actor: Any, decision: str, rule: str, reason: str, *, recount: bool = True
+    line: ClaimLine, claim: Claim, actor: User, decision: str, rule: str, reason: str, *, recount: bool = True
 ) -> ClaimLine:
     before = line.decision
     line.decision = decision
@@ -105,7 +108,7 @@ def _requote_for_approval(claim: Claim, lines: list[ClaimLine]) -> None:
 
 
 def claim_line_decide(
-    *, line: ClaimLine, actor: Any, decision: str, rule: str = "", reason: str = ""
+    *, line: ClaimLine, actor: User, decision: str, rule: str = "", reason: str = ""
 ) -> ClaimLine:
     """A district officer's decision on one line; the claim's approved total follows. Rejecting
     needs a reason code (the rule ID) and text. Approving quotes the line again against what its
@@ -148,7 +151,7 @@ class BulkOutcome:
     skipped: list[tuple[ClaimLine, list[str]]]
 
 
-def claim_lines_approve_pending(*, claim: Claim, actor: Any) -> BulkOutcome:
+def claim_lines_approve_pending(*, claim: Claim, actor: User) -> BulkOutcome:
     """Approve every line still pending that may be approved without a word (the rest of the claim
     once the officer has decided what they found). Each is quoted again against what is booked
     first; lines quoted at zero, with a W or O finding, or with a confirmed audit finding are left
@@ -178,7 +181,7 @@ def claim_lines_approve_pending(*, claim: Claim, actor: Any) -> BulkOutcome:
 
 
 @transaction.atomic
-def claim_recommend(*, claim: Claim, actor: Any, text: str) -> Claim:
+def claim_recommend(*, claim: Claim, actor: User, text: str) -> Claim:
     """A third-party reviewer's recommendation (R7.1): recorded and logged, never a decision."""
     claim = claim_lock(claim)
     if not is_engaged_reviewer(actor, claim):

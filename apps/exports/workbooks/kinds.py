@@ -11,7 +11,7 @@ summary and the detail sheets cannot disagree.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -255,7 +255,7 @@ def write_ledger(book: Workbook, ctx: Context) -> int:
 
     _head(summary, "专账资金台账 · 汇总与对账 (R8.5)", ctx, rows, table)
     summary.header(*(c.header for c in LEDGER_SUMMARY_COLUMNS))
-    grand = [0, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO]
+    grand: list[int | Decimal] = [0, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO]
     for district, year in _pairs(ctx, {(d, y) for d, y, _ in totals}):
         for balance in balances(district=district, year=year):
             count, exported = totals.get((district.pk, year, balance.share), (0, ZERO))
@@ -450,7 +450,7 @@ def write_claim_lines(book: Workbook, ctx: Context) -> int:
 
     _head(summary, "申领明细 · 汇总与对账 (R8.5)", ctx, rows, table)
     summary.header(*(c.header for c in CLAIM_LINE_SUMMARY_COLUMNS))
-    grand = [0, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO]
+    grand: list[int | Decimal] = [0, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO]
     for district, year in _pairs(ctx, {(d, y) for d, y, _ in totals}):
         for balance in balances(district=district, year=year):
             count, amount, approved, booked, paid = totals.get(
@@ -698,18 +698,18 @@ def write_audit_findings(book: Workbook, ctx: Context) -> int:
     # Districts in the rows' order (by district), rules in the catalogue's.
     districts = {pk: index for index, pk in enumerate(dict.fromkeys(key[0] for key in totals))}
     rules = {rule.id: index for index, rule in enumerate(audit_catalogue.RULES)}
-    for (_, district, rule), counts in sorted(
+    for (_, district_name, rule), counts in sorted(
         totals.items(), key=lambda kv: (districts[kv[0][0]], rules.get(kv[0][2], len(rules)))
     ):
         known = audit_catalogue.BY_ID.get(rule)
-        summary.line(district, rule, known.title if known else "", *counts)
+        summary.line(district_name, rule, known.title if known else "", *counts)
         grand = [a + b for a, b in zip(grand, counts, strict=True)]
     summary.line("合计", None, None, *grand, bold=True)
     summary.blank()
 
     # The lines the findings are about, against the ledger of their district and year.
     lines = ClaimLine.objects.filter(pk__in=findings.exclude(line=None).values("line"))
-    by_pair = {
+    by_pair: dict[tuple[int, int], Mapping[str, Any]] = {
         (row["claim__district_id"], row["claim__year"]): row
         for row in lines.values("claim__district_id", "claim__year")
         .annotate(n=Count("pk"), amount=Sum("amount"))
@@ -725,7 +725,7 @@ def write_audit_findings(book: Workbook, ctx: Context) -> int:
     summary.header(
         "区县", "资金年度", "", "涉及明细数", "测算金额（元）", "台账净额（元）", "区县年度台账净额（元）"
     )
-    grand_pairs = [0, ZERO, ZERO, ZERO]
+    grand_pairs: list[int | Decimal] = [0, ZERO, ZERO, ZERO]
     for district, year in _pairs(ctx, set(by_pair)):
         row = by_pair.get((district.pk, year), {})
         booked = sum((b.booked for b in balances(district=district, year=year)), ZERO)

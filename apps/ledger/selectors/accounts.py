@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
@@ -17,10 +17,13 @@ from apps.rules.money import yuan
 from ..models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
 from ..permissions import ledger_districts
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ZERO = Decimal("0.00")
 
 
-def ledger_years(*, user: Any) -> list[int]:
+def ledger_years(*, user: User) -> list[int]:
     """The years with an allocation in the districts whose account the user reads, or with a claim
     the user sees (for the year selectors of the ledger and the home page)."""
     years = set(Allocation.objects.filter(district__in=ledger_districts(user)).values_list("year", flat=True))
@@ -47,17 +50,17 @@ def balances(*, district: District, year: int) -> list[ShareBalance]:
     booked = defaultdict(lambda: ZERO)
     paid = defaultdict(lambda: ZERO)
     if allocation is not None:
-        for row in allocation.entries.values("share").annotate(total=Sum("amount")).order_by():
-            booked[row["share"]] = row["total"] or ZERO
-    for row in (
+        for entry in allocation.entries.values("share").annotate(total=Sum("amount")).order_by():
+            booked[entry["share"]] = entry["total"] or ZERO
+    for payment in (
         PaymentLine.objects.filter(claim_line__claim__district=district, claim_line__claim__year=year)
         .values("claim_line__share")
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        paid[row["claim_line__share"]] = row["total"] or ZERO
+        paid[payment["claim_line__share"]] = payment["total"] or ZERO
     receivable = defaultdict(lambda: ZERO)
-    for row in (
+    for recovery in (
         Recovery.objects.filter(
             claim_line__claim__district=district,
             claim_line__claim__year=year,
@@ -67,7 +70,7 @@ def balances(*, district: District, year: int) -> list[ShareBalance]:
         .annotate(total=Sum("receivable"))
         .order_by()
     ):
-        receivable[row["claim_line__share"]] = row["total"] or ZERO
+        receivable[recovery["claim_line__share"]] = recovery["total"] or ZERO
     return [
         ShareBalance(
             share.value,
@@ -100,7 +103,7 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
         .values("claim_line")
         .annotate(total=Sum("amount"))
     }
-    commitments = defaultdict(int)
+    commitments: defaultdict[int, int] = defaultdict(int)
     for line_id in LedgerEntry.objects.filter(claim_line__in=lines, kind=EntryKind.COMMITMENT).values_list(
         "claim_line", flat=True
     ):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
@@ -17,6 +17,12 @@ from apps.rules.money import FEN
 from ..models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 from ..permissions import entry_policy, ledger_districts, payment_policy
 from .accounts import balances
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 ZERO = Decimal("0.00")
 WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
@@ -68,7 +74,7 @@ def _by_district(rows: Any, key: str, value: str) -> dict[int, Any]:
 
 
 def district_summaries(
-    *, user: Any, year: int, districts: QuerySet[District] | None = None
+    *, user: User, year: int, districts: QuerySet[District] | None = None
 ) -> list[DistrictSummary]:
     """Allocated, booked (commitments less reversals), paid and the claims waiting for a decision,
     per district the user may read, in four queries whatever the number of districts."""
@@ -156,7 +162,7 @@ def district_chart(summaries: list[DistrictSummary]) -> dict[str, Any]:
 # Entries, payments, payable lines --------------------------------------------------------------
 
 
-def entry_list(*, user: Any) -> QuerySet[LedgerEntry]:
+def entry_list(*, user: User) -> QuerySet[LedgerEntry]:
     """The entries the user may read, each with whether it was reversed and is paid;
     `filters.EntryFilter` narrows a list."""
     qs = entry_policy.visible(user).select_related(
@@ -167,7 +173,7 @@ def entry_list(*, user: Any) -> QuerySet[LedgerEntry]:
     return qs.annotate(is_reversed=Exists(reversed_), is_paid=Exists(paid))
 
 
-def recovery_list(*, user: Any) -> QuerySet[Recovery]:
+def recovery_list(*, user: User) -> QuerySet[Recovery]:
     """The recoveries (追回) of the districts whose ledger the user reads; `filters.RecoveryFilter`
     narrows a list."""
     return Recovery.objects.filter(claim_line__claim__district__in=ledger_districts(user)).select_related(
@@ -183,7 +189,7 @@ def recovery_totals(qs: QuerySet[Recovery]) -> dict[str, Decimal]:
     return {key: (row[key] or ZERO).quantize(FEN) for key in ("amount", "outstanding")}
 
 
-def payment_list(*, user: Any) -> QuerySet[Payment]:
+def payment_list(*, user: User) -> QuerySet[Payment]:
     """The payments the user may read, with their line counts; `filters.PaymentFilter` narrows a list."""
     return (
         payment_policy.visible(user)

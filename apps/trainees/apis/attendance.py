@@ -28,12 +28,14 @@ from apps.classes.models import ClassSession
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.core.permissions import signed_in
 
 from ..imports.attendance import attendance_import
 from ..imports.results import results_import
 from ..models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
 from ..permissions import may_reveal_for_class
-from ..selectors.attendance import attendance_grid, enrolled_trainees, operator_class_get
+from ..selectors.attendance import attendance_grid, operator_class_get
+from ..selectors.roster import enrolments_active
 from ..services.attendance import MODE_LABELS, AttendanceInput, attendance_record_many
 from ..services.results import result_record, results_complete
 
@@ -137,7 +139,9 @@ class AttendanceEntrySerializer(serializers.Serializer):
 
 
 class AttendanceRecordsSerializer(serializers.Serializer):
-    records = AttendanceEntrySerializer(many=True, allow_empty=False, max_length=20000)
+    # many=True hands max_length to the ListSerializer it builds (DRF's LIST_SERIALIZER_KWARGS);
+    # the stubs type only the child's own arguments.
+    records = AttendanceEntrySerializer(many=True, allow_empty=False, max_length=20000)  # type: ignore[call-arg]
 
 
 class SignInSheetImportApi(APIView):
@@ -157,10 +161,11 @@ class SignInSheetImportApi(APIView):
         tags=["attendance"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = operator_class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
         upload = _upload(request, ".xlsx 签到表")
         counts = attendance_import(
-            actor=request.user,
+            actor=user,
             training_class=training_class,
             source=upload,
             filename=upload.name,
@@ -186,10 +191,11 @@ class ResultsImportApi(APIView):
         tags=["results"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = operator_class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
         upload = _upload(request, ".xlsx 考核结果")
         counts = results_import(
-            actor=request.user, training_class=training_class, source=upload, filename=upload.name
+            actor=user, training_class=training_class, source=upload, filename=upload.name
         )
         return _counts(counts)
 
@@ -205,12 +211,14 @@ class AttendanceApi(APIView):
         tags=["attendance"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        training_class = class_get(class_id=pk, user=request.user)
-        can_reveal = may_reveal_for_class(request.user, training_class)
+        user = signed_in(request)
+        training_class = class_get(class_id=pk, user=user)
+        can_reveal = may_reveal_for_class(user, training_class)
         sessions = list(training_class.sessions.all())
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(
-            enrolled_trainees(training_class=training_class), request, view=self
+        page = (
+            paginator.paginate_queryset(enrolments_active(training_class=training_class), request, view=self)
+            or []
         )
         rows = attendance_grid(training_class=training_class, sessions=sessions, enrolments=page)
         trainees = [
@@ -251,13 +259,12 @@ class AttendanceApi(APIView):
         tags=["attendance"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = operator_class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
         data = AttendanceRecordsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entries = [AttendanceInput(**record) for record in data.validated_data["records"]]
-        return _counts(
-            attendance_record_many(actor=request.user, training_class=training_class, entries=entries)
-        )
+        return _counts(attendance_record_many(actor=user, training_class=training_class, entries=entries))
 
 
 class OnlineAttendanceImportApi(APIView):
@@ -283,12 +290,13 @@ class OnlineAttendanceImportApi(APIView):
         tags=["attendance"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = operator_class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError("请以 multipart/form-data 上传 file 字段（.csv 文件）", field="file")
         counts = attendance_import(
-            actor=request.user,
+            actor=user,
             training_class=training_class,
             source=upload,
             filename=upload.name,
@@ -353,11 +361,15 @@ class ResultsApi(APIView):
         summary="结业结果 / Results of a class", responses={200: ResultsPageSerializer}, tags=["results"]
     )
     def get(self, request: Request, pk: int) -> Response:
-        training_class = class_get(class_id=pk, user=request.user)
-        can_reveal = may_reveal_for_class(request.user, training_class)
+        user = signed_in(request)
+        training_class = class_get(class_id=pk, user=user)
+        can_reveal = may_reveal_for_class(user, training_class)
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(
-            enrolled_trainees(training_class=training_class).select_related("result"), request, view=self
+        page = (
+            paginator.paginate_queryset(
+                enrolments_active(training_class=training_class).select_related("result"), request, view=self
+            )
+            or []
         )
         response = paginator.get_paginated_response(
             [
@@ -388,7 +400,8 @@ class ResultsApi(APIView):
         tags=["results"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = operator_class_get(class_id=pk, user=request.user)
+        user = signed_in(request)
+        training_class = operator_class_get(class_id=pk, user=user)
         data = ResultInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -397,7 +410,7 @@ class ResultsApi(APIView):
             pk=values.pop("enrolment"),
             training_class=training_class,
         )
-        result = result_record(actor=request.user, enrolment=enrolment, **values)
+        result = result_record(actor=user, enrolment=enrolment, **values)
         return Response(
             {"enrolment": enrolment.pk, "result": _result_data(result)}, status=status.HTTP_201_CREATED
         )

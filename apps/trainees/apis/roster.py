@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_api
+from apps.core.permissions import signed_in
 
 from ..filters import RosterFilter
 from ..imports.roster import parse_roster
@@ -112,16 +113,16 @@ class RosterEnrolmentsApi(ListAPIView):
     serializer_class = EnrolmentSerializer
 
     def get_queryset(self):
-        training_class = selectors.roster_class_get(class_id=self.kwargs["pk"], user=self.request.user)
+        training_class = selectors.roster_class_get(class_id=self.kwargs["pk"], user=signed_in(self.request))
         self.training_class = training_class
         roster = selectors.roster_list(training_class=training_class)
         return filter_api(RosterFilter, self.request, roster).order_by("pk")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         training_class = getattr(self, "training_class", None)
         context["can_reveal"] = training_class is not None and may_reveal_for_class(
-            self.request.user, training_class
+            signed_in(self.request), training_class
         )
         return context
 
@@ -132,13 +133,14 @@ class RosterEnrolmentsApi(ListAPIView):
         tags=["roster"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.roster_class_get(class_id=pk, user=request.user)
-        if not may_enrol(request.user, training_class):
+        user = signed_in(request)
+        training_class = selectors.roster_class_get(class_id=pk, user=user)
+        if not may_enrol(user, training_class):
             raise PermissionDenied("只有本班所属培训机构的经办人可以登记学员")
         data = EnrolmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrolment = enrolment_create(training_class=training_class, actor=request.user, **data.validated_data)
-        enrolment = selectors.enrolment_get(enrolment_id=enrolment.pk, user=request.user)
+        enrolment = enrolment_create(training_class=training_class, actor=user, **data.validated_data)
+        enrolment = selectors.enrolment_get(enrolment_id=enrolment.pk, user=user)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 
@@ -170,14 +172,15 @@ class RosterUploadApi(APIView):
         tags=["roster"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        training_class = selectors.roster_class_get(class_id=pk, user=request.user)
-        if not may_enrol(request.user, training_class):
+        user = signed_in(request)
+        training_class = selectors.roster_class_get(class_id=pk, user=user)
+        if not may_enrol(user, training_class):
             raise PermissionDenied("只有本班所属培训机构的经办人可以导入花名册")
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError("请上传花名册文件（字段名 file）", field="file")
         roster = parse_roster(upload, training_class=training_class, filename=upload.name)
-        result = roster_import(training_class=training_class, actor=request.user, roster=roster)
+        result = roster_import(training_class=training_class, actor=user, roster=roster)
         return Response(
             {
                 "enrolled": result.enrolled,
@@ -204,12 +207,13 @@ class EnrolmentWithdrawApi(APIView):
         tags=["roster"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        enrolment = selectors.enrolment_get(enrolment_id=pk, user=request.user)
-        if not may_enrol(request.user, enrolment.training_class):
+        user = signed_in(request)
+        enrolment = selectors.enrolment_get(enrolment_id=pk, user=user)
+        if not may_enrol(user, enrolment.training_class):
             raise PermissionDenied("只有本班所属培训机构的经办人可以办理学员退出")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrolment = enrolment_withdraw(enrolment=enrolment, actor=request.user, **data.validated_data)
+        enrolment = enrolment_withdraw(enrolment=enrolment, actor=user, **data.validated_data)
         return Response(EnrolmentSerializer(enrolment).data)
 
 
@@ -218,9 +222,10 @@ class PersonDetailApi(APIView):
         summary="学员（遮蔽）/ A person (masked)", responses={200: PersonDetailOutSerializer}, tags=["roster"]
     )
     def get(self, request: Request, pk: int) -> Response:
-        person = selectors.person_get(person_id=pk, user=request.user)
+        user = signed_in(request)
+        person = selectors.person_get(person_id=pk, user=user)
         data = _person_data(person)
-        data["can_reveal"] = person_policy.can(request.user, "reveal", person)
+        data["can_reveal"] = person_policy.can(user, "reveal", person)
         return Response(data)
 
 
@@ -240,10 +245,11 @@ class PersonRevealApi(APIView):
         tags=["roster"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        person = selectors.person_get(person_id=pk, user=request.user)
-        if not person_policy.can(request.user, "reveal", person):
+        user = signed_in(request)
+        person = selectors.person_get(person_id=pk, user=user)
+        if not person_policy.can(user, "reveal", person):
             raise PermissionDenied("您无权查看该学员的完整身份信息")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        person_reveal(person=person, viewer=request.user, purpose=data.validated_data["purpose"])
+        person_reveal(person=person, viewer=user, purpose=data.validated_data["purpose"])
         return Response(_person_data(person, revealed=True))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -38,7 +39,7 @@ class SessionAttendanceForm(forms.Form):
 
     def __init__(self, *args, session: ClassSession, attendance: Cell | None = None, **kwargs):
         self.session = session
-        initial = {"mode": session.mode}
+        initial: dict[str, Any] = {"mode": session.mode}
         if attendance is not None:
             initial = {
                 "minutes": attendance.minutes,
@@ -46,7 +47,8 @@ class SessionAttendanceForm(forms.Form):
                 "signed_in": local(attendance.signed_in_at).time() if attendance.signed_in_at else None,
                 "signed_out": local(attendance.signed_out_at).time() if attendance.signed_out_at else None,
             }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.fields["minutes"].widget.attrs["max"] = session.minutes
 
     def _on_session_day(self, name: str) -> datetime | None:

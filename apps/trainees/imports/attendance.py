@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -39,6 +39,9 @@ from ..services.attendance import (
     minutes_problem,
 )
 from ..services.persons import DOWNLOAD_PURPOSES, personal_data_download_record
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 SHEET_HEADERS = ("日期", "课次开始时间", "姓名", "身份证号码", "签到时间", "签退时间")
 SHEET_SESSION_HEADERS = ("课次开始时间", "课次")
@@ -137,9 +140,9 @@ class RosterMatcher:
         if found is None:
             found = self._seen[key] = self._match(id_text, name)
         if found.__class__ is RosterEntry:
-            return found  # type: ignore[return-value]
+            return found
         if found.__class__ is str:
-            self.missing.append((row, found))  # type: ignore[arg-type]
+            self.missing.append((row, found))
         else:
             errors.append(RowError(row, *found))  # type: ignore[misc]
         return None
@@ -265,9 +268,10 @@ class _Stamps:
             errors.append(RowError(row, field, problem))
             return None
         on, moment = parsed
-        if on is None and day is None:
+        when = on or day
+        if when is None:
             return None  # the session's date is wrong; that error is already reported
-        return datetime.combine(on or day, moment)
+        return datetime.combine(when, moment)
 
     def aware(self, moment: datetime) -> datetime:
         try:
@@ -328,7 +332,7 @@ def parse_sign_in_sheet(
             errors.append(
                 RowError(number, "签退时间", f"签退时间 {signed_out:%H:%M} 早于签到时间 {signed_in:%H:%M}")
             )
-        if len(errors) > count or entry is None or session is None:
+        if len(errors) > count or entry is None or session is None or signed_in is None or signed_out is None:
             continue
         if _duplicate(seen, (session.pk, entry.enrolment_id), number, "身份证号码", errors):
             continue
@@ -405,7 +409,7 @@ PARSERS = {
 
 @transaction.atomic
 def attendance_import(
-    *, actor: Any, training_class: TrainingClass, source: Any, filename: str, kind: str
+    *, actor: User, training_class: TrainingClass, source: Any, filename: str, kind: str
 ) -> SaveCounts:
     """Import a sign-in sheet (`kind` sign_in_sheet) or an online export (online_platform) into
     `training_class`: every row, or nothing and TableErrors."""
@@ -423,7 +427,7 @@ def attendance_import(
 
 
 @transaction.atomic
-def sign_in_sheet_template(*, actor: Any, training_class: TrainingClass) -> bytes:
+def sign_in_sheet_template(*, actor: User, training_class: TrainingClass) -> bytes:
     """The class's sign-in sheet to fill in, for its own operators only: it holds full ID
     numbers (the operators need them to match), so it is marked 内部资料 and every download is
     logged, one PersonalDataView per trainee in it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -20,6 +20,9 @@ from ..models import CertificateType, Enrolment, EnrolmentStatus, Outcome
 from ..services.attendance import SaveCounts
 from ..services.persons import DOWNLOAD_PURPOSES, personal_data_download_record
 from ..services.results import ResultRow, lock_class_for_results, result_problems, results_save_many
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 RESULT_HEADERS = ("姓名", "身份证号码", "考核结果", "证书类型", "证书编号", "发证日期")
 FIELD_HEADERS = {
@@ -87,7 +90,7 @@ def parse_results(
             first = seen.setdefault(entry.enrolment_id, number)
             if first != number:
                 errors.append(RowError(number, "身份证号码", f"与第 {first} 行是同一学员"))
-        if len(errors) > count or entry is None:
+        if len(errors) > count or entry is None or outcome is None:
             continue
         rows.append(
             ResultRow(entry.enrolment_id, outcome, certificate_type, certificate_number, certificate_date)
@@ -101,7 +104,7 @@ def parse_results(
 
 
 @transaction.atomic
-def results_import(*, actor: Any, training_class: TrainingClass, source: Any, filename: str) -> SaveCounts:
+def results_import(*, actor: User, training_class: TrainingClass, source: Any, filename: str) -> SaveCounts:
     training_class = lock_class_for_results(actor=actor, training_class=training_class)
     rows = parse_results(source, filename=filename, training_class=training_class)
     return results_save_many(
@@ -110,7 +113,7 @@ def results_import(*, actor: Any, training_class: TrainingClass, source: Any, fi
 
 
 @transaction.atomic
-def results_template(*, actor: Any, training_class: TrainingClass) -> bytes:
+def results_template(*, actor: User, training_class: TrainingClass) -> bytes:
     """The class's results sheet to fill in, for its own operators only: it holds full ID numbers,
     so it is marked 内部资料 and every download is logged, one PersonalDataView per trainee in it."""
     if not is_class_operator(actor, training_class):
@@ -126,15 +129,19 @@ def _results_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     workbook.properties.title = f"{training_class.name} 考核结果"
     workbook.properties.keywords = "内部资料"
     workbook.properties.subject = "内部资料：含完整身份证号码，仅供本机构经办人使用，不得外传"
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = "考核结果（内部资料）"
-    sheet.oddHeader.center.text = "内部资料 注意保密"
-    sheet.oddFooter.center.text = f"{training_class.name} 考核结果 · 第 &P 页"
+    header, footer = sheet.oddHeader, sheet.oddFooter
+    assert header is not None and footer is not None, "a new worksheet has a header and a footer"
+    header.center.text = "内部资料 注意保密"
+    footer.center.text = f"{training_class.name} 考核结果 · 第 &P 页"
     sheet.append(list(RESULT_HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -13,7 +13,9 @@ from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from apps.classes.models import TrainingClass, TrainingType
 from apps.core.tabular import RowError, TableErrors, read_rows
@@ -64,7 +66,7 @@ def parse_roster(
 ) -> ParsedRoster:
     """Read every row of an uploaded roster (.xlsx, or UTF-8 .csv) and clean it. A missing
     column, an empty file or too many rows raise TableErrors at once; row errors are collected."""
-    name = str(filename or getattr(source, "name", source))
+    name = str(filename or getattr(source, "name", str(source)))
     roster = ParsedRoster(filename=Path(name).name)
     required = REQUIRED if "relation" not in roster_columns(training_class) else (*REQUIRED, "relation")
     today = today_in_china()
@@ -111,10 +113,11 @@ def roster_template(training_class: TrainingClass) -> bytes:
     columns = roster_columns(training_class)
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = "花名册"
     sheet.append([FIELD_LABELS[key] for key in columns])
     for index, key in enumerate(columns, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
+        letter = get_column_letter(index)
         sheet.cell(row=1, column=index).font = Font(bold=True)
         sheet.column_dimensions[letter].width = 40 if key in {"groups", "relation"} else 22
         if key in {"id_number", "phone"}:

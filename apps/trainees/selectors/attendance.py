@@ -5,14 +5,13 @@ masked for every role, as in every list; whoever may reveal a person does it on 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 
 from apps.classes.models import ONLINE_MODES, ClassSession, SessionMode, TrainingClass
 from apps.classes.permissions import is_class_operator
@@ -21,10 +20,13 @@ from apps.core.masking import mask_id_number
 from apps.rules.hours import class_hours_from_minutes
 from apps.rules.parameters import params_on
 
-from ..models import Attendance, Enrolment, EnrolmentStatus
+from ..models import Attendance, Enrolment
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
-def operator_class_get(*, class_id: int, user: Any) -> TrainingClass:
+def operator_class_get(*, class_id: int, user: User) -> TrainingClass:
     """The class for entering its attendance and results: missing or out of scope, 404; visible
     but not the class's own operator (a read-only role), 403."""
     training_class = class_get(class_id=class_id, user=user)
@@ -42,15 +44,6 @@ def days_text(class_hours: int, *, on: date) -> str:
     part = Fraction(rest, per_day)
     fraction = f"{part.numerator}/{part.denominator}"
     return f"{whole} {fraction}" if whole else fraction
-
-
-def enrolled_trainees(*, training_class: TrainingClass) -> QuerySet[Enrolment]:
-    """The class's trainees who have not withdrawn, with their person, in enrolment order."""
-    return (
-        Enrolment.objects.filter(training_class=training_class, status=EnrolmentStatus.ENROLLED)
-        .select_related("person")
-        .order_by("pk")
-    )
 
 
 @dataclass(frozen=True)
@@ -90,7 +83,7 @@ def attendance_grid(
     *,
     training_class: TrainingClass,
     sessions: Sequence[ClassSession],
-    enrolments: Sequence[Enrolment],
+    enrolments: Iterable[Enrolment],
 ) -> list[TraineeRow]:
     """One row per enrolment: a cell per session (None where nothing was recorded), class-hours
     per session `minutes // 45` on the session's date, totals offline and online, and days.

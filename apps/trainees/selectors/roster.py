@@ -10,7 +10,7 @@ change and `roster_is_complete` whether it holds anyone to take attendance or re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
@@ -22,12 +22,15 @@ from apps.rules.enterprise import TRAINEE_RELATIONS
 from ..models import Enrolment, EnrolmentStatus, Person, TargetGroup
 from ..permissions import ROSTER_OPEN, enrolment_policy, person_policy
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # The last 4–6 characters of an ID number, as shown masked. Never the whole number: a search is a
 # GET, and the whole number would end up in URLs and access logs.
 GROUP_LABELS = dict(TargetGroup.choices)
 
 
-def roster_class_get(*, class_id: int, user: Any) -> TrainingClass:
+def roster_class_get(*, class_id: int, user: User) -> TrainingClass:
     """The class whose roster the user asks for: any class the user may read."""
     return class_get(class_id=class_id, user=user)
 
@@ -56,7 +59,7 @@ def roster_by_id_number(*, training_class: TrainingClass) -> dict[str, Enrolment
     return {e.person.id_number: e for e in enrolments_active(training_class=training_class)}
 
 
-def enrolment_get(*, enrolment_id: int, user: Any) -> Enrolment:
+def enrolment_get(*, enrolment_id: int, user: User) -> Enrolment:
     return enrolment_policy.get_visible(
         user,
         Enrolment.objects.select_related(
@@ -85,11 +88,11 @@ def roster_counts(*, training_class: TrainingClass) -> dict[str, int]:
     )
 
 
-def person_get(*, person_id: int, user: Any) -> Person:
+def person_get(*, person_id: int, user: User) -> Person:
     return person_policy.get_visible(user, pk=person_id)
 
 
-def person_enrolments(*, person: Person, user: Any) -> QuerySet[Enrolment]:
+def person_enrolments(*, person: Person, user: User) -> QuerySet[Enrolment]:
     """The person's enrolments in classes the user may read, latest class first."""
     return (
         enrolment_policy.visible(user)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -39,6 +39,12 @@ from apps.core.tabular import RowError, TableErrors
 
 from ..models import Attendance, AttendanceSource, Enrolment, EnrolmentStatus
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # Attendance is taken from approval (sessions may start before the class is marked running)
 # until the class is completed; after that the figures feed claims and stay as they are.
 OPEN_FOR_ATTENDANCE = (ClassStatus.APPROVED, ClassStatus.RUNNING)
@@ -46,7 +52,6 @@ SIGN_TOLERANCE = timedelta(minutes=15)
 # Rows per UPDATE of other attendances' flags (Django's bulk_update: a CASE per row). Few rows
 # in practice: only where an overlap appears or goes.
 BATCH_SIZE = 1000
-SAVED_FIELDS = ("session", "enrolment", "minutes", "mode", "signed_in_at", "signed_out_at", "source", "flags")
 # Above this many persons the overlap queries select them with a subquery over the class's roster
 # (a superset, narrowed in Python) instead of a literal IN list.
 PERSON_LIST_LIMIT = 500
@@ -68,6 +73,23 @@ class AttendanceRow(NamedTuple):
     mode: str
     signed_in_at: datetime | None = None
     signed_out_at: datetime | None = None
+
+
+class SavedAttendance(NamedTuple):
+    """One attendance as upserted: its values in the order of its fields (SAVED_FIELDS), the
+    session and enrolment as pks."""
+
+    session: int
+    enrolment: int
+    minutes: int
+    mode: str
+    signed_in_at: datetime | None
+    signed_out_at: datetime | None
+    source: str
+    flags: list[dict[str, str]]
+
+
+SAVED_FIELDS = SavedAttendance._fields
 
 
 @dataclass(frozen=True)
@@ -144,7 +166,7 @@ def minutes_problem(session: ClassSession, minutes: int) -> str | None:
     return None
 
 
-def lock_class_for_attendance(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def lock_class_for_attendance(*, actor: User, training_class: TrainingClass) -> TrainingClass:
     """The class, locked for this transaction, once we know `actor` may record its attendance now."""
     training_class = (
         TrainingClass.objects.select_for_update().select_related("institution").get(pk=training_class.pk)
@@ -182,10 +204,10 @@ def attendance_entry(
     if (signed_in_at is None) != (signed_out_at is None):
         missing = "signed_out_at" if signed_out_at is None else "signed_in_at"
         raise ApplicationError("签到时间和签退时间须同时填写", field=missing)
-    if signed_in_at is not None and signed_out_at < signed_in_at:
+    if signed_in_at is not None and signed_out_at is not None and signed_out_at < signed_in_at:
         raise ApplicationError("签退时间不能早于签到时间", field="signed_out_at")
     if minutes is None:
-        if signed_in_at is None:
+        if signed_in_at is None or signed_out_at is None:
             raise ApplicationError("请填写出勤分钟数，或签到和签退时间", field="minutes")
         minutes = attended_minutes(session, local(signed_in_at), local(signed_out_at))
     problem = minutes_problem(session, minutes)
@@ -199,7 +221,7 @@ def attendance_entry(
 @transaction.atomic
 def attendance_record(
     *,
-    actor: Any,
+    actor: User,
     session: ClassSession,
     enrolment: Enrolment,
     minutes: int | None,
@@ -239,7 +261,7 @@ def attendance_record(
 @transaction.atomic
 def attendance_save_many(
     *,
-    actor: Any,
+    actor: User,
     training_class: TrainingClass,
     rows: list[AttendanceRow],
     source: str,
@@ -345,7 +367,7 @@ def _save(training_class: TrainingClass, rows: list[AttendanceRow], source: str)
     if len(keys) != len(rows):
         raise ApplicationError("同一学员的同一课次出现了不止一次", field="rows")
     clock = _Clock()
-    values = []
+    values: list[SavedAttendance] = []
     # Per session, the span its counting rows cover: [earliest start, latest end]. Rows without
     # sign times cover the session's hours: noted per session, spanned once below.
     covered: dict[int, list] = {}
@@ -355,13 +377,13 @@ def _save(training_class: TrainingClass, rows: list[AttendanceRow], source: str)
         if signed_in is None and signed_out is None:
             if minutes > 0 and mode != RECORDED:
                 unsigned[pk] = session
-            values.append((pk, enrolment_id, minutes, mode, None, None, source, []))
+            values.append(SavedAttendance(pk, enrolment_id, minutes, mode, None, None, source, []))
             continue
         start, end = clock.interval(session, signed_in, signed_out)
         if _counts(minutes, mode, start, end):
             _cover(covered, pk, start, end)
         flags = clock.flags(session, signed_in, signed_out)
-        values.append((pk, enrolment_id, minutes, mode, signed_in, signed_out, source, flags))
+        values.append(SavedAttendance(pk, enrolment_id, minutes, mode, signed_in, signed_out, source, flags))
     for pk, session in unsigned.items():
         _cover(covered, pk, *clock.session_span(session))
     persons = {row.person_id for row in rows}
@@ -459,7 +481,7 @@ def _reflag(
     scope: QuerySet[Attendance],
     rows: list[AttendanceRow],
     keys: dict[tuple[int, int], int],
-    values: list[tuple],
+    values: list[SavedAttendance],
     persons: set[int],
     overlapping: set[int],
     flagged: set[int],
@@ -537,7 +559,7 @@ def _reflag(
             if found:
                 position = keys[span.key]
                 value = values[position]
-                values[position] = (*value[:-1], value[-1] + found)
+                values[position] = value._replace(flags=value.flags + found)
             continue
         flags = [flag for flag in span.flags if flag.get("code") != "overlap"] + found
         if flags != span.flags:
@@ -590,7 +612,7 @@ class AttendanceInput:
 
 @transaction.atomic
 def attendance_record_many(
-    *, actor: Any, training_class: TrainingClass, entries: list[AttendanceInput]
+    *, actor: User, training_class: TrainingClass, entries: list[AttendanceInput]
 ) -> SaveCounts:
     """Record many attendances of one class at once (the API's JSON): each checked as a typed one
     (`attendance_entry`); every row at fault is named in one TableErrors and nothing is saved."""

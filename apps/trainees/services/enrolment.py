@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -55,6 +55,9 @@ from ..services.persons import (
     persons_existing,
     persons_save,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # Plain strings: they go into raw INSERTs (insert_rows) as well as ORM filters.
 ENROLLED = EnrolmentStatus.ENROLLED.value
@@ -104,6 +107,7 @@ class PastTraining:
     class_name: str
     institution_name: str
     outcome: str | None
+    months: tuple[date, ...] = ()  # an enrolment is no 以工代训: it has no months of its own
 
 
 @dataclass
@@ -168,7 +172,7 @@ def enrolment_input_or_errors(
     return EnrolmentInput(person=person, relation=relation_key(relation), row=row), []
 
 
-def _lock_open_class(training_class: TrainingClass, actor: Any) -> TrainingClass:
+def _lock_open_class(training_class: TrainingClass, actor: User) -> TrainingClass:
     """The class row locked for the rest of the transaction, after checking who acts and when.
     `of=("self",)`: lock the class only, not the joined institution, district and occupation."""
     locked = (
@@ -348,7 +352,29 @@ def _plan(
     return _Plan(training_class, fresh, kept_existing, withdrawn, warnings, kept=len(kept)), problems
 
 
-def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
+class NewEnrolment(NamedTuple):
+    """An enrolment as inserted: its columns in order, the class and person as pks."""
+
+    training_class: int
+    person: int
+    relation: str
+    status: str
+    warnings: list[dict[str, str]]
+
+
+class LoggedChange(NamedTuple):
+    """A StateChange row as inserted: its columns in order, the content type and actor as pks."""
+
+    content_type: int
+    object_id: str
+    actor: int
+    from_state: str
+    to_state: str
+    reason: str
+    changes: dict[str, Any]
+
+
+def _save(plan: _Plan, *, actor: User, reason: str) -> None:
     """Register or complete the persons, create (or re-activate) their enrolments and log each
     one's move to enrolled: a handful of multi-row INSERTs, whatever the roster's size."""
     tc = plan.training_class
@@ -359,16 +385,21 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
     }
     now = timezone.now()
     fresh = [number for number in relations if number not in plan.own]
-    created = insert_rows(
+    returned = insert_rows(
         Enrolment,
-        ("training_class", "person", "relation", "status", "warnings"),
-        [(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n]) for n in fresh],
+        NewEnrolment._fields,
+        [NewEnrolment(tc.pk, ids[n], relations[n], ENROLLED, plan.warnings[n]) for n in fresh],
         returning=("id",),
     )
-    if created is None:  # the database cannot return them
-        created = Enrolment.objects.filter(
-            training_class=tc, person_id__in=[ids[n] for n in fresh]
-        ).values_list("pk")
+    created = (
+        returned
+        if returned is not None  # else the database cannot return them
+        else list(
+            Enrolment.objects.filter(training_class=tc, person_id__in=[ids[n] for n in fresh]).values_list(
+                "pk"
+            )
+        )
+    )
     Enrolment.objects.bulk_update(
         [
             Enrolment(
@@ -383,8 +414,8 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
     logs += [(pk, WITHDRAWN) for pk in plan.own.values()]
     insert_rows(
         StateChange,
-        ("content_type", "object_id", "actor", "from_state", "to_state", "reason", "changes"),
-        [(content_type, str(pk), actor.pk, old, ENROLLED, reason, {}) for pk, old in logs],
+        LoggedChange._fields,
+        [LoggedChange(content_type, str(pk), actor.pk, old, ENROLLED, reason, {}) for pk, old in logs],
     )
 
 
@@ -392,7 +423,7 @@ def _save(plan: _Plan, *, actor: Any, reason: str) -> None:
 def enrolment_create(
     *,
     training_class: TrainingClass,
-    actor: Any,
+    actor: User,
     id_number: str,
     name: str,
     phone: str = "",
@@ -424,7 +455,7 @@ def enrolment_create(
 
 
 @transaction.atomic
-def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRoster) -> RosterImportResult:
+def roster_import(*, training_class: TrainingClass, actor: User, roster: ParsedRoster) -> RosterImportResult:
     """Enrol a parsed roster: every row valid, or TableErrors listing every error by row and
     field with nothing saved. The class row stays locked until the transaction ends."""
     training_class = _lock_open_class(training_class, actor)
@@ -446,7 +477,7 @@ def roster_import(*, training_class: TrainingClass, actor: Any, roster: ParsedRo
 
 
 @transaction.atomic
-def enrolment_withdraw(*, enrolment: Enrolment, actor: Any, reason: str) -> Enrolment:
+def enrolment_withdraw(*, enrolment: Enrolment, actor: User, reason: str) -> Enrolment:
     """Take a person off the roster before the class is completed, with a reason (logged)."""
     _lock_open_class(enrolment.training_class, actor)
     enrolment = (

@@ -9,10 +9,10 @@ show ID numbers masked: they end up in pages, API answers and logs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,6 +25,9 @@ from apps.rules import IdNumber, RuleViolation, check_id_number
 
 from ..models import Gender, Person, PersonalDataView, PersonGroup, TargetGroup
 from ..permissions import person_policy
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 NAME_MAX = 64
 REGION_MAX = 64
@@ -132,13 +135,14 @@ def person_input_or_errors(
     of the roster's columns)."""
     cleaned: dict[str, object] = {}
     errors: list[ApplicationError] = []
-    for key, clean, value in (
+    checks: tuple[tuple[str, Callable[[Any], Any], Any], ...] = (
         ("name", clean_name, name),
         ("identity", lambda v: clean_id_number(v, on=on), id_number),
         ("phone", clean_phone, phone),
         ("household_region", clean_household_region, household_region),
         ("groups", clean_groups, groups),
-    ):
+    )
+    for key, clean, value in checks:
         try:
             cleaned[key] = clean(value)
         except ApplicationError as exc:
@@ -182,6 +186,30 @@ def name_mismatch(person: Person, name: str) -> str | None:
     )
 
 
+class NewPerson(NamedTuple):
+    """A person as inserted: the registry's columns in order."""
+
+    id_number: str
+    name: str
+    gender: str
+    birth_date: date
+    phone: str
+    household_region: str
+
+
+class NewPersonGroup(NamedTuple):
+    person: int
+    group: str
+
+
+class NewDownload(NamedTuple):
+    """A PersonalDataView row of a download: whose data, who downloaded it, why."""
+
+    person: int
+    viewer: int
+    purpose: str
+
+
 def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person]) -> dict[str, int]:
     """Register the new persons and complete the existing ones, in bulk; returns every entry's
     person pk by ID number. Existing persons keep their name, phone and region; a blank phone or
@@ -193,9 +221,9 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
     # ignore_conflicts: a person registered meanwhile by another import is reused, not an error.
     inserted = insert_rows(
         Person,
-        ("id_number", "name", "gender", "birth_date", "phone", "household_region"),
+        NewPerson._fields,
         [
-            (
+            NewPerson(
                 e.id_number,
                 e.name,
                 (Gender.MALE if e.identity.gender == "男" else Gender.FEMALE).value,
@@ -230,8 +258,8 @@ def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person])
         Person.objects.bulk_update(completed, ["phone", "household_region", "updated_at"])
     insert_rows(
         PersonGroup,
-        ("person", "group"),
-        [(ids[e.id_number], group) for e in entries for group in e.groups],
+        NewPersonGroup._fields,
+        [NewPersonGroup(ids[e.id_number], group) for e in entries for group in e.groups],
         ignore_conflicts=True,
     )
     return ids
@@ -279,7 +307,7 @@ REVEAL_PURPOSES = {
 }
 
 
-def person_reveal(*, person: Person, viewer: Any, purpose: str) -> Person:
+def person_reveal(*, person: Person, viewer: User, purpose: str) -> Person:
     """Record that `viewer` is shown `person`'s full ID number and phone, and why; the record
     holds who and whom, never the number. Only those the person policy lets reveal may."""
     if not person_policy.can(viewer, "reveal", person):
@@ -291,7 +319,7 @@ def person_reveal(*, person: Person, viewer: Any, purpose: str) -> Person:
     return person
 
 
-def personal_data_download_record(*, viewer: Any, person_ids: Iterable[int], purpose: str) -> int:
+def personal_data_download_record(*, viewer: User, person_ids: Iterable[int], purpose: str) -> int:
     """Record that `viewer` downloaded a file with these persons' full ID numbers: one
     PersonalDataView per person, in one multi-row INSERT. Returns how many were recorded. Call in
     the transaction that builds the file, after checking who may have it."""
@@ -299,6 +327,6 @@ def personal_data_download_record(*, viewer: Any, person_ids: Iterable[int], pur
         raise ApplicationError(f"下载用途“{purpose}”无效", field="purpose")
     persons = sorted(set(person_ids))
     insert_rows(
-        PersonalDataView, ("person", "viewer", "purpose"), [(pk, viewer.pk, purpose) for pk in persons]
+        PersonalDataView, NewDownload._fields, [NewDownload(pk, viewer.pk, purpose) for pk in persons]
     )
     return len(persons)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import transaction
 
@@ -21,6 +21,9 @@ from apps.core.services import state_change_record
 
 from ..models import CertificateType, Enrolment, EnrolmentStatus, Outcome, Result
 from ..services.attendance import SaveCounts
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # Assessment comes at the end of training, and a completed class's results are final.
 OPEN_FOR_RESULTS = (ClassStatus.RUNNING,)
@@ -82,7 +85,7 @@ def result_problems(
     return problems
 
 
-def lock_class_for_results(*, actor: Any, training_class: TrainingClass) -> TrainingClass:
+def lock_class_for_results(*, actor: User, training_class: TrainingClass) -> TrainingClass:
     training_class = (
         TrainingClass.objects.select_for_update().select_related("institution").get(pk=training_class.pk)
     )
@@ -99,7 +102,7 @@ def lock_class_for_results(*, actor: Any, training_class: TrainingClass) -> Trai
 @transaction.atomic
 def result_record(
     *,
-    actor: Any,
+    actor: User,
     enrolment: Enrolment,
     outcome: str,
     certificate_type: str = "",
@@ -143,9 +146,19 @@ def result_record(
     return result
 
 
+class SavedResult(NamedTuple):
+    """A result as upserted: its columns in order, the enrolment as a pk."""
+
+    enrolment: int
+    outcome: str
+    certificate_type: str
+    certificate_number: str
+    certificate_date: date | None
+
+
 @transaction.atomic
 def results_save_many(
-    *, actor: Any, training_class: TrainingClass, rows: list[ResultRow], reason: str
+    *, actor: User, training_class: TrainingClass, rows: list[ResultRow], reason: str
 ) -> SaveCounts:
     """Save checked results of one class at once (an import): upsert per enrolment (a result
     keeps its created_at), one line in the class's log."""
@@ -164,9 +177,9 @@ def results_save_many(
     )
     upsert_rows(
         Result,
-        ("enrolment", "outcome", "certificate_type", "certificate_number", "certificate_date"),
+        SavedResult._fields,
         [
-            (
+            SavedResult(
                 row.enrolment_id,
                 row.outcome,
                 row.certificate_type,

@@ -10,6 +10,8 @@ class's operators alone download them, each download logged per person.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +24,7 @@ from apps.classes.permissions import is_class_operator
 from apps.classes.selectors import class_get
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.core.permissions import signed_in
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate
 
@@ -30,7 +33,14 @@ from ..imports.attendance import ONLINE_HEADERS, SHEET_HEADERS, attendance_impor
 from ..imports.results import RESULT_HEADERS, results_import, results_template
 from ..models import AttendanceSource
 from ..permissions import may_reveal_for_class
-from ..selectors.attendance import attendance_grid, enrolled_trainees, flagged_count, operator_class_get
+from ..selectors.attendance import (
+    Cell,
+    TraineeRow,
+    attendance_grid,
+    flagged_count,
+    operator_class_get,
+)
+from ..selectors.roster import enrolments_active
 from ..services.attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
 from ..services.results import OPEN_FOR_RESULTS, result_record, results_complete
 
@@ -46,10 +56,11 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 @login_required
 def grid(request: HttpRequest, pk: int) -> HttpResponse:
     """Trainees × sessions: class-hours per session, totals offline and online, days."""
-    training_class = class_get(class_id=pk, user=request.user)
-    operator = is_class_operator(request.user, training_class)
+    user = signed_in(request)
+    training_class = class_get(class_id=pk, user=user)
+    operator = is_class_operator(user, training_class)
     sessions = list(training_class.sessions.all())
-    page = paginate(request, enrolled_trainees(training_class=training_class))
+    page = paginate(request, enrolments_active(training_class=training_class))
     rows = attendance_grid(training_class=training_class, sessions=sessions, enrolments=page.object_list)
     return render(
         request,
@@ -62,31 +73,41 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "flagged": flagged_count(training_class=training_class),
             "operator": operator,
-            "can_reveal": may_reveal_for_class(request.user, training_class),
+            "can_reveal": may_reveal_for_class(user, training_class),
             "open": training_class.status in OPEN_FOR_ATTENDANCE,
         },
     )
 
 
+@dataclass(frozen=True)
+class SessionRow:
+    """One trainee on a session's page: the grid's row, the session's cell, the entry form."""
+
+    trainee: TraineeRow
+    cell: Cell | None
+    form: SessionAttendanceForm
+
+
 @login_required
 def session_entry(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     """One session: every trainee's minutes, mode, sign-in and sign-out; a form for the operator."""
-    training_class = class_get(class_id=pk, user=request.user)
+    user = signed_in(request)
+    training_class = class_get(class_id=pk, user=user)
     session = get_object_or_404(training_class.sessions, pk=session_pk)
-    operator = is_class_operator(request.user, training_class)
+    operator = is_class_operator(user, training_class)
     if request.method == "POST" and not operator:
         raise PermissionDenied
     writable = operator and training_class.status in OPEN_FOR_ATTENDANCE
-    page = paginate(request, enrolled_trainees(training_class=training_class))
+    page = paginate(request, enrolments_active(training_class=training_class))
     data = request.POST if request.method == "POST" else None
     rows = [
-        {
-            "trainee": trainee,
-            "cell": trainee.cells[0],
-            "form": SessionAttendanceForm(
+        SessionRow(
+            trainee,
+            trainee.cells[0],
+            SessionAttendanceForm(
                 data, prefix=f"e{trainee.enrolment.pk}", session=session, attendance=trainee.cells[0]
             ),
-        }
+        )
         for trainee in attendance_grid(
             training_class=training_class, sessions=[session], enrolments=page.object_list
         )
@@ -97,19 +118,19 @@ def session_entry(request: HttpRequest, pk: int, session_pk: int) -> HttpRespons
             return redirect("attendance:session", pk=pk, session_pk=session.pk)
         entries = []
         for row in rows:
-            form = row["form"]
+            form = row.form
             if not form.is_valid() or not form.to_save:
                 continue
             try:
                 entries.append(
-                    attendance_entry(session=session, enrolment=row["trainee"].enrolment, **form.entry())
+                    attendance_entry(session=session, enrolment=row.trainee.enrolment, **form.entry())
                 )
             except ApplicationError as exc:
                 exc.add_to_form(form)
-        if all(row["form"].is_valid() for row in rows):
+        if all(row.form.is_valid() for row in rows):
             try:
                 counts = attendance_save_many(
-                    actor=request.user,
+                    actor=user,
                     training_class=training_class,
                     rows=entries,
                     source=AttendanceSource.MANUAL,
@@ -133,13 +154,14 @@ def session_entry(request: HttpRequest, pk: int, session_pk: int) -> HttpRespons
             "page": page,
             "rows": rows,
             "writable": writable,
-            "can_reveal": may_reveal_for_class(request.user, training_class),
+            "can_reveal": may_reveal_for_class(user, training_class),
         },
     )
 
 
 def _import(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    training_class = operator_class_get(class_id=pk, user=request.user)
+    user = signed_in(request)
+    training_class = operator_class_get(class_id=pk, user=user)
     sheet = kind == AttendanceSource.SIGN_IN_SHEET
     label = "学员签到表 (.xlsx)" if sheet else "线上平台导出文件 (.csv，UTF-8)"
     form = UploadForm(request.POST or None, request.FILES or None, label=label)
@@ -148,7 +170,7 @@ def _import(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             counts = attendance_import(
-                actor=request.user,
+                actor=user,
                 training_class=training_class,
                 source=upload,
                 filename=upload.name,
@@ -192,18 +214,20 @@ def import_online(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 def sheet_template(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = operator_class_get(class_id=pk, user=request.user)
-    content = sign_in_sheet_template(actor=request.user, training_class=training_class)
+    user = signed_in(request)
+    training_class = operator_class_get(class_id=pk, user=user)
+    content = sign_in_sheet_template(actor=user, training_class=training_class)
     return _download(content, f"学员签到表-{training_class.name}-内部资料.xlsx")
 
 
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     """Every trainee's result; for the operator of a running class, a form per trainee."""
-    training_class = class_get(class_id=pk, user=request.user)
-    operator = is_class_operator(request.user, training_class)
+    user = signed_in(request)
+    training_class = class_get(class_id=pk, user=user)
+    operator = is_class_operator(user, training_class)
     writable = operator and training_class.status in OPEN_FOR_RESULTS
-    trainees = enrolled_trainees(training_class=training_class).select_related("result")
+    trainees = enrolments_active(training_class=training_class).select_related("result")
     failed: ResultForm | None = None
     if request.method == "POST":
         if not operator:
@@ -215,7 +239,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         failed = ResultForm(request.POST, prefix=f"r{enrolment.pk}")
         if failed.is_valid():
             try:
-                result_record(actor=request.user, enrolment=enrolment, **failed.cleaned_data)
+                result_record(actor=user, enrolment=enrolment, **failed.cleaned_data)
             except ApplicationError as exc:
                 exc.add_to_form(failed)
             else:
@@ -245,7 +269,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "writable": writable,
             "operator": operator,
-            "can_reveal": may_reveal_for_class(request.user, training_class),
+            "can_reveal": may_reveal_for_class(user, training_class),
             "complete": complete,
             "lacking": lacking,
         },
@@ -254,14 +278,15 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = operator_class_get(class_id=pk, user=request.user)
+    user = signed_in(request)
+    training_class = operator_class_get(class_id=pk, user=user)
     form = UploadForm(request.POST or None, request.FILES or None, label="考核结果 (.xlsx)")
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             counts = results_import(
-                actor=request.user, training_class=training_class, source=upload, filename=upload.name
+                actor=user, training_class=training_class, source=upload, filename=upload.name
             )
         except TableErrors as exc:
             row_errors = exc.errors
@@ -287,6 +312,7 @@ def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 def results_template_download(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = operator_class_get(class_id=pk, user=request.user)
-    content = results_template(actor=request.user, training_class=training_class)
+    user = signed_in(request)
+    training_class = operator_class_get(class_id=pk, user=user)
+    content = results_template(actor=user, training_class=training_class)
     return _download(content, f"考核结果-{training_class.name}-内部资料.xlsx")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from apps.classes.models import TrainingClass, TrainingType
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 
@@ -37,8 +38,9 @@ ROSTER_SORTS = {"name": "person__name", "enrolled": "created_at", "status": ("st
 
 def _enrolling_class(request: HttpRequest, pk: int) -> TrainingClass:
     """A class the user may read (404 otherwise) and enrol in (403 otherwise)."""
-    training_class = selectors.roster_class_get(class_id=pk, user=request.user)
-    if not may_enrol(request.user, training_class):
+    user = signed_in(request)
+    training_class = selectors.roster_class_get(class_id=pk, user=user)
+    if not may_enrol(user, training_class):
         raise PermissionDenied
     return training_class
 
@@ -55,12 +57,13 @@ def _closed(request: HttpRequest, training_class: TrainingClass) -> HttpResponse
 
 @login_required
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
-    training_class = selectors.roster_class_get(class_id=pk, user=request.user)
+    user = signed_in(request)
+    training_class = selectors.roster_class_get(class_id=pk, user=user)
     filterset = filter_page(RosterFilter, request, selectors.roster_list(training_class=training_class))
     qs, sort = sort_by(request, filterset.narrowed(), ROSTER_SORTS, "enrolled")
     page = paginate(request, qs)
-    can_enrol = may_enrol(request.user, training_class)
-    can_reveal = may_reveal_for_class(request.user, training_class)
+    can_enrol = may_enrol(user, training_class)
+    can_reveal = may_reveal_for_class(user, training_class)
     rows = [
         {
             "enrolment": e,
@@ -102,7 +105,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             enrolment = enrolment_create(
                 training_class=training_class,
-                actor=request.user,
+                actor=signed_in(request),
                 id_number=data["id_number"],
                 name=data["name"],
                 phone=data["phone"],
@@ -135,7 +138,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             result = roster_import(
                 training_class=training_class,
-                actor=request.user,
+                actor=signed_in(request),
                 roster=parse_roster(upload, training_class=training_class, filename=upload.name),
             )
         except TableErrors as exc:
@@ -177,8 +180,9 @@ def roster_template_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = selectors.enrolment_get(enrolment_id=pk, user=request.user)
-    enrolment_policy.check(request.user, "withdraw", enrolment)
+    user = signed_in(request)
+    enrolment = selectors.enrolment_get(enrolment_id=pk, user=user)
+    enrolment_policy.check(user, "withdraw", enrolment)
     training_class = enrolment.training_class
     closed = _closed(request, training_class)
     if closed:
@@ -186,7 +190,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            enrolment_withdraw(enrolment=enrolment, actor=request.user, reason=form.cleaned_data["reason"])
+            enrolment_withdraw(enrolment=enrolment, actor=user, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
@@ -205,12 +209,13 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _person_page(request: HttpRequest, person: Person, *, revealed: bool, purpose: str = "") -> HttpResponse:
+    user = signed_in(request)
     context: dict[str, Any] = {
         "person": person,
         "shown": selectors.PersonShown(person, revealed=revealed),
         "groups": selectors.group_labels(person),
-        "enrolments": selectors.person_enrolments(person=person, user=request.user),
-        "can_reveal": person_policy.can(request.user, "reveal", person),
+        "enrolments": selectors.person_enrolments(person=person, user=user),
+        "can_reveal": person_policy.can(user, "reveal", person),
         "reveal_form": RevealForm(),
         "purpose": purpose,
     }
@@ -219,7 +224,7 @@ def _person_page(request: HttpRequest, person: Person, *, revealed: bool, purpos
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get(person_id=pk, user=request.user)
+    person = selectors.person_get(person_id=pk, user=signed_in(request))
     return _person_page(request, person, revealed=False)
 
 
@@ -229,12 +234,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one person's full ID number and phone, once, and log it (PersonalDataView).
     Answered directly (not redirected) so the full values are never in a URL or a session."""
-    person = selectors.person_get(person_id=pk, user=request.user)
-    person_policy.check(request.user, "reveal", person)
+    user = signed_in(request)
+    person = selectors.person_get(person_id=pk, user=user)
+    person_policy.check(user, "reveal", person)
     form = RevealForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择查看完整信息的用途")
         return redirect("roster:person_detail", pk=pk)
     purpose = form.cleaned_data["purpose"]
-    persons.person_reveal(person=person, viewer=request.user, purpose=purpose)
+    persons.person_reveal(person=person, viewer=user, purpose=purpose)
     return _person_page(request, person, revealed=True, purpose=REVEAL_PURPOSES[purpose])

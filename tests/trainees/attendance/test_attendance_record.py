@@ -11,7 +11,8 @@ from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.core.selectors import state_changes_for
 from apps.trainees.models import Attendance, AttendanceSource
-from apps.trainees.selectors.attendance import attendance_grid, days_text, enrolled_trainees
+from apps.trainees.selectors.attendance import attendance_grid, days_text
+from apps.trainees.selectors.roster import enrolments_active
 from apps.trainees.services.attendance import AttendanceRow, attendance_record, attendance_save_many
 from tests.factories import UserFactory
 from tests.trainees.attendance_factories import EnrolmentFactory, at, enrol
@@ -32,7 +33,7 @@ def _grid(training_class):
     return sessions, attendance_grid(
         training_class=training_class,
         sessions=sessions,
-        enrolments=list(enrolled_trainees(training_class=training_class)),
+        enrolments=list(enrolments_active(training_class=training_class)),
     )
 
 

@@ -1,41 +1,30 @@
-"""Claim pages: the claimant's list and forms, the district's review queue and the claim page.
-
-Final approval books the special account, so its view lives in apps.ledger (ledger:claim_approve);
-the claim page only posts to it.
-"""
+"""Filing a claim: for a completed class, or an employer's claim from its form or its Excel
+roster; editing a draft or returned claim, and deleting a draft."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
 
-from apps.catalog.models import District, Occupation, level_label
+from apps.catalog.models import Occupation
 from apps.classes.models import ClassStatus
 from apps.classes.selectors import class_get
 from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.core.permissions import signed_in
 from apps.core.tabular import TableErrors
-from apps.core.views import paginate, sort_by
-from apps.rules.enterprise import MATERIALS
 from apps.rules.figures import figures_on
 from apps.trainees.models import EnrolmentStatus
 
-from . import imports, selectors
-from .extensions import claim_page_extras, claim_pending_matters
-from .forms import (
-    RULE_CHOICES,
+from .. import imports
+from ..forms import (
     ApprenticeFormSet,
     ApprenticeshipForm,
     ClaimRosterFileForm,
@@ -43,93 +32,27 @@ from .forms import (
     DeleteDraftForm,
     EnterpriseTraineeFormSet,
     EnterpriseTrainingForm,
-    LineDecisionForm,
-    MaterialForm,
-    RecommendForm,
-    TransitionForm,
     WorkerFormSet,
     WorkForTrainingForm,
     filled_forms,
 )
-from .models import ClaimKind, ClaimLine, ClaimMaterial, ClaimStatus, LineDecision
-from .permissions import ACTIONS, claim_policy
-from .services import class_claims, data_lock, drafts, filing, lifecycle, recompute, review
-from .services import materials as material_services
+from ..models import ClaimKind, ClaimStatus
+from ..permissions import claim_policy
+from ..services import class_claims, drafts, filing, lifecycle
+from .claims import claim_for
 
 S = ClaimStatus
+
+
 MORE_ROWS = 5
-
-
-def claim_url(pk: int) -> str:
-    return reverse("claims:detail", args=[pk])
-
-
-def _decimal(request: HttpRequest, name: str) -> Decimal | None:
-    try:
-        value = Decimal(request.GET.get(name, "").strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-@login_required
-def claim_list(request: HttpRequest) -> HttpResponse:
-    """Claimants: their claims with the next step. Officers: the district's queue. Third parties,
-    the admin, the auditor: the claims of the districts they see."""
-    g = request.GET
-    qs = selectors.claim_list(
-        user=request.user,
-        kind=g.get("kind", ""),
-        status=g.get("status", ""),
-        claimant=g.get("claimant", "").strip(),
-        district=g.get("district", ""),
-        amount_min=_decimal(request, "amount_min"),
-        amount_max=_decimal(request, "amount_max"),
-        has_findings=g.get("has_findings", ""),
-    )
-    qs, sort = sort_by(
-        request,
-        qs,
-        {
-            "submitted": ("submitted_at", "created_at"),
-            "total": "total",
-            "status": "status",
-            "kind": "kind",
-            "claimant": ("institution__name", "employer__name"),
-        },
-        "-submitted",
-    )
-    user = request.user
-    page = paginate(request, qs)
-    for claim in page.object_list:
-        claim.next_step = selectors.NEXT_STEP[claim.status]
-    return render(
-        request,
-        "claims/claim_list.html",
-        {
-            "page": page,
-            "sort": sort,
-            "filters": g,
-            "kinds": ClaimKind.choices,
-            "statuses": S.choices,
-            "is_claimant": user.role in ("institution_operator", "enterprise_filer"),
-            "can_add_enterprise": claim_policy.can(user, "add_enterprise"),
-            "claimable": selectors.claimable_classes(user=user)
-            if claim_policy.can(user, "add_class")
-            else [],
-            "districts": District.objects.order_by("sort_order", "code") if user.is_city_wide else [],
-        },
-    )
-
-
-# Creating claims --------------------------------------------------------------------------------
 
 
 @login_required
 def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
     """申领补贴 from a completed class: the training subsidy or the living allowance."""
-    training_class = class_get(class_id=class_id, user=request.user)
-    if not claim_policy.can(request.user, "add_class"):
+    user = signed_in(request)
+    training_class = class_get(class_id=class_id, user=user)
+    if not claim_policy.can(user, "add_class"):
         raise PermissionDenied
     form = ClassClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +62,7 @@ def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
             else class_claims.claim_create_for_class
         )
         try:
-            claim = create(actor=request.user, training_class=training_class)
+            claim = create(actor=user, training_class=training_class)
         except ApplicationError as exc:
             exc.add_to_form(form)
         else:
@@ -153,15 +76,16 @@ def claim_create_for_class(request: HttpRequest, class_id: int) -> HttpResponse:
             "form": form,
             "completed": training_class.status == ClassStatus.COMPLETED,
             "enrolled": training_class.enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
-            "existing": claim_policy.visible(request.user).filter(training_class=training_class),
+            "existing": claim_policy.visible(user).filter(training_class=training_class),
         },
     )
 
 
 def _employers(request: HttpRequest) -> Any:
-    if not claim_policy.can(request.user, "add_enterprise"):
+    user = signed_in(request)
+    if not claim_policy.can(user, "add_enterprise"):
         raise PermissionDenied
-    employers = request.user.employers.select_related("district").order_by("name")
+    employers = user.employers.select_related("district").order_by("name")
     if not employers.exists():
         raise PermissionDenied("您的账号尚未关联用人单位")
     return employers
@@ -425,7 +349,7 @@ EDIT_PAGES = {
 def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改 a draft or returned claim: the creation form, pre-filled; saved, the rows replace the
     old ones and are quoted again through the same services."""
-    claim = _claim_for(request, pk, "change")
+    claim = claim_for(request, pk, "change")
     if claim.kind not in EDIT_PAGES:
         raise Http404("班级补贴申领随班级数据变化，请在申领页面重新测算")
     if claim.status not in lifecycle.EDITABLE:
@@ -437,14 +361,16 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """删除 a draft: a confirmation page, then the deletion (logged)."""
-    claim = _claim_for(request, pk, "change")
+    claim = claim_for(request, pk, "change")
     if claim.status != S.DRAFT:
         messages.error(request, f"申领状态为“{claim.get_status_display()}”，只有草稿可以删除")
         return redirect("claims:detail", pk=pk)
     form = DeleteDraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            drafts.claim_delete_draft(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+            drafts.claim_delete_draft(
+                claim=claim, actor=signed_in(request), reason=form.cleaned_data["reason"]
+            )
         except ApplicationError as exc:
             messages.error(request, str(exc))
             return redirect("claims:detail", pk=pk)
@@ -453,13 +379,13 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "claims/claim_delete.html", {"claim": claim, "form": form})
 
 
-# Rosters by Excel, for every enterprise claim kind ------------------------------------------------
-
 ROSTER_HEADERS = {
     "work-for-training": WorkForTrainingForm,
     "apprenticeship": ApprenticeshipForm,
     "enterprise": EnterpriseTrainingForm,
 }
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -485,7 +411,7 @@ def claim_roster_upload(request: HttpRequest, kind: str) -> HttpResponse:
                 upload, filename=upload.name, kind=roster_kind, stage=form.cleaned_data.get("stage", "")
             )
             claim = imports.claim_create_from_rows(
-                actor=request.user, kind=roster_kind, header=form.cleaned_data, rows=parsed.rows
+                actor=signed_in(request), kind=roster_kind, header=form.cleaned_data, rows=parsed.rows
             )
         except TableErrors as exc:
             row_errors = exc.errors
@@ -518,258 +444,3 @@ def claim_roster_template(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(imports.claim_roster_template(roster_kind), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{roster_kind.sheet}模板.xlsx")
     return response
-
-
-# The claim page ---------------------------------------------------------------------------------
-
-
-def _actions(user: Any, claim: Any) -> list[dict[str, Any]]:
-    return [
-        {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
-        for move in lifecycle.LIFECYCLE.allowed(claim, user)
-    ]
-
-
-@login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
-    user = request.user
-    extras = claim_page_extras(user=user, claim=claim)
-    rows = selectors.claim_line_rows(
-        claim=claim,
-        user=user,
-        notes=extras.line_notes,
-        blockers=selectors.claim_line_blockers(claim=claim, user=user),
-    )
-    materials = list(claim.materials.select_related("uploaded_by"))
-    is_claimant = claim_policy.can(user, "change", claim)
-    is_officer = claim_policy.can(user, "review", claim)
-    reviewing = claim.status in selectors.WAITING
-    enterprise = material_services.claim_requires_materials(claim)
-    present = {m.kind for m in materials}
-    training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
-    can_approve = (
-        is_officer
-        and claim.status == S.UNDER_REVIEW
-        and not any(r.line.decision == LineDecision.PENDING for r in rows)
-    )
-    return render(
-        request,
-        "claims/claim_detail.html",
-        {
-            "claim": claim,
-            "rows": rows,
-            "materials": materials,
-            "required_materials": [(key, label, key in present) for key, label in MATERIALS.items()]
-            if enterprise
-            else [],
-            "classified": bool(claim.employer_id and claim.employer.is_classified),
-            "differences": data_lock.claim_data_lock(claim)
-            if claim.status in (*lifecycle.EDITABLE, S.SUBMITTED)
-            else [],
-            "history": selectors.claim_history(claim=claim),
-            "actions": _actions(user, claim),
-            "editable": is_claimant and claim.status in lifecycle.EDITABLE,
-            "can_edit_rows": is_claimant and claim.status in lifecycle.EDITABLE and claim.kind in EDIT_PAGES,
-            "can_delete": is_claimant and claim.status == S.DRAFT,
-            "return_reason": selectors.claim_return_reason(claim=claim),
-            "year_basis": selectors.YEAR_BASIS.get(claim.kind, ""),
-            "deciding": is_officer and reviewing,
-            "can_recover": is_officer and claim.status in (S.APPROVED, S.PAID),
-            "can_approve": can_approve,
-            # What the final approval asks the officer to acknowledge (open audit findings), asked
-            # only when the form is shown.
-            "pending_matters": claim_pending_matters(claim) if can_approve else [],
-            "pending": sum(1 for r in rows if r.line.decision == LineDecision.PENDING),
-            "can_reveal": any(r.can_reveal for r in rows),
-            "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
-            "rule_choices": RULE_CHOICES,
-            "material_form": MaterialForm(),
-            **_material_messages(request),
-            "next_step": selectors.NEXT_STEP.get(claim.status, ""),
-            "training": training,
-            "training_level": level_label(training["level"]) if training else "",
-            "sections": [render_to_string(x.template, x.context, request=request) for x in extras.sections],
-        },
-    )
-
-
-MATERIALS_TAG = "materials"
-
-
-def _material_messages(request: HttpRequest) -> dict[str, list[Any]]:
-    """The page lands on #materials after an upload: its messages are shown there, the others at
-    the top (the view's `messages` replaces the context processor's)."""
-    stored = list(get_messages(request))
-    here = [m for m in stored if MATERIALS_TAG in m.extra_tags.split()]
-    return {"messages": [m for m in stored if m not in here], "material_messages": here}
-
-
-def _claim_for(request: HttpRequest, pk: int, action: str) -> Any:
-    """The claim if the user may see it (404 otherwise) and do `action` to it (403 otherwise)."""
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
-    claim_policy.check(request.user, action, claim)
-    return claim
-
-
-@login_required
-@require_POST
-def claim_action(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请勾选确认后再执行操作")
-        return redirect("claims:detail", pk=pk)
-    to = form.cleaned_data["to"]
-    if to not in ACTIONS:
-        raise PermissionDenied
-    claim_policy.check(request.user, ACTIONS[to], claim)
-    current = claim.status
-    try:
-        lifecycle.claim_transition(claim=claim, actor=request.user, to=to, reason=form.cleaned_data["reason"])
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已{lifecycle.TRANSITIONS[(current, to)].label}")
-    return redirect("claims:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def claim_recompute(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk, "change")
-    try:
-        recompute.claim_recompute(claim=claim)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已按当前数据重新测算每条明细")
-    return redirect("claims:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk, "review")
-    try:
-        line = claim.lines.get(pk=line_pk)
-    except ClaimLine.DoesNotExist as exc:
-        raise Http404("申领明细不存在") from exc
-    form = LineDecisionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{error}")
-        return redirect(f"{claim_url(pk)}#line-{line.pk}")
-    data = form.cleaned_data
-    try:
-        review.claim_line_decide(
-            line=line, actor=request.user, decision=data["decision"], rule=data["rule"], reason=data["reason"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{exc}")
-    else:
-        label = LineDecision(data["decision"]).label
-        messages.success(request, f"明细 #{line.pk}（{line.person.name}）：{label}")
-    return redirect(f"{claim_url(pk)}#line-{line.pk}")
-
-
-@login_required
-@require_POST
-def lines_approve_pending(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk, "review")
-    if not request.POST.get("confirm"):
-        messages.error(request, "请勾选确认后再执行操作")
-        return redirect("claims:detail", pk=pk)
-    try:
-        outcome = review.claim_lines_approve_pending(claim=claim, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-        return redirect("claims:detail", pk=pk)
-    messages.success(request, f"已将 {outcome.approved} 条待审核明细审核通过")
-    for line, problems in outcome.skipped:
-        messages.warning(request, f"明细 #{line.pk}（{line.person.name}）须逐条审核：{'；'.join(problems)}")
-    return redirect("claims:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def claim_recommend(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk, "recommend")
-    form = RecommendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写第三方审核意见")
-        return redirect("claims:detail", pk=pk)
-    try:
-        review.claim_recommend(claim=claim, actor=request.user, text=form.cleaned_data["text"])
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "第三方审核意见已记录，最终审核由区县人力社保局作出 (R7.1)")
-    return redirect("claims:detail", pk=pk)
-
-
-# Materials --------------------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk, "change")
-    form = MaterialForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error, extra_tags=MATERIALS_TAG)
-        return redirect(f"{claim_url(pk)}#materials")
-    try:
-        material = material_services.claim_material_upload(
-            claim=claim, actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, str(exc), extra_tags=MATERIALS_TAG)
-    else:
-        messages.success(request, f"已上传“{material.original_name}”", extra_tags=MATERIALS_TAG)
-    return redirect(f"{claim_url(pk)}#materials")
-
-
-def _material(claim: Any, material_pk: int) -> ClaimMaterial:
-    try:
-        return claim.materials.get(pk=material_pk)
-    except ClaimMaterial.DoesNotExist as exc:
-        raise Http404("申领材料不存在") from exc
-
-
-@login_required
-def material_download(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
-    """Streams the file to anyone who may see the claim; 404 for everyone else."""
-    claim = selectors.claim_get(claim_id=pk, user=request.user)
-    material = _material(claim, material_pk)
-    try:
-        handle = material.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-@require_POST
-def material_delete(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk, "change")
-    material = _material(claim, material_pk)
-    if not request.POST.get("confirm"):
-        messages.error(request, "请勾选确认后再删除材料", extra_tags=MATERIALS_TAG)
-        return redirect(f"{claim_url(pk)}#materials")
-    try:
-        material_services.claim_material_delete(material=material, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, str(exc), extra_tags=MATERIALS_TAG)
-    else:
-        messages.success(request, f"已删除“{material.original_name}”", extra_tags=MATERIALS_TAG)
-    return redirect(f"{claim_url(pk)}#materials")

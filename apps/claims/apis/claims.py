@@ -1,0 +1,251 @@
+"""Claims over HTTP (token auth): the list and the claim, scoped like the pages. Every error is
+`{"detail", "rule", "field"}`.
+
+ID numbers are masked for every role; each line names its `person` (id) and whether the caller
+may reveal that person's (`can_reveal`: POST /api/v1/persons/{id}/reveal, logged), as the roster
+API does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.apis import validated
+from apps.core.errors import ApplicationError
+from apps.core.filters import filter_api
+from apps.core.openapi import QuoteFindingSerializer, QuoteStepSerializer
+from apps.core.permissions import signed_in
+
+from .. import selectors
+from ..filters import ClaimFilter
+from ..models import Claim, ClaimKind, ClaimMaterial, LineDecision, MaterialKind
+from ..permissions import claim_policy
+from ..services import data_lock, drafts
+
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
+from .filing import CLAIM_CREATE, CLAIM_UPDATE, CREATE, UPDATE
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code")
+    claimant = serializers.SerializerMethodField()
+    training_class = serializers.IntegerField(source="training_class_id", allow_null=True)
+    has_findings = serializers.BooleanField(read_only=True)
+    line_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "district",
+            "year",
+            "claimant",
+            "training_class",
+            "apprenticeship_stage",
+            "total",
+            "approved_total",
+            "line_count",
+            "has_findings",
+            "submitted_at",
+            "created_at",
+        ]
+
+    @extend_schema_field(
+        inline_serializer(
+            "Claimant",
+            {
+                "kind": serializers.ChoiceField(choices=["institution", "employer"]),
+                "name": serializers.CharField(),
+                "uscc": serializers.CharField(),
+            },
+        )
+    )
+    def get_claimant(self, obj: Claim) -> dict[str, str]:
+        claimant = obj.claimant
+        kind = "institution" if obj.institution_id else "employer"
+        return {"kind": kind, "name": claimant.name, "uscc": claimant.uscc}
+
+
+class ClaimLineOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = inline_serializer(
+        "ClaimLinePerson",
+        {
+            "id": serializers.IntegerField(),
+            "name": serializers.CharField(),
+            "id_number": serializers.CharField(help_text="身份证号码（遮蔽）/ ID number (masked)"),
+        },
+    )
+    can_reveal = serializers.BooleanField()
+    share = serializers.CharField()
+    amount = serializers.CharField(help_text="补贴金额（元）/ Amount, yuan")
+    steps = QuoteStepSerializer(many=True, help_text="规则引擎的逐步说明 / The engine's steps")
+    findings = QuoteFindingSerializer(many=True, help_text="规则引擎的发现 / The engine's findings")
+    rules_version = serializers.CharField()
+    decision = serializers.ChoiceField(choices=LineDecision.choices)
+    decision_rule = serializers.CharField()
+    decision_reason = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class MaterialOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MaterialKind.choices)
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    download = serializers.CharField(help_text="下载地址（登录后）/ Where to download it (signed in)")
+
+
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim with its lines (amount, steps, findings, decision), materials and data lock."""
+
+    lines = ClaimLineOutSerializer(many=True)
+    materials = MaterialOutSerializer(many=True)
+    recommendation = serializers.CharField()
+    data_lock = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="与已结业班级不再一致之处 / What no longer matches the completed class",
+    )
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "lines", "materials", "recommendation", "data_lock"]
+
+
+def claim_data(claim: Claim, user: Actor) -> dict[str, Any]:
+    out = ClaimSerializer(claim).data
+    out["lines"] = [
+        {
+            "id": row.line.pk,
+            "person": {"id": row.line.person_id, "name": row.line.person.name, "id_number": row.id_number},
+            "can_reveal": row.can_reveal,
+            "share": row.line.share,
+            "amount": f"{row.line.amount:.2f}",
+            "steps": row.line.steps,
+            "findings": row.line.findings,
+            "rules_version": row.line.rules_version,
+            "decision": row.line.decision,
+            "decision_rule": row.line.decision_rule,
+            "decision_reason": row.line.decision_reason,
+            "decided_at": row.line.decided_at,
+        }
+        for row in selectors.claim_line_rows(claim=claim, user=user)
+    ]
+    out["materials"] = [material_data(m) for m in claim.materials.all()]
+    out["recommendation"] = claim.recommendation
+    out["data_lock"] = data_lock.claim_data_lock(claim)
+    return out
+
+
+def material_data(material: ClaimMaterial) -> dict[str, Any]:
+    return {
+        "id": material.pk,
+        "kind": material.kind,
+        "name": material.original_name,
+        "size": material.size,
+        "content_type": material.content_type,
+        "download": f"/claims/{material.claim_id}/materials/{material.pk}/",
+    }
+
+
+class KindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ClaimKind.choices)
+
+
+class ClaimListCreateApi(ListAPIView):
+    """GET: the claims the caller may see (?kind ?status ?claimant ?district ?amount_min
+    ?amount_max ?has_findings). POST: a new draft claim of any kind (see CREATE_SERIALIZERS)."""
+
+    serializer_class = ClaimSerializer
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        qs = filter_api(ClaimFilter, self.request, selectors.claim_list(user=signed_in(self.request)))
+        return qs.order_by("-created_at", "-pk")
+
+    @extend_schema(
+        summary="申领列表 / Claims",
+        parameters=[
+            OpenApiParameter("kind", str, description="申领类型 / Kind of claim"),
+            OpenApiParameter("status", str, description="状态 / Status"),
+            OpenApiParameter("claimant", str, description="申领单位名称或代码 / Claimant's name or code"),
+            OpenApiParameter("district", str, description="区县代码 / District code"),
+            OpenApiParameter("amount_min", OpenApiTypes.DECIMAL, description="金额下限 / Least amount"),
+            OpenApiParameter("amount_max", OpenApiTypes.DECIMAL, description="金额上限 / Greatest amount"),
+            OpenApiParameter("has_findings", str, description="有无发现（1/0）/ With findings (1/0)"),
+        ],
+        tags=["claims"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="新建申领草稿（各类）/ File a draft claim of any kind",
+        request=CLAIM_CREATE,
+        responses={201: ClaimDetailSerializer},
+        tags=["claims"],
+    )
+    def post(self, request: Request) -> Response:
+        user = signed_in(request)
+        kind = validated(KindSerializer, request.data)["kind"]
+        claim = CREATE[kind](request)
+        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user), status=201)
+
+
+def claim_for(request: Request, pk: int, action: str) -> Claim:
+    user = signed_in(request)
+    claim = selectors.claim_get(claim_id=pk, user=user)
+    if not claim_policy.can(user, action, claim):
+        raise PermissionDenied("您无权执行此操作")
+    return claim
+
+
+class ClaimDetailApi(APIView):
+    """GET the claim. PATCH (the claimant, a draft or returned claim of a kind it types): the same
+    body as POST /api/v1/claims/ for that kind, the rows replaced and quoted again. DELETE (the
+    claimant, a draft): the draft is deleted, a deletion record kept in the log."""
+
+    @extend_schema(summary="一条申领 / A claim", responses={200: ClaimDetailSerializer}, tags=["claims"])
+    def get(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
+        return Response(claim_data(selectors.claim_get(claim_id=pk, user=user), user))
+
+    @extend_schema(
+        summary="修改申领草稿 / Update a draft claim",
+        description="请求体同该类型的新建请求，不含 kind / The body of POST /claims/ for its kind, no kind",
+        request=CLAIM_UPDATE,
+        responses={200: ClaimDetailSerializer},
+        tags=["claims"],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
+        claim = claim_for(request, pk, "change")
+        if claim.kind not in UPDATE:
+            raise ApplicationError(
+                "班级补贴申领随班级数据变化，请用重新测算（POST …/recompute）", field="kind"
+            )
+        claim = UPDATE[claim.kind](request, claim)
+        return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user))
+
+    @extend_schema(
+        summary="删除申领草稿 / Delete a draft claim", request=None, responses={204: None}, tags=["claims"]
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        claim = claim_for(request, pk, "change")
+        drafts.claim_delete_draft(
+            claim=claim,
+            actor=signed_in(request),
+            reason=request.data.get("reason", "") if isinstance(request.data, dict) else "",
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,103 @@
+"""The claim page: its lines, findings, materials and the actions the user may take.
+
+Final approval books the special account, so its view lives in apps.ledger (ledger:claim_approve);
+the claim page only posts to it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from apps.catalog.models import level_label
+from apps.core.permissions import signed_in
+from apps.rules.enterprise import MATERIALS
+
+from .. import selectors
+from ..extensions import claim_page_extras, claim_pending_matters
+from ..forms import RULE_CHOICES, MaterialForm
+from ..models import ClaimStatus, LineDecision
+from ..permissions import claim_policy
+from ..services import data_lock, lifecycle
+from ..services import materials as material_services
+
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
+from .claims import material_messages
+from .filing import EDIT_PAGES
+
+S = ClaimStatus
+
+
+def _actions(user: Actor, claim: Any) -> list[dict[str, Any]]:
+    return [
+        {"to": move.target, "label": move.label, "needs_reason": move.reason_required}
+        for move in lifecycle.LIFECYCLE.allowed(claim, user)
+    ]
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    claim = selectors.claim_get(claim_id=pk, user=user)
+    extras = claim_page_extras(user=user, claim=claim)
+    rows = selectors.claim_line_rows(
+        claim=claim,
+        user=user,
+        notes=extras.line_notes,
+        blockers=selectors.claim_line_blockers(claim=claim, user=user),
+    )
+    materials = list(claim.materials.select_related("uploaded_by"))
+    is_claimant = claim_policy.can(user, "change", claim)
+    is_officer = claim_policy.can(user, "review", claim)
+    reviewing = claim.status in selectors.WAITING
+    enterprise = material_services.claim_requires_materials(claim)
+    present = {m.kind for m in materials}
+    training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
+    can_approve = (
+        is_officer
+        and claim.status == S.UNDER_REVIEW
+        and not any(r.line.decision == LineDecision.PENDING for r in rows)
+    )
+    return render(
+        request,
+        "claims/claim_detail.html",
+        {
+            "claim": claim,
+            "rows": rows,
+            "materials": materials,
+            "required_materials": [(key, label, key in present) for key, label in MATERIALS.items()]
+            if enterprise
+            else [],
+            "classified": claim.employer is not None and claim.employer.is_classified,
+            "differences": data_lock.claim_data_lock(claim)
+            if claim.status in (*lifecycle.EDITABLE, S.SUBMITTED)
+            else [],
+            "history": selectors.claim_history(claim=claim),
+            "actions": _actions(user, claim),
+            "editable": is_claimant and claim.status in lifecycle.EDITABLE,
+            "can_edit_rows": is_claimant and claim.status in lifecycle.EDITABLE and claim.kind in EDIT_PAGES,
+            "can_delete": is_claimant and claim.status == S.DRAFT,
+            "return_reason": selectors.claim_return_reason(claim=claim),
+            "year_basis": selectors.YEAR_BASIS.get(claim.kind, ""),
+            "deciding": is_officer and reviewing,
+            "can_recover": is_officer and claim.status in (S.APPROVED, S.PAID),
+            "can_approve": can_approve,
+            # What the final approval asks the officer to acknowledge (open audit findings), asked
+            # only when the form is shown.
+            "pending_matters": claim_pending_matters(claim) if can_approve else [],
+            "pending": sum(1 for r in rows if r.line.decision == LineDecision.PENDING),
+            "can_reveal": any(r.can_reveal for r in rows),
+            "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
+            "rule_choices": RULE_CHOICES,
+            "material_form": MaterialForm(),
+            **material_messages(request),
+            "next_step": selectors.NEXT_STEP.get(claim.status, ""),
+            "training": training,
+            "training_level": level_label(training["level"]) if training else "",
+            "sections": [render_to_string(x.template, x.context, request=request) for x in extras.sections],
+        },
+    )
