@@ -1,10 +1,13 @@
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from apps.accounts.apis import MeApi, TokenObtainApi
 from apps.catalog import views as catalog_views
 from apps.core.apis import ApiRootApi, EventListApi, api_not_found
+from apps.core.urls import IdConverter
+
+register_converter(IdConverter, "id")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootApi.as_view(), name="api-root"),

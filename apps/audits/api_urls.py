@@ -4,11 +4,11 @@ from . import apis
 
 urlpatterns = [
     path("audits/runs", apis.RunListCreateApi.as_view(), name="api-audit-runs"),
-    path("audits/runs/<int:pk>", apis.RunDetailApi.as_view(), name="api-audit-run"),
+    path("audits/runs/<id:pk>", apis.RunDetailApi.as_view(), name="api-audit-run"),
     path("audits/findings", apis.FindingListApi.as_view(), name="api-audit-findings"),
-    path("audits/findings/<int:pk>", apis.FindingDetailApi.as_view(), name="api-audit-finding"),
+    path("audits/findings/<id:pk>", apis.FindingDetailApi.as_view(), name="api-audit-finding"),
     path(
-        "audits/findings/<int:pk>/resolution",
+        "audits/findings/<id:pk>/resolution",
         apis.FindingResolutionApi.as_view(),
         name="api-audit-resolution",
     ),

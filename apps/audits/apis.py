@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from apps.catalog.models import District
 from apps.claims.selectors import claim_get
-from apps.core.apis import validated
+from apps.core.apis import id_field, validated
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
@@ -149,7 +149,7 @@ class AuditFindingSerializer(serializers.Serializer):
 class StartSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=Scope.choices)
     district = serializers.CharField(required=False, allow_blank=True, default="")
-    claim = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    claim = id_field(required=False, allow_null=True, default=None)
 
 
 class RunListCreateApi(APIView):

@@ -9,5 +9,5 @@ urlpatterns = [
     path("districts/<str:code>/settings/", apis.DistrictSettingsApi.as_view(), name="api-district-settings"),
     path("occupations/", apis.OccupationListApi.as_view(), name="api-occupation-list"),
     path("rate-rows/", apis.RateRowListApi.as_view(), name="api-rate-row-list"),
-    path("rate-rows/<int:pk>/", apis.RateRowDetailApi.as_view(), name="api-rate-row-detail"),
+    path("rate-rows/<id:pk>/", apis.RateRowDetailApi.as_view(), name="api-rate-row-detail"),
 ]

@@ -10,6 +10,6 @@ urlpatterns = [
     path("districts/<str:code>/rates/", views.rate_table, name="rate_table"),
     path("districts/<str:code>/rates/new/", views.rate_row_create, name="rate_row_create"),
     path("districts/<str:code>/settings/", views.district_settings, name="district_settings"),
-    path("rates/<int:pk>/", views.rate_row_detail, name="rate_row_detail"),
-    path("rates/<int:pk>/edit/", views.rate_row_edit, name="rate_row_edit"),
+    path("rates/<id:pk>/", views.rate_row_detail, name="rate_row_detail"),
+    path("rates/<id:pk>/edit/", views.rate_row_edit, name="rate_row_edit"),
 ]

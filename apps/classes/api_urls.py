@@ -4,10 +4,10 @@ from . import apis
 
 urlpatterns = [
     path("classes/", apis.ClassListCreateApi.as_view(), name="api-class-list"),
-    path("classes/<int:pk>/", apis.ClassDetailApi.as_view(), name="api-class-detail"),
-    path("classes/<int:pk>/transition", apis.ClassTransitionApi.as_view(), name="api-class-transition"),
+    path("classes/<id:pk>/", apis.ClassDetailApi.as_view(), name="api-class-detail"),
+    path("classes/<id:pk>/transition", apis.ClassTransitionApi.as_view(), name="api-class-transition"),
     path(
-        "classes/<int:pk>/recommendation",
+        "classes/<id:pk>/recommendation",
         apis.ClassRecommendationApi.as_view(),
         name="api-class-recommendation",
     ),

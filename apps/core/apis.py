@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import URLResolver
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
@@ -20,6 +21,14 @@ from apps.core.permissions import signed_in
 
 from . import events
 from .errors import ApplicationError
+
+#: The largest id a request may name: 18 digits, like `<id:pk>` in URLs (apps.core.urls.IdConverter).
+MAX_ID = 999_999_999_999_999_999
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An object's id in a request body: 1 to MAX_ID, so that no number overflows the database."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 def _flatten(detail: Any, path: str = "") -> list[tuple[str, str]]:
@@ -76,6 +85,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
+@csrf_exempt  # an API path: no form, no cookie needed to be told that it does not exist
 def api_not_found(request: HttpRequest, route: str = "") -> JsonResponse:
     """Any path under /api/v1/ that no route matches: a 404 in the API's error shape, not a page."""
     return JsonResponse(

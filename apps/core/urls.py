@@ -2,6 +2,20 @@ from django.urls import path
 
 from . import views
 
+
+class IdConverter:
+    """`<id:pk>`: an object's id in a URL, 1 to 18 digits. A longer number cannot be an id (ids are
+    64-bit), and would overflow the database driver: it does not match, so the answer is a 404."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

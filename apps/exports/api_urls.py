@@ -5,6 +5,6 @@ from . import apis
 urlpatterns = [
     path("exports", apis.ExportsApi.as_view(), name="api-exports"),
     path("exports/log", apis.ExportLogApi.as_view(), name="api-export-log"),
-    path("exports/<int:pk>", apis.ExportJobApi.as_view(), name="api-export"),
-    path("exports/<int:pk>/file", apis.ExportFileApi.as_view(), name="api-export-file"),
+    path("exports/<id:pk>", apis.ExportJobApi.as_view(), name="api-export"),
+    path("exports/<id:pk>/file", apis.ExportFileApi.as_view(), name="api-export-file"),
 ]

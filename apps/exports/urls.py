@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.export_index, name="index"),
     path("new/<slug:kind>/", views.export_new, name="new"),
     path("log/", views.export_log_page, name="log"),
-    path("<int:pk>/", views.export_detail, name="detail"),
-    path("<int:pk>/download/", views.export_download, name="download"),
+    path("<id:pk>/", views.export_detail, name="detail"),
+    path("<id:pk>/download/", views.export_download, name="download"),
 ]

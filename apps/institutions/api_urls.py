@@ -4,12 +4,12 @@ from . import apis
 
 urlpatterns = [
     path("institutions/", apis.InstitutionListApi.as_view(), name="api-institution-list"),
-    path("institutions/<int:pk>/", apis.InstitutionDetailApi.as_view(), name="api-institution-detail"),
+    path("institutions/<id:pk>/", apis.InstitutionDetailApi.as_view(), name="api-institution-detail"),
     path(
-        "institutions/<int:pk>/transition",
+        "institutions/<id:pk>/transition",
         apis.InstitutionTransitionApi.as_view(),
         name="api-institution-transition",
     ),
     path("employers/", apis.EmployerListApi.as_view(), name="api-employer-list"),
-    path("employers/<int:pk>/", apis.EmployerDetailApi.as_view(), name="api-employer-detail"),
+    path("employers/<id:pk>/", apis.EmployerDetailApi.as_view(), name="api-employer-detail"),
 ]

@@ -29,7 +29,7 @@ from apps.claims.apis.claims import ClaimDetailSerializer, claim_data
 from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
-from apps.core.apis import validated
+from apps.core.apis import id_field, validated
 from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
 
@@ -376,7 +376,7 @@ class PaymentsApi(ListAPIView):
         district = serializers.CharField()
         reference = serializers.CharField(max_length=64)
         paid_on = serializers.DateField()
-        lines = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+        lines = serializers.ListField(child=id_field(), min_length=1, max_length=100_000)
 
     def get_queryset(self) -> QuerySet[Payment]:
         user = signed_in(self.request)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.apis import id_field
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_api
 from apps.core.permissions import signed_in
@@ -55,7 +56,7 @@ class NoticesApi(ListAPIView):
 
 
 class MarkReadInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000)
+    ids = serializers.ListField(child=id_field(), required=False, max_length=1000)
     all = serializers.BooleanField(required=False, default=False)
 
 

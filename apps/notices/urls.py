@@ -7,6 +7,6 @@ app_name = "notices"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.notices_read_all, name="read_all"),
-    path("<int:pk>/", views.notice_open, name="open"),
-    path("<int:pk>/read/", views.notice_read, name="read"),
+    path("<id:pk>/", views.notice_open, name="open"),
+    path("<id:pk>/read/", views.notice_read, name="read"),
 ]

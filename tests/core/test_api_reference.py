@@ -136,3 +136,30 @@ def test_a_path_no_route_matches_is_a_json_404(api_client):
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"detail": f"接口不存在：{path}"}
+
+
+def test_an_unmatched_post_is_a_json_404_too_without_a_csrf_token(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    client.handler.enforce_csrf_checks = True
+
+    response = client.post("/api/v1/classes/-1/roster", {"x": "y"})
+
+    assert response.status_code == 404 and response.json()["detail"].startswith("接口不存在")
+
+
+def test_ids_too_long_for_the_database_are_not_found_or_refused(api_client):
+    from tests.factories import UserFactory
+
+    api_client.force_authenticate(UserFactory(officer=True))
+    huge = "9" * 30
+
+    assert api_client.get(f"/api/v1/claims/{huge}/").status_code == 404
+    assert api_client.get(f"/claims/{huge}/").status_code in (302, 404)
+    response = api_client.post(
+        "/api/v1/ledger/payments",
+        {"district": "500103", "reference": "X", "paid_on": "2026-12-01", "lines": [int(huge), -3]},
+        format="json",
+    )
+    assert response.status_code == 400 and response.json()["field"].startswith("lines")

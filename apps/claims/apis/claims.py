@@ -125,6 +125,8 @@ class ClaimDetailSerializer(ClaimSerializer):
 
 
 def claim_data(claim: Claim, user: Actor) -> dict[str, Any]:
+    if not hasattr(claim, "line_count"):  # a claim a service returned: read it as the list does
+        claim = selectors.claim_get(claim_id=claim.pk, user=user)
     out = ClaimSerializer(claim).data
     out["lines"] = [
         {

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 
 from apps.catalog.models import Occupation
 from apps.classes.selectors import class_get
-from apps.core.apis import validated
+from apps.core.apis import id_field, validated
 from apps.core.permissions import signed_in
 from apps.institutions.models import Employer
 from apps.rules.apprenticeship import EARLY_END_LABELS
@@ -25,7 +25,7 @@ from ..services import class_claims, employer_claims, filing
 
 
 class ClassClaimSerializer(serializers.Serializer):
-    training_class = serializers.IntegerField()
+    training_class = id_field()
 
 
 def _create_for_class(request: Request) -> Claim:

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from apps.classes.models import ClassSession
 from apps.classes.selectors import class_get
+from apps.core.apis import id_field
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
 from apps.core.permissions import signed_in
@@ -122,8 +123,8 @@ def _upload(request: Request, what: str) -> Any:
 
 
 class AttendanceEntrySerializer(serializers.Serializer):
-    session = serializers.IntegerField(help_text="课次编号（GET …/attendance 的 sessions）/ Session id")
-    enrolment = serializers.IntegerField(help_text="学员登记编号 / Enrolment id")
+    session = id_field(help_text="课次编号（GET …/attendance 的 sessions）/ Session id")
+    enrolment = id_field(help_text="学员登记编号 / Enrolment id")
     mode = serializers.ChoiceField(
         choices=list(MODE_LABELS.items()), help_text="出勤方式 / How the trainee attended"
     )
@@ -309,7 +310,7 @@ class OnlineAttendanceImportApi(APIView):
 
 
 class ResultInputSerializer(serializers.Serializer):
-    enrolment = serializers.IntegerField()
+    enrolment = id_field()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     certificate_type = serializers.ChoiceField(
         choices=CertificateType.choices, allow_blank=True, required=False, default=""
