@@ -13,10 +13,10 @@ the user may reveal it (`can_reveal`: POST /persons/{person}/reveal, logged).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -39,6 +39,9 @@ from ..selectors.attendance import attendance_grid, operator_class_get
 from ..selectors.roster import enrolments_active
 from ..services.attendance import MODE_LABELS, AttendanceInput, attendance_record_many
 from ..services.results import result_record, results_complete
+
+if TYPE_CHECKING:
+    from apps.core.permissions import Actor
 
 
 def _session_data(session: ClassSession) -> dict[str, Any]:
@@ -115,13 +118,6 @@ def _counts(counts: Any) -> Response:
     )
 
 
-def _upload(request: Request, what: str) -> Any:
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise ApplicationError(f"请以 multipart/form-data 上传 file 字段（{what}）", field="file")
-    return upload
-
-
 class AttendanceEntrySerializer(serializers.Serializer):
     session = id_field(help_text="课次编号（GET …/attendance 的 sessions）/ Session id")
     enrolment = id_field(help_text="学员登记编号 / Enrolment id")
@@ -145,60 +141,95 @@ class AttendanceRecordsSerializer(serializers.Serializer):
     records = AttendanceEntrySerializer(many=True, allow_empty=False, max_length=20000)  # type: ignore[call-arg]
 
 
-class SignInSheetImportApi(APIView):
-    """POST multipart `file`: the class's sign-in sheet (.xlsx, the template of the attendance page)."""
+def _upload_schema(name: str, summary: str, what: str, tag: str) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            request={
+                "multipart/form-data": inline_serializer(
+                    name, {"file": serializers.FileField(help_text=what)}
+                )
+            },
+            responses={201: COUNTS},
+            tags=[tag],
+        )
+    )
+
+
+class _ClassUploadApi(APIView):
+    """POST multipart `file` into one class (its operators only): 201 with counts, or 400 naming
+    every row at fault and nothing saved. Each upload names its file and how it is read."""
 
     parser_classes = [MultiPartParser]
+    what = ""
 
-    @extend_schema(
-        summary="上传学员签到表（.xlsx）/ Upload a sign-in sheet (.xlsx)",
-        request={
-            "multipart/form-data": inline_serializer(
-                "SignInSheetUpload",
-                {"file": serializers.FileField(help_text="签到表 .xlsx / The sign-in sheet")},
-            )
-        },
-        responses={201: COUNTS},
-        tags=["attendance"],
-    )
+    def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
+        raise NotImplementedError
+
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
         training_class = operator_class_get(class_id=pk, user=user)
-        upload = _upload(request, ".xlsx 签到表")
-        counts = attendance_import(
-            actor=user,
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError(f"请以 multipart/form-data 上传 file 字段（{self.what}）", field="file")
+        return _counts(self.read(actor=user, training_class=training_class, upload=upload))
+
+
+@_upload_schema(
+    "SignInSheetUpload",
+    "上传学员签到表（.xlsx）/ Upload a sign-in sheet (.xlsx)",
+    "签到表 .xlsx / The sign-in sheet",
+    "attendance",
+)
+class SignInSheetImportApi(_ClassUploadApi):
+    """The class's sign-in sheet (.xlsx, the template of the attendance page)."""
+
+    what = ".xlsx 签到表"
+
+    def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
+        return attendance_import(
+            actor=actor,
             training_class=training_class,
             source=upload,
             filename=upload.name,
             kind=AttendanceSource.SIGN_IN_SHEET,
         )
-        return _counts(counts)
 
 
-class ResultsImportApi(APIView):
-    """POST multipart `file`: every trainee's result (.xlsx, the template of the results page)."""
+@_upload_schema(
+    "AttendanceUpload",
+    "上传线上平台学时（CSV）/ Upload an online platform's CSV",
+    "CSV 文件 / The CSV file",
+    "attendance",
+)
+class OnlineAttendanceImportApi(_ClassUploadApi):
+    """An online platform's export of study minutes (.csv)."""
 
-    parser_classes = [MultiPartParser]
+    what = ".csv 文件"
 
-    @extend_schema(
-        summary="上传考核结果（.xlsx）/ Upload results (.xlsx)",
-        request={
-            "multipart/form-data": inline_serializer(
-                "ResultsUpload",
-                {"file": serializers.FileField(help_text="考核结果 .xlsx / The results workbook")},
-            )
-        },
-        responses={201: COUNTS},
-        tags=["results"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = signed_in(request)
-        training_class = operator_class_get(class_id=pk, user=user)
-        upload = _upload(request, ".xlsx 考核结果")
-        counts = results_import(
-            actor=user, training_class=training_class, source=upload, filename=upload.name
+    def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
+        return attendance_import(
+            actor=actor,
+            training_class=training_class,
+            source=upload,
+            filename=upload.name,
+            kind=AttendanceSource.ONLINE_PLATFORM,
         )
-        return _counts(counts)
+
+
+@_upload_schema(
+    "ResultsUpload",
+    "上传考核结果（.xlsx）/ Upload results (.xlsx)",
+    "考核结果 .xlsx / The results workbook",
+    "results",
+)
+class ResultsImportApi(_ClassUploadApi):
+    """Every trainee's result (.xlsx, the template of the results page)."""
+
+    what = ".xlsx 考核结果"
+
+    def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
+        return results_import(actor=actor, training_class=training_class, source=upload, filename=upload.name)
 
 
 class AttendanceApi(APIView):
@@ -266,47 +297,6 @@ class AttendanceApi(APIView):
         data.is_valid(raise_exception=True)
         entries = [AttendanceInput(**record) for record in data.validated_data["records"]]
         return _counts(attendance_record_many(actor=user, training_class=training_class, entries=entries))
-
-
-class OnlineAttendanceImportApi(APIView):
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        summary="上传线上平台学时（CSV）/ Upload an online platform's CSV",
-        request={
-            "multipart/form-data": inline_serializer(
-                "AttendanceUpload", {"file": serializers.FileField(help_text="CSV 文件 / The CSV file")}
-            )
-        },
-        responses={
-            201: inline_serializer(
-                "AttendanceImported",
-                {
-                    "created": serializers.IntegerField(),
-                    "updated": serializers.IntegerField(),
-                    "saved": serializers.IntegerField(),
-                },
-            )
-        },
-        tags=["attendance"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = signed_in(request)
-        training_class = operator_class_get(class_id=pk, user=user)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ApplicationError("请以 multipart/form-data 上传 file 字段（.csv 文件）", field="file")
-        counts = attendance_import(
-            actor=user,
-            training_class=training_class,
-            source=upload,
-            filename=upload.name,
-            kind=AttendanceSource.ONLINE_PLATFORM,
-        )
-        return Response(
-            {"created": counts.created, "updated": counts.updated, "saved": counts.saved},
-            status=status.HTTP_201_CREATED,
-        )
 
 
 class ResultInputSerializer(serializers.Serializer):
