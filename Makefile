@@ -27,8 +27,9 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite on real PostgreSQL and Redis (a real Celery worker in the integration
-# tests), the browser journeys (tests/e2e) in Debian's Chromium included, then the rules
-# engine's branch coverage, which must stay at 100 %.
+# tests), the browser journeys (tests/e2e) in Debian's Chromium included, then the API contract
+# from outside (Schemathesis against a live gunicorn, every role; scripts/contract-test.sh), then
+# the rules engine's branch coverage, which must stay at 100 %.
 test: setup
 	scripts/ensure-chromium.sh
 	scripts/with-services.sh $(MAKE) --no-print-directory _suite
@@ -37,6 +38,7 @@ _suite:
 	$(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -q
+	scripts/contract-test.sh
 	$(PY) -m pytest tests/rules -p no:django -o addopts="-q -p no:cacheprovider" -W ignore::pytest.PytestConfigWarning --cov=apps.rules --cov-branch \
 	  --cov-report=term-missing:skip-covered --cov-fail-under=100
 
