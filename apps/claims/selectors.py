@@ -86,6 +86,14 @@ def claim_get(*, claim_id: int, user: User) -> Claim:
         raise Http404("补贴申领不存在") from exc
 
 
+def claim_get_for(*, claim_id: int, user: User, action: str) -> Claim:
+    """The claim if the user may see it (404 otherwise) and may do `action` to it (403 otherwise):
+    what every page and API that acts on one claim starts with."""
+    claim = claim_get(claim_id=claim_id, user=user)
+    claim_policy.check(user, action, claim)
+    return claim
+
+
 @dataclass(frozen=True)
 class LineRow:
     line: ClaimLine

@@ -232,26 +232,8 @@ class ApiRootApi(APIView):
 
 
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    """The serializer's validated data, or an ApplicationError naming the first field at fault
-    (`workers[1].months`) in the portal's error shape."""
+    """The serializer's validated data; otherwise DRF's ValidationError, which `exception_handler`
+    answers in the portal's error shape (the first error named, every one listed)."""
     serializer = serializer_class(data=data)
-    if serializer.is_valid():
-        return serializer.validated_data
-    path, message = _first_error(serializer.errors)
-    raise ApplicationError(f"字段 {path}：{message}" if path else str(message), field=path or None)
-
-
-def _first_error(errors: Any, path: str = "") -> tuple[str, str]:
-    if isinstance(errors, dict):
-        key, value = next(iter(errors.items()))
-        if isinstance(key, int):  # a list's items, by index
-            return _first_error(value, f"{path}[{key}]")
-        name = "" if key == "non_field_errors" else key
-        return _first_error(value, f"{path}.{name}" if path and name else (name or path))
-    if isinstance(errors, list):
-        for index, item in enumerate(errors):
-            if item:
-                if isinstance(item, dict | list):
-                    return _first_error(item, f"{path}[{index}]")
-                return path, str(item)
-    return path, str(errors)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

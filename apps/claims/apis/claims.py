@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +27,6 @@ from apps.core.permissions import signed_in
 from .. import selectors
 from ..filters import ClaimFilter
 from ..models import Claim, ClaimKind, ClaimMaterial, LineDecision, MaterialKind
-from ..permissions import claim_policy
 from ..services import data_lock, drafts
 
 if TYPE_CHECKING:
@@ -205,14 +203,6 @@ class ClaimListCreateApi(ListAPIView):
         return Response(claim_data(selectors.claim_get(claim_id=claim.pk, user=user), user), status=201)
 
 
-def claim_for(request: Request, pk: int, action: str) -> Claim:
-    user = signed_in(request)
-    claim = selectors.claim_get(claim_id=pk, user=user)
-    if not claim_policy.can(user, action, claim):
-        raise PermissionDenied("您无权执行此操作")
-    return claim
-
-
 class ClaimDetailApi(APIView):
     """GET the claim. PATCH (the claimant, a draft or returned claim of a kind it types): the same
     body as POST /api/v1/claims/ for that kind, the rows replaced and quoted again. DELETE (the
@@ -232,7 +222,7 @@ class ClaimDetailApi(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
-        claim = claim_for(request, pk, "change")
+        claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
         if claim.kind not in UPDATE:
             raise ApplicationError(
                 "班级补贴申领随班级数据变化，请用重新测算（POST …/recompute）", field="kind"
@@ -244,7 +234,7 @@ class ClaimDetailApi(APIView):
         summary="删除申领草稿 / Delete a draft claim", request=None, responses={204: None}, tags=["claims"]
     )
     def delete(self, request: Request, pk: int) -> Response:
-        claim = claim_for(request, pk, "change")
+        claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
         drafts.claim_delete_draft(
             claim=claim,
             actor=signed_in(request),

@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 from apps.core.apis import validated
 from apps.core.permissions import signed_in
 
+from .. import selectors
 from ..models import MaterialKind
 from ..services import materials as material_services
-from .claims import MaterialOutSerializer, claim_for, material_data
+from .claims import MaterialOutSerializer, material_data
 
 
 class MaterialsApi(APIView):
@@ -36,7 +37,7 @@ class MaterialsApi(APIView):
         tags=["claims"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = claim_for(request, pk, "change")
+        claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
         data = validated(self.InputSerializer, request.data)
         material = material_services.claim_material_upload(
             claim=claim, actor=signed_in(request), kind=data["kind"], upload=data["file"]
@@ -47,7 +48,7 @@ class MaterialsApi(APIView):
 class MaterialDetailApi(APIView):
     @extend_schema(summary="删除申领材料 / Delete a material", responses={204: None}, tags=["claims"])
     def delete(self, request: Request, pk: int, material_pk: int) -> Response:
-        claim = claim_for(request, pk, "change")
+        claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
         material = claim.materials.filter(pk=material_pk).first()
         if material is None:
             raise NotFound("申领材料不存在")

@@ -17,7 +17,7 @@ from .. import selectors
 from ..models import LineDecision
 from ..permissions import ACTIONS, claim_policy
 from ..services import lifecycle, recompute, review
-from .claims import ClaimDetailSerializer, claim_data, claim_for
+from .claims import ClaimDetailSerializer, claim_data
 
 
 class ClaimTransitionApi(APIView):
@@ -52,7 +52,9 @@ class ClaimRecomputeApi(APIView):
         tags=["claims"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = recompute.claim_recompute(claim=claim_for(request, pk, "change"))
+        claim = recompute.claim_recompute(
+            claim=selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
+        )
         return Response(claim_data(claim, signed_in(request)))
 
 
@@ -73,7 +75,7 @@ class LineDecisionApi(APIView):
     )
     def post(self, request: Request, pk: int, line_pk: int) -> Response:
         user = signed_in(request)
-        claim = claim_for(request, pk, "review")
+        claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="review")
         line = claim.lines.filter(pk=line_pk).first()
         if line is None:
             raise NotFound("申领明细不存在")
@@ -96,7 +98,7 @@ class RecommendationApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = signed_in(request)
-        claim = claim_for(request, pk, "recommend")
+        claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="recommend")
         claim = review.claim_recommend(
             claim=claim, actor=user, text=validated(self.InputSerializer, request.data)["text"]
         )

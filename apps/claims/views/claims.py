@@ -73,11 +73,3 @@ def material_messages(request: HttpRequest) -> dict[str, list[Any]]:
     stored = list(get_messages(request))
     here = [m for m in stored if MATERIALS_TAG in m.extra_tags.split()]
     return {"messages": [m for m in stored if m not in here], "material_messages": here}
-
-
-def claim_for(request: HttpRequest, pk: int, action: str) -> Any:
-    """The claim if the user may see it (404 otherwise) and do `action` to it (403 otherwise)."""
-    user = signed_in(request)
-    claim = selectors.claim_get(claim_id=pk, user=user)
-    claim_policy.check(user, action, claim)
-    return claim

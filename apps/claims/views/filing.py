@@ -23,7 +23,7 @@ from apps.core.tabular import TableErrors
 from apps.rules.figures import figures_on
 from apps.trainees.models import EnrolmentStatus
 
-from .. import imports
+from .. import imports, selectors
 from ..forms import (
     ApprenticeFormSet,
     ApprenticeshipForm,
@@ -39,7 +39,6 @@ from ..forms import (
 from ..models import ClaimKind, ClaimStatus
 from ..permissions import claim_policy
 from ..services import class_claims, drafts, filing, lifecycle
-from .claims import claim_for
 
 S = ClaimStatus
 
@@ -349,19 +348,19 @@ EDIT_PAGES = {
 def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改 a draft or returned claim: the creation form, pre-filled; saved, the rows replace the
     old ones and are quoted again through the same services."""
-    claim = claim_for(request, pk, "change")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
     if claim.kind not in EDIT_PAGES:
         raise Http404("班级补贴申领随班级数据变化，请在申领页面重新测算")
     if claim.status not in lifecycle.EDITABLE:
         messages.error(request, f"申领状态为“{claim.get_status_display()}”，不能修改（草稿或退回修改时可以）")
         return redirect("claims:detail", pk=pk)
-    return EDIT_PAGES[claim.kind](request, claim)
+    return EDIT_PAGES[ClaimKind(claim.kind)](request, claim)
 
 
 @login_required
 def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """删除 a draft: a confirmation page, then the deletion (logged)."""
-    claim = claim_for(request, pk, "change")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
     if claim.status != S.DRAFT:
         messages.error(request, f"申领状态为“{claim.get_status_display()}”，只有草稿可以删除")
         return redirect("claims:detail", pk=pk)

@@ -17,13 +17,13 @@ from .. import selectors
 from ..forms import MaterialForm
 from ..models import ClaimMaterial
 from ..services import materials as material_services
-from .claims import MATERIALS_TAG, claim_for, claim_url
+from .claims import MATERIALS_TAG, claim_url
 
 
 @login_required
 @require_POST
 def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = claim_for(request, pk, "change")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -74,7 +74,7 @@ def material_download(request: HttpRequest, pk: int, material_pk: int) -> FileRe
 @login_required
 @require_POST
 def material_delete(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
-    claim = claim_for(request, pk, "change")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
     material = _material(claim, material_pk)
     if not request.POST.get("confirm"):
         messages.error(request, "请勾选确认后再删除材料", extra_tags=MATERIALS_TAG)

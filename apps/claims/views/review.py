@@ -18,7 +18,7 @@ from ..forms import LineDecisionForm, RecommendForm, TransitionForm
 from ..models import ClaimLine, LineDecision
 from ..permissions import ACTIONS, claim_policy
 from ..services import lifecycle, recompute, review
-from .claims import claim_for, claim_url
+from .claims import claim_url
 
 
 @login_required
@@ -47,7 +47,7 @@ def claim_action(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def claim_recompute(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = claim_for(request, pk, "change")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="change")
     try:
         recompute.claim_recompute(claim=claim)
     except ApplicationError as exc:
@@ -60,7 +60,7 @@ def claim_recompute(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    claim = claim_for(request, pk, "review")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="review")
     try:
         line = claim.lines.get(pk=line_pk)
     except ClaimLine.DoesNotExist as exc:
@@ -91,7 +91,7 @@ def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def lines_approve_pending(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = claim_for(request, pk, "review")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="review")
     if not request.POST.get("confirm"):
         messages.error(request, "请勾选确认后再执行操作")
         return redirect("claims:detail", pk=pk)
@@ -109,7 +109,7 @@ def lines_approve_pending(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def claim_recommend(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = claim_for(request, pk, "recommend")
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="recommend")
     form = RecommendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写第三方审核意见")
