@@ -21,6 +21,7 @@ from apps.core.permissions import signed_in
 
 from . import events
 from .errors import ApplicationError
+from .filters import EventFilter, filter_api
 
 #: The largest id a request may name: 18 digits, like `<id:pk>` in URLs (apps.core.urls.IdConverter).
 MAX_ID = 999_999_999_999_999_999
@@ -141,20 +142,15 @@ class EventListApi(APIView):
         tags=["events"],
     )
     def get(self, request: Request) -> Response:
-        raw_after = request.query_params.get("after", "0") or "0"
-        raw_limit = request.query_params.get("limit", str(events.DEFAULT_LIMIT)) or str(events.DEFAULT_LIMIT)
-        if not raw_after.isdigit():
-            return Response({"detail": "after 应为上次返回的 next（非负整数）", "field": "after"}, status=400)
+        raw_limit = request.query_params.get("limit", "") or str(events.DEFAULT_LIMIT)
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= events.MAX_LIMIT:
             detail = f"limit 应为 1–{events.MAX_LIMIT} 的整数"
             return Response({"detail": detail, "field": "limit"}, status=400)
-        types = frozenset(request.query_params.getlist("type"))
-        unknown = sorted(types - set(events.event_types()))
-        if unknown:
-            detail = f"未知的对象类型：{'、'.join(unknown)}；可选：{'、'.join(events.event_types())}"
-            return Response({"detail": detail, "field": "type"}, status=400)
-        after, limit = int(raw_after), int(raw_limit)
-        rows = list(events.events_visible(user=signed_in(request), after=after, types=types)[: limit + 1])
+        limit = int(raw_limit)
+        rows = list(
+            filter_api(EventFilter, request, events.events_visible(user=signed_in(request)))[: limit + 1]
+        )
+        after = int(request.query_params.get("after") or 0)
         page = rows[:limit]
         return Response(
             {

@@ -78,6 +78,8 @@ def test_a_type_filter_narrows_the_feed(api_client, operator, submitted):
         ({"limit": "0"}, "limit"),
         ({"limit": "501"}, "limit"),
         ({"type": "claims.nothing"}, "type"),
+        ({"after": "9" * 30}, "after"),
+        ({"after": "1.5"}, "after"),
     ],
 )
 def test_bad_parameters_are_refused_in_chinese(api_client, operator, params, field):
