@@ -175,25 +175,28 @@ class _ClassUploadApi(APIView):
         return _counts(self.read(actor=user, training_class=training_class, upload=upload))
 
 
+class _AttendanceUploadApi(_ClassUploadApi):
+    """An attendance file, read by the importer of its `kind`."""
+
+    kind = AttendanceSource.SIGN_IN_SHEET
+
+    def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
+        return attendance_import(
+            actor=actor, training_class=training_class, source=upload, filename=upload.name, kind=self.kind
+        )
+
+
 @_upload_schema(
     "SignInSheetUpload",
     "上传学员签到表（.xlsx）/ Upload a sign-in sheet (.xlsx)",
     "签到表 .xlsx / The sign-in sheet",
     "attendance",
 )
-class SignInSheetImportApi(_ClassUploadApi):
+class SignInSheetImportApi(_AttendanceUploadApi):
     """The class's sign-in sheet (.xlsx, the template of the attendance page)."""
 
     what = ".xlsx 签到表"
-
-    def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
-        return attendance_import(
-            actor=actor,
-            training_class=training_class,
-            source=upload,
-            filename=upload.name,
-            kind=AttendanceSource.SIGN_IN_SHEET,
-        )
+    kind = AttendanceSource.SIGN_IN_SHEET
 
 
 @_upload_schema(
@@ -202,19 +205,11 @@ class SignInSheetImportApi(_ClassUploadApi):
     "CSV 文件 / The CSV file",
     "attendance",
 )
-class OnlineAttendanceImportApi(_ClassUploadApi):
+class OnlineAttendanceImportApi(_AttendanceUploadApi):
     """An online platform's export of study minutes (.csv)."""
 
     what = ".csv 文件"
-
-    def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
-        return attendance_import(
-            actor=actor,
-            training_class=training_class,
-            source=upload,
-            filename=upload.name,
-            kind=AttendanceSource.ONLINE_PLATFORM,
-        )
+    kind = AttendanceSource.ONLINE_PLATFORM
 
 
 @_upload_schema(
