@@ -133,8 +133,30 @@ def _describe(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "description": described}
 
 
+# The limits Django derives from the database's column types (SQLite: every integer is 64-bit;
+# PostgreSQL: smallint, integer, bigint). They are no rule of the API, and with them the schema
+# would differ by the database it was generated on.
+DATABASE_LIMITS: Final = frozenset({32767, 2147483647, 9223372036854775807})
+
+
+def _without_database_limits(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("maximum") in DATABASE_LIMITS:
+            del node["maximum"]
+        if node.get("minimum") in {-limit - 1 for limit in DATABASE_LIMITS}:
+            del node["minimum"]
+        if node.get("type") == "integer" and node.get("format") == "int64":
+            del node["format"]
+        for value in node.values():
+            _without_database_limits(value)
+    elif isinstance(node, list):
+        for value in node:
+            _without_database_limits(value)
+
+
 def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """The hook named in SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] (after the enum hook)."""
+    _without_database_limits(result)
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = ERROR_COMPONENT
     for component in components["schemas"].values():
