@@ -27,7 +27,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("apps.institutions.api_urls")),
     path("", include("apps.trainees.api_urls")),
     # Last: any other path under /api/v1/ answers a JSON 404, never an HTML page.
-    re_path(r"^(?P<route>.*)$", api_not_found),
+    re_path(r"^(?P<route>[\s\S]*)$", api_not_found),
 ]
 
 urlpatterns = [
@@ -48,3 +48,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ a 404 or a 500 is JSON in the error shape; the portal's own pages elsewhere.
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

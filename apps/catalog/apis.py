@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -270,12 +271,15 @@ class ParametersApi(APIView):
 
 
 class QuoteApi(APIView):
-    """POST the quote contract of RULES.md, get the amount with its steps and findings.
+    """POST a scenario of the quote contract (docs/quote-contract.md), get the amount with its steps
+    and findings.
 
     The body is read as the contract reads it (numbers with a fraction as exact decimals), not
-    through DRF's float parser. `?district=<code>` applies that district's settings in force
-    on the approval (or start) date; without it, the city-wide defaults.
+    through DRF's float parser; JSON only (415 otherwise). `?district=<code>` applies that
+    district's settings in force on the approval (or start) date; without it, the city-wide defaults.
     """
+
+    parser_classes = [JSONParser]  # what the schema offers; the view reads the raw body itself
 
     @extend_schema(
         summary="补贴测算 / Quote a subsidy",
@@ -297,6 +301,9 @@ class QuoteApi(APIView):
         district = None
         if request.query_params.get("district"):
             district = selectors.district_get(code=request.query_params["district"], user=signed_in(request))
+        if request.content_type != "application/json":
+            detail = "测算场景请以 JSON 提交（Content-Type: application/json）"
+            return Response({"detail": detail, "field": "Content-Type"}, status=415)
         try:
             scenario = rules.parse_scenario_json(request.body)
         except rules.ScenarioError as exc:

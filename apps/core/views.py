@@ -7,9 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,31 @@ from apps.core.permissions import signed_in
 
 from .health import broker_status, database_status
 from .home import chosen_year, home_context, year_choices, years_with_data
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a JSON error under /api/ (a client reads JSON), the portal's page elsewhere."""
+    if _api(request):
+        return JsonResponse(
+            {"detail": f"接口不存在：{request.path}"}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.page_not_found(request, exception or Http404())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: under /api/ the error shape in JSON (nothing of the failure is shown); the
+    portal's page elsewhere."""
+    if _api(request):
+        return JsonResponse(
+            {"detail": "服务器内部错误，请稍后重试；如持续出现，请联系管理员"},
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.server_error(request)
 
 
 @require_GET

@@ -163,3 +163,36 @@ def test_ids_too_long_for_the_database_are_not_found_or_refused(api_client):
         format="json",
     )
     assert response.status_code == 400 and response.json()["field"].startswith("lines")
+
+
+def test_api_errors_outside_any_view_are_json_too(api_client, client):
+    from tests.factories import UserFactory
+
+    api_client.force_authenticate(UserFactory())
+    odd = api_client.get("/api/v1/persons/%0A%10/")  # a newline no route pattern matches
+    assert odd.status_code == 404 and odd["Content-Type"] == "application/json"
+
+    from apps.core.views import server_error
+
+    failed = server_error(RequestFactoryGet("/api/v1/claims/"))
+    assert failed.status_code == 500 and failed["Content-Type"] == "application/json"
+    assert "服务器内部错误" in failed.content.decode()
+    assert "text/html" in server_error(RequestFactoryGet("/claims/"))["Content-Type"]
+
+
+def RequestFactoryGet(path):
+    from django.test import RequestFactory
+
+    return RequestFactory().get(path)
+
+
+def test_a_quote_must_be_json(api_client):
+    from tests.factories import UserFactory
+
+    api_client.force_authenticate(UserFactory())
+    response = api_client.post(
+        "/api/v1/quotes", {"kind": "class"}, format="multipart", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+
+    assert response.status_code == 415
+    assert response.json()["field"] == "Content-Type"
