@@ -62,6 +62,8 @@ KEY_CONFLICT: Final = (
     "The key was used for another request, or its first request still runs"
 )
 
+UNSUPPORTED: Final = "请求体格式不受支持（见各接口的 Content-Type）/ Unsupported media type"
+
 IDEMPOTENCY_PARAMETER: Final[dict[str, Any]] = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -175,6 +177,8 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
                 if code in {"401", "403"} and public_path:
                     continue
                 responses.setdefault(code, {"description": description, "content": _json(ERROR_REF)})
+            if method in {"post", "put", "patch"}:
+                responses.setdefault("415", {"description": UNSUPPORTED, "content": _json(ERROR_REF)})
             if method == "post" and path != "/api/v1/auth/token":
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):
