@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -18,7 +18,7 @@ from apps.catalog.models import District
 from apps.claims.selectors import claim_get
 from apps.core.apis import id_field, validated
 from apps.core.errors import ApplicationError
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.permissions import signed_in
 
 from . import selectors, services
@@ -156,6 +156,10 @@ class RunListCreateApi(APIView):
     """GET: the runs the caller may see (?scope ?status), newest first. POST: start one
     (`{"scope": "district", "district": "500103"}` or `{"scope": "claim", "claim": 12}`)."""
 
+    queryset = AuditRun.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = RunFilter
+
     @extend_schema(
         summary="批量稽核列表 / Audit runs", responses={200: RunSerializer(many=True)}, tags=["audits"]
     )
@@ -193,9 +197,19 @@ class RunDetailApi(APIView):
         return Response(run_data(selectors.run_get(run_id=pk, user=signed_in(request))))
 
 
-@extend_schema(summary="稽核疑点 / Audit findings", tags=["audits"])
+@extend_schema(
+    summary="稽核疑点 / Audit findings",
+    parameters=[
+        OpenApiParameter("run", int, description="只看某次批量稽核的疑点 / Only the findings of this run")
+    ],
+    tags=["audits"],
+)
 class FindingListApi(ListAPIView):
     """The current findings (or one run's: ?run), filtered by ?rule ?district ?status ?change ?claim."""
+
+    queryset = AuditFinding.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = FindingFilter
 
     serializer_class = AuditFindingSerializer
 

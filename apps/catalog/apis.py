@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps import rules
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.openapi import QuoteResultSerializer
 from apps.core.permissions import signed_in
 from apps.rules.document import EXAMPLES as QUOTE_EXAMPLES
@@ -83,6 +83,9 @@ class DistrictListApi(ListAPIView):
 
 @extend_schema_view(get=extend_schema(summary="职业（工种）/ Occupations", tags=["catalog"]))
 class OccupationListApi(ListAPIView):
+    queryset = Occupation.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = OccupationFilter
     serializer_class = OccupationSerializer
 
     def get_queryset(self):
@@ -92,6 +95,10 @@ class OccupationListApi(ListAPIView):
 @extend_schema_view(get=extend_schema(summary="补贴标准目录 / Rate rows", tags=["catalog"]))
 class RateRowListApi(ListAPIView):
     """Rate-table rows the caller may see; filters: district (code), occupation, level, on (date)."""
+
+    queryset = RateRow.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = RateRowFilter
 
     serializer_class = RateRowSerializer
 

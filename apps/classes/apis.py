@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import Level, Occupation
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.openapi import QuoteResultSerializer
 from apps.core.permissions import signed_in
 from apps.rules import result_to_dict
@@ -134,6 +134,10 @@ def _detail(training_class: TrainingClass) -> dict[str, Any]:
 @extend_schema_view(get=extend_schema(summary="开班申请列表 / Classes", tags=["classes"]))
 class ClassListCreateApi(ListAPIView):
     """GET: the classes the caller may see. POST (institution operators): a draft application."""
+
+    queryset = TrainingClass.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = ClassFilter
 
     serializer_class = ClassOutputSerializer
 

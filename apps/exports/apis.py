@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.apis import validated
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.permissions import signed_in
 
 from . import services
@@ -165,6 +165,10 @@ class ExportFileApi(APIView):
 class ExportLogApi(ListAPIView):
     """GET: every export (who, what filter, how many rows, when), ?kind= ?user=; the municipal
     admin only."""
+
+    queryset = ExportJob.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = ExportLogFilter
 
     serializer_class = ExportLogSerializer
 

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.permissions import signed_in
 
 from . import selectors, services
@@ -94,6 +94,10 @@ class InstitutionDetailSerializer(InstitutionSerializer):
 class InstitutionListApi(ListAPIView):
     """Institutions the caller may see; filters: status, kind, district (code), q (name or code)."""
 
+    queryset = Institution.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = InstitutionFilter
+
     serializer_class = InstitutionSerializer
 
     def get_queryset(self):
@@ -168,6 +172,10 @@ class EmployerSerializer(serializers.ModelSerializer):
 @extend_schema_view(get=extend_schema(summary="用人单位 / Employers", tags=["institutions"]))
 class EmployerListApi(ListAPIView):
     """Employers the caller may see; filters: district (code), q (name or code), classified (1/0)."""
+
+    queryset = Employer.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = EmployerFilter
 
     serializer_class = EmployerSerializer
 

@@ -30,7 +30,7 @@ from apps.claims.models import ClaimLine
 from apps.claims.permissions import claim_policy
 from apps.claims.selectors import claim_get
 from apps.core.apis import id_field, validated
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.permissions import signed_in
 
 from . import services
@@ -144,6 +144,10 @@ class AllocationsApi(ListAPIView):
     "work_for_training_share", "living_allowance_share"}: set one (R8.2), the municipal admin
     alone (403 for everyone else, district officers included)."""
 
+    queryset = Allocation.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = AllocationFilter
+
     serializer_class = AllocationSerializer
 
     @extend_schema_serializer(component_name="AllocationSet")
@@ -213,6 +217,10 @@ class EntrySerializer(serializers.ModelSerializer):
 class EntriesApi(ListAPIView):
     """GET: ledger entries (?district ?year ?share ?kind ?claim), oldest first."""
 
+    queryset = LedgerEntry.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = EntryFilter
+
     serializer_class = EntrySerializer
 
     def get_queryset(self) -> QuerySet[LedgerEntry]:
@@ -279,6 +287,10 @@ class RecoverySerializer(serializers.ModelSerializer):
 @extend_schema_view(get=extend_schema(summary="追回记录 / Recoveries", tags=["ledger"]))
 class RecoveriesApi(ListAPIView):
     """GET: recoveries (追回) of the districts the caller reads (?district ?status), newest first."""
+
+    queryset = Recovery.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = RecoveryFilter
 
     serializer_class = RecoverySerializer
 
@@ -368,6 +380,10 @@ class PaymentSerializer(serializers.ModelSerializer):
 class PaymentsApi(ListAPIView):
     """GET: payments (?district ?year). POST {"district", "reference", "paid_on", "lines": [ids]}:
     record a payment of approved, unpaid lines (single or batch)."""
+
+    queryset = Payment.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = PaymentFilter
 
     serializer_class = PaymentSerializer
 

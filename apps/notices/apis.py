@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from apps.core.apis import id_field
 from apps.core.errors import ApplicationError
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.permissions import signed_in
 
 from . import services
@@ -35,6 +35,10 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 class NoticesApi(ListAPIView):
     """GET: the caller's notices, newest first, paginated, with `unread_count`."""
+
+    queryset = Notice.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = NoticeFilter
 
     serializer_class = NoticeSerializer
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -20,7 +19,7 @@ from rest_framework.views import APIView
 
 from apps.core.apis import validated
 from apps.core.errors import ApplicationError
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.openapi import QuoteFindingSerializer, QuoteStepSerializer
 from apps.core.permissions import signed_in
 
@@ -168,6 +167,10 @@ class ClaimListCreateApi(ListAPIView):
     """GET: the claims the caller may see (?kind ?status ?claimant ?district ?amount_min
     ?amount_max ?has_findings). POST: a new draft claim of any kind (see CREATE_SERIALIZERS)."""
 
+    queryset = Claim.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = ClaimFilter
+
     serializer_class = ClaimSerializer
 
     def get_queryset(self) -> QuerySet[Claim]:
@@ -176,15 +179,6 @@ class ClaimListCreateApi(ListAPIView):
 
     @extend_schema(
         summary="申领列表 / Claims",
-        parameters=[
-            OpenApiParameter("kind", str, description="申领类型 / Kind of claim"),
-            OpenApiParameter("status", str, description="状态 / Status"),
-            OpenApiParameter("claimant", str, description="申领单位名称或代码 / Claimant's name or code"),
-            OpenApiParameter("district", str, description="区县代码 / District code"),
-            OpenApiParameter("amount_min", OpenApiTypes.DECIMAL, description="金额下限 / Least amount"),
-            OpenApiParameter("amount_max", OpenApiTypes.DECIMAL, description="金额上限 / Greatest amount"),
-            OpenApiParameter("has_findings", str, description="有无发现（1/0）/ With findings (1/0)"),
-        ],
         tags=["claims"],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

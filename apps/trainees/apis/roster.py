@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
-from apps.core.filters import filter_api
+from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.permissions import signed_in
 
 from ..filters import RosterFilter
@@ -109,6 +109,10 @@ class EnrolmentInputSerializer(serializers.Serializer):
 class RosterEnrolmentsApi(ListAPIView):
     """GET: the class's roster (masked), ?status=enrolled|withdrawn, ?q=. POST (the class's
     operators): enrol one person, with the same checks as the page."""
+
+    queryset = Enrolment.objects.none()  # the model, for the schema; rows come from get_queryset
+    filter_backends = [DocumentedFilters]
+    filterset_class = RosterFilter
 
     serializer_class = EnrolmentSerializer
 
