@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.apis import id_field
+from apps.core.apis import id_field, validated
 from apps.core.errors import ApplicationError
 from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.permissions import signed_in
@@ -81,11 +81,7 @@ class NoticesMarkReadApi(APIView):
     )
     def post(self, request: Request) -> Response:
         user = signed_in(request)
-        serializer = MarkReadInput(data=request.data)
-        if not serializer.is_valid():
-            field, errors = next(iter(serializer.errors.items()))
-            raise ApplicationError(f"字段 {field}：{errors[0]}", field=field)
-        data = serializer.validated_data
+        data = validated(MarkReadInput, request.data)
         if data["all"]:
             marked = services.notices_mark_all_read(user=user)
         elif data.get("ids"):
