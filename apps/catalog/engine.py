@@ -111,7 +111,7 @@ def district_settings_for(*, district: District, on: date) -> DistrictSettings:
 
 def settings_table(*, district: District, on: date) -> list[dict[str, Any]]:
     """Every district setting with the value in force on `on`: the district's own, or the
-    city-wide default of RULES.md (the notice's figure for the per-year limit) where it set none."""
+    city-wide default of docs/rules.md (the notice's figure for the per-year limit) where it set none."""
     own, engine = _values(district, on)
     table = []
     for key in SettingKey:

@@ -181,7 +181,7 @@ class RateRow(TimeStampedModel):
 
 
 class SettingKey(models.TextChoices):
-    """The dated district settings of RULES.md (figures the notice leaves to other documents)."""
+    """The dated district settings of docs/rules.md (figures the notice leaves to other documents)."""
 
     WFT_MONTHLY_AMOUNT = "wft_monthly_amount", _("以工代训月补贴标准 A_wft (元/人·月)")
     WFT_MAX_MONTHS = "wft_max_months", _("以工代训最长补贴月数 M_wft")

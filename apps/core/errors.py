@@ -1,7 +1,7 @@
 """The one domain error type (HackSoft `core/exceptions.py`).
 
 Services raise `ApplicationError` with a Chinese message, and where it applies the rule ID of
-RULES.md and the field at fault. Views turn it into a form error (`add_to_form`) and the API
+docs/rules.md and the field at fault. Views turn it into a form error (`add_to_form`) and the API
 into `{"detail": …, "rule": …, "field": …}` with status 400 (`apps.core.apis.exception_handler`).
 """
 

@@ -6,7 +6,7 @@ and an apprenticeship's early end and advance waiting for review, and rate table
 districts (effective 2021-03-01). The decisions made through the services leave their 消息
 notices (the school's recognitions, the enterprise's approval, the officers' new work).
 
-Idempotent: running it twice changes nothing. Rates follow RULES.md's demo standards
+Idempotent: running it twice changes nothing. Rates follow docs/rules.md's demo standards
 (S: 初级 1000, 中级 1500, 高级 2500, 技师 3500, 高级技师 5000; 专项 800) and the floors of R1.2–R1.4.
 """
 

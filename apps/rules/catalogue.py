@@ -1,4 +1,4 @@
-"""The rule catalogue: every rule ID of RULES.md with its title, severity, clause, notice text and reading.
+"""The rule catalogue: every rule ID (docs/rules.md), its title, severity, clause, notice text and reading.
 
 This is what the ``/rules/`` page shows, and what a finding's rule ID links to. ``notice_quote`` is
 copied verbatim from the notice (sentences that are not next to each other are joined with
@@ -7,7 +7,7 @@ copied verbatim from the notice (sentences that are not next to each other are j
 package that applies it, or is ``None`` for rules enforced by the workflow (recognition, roles,
 ledger) rather than by a computation.
 
-``severity`` is the one RULES.md gives: E 错误, W 提示, O 原则上不允许（可书面说明理由后通过）, or
+``severity`` is the one docs/rules.md gives: E 错误, W 提示, O 原则上不允许（可书面说明理由后通过）, or
 ``None`` for the arithmetic rules. An arithmetic rule that leaves part of a claim unpaid (the online
 hours above 30 % under R2.5, a month already paid under R3.5) reports that part as an E finding on
 that part only; the rest is still paid.
@@ -35,7 +35,7 @@ class RuleInfo:
 
 @dataclass(frozen=True, slots=True)
 class RuleGroup:
-    """A chapter of RULES.md: R1 … R11."""
+    """A chapter of docs/rules.md: R1 … R11."""
 
     prefix: str
     title: str

@@ -1,6 +1,6 @@
 """District settings: the figures the notice leaves to the districts or to documents we could not read.
 
-RULES.md, "Settings without a published figure": each is a setting with a demo value, editable by
+docs/rules.md, "Settings without a published figure": each is a setting with a demo value, editable by
 the district and dated. The rules engine never reads them from a global: the caller (the Django
 catalogue, a test, the command line) passes the settings in force for the district and the day,
 and the defaults below are the demo values.

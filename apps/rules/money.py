@@ -1,4 +1,4 @@
-"""Money and time arithmetic shared by every rule (RULES.md "Units and rounding").
+"""Money and time arithmetic shared by every rule (docs/rules.md "Units and rounding").
 
 Money is ``Decimal`` yuan with two places, never ``float``. A segment (the offline part of a
 subsidy, the online part, one apprenticeship, one month of 以工代训) is computed exactly, as a

@@ -197,7 +197,7 @@ PARAMETERS: Final[tuple[Parameter, ...]] = (
 """Every parameter, in the order of the rules that use them.
 
 The per-year limit (R10.1) deserves a word. The notice speaks of "每年3次" as a limit already in
-force, so the parameter holds 3 from 2021-03-01. RULES.md records that later Chongqing rules
+force, so the parameter holds 3 from 2021-03-01. docs/rules.md records that later Chongqing rules
 lowered it to 1 but gives no date, and we will not invent one: the later value and the day it
 took effect come in with the district settings (``DistrictSettings.per_year_limit_from``), and
 :func:`apps.rules.limits.per_year_limit_on` reads the parameter and those dated values together.

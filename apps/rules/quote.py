@@ -1,4 +1,4 @@
-"""The quote: what one trainee's subsidy would be, with every step and finding (RULES.md contract).
+"""The quote: what one trainee's subsidy would be, with every step and finding (docs/quote-contract.md).
 
 ``quote`` applies the rules of the scenario's kind and the rules every kind shares:
 
@@ -15,7 +15,7 @@
   the same training (``paid_before``), so that no training is paid twice.
 
 An E finding on the plan or the person makes the amount 0.00; an E on one month or one excess
-removes that part only (RULES.md, the last paragraph of the contract).
+removes that part only (docs/quote-contract.md).
 """
 
 from dataclasses import dataclass, field

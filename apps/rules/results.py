@@ -1,6 +1,6 @@
 """What the rules engine answers: an amount, the steps that produced it and the findings on the way.
 
-Every step and every finding carries the rule ID of RULES.md, so the portal can link it to
+Every step and every finding carries the rule ID of docs/rules.md, so the portal can link it to
 ``/rules/#R…`` and an officer can read why a figure is what it is.
 """
 

@@ -1,4 +1,4 @@
-"""The quote contract of RULES.md: one trainee, one class or one claim line, as a frozen ``Scenario``.
+"""The quote contract (docs/quote-contract.md): one trainee, one class or one claim line, as a ``Scenario``.
 
 ``parse_scenario`` turns the JSON object of the contract (already decoded, numbers as ``Decimal``
 or ``int``) into a ``Scenario``; ``parse_scenario_json`` decodes the text first. Anything wrong
@@ -8,7 +8,7 @@ decimal places.
 
 Fields that are missing take their defaults. The amounts a district sets (``monthly_amount``,
 ``max_months``, ``annual_amount``, ``enterprise_uplift``) default to ``None`` here, meaning "the
-district setting", whose demo values are the defaults RULES.md shows; a value given in the scenario
+district setting", whose demo values are the defaults docs/rules.md shows; a value given in the scenario
 is the one locked onto the class or claim (R5.4, R9.2) and wins.
 """
 
@@ -495,7 +495,7 @@ _READERS: Final[dict[str, Callable[[str, object], object]]] = {
     "history": _not_null(_history),
 }
 
-#: Every field of the quote contract, in the order of RULES.md.
+#: Every field of the quote contract, in the order of docs/quote-contract.md.
 FIELDS: Final = tuple(_READERS)
 
 

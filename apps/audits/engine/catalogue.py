@@ -1,4 +1,4 @@
-"""What the batch audit checks: the cross-claim rules of RULES.md it applies city-wide, and its own
+"""What the batch audit checks: the cross-claim rules of docs/rules.md it applies city-wide, and its own
 audit rules A1–A6 (documented in docs/audit-rules.md). Each finding's message is built here from
 the figures the SQL recorded, in the engine's own words where the engine has a rule for it."""
 

@@ -1,4 +1,4 @@
-"""The quote contract of RULES.md as a Chinese form: the form's fields map one to one onto the
+"""The quote contract (docs/quote-contract.md) as a Chinese form: the form's fields map one to one onto the
 JSON fields, so the page, the API and `python -m apps.rules quote` compute the same figure."""
 
 from __future__ import annotations
