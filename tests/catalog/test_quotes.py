@@ -1,4 +1,4 @@
-"""POST /api/v1/quotes and the /rules/ page: the quote contract of RULES.md over HTTP."""
+"""POST /api/v1/quotes and the /rules/ page: the quote contract of docs/rules.md over HTTP."""
 
 import json
 from datetime import date

@@ -1,4 +1,4 @@
-"""Each kind of claim against RULES.md: W8 (以工代训), W9 (apprenticeship, with and without an
+"""Each kind of claim against docs/rules.md: W8 (以工代训), W9 (apprenticeship, with and without an
 advance), an enterprise direct claim with and without its R4.3 materials, and a living allowance."""
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""The rule catalogue: every rule ID of RULES.md, notice quotes verbatim, functions that exist."""
+"""The rule catalogue: every rule ID of docs/rules.md, notice quotes verbatim, functions that exist."""
 
 import importlib
 import re
@@ -35,7 +35,7 @@ def test_every_rule_of_rules_md_is_in_the_catalogue_in_order() -> None:
 
 
 def test_severities_are_those_of_rules_md() -> None:
-    # R5.2 has no severity in RULES.md's list; its 4000 floor is enforced as an error.
+    # R5.2 has no severity in docs/rules.md's list; its 4000 floor is enforced as an error.
     severities = {info.id: info.severity for info in RULES if info.severity is not None}
 
     assert severities == {**SEVERITIES_IN_RULES_MD, "R5.2": "E"}

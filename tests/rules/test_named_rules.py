@@ -13,7 +13,7 @@ own and are shown through the quote:
 - R5.4 — an apprenticeship keeps the annual standard it opened under, whatever the district's
   value later becomes.
 
-The other figures are worked out by hand in the comments, from RULES.md's formulas.
+The other figures are worked out by hand in the comments, from the formulas of docs/rules.md.
 """
 
 from datetime import date

@@ -86,11 +86,11 @@ def test_more_attended_hours_never_pay_less(scenario: Scenario, more_offline: in
 
 
 def test_r2_5_online_first_lets_an_extra_online_hour_displace_a_dearer_offline_hour() -> None:
-    """Found by the property above (issue 14's CI run): RULES.md's R2.5 pays online hours first, then
+    """Found by the property above (issue 14's CI run): docs/rules.md's R2.5 pays online hours first, then
     offline ones up to H. With S 100, r 150 (H = 4 by R1.5), r_on 0: 4 offline hours pay 100.00,
     and 4 offline + 1 online pay 75.00, the online hour taking the place of an offline one. The
     notice does not say which hours count first when more than H were attended; paying less for
-    attending more is a question for the bureau, kept open here as RULES.md states the formula."""
+    attending more is a question for the bureau, kept open here as docs/rules.md states the formula."""
     base = Scenario(
         kind="class",
         approved_on=date(2022, 1, 1),

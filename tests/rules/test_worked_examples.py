@@ -1,4 +1,4 @@
-"""The worked examples W1–W10 of RULES.md, each with its exact figures."""
+"""The worked examples W1–W10 of docs/rules.md, each with its exact figures."""
 
 from decimal import Decimal
 from typing import Any
