@@ -1,4 +1,5 @@
-"""Reading uploaded tables (xlsx or csv) into plain rows with their row numbers.
+"""Reading uploaded tables (xlsx or csv) into plain rows with their row numbers, and the one rule
+for text the portal writes into a workbook (`neutralise`).
 
 Excel is an interface (style.md 17): parse the workbook here, validate typed rows in the
 caller, save everything in one service call or nothing.
@@ -21,6 +22,21 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from .errors import ApplicationError
+
+# Formula injection (OWASP, "CSV Injection"): a cell whose text begins with one of these is read
+# by Excel as a formula. Every workbook the portal writes (exports and the templates alike) puts an
+# apostrophe in front, so the text is shown as typed and no formula runs.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+
+
+def neutralise(text: str) -> str:
+    """The text as a cell may hold it: an apostrophe before a leading = + - @ tab or CR."""
+    return "'" + text if text[:1] in FORMULA_TRIGGERS else text
+
+
+def safe_cell(value: Any) -> Any:
+    """A value for a template's cell: text neutralised, anything else as it is."""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,12 @@ def _clean(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return _entered(str(value).strip())
+
+
+def _entered(text: str) -> str:
+    """A template's text as `neutralise` wrote it reads back as it was entered."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS else text
 
 
 @lru_cache(maxsize=256)
@@ -82,7 +103,7 @@ def _cell_text(cell: Any) -> str:
     """A cell as text; dates and times as ISO text (see the module's docstring)."""
     value = cell.value
     if value is None or value.__class__ is str:
-        return "" if value is None else value.strip()
+        return "" if value is None else _entered(value.strip())
     if isinstance(value, datetime):
         value = _second(value)
         if value.time() == time(0) and not _shows_time(cell.number_format):

@@ -10,7 +10,8 @@ or a carriage return is written with an apostrophe in front (OWASP's first remed
 shown and stays text and no formula runs, even after the cell is edited or the sheet is saved
 as CSV. The writer never turns strings into formulas, numbers or links in the first place.
 
-This module knows nothing of Django or the portal's models: it writes typed values.
+It knows nothing of the portal's models: it writes typed values. The rule for text is
+`apps.core.tabular.neutralise`, the one every workbook the portal writes follows.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from typing import Any, Literal
 
 import xlsxwriter
 
+from apps.core.tabular import neutralise
+
+__all__ = ["Column", "Workbook", "neutralise"]
+
 ColumnKind = Literal["text", "wrap", "int", "yuan", "date", "datetime"]
 TEXT_KINDS = frozenset({"text", "wrap"})
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 EXCEL_MAX_ROWS = 1_048_576
 
 NUMBER_FORMATS: dict[str, str] = {
@@ -33,11 +37,6 @@ NUMBER_FORMATS: dict[str, str] = {
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm:ss",
 }
-
-
-def neutralise(text: str) -> str:
-    """The text as a cell may hold it: an apostrophe before a leading = + - @ tab or CR."""
-    return "'" + text if text[:1] in FORMULA_TRIGGERS else text
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from apps.classes.permissions import is_class_operator
 from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
-from apps.core.tabular import RowError, TableErrors, column_index, read_rows
+from apps.core.tabular import RowError, TableErrors, column_index, read_rows, safe_cell
 from apps.rules.figures import figures_on
 
 from ..models import AttendanceSource, Enrolment, EnrolmentStatus, Person
@@ -476,7 +476,7 @@ def _sign_in_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
     for session in sessions:
         day, start = f"{session.date:%Y-%m-%d}", f"{session.start_time:%H:%M}"
         for _, name, number in trainees:
-            sheet.append([day, start, name, number, None, None])
+            sheet.append([day, start, safe_cell(name), number, None, None])
     notes = workbook.create_sheet("填写说明")
     figures = figures_on(training_class.approved_on or dates.today())
     for line in (

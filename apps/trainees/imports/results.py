@@ -13,7 +13,7 @@ from django.db import transaction
 from apps.classes.models import TrainingClass
 from apps.classes.permissions import is_class_operator
 from apps.core.errors import ApplicationError
-from apps.core.tabular import RowError, TableErrors, read_table
+from apps.core.tabular import RowError, TableErrors, read_table, safe_cell
 
 from ..imports.attendance import RosterMatcher, parse_date
 from ..models import CertificateType, Enrolment, EnrolmentStatus, Outcome
@@ -154,11 +154,11 @@ def _results_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
         result = getattr(enrolment, "result", None)
         sheet.append(
             [
-                enrolment.person.name,
+                safe_cell(enrolment.person.name),
                 enrolment.person.id_number,
                 result.get_outcome_display() if result else None,
                 result.get_certificate_type_display() if result and result.certificate_type else None,
-                result.certificate_number if result else None,
+                safe_cell(result.certificate_number) if result else None,
                 f"{result.certificate_date:%Y-%m-%d}" if result and result.certificate_date else None,
             ]
         )
