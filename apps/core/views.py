@@ -48,17 +48,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Up (200) or down (503) for anyone, a load balancer included; which part failed, and how, only
+    for the municipal admin (an anonymous caller learns nothing of the database or the broker)."""
     db_ok, db_detail = database_status()
     broker_ok, broker_detail = broker_status()
     healthy = db_ok and broker_ok
-    return JsonResponse(
-        {
-            "status": "ok" if healthy else "error",
-            "database": {"ok": db_ok, "detail": db_detail},
-            "broker": {"ok": broker_ok, "detail": broker_detail},
-        },
-        status=200 if healthy else 503,
-    )
+    body: dict[str, object] = {"status": "ok" if healthy else "error"}
+    user = request.user
+    if user.is_authenticated and (user.is_superuser or getattr(user, "role", "") == "municipal_admin"):
+        body["database"] = {"ok": db_ok, "detail": db_detail}
+        body["broker"] = {"ok": broker_ok, "detail": broker_detail}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @login_required
