@@ -56,6 +56,7 @@ CORE_HELPERS = {
     "throttling",
     "openapi",
     "api_glossary",
+    "middleware",
 }
 
 

@@ -79,3 +79,14 @@ def test_only_the_longest_matching_nav_entry_is_active():
     active = [i["label"] for i in nav_for(user, "/institutions/employers/") if i["active"]]
     assert active == ["用人单位"]
     assert [i["label"] for i in nav_for(user, "/") if i["active"]] == ["首页"]
+
+
+def test_a_signed_in_page_is_never_stored(client):
+    """Issue 17, item 4: logged-in pages carried no Cache-Control."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(officer=True))
+    for path in ("/", "/claims/", "/api/v1/me"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], path
