@@ -57,6 +57,7 @@ CORE_HELPERS = {
     "openapi",
     "api_glossary",
     "middleware",
+    "parsers",
 }
 
 

@@ -14,7 +14,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +21,7 @@ from rest_framework.views import APIView
 from apps import rules
 from apps.core.filters import DocumentedFilters, filter_api
 from apps.core.openapi import QuoteResultSerializer
+from apps.core.parsers import JsonParser
 from apps.core.permissions import signed_in
 from apps.rules.document import EXAMPLES as QUOTE_EXAMPLES
 
@@ -286,7 +286,7 @@ class QuoteApi(APIView):
     district's settings in force on the approval (or start) date; without it, the city-wide defaults.
     """
 
-    parser_classes = [JSONParser]  # what the schema offers; the view reads the raw body itself
+    parser_classes = [JsonParser]  # what the schema offers; the view reads the raw body itself
 
     @extend_schema(
         summary="补贴测算 / Quote a subsidy",

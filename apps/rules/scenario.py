@@ -549,6 +549,8 @@ def load_json(text: str | bytes) -> object:
         )
     except json.JSONDecodeError as error:
         _fail("$", f"输入不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列：{error.msg}）")
+    except RecursionError:
+        _fail("$", "输入的 JSON 嵌套过深，无法读取")
 
 
 def parse_scenario_json(text: str | bytes) -> Scenario:

@@ -196,3 +196,18 @@ def test_a_quote_must_be_json(api_client):
 
     assert response.status_code == 415
     assert response.json()["field"] == "Content-Type"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/v1/claims/", b"[" * 100_000), ("/api/v1/quotes", b"[" * 100_000), ("/api/v1/claims/", b"{oops")],
+)
+def test_bodies_that_are_not_json_are_a_chinese_400(api_client, path, body):
+    from tests.factories import UserFactory
+
+    api_client.force_authenticate(UserFactory(filer=True))
+    response = api_client.post(path, body, content_type="application/json")
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "JSON" in detail and any("\u4e00" <= ch <= "\u9fff" for ch in detail)

@@ -257,3 +257,11 @@ def test_files_and_commands_in_process(tmp_path: Path) -> None:
     assert status == 0 and out.decode("utf-8").startswith("# 规则说明")
     status, out, _ = _main(["quote", "--explain"], json.dumps(w1(level=3, rate="170.00")).encode())
     assert status == 0 and "  [E R1.2] " in out.decode("utf-8")
+
+
+def test_json_nested_too_deep_is_one_chinese_line() -> None:
+    """Issue 17: `[` × 100,000 exhausted the stack (a 500 on every JSON endpoint)."""
+    status, out, err = _main(["quote"], b"[" * 100_000)
+
+    assert (status, out) == (2, b"")
+    assert err.decode("utf-8") == "输入错误（$）：字段 $：输入的 JSON 嵌套过深，无法读取\n"
