@@ -50,5 +50,6 @@ urlpatterns = [
 ]
 
 # Under /api/ a 404 or a 500 is JSON in the error shape; the portal's own pages elsewhere.
+handler400 = "apps.core.views.bad_request"
 handler404 = "apps.core.views.not_found"
 handler500 = "apps.core.views.server_error"

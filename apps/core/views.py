@@ -33,6 +33,18 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return defaults.page_not_found(request, exception or Http404())
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400 (a body over the size limit, a header Django refuses): JSON in the error shape
+    under /api/, the portal's page elsewhere."""
+    if _api(request):
+        return JsonResponse(
+            {"detail": "请求无法处理：请求体过大或请求格式有误"},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.bad_request(request, exception or Exception())
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: under /api/ the error shape in JSON (nothing of the failure is shown); the
     portal's page elsewhere."""

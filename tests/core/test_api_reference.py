@@ -211,3 +211,15 @@ def test_bodies_that_are_not_json_are_a_chinese_400(api_client, path, body):
     assert response.status_code == 400
     detail = response.json()["detail"]
     assert "JSON" in detail and any("\u4e00" <= ch <= "\u9fff" for ch in detail)
+
+
+def test_a_body_over_the_size_limit_is_a_json_400_under_the_api(api_client, settings):
+    from tests.factories import UserFactory
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    api_client.force_authenticate(UserFactory(officer=True))
+    response = api_client.post("/api/v1/ledger/payments", {"reference": "x" * 5000}, format="multipart")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"].startswith("请求无法处理")
