@@ -90,3 +90,13 @@ def test_a_signed_in_page_is_never_stored(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], path
+
+
+def test_a_nul_character_in_a_parameter_is_a_400_not_a_query(client, api_client):
+    """Schemathesis on PostgreSQL: ?district=<…\\x00…> reached a query and answered 500."""
+    client.force_login(UserFactory(officer=True))
+    api_client.force_authenticate(UserFactory(officer=True))
+
+    api = api_client.get("/api/v1/rate-rows/", {"district": "50\x0003"})
+    assert api.status_code == 400 and api["Content-Type"] == "application/json"
+    assert client.get("/claims/", {"q": "a\x00b"}).status_code == 400
