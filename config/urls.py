@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from apps.accounts import views as accounts_views
 from apps.accounts.apis import MeApi, TokenObtainApi
 from apps.catalog import views as catalog_views
 from apps.core.apis import ApiRootApi, EventListApi, api_not_found
 from apps.core.urls import IdConverter
 
 register_converter(IdConverter, "id")
+
+# The admin has no login of its own: its door is the portal's, with the portal's lock-out (set
+# before admin.site.urls builds its routes).
+admin.site.login = accounts_views.admin_login  # type: ignore[method-assign]
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootApi.as_view(), name="api-root"),

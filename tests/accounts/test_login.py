@@ -108,3 +108,30 @@ def test_pages_need_login(client):
     response = client.get(reverse("core:home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_the_admin_has_no_login_of_its_own_so_its_door_locks_like_the_portals(client, settings):
+    """Issue 17: 30 wrong passwords at /admin/login/ met no delay, and the right one worked while
+    the portal showed the account locked."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    admin = UserFactory(municipal_admin=True, is_staff=True, is_superuser=True)
+
+    tried = client.post("/admin/login/?next=/admin/", {"username": admin.username, "password": PASSWORD})
+    assert tried.status_code == 302
+    assert tried.url == f"{reverse('accounts:login')}?next=/admin/"
+    assert "_auth_user_id" not in client.session  # no password is ever checked at the admin's door
+
+    for _ in range(3):
+        _login(client, admin.username, "wrong-password")
+    assert _login(client, admin.username, PASSWORD).status_code == 429  # locked at the one door
+    assert client.get("/admin/").status_code == 302
+
+
+def test_staff_signed_in_at_the_portal_use_the_admin_and_others_are_refused(client):
+    admin = UserFactory(municipal_admin=True, is_staff=True, is_superuser=True)
+    _login(client, admin.username, PASSWORD)
+    assert client.get("/admin/").status_code == 200
+
+    client.logout()
+    _login(client, UserFactory(officer=True).username, PASSWORD)
+    assert client.get("/admin/login/").status_code == 403
