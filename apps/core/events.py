@@ -14,6 +14,7 @@ nothing written by a transaction shorter than that.
 
 from __future__ import annotations
 
+import functools
 import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -37,8 +38,9 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 
 
+@functools.cache
 def policies() -> dict[type[models.Model], PermissionPolicy[Any]]:
-    """Every app's permission policies, by the model they govern."""
+    """Every app's permission policies, by the model they govern (found once per process)."""
     autodiscover_modules("permissions")
     found: dict[type[models.Model], PermissionPolicy[Any]] = {}
     for config in apps.get_app_configs():
@@ -54,22 +56,19 @@ def event_type(content_type: ContentType) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
-def events_visible(
-    *, user: User, after: int = 0, types: frozenset[str] = frozenset()
-) -> QuerySet[StateChange]:
-    """The state changes after the cursor ``after`` of objects ``user`` may see, oldest first."""
+def events_visible(*, user: User) -> QuerySet[StateChange]:
+    """The state changes of objects ``user`` may see, oldest first; the cursor and the kinds of
+    object are the feed's FilterSet (`apps.core.filters.EventFilter`)."""
     visible = Q(pk__in=[])
     for model, policy in policies().items():
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        if types and event_type(content_type) not in types:
-            continue
         ids = (
             policy.visible(user).annotate(event_key=Cast("pk", output_field=CharField())).values("event_key")
         )
         visible |= Q(content_type=content_type, object_id__in=ids)
     settle = timedelta(seconds=getattr(settings, "EVENTS_SETTLE_SECONDS", 5))
     return (
-        StateChange.objects.filter(visible, pk__gt=after, created_at__lte=timezone.now() - settle)
+        StateChange.objects.filter(visible, created_at__lte=timezone.now() - settle)
         .select_related("content_type", "actor")
         .order_by("pk")
     )
