@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLResolver
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -22,6 +22,7 @@ from apps.core.permissions import signed_in
 from . import events
 from .errors import ApplicationError
 from .filters import EventFilter, filter_api
+from .views import not_found
 
 #: The largest id a request may name: 18 digits, like `<id:pk>` in URLs (apps.core.urls.IdConverter).
 MAX_ID = 999_999_999_999_999_999
@@ -87,11 +88,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 @csrf_exempt  # an API path: no form, no cookie needed to be told that it does not exist
-def api_not_found(request: HttpRequest, route: str = "") -> JsonResponse:
-    """Any path under /api/v1/ that no route matches: a 404 in the API's error shape, not a page."""
-    return JsonResponse(
-        {"detail": f"接口不存在：{request.path}"}, status=404, json_dumps_params={"ensure_ascii": False}
-    )
+def api_not_found(request: HttpRequest, route: str = "") -> HttpResponse:
+    """Any path under /api/v1/ that no route matches, DEBUG or not: handler404's JSON answer."""
+    return not_found(request)
 
 
 class EventSerializer(serializers.Serializer):

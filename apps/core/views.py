@@ -24,12 +24,15 @@ def _api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _api_error(detail: str, status: int) -> JsonResponse:
+    """The API's error shape for an answer no DRF view gives."""
+    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: a JSON error under /api/ (a client reads JSON), the portal's page elsewhere."""
     if _api(request):
-        return JsonResponse(
-            {"detail": f"接口不存在：{request.path}"}, status=404, json_dumps_params={"ensure_ascii": False}
-        )
+        return _api_error(f"接口不存在：{request.path}", 404)
     return defaults.page_not_found(request, exception or Http404())
 
 
@@ -37,11 +40,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     """handler400 (a body over the size limit, a header Django refuses): JSON in the error shape
     under /api/, the portal's page elsewhere."""
     if _api(request):
-        return JsonResponse(
-            {"detail": "请求无法处理：请求体过大或请求格式有误"},
-            status=400,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return _api_error("请求无法处理：请求体过大或请求格式有误", 400)
     return defaults.bad_request(request, exception or Exception())
 
 
@@ -49,11 +48,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: under /api/ the error shape in JSON (nothing of the failure is shown); the
     portal's page elsewhere."""
     if _api(request):
-        return JsonResponse(
-            {"detail": "服务器内部错误，请稍后重试；如持续出现，请联系管理员"},
-            status=500,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return _api_error("服务器内部错误，请稍后重试；如持续出现，请联系管理员", 500)
     return defaults.server_error(request)
 
 
