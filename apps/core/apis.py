@@ -22,10 +22,8 @@ from apps.core.permissions import signed_in
 from . import events
 from .errors import ApplicationError
 from .filters import EventFilter, filter_api
+from .urls import MAX_ID
 from .views import not_found
-
-#: The largest id a request may name: 18 digits, like `<id:pk>` in URLs (apps.core.urls.IdConverter).
-MAX_ID = 999_999_999_999_999_999
 
 
 def id_field(**kwargs: Any) -> serializers.IntegerField:

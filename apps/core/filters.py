@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django_filters.rest_framework import DjangoFilterBackend
 
 from .errors import ApplicationError
+from .urls import MAX_ID
 
 ALL = "全部"
 YES_NO = [("1", "是"), ("0", "否")]
@@ -171,7 +172,7 @@ class EventFilter(FilterSet):
     of object. The kinds offered are those a permission policy covers (apps.core.events)."""
 
     after = IntegerFilter(
-        field_name="pk", lookup_expr="gt", label="游标（上次返回的 next）", min_value=0, max_value=10**18 - 1
+        field_name="pk", lookup_expr="gt", label="游标（上次返回的 next）", min_value=0, max_value=MAX_ID
     )
     type = django_filters.MultipleChoiceFilter(label="对象类型", method="filter_type")
 

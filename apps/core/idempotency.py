@@ -27,6 +27,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from .models import IdempotencyRecord
+from .throttling import token_caller
 
 HEADER: Final = "Idempotency-Key"
 REPLAYED: Final = "Idempotent-Replayed"
@@ -56,7 +57,7 @@ def _scope(request: HttpRequest) -> str | None:
             TokenAuthentication().authenticate_credentials(token)
         except AuthenticationFailed:
             return None  # the view answers 401; nothing is kept for a caller we do not know
-        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:40]
+        return token_caller(token)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"

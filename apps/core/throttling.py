@@ -29,6 +29,11 @@ QUOTE_PATH: Final = "/api/v1/quotes"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def token_caller(key: str) -> str:
+    """A token as throttles and idempotency keys count it: a digest, never the token itself."""
+    return "token:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
 def scope_of(request: Request) -> str:
     """Which rate applies to this request."""
     if request.path == LOGIN_PATH:
@@ -54,7 +59,7 @@ class ApiThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         auth = request.auth
         if auth is not None and getattr(auth, "key", None):
-            caller = "token:" + hashlib.sha256(str(auth.key).encode()).hexdigest()[:40]
+            caller = token_caller(str(auth.key))
         elif request.user is not None and request.user.is_authenticated:
             caller = f"user:{request.user.pk}"
         else:
