@@ -78,6 +78,9 @@ class AuditRun(models.Model):
     persisting_count = models.PositiveIntegerField(_("仍存在的疑点"), default=0)
     cleared_count = models.PositiveIntegerField(_("已消除的疑点"), default=0)
     error = models.TextField(_("失败原因"), blank=True)
+    # When the sweeper sent its work again, the run having waited or made no progress too long
+    # (apps.audits.services.audit_runs_sweep); a run still stuck after that fails.
+    resent_at = models.DateTimeField(_("重新投递时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("批量稽核")

@@ -12,7 +12,7 @@ of its phase is done — whichever worker finishes the last chunk does it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from apps.classes.models import TrainingClass
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
 from apps.core.services import state_change_record
+from apps.core.tasks import QUEUE_UNAVAILABLE_REASON, QueueUnavailable, publish, publish_on_commit
 from apps.institutions.services import institution_users
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
@@ -174,7 +175,7 @@ def _create_run(
     state_change_record(
         obj=run, actor=actor, from_state="", to_state=R.QUEUED, reason=f"发起批量稽核：{run.scope_label}"
     )
-    transaction.on_commit(lambda: _send_plan(run.pk))
+    _send_plan_on_commit(run.pk)
     return run
 
 
@@ -208,22 +209,44 @@ def audit_run_start_nightly() -> AuditRun:
 # Planning and running ---------------------------------------------------------------------------
 
 
+def _send_plan_on_commit(run_id: int) -> None:
+    """Once the run is committed, send its plan; a broker that is down fails the run at once (it
+    would otherwise stay queued and block its scope) and tells the user that the queue is down."""
+    from .tasks import plan_run
+
+    publish_on_commit(
+        plan_run, run_id, on_failure=lambda: audit_run_fail(run_id=run_id, error=QUEUE_UNAVAILABLE_REASON)
+    )
+
+
 def _send_plan(run_id: int) -> None:
     from .tasks import plan_run
 
-    plan_run.delay(run_id)
+    publish(plan_run, run_id)
 
 
 def _send_chunks(run: AuditRun, chunk_ids: list[int]) -> None:
+    """Once the phase is committed, send its chunks. A worker that cannot reach the broker fails
+    the run (the task's own failure handler would too, but only after the commit's error)."""
     from .tasks import run_chunk
 
     run_id = run.pk
 
     def send() -> None:
         for chunk_id in chunk_ids:
-            run_chunk.delay(run_id, chunk_id)
+            publish(run_chunk, run_id, chunk_id)
 
-    transaction.on_commit(send)
+    def fail() -> None:
+        audit_run_fail(run_id=run_id, error=QUEUE_UNAVAILABLE_REASON)
+
+    def send_or_fail() -> None:
+        try:
+            send()
+        except QueueUnavailable:
+            fail()
+            raise
+
+    transaction.on_commit(send_or_fail)
 
 
 def _resend_undone(run: AuditRun) -> None:
@@ -406,23 +429,70 @@ def audit_run_fail(*, run_id: int, error: str) -> None:
         _move_run(run, R.FAILED, reason=f"稽核失败：{error[:200]}")
 
 
-# A run whose messages were all lost (a broker restarted without persistence) waits this long
-# before the nightly task sends its work again.
-STALLED_AFTER_HOURS = 2
+def _last_sign_of_life(run: AuditRun) -> datetime:
+    """When the run last moved: queued at its creation; running at its start or its last chunk
+    done; and at the sweeper's resend, if later."""
+    times = [run.created_at, run.started_at, getattr(run, "last_chunk_at", None), run.resent_at]
+    return max(moment for moment in times if moment is not None)
 
 
-def audit_runs_resume_stalled() -> list[int]:
-    """Send again the work of runs queued or running for longer than STALLED_AFTER_HOURS."""
-    before = timezone.now() - timedelta(hours=STALLED_AFTER_HOURS)
-    stalled = list(
-        AuditRun.objects.filter(status__in=ACTIVE_STATUSES, created_at__lt=before).values_list("pk", "status")
-    )
-    for run_id, status in stalled:
-        if status == R.QUEUED:
-            _send_plan(run_id)
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def audit_runs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """The sweeper (beat, every TASK_SWEEP_MINUTES): a run queued for TASK_QUEUED_RESEND_AFTER or
+    running with no chunk done for TASK_RUNNING_RESEND_AFTER had its messages lost (a broker
+    restarted without persistence, a send that failed unseen): its work is sent again, once, and
+    the resend recorded (`resent_at`, and a line in its log). Still stuck TASK_STUCK_FAIL_AFTER
+    after that, it fails with the reason, which frees its scope for the next audit. Returns the
+    ids resent and failed."""
+    now = now or timezone.now()
+    done: dict[str, list[int]] = {"resent": [], "failed": []}
+    runs = AuditRun.objects.filter(status__in=ACTIVE_STATUSES).annotate(last_chunk_at=Max("chunks__done_at"))
+    for run in runs.order_by("pk"):
+        quiet = now - _last_sign_of_life(run)
+        if run.resent_at is None:
+            wait = (
+                settings.TASK_QUEUED_RESEND_AFTER
+                if run.status == R.QUEUED
+                else settings.TASK_RUNNING_RESEND_AFTER
+            )
+            if quiet >= wait:
+                _resend(run, now, wait)
+                done["resent"].append(run.pk)
+        elif quiet >= settings.TASK_STUCK_FAIL_AFTER:
+            what = "仍在排队" if run.status == R.QUEUED else "仍无进展"
+            audit_run_fail(
+                run_id=run.pk,
+                error=f"{QUEUE_UNAVAILABLE_REASON}：重新投递后 {_minutes(quiet)} 分钟{what}",
+            )
+            done["failed"].append(run.pk)
+    return done
+
+
+def _resend(run: AuditRun, now: datetime, wait: timedelta) -> None:
+    what = "排队" if run.status == R.QUEUED else "运行无进展"
+    with transaction.atomic():
+        if not AuditRun.objects.filter(pk=run.pk, status=run.status, resent_at__isnull=True).update(
+            resent_at=now
+        ):
+            return  # moved or resent meanwhile
+        state_change_record(
+            obj=run,
+            actor=None,
+            from_state=run.status,
+            to_state=run.status,
+            reason=f"重新投递稽核任务：{what}已超过 {_minutes(wait)} 分钟",
+        )
+    try:
+        if run.status == R.QUEUED:
+            _send_plan(run.pk)
         else:
-            audit_run_continue(run_id=run_id, resend=True)
-    return [run_id for run_id, _ in stalled]
+            audit_run_continue(run_id=run.pk, resend=True)
+    except QueueUnavailable:
+        # The plan's send failed here (a chunk's send has already failed its run).
+        audit_run_fail(run_id=run.pk, error=QUEUE_UNAVAILABLE_REASON)
 
 
 # Findings -----------------------------------------------------------------------------------------

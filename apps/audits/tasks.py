@@ -52,11 +52,17 @@ def run_chunk(self: Task, run_id: int, chunk_id: int) -> None:
 
 @shared_task(name="audits.nightly", acks_late=True)
 def nightly() -> int | None:
-    """The beat schedule's nightly audit of every open claim (CELERY_BEAT_SCHEDULE); first it sends
-    again the work of runs that stalled. Returns the new run's id, or None if one is still going."""
-    services.audit_runs_resume_stalled()
+    """The beat schedule's nightly audit of every open claim (CELERY_BEAT_SCHEDULE). Returns the new
+    run's id, or None if one is still going (or the queue is down: the run then ends failed)."""
     try:
         return services.audit_run_start_nightly().pk
     except ApplicationError as exc:
         logger.warning("nightly audit not started: %s", exc.message)
         return None
+
+
+@shared_task(name="audits.sweep", acks_late=True)
+def sweep() -> dict[str, list[int]]:
+    """Every TASK_SWEEP_MINUTES (CELERY_BEAT_SCHEDULE): runs stuck queued or running are sent again
+    once, then failed (services.audit_runs_sweep). Idempotent: a resend is recorded before it is sent."""
+    return services.audit_runs_sweep()

@@ -2,7 +2,8 @@
 
 drf-spectacular describes each view from its serializers and ``extend_schema``; this module's
 postprocessing hook then adds what no view repeats: the one error body (`Error`), the error
-answers every operation can give (400, 401, 403, 404, 429; 409 for a keyed POST), the
+answers every operation can give (400, 401, 403, 404, 429; 409 for a keyed POST; 503 where work is
+queued), the
 ``Idempotency-Key`` header on every POST (`apps.core.idempotency`), and the token security scheme.
 Error bodies are always ``{"detail", "rule"?, "field"?, "errors"?}`` (`apps.core.apis`).
 """
@@ -60,6 +61,13 @@ ERRORS: Final[dict[str, str]] = {
 KEY_CONFLICT: Final = (
     "Idempotency-Key 已用于内容不同的请求，或请求仍在处理 / "
     "The key was used for another request, or its first request still runs"
+)
+
+# The operations that queue work for a Celery worker (apps.core.tasks.publish): with the broker
+# down they answer 503 and leave nothing queued.
+QUEUEING: Final = {("post", "/api/v1/audits/runs"), ("post", "/api/v1/exports")}
+QUEUE_DOWN: Final = (
+    "任务队列暂不可用，请稍后再试（未排队任何任务）/ The task queue is unavailable: nothing was queued"
 )
 
 UNSUPPORTED: Final = "请求体格式不受支持（见各接口的 Content-Type）/ Unsupported media type"
@@ -179,6 +187,8 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
                 responses.setdefault(code, {"description": description, "content": _json(ERROR_REF)})
             if method in {"post", "put", "patch"}:
                 responses.setdefault("415", {"description": UNSUPPORTED, "content": _json(ERROR_REF)})
+            if (method, path) in QUEUEING:
+                responses.setdefault("503", {"description": QUEUE_DOWN, "content": _json(ERROR_REF)})
             if method == "post" and path != "/api/v1/auth/token":
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):

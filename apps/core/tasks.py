@@ -1,7 +1,74 @@
+"""Core tasks, and `publish`: the one way a task is sent for work the database already records.
+
+A run or a job is committed `queued`, then its task is sent. When the broker is down the send
+fails after a few seconds (CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_TASK_PUBLISH_RETRY_POLICY):
+`publish` raises `QueueUnavailable` (an ApplicationError: the page shows it, the API answers 503),
+and `publish_on_commit` first calls the caller's `on_failure`, which fails the run through its
+lifecycle, so that nothing stays `queued` with no message behind it (issue 17). What a broker
+loses after accepting a message, the sweeper (`apps.core.sweeper`) finds.
+"""
+
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import kombu.exceptions
+import redis.exceptions
 from celery import shared_task
-from django.db import connection
+from django.db import connection, transaction
+
+from .errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+QUEUE_UNAVAILABLE = "任务队列暂不可用，请稍后再试"
+# The reason a run or a job failed for it, in its log and on its page.
+QUEUE_UNAVAILABLE_REASON = "任务队列暂不可用"
+# What a send raises when the broker cannot be reached: kombu wraps the transport's errors in its
+# OperationalError; redis-py's own are listed in case one slips through unwrapped.
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    kombu.exceptions.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+
+class QueueUnavailable(ApplicationError):
+    """The broker refused or did not answer: the work was not queued. 503 in the API."""
+
+    status_code = 503
+
+    def __init__(self) -> None:
+        super().__init__(QUEUE_UNAVAILABLE)
+
+
+def publish(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send `task(*args, **kwargs)` (through `delay`, so a test may replace it); a broker that
+    cannot be reached raises QueueUnavailable. Under eager Celery the task runs here and its own
+    errors propagate unchanged."""
+    try:
+        task.delay(*args, **kwargs)
+    except BROKER_ERRORS as exc:
+        logger.warning("task %s not queued: broker unavailable (%s)", task.name, type(exc).__name__)
+        raise QueueUnavailable from exc
+
+
+def publish_on_commit(task: Any, *args: Any, on_failure: Callable[[], None], **kwargs: Any) -> None:
+    """Send the task once the current transaction commits (a worker must find the rows it is
+    sent for). The send runs after the commit, so a failure cannot roll the rows back: it calls
+    `on_failure` (which fails the run or job in a transaction of its own) and then raises
+    QueueUnavailable out of the commit, to the view that asked."""
+
+    def send() -> None:
+        try:
+            publish(task, *args, **kwargs)
+        except QueueUnavailable:
+            on_failure()
+            raise
+
+    transaction.on_commit(send)
 
 
 @shared_task(name="core.ping", acks_late=True)

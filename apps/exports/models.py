@@ -45,6 +45,9 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("下载截止时间"), null=True, blank=True)
+    # When the sweeper sent the job again, it having waited or run too long
+    # (apps.exports.services.export_jobs_sweep); a job still stuck after that fails.
+    resent_at = models.DateTimeField(_("重新投递时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("数据导出")

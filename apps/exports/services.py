@@ -24,6 +24,7 @@ from django.utils import timezone
 from apps.claims.models import Share
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
+from apps.core.tasks import QUEUE_UNAVAILABLE, QueueUnavailable, publish, publish_on_commit
 
 from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
 from .models import ExportJob, ExportKind, ExportStatus
@@ -61,6 +62,7 @@ LIFECYCLE: Lifecycle[ExportJob] = register(
 )
 TRANSITIONS = LIFECYCLE.targets()
 FAILURE_MESSAGE = "导出失败，请重新导出；多次失败请联系市人力社保局管理员。"
+STUCK_MESSAGE = "导出任务长时间未完成（任务队列暂不可用或任务中断），已停止，请重新导出。"
 FILE_LABELS: dict[str, str] = {
     ExportKind.LEDGER: "专账资金台账",
     ExportKind.CLAIM_LINES: "申领明细",
@@ -132,8 +134,60 @@ def export_request(*, actor: User, kind: str, filters: ExportFilter) -> ExportJo
         return export_build(job_id=job.pk)
     from .tasks import export_run
 
-    transaction.on_commit(lambda: export_run.delay(job.pk))
+    job_id = job.pk
+    publish_on_commit(
+        export_run, job_id, on_failure=lambda: export_fail(job_id=job_id, error=QUEUE_UNAVAILABLE)
+    )
     return job
+
+
+def export_fail(*, job_id: int, error: str) -> None:
+    """queued | running → failed, with what the user is told (the queue was down, the job was lost)."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.in_progress:
+            return
+        _move(job, S.FAILED)
+        job.error = error
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+
+
+def export_jobs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """The sweeper (beat, every TASK_SWEEP_MINUTES): a job queued for TASK_QUEUED_RESEND_AFTER, or
+    running for TASK_RUNNING_RESEND_AFTER (no export writes that long: the task's hard limit is 30
+    minutes), lost its message: it is sent again, once (`resent_at`); still not finished
+    TASK_STUCK_FAIL_AFTER after that, it fails, and the user is told to export again."""
+    from .tasks import export_run
+
+    now = now or timezone.now()
+    done: dict[str, list[int]] = {"resent": [], "failed": []}
+    for job in ExportJob.objects.filter(status__in=(S.QUEUED, S.RUNNING)).order_by("pk"):
+        if job.resent_at is None:
+            since = job.started_at or job.created_at
+            wait = (
+                settings.TASK_QUEUED_RESEND_AFTER
+                if job.status == S.QUEUED
+                else settings.TASK_RUNNING_RESEND_AFTER
+            )
+            if now - since < wait:
+                continue
+            if not ExportJob.objects.filter(pk=job.pk, status=job.status, resent_at__isnull=True).update(
+                resent_at=now
+            ):
+                continue
+            logger.info("export %s %s since %s: sent again", job.pk, job.status, since.isoformat())
+            try:
+                publish(export_run, job.pk)
+            except QueueUnavailable:
+                export_fail(job_id=job.pk, error=QUEUE_UNAVAILABLE)
+                done["failed"].append(job.pk)
+            else:
+                done["resent"].append(job.pk)
+        elif now - max(job.resent_at, job.started_at or job.resent_at) >= settings.TASK_STUCK_FAIL_AFTER:
+            export_fail(job_id=job.pk, error=STUCK_MESSAGE)
+            done["failed"].append(job.pk)
+    return done
 
 
 def _report(job: ExportJob, rows: int) -> None:

@@ -17,3 +17,10 @@ def export_run(job_id: int) -> str:
 def export_purge_expired() -> int:
     """Hourly (CELERY_BEAT_SCHEDULE): delete the files whose download link expired. Idempotent."""
     return services.export_purge_expired()
+
+
+@shared_task(name="exports.sweep", acks_late=True)
+def export_jobs_sweep() -> dict[str, list[int]]:
+    """Every TASK_SWEEP_MINUTES (CELERY_BEAT_SCHEDULE): jobs stuck queued or running are sent again
+    once, then failed (services.export_jobs_sweep). Idempotent: a resend is recorded before it is sent."""
+    return services.export_jobs_sweep()

@@ -5,12 +5,15 @@ apps that call it: they pass the recipients, the words and the link."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+
+from apps.core.tasks import QueueUnavailable, publish
 
 from .models import Notice
 from .selectors import notice_get, notice_inbox
@@ -25,6 +28,7 @@ def _max_length(name: str) -> int:
     return length
 
 
+logger = logging.getLogger(__name__)
 TITLE_MAX = _max_length("title")
 LINK_MAX = _max_length("link")
 
@@ -69,9 +73,16 @@ def notify(
 
 
 def _queue_emails(notice_ids: list[int]) -> None:
+    """After the decision committed: its e-mails go to the queue. A queue that is down does not undo
+    the decision nor fail the page: the notices stay in the inbox, their e-mails unsent (logged)."""
     from .tasks import send_notice_emails
 
-    send_notice_emails.delay(notice_ids)
+    try:
+        publish(send_notice_emails, notice_ids)
+    except QueueUnavailable:
+        logger.warning(
+            "notices %s..%s: e-mails not queued (queue unavailable)", notice_ids[0], notice_ids[-1]
+        )
 
 
 def notice_mark_read(*, notice_id: int, user: User) -> Notice:

@@ -297,8 +297,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # one hour leaves margin while a message lost with a dead worker still returns within the hour.
 # CELERY_VISIBILITY_TIMEOUT (seconds) shortens it only where a test kills a worker on purpose.
 # https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+#
+# A broker that is down must fail a send within seconds (issue 17: a stopped Redis made an audit's
+# start wait 19 s, and one that accepts connections but never answers blocks forever): connect and
+# read time out after CELERY_BROKER_TIMEOUT seconds (default 3), and a send is tried twice at most.
+# A failed send fails its run and tells the user the queue is unavailable (apps.core.tasks.publish).
+# Measured with a listener that never answers: 2.4 s with these values, no end without them.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-transport-options
+BROKER_TIMEOUT = float(os.environ.get("CELERY_BROKER_TIMEOUT", "3"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
+    # kombu's retries of the connection a send opens (ensure_connection).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -307,6 +329,17 @@ CELERY_BEAT_SCHEDULE["audits-nightly"] = {
     "task": "audits.nightly",
     "schedule": crontab(hour=1, minute=30),
 }
+# The sweeper (audits.sweep, exports.sweep; every TASK_SWEEP_MINUTES): an audit run or an export
+# job `queued` for TASK_QUEUED_RESEND_MINUTES, or `running` with no progress for
+# TASK_RUNNING_RESEND_MINUTES (more than the 30-minute hard limit of a task, so a slow task is
+# never taken for a lost one), has its work sent again, once; still stuck
+# TASK_STUCK_FAIL_MINUTES after that, it fails with the reason, and its scope is free again.
+TASK_SWEEP_INTERVAL = timedelta(minutes=int(os.environ.get("TASK_SWEEP_MINUTES", "5")))
+TASK_QUEUED_RESEND_AFTER = timedelta(minutes=int(os.environ.get("TASK_QUEUED_RESEND_MINUTES", "10")))
+TASK_RUNNING_RESEND_AFTER = timedelta(minutes=int(os.environ.get("TASK_RUNNING_RESEND_MINUTES", "45")))
+TASK_STUCK_FAIL_AFTER = timedelta(minutes=int(os.environ.get("TASK_STUCK_FAIL_MINUTES", "60")))
+CELERY_BEAT_SCHEDULE["audits-sweep"] = {"task": "audits.sweep", "schedule": TASK_SWEEP_INTERVAL}
+CELERY_BEAT_SCHEDULE["exports-sweep"] = {"task": "exports.sweep", "schedule": TASK_SWEEP_INTERVAL}
 # How many claim lines one audit task handles; smaller slices spread a run over more workers
 # (tests shrink it to get several slices out of a handful of lines).
 AUDIT_CHUNK_LINES = int(os.environ.get("AUDIT_CHUNK_LINES", "50000"))

@@ -234,22 +234,91 @@ def test_the_nightly_task_audits_every_open_claim_once(world, audit, monkeypatch
     assert (run.scope, run.started_by) == ("all", None)
 
 
-def test_stalled_runs_are_sent_again(world, admin, monkeypatch, django_capture_on_commit_callbacks):
+def test_stalled_runs_are_sent_again_once_then_failed(
+    world, admin, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    """The sweeper: queued past TASK_QUEUED_RESEND_AFTER, or running with no chunk done past
+    TASK_RUNNING_RESEND_AFTER, a run's work is sent again once (recorded); still stuck
+    TASK_STUCK_FAIL_AFTER after that, it fails with the reason and its scope is free again."""
+    settings.TASK_QUEUED_RESEND_AFTER = timedelta(minutes=10)
+    settings.TASK_RUNNING_RESEND_AFTER = timedelta(minutes=45)
+    settings.TASK_STUCK_FAIL_AFTER = timedelta(minutes=60)
     _four_in_a_year(world)
-    queued = services.audit_run_start(actor=admin, scope="district", district=world.yuzhong)
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = services.audit_run_start(actor=admin, scope="district", district=world.yuzhong)
     running = _planned(admin, django_capture_on_commit_callbacks)
-    fresh = services.audit_run_start(actor=admin, scope="district", district=world.wanzhou)
-    AuditRun.objects.filter(pk__in=[queued.pk, running.pk]).update(
-        created_at=timezone.now() - timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=False):
+        fresh = services.audit_run_start(actor=admin, scope="district", district=world.wanzhou)
+    now = timezone.now()
+    AuditRun.objects.filter(pk=queued.pk).update(created_at=now - timedelta(minutes=11))
+    AuditRun.objects.filter(pk=running.pk).update(
+        created_at=now - timedelta(minutes=50), started_at=now - timedelta(minutes=46)
     )
     plans, chunks = [], []
     monkeypatch.setattr(tasks.plan_run, "delay", plans.append)
     monkeypatch.setattr(tasks.run_chunk, "delay", lambda run_id, chunk_id: chunks.append(run_id))
     with django_capture_on_commit_callbacks(execute=True):
-        resumed = services.audit_runs_resume_stalled()
-    assert sorted(resumed) == sorted([queued.pk, running.pk])
+        swept = tasks.sweep()
+    assert swept == {"resent": [queued.pk, running.pk], "failed": []}
     assert plans == [queued.pk] and set(chunks) == {running.pk}
-    assert fresh.pk not in resumed
+    queued.refresh_from_db()
+    assert queued.resent_at == now or abs((queued.resent_at - now).total_seconds()) < 5
+    assert (
+        state_changes_for(obj=queued).order_by("pk").last().reason == "重新投递稽核任务：排队已超过 10 分钟"
+    )
+
+    # Sent once only: a second sweep soon after leaves them be.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.audit_runs_sweep(now=now + timedelta(minutes=9)) == {"resent": [], "failed": []}
+    assert len(plans) == 1
+
+    # A chunk done after the resend is progress: the running run is given the full hour from it.
+    AuditChunk.objects.filter(run=running, phase=1).update(done_at=now + timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = services.audit_runs_sweep(now=now + timedelta(minutes=61))
+    assert swept == {"resent": [fresh.pk], "failed": [queued.pk]}  # fresh waited 61 minutes too
+    queued.refresh_from_db()
+    assert queued.status == "failed"
+    assert queued.error == "任务队列暂不可用：重新投递后 60 分钟仍在排队"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.audit_runs_sweep(now=now + timedelta(minutes=81)) == {
+            "resent": [],
+            "failed": [running.pk],
+        }
+    running.refresh_from_db()
+    assert running.status == "failed" and running.error == "任务队列暂不可用：重新投递后 61 分钟仍无进展"
+    assert AuditRun.objects.get(pk=fresh.pk).status == "queued"  # resent 20 minutes ago
+    # The district's next audit is no longer blocked.
+    with django_capture_on_commit_callbacks(execute=False):
+        again = services.audit_run_start(actor=admin, scope="district", district=world.yuzhong)
+    assert again.status == "queued"
+
+
+def test_the_queue_down_at_the_sweepers_resend_fails_the_run_at_once(
+    world, admin, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    import kombu.exceptions
+
+    def down(*args):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    _four_in_a_year(world)
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = services.audit_run_start(actor=admin, scope="district", district=world.yuzhong)
+    running = _planned(admin, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(tasks.plan_run, "delay", down)
+    monkeypatch.setattr(tasks.run_chunk, "delay", down)
+    later = timezone.now() + timedelta(hours=1)
+    # The running run's chunks are sent on commit, and their failure raised from it.
+    with (
+        pytest.raises(ApplicationError, match="任务队列暂不可用"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.audit_runs_sweep(now=later)
+    assert set(AuditRun.objects.values_list("pk", "status", "error")) == {
+        (queued.pk, "failed", "任务队列暂不可用"),
+        (running.pk, "failed", "任务队列暂不可用"),
+    }
 
 
 # A scope audited again --------------------------------------------------------------------------
