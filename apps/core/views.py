@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -12,10 +14,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.permissions import signed_in
 
+from . import csp_reports
 from .health import broker_status, database_status
 from .home import chosen_year, home_context, year_choices, years_with_data
 
@@ -66,6 +70,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body["database"] = {"ok": db_ok, "detail": db_detail}
         body["broker"] = {"ok": broker_ok, "detail": broker_detail}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+csp_logger = logging.getLogger("apps.core.csp")
+
+
+@csrf_exempt  # browsers send reports without a CSRF token, signed in or not
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """A browser's Content-Security-Policy violation report (the policy's report-uri): logged as a
+    warning without personal data (apps.core.csp_reports), answered 204. Over
+    CSP_REPORT_MAX_BYTES it is a 413 and over CSP_REPORTS_PER_MINUTE from one address a 429,
+    unread either way."""
+    if not csp_reports.within_rate(request):
+        return HttpResponse(status=429)
+    limit = settings.CSP_REPORT_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return HttpResponse(status=413)
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return HttpResponse(status=413)
+    try:
+        payload = json.loads(raw)
+    except (ValueError, RecursionError):
+        return HttpResponse(status=400)
+    for report in csp_reports.violations(payload):
+        csp_logger.warning("CSP violation %s", json.dumps(csp_reports.summary(report), ensure_ascii=False))
+    return HttpResponse(status=204)
 
 
 @login_required

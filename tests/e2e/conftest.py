@@ -4,6 +4,8 @@
   installs it with `make test`. Missing, every e2e test fails (never skips).
 - Each person is a `Portal`: their own browser context (cookies) and page. Every page a journey
   reaches is scanned with axe-core (axe-playwright-python): no serious or critical violation.
+- Every page runs under the portal's Content-Security-Policy: a violation Chromium reports (on
+  its console) fails the journey (`CspViolation`), checked at each page scanned and at the end.
 - A failing test leaves a screenshot and the HTML of each of its pages in artifacts/e2e/.
 - The database is the test database (SQLite, or PostgreSQL when DATABASE_URL says so); journeys
   that need Celery take the `celery_worker` fixture: a real worker when CELERY_BROKER_URL is set,
@@ -87,6 +89,16 @@ class A11yViolation(AssertionError):
     pass
 
 
+class CspViolation(AssertionError):
+    pass
+
+
+# Violations that are the policy working, each with its reason. Redoc's sidebar always shows a logo
+# from its makers' CDN (https://cdn.redoc.ly/redoc/logo-mini.svg, no option turns it off): refused,
+# as every outside resource is (the extranet reaches none).
+EXPECTED_VIOLATIONS = ("https://cdn.redoc.ly/",)
+
+
 def _page_key(url: str, html_has_errors: bool) -> str:
     path = re.sub(r"\d+", "N", url.split("://", 1)[-1].split("/", 1)[-1].split("?")[0].split("#")[0])
     return f"/{path}{' (errors)' if html_has_errors else ''}"
@@ -104,10 +116,26 @@ class Portal:
         self._scanned = scanned
         self._loads = 0
         self._seen_loads = 0
+        self.csp_violations: list[str] = []
         self.page.on("load", self._loaded)
+        self.page.on("console", self._console)
 
     def _loaded(self, _page) -> None:
         self._loads += 1
+
+    def _console(self, message) -> None:
+        if (
+            message.type == "error"
+            and "Content Security Policy" in message.text
+            and not any(expected in message.text for expected in EXPECTED_VIOLATIONS)
+        ):
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
+
+    def check_csp(self) -> None:
+        """No script, style, image, form or frame the portal's policy refused on any page so far."""
+        if self.csp_violations:
+            found, self.csp_violations = self.csp_violations, []
+            raise CspViolation("浏览器报告违反内容安全策略（CSP）：\n" + "\n".join(found[:10]))
 
     # navigation -------------------------------------------------------------------------------
     def goto(self, path: str):
@@ -157,6 +185,7 @@ class Portal:
         """axe-core on the page now shown, once per page kind (path with ids, errors or not)."""
         from axe_playwright_python.sync_playwright import Axe
 
+        self.check_csp()
         if not self.scans or self._loads == self._seen_loads:
             return
         self._seen_loads = self._loads
@@ -211,6 +240,9 @@ def portal(browser, live_server, request):
                 (ARTIFACTS / f"{name}-{number}.txt").write_text(repr(exc), encoding="utf-8")
     for one in portals:
         one.context.close()
+    if not failed:
+        for one in portals:
+            one.check_csp()
 
 
 def workbook(download):
