@@ -141,7 +141,7 @@ def _write(
         updated += [f for f in auto if getattr(f, "auto_now", False)]
         target = ", ".join(_quote(_column_field(model, name)) for name in unique_fields)
         sets = ", ".join(f"{_quote(f)} = EXCLUDED.{_quote(f)}" for f in updated)
-        conflict = f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")
+        conflict = f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING")  # nosec B608  # identifiers only
     else:
         conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     auto_values = [_auto_value(field, now) for field in auto]
@@ -231,7 +231,7 @@ def _execute(
     size = max(1, min(ROWS_PER_STATEMENT, limit // width))
     one = "(" + ", ".join(["%s"] * width) + ")"
     # Identifiers come from the model's meta, quoted; every value is a bound parameter.
-    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608  # nosec B608  # identifiers only
     plain = all(p is None for p in prepare)
     returned: list[tuple] = []
     with connection.cursor() as cursor:
@@ -342,11 +342,11 @@ def _copy(
         # Identifiers only (the model's meta, quoted); the values travel by COPY.
         cursor.execute(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT 0 AS {order}, {columns} FROM {table} WITH NO DATA"
+            f"SELECT 0 AS {order}, {columns} FROM {table} WITH NO DATA"  # nosec B608  # identifiers only
         )
         cursor.cursor.copy_expert(f"COPY {staging} ({order}, {columns}) FROM STDIN", buffer)
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ORDER BY {order}{tail}"  # noqa: S608
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ORDER BY {order}{tail}"  # noqa: S608  # nosec B608  # identifiers only
         )
         returned = [tuple(row) for row in cursor.fetchall()] if returns else []
         cursor.execute(f"DROP TABLE {staging}")

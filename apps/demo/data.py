@@ -59,7 +59,7 @@ from apps.notices.services import notify
 from apps.rules.identity import id_check_character
 from apps.trainees.services.persons import person_register_or_get
 
-DEMO_PASSWORD = "Demo-2021"  # noqa: S105 - published in the README for the demo only
+DEMO_PASSWORD = "Demo-2021"  # noqa: S105  # nosec B105  # published in the README, demo only
 POLICY_START = date(2021, 3, 1)
 
 USERS = [

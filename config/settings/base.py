@@ -36,7 +36,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 # The insecure fallback is only for the zero-setup default; production.py refuses it.
-INSECURE_SECRET_KEY = "django-insecure-peixun-local-development-only"  # noqa: S105
+INSECURE_SECRET_KEY = "django-insecure-peixun-local-development-only"  # noqa: S105  # nosec B105  # refused by production
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or INSECURE_SECRET_KEY
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
