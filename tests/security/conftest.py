@@ -10,30 +10,35 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def point_broker_at(app, monkeypatch, url: str) -> None:
+    """Celery reads CELERY_BROKER_URL from the environment before its settings (`make test` sets
+    it), and builds its pools for one URL: both follow."""
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """The Celery app pointed at a Redis that is not there (a closed port), eager mode off: a send
-    goes through kombu and redis-py for real and fails as it does with Redis stopped. The app's
-    pools are built for one URL, so they are dropped on the way in and out."""
+    goes through kombu and redis-py for real and fails as it does with Redis stopped."""
     from config.celery import app
 
     conf = app.conf
     saved = (conf.broker_url, conf.task_always_eager)
-
-    def reset_pools() -> None:
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    point_broker_at(app, monkeypatch, url)
     conf.task_always_eager = False
-    reset_pools()
-    yield conf.broker_url
+    yield url
+    monkeypatch.undo()
     conf.broker_url, conf.task_always_eager = saved
-    reset_pools()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
-def broker_silent(broker_down):
+def broker_silent(broker_down, monkeypatch):
     """A broker that accepts connections and never answers (a hung Redis, a dropped route): the
     worst case, which the socket timeouts in CELERY_BROKER_TRANSPORT_OPTIONS bound."""
     import threading
@@ -56,9 +61,7 @@ def broker_silent(broker_down):
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    app.conf.broker_url = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
-    app._pool = None
-    app.amqp._producer_pool = None
+    point_broker_at(app, monkeypatch, f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
     yield app.conf.broker_url
     stop.set()
     thread.join()
