@@ -2,6 +2,10 @@ import socket
 
 import pytest
 
+# Integration tests here (a real broker and worker) are deselected without a broker, as in
+# tests/integration, whichever directory pytest is given.
+from tests.integration.conftest import pytest_collection_modifyitems  # noqa: F401
+
 
 def closed_port() -> int:
     """A loopback port nobody listens on (bound, then released)."""
