@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from .models import LoginFailure, User
+from .models import User
+from .services import user_unlock
 
 
 @admin.register(User)
@@ -19,17 +22,13 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("角色与范围", {"fields": ["full_name", "role", "district"]}),
     ]
+    actions = ["unlock"]
 
-
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    """Deleting a user's rows unlocks the account."""
-
-    list_display = ["username", "ip_address", "created_at"]
-    search_fields = ["username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.action(description="解除登录锁定（所有地址）")
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        pairs = sum(user_unlock(username=user.username) for user in queryset)
+        self.message_user(
+            request,
+            f"已解除 {queryset.count()} 个账号的登录锁定（清除 {pairs} 条失败计数）",
+            messages.SUCCESS,
+        )

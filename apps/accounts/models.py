@@ -68,19 +68,3 @@ class User(AbstractUser):
     @property
     def is_district_officer(self) -> bool:
         return self.role == Role.DISTRICT_OFFICER
-
-
-class LoginFailure(models.Model):
-    """A failed login, kept for the lock-out window. Keyed by the (lower-cased) username typed,
-    whether or not it exists, so unknown names are throttled like real ones."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("登录失败记录")
-        verbose_name_plural = _("登录失败记录")
-
-    def __str__(self) -> str:
-        return f"{self.username} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,57 +2,65 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from apps.core.errors import ApplicationError
 
-from .models import LoginFailure, Role, User
+from .backends import client_ip, locked_message, username_key
+from .models import Role, User
 
 
 class LoginLocked(ApplicationError):
     status_code = 429
 
 
-def _username_key(username: str) -> str:
-    return username.strip().lower()
+def _minutes() -> int:
+    return int(settings.LOGIN_LOCKOUT_WINDOW.total_seconds() // 60)
 
 
-def login_failures_recent(*, username: str) -> int:
+def address_failures_recent(*, ip_address: str | None) -> int:
+    """Failed logins from one address within the lock-out window, whatever the usernames (the
+    password-spraying throttle; axes' AccessFailureLog keeps one row per failure)."""
+    if not ip_address:
+        return 0
     since = timezone.now() - settings.LOGIN_LOCKOUT_WINDOW
-    return LoginFailure.objects.filter(username=_username_key(username), created_at__gte=since).count()
+    return AccessFailureLog.objects.filter(ip_address=ip_address, attempt_time__gte=since).count()
 
 
-def user_authenticate(*, request: Any, username: str, password: str) -> User:
-    """Check a username and password, with lock-out after repeated failures.
+def user_authenticate(*, request: HttpRequest, username: str, password: str) -> User:
+    """Check a username and password: the one door of the login page, the token API and (through
+    the login page) the Django admin.
 
-    A locked username is refused before its password is checked, so a correct guess during
-    the lock-out window gains nothing. Success clears the failures.
+    django-axes counts failures per username + address (settings.AXES_LOCKOUT_PARAMETERS) and,
+    once a pair is locked, its backend refuses it before any password is checked, so a correct
+    guess during the lock-out gains nothing. An address with too many failures across usernames
+    is refused before anything else. Every failure is in axes' audit tables; success clears the pair.
     """
-    limit = settings.LOGIN_FAILURE_LIMIT
-    minutes = int(settings.LOGIN_LOCKOUT_WINDOW.total_seconds() // 60)
-    if login_failures_recent(username=username) >= limit:
-        raise LoginLocked(f"登录失败次数过多，该账号已被锁定，请 {minutes} 分钟后再试或联系管理员解锁")
+    minutes = _minutes()
+    if address_failures_recent(ip_address=client_ip(request)) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        raise LoginLocked(f"此网络地址登录失败次数过多，请 {minutes} 分钟后再试")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        ip = request.META.get("REMOTE_ADDR") if request is not None else None
-        LoginFailure.objects.create(username=_username_key(username), ip_address=ip)
-        left = limit - login_failures_recent(username=username)
-        if left <= 0:
-            raise LoginLocked(f"登录失败次数过多，该账号已被锁定，请 {minutes} 分钟后再试或联系管理员解锁")
-        raise ApplicationError(f"用户名或密码错误，再失败 {left} 次账号将被锁定 {minutes} 分钟")
-    LoginFailure.objects.filter(username=_username_key(username)).delete()
+        if getattr(request, "axes_locked_out", False):
+            raise LoginLocked(locked_message())
+        left = settings.LOGIN_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
+        raise ApplicationError(f"用户名或密码错误，再失败 {max(left, 1)} 次账号将被锁定 {minutes} 分钟")
     return user
 
 
 def user_unlock(*, username: str) -> int:
-    deleted, _ = LoginFailure.objects.filter(username=_username_key(username)).delete()
-    return deleted
+    """Lift every lock-out of a username, from every address (the admin's unlock); returns how many
+    username + address pairs were counting. The audit (AccessFailureLog) stays."""
+    return AxesProxyHandler.reset_attempts(username=username_key(username))
 
 
 def auth_token_issue(*, request: Any, username: str, password: str) -> str:

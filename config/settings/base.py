@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "apps.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: marks the lock-out on the answer (our views already answer it in Chinese: AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,7 +123,10 @@ AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, loading the session's user with their unread 消息 count in the same
 # query (the header's badge on every page costs no query); sessions begun under the plain
 # ModelBackend stay valid.
+# django-axes' backend comes first: it refuses a locked username + address before any password is
+# checked (it authenticates nobody itself).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "apps.notices.backends.UnreadCountBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -135,10 +141,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lock-out: this many failed logins for one username within the window lock it for the
-# window (counted per username, so guessing unknown names is throttled the same way).
+# Lock-out (issue 17, item 1), by django-axes (https://django-axes.readthedocs.io/en/latest/4_configuration.html).
+# LOGIN_FAILURE_LIMIT failed logins of one username FROM ONE ADDRESS lock that pair for
+# LOGIN_LOCKOUT_MINUTES: the real user elsewhere still logs in, so nobody can lock an account
+# (the admin's included) from anywhere. A correct password during the lock-out is refused and
+# counted, which extends the lock-out (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, axes' default).
+# Usernames are counted lower-cased, and unknown names like real ones.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# Password spraying (one address trying many usernames) is throttled separately: once an address
+# has LOGIN_ADDRESS_FAILURE_LIMIT failures (any usernames) within LOGIN_LOCKOUT_WINDOW, every
+# login from it is refused until the oldest of them is older than the window
+# (apps.accounts.services.address_failures_recent, counted on axes' AccessFailureLog).
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+# The client's address: REMOTE_ADDR, unless the portal sits behind reverse proxies that set
+# X-Forwarded-For: then LOGIN_TRUSTED_PROXIES says how many (e.g. 1 for one nginx) and the address
+# is the one the outermost trusted proxy appended (what a client writes there itself is ignored).
+# Never set it when clients reach gunicorn directly: they could then choose their address.
+LOGIN_TRUSTED_PROXIES = int(os.environ.get("LOGIN_TRUSTED_PROXIES", "0"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_WINDOW
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "apps.accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.backends.client_ip"
+# The login page and the token API answer the lock-out themselves, in Chinese (429).
+AXES_LOCKOUT_CALLABLE = "apps.accounts.backends.lockout_response"
+# The audit, in the Django admin (AXES_ENABLE_ADMIN): every failure (AccessFailureLog: username,
+# address, path, time, whether it was locked out), the pairs counting towards a lock-out
+# (AccessAttempt: deleting one unlocks it) and every successful login (AccessLog). Passwords are
+# never stored (axes masks them in the POST data it keeps).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Axes' own log lines name the username only through its masked parameters (personal data is never logged).
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 
 # The claim forms' rows: up to 1,000 rows (apps.claims.forms.row_formset) of up to 10 fields
 # each, plus the header. Longer rosters come by Excel upload (apps.claims.imports); a post over

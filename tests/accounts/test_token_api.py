@@ -49,7 +49,7 @@ def test_missing_fields_name_the_field(api_client):
 
 
 def test_token_endpoint_shares_the_lockout(api_client, settings):
-    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.LOGIN_FAILURE_LIMIT = settings.AXES_FAILURE_LIMIT = 2
     user = UserFactory()
     api_client.post(TOKEN_URL, {"username": user.username, "password": "x"}, format="json")
     api_client.post(TOKEN_URL, {"username": user.username, "password": "x"}, format="json")
