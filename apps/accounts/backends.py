@@ -7,6 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
 
 
 def locked_message() -> str:
@@ -55,3 +58,16 @@ def lockout_response(
         status=429,
         content_type="text/plain; charset=utf-8",
     )
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, with a lifetime: a token older than API_TOKEN_LIFETIME is
+    deleted and refused with 401 (its holder obtains a new one). Obtaining a token or rotating
+    it replaces the previous one (apps.accounts.services.auth_token_issue, auth_token_rotate)."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        if token.created + settings.API_TOKEN_LIFETIME <= timezone.now():
+            token.delete()
+            raise exceptions.AuthenticationFailed("令牌已过期，请重新取得令牌（POST /api/v1/auth/token）")
+        return user, token

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -63,10 +64,33 @@ def user_unlock(*, username: str) -> int:
     return AxesProxyHandler.reset_attempts(username=username_key(username))
 
 
-def auth_token_issue(*, request: Any, username: str, password: str) -> str:
+def token_expires_at(token: Token) -> datetime:
+    return token.created + settings.API_TOKEN_LIFETIME
+
+
+@transaction.atomic
+def _token_fresh(user: User) -> Token:
+    """A new token for the user; the previous one, if any, stops working (one token per user)."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def auth_token_issue(*, request: HttpRequest, username: str, password: str) -> Token:
+    """A fresh token for a username and password, through the login's lock-out. Each call replaces
+    the user's previous token (rotation: a leaked old one stops working)."""
     user = user_authenticate(request=request, username=username, password=password)
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return _token_fresh(user)
+
+
+def auth_token_rotate(*, user: User) -> Token:
+    """Replace the caller's token before it expires (the old one stops working at once)."""
+    return _token_fresh(user)
+
+
+def auth_token_revoke(*, user: User) -> int:
+    """End the caller's token (the API's logout); returns how many were ended (0 or 1)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -215,7 +215,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.backends.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -240,6 +240,11 @@ REST_FRAMEWORK = {
         "read": os.environ.get("API_RATE_READ", "1200/min"),
     },
 }
+
+# API tokens (`Authorization: Token …`) live this many hours from when they were obtained; then
+# they answer 401 and the client obtains a new one. Obtaining a token, or POST
+# /api/v1/auth/token/rotate, replaces the previous one; POST /api/v1/auth/token/revoke ends it.
+API_TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("API_TOKEN_HOURS", "8")))
 
 # The OpenAPI 3 schema (/api/v1/schema, committed as docs/openapi.yaml) and its reference pages,
 # served from local static files (drf-spectacular-sidecar: no CDN).
