@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import User
+from .models import PasswordReset, User
 from .services import user_unlock
 
 
@@ -16,7 +16,19 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["engaged_districts", "groups", "user_permissions"]
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
-        ("角色与范围", {"fields": ["full_name", "role", "district", "engaged_districts", "phone"]}),
+        (
+            "角色与范围",
+            {
+                "fields": [
+                    "full_name",
+                    "role",
+                    "district",
+                    "engaged_districts",
+                    "phone",
+                    "must_change_password",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
@@ -32,3 +44,22 @@ class UserAdmin(BaseUserAdmin):
             f"已解除 {queryset.count()} 个账号的登录锁定（清除 {pairs} 条失败计数）",
             messages.SUCCESS,
         )
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(admin.ModelAdmin):
+    """The reset log, read-only (resets are made on the portal's 账号管理 page)."""
+
+    list_display = ["created_at", "user", "actor"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__username", "actor__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PasswordReset | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PasswordReset | None = None) -> bool:
+        return False

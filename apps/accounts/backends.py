@@ -11,6 +11,8 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from apps.core.middleware import MUST_CHANGE_MESSAGE
+
 
 def locked_message() -> str:
     minutes = int(settings.LOGIN_LOCKOUT_WINDOW.total_seconds() // 60)
@@ -70,4 +72,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if token.created + settings.API_TOKEN_LIFETIME <= timezone.now():
             token.delete()
             raise exceptions.AuthenticationFailed("令牌已过期，请重新取得令牌（POST /api/v1/auth/token）")
+        if user.must_change_password:  # a reset ends the tokens; this holds should one survive
+            raise exceptions.PermissionDenied(MUST_CHANGE_MESSAGE)
         return user, token
