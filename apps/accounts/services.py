@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.models import AccessFailureLog
+from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from rest_framework.authtoken.models import Token
 
 from apps.core.errors import ApplicationError
@@ -69,7 +70,7 @@ def user_authenticate(*, request: HttpRequest, username: str, password: str) -> 
     if user is None:
         if getattr(request, "axes_locked_out", False):
             raise LoginLocked(locked_message())
-        left = settings.LOGIN_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
+        left = settings.AXES_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
         raise ApplicationError(f"用户名或密码错误，再失败 {max(left, 1)} 次账号将被锁定 {minutes} 分钟")
     return user
 
@@ -139,6 +140,7 @@ def user_create(
     return user
 
 
+@sensitive_variables("candidate")
 def _temporary_password(user: User) -> str:
     """A random password that passes the portal's validators, letters and digits mixed."""
     while True:
@@ -152,6 +154,7 @@ def _temporary_password(user: User) -> str:
         return candidate
 
 
+@sensitive_variables("temporary")
 @transaction.atomic
 def user_password_reset(*, actor: User, user_id: int) -> tuple[User, str]:
     """Reset the password of an account the actor manages (apps.accounts.permissions): a generated
@@ -191,3 +194,14 @@ def user_password_change(*, user: User, password: str) -> User:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     return user
+
+
+def login_records_purge() -> dict[str, int]:
+    """Expired API tokens, and the login audit (axes' AccessLog and AccessFailureLog) older than
+    LOGIN_AUDIT_KEPT; returns how many rows of each went."""
+    now = timezone.now()
+    tokens, _ = Token.objects.filter(created__lte=now - settings.API_TOKEN_LIFETIME).delete()
+    before = now - settings.LOGIN_AUDIT_KEPT
+    logins, _ = AccessLog.objects.filter(attempt_time__lt=before).delete()
+    failures, _ = AccessFailureLog.objects.filter(attempt_time__lt=before).delete()
+    return {"tokens": tokens, "logins": logins, "failures": failures}

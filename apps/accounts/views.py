@@ -14,7 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import ApplicationError
@@ -116,6 +116,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("temporary")
 def user_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: confirm the reset of one account; POST: reset, and show the temporary password once."""
     actor = signed_in(request)

@@ -173,6 +173,9 @@ AXES_LOCKOUT_CALLABLE = "apps.accounts.backends.lockout_response"
 # (AccessAttempt: deleting one unlocks it) and every successful login (AccessLog). Passwords are
 # never stored (axes masks them in the POST data it keeps).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The login audit (AccessLog, AccessFailureLog) is kept this many days, then purged each night
+# with the expired API tokens (accounts.purge_login_records).
+LOGIN_AUDIT_KEPT = timedelta(days=int(os.environ.get("LOGIN_AUDIT_DAYS", "365")))
 # Axes' own log lines name the username only through its masked parameters (personal data is never logged).
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
@@ -403,6 +406,10 @@ EXPORT_STORAGE_ROOT = os.environ.get("EXPORT_STORAGE_ROOT", "")
 CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {
     "task": "exports.purge_expired",
     "schedule": timedelta(hours=1),
+}
+CELERY_BEAT_SCHEDULE["accounts-purge-login-records"] = {
+    "task": "accounts.purge_login_records",
+    "schedule": crontab(hour=2, minute=15),
 }
 # API idempotency keys are kept 24 hours (apps.core.idempotency).
 CELERY_BEAT_SCHEDULE["core-purge-idempotency-records"] = {
