@@ -126,9 +126,12 @@ AUTH_USER_MODEL = "accounts.User"
 # ModelBackend stay valid.
 # django-axes' backend comes first: it refuses a locked username + address before any password is
 # checked (it authenticates nobody itself).
+# SESSION_BACKEND is the one a session is begun with when a view logs a user in without a password
+# (registration).
+SESSION_BACKEND = "apps.notices.backends.UnreadCountBackend"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "apps.notices.backends.UnreadCountBackend",
+    SESSION_BACKEND,
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
