@@ -44,8 +44,13 @@ class TokenObtainApi(APIView):
         summary="取得令牌 / Obtain a token",
         request=InputSerializer,
         description=(
-            "每次取得新令牌，原令牌随即失效；令牌在 expires_at 失效（API_TOKEN_HOURS，默认 8 小时）。/ "
-            "Each call issues a new token and ends the previous one; a token expires at expires_at."
+            "每次取得新令牌，原令牌随即失效；令牌在 expires_at 失效（API_TOKEN_HOURS，默认 8 小时）。"
+            "密码错误与门户登录共用锁定：同一用户名在同一地址失败 5 次锁定 15 分钟（429）。"
+            "密码被重置后须先在门户修改临时密码（403）。/ "
+            "Each call issues a new token and ends the previous one; a token expires at expires_at. "
+            "Wrong passwords share the portal login's lock-out: 5 for one username from one address "
+            "lock it there for 15 minutes (429). After a password reset, the temporary password must "
+            "first be changed in the portal (403)."
         ),
         responses={200: TokenSerializer},
         examples=[
