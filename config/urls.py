@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path, registe
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from apps.accounts import views as accounts_views
-from apps.accounts.apis import MeApi, TokenObtainApi
+from apps.accounts.apis import MeApi, TokenObtainApi, TokenRevokeApi, TokenRotateApi
 from apps.catalog import views as catalog_views
 from apps.core.apis import ApiRootApi, EventListApi, api_not_found
 from apps.core.urls import IdConverter
@@ -30,6 +30,8 @@ api_v1: list[URLPattern | URLResolver] = [
         name="api-redoc",
     ),
     path("auth/token", TokenObtainApi.as_view(), name="api-token"),
+    path("auth/token/rotate", TokenRotateApi.as_view(), name="api-token-rotate"),
+    path("auth/token/revoke", TokenRevokeApi.as_view(), name="api-token-revoke"),
     path("me", MeApi.as_view(), name="api-me"),
     path("events", EventListApi.as_view(), name="api-events"),
     path("", include("apps.catalog.api_urls")),

@@ -38,6 +38,7 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/v1/schema" >/dev/null && break; sleep 0.2; done
 
+# Rotating or revoking would end the very token the run uses (tests/accounts/test_token_api.py covers them).
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,stays_in_district
 failed=0
 while read -r username token districts; do
@@ -46,6 +47,7 @@ while read -r username token districts; do
   if ! SCHEMATHESIS_HOOKS=scripts.contract_checks CONTRACT_DISTRICTS="$districts" \
       .venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/schema" \
         -H "Authorization: Token $token" --checks "$checks" --max-examples "$EXAMPLES" \
+        --exclude-path-regex '^/api/v1/auth/token/(rotate|revoke)$' \
         --phases examples,fuzzing --seed 1 --no-color --suppress-health-check all > "artifacts/contract-$username.txt" 2>&1; then
     failed=1
     grep -E "^_+ |^- ST|Received|Documented|^\[[0-9]+\]|AssertionError|read objects" "artifacts/contract-$username.txt" | head -40

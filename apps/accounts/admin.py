@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from .models import LoginFailure, User
+from .models import PasswordReset, User
+from .services import user_unlock
 
 
 @admin.register(User)
@@ -13,23 +16,50 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["engaged_districts", "groups", "user_permissions"]
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
-        ("角色与范围", {"fields": ["full_name", "role", "district", "engaged_districts", "phone"]}),
+        (
+            "角色与范围",
+            {
+                "fields": [
+                    "full_name",
+                    "role",
+                    "district",
+                    "engaged_districts",
+                    "phone",
+                    "must_change_password",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
         ("角色与范围", {"fields": ["full_name", "role", "district"]}),
     ]
+    actions = ["unlock"]
+
+    @admin.action(description="解除登录锁定（所有地址）")
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        pairs = sum(user_unlock(username=user.username) for user in queryset)
+        self.message_user(
+            request,
+            f"已解除 {queryset.count()} 个账号的登录锁定（清除 {pairs} 条失败计数）",
+            messages.SUCCESS,
+        )
 
 
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    """Deleting a user's rows unlocks the account."""
+@admin.register(PasswordReset)
+class PasswordResetAdmin(admin.ModelAdmin):
+    """The reset log, read-only (resets are made on the portal's 账号管理 page)."""
 
-    list_display = ["username", "ip_address", "created_at"]
-    search_fields = ["username"]
+    list_display = ["created_at", "user", "actor"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__username", "actor__username"]
+    date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: PasswordReset | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PasswordReset | None = None) -> bool:
         return False

@@ -43,6 +43,11 @@ class User(AbstractUser):
         help_text=_("第三方社会机构仅能在委托其开展工作的区县内操作 (R7.1)"),
     )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("密码被重置后为是：用户登录后须先修改临时密码，才能使用门户和接口"),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -70,17 +75,22 @@ class User(AbstractUser):
         return self.role == Role.DISTRICT_OFFICER
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept for the lock-out window. Keyed by the (lower-cased) username typed,
-    whether or not it exists, so unknown names are throttled like real ones."""
+class PasswordReset(models.Model):
+    """A password reset by the responsible authority: who reset whose password, when (never the
+    password). The user's temporary password was shown once to `actor` and must be changed."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="password_resets", verbose_name=_("账号")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="password_resets_done", verbose_name=_("重置人")
+    )
+    created_at = models.DateTimeField(_("重置时间"), auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = _("登录失败记录")
-        verbose_name_plural = _("登录失败记录")
+        verbose_name = _("密码重置记录")
+        verbose_name_plural = _("密码重置记录")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.username} @ {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user.username} @ {self.created_at:%Y-%m-%d %H:%M}"

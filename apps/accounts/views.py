@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,12 +14,19 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import ApplicationError
+from apps.core.filters import filter_page
+from apps.core.permissions import signed_in
+from apps.core.views import paginate
 
+from .filters import UserFilter
 from .forms import LoginForm
-from .services import user_authenticate
+from .permissions import manages_accounts
+from .selectors import password_resets, user_managed_get, users_managed
+from .services import user_authenticate, user_password_change, user_password_reset
 
 
 @sensitive_post_parameters("password")
@@ -70,9 +78,63 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own password; after a reset the portal sends the user here until it is changed
+    (apps.core.middleware.PasswordChangeRequiredMiddleware)."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")
 
-    def form_valid(self, form):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["must_change"] = signed_in(self.request).must_change_password
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            user = user_password_change(user=form.user, password=form.cleaned_data["new_password1"])
+        except ApplicationError as exc:
+            exc.add_to_form(form)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, user)
         messages.success(self.request, "密码已修改")
-        return super().form_valid(form)
+        return redirect(self.get_success_url())
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    """账号管理: the accounts the user manages, with the reset button."""
+    actor = signed_in(request)
+    if not manages_accounts(actor):
+        raise PermissionDenied("您无权管理账号")
+    filterset = filter_page(UserFilter, request, users_managed(actor=actor))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": paginate(request, filterset.narrowed()), "filter": filterset},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_variables("temporary")
+def user_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: confirm the reset of one account; POST: reset, and show the temporary password once."""
+    actor = signed_in(request)
+    if not manages_accounts(actor):
+        raise PermissionDenied("您无权管理账号")
+    account = user_managed_get(actor=actor, pk=pk)
+    if request.method == "POST":
+        account, temporary = user_password_reset(actor=actor, user_id=account.pk)
+        return render(request, "accounts/user_reset_done.html", {"account": account, "temporary": temporary})
+    return render(request, "accounts/user_reset_confirm.html", {"account": account})
+
+
+@login_required
+def password_reset_log(request: HttpRequest) -> HttpResponse:
+    """密码重置记录: who reset whose password, when."""
+    actor = signed_in(request)
+    if not manages_accounts(actor):
+        raise PermissionDenied("您无权管理账号")
+    return render(
+        request, "accounts/password_resets.html", {"page": paginate(request, password_resets(actor=actor))}
+    )

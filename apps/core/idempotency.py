@@ -18,13 +18,14 @@ import io
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Final
+from typing import Final, cast
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import APIException
+from rest_framework.settings import api_settings
 
 from .models import IdempotencyRecord
 from .throttling import token_caller
@@ -48,15 +49,26 @@ def _error(status: int, detail: str, **headers: str) -> JsonResponse:
     return response
 
 
+def _token_authentication() -> TokenAuthentication:
+    """The API's token authentication as the settings name it (its expiry included)."""
+    classes = cast(
+        list[type], api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    )  # classes once DRF has imported them
+    for cls in classes:
+        if issubclass(cls, TokenAuthentication):
+            return cls()
+    return TokenAuthentication()
+
+
 def _scope(request: HttpRequest) -> str | None:
     """Whose keys these are: the token's owner per token, else the signed-in user; None: nobody."""
     authorization = request.headers.get("Authorization", "")
     if authorization.startswith("Token "):
         token = authorization.removeprefix("Token ").strip()
         try:
-            TokenAuthentication().authenticate_credentials(token)
-        except AuthenticationFailed:
-            return None  # the view answers 401; nothing is kept for a caller we do not know
+            _token_authentication().authenticate_credentials(token)
+        except APIException:
+            return None  # the view answers 401 (or 403); nothing is kept for a caller we do not know
         return token_caller(token)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

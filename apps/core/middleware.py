@@ -1,12 +1,18 @@
 """Middleware of our own that is not the API's (the API's are `idempotency` and, through DRF,
-`throttling`): no-store for signed-in answers, and no NUL character reaching a query."""
+`throttling`): no-store for signed-in answers, no NUL character reaching a query, and a user whose
+password was reset changes it before anything else."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+
+MUST_CHANGE_MESSAGE = "密码已被重置，请先登录门户修改临时密码"
 
 
 class NoStoreWhenSignedInMiddleware:
@@ -43,3 +49,29 @@ class RejectNulMiddleware:
 
             return bad_request(request)
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After a reset by the district or the city (apps.accounts.services.user_password_reset) the
+    user's flag `must_change_password` is set: until they change the temporary password, every
+    page sends them to the change-password page and every API call by session answers a Chinese
+    403 (a token call is refused by the token authentication, apps.accounts.backends). Logging
+    out and the static files stay open."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not getattr(user, "must_change_password", False):
+            return self.get_response(request)
+        change = reverse("accounts:password_change")
+        if request.path in {change, reverse("accounts:logout")} or request.path.startswith(
+            settings.STATIC_URL
+        ):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": MUST_CHANGE_MESSAGE}, status=403, json_dumps_params={"ensure_ascii": False}
+            )
+        return redirect(change)

@@ -303,7 +303,7 @@ def _register(request: HttpRequest, form: Any, service: Any, template: str, succ
             except ApplicationError as exc:
                 exc.add_to_form(form)
             else:
-                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                login(request, user, backend=settings.SESSION_BACKEND)
                 messages.success(request, success.format(organisation=organisation))
                 return redirect("core:home")
     return render(request, template, {"form": form}, status=status)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -77,10 +78,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.middleware.PasswordChangeRequiredMiddleware",
     "apps.core.idempotency.IdempotencyMiddleware",
     "apps.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: marks the lock-out on the answer (our views already answer it in Chinese: AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,8 +127,14 @@ AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, loading the session's user with their unread 消息 count in the same
 # query (the header's badge on every page costs no query); sessions begun under the plain
 # ModelBackend stay valid.
+# django-axes' backend comes first: it refuses a locked username + address before any password is
+# checked (it authenticates nobody itself).
+# SESSION_BACKEND is the one a session is begun with when a view logs a user in without a password
+# (registration).
+SESSION_BACKEND = "apps.notices.backends.UnreadCountBackend"
 AUTHENTICATION_BACKENDS = [
-    "apps.notices.backends.UnreadCountBackend",
+    "axes.backends.AxesStandaloneBackend",
+    SESSION_BACKEND,
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -138,10 +148,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lock-out: this many failed logins for one username within the window lock it for the
-# window (counted per username, so guessing unknown names is throttled the same way).
+# Lock-out (issue 17, item 1), by django-axes (https://django-axes.readthedocs.io/en/latest/4_configuration.html).
+# LOGIN_FAILURE_LIMIT failed logins of one username FROM ONE ADDRESS lock that pair for
+# LOGIN_LOCKOUT_MINUTES: the real user elsewhere still logs in, so nobody can lock an account
+# (the admin's included) from anywhere. A correct password during the lock-out is refused and
+# counted, which extends the lock-out (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, axes' default).
+# Usernames are counted lower-cased, and unknown names like real ones.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# Password spraying (one address trying many usernames) is throttled separately: once an address
+# has LOGIN_ADDRESS_FAILURE_LIMIT failures (any usernames) within LOGIN_LOCKOUT_WINDOW, every
+# login from it is refused until the oldest of them is older than the window
+# (apps.accounts.services.address_failures_recent, counted on axes' AccessFailureLog).
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+# The client's address: REMOTE_ADDR, unless the portal sits behind reverse proxies that set
+# X-Forwarded-For: then LOGIN_TRUSTED_PROXIES says how many (e.g. 1 for one nginx) and the address
+# is the one the outermost trusted proxy appended (what a client writes there itself is ignored).
+# Never set it when clients reach gunicorn directly: they could then choose their address.
+LOGIN_TRUSTED_PROXIES = int(os.environ.get("LOGIN_TRUSTED_PROXIES", "0"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_WINDOW
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "apps.accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.backends.client_ip"
+# The login page and the token API answer the lock-out themselves, in Chinese (429).
+AXES_LOCKOUT_CALLABLE = "apps.accounts.backends.lockout_response"
+# The audit, in the Django admin (AXES_ENABLE_ADMIN): every failure (AccessFailureLog: username,
+# address, path, time, whether it was locked out), the pairs counting towards a lock-out
+# (AccessAttempt: deleting one unlocks it) and every successful login (AccessLog). Passwords are
+# never stored (axes masks them in the POST data it keeps).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The login audit (AccessLog, AccessFailureLog) is kept this many days, then purged each night
+# with the expired API tokens (accounts.purge_login_records).
+LOGIN_AUDIT_KEPT = timedelta(days=int(os.environ.get("LOGIN_AUDIT_DAYS", "365")))
+# Axes' own log lines name the username only through its masked parameters (personal data is never logged).
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 
 # The claim forms' rows: up to 1,000 rows (apps.claims.forms.row_formset) of up to 10 fields
 # each, plus the header. Longer rosters come by Excel upload (apps.claims.imports); a post over
@@ -211,7 +254,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.backends.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -236,6 +279,11 @@ REST_FRAMEWORK = {
         "read": os.environ.get("API_RATE_READ", "1200/min"),
     },
 }
+
+# API tokens (`Authorization: Token …`) live this many hours from when they were obtained; then
+# they answer 401 and the client obtains a new one. Obtaining a token, or POST
+# /api/v1/auth/token/rotate, replaces the previous one; POST /api/v1/auth/token/revoke ends it.
+API_TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("API_TOKEN_HOURS", "8")))
 
 # The OpenAPI 3 schema (/api/v1/schema, committed as docs/openapi.yaml) and its reference pages,
 # served from local static files (drf-spectacular-sidecar: no CDN).
@@ -426,6 +474,10 @@ EXPORT_STORAGE_ROOT = os.environ.get("EXPORT_STORAGE_ROOT", "")
 CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {
     "task": "exports.purge_expired",
     "schedule": timedelta(hours=1),
+}
+CELERY_BEAT_SCHEDULE["accounts-purge-login-records"] = {
+    "task": "accounts.purge_login_records",
+    "schedule": crontab(hour=2, minute=15),
 }
 # API idempotency keys are kept 24 hours (apps.core.idempotency).
 CELERY_BEAT_SCHEDULE["core-purge-idempotency-records"] = {
