@@ -338,6 +338,37 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 # Portal-wide settings.
 PAGINATE_BY = 25
 
+# Spreadsheet imports (apps.core.uploads; issue 17). Each kind has a byte cap and a row cap (the
+# header not counted), stated on its form; a file over either is refused before it is read. The
+# caps are settings, each overridable from the environment as IMPORT_MAX_BYTES_<KIND> (bytes) and
+# IMPORT_MAX_ROWS_<KIND>. A roster is one class (at most 10,000 planned trainees), a claim roster
+# one claim (the largest employers file a few thousand workers), a sign-in sheet or an online
+# export is a class's sessions × trainees (benchmarks/attendance_import.py reads 100,000 rows).
+_IMPORT_CAPS = {
+    # kind: (MB, rows)
+    "roster": (5, 10_000),
+    "sign_in_sheet": (20, 100_000),
+    "online_attendance": (20, 100_000),
+    "results": (5, 10_000),
+    "occupations": (5, 5_000),
+    "claims": (5, 5_000),
+}
+IMPORT_MAX_BYTES = {
+    kind: int(os.environ.get(f"IMPORT_MAX_BYTES_{kind.upper()}", str(mb * 1024 * 1024)))
+    for kind, (mb, _) in _IMPORT_CAPS.items()
+}
+IMPORT_MAX_ROWS = {
+    kind: int(os.environ.get(f"IMPORT_MAX_ROWS_{kind.upper()}", str(rows)))
+    for kind, (_, rows) in _IMPORT_CAPS.items()
+}
+# An .xlsx is a zip: before openpyxl parses it, its members as declared are at most this many,
+# inflate to at most this much in all (a 100,000-row sheet is about 30 MB of XML), and each part
+# openpyxl reads whole (shared strings, styles; everything but a worksheet, which is streamed) to
+# at most IMPORT_XLSX_MAX_PART_BYTES. A 1.57 MB zip bomb that inflates to 1.5 GB is refused here.
+IMPORT_XLSX_MAX_MEMBERS = int(os.environ.get("IMPORT_XLSX_MAX_MEMBERS", "200"))
+IMPORT_XLSX_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_XLSX_MAX_PART_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_PART_BYTES", str(10 * 1024 * 1024)))
+
 # Claim materials (R4.3): documents (pdf, jpg, png, xlsx, docx) and training videos (mp4). A
 # video of a day's training runs to gigabytes, so it has its own limit; the reverse proxy's
 # body limit (e.g. nginx client_max_body_size) must be at least CLAIM_VIDEO_MAX_BYTES.

@@ -306,7 +306,7 @@ def parse_sign_in_sheet(
     seen: dict[tuple[int, int], int] = {}
     skipped = 0
     today = dates.today()
-    table = read_rows(source, filename=filename)
+    table = read_rows(source, filename=filename, kind="sign_in_sheet")
     _, header = next(table)
     column = column_index(header, SHEET_HEADERS, SHEET_SESSION_HEADERS)
     session_field = "课次开始时间" if "课次开始时间" in column else "课次"
@@ -362,7 +362,7 @@ def parse_online_export(
     rows: list[AttendanceRow] = []
     seen: dict[tuple[int, int], int] = {}
     today = dates.today()
-    table = read_rows(source, filename=filename)
+    table = read_rows(source, filename=filename, kind="online_attendance")
     _, header = next(table)
     column = column_index(header, ONLINE_HEADERS)
     pick = itemgetter(*(column[h] for h in ONLINE_HEADERS))

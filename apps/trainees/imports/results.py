@@ -51,7 +51,7 @@ def parse_results(
     seen: dict[int, int] = {}
     numbers: dict[str, int] = {}
     header_checked = False
-    for number, raw in read_table(source, filename=filename):
+    for number, raw in read_table(source, filename=filename, kind="results"):
         if not header_checked:
             missing = [h for h in RESULT_HEADERS if h not in raw]
             if missing:

@@ -164,7 +164,12 @@ def _import(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     training_class = operator_class_get(class_id=pk, user=user)
     sheet = kind == AttendanceSource.SIGN_IN_SHEET
     label = "学员签到表 (.xlsx)" if sheet else "线上平台导出文件 (.csv，UTF-8)"
-    form = UploadForm(request.POST or None, request.FILES or None, label=label)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        kind="sign_in_sheet" if sheet else "online_attendance",
+        label=label,
+    )
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -280,7 +285,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     training_class = operator_class_get(class_id=pk, user=user)
-    form = UploadForm(request.POST or None, request.FILES or None, label="考核结果 (.xlsx)")
+    form = UploadForm(request.POST or None, request.FILES or None, kind="results", label="考核结果 (.xlsx)")
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.core.tabular import TableErrors
-from apps.trainees.imports import roster as roster_module
 from apps.trainees.imports.roster import parse_roster, roster_template
 from apps.trainees.models import Enrolment, Person, PersonGroup
 from apps.trainees.services.enrolment import roster_import
@@ -204,7 +204,7 @@ def test_overlap_and_r10_2_from_the_database_are_row_errors(approved_class, oper
     assert Enrolment.objects.filter(training_class=approved_class).count() == 0
 
 
-def test_missing_column_empty_file_and_too_many_rows(approved_class, operator, monkeypatch):
+def test_missing_column_empty_file_and_too_many_rows(approved_class, operator, settings):
     header = ["姓名", "手机号码"]
     assert _errors(approved_class, operator, xlsx([["张三", "13812345678"]], header=header)) == [
         "第 1 行：缺少必需的列：身份证号码（请使用本班的花名册模板）"
@@ -212,8 +212,11 @@ def test_missing_column_empty_file_and_too_many_rows(approved_class, operator, m
     assert _errors(approved_class, operator, xlsx([])) == [
         "第 2 行：文件中没有数据行：请从第 2 行起每行填写一名学员"
     ]
-    monkeypatch.setattr(roster_module, "MAX_ROWS", 3)
-    assert _errors(approved_class, operator, xlsx(people(4))) == ["第 5 行：一个花名册最多 3 人，请分批导入"]
+    settings.IMPORT_MAX_ROWS = {**settings.IMPORT_MAX_ROWS, "roster": 3}
+    with pytest.raises(ApplicationError, match=r"「花名册\.xlsx」超过花名册的行数上限：一次最多导入 3 行"):
+        _import(approved_class, operator, xlsx(people(4)))
+    assert Enrolment.objects.count() == 0 and Person.objects.count() == 0
+    assert _import(approved_class, operator, xlsx(people(3))).enrolled == 3
 
 
 def test_csv_and_lower_case_x_are_accepted(approved_class, operator):
