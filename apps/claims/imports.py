@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from apps.core import dates
-from apps.core.tabular import RowError, TableErrors, column_index, read_rows
+from apps.core.tabular import RowError, TableErrors, column_index, read_rows, safe_row
 from apps.core.uploads import limits
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
@@ -325,7 +325,7 @@ def claim_roster_template(kind: RosterKind) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = kind.sheet
-    sheet.append([c.header for c in kind.columns])
+    sheet.append(safe_row([c.header for c in kind.columns]))
     for index, column in enumerate(kind.columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
@@ -345,21 +345,23 @@ def claim_roster_template(kind: RosterKind) -> bytes:
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("填写说明")
-    notes.append([c.header for c in kind.columns])
-    notes.append([EXAMPLE_PERSON.get(c.field, c.example) for c in kind.columns])
-    notes.append([])
-    notes.append([f"填写说明（{kind.title}）"])
+    notes.append(safe_row([c.header for c in kind.columns]))
+    notes.append(safe_row([EXAMPLE_PERSON.get(c.field, c.example) for c in kind.columns]))
+    notes.append(safe_row([]))
+    notes.append(safe_row([f"填写说明（{kind.title}）"]))
     figures = figures_on(dates.today())
     for column in kind.columns:
-        notes.append([column.header, column.note.format(f=figures)])
+        notes.append(safe_row([column.header, column.note.format(f=figures)]))
     notes.append(
-        [
-            "",
-            f"上面第 2 行是示例。请在“{kind.sheet}”工作表中从第 2 行起每行填写一人，"
-            f"最多 {limits(KIND).max_rows:,} 人。",
-        ]
+        safe_row(
+            [
+                "",
+                f"上面第 2 行是示例。请在“{kind.sheet}”工作表中从第 2 行起每行填写一人，"
+                f"最多 {limits(KIND).max_rows:,} 人。",
+            ]
+        )
     )
-    notes.append(["", "任何一行有错误则不生成申领，请按提示的行号和列名更正后重新上传。"])
+    notes.append(safe_row(["", "任何一行有错误则不生成申领，请按提示的行号和列名更正后重新上传。"]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
     notes.column_dimensions["A"].width = 24

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -37,8 +37,15 @@ def neutralise(text: str) -> str:
 
 
 def safe_cell(value: Any) -> Any:
-    """A value for a template's cell: text neutralised, anything else as it is."""
+    """A value for a cell of any workbook the portal writes: text neutralised, anything else as it is."""
     return neutralise(value) if isinstance(value, str) else value
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """The one way a row reaches a workbook the portal writes (the templates with openpyxl, the
+    exports with XlsxWriter): every text neutralised (`neutralise`), so nothing a user typed, and
+    nothing of ours, is ever read by Excel as a formula."""
+    return [neutralise(value) if isinstance(value, str) else value for value in values]
 
 
 @dataclass(frozen=True)

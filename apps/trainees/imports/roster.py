@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from apps.classes.models import TrainingClass, TrainingType
-from apps.core.tabular import RowError, TableErrors, read_rows
+from apps.core.tabular import RowError, TableErrors, read_rows, safe_row
 from apps.core.uploads import limits
 from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.identity import today_in_china
@@ -116,7 +116,7 @@ def roster_template(training_class: TrainingClass) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = "花名册"
-    sheet.append([FIELD_LABELS[key] for key in columns])
+    sheet.append(safe_row([FIELD_LABELS[key] for key in columns]))
     for index, key in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.cell(row=1, column=index).font = Font(bold=True)
@@ -132,14 +132,16 @@ def roster_template(training_class: TrainingClass) -> bytes:
             sheet.add_data_validation(choices)
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("填写说明")
-    notes.append([FIELD_LABELS[key] for key in columns])
-    notes.append([EXAMPLE[key] for key in columns])
-    notes.append([])
-    notes.append([f"填写说明（{training_class.name}，{training_class.get_training_type_display()}）"])
+    notes.append(safe_row([FIELD_LABELS[key] for key in columns]))
+    notes.append(safe_row([EXAMPLE[key] for key in columns]))
+    notes.append(safe_row([]))
+    notes.append(
+        safe_row([f"填写说明（{training_class.name}，{training_class.get_training_type_display()}）"])
+    )
     for key in columns:
-        notes.append([FIELD_LABELS[key], NOTES[key]])
-    notes.append(["", "上面第 2 行是示例。请在“花名册”工作表中从第 2 行起每行填写一名学员。"])
-    notes.append(["", "任何一行有错误则整个文件不导入，请按提示的行号和列名更正后重新上传。"])
+        notes.append(safe_row([FIELD_LABELS[key], NOTES[key]]))
+    notes.append(safe_row(["", "上面第 2 行是示例。请在“花名册”工作表中从第 2 行起每行填写一名学员。"]))
+    notes.append(safe_row(["", "任何一行有错误则整个文件不导入，请按提示的行号和列名更正后重新上传。"]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
     notes.column_dimensions["A"].width = 22
