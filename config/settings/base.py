@@ -145,6 +145,13 @@ LOGIN_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUT
 # the cap answers templates/400.html, which says so.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-number-fields
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 12_000
+# A form's fields (not its files) are read into memory up to this size, 2.5 MB as Django has it:
+# 1,000 claim rows of 10 fields fit. Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# streamed to a temporary file, not held in memory; each import then refuses a file over its
+# own cap (IMPORT_MAX_BYTES below) before reading it. A refusal by Django (too large a form, too
+# many fields, a multipart part it cannot read) is a Chinese 400 (apps.core.parsers.upload_refusal).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 
 # Sessions: server-side, HttpOnly, not readable cross-site, expire after a working day
 # and when the browser closes (officers share desktop machines).
@@ -189,8 +196,8 @@ REST_FRAMEWORK = {
     # DRF's parsers, JSON's refusals in Chinese and deep nesting a 400 (apps.core.parsers.JsonParser).
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.JsonParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "apps.core.parsers.FormParser",
+        "apps.core.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "apps.core.apis.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +28,7 @@ from apps.classes.selectors import class_get
 from apps.core.apis import id_field
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.core.parsers import MultiPartParser
 from apps.core.permissions import signed_in
 
 from ..imports.attendance import attendance_import

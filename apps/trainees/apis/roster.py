@@ -18,13 +18,13 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
 from apps.core.filters import DocumentedFilters, filter_api
+from apps.core.parsers import FormParser, MultiPartParser
 from apps.core.permissions import signed_in
 
 from ..filters import RosterFilter

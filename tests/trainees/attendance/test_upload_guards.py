@@ -185,3 +185,16 @@ def test_the_roster_and_occupation_forms_state_their_caps(client, operator, muni
     client.force_login(municipal_admin)
     body = client.get(reverse("catalog:occupation_import")).content.decode()
     assert "文件不超过 5 MB，最多 5,000 行（不含表头）" in body
+
+
+def test_a_file_name_of_thousands_of_characters_is_a_chinese_400_in_the_api(
+    api_client, operator, running_class
+):
+    from tests.core.test_upload_refusals import multipart
+
+    api_client.force_authenticate(operator)
+    body, content_type = multipart("名" * 3000 + ".xlsx")
+    url = reverse("api-class-attendance-sheet", args=[running_class.pk])
+    response = api_client.generic("POST", url, body, content_type=content_type)
+    assert response.status_code == 400
+    assert "文件名过长" in response.json()["detail"]
