@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -143,6 +144,12 @@ def read_table(
         yield number, dict(zip(names, cells, strict=True))
 
 
+# A Celery import (apps.trainees.services.jobs) hears how far the reader is, every PROGRESS_EVERY
+# rows, without the importers passing anything along: the row number as the user sees it.
+reading_progress: ContextVar[Callable[[int], None] | None] = ContextVar("reading_progress", default=None)
+PROGRESS_EVERY = 1000
+
+
 def read_rows(
     source: str | Path | IO[bytes], *, filename: str | None = None, kind: str | None = None
 ) -> Iterator[tuple[int, list[str]]]:
@@ -163,7 +170,15 @@ def read_rows(
         rows = _read_csv(source, shown, caps)
     else:
         raise _unsupported(shown, suffix)
-    yield from rows
+    hear = reading_progress.get()
+    if hear is None:
+        yield from rows
+        return
+    told = 0
+    for number, cells in rows:
+        if number - told >= PROGRESS_EVERY:
+            hear(told := number)
+        yield number, cells
 
 
 def table_rows(

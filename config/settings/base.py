@@ -376,6 +376,14 @@ IMPORT_XLSX_MAX_MEMBERS = int(os.environ.get("IMPORT_XLSX_MAX_MEMBERS", "200"))
 IMPORT_XLSX_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
 IMPORT_XLSX_MAX_PART_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_PART_BYTES", str(10 * 1024 * 1024)))
 
+# An upload into a class (roster, sign-in sheet, online export, results) of more data rows than
+# this is imported by a Celery task behind a progress bar (apps.trainees.services.jobs), so that
+# no web worker is held for long; smaller ones are imported in the request. The file waits for
+# its task in IMPORT_STORAGE_ROOT when set (a directory web and workers share), else in the
+# default storage (media/, never served by the portal), and is deleted once read.
+IMPORT_ASYNC_ROWS = int(os.environ.get("IMPORT_ASYNC_ROWS", "2000"))
+IMPORT_STORAGE_ROOT = os.environ.get("IMPORT_STORAGE_ROOT", "")
+
 # Claim materials (R4.3): documents (pdf, jpg, png, xlsx, docx) and training videos (mp4). A
 # video of a day's training runs to gigabytes, so it has its own limit; the reverse proxy's
 # body limit (e.g. nginx client_max_body_size) must be at least CLAIM_VIDEO_MAX_BYTES.

@@ -30,8 +30,9 @@ from apps.core.views import paginate
 
 from ..forms.attendance import ResultForm, SessionAttendanceForm, UploadForm
 from ..imports.attendance import ONLINE_HEADERS, SHEET_HEADERS, attendance_import, sign_in_sheet_template
+from ..imports.jobs import import_or_queue
 from ..imports.results import RESULT_HEADERS, results_import, results_template
-from ..models import AttendanceSource
+from ..models import AttendanceSource, ImportKind
 from ..permissions import may_reveal_for_class
 from ..selectors.attendance import (
     Cell,
@@ -43,6 +44,7 @@ from ..selectors.attendance import (
 from ..selectors.roster import enrolments_active
 from ..services.attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
 from ..services.results import OPEN_FOR_RESULTS, result_record, results_complete
+from .roster import _queued
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -174,6 +176,15 @@ def _import(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            job = import_or_queue(
+                actor=user,
+                training_class=training_class,
+                kind=ImportKind.SIGN_IN_SHEET if sheet else ImportKind.ONLINE_ATTENDANCE,
+                upload=upload,
+                filename=upload.name,
+            )
+            if job is not None:
+                return _queued(request, job)
             counts = attendance_import(
                 actor=user,
                 training_class=training_class,
@@ -290,6 +301,15 @@ def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            job = import_or_queue(
+                actor=user,
+                training_class=training_class,
+                kind=ImportKind.RESULTS,
+                upload=upload,
+                filename=upload.name,
+            )
+            if job is not None:
+                return _queued(request, job)
             counts = results_import(
                 actor=user, training_class=training_class, source=upload, filename=upload.name
             )
