@@ -245,7 +245,7 @@ def _rewind(source: Any) -> None:
 
 @contextmanager
 def _open_workbook(source: Any, shown: str, caps: uploads.UploadLimits) -> Iterator[tuple[Any, Any, int]]:
-    """The workbook (read-only), its data sheet and the data rows of its largest sheet as counted,
+    """The workbook (read-only), its data sheet and that sheet's data rows as counted,
     once every check before the cells has passed: size, the zip's declared members, each sheet's
     declared dimension and its row elements. Closed on leaving."""
     from openpyxl import load_workbook
@@ -255,7 +255,7 @@ def _open_workbook(source: Any, shown: str, caps: uploads.UploadLimits) -> Itera
     uploads.check_size(source, shown, caps)
     _rewind(source)
     uploads.check_xlsx_archive(source, shown)
-    counted = uploads.check_xlsx_rows(source, shown, caps)
+    counted = uploads.check_xlsx_rows(source, shown, caps, skip=NOTES_SHEET)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except FileNotFoundError:  # a path given on the command line: the caller says which

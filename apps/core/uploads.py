@@ -174,17 +174,47 @@ def _counted_rows(handle: IO[bytes], stop_after: int) -> int:
     return count + len(_ROW_TAG.findall(tail))
 
 
-def check_xlsx_rows(source: Any, shown: str, caps: UploadLimits) -> int:
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _data_sheet(archive: zipfile.ZipFile, skip: str) -> str | None:
+    """The member of the workbook's first sheet not named `skip` (or its first sheet), from
+    xl/workbook.xml and its relationships, as openpyxl finds it; None when they cannot be read."""
+    try:
+        with archive.open("xl/workbook.xml") as handle:
+            sheets = [
+                (e.get("name") or "", e.get(_REL) or "")
+                for _, e in ElementTree.iterparse(handle)
+                if e.tag.rsplit("}", 1)[-1] == "sheet"
+            ]
+        with archive.open("xl/_rels/workbook.xml.rels") as handle:
+            targets = {
+                e.get("Id"): e.get("Target") or ""
+                for _, e in ElementTree.iterparse(handle)
+                if e.tag.rsplit("}", 1)[-1] == "Relationship"
+            }
+    except Exception:
+        return None
+    chosen = [rel for name, rel in sheets if name != skip] or [rel for _, rel in sheets]
+    target = targets.get(chosen[0], "") if chosen else ""
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def check_xlsx_rows(source: Any, shown: str, caps: UploadLimits, *, skip: str = "") -> int:
     """Every worksheet's rows, before openpyxl opens the workbook (it reads a sheet without a
     declared dimension from end to end just to size it: 35 s for 1,048,576 rows): a sheet whose
     declared dimension or whose row elements pass the cap is refused. The declared dimension is
     not trusted either way; the count is a bound, and the reader stops at the cap too. Returns the
-    largest sheet's data rows (its row elements less the header). The file's position is kept."""
+    data sheet's data rows (its row elements less the header; the data sheet is the first not
+    named `skip`, else the largest). The file's position is kept."""
     at = None if isinstance(source, (str, Path)) else source.tell()
     limit = caps.max_rows + 1
-    largest = 0
+    counts: dict[str, int] = {}
     try:
         with zipfile.ZipFile(source) as archive:
+            data_sheet = _data_sheet(archive, skip)
             for name in archive.namelist():
                 if not _is_worksheet(name):
                     continue
@@ -196,7 +226,7 @@ def check_xlsx_rows(source: Any, shown: str, caps: UploadLimits) -> int:
                     counted = _counted_rows(handle, limit)
                 if counted > limit:
                     raise too_many_rows(shown, caps)
-                largest = max(largest, counted - 1)
+                counts[name] = max(0, counted - 1)
     except ApplicationError:
         raise
     except Exception as exc:  # XML, a member that fails its CRC or inflates past its size
@@ -204,7 +234,9 @@ def check_xlsx_rows(source: Any, shown: str, caps: UploadLimits) -> int:
     finally:
         if at is not None:
             source.seek(at)
-    return largest
+    if data_sheet in counts:
+        return counts[data_sheet]
+    return max(counts.values(), default=0)
 
 
 def too_many_rows(shown: str, caps: UploadLimits, row: int | None = None) -> ApplicationError:

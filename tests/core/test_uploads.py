@@ -103,3 +103,16 @@ def test_the_help_text_states_both_caps(settings):
     assert limits("roster").help_text == "文件不超过 5 MB，最多 10,000 行（不含表头）"
     settings.IMPORT_MAX_BYTES = {**settings.IMPORT_MAX_BYTES, "roster": 1536 * 1024}
     assert limits("roster").help_text == "文件不超过 1.5 MB，最多 10,000 行（不含表头）"
+
+
+def test_the_rows_counted_are_the_data_sheets_not_the_notes_sheets():
+    workbook = Workbook()
+    workbook.active.title = "填写说明"
+    for n in range(9):
+        workbook.active.append([f"说明{n}"])
+    data = workbook.create_sheet("花名册")
+    for n in range(3):
+        data.append([f"值{n}"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert table_rows(_upload(buffer.getvalue()), kind="roster") == 2
