@@ -44,7 +44,7 @@ from ..selectors.attendance import (
 from ..selectors.roster import enrolments_active
 from ..services.attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
 from ..services.results import OPEN_FOR_RESULTS, result_record, results_complete
-from .roster import _queued
+from .roster import queued_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,7 +184,7 @@ def _import(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 filename=upload.name,
             )
             if job is not None:
-                return _queued(request, job)
+                return queued_page(request, job)
             counts = attendance_import(
                 actor=user,
                 training_class=training_class,
@@ -309,7 +309,7 @@ def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 filename=upload.name,
             )
             if job is not None:
-                return _queued(request, job)
+                return queued_page(request, job)
             counts = results_import(
                 actor=user, training_class=training_class, source=upload, filename=upload.name
             )

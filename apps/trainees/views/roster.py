@@ -145,7 +145,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 filename=upload.name,
             )
             if job is not None:
-                return _queued(request, job)
+                return queued_page(request, job)
             result = roster_import(
                 training_class=training_class,
                 actor=signed_in(request),
@@ -178,7 +178,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _queued(request: HttpRequest, job: ImportJob) -> HttpResponse:
+def queued_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
     """A large upload handed to its Celery task: its progress page."""
     messages.info(request, f"文件共 {job.rows_total:,} 行，正在后台导入，本页显示进度。")
     return redirect("roster:import_job", pk=job.pk)
