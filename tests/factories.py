@@ -202,3 +202,8 @@ def quoted_inputs(amount: str | Decimal) -> dict:
         "attended": {"offline": 6, "online": 0},
         "daily_amount": f"{Decimal(amount):.2f}",
     }
+
+
+def numbered(prefix: str, n: int) -> str:
+    """A name that passes the registry's name rule (no digits): 学员 and 16 → 学员一六."""
+    return prefix + "".join("〇一二三四五六七八九"[int(d)] for d in str(n))

@@ -59,6 +59,7 @@ CORE_HELPERS = {
     "middleware",
     "parsers",
     "csp_reports",
+    "uploads",
 }
 
 

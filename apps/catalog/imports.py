@@ -90,7 +90,7 @@ def parse_occupation_rows(
     rows: list[OccupationRow] = []
     seen: dict[str, int] = {}
     header_checked = False
-    for number, raw in read_table(source, filename=filename):
+    for number, raw in read_table(source, filename=filename, kind="occupations"):
         if not header_checked:
             missing = [LABELS[f] for f in REQUIRED if _pick(raw, f) is None]
             if missing:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.forms.catalogue import LEVEL_CHOICES
 from apps.catalog.models import Occupation
 from apps.core import dates
-from apps.core.forms import DateInput, RowFormSet, form_field
+from apps.core.forms import DateInput, ImportForm, RowFormSet, form_field
 from apps.core.forms import row_formset as _row_formset
 from apps.rules import RULES
 from apps.rules.apprenticeship import EARLY_END_LABELS
@@ -278,7 +278,8 @@ class MaterialForm(forms.Form):
     )
 
 
-class ClaimRosterFileForm(forms.Form):
+class ClaimRosterFileForm(ImportForm):
+    kind = "claims"
     # An empty file is the reader's to refuse, naming the file (apps.core.tabular).
     file = forms.FileField(
         label=_("人员名单 (.xlsx)"),

@@ -27,7 +27,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from apps.core import dates
-from apps.core.tabular import RowError, TableErrors, column_index, read_rows
+from apps.core.tabular import RowError, TableErrors, column_index, read_rows, safe_row
+from apps.core.uploads import limits
 from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.figures import figures_on
@@ -41,8 +42,9 @@ from .services.filing import PersonRow, claim_create_with_persons, claim_file
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-# One claim's roster; the largest employers file a few thousand workers a year.
-MAX_ROWS = 5_000
+# One claim's roster; the largest employers file a few thousand workers a year. The upload's row
+# cap is settings.IMPORT_MAX_ROWS["claims"] (apps.core.uploads).
+KIND = "claims"
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", ""}
 # A month as typed (2021-10, 2021/10, 2021年10月) or as Excel keeps it (a date, perhaps at midnight).
@@ -248,7 +250,7 @@ def parse_claim_roster(
     once, or the rows ready for the claim services. `stage` is an apprenticeship's stage (the
     early-end columns are required only for an early end, as on the hand form)."""
     roster = ParsedClaimRoster(filename=Path(filename).name)
-    table = read_rows(source, filename=filename)
+    table = read_rows(source, filename=filename, kind=KIND)
     _, header = next(table)
     column = column_index(header, tuple(c.header for c in kind.columns if c.required))
     labels = {c.field: c.header for c in kind.columns}
@@ -258,8 +260,6 @@ def parse_claim_roster(
     count = 0
     for number, cells in table:
         count += 1
-        if count > MAX_ROWS:
-            raise TableErrors([RowError(number, "", f"一份申领最多 {MAX_ROWS} 人，请分批申领")])
         row_errors: list[RowError] = []
         data = {
             c.field: _convert(c, cells[column[c.header]] if c.header in column else "", number, row_errors)
@@ -325,7 +325,7 @@ def claim_roster_template(kind: RosterKind) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = kind.sheet
-    sheet.append([c.header for c in kind.columns])
+    sheet.append(safe_row([c.header for c in kind.columns]))
     for index, column in enumerate(kind.columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
@@ -341,21 +341,27 @@ def claim_roster_template(kind: RosterKind) -> bytes:
         }.get(column.kind)
         if choices:
             validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
-            validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            validation.add(f"{letter}2:{letter}{limits(KIND).max_rows + 1}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("填写说明")
-    notes.append([c.header for c in kind.columns])
-    notes.append([EXAMPLE_PERSON.get(c.field, c.example) for c in kind.columns])
-    notes.append([])
-    notes.append([f"填写说明（{kind.title}）"])
+    notes.append(safe_row([c.header for c in kind.columns]))
+    notes.append(safe_row([EXAMPLE_PERSON.get(c.field, c.example) for c in kind.columns]))
+    notes.append(safe_row([]))
+    notes.append(safe_row([f"填写说明（{kind.title}）"]))
     figures = figures_on(dates.today())
     for column in kind.columns:
-        notes.append([column.header, column.note.format(f=figures)])
+        notes.append(safe_row([column.header, column.note.format(f=figures)]))
     notes.append(
-        ["", f"上面第 2 行是示例。请在“{kind.sheet}”工作表中从第 2 行起每行填写一人，最多 {MAX_ROWS} 人。"]
+        safe_row(
+            [
+                "",
+                f"上面第 2 行是示例。请在“{kind.sheet}”工作表中从第 2 行起每行填写一人，"
+                f"最多 {limits(KIND).max_rows:,} 人。",
+            ]
+        )
     )
-    notes.append(["", "任何一行有错误则不生成申领，请按提示的行号和列名更正后重新上传。"])
+    notes.append(safe_row(["", "任何一行有错误则不生成申领，请按提示的行号和列名更正后重新上传。"]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
     notes.column_dimensions["A"].width = 24

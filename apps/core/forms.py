@@ -95,3 +95,18 @@ class RowFormSet(forms.BaseFormSet):
 
 def row_formset(form: type[forms.Form], **kwargs: Any) -> type[RowFormSet]:
     return cast(type[RowFormSet], forms.formset_factory(form, formset=RowFormSet, **kwargs))
+
+
+class ImportForm(forms.Form):
+    """A spreadsheet import's form: its `file` field says the kind's caps (apps.core.uploads), as
+    the settings have them: 文件不超过 5 MB，最多 10,000 行（不含表头）."""
+
+    kind = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .uploads import limits
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["file"]
+        caps = limits(self.kind).help_text
+        field.help_text = f"{field.help_text}；{caps}" if field.help_text else caps

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from . import uploads
 from .errors import ApplicationError
 
 # Formula injection (OWASP, "CSV Injection"): a cell whose text begins with one of these is read
@@ -35,8 +38,15 @@ def neutralise(text: str) -> str:
 
 
 def safe_cell(value: Any) -> Any:
-    """A value for a template's cell: text neutralised, anything else as it is."""
+    """A value for a cell of any workbook the portal writes: text neutralised, anything else as it is."""
     return neutralise(value) if isinstance(value, str) else value
+
+
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """The one way a row reaches a workbook the portal writes (the templates with openpyxl, the
+    exports with XlsxWriter): every text neutralised (`neutralise`), so nothing a user typed, and
+    nothing of ours, is ever read by Excel as a formula."""
+    return [neutralise(value) if isinstance(value, str) else value for value in values]
 
 
 @dataclass(frozen=True)
@@ -120,21 +130,28 @@ def _cell_text(cell: Any) -> str:
 
 
 def read_table(
-    source: str | Path | IO[bytes], *, filename: str | None = None
+    source: str | Path | IO[bytes], *, filename: str | None = None, kind: str | None = None
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number as the user sees it, {header: text}) for each non-empty data row.
 
     Row numbers count the header as row 1, as in Excel. Accepts .xlsx and UTF-8 (with or
-    without BOM) .csv; the format is chosen by the file name.
+    without BOM) .csv; the format is chosen by the file name. `kind` names the import, whose
+    caps apply (apps.core.uploads).
     """
-    rows = read_rows(source, filename=filename)
+    rows = read_rows(source, filename=filename, kind=kind)
     _, names = next(rows)
     for number, cells in rows:
         yield number, dict(zip(names, cells, strict=True))
 
 
+# A Celery import (apps.trainees.services.jobs) hears how far the reader is, every PROGRESS_EVERY
+# rows, without the importers passing anything along: the row number as the user sees it.
+reading_progress: ContextVar[Callable[[int], None] | None] = ContextVar("reading_progress", default=None)
+PROGRESS_EVERY = 1000
+
+
 def read_rows(
-    source: str | Path | IO[bytes], *, filename: str | None = None
+    source: str | Path | IO[bytes], *, filename: str | None = None, kind: str | None = None
 ) -> Iterator[tuple[int, list[str]]]:
     """Like read_table, as lists: first (1, the header's names), then (row number, texts) for
     each non-empty data row, every list as long as the header (cut, or padded with ""). For
@@ -142,19 +159,56 @@ def read_rows(
 
     Whatever the upload holds, what cannot be read is an ApplicationError on `file` naming the
     file (a text file renamed .xlsx, an empty or damaged file, a workbook whose data sheet is
-    empty), never an exception from the reader: the import saves nothing and says why."""
-    name = str(filename or getattr(source, "name", str(source)))
-    shown = Path(name).name or name
-    suffix = Path(name).suffix.lower()
+    empty), never an exception from the reader: the import saves nothing and says why. A file
+    over its kind's byte or row cap, or a workbook that inflates too far, is refused before its
+    rows are read (apps.core.uploads); the rows are streamed, never read all at once."""
+    _, shown, suffix = _names(source, filename)
+    caps = uploads.limits(kind)
     if suffix == ".xlsx":
-        rows = _read_xlsx(source, shown)
+        rows = _read_xlsx(source, shown, caps)
     elif suffix == ".csv":
-        rows = _read_csv(source, shown)
+        rows = _read_csv(source, shown, caps)
     else:
-        raise ApplicationError(
-            f"「{shown}」：不支持的文件类型 {suffix or '(无扩展名)'}，请上传 .xlsx 或 .csv 文件", field="file"
-        )
-    yield from rows
+        raise _unsupported(shown, suffix)
+    hear = reading_progress.get()
+    if hear is None:
+        yield from rows
+        return
+    told = 0
+    for number, cells in rows:
+        if number - told >= PROGRESS_EVERY:
+            hear(told := number)
+        yield number, cells
+
+
+def table_rows(
+    source: str | Path | IO[bytes], *, filename: str | None = None, kind: str | None = None
+) -> int:
+    """How many data rows the file holds (at most its kind's cap + 1, where counting stops),
+    found without reading its cells: the row elements of the sheet's XML, or the CSV's records.
+    It refuses what read_rows would refuse before its first row. The file is left at its start.
+    For deciding whether an import runs in the request or as a Celery task."""
+    _, shown, suffix = _names(source, filename)
+    caps = uploads.limits(kind)
+    if suffix == ".xlsx":
+        with _open_workbook(source, shown, caps) as (_, __, rows):
+            pass
+        _rewind(source)
+        return rows
+    if suffix == ".csv":
+        return _count_csv(source, shown, caps)
+    raise _unsupported(shown, suffix)
+
+
+def _names(source: Any, filename: str | None) -> tuple[str, str, str]:
+    name = str(filename or getattr(source, "name", str(source)))
+    return name, Path(name).name or name, Path(name).suffix.lower()
+
+
+def _unsupported(shown: str, suffix: str) -> ApplicationError:
+    return ApplicationError(
+        f"「{shown}」：不支持的文件类型 {suffix or '(无扩展名)'}，请上传 .xlsx 或 .csv 文件", field="file"
+    )
 
 
 def column_index(names: list[str], required: tuple[str, ...], one_of: tuple[str, ...] = ()) -> dict[str, int]:
@@ -180,46 +234,55 @@ def _fit(cells: list[str], width: int) -> list[str]:
 NOTES_SHEET = "填写说明"
 
 
-def _unreadable(shown: str) -> ApplicationError:
-    return ApplicationError(
-        f"「{shown}」不是有效的 Excel 文件（.xlsx）：可能是改了扩展名的其他文件，或文件已损坏。"
-        "请用 Excel 打开模板填写后另存为 .xlsx 再上传，未导入任何数据",
-        field="file",
-    )
-
-
 def _is_empty(source: Any) -> bool:
-    if isinstance(source, (str, Path)):
-        return Path(source).exists() and Path(source).stat().st_size == 0
-    try:
-        at = source.tell()
-        size = source.seek(0, io.SEEK_END)
-        source.seek(at)
-    except (AttributeError, OSError, ValueError):
-        return getattr(source, "size", None) == 0
-    return size == 0
+    return uploads.upload_size(source) == 0
 
 
-def _read_xlsx(source: Any, shown: str) -> Iterator[tuple[int, list[str]]]:
+def _rewind(source: Any) -> None:
+    if not isinstance(source, (str, Path)):
+        source.seek(0)
+
+
+@contextmanager
+def _open_workbook(source: Any, shown: str, caps: uploads.UploadLimits) -> Iterator[tuple[Any, Any, int]]:
+    """The workbook (read-only), its data sheet and that sheet's data rows as counted,
+    once every check before the cells has passed: size, the zip's declared members, each sheet's
+    declared dimension and its row elements. Closed on leaving."""
     from openpyxl import load_workbook
 
     if _is_empty(source):
         raise ApplicationError(f"「{shown}」是空文件（0 字节），请选择填写好的 .xlsx 文件", field="file")
+    uploads.check_size(source, shown, caps)
+    _rewind(source)
+    uploads.check_xlsx_archive(source, shown)
+    counted = uploads.check_xlsx_rows(source, shown, caps, skip=NOTES_SHEET)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except FileNotFoundError:  # a path given on the command line: the caller says which
         raise
     except Exception as exc:  # zip, XML, openpyxl: any unreadable upload is the user's file
-        raise _unreadable(shown) from exc
+        raise uploads.unreadable(shown) from exc
     try:
         sheets = [s for s in workbook.worksheets if s.title != NOTES_SHEET] or workbook.worksheets
         if not sheets:
             raise ApplicationError(f"「{shown}」中没有工作表", field="file")
         sheet = sheets[0]
+        # Its declared dimension is not trusted: one smaller than the sheet would hide rows; the
+        # reader stops at the cap (_read_xlsx).
+        sheet.reset_dimensions()
+        yield workbook, sheet, counted
+    finally:
+        workbook.close()
+
+
+def _read_xlsx(source: Any, shown: str, caps: uploads.UploadLimits) -> Iterator[tuple[int, list[str]]]:
+    with _open_workbook(source, shown, caps) as (_, sheet, __):
+        limit = caps.max_rows + 1
         try:
             # Cells, not values only: a date-time's number format says whether it shows a time.
-            rows = sheet.iter_rows()
-            header = next(rows, None)
+            first = sheet.iter_rows(max_row=1)
+            header = next(first, None)
+            first.close()
             names = [_cell_text(h) for h in header or ()]
             while names and not names[-1]:
                 names.pop()
@@ -230,44 +293,90 @@ def _read_xlsx(source: Any, shown: str) -> Iterator[tuple[int, list[str]]]:
                 )
             width = len(names)
             yield 1, names
-            for number, row in enumerate(rows, start=2):
+            # Only the header's columns are built, and reading stops at the first row past the cap.
+            for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+                if number > limit:
+                    raise uploads.too_many_rows(shown, caps, number)
                 cells = [_cell_text(cell) for cell in row]
                 if any(cells):
                     yield number, _fit(cells, width)
         except ApplicationError:
             raise
         except Exception as exc:  # a damaged sheet fails while it is read
-            raise _unreadable(shown) from exc
-    finally:
-        workbook.close()
+            raise uploads.unreadable(shown) from exc
 
 
-def _read_csv(source: Any, shown: str) -> Iterator[tuple[int, list[str]]]:
-    raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
-    try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as exc:
-        raise ApplicationError(
-            f"「{shown}」不是 UTF-8 编码的 CSV 文件，请另存为“CSV UTF-8”后重新上传", field="file"
-        ) from exc
-    if "\x00" in text:
-        raise ApplicationError(
-            f"「{shown}」不是文本格式的 CSV 文件，请另存为“CSV UTF-8”后重新上传", field="file"
-        )
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise ApplicationError(f"「{shown}」不是有效的 CSV 文件", field="file") from exc
-    if header is None or not any(h.strip() for h in header):
+def _not_utf8(shown: str) -> ApplicationError:
+    return ApplicationError(
+        f"「{shown}」不是 UTF-8 编码的 CSV 文件，请另存为“CSV UTF-8”后重新上传", field="file"
+    )
+
+
+@contextmanager
+def _csv_records(source: Any, shown: str, caps: uploads.UploadLimits) -> Iterator[Iterator[list[str]]]:
+    """The CSV's records as they are decoded, a line at a time: never the whole file in memory.
+    Decoding and format errors are the user's file, named."""
+    if uploads.upload_size(source) == 0:
         raise ApplicationError(f"「{shown}」为空：第 1 行应为表头", field="file")
-    names = [h.strip() for h in header]
-    width = len(names)
-    yield 1, names
+    uploads.check_size(source, shown, caps)
+    if isinstance(source, (str, Path)):
+        handle: Any = open(source, "rb")  # noqa: SIM115 (closed below)
+    else:
+        handle = getattr(source, "file", source)
+        handle.seek(0)
+    text = handle if isinstance(handle, io.TextIOBase) else io.TextIOWrapper(handle, "utf-8-sig", newline="")
+
+    def lines() -> Iterator[str]:
+        for line in text:
+            if "\x00" in line:
+                raise ApplicationError(
+                    f"「{shown}」不是文本格式的 CSV 文件，请另存为“CSV UTF-8”后重新上传", field="file"
+                )
+            yield line
+
+    def records() -> Iterator[list[str]]:
+        try:
+            yield from csv.reader(lines())
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(shown) from exc
+        except csv.Error as exc:
+            raise ApplicationError(f"「{shown}」不是有效的 CSV 文件：{exc}", field="file") from exc
+
     try:
-        for number, values in enumerate(reader, start=2):
+        yield records()
+    finally:
+        if text is not handle:
+            text.detach()  # the upload stays open for its owner
+        if isinstance(source, (str, Path)):
+            handle.close()
+
+
+def _count_csv(source: Any, shown: str, caps: uploads.UploadLimits) -> int:
+    """The data records, counted up to the cap + 1 (the C reader, no cell kept)."""
+    count = -1
+    with _csv_records(source, shown, caps) as records:
+        for count, _ in enumerate(records):
+            if count > caps.max_rows:
+                break
+    _rewind(source)
+    return max(0, count)
+
+
+def _read_csv(source: Any, shown: str, caps: uploads.UploadLimits) -> Iterator[tuple[int, list[str]]]:
+    # Counted first, so that a file past the cap is refused before any row is checked.
+    if _count_csv(source, shown, caps) > caps.max_rows:
+        raise uploads.too_many_rows(shown, caps)
+    limit = caps.max_rows + 1
+    with _csv_records(source, shown, caps) as records:
+        header = next(records, None)
+        if header is None or not any(h.strip() for h in header):
+            raise ApplicationError(f"「{shown}」为空：第 1 行应为表头", field="file")
+        names = [h.strip() for h in header]
+        width = len(names)
+        yield 1, names
+        for number, values in enumerate(records, start=2):
+            if number > limit:
+                raise uploads.too_many_rows(shown, caps, number)
             cells = [v.strip() for v in values]
             if any(cells):
                 yield number, _fit(cells, width)
-    except csv.Error as exc:
-        raise ApplicationError(f"「{shown}」不是有效的 CSV 文件：{exc}", field="file") from exc

@@ -9,8 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from apps.core.permissions import signed_in
 from . import csp_reports
 from .health import broker_status, database_status
 from .home import chosen_year, home_context, year_choices, years_with_data
+from .parsers import UPLOAD_REFUSALS, upload_refusal
 
 
 def _api(request: HttpRequest) -> bool:
@@ -42,10 +44,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler400 (a body over the size limit, a header Django refuses): JSON in the error shape
-    under /api/, the portal's page elsewhere."""
+    under /api/, the portal's page elsewhere. What Django refused in a form or an upload (too
+    large, too many fields or files, a multipart part it cannot read, such as a file name of
+    thousands of characters) is said in Chinese on both (apps.core.parsers.upload_refusal)."""
+    reason = upload_refusal(exception) if isinstance(exception, UPLOAD_REFUSALS) else ""
     if _api(request):
-        return _api_error("请求无法处理：请求体过大或请求格式有误", 400)
-    return defaults.bad_request(request, exception or Exception())
+        return _api_error(reason or "请求无法处理：请求体过大或请求格式有误", 400)
+    # As Django's own bad_request: the template alone, no context processors (the request failed).
+    return HttpResponseBadRequest(loader.get_template("400.html").render({"reason": reason}))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from .apis import attendance, roster
+from .apis import attendance, jobs, roster
 
 urlpatterns = [
+    path("import-jobs/<id:pk>", jobs.ImportJobApi.as_view(), name="api-import-job"),
     path("classes/<id:pk>/enrolments/", roster.RosterEnrolmentsApi.as_view(), name="api-roster-enrolments"),
     path("classes/<id:pk>/roster", roster.RosterUploadApi.as_view(), name="api-roster-upload"),
     path("enrolments/<id:pk>/withdraw", roster.EnrolmentWithdrawApi.as_view(), name="api-enrolment-withdraw"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -197,3 +198,58 @@ class PersonalDataView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} → {self.person_id} ({self.purpose})"
+
+
+class ImportKind(models.TextChoices):
+    ROSTER = "roster", _("花名册")
+    SIGN_IN_SHEET = "sign_in_sheet", _("学员签到表")
+    ONLINE_ATTENDANCE = "online_attendance", _("线上平台学习记录")
+    RESULTS = "results", _("考核结果")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    FINISHED = "finished", _("已完成")
+    FAILED = "failed", _("未导入")
+
+
+class ImportJob(models.Model):
+    """A large upload into a class (more rows than IMPORT_ASYNC_ROWS), imported by a Celery task
+    behind a progress bar (services.jobs): who, what, into which class, how far, and how it
+    ended: the counts saved, or every row's error (nothing saved). The job row is its own log.
+    The uploaded file is kept in private storage only until the task has read it."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    training_class = models.ForeignKey(
+        "classes.TrainingClass", on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("班级")
+    )
+    kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    # The storage name of the upload (services.jobs.import_storage), emptied once it is read.
+    file = models.CharField(_("文件"), max_length=255, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已读行数"), default=0)
+    result = models.JSONField(_("导入结果"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -20,7 +20,7 @@ from apps.classes.models import ClassStatus, TrainingClass
 from apps.classes.permissions import class_policy, is_class_operator, is_class_reviewer
 from apps.core.permissions import PermissionPolicy, is_active_user
 
-from .models import Enrolment, Person
+from .models import Enrolment, ImportJob, Person
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -134,3 +134,27 @@ class PersonPolicy(PermissionPolicy[Person]):
 
 enrolment_policy = EnrolmentPolicy()
 person_policy = PersonPolicy()
+
+
+class ImportJobPolicy(PermissionPolicy[ImportJob]):
+    """Actions: view (the job's page, its progress and its row errors): the one who uploaded the
+    file, and the officers of the class's district. Nobody else, the file's own institution's
+    other operators included: the errors name trainees."""
+
+    model = ImportJob
+
+    def visible(self, user: User) -> QuerySet[ImportJob]:
+        if not is_active_user(user):
+            return ImportJob.objects.none()
+        mine = Q(requested_by=user)
+        if user.role == Role.DISTRICT_OFFICER:
+            mine |= Q(training_class__district_id=user.district_id)
+        return ImportJob.objects.filter(mine)
+
+    def can(self, user: User, action: str, obj: ImportJob | None = None) -> bool:
+        if action != "view" or obj is None or not is_active_user(user):
+            return False
+        return self.visible(user).filter(pk=obj.pk).exists()
+
+
+import_job_policy = ImportJobPolicy()

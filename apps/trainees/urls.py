@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import attendance, roster
+from .views import attendance, jobs, roster
 
 # Two namespaces, as before the views became a package: roster:… and attendance:….
 roster_patterns = [
@@ -11,6 +11,7 @@ roster_patterns = [
     path("enrolments/<id:pk>/withdraw/", roster.withdraw, name="withdraw"),
     path("persons/<id:pk>/", roster.person_detail, name="person_detail"),
     path("persons/<id:pk>/reveal/", roster.person_reveal, name="person_reveal"),
+    path("imports/<id:pk>/", jobs.import_job, name="import_job"),
 ]
 
 attendance_patterns = [

@@ -191,6 +191,13 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 # the cap answers templates/400.html, which says so.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-number-fields
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 12_000
+# A form's fields (not its files) are read into memory up to this size, 2.5 MB as Django has it:
+# 1,000 claim rows of 10 fields fit. Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# streamed to a temporary file, not held in memory; each import then refuses a file over its
+# own cap (IMPORT_MAX_BYTES below) before reading it. A refusal by Django (too large a form, too
+# many fields, a multipart part it cannot read) is a Chinese 400 (apps.core.parsers.upload_refusal).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 
 # Sessions: server-side, HttpOnly, not readable cross-site, expire after a working day
 # and when the browser closes (officers share desktop machines).
@@ -264,8 +271,8 @@ REST_FRAMEWORK = {
     # DRF's parsers, JSON's refusals in Chinese and deep nesting a 400 (apps.core.parsers.JsonParser).
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.JsonParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "apps.core.parsers.FormParser",
+        "apps.core.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "apps.core.apis.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -450,6 +457,45 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rst
 
 # Portal-wide settings.
 PAGINATE_BY = 25
+
+# Spreadsheet imports (apps.core.uploads; issue 17). Each kind has a byte cap and a row cap (the
+# header not counted), stated on its form; a file over either is refused before it is read. The
+# caps are settings, each overridable from the environment as IMPORT_MAX_BYTES_<KIND> (bytes) and
+# IMPORT_MAX_ROWS_<KIND>. A roster is one class (at most 10,000 planned trainees), a claim roster
+# one claim (the largest employers file a few thousand workers), a sign-in sheet or an online
+# export is a class's sessions × trainees (benchmarks/attendance_import.py reads 100,000 rows).
+_IMPORT_CAPS = {
+    # kind: (MB, rows)
+    "roster": (5, 10_000),
+    "sign_in_sheet": (20, 100_000),
+    "online_attendance": (20, 100_000),
+    "results": (5, 10_000),
+    "occupations": (5, 5_000),
+    "claims": (5, 5_000),
+}
+IMPORT_MAX_BYTES = {
+    kind: int(os.environ.get(f"IMPORT_MAX_BYTES_{kind.upper()}", str(mb * 1024 * 1024)))
+    for kind, (mb, _) in _IMPORT_CAPS.items()
+}
+IMPORT_MAX_ROWS = {
+    kind: int(os.environ.get(f"IMPORT_MAX_ROWS_{kind.upper()}", str(rows)))
+    for kind, (_, rows) in _IMPORT_CAPS.items()
+}
+# An .xlsx is a zip: before openpyxl parses it, its members as declared are at most this many,
+# inflate to at most this much in all (a 100,000-row sheet is about 30 MB of XML), and each part
+# openpyxl reads whole (shared strings, styles; everything but a worksheet, which is streamed) to
+# at most IMPORT_XLSX_MAX_PART_BYTES. A 1.57 MB zip bomb that inflates to 1.5 GB is refused here.
+IMPORT_XLSX_MAX_MEMBERS = int(os.environ.get("IMPORT_XLSX_MAX_MEMBERS", "200"))
+IMPORT_XLSX_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_XLSX_MAX_PART_BYTES = int(os.environ.get("IMPORT_XLSX_MAX_PART_BYTES", str(10 * 1024 * 1024)))
+
+# An upload into a class (roster, sign-in sheet, online export, results) of more data rows than
+# this is imported by a Celery task behind a progress bar (apps.trainees.services.jobs), so that
+# no web worker is held for long; smaller ones are imported in the request. The file waits for
+# its task in IMPORT_STORAGE_ROOT when set (a directory web and workers share), else in the
+# default storage (media/, never served by the portal), and is deleted once read.
+IMPORT_ASYNC_ROWS = int(os.environ.get("IMPORT_ASYNC_ROWS", "2000"))
+IMPORT_STORAGE_ROOT = os.environ.get("IMPORT_STORAGE_ROOT", "")
 
 # Claim materials (R4.3): documents (pdf, jpg, png, xlsx, docx) and training videos (mp4). A
 # video of a day's training runs to gigabytes, so it has its own limit; the reverse proxy's

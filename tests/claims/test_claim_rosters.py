@@ -18,6 +18,7 @@ from apps.claims.models import Claim, ClaimKind
 from apps.trainees.models import Person
 from tests.claims.conftest import id_number, person
 from tests.classes.conftest import lathe, rates  # noqa: F401 - fixtures
+from tests.factories import numbered
 
 pytestmark = pytest.mark.django_db
 WFT = ["身份证号码", "姓名", "起始月份", "结束月份"]
@@ -36,7 +37,7 @@ def _xlsx(rows, header=WFT, name="名单.xlsx"):
 def _worker(n: int) -> list[str]:
     return [
         id_number("500101", "19900101", f"{n:03d}") if n < 1000 else _id(n),
-        f"职工{n}",
+        numbered("职工", n),
         "2021-10",
         "2021-12",
     ]
@@ -94,14 +95,14 @@ def test_500_workers_by_upload_make_the_same_draft_as_the_hand_form(client, file
             "rows-TOTAL_FORMS": "1",
             "rows-INITIAL_FORMS": "0",
             "rows-0-id_number": _worker(501)[0],
-            "rows-0-name": "职工501",
+            "rows-0-name": numbered("职工", 501),
             "rows-0-month_from": "2021-10",
             "rows-0-month_to": "2021-12",
         },
     )
     assert hand.status_code == 302
     typed = Claim.objects.exclude(pk=claim.pk).get().lines.get()
-    uploaded = claim.lines.get(person__name="职工1")
+    uploaded = claim.lines.get(person__name=numbered("职工", 1))
     assert (typed.amount, typed.steps, typed.findings) == (uploaded.amount, uploaded.steps, uploaded.findings)
     assert {k: v for k, v in typed.inputs.items() if k != "id_number"} == {
         k: v for k, v in uploaded.inputs.items() if k != "id_number"
@@ -270,11 +271,11 @@ def test_months_and_dates_typed_as_excel_dates_are_read(filer, employer):
 
     from apps.claims.imports import parse_claim_roster
 
-    months = _xlsx([[_worker(1)[0], "职工1", datetime(2021, 10, 1), "2021年12月"]])
+    months = _xlsx([[_worker(1)[0], numbered("职工", 1), datetime(2021, 10, 1), "2021年12月"]])
     parsed = parse_claim_roster(months, filename="名单.xlsx", kind=KINDS["work-for-training"])
     assert parsed.rows[0].data["months"] == ["2021-10", "2021-11", "2021-12"]
     header = ["身份证号码", "姓名", "开始日期", "计划结束日期", "计划培训月数"]
-    dates = _xlsx([[_worker(2)[0], "职工2", date(2021, 4, 1), "2023/3/31", 24]], header)
+    dates = _xlsx([[_worker(2)[0], numbered("职工", 2), date(2021, 4, 1), "2023/3/31", 24]], header)
     parsed = parse_claim_roster(dates, filename="名单.xlsx", kind=KINDS["apprenticeship"], stage="advance")
     data = parsed.rows[0].data
     assert (data["start"], data["end"], data["planned_months"], data["passed"]) == (

@@ -53,8 +53,8 @@ def test_persons_are_registered_once_from_any_province(filer, employer):
         ([PersonRow(id_number("500101", "19900101", "033"), "")], "第 1 行：姓名不能为空"),
         (
             [
-                PersonRow(id_number("500101", "19900101", "034"), "甲"),
-                PersonRow(id_number("500101", "19900101", "034"), "甲"),
+                PersonRow(id_number("500101", "19900101", "034"), "甲乙"),
+                PersonRow(id_number("500101", "19900101", "034"), "甲乙"),
             ],
             "第 2 行：身份证号码与第 1 行重复",
         ),

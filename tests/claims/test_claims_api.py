@@ -254,7 +254,7 @@ def test_errors_name_the_field_and_change_nothing(filer, employer, operator, com
         {
             "kind": "work_for_training",
             "year": 2021,
-            "workers": [{"id_number": "500101199001010001", "name": "x", "months": ["2021-10"]}],
+            "workers": [{"id_number": "500101199001010001", "name": "张三", "months": ["2021-10"]}],
         },
         format="json",
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from apps.claims.models import Claim
 from tests.browser_form import submitted
+from tests.factories import numbered
 
 from .conftest import id_number
 
@@ -31,12 +32,16 @@ def test_an_enterprise_direct_claim_for_three_people(client, filer, employer, la
     data.update(_header(lathe))
     for i in range(3):
         data[f"rows-{i}-id_number"] = id_number("500101", "19900101", f"01{i}")
-        data[f"rows-{i}-name"] = f"职工{i}"
+        data[f"rows-{i}-name"] = numbered("职工", i)
         data[f"rows-{i}-attended_offline"] = "60"
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()
     claim = Claim.objects.get()
-    assert sorted(line.person.name for line in claim.lines.all()) == ["职工0", "职工1", "职工2"]
+    assert sorted(line.person.name for line in claim.lines.all()) == [
+        numbered("职工", 0),
+        numbered("职工", 1),
+        numbered("职工", 2),
+    ]
 
 
 def test_an_enterprise_claim_with_no_row_filled_says_so(client, filer, lathe):

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from apps.core import dates
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, numbered
 from tests.trainees.roster_factories import nth_id_number
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_an_institutions_system_files_a_class_and_its_claim_by_api(
     approved = officer.call("classes_transition_create", expect=200, id=class_id, json={"to": "approved"})
     assert approved["status"] == "approved"
 
-    people = [(f"学员{n}", nth_id_number(n)) for n in range(1, 4)]
+    people = [(numbered("学员", n), nth_id_number(n)) for n in range(1, 4)]
     roster = _workbook([["姓名", "身份证号码"], *[list(p) for p in people]], "roster.xlsx")
     imported = school.call("classes_roster_create", expect=201, id=class_id, files={"file": roster})
     assert imported["enrolled"] == 3

@@ -14,6 +14,7 @@ from apps.claims.forms import ApprenticeFormSet, EnterpriseTraineeFormSet, Worke
 from apps.classes.forms import SessionFormSet, sessions_from
 from apps.core.forms import DateInput, RowFormSet
 from tests.browser_form import submitted
+from tests.factories import numbered
 
 
 def _project_forms() -> list[type[forms.BaseForm]]:
@@ -133,11 +134,15 @@ def test_three_enterprise_trainees_in_five_rows_are_three_rows():
     data = _untouched(EnterpriseTraineeFormSet)
     assert data["rows-TOTAL_FORMS"] == "5" and data["rows-3-relation"]  # the select shows a relation
     for i in range(3):
-        data.update({f"rows-{i}-id_number": f"50010319900101{i:03d}X", f"rows-{i}-name": f"职工{i}"})
+        data.update({f"rows-{i}-id_number": f"50010319900101{i:03d}X", f"rows-{i}-name": numbered("职工", i)})
         data[f"rows-{i}-attended_offline"] = "60"
     formset, valid = _bound(EnterpriseTraineeFormSet, data)
     assert valid, formset.errors
-    assert [f.cleaned_data["name"] for f in filled_forms(formset)] == ["职工0", "职工1", "职工2"]
+    assert [f.cleaned_data["name"] for f in filled_forms(formset)] == [
+        numbered("职工", 0),
+        numbered("职工", 1),
+        numbered("职工", 2),
+    ]
 
 
 def test_worker_and_apprentice_rows_count_only_what_was_filled():

@@ -11,6 +11,7 @@ from apps.core.lifecycle_doc import lifecycles, lifecycles_markdown
 from apps.exports.services import LIFECYCLE as EXPORT
 from apps.institutions.services import LIFECYCLE as INSTITUTION
 from apps.ledger.services import RECOVERY_LIFECYCLE
+from apps.trainees.services.jobs import LIFECYCLE as IMPORT
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "lifecycles.md"
@@ -29,7 +30,16 @@ def test_the_check_command_agrees(capsys) -> None:
 
 
 def test_every_lifecycle_is_drawn_once_with_every_move() -> None:
-    expected = [INSTITUTION, CLASS, CLAIM, RUN_LIFECYCLE, FINDING_LIFECYCLE, RECOVERY_LIFECYCLE, EXPORT]
+    expected = [
+        INSTITUTION,
+        CLASS,
+        CLAIM,
+        RUN_LIFECYCLE,
+        FINDING_LIFECYCLE,
+        RECOVERY_LIFECYCLE,
+        EXPORT,
+        IMPORT,
+    ]
     assert sorted(id(x) for x in lifecycles()) == sorted(id(x) for x in expected)
     text = lifecycles_markdown()
     for lifecycle in expected:

@@ -10,6 +10,7 @@ from apps.claims.models import Claim, ClaimKind, ClaimStatus
 from apps.core.models import StateChange
 from apps.trainees.models import Person
 from tests.claims.conftest import id_number
+from tests.factories import numbered
 
 from .conftest import workbook
 
@@ -45,7 +46,7 @@ def test_500_workers_by_excel_then_a_file_with_errors_in_several_rows(portal, fi
     company.follow("上传人员名单 (Excel)")
 
     # a file with errors in several rows: all listed at once, by row and column; nothing created
-    rows = [[_worker_id(n), f"职工{n}", "2021-10", "2021-12"] for n in range(1, 7)]
+    rows = [[_worker_id(n), numbered("职工", n), "2021-10", "2021-12"] for n in range(1, 7)]
     rows[0][1] = ""  # row 2: no name
     rows[1][0] = rows[1][0][:-1] + ("0" if rows[1][0][-1] != "0" else "1")  # row 3: check digit
     rows[2][2] = "2021-13"  # row 4: no such month
@@ -66,7 +67,7 @@ def test_500_workers_by_excel_then_a_file_with_errors_in_several_rows(portal, fi
     assert not Claim.objects.exists() and not Person.objects.exists()
 
     # 500 workers, October to December 2021: 3 months × 500 元 each (R3.2)
-    rows = [[_worker_id(n), f"职工{n}", "2021-10", "2021-12"] for n in range(1, 501)]
+    rows = [[_worker_id(n), numbered("职工", n), "2021-10", "2021-12"] for n in range(1, 501)]
     _fill_and_upload(company, tmp_path, "以工代训职工名单.xlsx", rows)
     assert "已按上传的名单（500 人）生成以工代训补贴申领草稿" in company.message(), company.text()
     claim = Claim.objects.get()

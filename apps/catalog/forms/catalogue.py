@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import dates
-from apps.core.forms import DateInput
+from apps.core.forms import DateInput, ImportForm
 from apps.rules.figures import figures_on
 
 from ..models import Level, MajorCategory, Occupation, SettingKey
@@ -76,6 +76,7 @@ class DistrictSettingForm(forms.Form):
     note = forms.CharField(label=_("依据/说明"), max_length=200)
 
 
-class OccupationImportForm(forms.Form):
+class OccupationImportForm(ImportForm):
+    kind = "occupations"
     # An empty file is the reader's to refuse, naming the file (apps.core.tabular).
     file = forms.FileField(label=_("目录文件 (.xlsx 或 .csv)"), allow_empty_file=True)

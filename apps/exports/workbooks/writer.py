@@ -10,8 +10,9 @@ or a carriage return is written with an apostrophe in front (OWASP's first remed
 shown and stays text and no formula runs, even after the cell is edited or the sheet is saved
 as CSV. The writer never turns strings into formulas, numbers or links in the first place.
 
-It knows nothing of the portal's models: it writes typed values. The rule for text is
-`apps.core.tabular.neutralise`, the one every workbook the portal writes follows.
+It knows nothing of the portal's models: it writes typed values. Every row and header goes
+through `apps.core.tabular.safe_row` (every text, whatever its column's kind, neutralised), the
+one helper every workbook the portal writes uses, templates included.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from typing import Any, Literal
 
 import xlsxwriter
 
-from apps.core.tabular import neutralise
+from apps.core.tabular import neutralise, safe_row
 
 __all__ = ["Column", "Workbook", "neutralise"]
 
 ColumnKind = Literal["text", "wrap", "int", "yuan", "date", "datetime"]
-TEXT_KINDS = frozenset({"text", "wrap"})
 EXCEL_MAX_ROWS = 1_048_576
 
 NUMBER_FORMATS: dict[str, str] = {
@@ -107,7 +107,6 @@ class Table:
         self.columns = tuple(columns)
         self.rows = 0
         self.sheet_names: list[str] = []
-        self._text = tuple(i for i, c in enumerate(self.columns) if c.kind in TEXT_KINDS)
         self._per_sheet = book.row_limit - 1
         self._open()
 
@@ -118,7 +117,7 @@ class Table:
         sheet = self.book.add_worksheet(name)
         for index, column in enumerate(self.columns):
             sheet.set_column(index, index, column.width, self.book.formats.get(column.kind))
-        sheet.write_row(0, 0, [c.header for c in self.columns], self.book.header_format)
+        sheet.write_row(0, 0, safe_row(c.header for c in self.columns), self.book.header_format)
         sheet.freeze_panes(1, 0)
         self.sheet_names.append(name)
         self._sheet = sheet
@@ -127,11 +126,7 @@ class Table:
     def append(self, row: Sequence[Any]) -> None:
         if self._next > self._per_sheet:
             self._open()
-        values = list(row)
-        for index in self._text:
-            if values[index]:
-                values[index] = neutralise(values[index])
-        self._sheet.write_row(self._next, 0, values)
+        self._sheet.write_row(self._next, 0, safe_row(row))
         self._next += 1
         self.rows += 1
 
@@ -187,7 +182,7 @@ class Sheet:
 
     def header(self, *labels: str) -> None:
         """A table's header row; the first one on the sheet stays in view when scrolling."""
-        self._sheet.write_row(self._row, 0, [neutralise(label) for label in labels], self.book.header_format)
+        self._sheet.write_row(self._row, 0, safe_row(labels), self.book.header_format)
         self._row += 1
         if not self._frozen:
             self._sheet.freeze_panes(self._row, 0)

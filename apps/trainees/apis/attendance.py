@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,16 +28,19 @@ from apps.classes.selectors import class_get
 from apps.core.apis import id_field
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.core.parsers import MultiPartParser
 from apps.core.permissions import signed_in
 
 from ..imports.attendance import attendance_import
+from ..imports.jobs import import_or_queue
 from ..imports.results import results_import
-from ..models import AttendanceSource, CertificateType, Enrolment, Outcome, Result
+from ..models import AttendanceSource, CertificateType, Enrolment, ImportKind, Outcome, Result
 from ..permissions import may_reveal_for_class
 from ..selectors.attendance import attendance_grid, operator_class_get
 from ..selectors.roster import enrolments_active
 from ..services.attendance import MODE_LABELS, AttendanceInput, attendance_record_many
 from ..services.results import result_record, results_complete
+from .jobs import ImportJobSerializer, job_accepted
 
 if TYPE_CHECKING:
     from apps.core.permissions import Actor
@@ -150,7 +152,7 @@ def _upload_schema(name: str, summary: str, what: str, tag: str) -> Any:
                     name, {"file": serializers.FileField(help_text=what)}
                 )
             },
-            responses={201: COUNTS},
+            responses={201: COUNTS, 202: ImportJobSerializer},
             tags=[tag],
         )
     )
@@ -162,6 +164,7 @@ class _ClassUploadApi(APIView):
 
     parser_classes = [MultiPartParser]
     what = ""
+    kind = ""
 
     def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
         raise NotImplementedError
@@ -172,17 +175,22 @@ class _ClassUploadApi(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError(f"请以 multipart/form-data 上传 file 字段（{self.what}）", field="file")
+        job = import_or_queue(
+            actor=user, training_class=training_class, kind=self.kind, upload=upload, filename=upload.name
+        )
+        if job is not None:
+            return job_accepted(job)
         return _counts(self.read(actor=user, training_class=training_class, upload=upload))
 
 
 class _AttendanceUploadApi(_ClassUploadApi):
     """An attendance file, read by the importer of its `kind`."""
 
-    kind = AttendanceSource.SIGN_IN_SHEET
+    source = AttendanceSource.SIGN_IN_SHEET
 
     def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
         return attendance_import(
-            actor=actor, training_class=training_class, source=upload, filename=upload.name, kind=self.kind
+            actor=actor, training_class=training_class, source=upload, filename=upload.name, kind=self.source
         )
 
 
@@ -196,7 +204,8 @@ class SignInSheetImportApi(_AttendanceUploadApi):
     """The class's sign-in sheet (.xlsx, the template of the attendance page)."""
 
     what = ".xlsx 签到表"
-    kind = AttendanceSource.SIGN_IN_SHEET
+    kind = ImportKind.SIGN_IN_SHEET
+    source = AttendanceSource.SIGN_IN_SHEET
 
 
 @_upload_schema(
@@ -209,7 +218,8 @@ class OnlineAttendanceImportApi(_AttendanceUploadApi):
     """An online platform's export of study minutes (.csv)."""
 
     what = ".csv 文件"
-    kind = AttendanceSource.ONLINE_PLATFORM
+    kind = ImportKind.ONLINE_ATTENDANCE
+    source = AttendanceSource.ONLINE_PLATFORM
 
 
 @_upload_schema(
@@ -222,6 +232,7 @@ class ResultsImportApi(_ClassUploadApi):
     """Every trainee's result (.xlsx, the template of the results page)."""
 
     what = ".xlsx 考核结果"
+    kind = ImportKind.RESULTS
 
     def read(self, *, actor: Actor, training_class: Any, upload: Any) -> Any:
         return results_import(actor=actor, training_class=training_class, source=upload, filename=upload.name)

@@ -18,22 +18,24 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
 from apps.core.filters import DocumentedFilters, filter_api
+from apps.core.parsers import FormParser, MultiPartParser
 from apps.core.permissions import signed_in
 
 from ..filters import RosterFilter
+from ..imports.jobs import import_or_queue
 from ..imports.roster import parse_roster
-from ..models import Enrolment, Person
+from ..models import Enrolment, ImportKind, Person
 from ..permissions import may_enrol, may_reveal_for_class, person_policy
 from ..selectors import roster as selectors
 from ..services.enrolment import enrolment_create, enrolment_withdraw, roster_import
 from ..services.persons import REVEAL_PURPOSES, person_reveal
+from .jobs import ImportJobSerializer, job_accepted
 
 
 def _person_data(person: Person, *, revealed: bool = False) -> dict[str, Any]:
@@ -171,7 +173,8 @@ class RosterUploadApi(APIView):
                     "with_warnings": serializers.IntegerField(),
                     "already_enrolled": serializers.IntegerField(),
                 },
-            )
+            ),
+            202: ImportJobSerializer,
         },
         tags=["roster"],
     )
@@ -183,6 +186,15 @@ class RosterUploadApi(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError("请上传花名册文件（字段名 file）", field="file")
+        job = import_or_queue(
+            actor=user,
+            training_class=training_class,
+            kind=ImportKind.ROSTER,
+            upload=upload,
+            filename=upload.name,
+        )
+        if job is not None:
+            return job_accepted(job)
         roster = parse_roster(upload, training_class=training_class, filename=upload.name)
         result = roster_import(training_class=training_class, actor=user, roster=roster)
         return Response(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.classes.models import ClassSession, SessionMode
-from apps.core.forms import DateInput
+from apps.core.forms import DateInput, ImportForm
 
 from ..models import CertificateType, Outcome, Result
 from ..selectors.attendance import Cell
@@ -18,11 +18,12 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = DateInput()
 
 
-class UploadForm(forms.Form):
+class UploadForm(ImportForm):
     # An empty file is the reader's to refuse, naming the file (apps.core.tabular).
     file = forms.FileField(label=_("文件"), allow_empty_file=True)
 
-    def __init__(self, *args, label: str = "", **kwargs):
+    def __init__(self, *args, kind: str, label: str = "", **kwargs):
+        self.kind = kind
         super().__init__(*args, **kwargs)
         if label:
             self.fields["file"].label = label

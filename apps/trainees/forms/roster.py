@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ApplicationError
+from apps.core.forms import ImportForm
 from apps.rules.enterprise import TRAINEE_RELATIONS
 
 from ..models import TargetGroup
@@ -73,7 +74,8 @@ class EnrolForm(forms.Form):
         return _checked(clean_household_region, self.cleaned_data["household_region"])
 
 
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(ImportForm):
+    kind = "roster"
     file = forms.FileField(
         label=_("花名册文件 (.xlsx)"),
         help_text=_("请使用本班的花名册模板；也可上传 UTF-8 编码的 .csv 文件"),

@@ -25,7 +25,7 @@ from apps.classes.permissions import is_class_operator
 from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
-from apps.core.tabular import RowError, TableErrors, column_index, read_rows, safe_cell
+from apps.core.tabular import RowError, TableErrors, column_index, read_rows, safe_cell, safe_row
 from apps.rules.figures import figures_on
 
 from ..models import AttendanceSource, Enrolment, EnrolmentStatus, Person
@@ -306,7 +306,7 @@ def parse_sign_in_sheet(
     seen: dict[tuple[int, int], int] = {}
     skipped = 0
     today = dates.today()
-    table = read_rows(source, filename=filename)
+    table = read_rows(source, filename=filename, kind="sign_in_sheet")
     _, header = next(table)
     column = column_index(header, SHEET_HEADERS, SHEET_SESSION_HEADERS)
     session_field = "课次开始时间" if "课次开始时间" in column else "课次"
@@ -362,7 +362,7 @@ def parse_online_export(
     rows: list[AttendanceRow] = []
     seen: dict[tuple[int, int], int] = {}
     today = dates.today()
-    table = read_rows(source, filename=filename)
+    table = read_rows(source, filename=filename, kind="online_attendance")
     _, header = next(table)
     column = column_index(header, ONLINE_HEADERS)
     pick = itemgetter(*(column[h] for h in ONLINE_HEADERS))
@@ -463,7 +463,7 @@ def _sign_in_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
     bold = Font(bold=True)
     header = []
     for title in SHEET_HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=safe_cell(title))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
@@ -476,7 +476,7 @@ def _sign_in_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
     for session in sessions:
         day, start = f"{session.date:%Y-%m-%d}", f"{session.start_time:%H:%M}"
         for _, name, number in trainees:
-            sheet.append([day, start, safe_cell(name), number, None, None])
+            sheet.append(safe_row([day, start, name, number, None, None]))
     notes = workbook.create_sheet("填写说明")
     figures = figures_on(training_class.approved_on or dates.today())
     for line in (
@@ -490,7 +490,7 @@ def _sign_in_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
         ],
         ["请勿修改日期、课次开始时间、身份证号码；任一行有错误则整个文件不导入。"],
     ):
-        notes.append(line)
+        notes.append(safe_row(line))
     buffer = io.BytesIO()
     workbook.save(buffer)
     persons = [person for person, _, _ in trainees] if sessions else []  # no session, no row

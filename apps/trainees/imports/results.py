@@ -13,7 +13,7 @@ from django.db import transaction
 from apps.classes.models import TrainingClass
 from apps.classes.permissions import is_class_operator
 from apps.core.errors import ApplicationError
-from apps.core.tabular import RowError, TableErrors, read_table, safe_cell
+from apps.core.tabular import RowError, TableErrors, read_table, safe_row
 
 from ..imports.attendance import RosterMatcher, parse_date
 from ..models import CertificateType, Enrolment, EnrolmentStatus, Outcome
@@ -51,7 +51,7 @@ def parse_results(
     seen: dict[int, int] = {}
     numbers: dict[str, int] = {}
     header_checked = False
-    for number, raw in read_table(source, filename=filename):
+    for number, raw in read_table(source, filename=filename, kind="results"):
         if not header_checked:
             missing = [h for h in RESULT_HEADERS if h not in raw]
             if missing:
@@ -142,7 +142,7 @@ def _results_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
     assert header is not None and footer is not None, "a new worksheet has a header and a footer"
     header.center.text = "内部资料 注意保密"
     footer.center.text = f"{training_class.name} 考核结果 · 第 &P 页"
-    sheet.append(list(RESULT_HEADERS))
+    sheet.append(safe_row(list(RESULT_HEADERS)))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     enrolments = list(
@@ -153,14 +153,16 @@ def _results_sheet(training_class: TrainingClass) -> tuple[bytes, list[int]]:
     for enrolment in enrolments:
         result = getattr(enrolment, "result", None)
         sheet.append(
-            [
-                safe_cell(enrolment.person.name),
-                enrolment.person.id_number,
-                result.get_outcome_display() if result else None,
-                result.get_certificate_type_display() if result and result.certificate_type else None,
-                safe_cell(result.certificate_number) if result else None,
-                f"{result.certificate_date:%Y-%m-%d}" if result and result.certificate_date else None,
-            ]
+            safe_row(
+                [
+                    enrolment.person.name,
+                    enrolment.person.id_number,
+                    result.get_outcome_display() if result else None,
+                    result.get_certificate_type_display() if result and result.certificate_type else None,
+                    result.certificate_number if result else None,
+                    f"{result.certificate_date:%Y-%m-%d}" if result and result.certificate_date else None,
+                ]
+            )
         )
     last = max(sheet.max_row, 2)
     # Text cells: ID and certificate numbers keep every digit, dates stay as typed.

@@ -18,7 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from apps.classes.models import TrainingClass, TrainingType
-from apps.core.tabular import RowError, TableErrors, read_rows
+from apps.core.tabular import RowError, TableErrors, read_rows, safe_row
+from apps.core.uploads import limits
 from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.identity import today_in_china
 
@@ -31,8 +32,9 @@ from ..services.enrolment import (
     relation_problems,
 )
 
-# A roster is one class: planned trainees are at most 10,000 (classes.forms.ClassForm).
-MAX_ROWS = 10_000
+# A roster is one class: planned trainees are at most 10,000 (classes.forms.ClassForm); the
+# upload's row cap is settings.IMPORT_MAX_ROWS["roster"] (apps.core.uploads).
+KIND = "roster"
 COLUMNS = ("name", "id_number", "phone", "household_region", "groups")
 ENTERPRISE_COLUMNS = (*COLUMNS, "relation")
 REQUIRED = ("name", "id_number")
@@ -65,12 +67,13 @@ def parse_roster(
     source: str | Path | IO[bytes], *, training_class: TrainingClass, filename: str | None = None
 ) -> ParsedRoster:
     """Read every row of an uploaded roster (.xlsx, or UTF-8 .csv) and clean it. A missing
-    column, an empty file or too many rows raise TableErrors at once; row errors are collected."""
+    column or an empty file raise TableErrors at once, a file over its caps ApplicationError
+    (apps.core.uploads); row errors are collected."""
     name = str(filename or getattr(source, "name", str(source)))
     roster = ParsedRoster(filename=Path(name).name)
     required = REQUIRED if "relation" not in roster_columns(training_class) else (*REQUIRED, "relation")
     today = today_in_china()
-    table = read_rows(source, filename=name)
+    table = read_rows(source, filename=name, kind=KIND)
     _, header = next(table)
     column = {label: position for position, label in enumerate(header)}
     missing = [FIELD_LABELS[key] for key in required if FIELD_LABELS[key] not in column]
@@ -81,8 +84,6 @@ def parse_roster(
     rows = 0
     for number, cells in table:
         rows += 1
-        if rows > MAX_ROWS:
-            raise TableErrors([RowError(number, "", f"一个花名册最多 {MAX_ROWS} 人，请分批导入")])
         values = {key: "" if at is None else cells[at] for key, at in positions.items()}
         entry, errors = enrolment_input_or_errors(**values, row=number, on=today)
         if entry is None:
@@ -115,7 +116,7 @@ def roster_template(training_class: TrainingClass) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet), "a new workbook has one worksheet"
     sheet.title = "花名册"
-    sheet.append([FIELD_LABELS[key] for key in columns])
+    sheet.append(safe_row([FIELD_LABELS[key] for key in columns]))
     for index, key in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.cell(row=1, column=index).font = Font(bold=True)
@@ -127,18 +128,20 @@ def roster_template(training_class: TrainingClass) -> bytes:
             choices = DataValidation(
                 type="list", formula1='"' + ",".join(TRAINEE_RELATIONS.values()) + '"', allow_blank=False
             )
-            choices.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            choices.add(f"{letter}2:{letter}{limits(KIND).max_rows + 1}")
             sheet.add_data_validation(choices)
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("填写说明")
-    notes.append([FIELD_LABELS[key] for key in columns])
-    notes.append([EXAMPLE[key] for key in columns])
-    notes.append([])
-    notes.append([f"填写说明（{training_class.name}，{training_class.get_training_type_display()}）"])
+    notes.append(safe_row([FIELD_LABELS[key] for key in columns]))
+    notes.append(safe_row([EXAMPLE[key] for key in columns]))
+    notes.append(safe_row([]))
+    notes.append(
+        safe_row([f"填写说明（{training_class.name}，{training_class.get_training_type_display()}）"])
+    )
     for key in columns:
-        notes.append([FIELD_LABELS[key], NOTES[key]])
-    notes.append(["", "上面第 2 行是示例。请在“花名册”工作表中从第 2 行起每行填写一名学员。"])
-    notes.append(["", "任何一行有错误则整个文件不导入，请按提示的行号和列名更正后重新上传。"])
+        notes.append(safe_row([FIELD_LABELS[key], NOTES[key]]))
+    notes.append(safe_row(["", "上面第 2 行是示例。请在“花名册”工作表中从第 2 行起每行填写一名学员。"]))
+    notes.append(safe_row(["", "任何一行有错误则整个文件不导入，请按提示的行号和列名更正后重新上传。"]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
     notes.column_dimensions["A"].width = 22

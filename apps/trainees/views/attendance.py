@@ -30,8 +30,9 @@ from apps.core.views import paginate
 
 from ..forms.attendance import ResultForm, SessionAttendanceForm, UploadForm
 from ..imports.attendance import ONLINE_HEADERS, SHEET_HEADERS, attendance_import, sign_in_sheet_template
+from ..imports.jobs import import_or_queue
 from ..imports.results import RESULT_HEADERS, results_import, results_template
-from ..models import AttendanceSource
+from ..models import AttendanceSource, ImportKind
 from ..permissions import may_reveal_for_class
 from ..selectors.attendance import (
     Cell,
@@ -43,6 +44,7 @@ from ..selectors.attendance import (
 from ..selectors.roster import enrolments_active
 from ..services.attendance import OPEN_FOR_ATTENDANCE, attendance_entry, attendance_save_many
 from ..services.results import OPEN_FOR_RESULTS, result_record, results_complete
+from .roster import queued_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -164,11 +166,25 @@ def _import(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     training_class = operator_class_get(class_id=pk, user=user)
     sheet = kind == AttendanceSource.SIGN_IN_SHEET
     label = "学员签到表 (.xlsx)" if sheet else "线上平台导出文件 (.csv，UTF-8)"
-    form = UploadForm(request.POST or None, request.FILES or None, label=label)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        kind="sign_in_sheet" if sheet else "online_attendance",
+        label=label,
+    )
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            job = import_or_queue(
+                actor=user,
+                training_class=training_class,
+                kind=ImportKind.SIGN_IN_SHEET if sheet else ImportKind.ONLINE_ATTENDANCE,
+                upload=upload,
+                filename=upload.name,
+            )
+            if job is not None:
+                return queued_page(request, job)
             counts = attendance_import(
                 actor=user,
                 training_class=training_class,
@@ -280,11 +296,20 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 def results_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     training_class = operator_class_get(class_id=pk, user=user)
-    form = UploadForm(request.POST or None, request.FILES or None, label="考核结果 (.xlsx)")
+    form = UploadForm(request.POST or None, request.FILES or None, kind="results", label="考核结果 (.xlsx)")
     row_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            job = import_or_queue(
+                actor=user,
+                training_class=training_class,
+                kind=ImportKind.RESULTS,
+                upload=upload,
+                filename=upload.name,
+            )
+            if job is not None:
+                return queued_page(request, job)
             counts = results_import(
                 actor=user, training_class=training_class, source=upload, filename=upload.name
             )

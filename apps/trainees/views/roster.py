@@ -24,8 +24,9 @@ from apps.core.views import paginate, sort_by
 
 from ..filters import RosterFilter
 from ..forms.roster import EnrolForm, RevealForm, RosterUploadForm, WithdrawForm
+from ..imports.jobs import import_or_queue
 from ..imports.roster import parse_roster, roster_columns, roster_template
-from ..models import Person
+from ..models import ImportJob, ImportKind, Person
 from ..permissions import enrolment_policy, may_enrol, may_reveal_for_class, person_policy
 from ..selectors import roster as selectors
 from ..services import persons
@@ -136,6 +137,15 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            job = import_or_queue(
+                actor=signed_in(request),
+                training_class=training_class,
+                kind=ImportKind.ROSTER,
+                upload=upload,
+                filename=upload.name,
+            )
+            if job is not None:
+                return queued_page(request, job)
             result = roster_import(
                 training_class=training_class,
                 actor=signed_in(request),
@@ -166,6 +176,12 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
             "columns": [FIELD_LABELS[c] for c in roster_columns(training_class)],
         },
     )
+
+
+def queued_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    """A large upload handed to its Celery task: its progress page."""
+    messages.info(request, f"文件共 {job.rows_total:,} 行，正在后台导入，本页显示进度。")
+    return redirect("roster:import_job", pk=job.pk)
 
 
 @login_required

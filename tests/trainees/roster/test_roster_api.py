@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from apps.core.models import StateChange
 from apps.trainees.models import Enrolment, Person, PersonalDataView
 from apps.trainees.services.enrolment import enrolment_create
+from tests.factories import numbered
 from tests.trainees.roster_factories import TrainingClassFactory, id_number, nth_id_number, with_wrong_check
 
 from .conftest import REVEALS, ROLES, SEES
@@ -151,7 +152,7 @@ def _roster(rows):
 
 def test_roster_upload_201_or_400_with_every_row_error(api_client, operator, approved_class):
     api_client.force_authenticate(operator)
-    rows = [[f"学员{n}", nth_id_number(n)] for n in range(1, 31)]
+    rows = [[numbered("学员", n), nth_id_number(n)] for n in range(1, 31)]
     rows[15][1] = with_wrong_check(rows[15][1])
     rows[20][0] = ""
     bad = api_client.post(_url(approved_class, "roster"), {"file": _roster(rows)}, format="multipart")
@@ -159,7 +160,7 @@ def test_roster_upload_201_or_400_with_every_row_error(api_client, operator, app
     assert bad.json()["detail"] == "共 2 处错误，未导入任何数据"
     assert [(e["row"], e["field"]) for e in bad.json()["errors"]] == [(17, "身份证号码"), (22, "姓名")]
     assert Enrolment.objects.count() == 0
-    rows[15][1], rows[20][0] = nth_id_number(16), "学员21"
+    rows[15][1], rows[20][0] = nth_id_number(16), numbered("学员", 21)
     good = api_client.post(_url(approved_class, "roster"), {"file": _roster(rows)}, format="multipart")
     assert good.status_code == 201
     assert good.json() == {
@@ -171,7 +172,7 @@ def test_roster_upload_201_or_400_with_every_row_error(api_client, operator, app
     }
     again = api_client.post(
         _url(approved_class, "roster"),
-        {"file": _roster([*rows, ["学员31", nth_id_number(31)]])},
+        {"file": _roster([*rows, [numbered("学员", 31), nth_id_number(31)]])},
         format="multipart",
     )
     assert again.status_code == 201
@@ -223,7 +224,7 @@ def test_roster_upload_retried_with_an_idempotency_key_enrols_once(operator, app
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=operator).key}")
-    content = _roster([[f"学员{n}", nth_id_number(n)] for n in range(1, 4)]).getvalue()
+    content = _roster([[numbered("学员", n), nth_id_number(n)] for n in range(1, 4)]).getvalue()
 
     def upload():
         file = io.BytesIO(content)

@@ -9,12 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from apps.core.errors import ApplicationError
 from apps.core.models import StateChange
 from apps.core.tabular import TableErrors
-from apps.trainees.imports import roster as roster_module
 from apps.trainees.imports.roster import parse_roster, roster_template
 from apps.trainees.models import Enrolment, Person, PersonGroup
 from apps.trainees.services.enrolment import roster_import
+from tests.factories import numbered
 from tests.trainees.roster_factories import (
     PersonFactory,
     TrainingClassFactory,
@@ -42,7 +43,7 @@ def xlsx(rows, header=HEADER, name="花名册.xlsx"):
 
 def people(count, start=1):
     return [
-        [f"学员{n}", nth_id_number(n), f"138{n:08d}", "重庆市渝中区", "登记失业人员"]
+        [numbered("学员", n), nth_id_number(n), f"138{n:08d}", "重庆市渝中区", "登记失业人员"]
         for n in range(start, start + count)
     ]
 
@@ -84,7 +85,11 @@ def test_one_wrong_check_digit_in_row_17_saves_nothing_then_30_are_saved(approve
     assert PersonGroup.objects.filter(group="registered_unemployed").count() == 30
     assert StateChange.objects.filter(to_state="enrolled", actor=operator).count() == 30
     person = Person.objects.get(id_number=good)
-    assert (person.name, person.phone, person.household_region) == ("学员16", "13800000016", "重庆市渝中区")
+    assert (person.name, person.phone, person.household_region) == (
+        numbered("学员", 16),
+        "13800000016",
+        "重庆市渝中区",
+    )
 
 
 def test_every_error_of_every_row_is_listed_by_row_and_column(approved_class, operator):
@@ -110,7 +115,7 @@ def test_the_same_number_twice_names_both_rows(approved_class, operator):
     errors = _errors(approved_class, operator, xlsx(rows))
     assert errors == [
         "第 4 行「身份证号码」：与第 2 行重复",
-        "第 5 行「姓名」：与第 3 行身份证号码相同，但姓名「另一个名字」与第 3 行的「学员2」不一致",
+        "第 5 行「姓名」：与第 3 行身份证号码相同，但姓名「另一个名字」与第 3 行的「学员二」不一致",
     ]
 
 
@@ -120,7 +125,7 @@ def test_a_name_other_than_the_registered_one_is_an_error(approved_class, operat
     assert errors == [
         "第 2 行「姓名」：身份证号码 5001**********"
         + nth_id_number(1)[-4:]
-        + " 已登记为「张三」，与填写的姓名「学员1」不一致（同一身份证号码全市只登记一人）"
+        + " 已登记为「张三」，与填写的姓名「学员一」不一致（同一身份证号码全市只登记一人）"
     ]
 
 
@@ -162,12 +167,12 @@ def test_a_roster_uploaded_again_with_another_name_for_an_enrolled_number_is_a_r
     with pytest.raises(TableErrors) as caught:
         _import(approved_class, operator, xlsx(rows))
     assert [(e.row, e.field) for e in caught.value.errors] == [(3, "姓名"), (5, "身份证号码")]
-    assert "已登记为「学员2」，与填写的姓名「王五」不一致" in caught.value.errors[0].message
+    assert "已登记为「学员二」，与填写的姓名「王五」不一致" in caught.value.errors[0].message
     assert Enrolment.objects.count() == 2
 
 
 def test_registered_persons_are_reused(approved_class, operator):
-    PersonFactory(id_number=nth_id_number(1), name="学员1", phone="")
+    PersonFactory(id_number=nth_id_number(1), name=numbered("学员", 1), phone="")
     result = _import(approved_class, operator, xlsx(people(3)))
     assert (result.enrolled, result.persons_created, result.persons_reused) == (3, 2, 1)
     assert Person.objects.get(id_number=nth_id_number(1)).phone == "13800000001"
@@ -176,7 +181,7 @@ def test_registered_persons_are_reused(approved_class, operator):
 def test_without_returning_the_new_rows_are_looked_up(approved_class, operator, monkeypatch):
     # SQLite before 3.35 cannot return the ids of the rows it inserts
     monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
-    PersonFactory(id_number=nth_id_number(2), name="学员2")
+    PersonFactory(id_number=nth_id_number(2), name=numbered("学员", 2))
     result = _import(approved_class, operator, xlsx(people(3)))
     assert (result.enrolled, result.persons_created, result.persons_reused) == (3, 2, 1)
     enrolments = Enrolment.objects.filter(training_class=approved_class)
@@ -204,7 +209,7 @@ def test_overlap_and_r10_2_from_the_database_are_row_errors(approved_class, oper
     assert Enrolment.objects.filter(training_class=approved_class).count() == 0
 
 
-def test_missing_column_empty_file_and_too_many_rows(approved_class, operator, monkeypatch):
+def test_missing_column_empty_file_and_too_many_rows(approved_class, operator, settings):
     header = ["姓名", "手机号码"]
     assert _errors(approved_class, operator, xlsx([["张三", "13812345678"]], header=header)) == [
         "第 1 行：缺少必需的列：身份证号码（请使用本班的花名册模板）"
@@ -212,8 +217,11 @@ def test_missing_column_empty_file_and_too_many_rows(approved_class, operator, m
     assert _errors(approved_class, operator, xlsx([])) == [
         "第 2 行：文件中没有数据行：请从第 2 行起每行填写一名学员"
     ]
-    monkeypatch.setattr(roster_module, "MAX_ROWS", 3)
-    assert _errors(approved_class, operator, xlsx(people(4))) == ["第 5 行：一个花名册最多 3 人，请分批导入"]
+    settings.IMPORT_MAX_ROWS = {**settings.IMPORT_MAX_ROWS, "roster": 3}
+    with pytest.raises(ApplicationError, match=r"「花名册\.xlsx」超过花名册的行数上限：一次最多导入 3 行"):
+        _import(approved_class, operator, xlsx(people(4)))
+    assert Enrolment.objects.count() == 0 and Person.objects.count() == 0
+    assert _import(approved_class, operator, xlsx(people(3))).enrolled == 3
 
 
 def test_csv_and_lower_case_x_are_accepted(approved_class, operator):

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from apps.core.models import StateChange
 from apps.trainees.models import Enrolment, EnrolmentStatus, Person, PersonalDataView
 from apps.trainees.services.enrolment import enrolment_create
-from tests.factories import UserFactory
+from tests.factories import UserFactory, numbered
 from tests.trainees.roster_factories import (
     EnrolmentFactory,
     PersonFactory,
@@ -256,7 +256,7 @@ def test_enrol_form_of_an_enterprise_class_asks_for_the_relation(client, operato
 
 
 def test_upload_page_lists_every_error_by_row_and_saves_nothing(client, operator, approved_class):
-    rows = [[f"学员{n}", nth_id_number(n), ""] for n in range(1, 31)]
+    rows = [[numbered("学员", n), nth_id_number(n), ""] for n in range(1, 31)]
     rows[15][1] = with_wrong_check(rows[15][1])
     client.force_login(operator)
     url = reverse("roster:roster_upload", args=[approved_class.pk])
