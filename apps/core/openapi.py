@@ -65,7 +65,15 @@ KEY_CONFLICT: Final = (
 
 # The operations that queue work for a Celery worker (apps.core.tasks.publish): with the broker
 # down they answer 503 and leave nothing queued.
-QUEUEING: Final = {("post", "/api/v1/audits/runs"), ("post", "/api/v1/exports")}
+QUEUEING: Final = {
+    ("post", "/api/v1/audits/runs"),
+    ("post", "/api/v1/exports"),
+    # A large upload becomes an import job (apps.trainees.imports.jobs).
+    ("post", "/api/v1/classes/{id}/attendance/online"),
+    ("post", "/api/v1/classes/{id}/attendance/sheet"),
+    ("post", "/api/v1/classes/{id}/results/upload"),
+    ("post", "/api/v1/classes/{id}/roster"),
+}
 QUEUE_DOWN: Final = (
     "任务队列暂不可用，请稍后再试（未排队任何任务）/ The task queue is unavailable: nothing was queued"
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
@@ -48,6 +49,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     large, too many fields or files, a multipart part it cannot read, such as a file name of
     thousands of characters) is said in Chinese on both (apps.core.parsers.upload_refusal)."""
     reason = upload_refusal(exception) if isinstance(exception, UPLOAD_REFUSALS) else ""
+    if isinstance(exception, RequestDataTooBig) and not (request.content_type or "").startswith("multipart/"):
+        # A JSON (or other) body over DATA_UPLOAD_MAX_MEMORY_SIZE: no form field to speak of.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        reason = f"请求无法处理：请求体过大，超过 {limit:,} 字节的上限"
     if _api(request):
         return _api_error(reason or "请求无法处理：请求体过大或请求格式有误", 400)
     # As Django's own bad_request: the template alone, no context processors (the request failed).

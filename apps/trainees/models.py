@@ -241,6 +241,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # When the sweeper sent the job's task again (its message was lost: apps.trainees.imports.jobs).
+    resent_at = models.DateTimeField(_("重新投递时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")

@@ -416,9 +416,9 @@ CELERY_BEAT_SCHEDULE["audits-nightly"] = {
     "task": "audits.nightly",
     "schedule": crontab(hour=1, minute=30),
 }
-# The sweeper (audits.sweep, exports.sweep; every TASK_SWEEP_MINUTES): an audit run or an export
-# job `queued` for TASK_QUEUED_RESEND_MINUTES, or `running` with no progress for
-# TASK_RUNNING_RESEND_MINUTES (more than the 30-minute hard limit of a task, so a slow task is
+# The sweeper (audits.sweep, exports.sweep, trainees.sweep; every TASK_SWEEP_MINUTES): an audit
+# run, an export job or an import job `queued` for TASK_QUEUED_RESEND_MINUTES, or `running` with
+# no progress for TASK_RUNNING_RESEND_MINUTES (more than the 30-minute hard limit of a task, so a slow task is
 # never taken for a lost one), has its work sent again, once; still stuck
 # TASK_STUCK_FAIL_MINUTES after that, it fails with the reason, and its scope is free again.
 TASK_SWEEP_INTERVAL = timedelta(minutes=int(os.environ.get("TASK_SWEEP_MINUTES", "5")))
@@ -427,6 +427,7 @@ TASK_RUNNING_RESEND_AFTER = timedelta(minutes=int(os.environ.get("TASK_RUNNING_R
 TASK_STUCK_FAIL_AFTER = timedelta(minutes=int(os.environ.get("TASK_STUCK_FAIL_MINUTES", "60")))
 CELERY_BEAT_SCHEDULE["audits-sweep"] = {"task": "audits.sweep", "schedule": TASK_SWEEP_INTERVAL}
 CELERY_BEAT_SCHEDULE["exports-sweep"] = {"task": "exports.sweep", "schedule": TASK_SWEEP_INTERVAL}
+CELERY_BEAT_SCHEDULE["imports-sweep"] = {"task": "trainees.sweep", "schedule": TASK_SWEEP_INTERVAL}
 # How many claim lines one audit task handles; smaller slices spread a run over more workers
 # (tests shrink it to get several slices out of a handful of lines).
 AUDIT_CHUNK_LINES = int(os.environ.get("AUDIT_CHUNK_LINES", "50000"))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.db import transaction
 from django.utils import timezone
 
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
@@ -65,6 +66,7 @@ LIFECYCLE: Lifecycle[ImportJob] = register(
     )
 )
 FAILURE_MESSAGE = "导入失败，未导入任何数据。请重新上传；多次失败请联系管理员。"
+STUCK_MESSAGE = "导入任务长时间未完成（任务队列暂不可用或任务中断），已停止，未导入任何数据，请重新上传。"
 
 
 def import_storage() -> Storage:
@@ -140,6 +142,16 @@ def import_job_ended(
     job.save(update_fields=["status", "finished_at", "result", "errors", "message", "rows_done", "file"])
     cache.delete(progress_key(job))
     return job
+
+
+def import_job_fail(*, job_id: int, message: str) -> None:
+    """queued | running → failed with what the user is told (the queue was down, the task was
+    lost), the upload deleted; a job already ended, or running under a worker's lock, is left."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+        if job is None or job.status not in (S.QUEUED, S.RUNNING):
+            return
+        import_job_ended(job=job, message=message)
 
 
 def _forget_file(job: ImportJob) -> None:

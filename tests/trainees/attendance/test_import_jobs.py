@@ -211,3 +211,78 @@ def test_progress_is_heard_while_the_task_reads(operator, running_class, trainee
     assert import_job_run(job_id=job.pk).status == "finished"
     assert heard == [1, 2, 3, 4]  # the header, then each data row (row numbers as in Excel)
     assert re.fullmatch(r"trainees:import-job:\d+:rows", jobs.progress_key(job))
+
+
+def _broker_down(monkeypatch):
+    import kombu.exceptions
+
+    from apps.trainees import tasks
+
+    def down(job_id):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_run, "delay", down)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the send follows the commit
+def test_a_large_upload_with_the_queue_down_fails_its_job_and_says_why(
+    client, api_client, operator, running_class, trainees, monkeypatch
+):
+    """Issue 17, item 3: the job is failed with the reason and the file deleted; nothing stays
+    queued; the page says the queue is unavailable and the API answers 503."""
+    _broker_down(monkeypatch)
+    client.force_login(operator)
+    page = _upload(client, running_class, _sheet_rows(trainees))
+    api_client.force_authenticate(operator)
+    url = reverse("api-class-attendance-sheet", args=[running_class.pk])
+    api = api_client.post(url, {"file": xlsx_file(_sheet_rows(trainees))}, format="multipart")
+
+    assert page.status_code == 200 and "任务队列暂不可用，请稍后再试" in page.content.decode()
+    assert (api.status_code, api.json()) == (503, {"detail": "任务队列暂不可用，请稍后再试"})
+    jobs = list(ImportJob.objects.values_list("status", "message", "file"))
+    assert jobs == [("failed", "任务队列暂不可用，请稍后再试", "")] * 2
+    assert not Attendance.objects.exists()
+
+
+def test_a_stuck_job_is_sent_again_once_then_failed(
+    operator, running_class, trainees, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.trainees import tasks
+    from apps.trainees.imports.jobs import import_jobs_sweep, import_or_queue
+    from apps.trainees.services.jobs import STUCK_MESSAGE
+
+    settings.TASK_QUEUED_RESEND_AFTER = timedelta(minutes=10)
+    settings.TASK_STUCK_FAIL_AFTER = timedelta(minutes=60)
+    sent = []
+    monkeypatch.setattr(tasks.import_run, "delay", sent.append)
+    made = []
+    for _ in range(2):
+        upload = xlsx_file(_sheet_rows(trainees))
+        with django_capture_on_commit_callbacks(execute=False):  # the message never reaches the broker
+            made.append(
+                import_or_queue(
+                    actor=operator,
+                    training_class=running_class,
+                    kind="sign_in_sheet",
+                    upload=upload,
+                    filename=upload.name,
+                )
+            )
+    lost, fresh = made
+    now = timezone.now()
+    ImportJob.objects.filter(pk=lost.pk).update(created_at=now - timedelta(minutes=11))
+
+    assert tasks.import_jobs_sweep() == {"resent": [lost.pk], "failed": []}
+    assert sent == [lost.pk] and ImportJob.objects.get(pk=lost.pk).resent_at is not None
+    assert import_jobs_sweep(now=now + timedelta(minutes=5)) == {"resent": [], "failed": []}
+    assert sent == [lost.pk]  # once only
+
+    swept = import_jobs_sweep(now=now + timedelta(minutes=61))
+    assert swept == {"resent": [fresh.pk], "failed": [lost.pk]}
+    job = ImportJob.objects.get(pk=lost.pk)
+    assert (job.status, job.message, job.file) == ("failed", STUCK_MESSAGE, "")
+    assert not Attendance.objects.exists()
