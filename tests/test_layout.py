@@ -58,6 +58,7 @@ CORE_HELPERS = {
     "api_glossary",
     "middleware",
     "parsers",
+    "pagination",
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,6 +18,7 @@ from apps.core.permissions import signed_in
 
 from .health import broker_status, database_status
 from .home import chosen_year, home_context, year_choices, years_with_data
+from .pagination import Paginator
 
 
 def _api(request: HttpRequest) -> bool:
@@ -89,7 +90,7 @@ def date_param(request: HttpRequest, name: str) -> date | None:
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -> Page:
-    """The page of `queryset` asked for by ?page=, clamped to the valid range."""
+    """The page of `queryset` asked for by ?page=, clamped to the valid range (see `Paginator`)."""
     paginator = Paginator(queryset, per_page or settings.PAGINATE_BY)
     return paginator.get_page(request.GET.get("page"))
 
