@@ -98,7 +98,9 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -
 def sort_by(
     request: HttpRequest, queryset: Any, allowed: Mapping[str, str | Sequence[str]], default: str
 ) -> tuple[Any, str]:
-    """Order by ?sort=<key> or ?sort=-<key>, where key is one of `allowed` (key → field or fields)."""
+    """Order by ?sort=<key> or ?sort=-<key>, where key is one of `allowed` (key → field or fields),
+    ties broken by id in the same direction, so that one index on (field, id) walked either way
+    serves the list and its deep pages (apps.core.pagination)."""
     sort = request.GET.get("sort") or default
     key = sort.lstrip("-")
     if key not in allowed:
@@ -106,4 +108,4 @@ def sort_by(
     prefix = "-" if sort.startswith("-") else ""
     chosen = allowed[key]
     fields = (chosen,) if isinstance(chosen, str) else tuple(chosen)
-    return queryset.order_by(*(f"{prefix}{field}" for field in fields), "pk"), sort
+    return queryset.order_by(*(f"{prefix}{field}" for field in fields), f"{prefix}pk"), sort
