@@ -72,7 +72,7 @@ BOOK = [
        WHERE c.status IN ('approved', 'paid') AND l.decision = 'approved' AND l.amount > 0""",
     """INSERT INTO ledger_payment (created_at, updated_at, district_id, reference, paid_on, amount,
            created_by_id)
-       SELECT %(now)s, %(now)s, c.district_id, 'BENCH-' || c.id, CAST(c.updated_at AS DATE),
+       SELECT %(now)s, %(now)s, c.district_id, 'BENCH-' || c.id, {day},
            SUM(l.amount), %(admin)s
        FROM claims_claim c JOIN claims_claimline l ON l.claim_id = c.id
        WHERE c.status = 'paid' AND l.decision = 'approved' AND l.amount > 0
@@ -107,9 +107,10 @@ def book(admin: User) -> None:
     }
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        json = "JSONB" if connection.vendor == "postgresql" else "TEXT"
+        postgres = connection.vendor == "postgresql"
+        json, day = ("JSONB", "CAST(c.updated_at AS DATE)") if postgres else ("TEXT", "date(c.updated_at)")
         for sql in BOOK:
-            cursor.execute(sql.replace("{json}", json), params)
+            cursor.execute(sql.replace("{json}", json).replace("{day}", day), params)
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
     print(
