@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -368,6 +368,10 @@ def _next_phase(run: AuditRun) -> None:
     _finish(run)
 
 
+# The key of the lock under which a finishing run changes which findings are current.
+CURRENCY_LOCK = 17_0006
+
+
 def covering(*, district_id: Any, claim_id: Any) -> Q:
     """Runs whose scope covers a claim (or a finding on it): all open claims, the claim's district,
     the claim itself."""
@@ -389,7 +393,12 @@ def covered_by_newer_run() -> Exists:
 def findings_currency_update(run: AuditRun) -> None:
     """A finishing run's findings become the current ones where it covers them: the older findings
     it covers are current no more, and its own (not cleared) are current unless a newer finished
-    run already covers them (a run that finishes after a newer one of a wider scope)."""
+    run already covers them (a run that finishes after a newer one of a wider scope). Two runs of
+    overlapping scopes finishing at once take turns (a transaction-scoped lock on PostgreSQL;
+    SQLite has one writer at a time), so the later sees what the earlier made current."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CURRENCY_LOCK])
     older = AuditFinding.objects.filter(current=True, run_id__lt=run.pk)
     if run.scope == Scope.DISTRICT and run.district_id is not None:
         older = older.filter(district_id=run.district_id)
