@@ -7,11 +7,15 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.models import Role
-        from apps.claims.extensions import register_claim_section, register_review_guard
+        from apps.claims.extensions import (
+            register_claim_section,
+            register_finding_source,
+            register_review_guard,
+        )
         from apps.core.home import register_nav, register_panel
 
         from .extensions.claim_page import claim_page_section
-        from .extensions.review import blocking_findings, pending_findings
+        from .extensions.review import blocking_findings, flagging_findings, pending_findings
         from .home import auditor_panel, findings_panel
 
         register_nav(
@@ -27,3 +31,5 @@ class AuditsConfig(AppConfig):
         register_claim_section("audits/_claim_findings.html", claim_page_section, order=10)
         # A confirmed finding stops a line's approval; open ones are acknowledged at the final one.
         register_review_guard(blocking=blocking_findings, pending=pending_findings)
+        # Their current open or confirmed findings flag a claim in the claims' list.
+        register_finding_source(flagging_findings)

@@ -207,6 +207,13 @@ class AuditFinding(models.Model):
     )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    # Whether this is the current finding of its subject and rule: its run finished, it did not
+    # clear there, and no newer finished run covers it (a run of all open claims covers every
+    # finding, a district's run its district's, a claim's run its claim's). Kept by
+    # services.findings_currency_update when a run finishes (the findings lists, the claims' flag
+    # and the review guards read it through its partial indexes instead of asking every finding
+    # whether a newer run covers it); rows written while the run works are not current yet.
+    current = models.BooleanField(_("当前疑点"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("稽核疑点")
@@ -221,6 +228,15 @@ class AuditFinding(models.Model):
                 fields=["subject", "rule", "run"],
                 condition=~Q(status="open") & ~Q(change="cleared"),
                 name="audit_finding_decided",
+            ),
+            # The current findings in the lists' default order (rule, then id).
+            models.Index(fields=["rule", "id"], condition=Q(current=True), name="audit_finding_current"),
+            # The claims with a current finding that waits for, or stopped, a decision on a line:
+            # what the claims' "has findings" flag reads (apps.claims.extensions).
+            models.Index(
+                fields=["claim"],
+                condition=Q(current=True, status__in=["open", "confirmed"], line__isnull=False),
+                name="audit_finding_flags_claim",
             ),
         ]
         constraints = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,9 +18,10 @@ from apps.claims.models import Claim
 from apps.claims.permissions import claim_policy
 from apps.core.masking import mask_id_number
 
+from . import services
 from .engine import catalogue
 from .engine.checks import OPEN_STATUSES
-from .models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Scope
+from .models import AuditFinding, AuditRun, FindingStatus, RunStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 from .services import PHASE_PROJECT
 
@@ -81,30 +82,10 @@ def run_progress(run: WithAnnotations[AuditRun, ChunkCounts]) -> Progress:
     return Progress(50 + share, done, total, "逐条规则核查")
 
 
-def _covering(*, district_id: Any, claim_id: Any) -> Q:
-    """Runs whose scope covers a claim (or a finding on it): all open claims, the claim's district,
-    the claim itself."""
-    return (
-        Q(scope=Scope.ALL)
-        | Q(scope=Scope.DISTRICT, district_id=district_id)
-        | Q(scope=Scope.CLAIM, claim_id=claim_id)
-    )
-
-
-def _covered_by_newer_run() -> Exists:
-    newer = AuditRun.objects.filter(status=RunStatus.FINISHED, pk__gt=OuterRef("run_id")).filter(
-        _covering(district_id=OuterRef("district_id"), claim_id=OuterRef("claim_id"))
-    )
-    return Exists(newer)
-
-
 def _current(findings: QuerySet[AuditFinding]) -> QuerySet[AuditFinding]:
-    """Of `findings`, those of a finished run, not cleared there, that no newer finished run covers."""
-    return (
-        findings.filter(run__status=RunStatus.FINISHED)
-        .exclude(change=Change.CLEARED)
-        .exclude(_covered_by_newer_run())
-    )
+    """Of `findings`, the current ones: of a finished run, not cleared there, that no newer finished
+    run covers (kept as `AuditFinding.current` when a run finishes; services.findings_currency_update)."""
+    return findings.filter(current=True)
 
 
 def current_findings(*, user: User) -> QuerySet[AuditFinding]:
@@ -199,7 +180,7 @@ def claim_audited_by(*, claim: Claim, user: User) -> AuditRun | None:
     claim only a run of the claim itself audited it. None: no batch audit has covered the claim
     yet, and its page may not say that one found nothing."""
     if claim.status in OPEN_STATUSES:
-        covering = _covering(district_id=claim.district_id, claim_id=claim.pk)
+        covering = services.covering(district_id=claim.district_id, claim_id=claim.pk)
     else:
         covering = Q(scope=Scope.CLAIM, claim_id=claim.pk)
     since = claim.submitted_at or claim.created_at

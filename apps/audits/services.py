@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -391,9 +391,64 @@ def _next_phase(run: AuditRun) -> None:
     _finish(run)
 
 
+# The key of the lock under which a finishing run changes which findings are current.
+CURRENCY_LOCK = 17_0006
+
+
+def covering(*, district_id: Any, claim_id: Any) -> Q:
+    """Runs whose scope covers a claim (or a finding on it): all open claims, the claim's district,
+    the claim itself."""
+    return (
+        Q(scope=Scope.ALL)
+        | Q(scope=Scope.DISTRICT, district_id=district_id)
+        | Q(scope=Scope.CLAIM, claim_id=claim_id)
+    )
+
+
+def covered_by_newer_run() -> Exists:
+    """Whether a finished run newer than a finding's own covers it (in a finding's queryset)."""
+    newer = AuditRun.objects.filter(status=R.FINISHED, pk__gt=OuterRef("run_id")).filter(
+        covering(district_id=OuterRef("district_id"), claim_id=OuterRef("claim_id"))
+    )
+    return Exists(newer)
+
+
+def findings_currency_update(run: AuditRun) -> None:
+    """A finishing run's findings become the current ones where it covers them: the older findings
+    it covers are current no more, and its own (not cleared) are current unless a newer finished
+    run already covers them (a run that finishes after a newer one of a wider scope). Two runs of
+    overlapping scopes finishing at once take turns (a transaction-scoped lock on PostgreSQL;
+    SQLite has one writer at a time), so the later sees what the earlier made current."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CURRENCY_LOCK])
+    older = AuditFinding.objects.filter(current=True, run_id__lt=run.pk)
+    if run.scope == Scope.DISTRICT and run.district_id is not None:
+        older = older.filter(district_id=run.district_id)
+    elif run.scope == Scope.CLAIM:
+        # A claim's run covers its claim's findings (none, if the claim was deleted since).
+        older = older.filter(claim_id=run.claim_id) if run.claim_id is not None else older.none()
+    older.update(current=False)
+    run.findings.exclude(change=Change.CLEARED).exclude(covered_by_newer_run()).update(current=True)
+
+
+def findings_currency_rebuild() -> int:
+    """Every finding's `current` read afresh from the runs (what findings_currency_update keeps):
+    for the migration that adds it, and for findings written by hand. Returns the current ones."""
+    AuditFinding.objects.filter(current=True).update(current=False)
+    return (
+        AuditFinding.objects.filter(run__status=R.FINISHED)
+        .exclude(change=Change.CLEARED)
+        .exclude(covered_by_newer_run())
+        .update(current=True)
+    )
+
+
 def _finish(run: AuditRun) -> None:
-    """running → finished: compare with the previous run of the scope, count, drop the scratch."""
+    """running → finished: compare with the previous run of the scope, count, make its findings
+    the current ones, drop the scratch."""
     checks.compare_with_previous(run, run.previous)
+    findings_currency_update(run)
     counts = run.findings.aggregate(
         findings=Count("pk", filter=~Q(change=Change.CLEARED)),
         appeared=Count("pk", filter=Q(change=Change.APPEARED)),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from apps.accounts.models import User
 
 
@@ -104,3 +106,16 @@ def lines_blocked(line_ids: list[int]) -> dict[int, list[str]]:
 def claim_pending_matters(claim: Any) -> list[str]:
     """What the officer must acknowledge before approving the claim."""
     return [message for guard in guards for message in guard.pending(claim)]
+
+
+# Findings held elsewhere --------------------------------------------------------------------------
+# A claim "has findings" (the claims' list, its filter and API) when a line has a finding of the
+# engine or another app holds one on a line that waits for a decision: the audits register their
+# current open or confirmed findings. Each source is a queryset of rows with a `claim_id` column,
+# read through a partial index of its own (an EXISTS by claim), so the flag is one indexed fact.
+
+finding_sources: list[Callable[[], QuerySet[Any]]] = []
+
+
+def register_finding_source(source: Callable[[], QuerySet[Any]]) -> None:
+    finding_sources.append(source)

@@ -9,10 +9,10 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from apps.catalog.filters import district_filter
-from apps.core.filters import ALL, FilterSet, number_input, search_filter, yes_no_filter
+from apps.core.filters import ALL, FilterSet, number_input, search_filter
 
 from .models import Claim, ClaimKind, ClaimStatus
-from .selectors import WAITING
+from .selectors import WAITING, has_findings
 
 CLAIMANT_ROLES = ("institution_operator", "enterprise_filer")
 
@@ -43,7 +43,12 @@ class ClaimFilter(FilterSet):
     district = district_filter(label="区县")
     amount_min = _amount("gte", "申领金额从（元）")
     amount_max = _amount("lte", "至（元）")
-    has_findings = yes_no_filter("has_findings", "校验结果", [("1", "有校验提示"), ("0", "无校验提示")])
+    has_findings = django_filters.ChoiceFilter(
+        label="校验结果或稽核疑点",
+        choices=[("1", "有校验提示或未排除的稽核疑点"), ("0", "都没有")],
+        empty_label=ALL,
+        method="filter_has_findings",
+    )
 
     class Meta:
         model = Claim
@@ -62,6 +67,12 @@ class ClaimFilter(FilterSet):
         if value == "waiting":
             return queryset.filter(status__in=WAITING)
         return queryset.filter(status=value)
+
+    def filter_has_findings(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """The engine's findings on a line, or a current open or confirmed audit finding on one
+        (selectors.has_findings: indexed EXISTS, not the list's annotation)."""
+        flagged = has_findings()
+        return queryset.filter(flagged if value == "1" else ~flagged)
 
     def filter_claimant(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         code = value.upper()

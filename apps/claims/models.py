@@ -95,7 +95,13 @@ class Claim(TimeStampedModel):
         verbose_name = _("补贴申领")
         verbose_name_plural = _("补贴申领")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["district", "status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["district", "status", "submitted_at"]),
+            # The lists' orders, walked backwards with a LIMIT: the pages' default (newest
+            # submitted first) and the API's (newest first), whatever page is asked.
+            models.Index(fields=["submitted_at", "created_at", "id"], name="claim_submitted_order"),
+            models.Index(fields=["created_at", "id"], name="claim_created_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total__gte=0) & Q(approved_total__gte=0), name="claim_totals_non_negative"
@@ -118,6 +124,11 @@ class LineDecision(models.TextChoices):
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("通过")
     REJECTED = "rejected", _("不予补贴")
+
+
+# A line the engine had something to say about (its stored quote has findings): the condition of
+# the partial index claim_line_with_findings, which the claims' "has findings" flag reads.
+LINE_WITH_FINDINGS = ~Q(findings=[])
 
 
 class ClaimLine(TimeStampedModel):
@@ -171,6 +182,9 @@ class ClaimLine(TimeStampedModel):
         verbose_name = _("申领明细")
         verbose_name_plural = _("申领明细")
         ordering = ["claim_id", "id"]
+        indexes = [
+            models.Index(fields=["claim"], condition=LINE_WITH_FINDINGS, name="claim_line_with_findings")
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="claim_line_amount_non_negative"),
             models.UniqueConstraint(

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -18,8 +31,8 @@ from apps.trainees.models import Person
 from apps.trainees.permissions import person_policy
 
 from .engine import facts_for
-from .extensions import LineNote
-from .models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
+from .extensions import LineNote, finding_sources
+from .models import LINE_WITH_FINDINGS, Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
 from .permissions import claim_policy
 from .services.entitlement import judged
 
@@ -51,9 +64,21 @@ class ClaimFlags(TypedDict):
     line_count: int
 
 
+def has_findings() -> Q:
+    """A claim with findings: a line the engine found something on, or a finding another app holds
+    on one of its lines and registered (the audits' current open or confirmed findings,
+    apps.claims.extensions.finding_sources). Each is an EXISTS read through a partial index of the
+    few rows concerned, so the flag costs the same over a page of claims or the whole city."""
+    flagged = Q(Exists(ClaimLine.objects.filter(LINE_WITH_FINDINGS, claim=OuterRef("pk"))))
+    for source in finding_sources:
+        flagged |= Q(Exists(source().filter(claim_id=OuterRef("pk"))))
+    return flagged
+
+
 def _with_flags(qs: QuerySet[Claim]) -> QuerySet[WithAnnotations[Claim, ClaimFlags]]:
-    """Each claim with whether any line has a finding and how many lines it has (subqueries, so a
-    page of claims is one query)."""
+    """Each claim with whether it has findings (`has_findings`) and how many lines it has
+    (subqueries, so a page of claims is one query; the list's paginator reads them for the rows
+    of the page only, apps.core.views.Paginator)."""
     counts = (
         ClaimLine.objects.filter(claim=OuterRef("pk"))
         .order_by()
@@ -62,7 +87,7 @@ def _with_flags(qs: QuerySet[Claim]) -> QuerySet[WithAnnotations[Claim, ClaimFla
         .values("n")
     )
     return qs.annotate(
-        has_findings=Exists(ClaimLine.objects.filter(claim=OuterRef("pk"), findings__0__isnull=False)),
+        has_findings=ExpressionWrapper(has_findings(), output_field=BooleanField()),
         line_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)),
     )
 
@@ -115,19 +140,28 @@ class LineRow:
         return judged(self.line.findings)
 
 
-def claim_line_rows(
-    *,
-    claim: Claim,
-    user: User,
-    notes: dict[int, list[LineNote]] | None = None,
-    blockers: dict[int, dict[str, list[Any]]] | None = None,
-) -> list[LineRow]:
-    """Every line with its person, the ID number masked for every role (as in every list), and
-    the notes other apps put on it. Whether the viewer may open each person's page and reveal
-    the full number there is the roster's rule (apps.trainees.permissions.person_policy), asked
-    in the same query as the lines."""
+class LineSummary(TypedDict):
+    """What the claim page says of all of a claim's lines, whichever page of them it shows."""
+
+    count: int
+    pending: int
+
+
+def claim_line_summary(*, claim: Claim) -> LineSummary:
+    """How many lines the claim has and how many wait for a decision: one aggregate over the
+    claim's lines (through their claim index), whatever page of lines the claim page shows."""
+    row = claim.lines.order_by().aggregate(
+        count=Count("pk"), pending=Count("pk", filter=Q(decision=LineDecision.PENDING))
+    )
+    return {"count": row["count"], "pending": row["pending"]}
+
+
+def claim_lines(*, claim: Claim, user: User) -> QuerySet[ClaimLine]:
+    """The claim's lines in order, each with its person and whether the viewer may open the
+    person's page and reveal the full ID number there (the roster's rule,
+    apps.trainees.permissions.person_policy, asked in the same query as the lines)."""
     person = OuterRef("person_id")
-    lines = (
+    return (
         claim.lines.select_related("person", "decided_by")
         .annotate(
             person_page=Exists(person_policy.visible(user).filter(pk=person)),
@@ -135,6 +169,27 @@ def claim_line_rows(
         )
         .order_by("pk")
     )
+
+
+def claim_line_page_of(*, claim: Claim, line_id: int) -> int:
+    """The page of the claim page that shows the line (CLAIM_LINES_PER_PAGE lines a page, in id
+    order): where a decision on it sends the officer back to."""
+    before = claim.lines.filter(pk__lt=line_id).count()
+    return before // settings.CLAIM_LINES_PER_PAGE + 1
+
+
+def claim_line_rows(
+    *,
+    claim: Claim,
+    user: User,
+    lines: Iterable[Any] | None = None,
+    notes: dict[int, list[LineNote]] | None = None,
+    blockers: dict[int, dict[str, list[Any]]] | None = None,
+) -> list[LineRow]:
+    """The lines (every line of the claim, or the page of `claim_lines` given) with their persons,
+    the ID number masked for every role (as in every list), and the notes other apps put on
+    them."""
+    shown: Iterable[Any] = claim_lines(claim=claim, user=user) if lines is None else lines
     notes, blockers = notes or {}, blockers or {}
     return [
         LineRow(
@@ -145,7 +200,7 @@ def claim_line_rows(
             can_reveal=line.can_reveal,
             blockers=blockers.get(line.pk, {}),
         )
-        for line in lines
+        for line in shown
     ]
 
 
@@ -237,12 +292,17 @@ def _raises(rule: str, entry: dict[str, Any], line: ClaimLine) -> bool:
     return line.end is not None and entry["end"][:4] == str(line.end.year)  # R10.1: the same year
 
 
-def claim_line_blockers(*, claim: Claim, user: User) -> dict[int, dict[str, list[Blocker]]]:
-    """For each line with a finding on the person's other trainings, by rule: the other claims
-    (filed, not rejected; drafts claim nothing) whose lines raise it, so that a refusal names the
-    claim that blocks it. Read from the same facts the line was quoted against."""
+def claim_line_blockers(
+    *, claim: Claim, user: User, lines: Iterable[ClaimLine] | None = None
+) -> dict[int, dict[str, list[Blocker]]]:
+    """For each line (of the claim, or those given: the page shown) with a finding on the person's
+    other trainings, by rule: the other claims (filed, not rejected; drafts claim nothing) whose
+    lines raise it, so that a refusal names the claim that blocks it. Read from the same facts
+    the line was quoted against."""
     lines = [
-        line for line in claim.lines.all() if any(f.get("rule") in HISTORY_RULES for f in line.findings or ())
+        line
+        for line in (claim.lines.all() if lines is None else lines)
+        if any(f.get("rule") in HISTORY_RULES for f in line.findings or ())
     ]
     if not lines:
         return {}

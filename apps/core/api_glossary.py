@@ -54,6 +54,10 @@ GLOSSARY: Final[dict[str, tuple[str, str]]] = {
     "contact_phone": ("联系电话（遮蔽）", "Contact phone (masked)"),
     "content_type": ("文件类型", "Content type"),
     "count": ("总条数", "Total count"),
+    "count_capped": (
+        "总条数已达上限（实际更多，分页止于上限，请用筛选条件缩小范围）",
+        "The count stopped at its cap (more rows exist; pages stop there: narrow the list by its filters)",
+    ),
     "counts": ("计数", "Counts"),
     "created": ("新增条数", "Created"),
     "created_at": ("创建时间", "Created at"),

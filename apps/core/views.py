@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -24,6 +24,7 @@ from apps.core.permissions import signed_in
 from . import csp_reports
 from .health import broker_status, database_status
 from .home import chosen_year, home_context, year_choices, years_with_data
+from .pagination import Paginator
 from .parsers import UPLOAD_REFUSALS, upload_refusal
 
 
@@ -135,7 +136,7 @@ def date_param(request: HttpRequest, name: str) -> date | None:
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -> Page:
-    """The page of `queryset` asked for by ?page=, clamped to the valid range."""
+    """The page of `queryset` asked for by ?page=, clamped to the valid range (see `Paginator`)."""
     paginator = Paginator(queryset, per_page or settings.PAGINATE_BY)
     return paginator.get_page(request.GET.get("page"))
 
@@ -143,7 +144,9 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int | None = None) -
 def sort_by(
     request: HttpRequest, queryset: Any, allowed: Mapping[str, str | Sequence[str]], default: str
 ) -> tuple[Any, str]:
-    """Order by ?sort=<key> or ?sort=-<key>, where key is one of `allowed` (key → field or fields)."""
+    """Order by ?sort=<key> or ?sort=-<key>, where key is one of `allowed` (key → field or fields),
+    ties broken by id in the same direction, so that one index on (field, id) walked either way
+    serves the list and its deep pages (apps.core.pagination)."""
     sort = request.GET.get("sort") or default
     key = sort.lstrip("-")
     if key not in allowed:
@@ -151,4 +154,4 @@ def sort_by(
     prefix = "-" if sort.startswith("-") else ""
     chosen = allowed[key]
     fields = (chosen,) if isinstance(chosen, str) else tuple(chosen)
-    return queryset.order_by(*(f"{prefix}{field}" for field in fields), "pk"), sort
+    return queryset.order_by(*(f"{prefix}{field}" for field in fields), f"{prefix}pk"), sort

@@ -97,6 +97,12 @@ class LedgerEntry(models.Model):
         verbose_name = _("台账记录")
         verbose_name_plural = _("台账")
         ordering = ["created_at", "id"]
+        # The ledger's order, walked either way with a LIMIT whatever page is asked; a district's
+        # entries (of its few allocations) in that order from the index alone.
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="ledger_entry_order"),
+            models.Index(fields=["allocation", "created_at", "id"], name="ledger_entry_allocation_order"),
+        ]
         constraints = [
             # One commitment per approved line, ever: twenty concurrent approvals post one set.
             models.UniqueConstraint(

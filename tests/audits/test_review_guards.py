@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.audits.extensions.review import blocking_findings, pending_findings
 from apps.audits.models import AuditFinding, AuditRun
-from apps.audits.services import audit_finding_resolve
+from apps.audits.services import audit_finding_resolve, findings_currency_rebuild
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimStatus, LineDecision
 from apps.claims.services.class_claims import claim_create_for_class
@@ -43,13 +43,15 @@ def _run(**values) -> AuditRun:
     now = timezone.now()
     values.setdefault("scope", "all")
     values.setdefault("scope_key", "all")
-    return AuditRun.objects.create(
+    run = AuditRun.objects.create(
         status="finished", rules_version=RULES_VERSION, started_at=now, finished_at=now, **values
     )
+    findings_currency_rebuild()  # written by hand: which findings are current, as a finish keeps it
+    return run
 
 
 def _finding(line, status: str, run: AuditRun | None = None, rule: str = "R10.2") -> AuditFinding:
-    return AuditFinding.objects.create(
+    finding = AuditFinding.objects.create(
         run=run or _run(),
         rule=rule,
         subject=f"line:{line.pk}",
@@ -60,6 +62,9 @@ def _finding(line, status: str, run: AuditRun | None = None, rule: str = "R10.2"
         details=DETAILS,
         status=status,
     )
+    findings_currency_rebuild()
+    finding.refresh_from_db()
+    return finding
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_the_page_offers_what_the_user_may_choose(client, yuzhong_filer, officer
         "区县",
         "申领金额从（元）",
         "至（元）",
-        "校验结果",
+        "校验结果或稽核疑点",
     ):
         assert f"<label>{label} " in html
     assert '<option value="waiting" selected>待审核（已提交、审核中）</option>' in html

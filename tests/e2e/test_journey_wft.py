@@ -73,8 +73,15 @@ def test_500_workers_by_excel_then_a_file_with_errors_in_several_rows(portal, fi
     claim = Claim.objects.get()
     assert (claim.kind, claim.status, claim.year) == (ClaimKind.WORK_FOR_TRAINING, ClaimStatus.DRAFT, 2021)
     assert claim.lines.count() == 500 and Person.objects.count() == 500
-    assert company.page.locator("#lines tbody tr").count() == 500
-    assert "750,000.00" in company.text("#lines tfoot")
+    # The claim page shows the lines 50 at a time (CLAIM_LINES_PER_PAGE), the totals over all 500.
+    assert company.page.locator("#lines tbody tr").count() == 50
+    assert "共 500 条，第 1 / 10 页" in company.text("#lines nav.pagination")
+    assert "750,000.00" in company.text("#lines tfoot") and "全部 500 条明细" in company.text("#lines tfoot")
+    assert "750,000.00 元（500 条明细）" in company.text("dl.facts")
+    company.page.get_by_role("link", name="末页").click()
+    rows = company.page.locator("#lines tbody tr")
+    assert rows.count() == 50 and rows.first.locator("td").first.inner_text() == "451"
+    assert "职工500" in company.text("#lines tbody")
     assert "750,000.00 元（500 条明细）" in company.text("dl.facts")
 
 

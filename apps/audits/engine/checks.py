@@ -974,6 +974,7 @@ def _high_skill_bases(run: AuditRun, lo: int, hi: int) -> int:
             findings.append(
                 AuditFinding(
                     run=run,
+                    current=False,  # until the run finishes (services.findings_currency_update)
                     rule="R6.1",
                     subject=f"institution:{base.pk}:{year}",
                     district_id=base.district_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import catalogue
-from ..models import FindingStatus
+from ..models import AuditFinding, FindingStatus
 from ..selectors import current_findings_unscoped
 
 
@@ -45,3 +45,13 @@ def pending_findings(claim: Any) -> list[str]:
         severity = catalogue.rule_of(rule).severity if rule in catalogue.BY_ID else "?"
         out.append(f"稽核疑点 #{pk} 明细 #{line_id} {rule} [{severity}] {catalogue.message(rule, details)}")
     return out
+
+
+def flagging_findings() -> Any:
+    """The findings that make their claim one "with findings" in the claims' list (registered as a
+    finding source with apps.claims.extensions): the current ones on a line, open or confirmed
+    (a dismissed finding, or one a newer run no longer finds, flags nothing). Read through the
+    partial index audit_finding_flags_claim."""
+    return AuditFinding.objects.filter(
+        current=True, status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED], line__isnull=False
+    )

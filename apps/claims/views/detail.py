@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,12 +15,13 @@ from django.template.loader import render_to_string
 
 from apps.catalog.models import level_label
 from apps.core.permissions import signed_in
+from apps.core.views import paginate
 from apps.rules.enterprise import MATERIALS
 
 from .. import selectors
 from ..extensions import claim_page_extras, claim_pending_matters
 from ..forms import RULE_CHOICES, MaterialForm
-from ..models import ClaimStatus, LineDecision
+from ..models import ClaimStatus
 from ..permissions import claim_policy
 from ..services import data_lock, lifecycle
 from ..services import materials as material_services
@@ -44,11 +46,16 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     claim = selectors.claim_get(claim_id=pk, user=user)
     extras = claim_page_extras(user=user, claim=claim)
+    # The lines a page at a time; what the page says of them all comes from one aggregate.
+    page = paginate(request, selectors.claim_lines(claim=claim, user=user), settings.CLAIM_LINES_PER_PAGE)
+    summary = selectors.claim_line_summary(claim=claim)
+    lines = list(page.object_list)
     rows = selectors.claim_line_rows(
         claim=claim,
         user=user,
+        lines=lines,
         notes=extras.line_notes,
-        blockers=selectors.claim_line_blockers(claim=claim, user=user),
+        blockers=selectors.claim_line_blockers(claim=claim, user=user, lines=lines),
     )
     materials = list(claim.materials.select_related("uploaded_by"))
     is_claimant = claim_policy.can(user, "change", claim)
@@ -57,17 +64,15 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = material_services.claim_requires_materials(claim)
     present = {m.kind for m in materials}
     training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
-    can_approve = (
-        is_officer
-        and claim.status == S.UNDER_REVIEW
-        and not any(r.line.decision == LineDecision.PENDING for r in rows)
-    )
+    can_approve = is_officer and claim.status == S.UNDER_REVIEW and not summary["pending"]
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
             "rows": rows,
+            "page": page,
+            "line_count": summary["count"],
             "materials": materials,
             "required_materials": [(key, label, key in present) for key, label in MATERIALS.items()]
             if enterprise
@@ -89,7 +94,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # What the final approval asks the officer to acknowledge (open audit findings), asked
             # only when the form is shown.
             "pending_matters": claim_pending_matters(claim) if can_approve else [],
-            "pending": sum(1 for r in rows if r.line.decision == LineDecision.PENDING),
+            "pending": summary["pending"],
             "can_reveal": any(r.can_reveal for r in rows),
             "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
             "rule_choices": RULE_CHOICES,

@@ -3,6 +3,8 @@ decision on a line or on the rest in bulk, and the third party's recommendation 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -57,6 +59,16 @@ def claim_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("claims:detail", pk=pk)
 
 
+def _at_line(claim: Any, line: ClaimLine) -> str:
+    """The claim page at the line's row, on the page of lines that shows it."""
+    page = selectors.claim_line_page_of(claim=claim, line_id=line.pk)
+    return (
+        f"{claim_url(claim.pk)}?page={page}#line-{line.pk}"
+        if page > 1
+        else f"{claim_url(claim.pk)}#line-{line.pk}"
+    )
+
+
 @login_required
 @require_POST
 def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
@@ -70,7 +82,7 @@ def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{error}")
-        return redirect(f"{claim_url(pk)}#line-{line.pk}")
+        return redirect(_at_line(claim, line))
     data = form.cleaned_data
     try:
         review.claim_line_decide(
@@ -85,7 +97,7 @@ def line_decide(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     else:
         label = LineDecision(data["decision"]).label
         messages.success(request, f"明细 #{line.pk}（{line.person.name}）：{label}")
-    return redirect(f"{claim_url(pk)}#line-{line.pk}")
+    return redirect(_at_line(claim, line))
 
 
 @login_required

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision
@@ -191,10 +192,19 @@ def recovery_totals(qs: QuerySet[Recovery]) -> dict[str, Decimal]:
 
 def payment_list(*, user: User) -> QuerySet[Payment]:
     """The payments the user may read, with their line counts; `filters.PaymentFilter` narrows a list."""
+    # The count a subquery (not a join and GROUP BY over every payment): the list's paginator
+    # reads it for the page's payments alone (apps.core.pagination).
+    lines = (
+        PaymentLine.objects.filter(payment=OuterRef("pk"))
+        .order_by()
+        .values("payment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         payment_policy.visible(user)
         .select_related("district", "created_by")
-        .annotate(line_count=Count("lines"))
+        .annotate(line_count=Coalesce(Subquery(lines, output_field=IntegerField()), Value(0)))
     )
 
 
