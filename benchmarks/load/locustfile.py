@@ -230,8 +230,11 @@ class DistrictOfficer(Caseworker):
 
     @task(2)
     def review(self) -> None:
-        """Take a submitted claim into review, decide a line, approve the rest, approve the claim."""
-        data = self.api_get("/api/v1/claims/", "API claims list, submitted", {"status": "submitted"})
+        """Take a submitted class claim into review, decide a line, approve the rest, approve it."""
+        # Class claims: the generated city's other kinds store abbreviated inputs (what the audit
+        # reads: occupation, level, hours), which the engine cannot quote again as approval does.
+        params = {"status": "submitted", "kind": "class_completion"}
+        data = self.api_get("/api/v1/claims/", "API claims list, submitted", params)
         waiting = [c["id"] for c in data.get("results", [])]
         if not waiting:
             return
