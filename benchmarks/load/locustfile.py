@@ -4,17 +4,18 @@ Each simulated user signs in through the portal's login form (with its CSRF toke
 its own, the equivalent of a demo login (LOAD_ACCOUNTS, a JSON file written by the bench: role →
 [{"username", "password", "token", "district"}]), and uses that account's API token for the API.
 The users, by weight: district officers (5), the municipal admin (2), the auditor, the institution
-and the enterprise (1 each). They walk their main pages (home, the claims list with deep pages and
-the has_findings filter, a claim's page, findings, classes, a person, the ledger, exports), the list
-APIs, and the officers' and admin's write actions: take a submitted claim into review, decide one of
-its lines, approve the rest, approve the claim (booking the ledger), start an export. Ids are picked
-from the lists. Every request is named by its page type, so the table groups them; /healthz is
-walked by everyone, the yardstick of the same run.
+and the enterprise (1 each); at LOAD_USERS of 5 or fewer, one of each role. They walk their main
+pages (home, the claims list with deep pages and the has_findings filter, a claim's page, findings,
+classes, a person, the ledger, exports), the list APIs, and the officers' and admin's write
+actions: take a submitted claim into review, decide its lines, approve the pending ones, approve the
+claim (booking the ledger), start an export. Ids are picked from the lists. Every request is named
+by its page type, so the table groups them; /healthz is walked by everyone, the yardstick of the
+same run.
 
-A write the portal refuses for a business reason (a 400 or 409 carrying a rule or a Chinese
-message, e.g. a claim another officer took a moment before, or an approval over an entitlement) is
-the portal working: it is counted as a success and tallied apart in LOAD_REFUSALS (a JSON file),
-which the bench prints. Anything else that is not 2xx/3xx is an error.
+A write the portal refuses for a business reason (a 400 or 409 in the API's error shape: a line
+quoted at zero, a claim another officer took a moment before) is the portal answering: it counts as
+a success and is tallied apart in LOAD_REFUSALS (a JSON file), which the bench prints. Anything else
+that is not 2xx/3xx is an error.
 
 Alone: ``locust -f benchmarks/load/locustfile.py --host http://127.0.0.1:8000`` with LOAD_ACCOUNTS.
 LOAD_WAIT ("0,0.5" by default) is each user's pause between tasks in seconds (min,max); with
@@ -76,6 +77,8 @@ class PortalUser(HttpUser):
     abstract = True
     role = ""
     wait_time = between(*WAIT)
+    # At five users or fewer, one user of each role (the weights would leave some role out).
+    fixed_count = 1 if 0 < USERS <= 5 else 0
 
     def on_start(self) -> None:
         serial = next(SERIALS.setdefault(self.role, itertools.count()))
