@@ -459,6 +459,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # Stopped from outside (make's Ctrl-C, a timeout's SIGTERM): still stop the server and the worker.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         main()
     finally:
