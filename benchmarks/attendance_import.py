@@ -5,9 +5,12 @@ Run from the repository root: ``.venv/bin/python benchmarks/attendance_import.py
 The 100 sessions are live online sessions (two a day, 135 minutes each), so that both files can
 cover every trainee in every session. The timed part of each import is what the upload page does:
 read and check every row (parse), then upsert them in one transaction with the flags (save). The
-same run times merely reading each file (csv.reader over the CSV; openpyxl read-only over every
-row of the workbook) and prints the ratio; we aim at 3×. A second import of the CSV over the
-saved rows (every row an update) is timed too.
+yardstick, timed in the same run, is the least any import of the file could cost: merely reading
+it (csv.reader over the CSV; openpyxl read-only over every row of the workbook) plus writing the
+rows the import saved, bare, into a scratch table of the same columns (COPY on PostgreSQL,
+executemany on SQLite; benchmarks/_yardstick.py). Both parts are printed, and the ratio of the
+import to their sum; we aim at 3× and print MISSED above it. A second import of the CSV over the
+saved rows (every row an update) is timed against the same yardstick.
 
 Database: DATABASE_URL when set (a throwaway test database is created on that server and dropped
 afterwards, as the test runner does); otherwise a temporary SQLite file, migrated first.
@@ -48,6 +51,8 @@ from apps.rules.identity import id_check_character, uscc_check_character  # noqa
 from apps.trainees.imports.attendance import parse_online_export, parse_sign_in_sheet  # noqa: E402
 from apps.trainees.models import Attendance, AttendanceSource, Enrolment, Gender, Person  # noqa: E402
 from apps.trainees.services.attendance import attendance_save_many  # noqa: E402
+from benchmarks._report import against  # noqa: E402
+from benchmarks._yardstick import bare_write, how  # noqa: E402
 
 TRAINEES = 1_000
 SESSIONS = 100
@@ -201,12 +206,15 @@ def timed_import(parse, path: Path, training_class: TrainingClass, operator: Use
     return counts, parsed_at - started, finished - parsed_at
 
 
-def report(label: str, rows: int, counts, parse_s: float, save_s: float, read_s: float, reader: str) -> None:
-    total = parse_s + save_s
+def report(
+    label: str, rows: int, counts, parse_s: float, save_s: float, read_s: float, write_s: float, reader: str
+) -> None:
+    total, floor = parse_s + save_s, read_s + write_s
     print(
         f"{label}: {rows} rows in {total:.2f} s (read and check {parse_s:.2f} s, save {save_s:.2f} s; "
         f"{counts.created} created, {counts.updated} updated) on {connection.vendor}; "
-        f"{reader} alone {read_s:.2f} s; ratio {total / read_s:.1f}× (aim ≤ 3×)"
+        f"yardstick {floor:.2f} s ({reader} alone {read_s:.2f} s + bare {how()} of the saved rows "
+        f"{write_s:.2f} s); ratio {against(total / floor, 3)}"
     )
 
 
@@ -222,13 +230,21 @@ def run() -> None:
         parse_online_export, online_path, training_class, operator, AttendanceSource.ONLINE_PLATFORM
     )
     assert counts.created == online_rows == Attendance.objects.count(), counts
-    report("online CSV", online_rows, counts, parse_s, save_s, csv_read, "csv.reader")
+    csv_write = bare_write(Attendance)
+    report("online CSV", online_rows, counts, parse_s, save_s, csv_read, csv_write, "csv.reader")
     counts, parse_s, save_s = timed_import(
         parse_online_export, online_path, training_class, operator, AttendanceSource.ONLINE_PLATFORM
     )
     assert counts.updated == online_rows, counts
     report(
-        "online CSV again (every row an update)", online_rows, counts, parse_s, save_s, csv_read, "csv.reader"
+        "online CSV again (every row an update)",
+        online_rows,
+        counts,
+        parse_s,
+        save_s,
+        csv_read,
+        csv_write,
+        "csv.reader",
     )
 
     Attendance.objects.all().delete()
@@ -238,7 +254,8 @@ def run() -> None:
     )
     assert counts.created == sheet_rows == Attendance.objects.count(), counts
     flagged = Attendance.objects.exclude(flags=[]).count()
-    report("sign-in sheet", sheet_rows, counts, parse_s, save_s, xlsx_read, "openpyxl read-only")
+    sheet_write = bare_write(Attendance)
+    report("sign-in sheet", sheet_rows, counts, parse_s, save_s, xlsx_read, sheet_write, "openpyxl read-only")
     print(f"sign-in sheet: {flagged} rows flagged outside the session's hours")
 
 

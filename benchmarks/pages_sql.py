@@ -125,7 +125,7 @@ def populate() -> None:
     all open claims over it (unless one has run)."""
     if not ClaimLine.objects.exists():
         started = time.perf_counter()
-        world = bench.generate(bench.size())
+        world = bench.generate(bench.size(), bench.WORKDIR)
         print(
             f"generated {world['lines']:,} claim lines of {world['people']:,} people on {connection.vendor} "
             f"in {time.perf_counter() - started:.1f} s",
