@@ -22,6 +22,7 @@ from django.urls import reverse
 from apps.classes.models import ClassStatus
 from apps.classes.services import class_transition
 from apps.trainees.models import Attendance, ImportJob, ImportStatus
+from apps.trainees.views import jobs as job_views
 from tests.factories import UserFactory
 from tests.trainees.attendance_factories import enrol
 
@@ -29,6 +30,7 @@ from .conftest import workbook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 FIRST_DAY = "2026-12-05"  # the weekend class's first session, 09:00–15:45 offline
+REFRESH = 6  # seconds between the progress page's reloads
 SIGNED = ("08:55", "12:00")  # 180 minutes within the session: 4 class hours of 45 minutes
 
 
@@ -63,6 +65,59 @@ def running_class(make_class, operator, monkeypatch):
     training_class = class_transition(training_class=training_class, actor=operator, to=ClassStatus.RUNNING)
     enrol(training_class, 3)
     return training_class
+
+
+@pytest.fixture
+def import_storage(tmp_path, settings, monkeypatch):
+    """Where uploads wait for their task, for this test's web and (in the environment it
+    inherits) a real worker alike."""
+    root = str(tmp_path / "imports")
+    monkeypatch.setenv("IMPORT_STORAGE_ROOT", root)
+    settings.IMPORT_STORAGE_ROOT = root
+    return root
+
+
+class Queue:
+    """The broker as the journey sees it. With eager Celery (no CELERY_BROKER_URL) a job's task
+    would run within the upload's request; `hold()` keeps its message back, as a busy worker
+    would, until `deliver()` sends it (the same `publish`). With a real worker, nothing is held."""
+
+    def __init__(self, monkeypatch, worker):
+        self.monkeypatch = monkeypatch
+        self.real = worker is not None
+        self.held: list[tuple] = []
+
+    def hold(self) -> bool:
+        if self.real:
+            return False
+        from apps.trainees.imports import jobs
+
+        def held(task, *args, on_failure, **kwargs):
+            self.held.append((task, args, kwargs))
+
+        self.monkeypatch.setattr(jobs, "publish_on_commit", held)
+        return True
+
+    def deliver(self) -> None:
+        from apps.core.tasks import publish
+
+        while self.held:
+            task, args, kwargs = self.held.pop(0)
+            publish(task, *args, **kwargs)
+
+
+@pytest.fixture
+def queue(celery_worker, monkeypatch):
+    return Queue(monkeypatch, celery_worker)
+
+
+def _job_ended(school) -> None:
+    """On the job's page, until the job has ended: at once when the task ran within the request;
+    otherwise the page reloads itself (the Refresh header: no script) until it shows the result
+    or the error."""
+    school.page.wait_for_selector("section.card [role=status], section.card [role=alert]", timeout=60_000)
+    school.page.wait_for_load_state("load")
+    school.scan()
 
 
 def _choose_and_upload(school, path) -> None:
@@ -103,10 +158,12 @@ def _filled_sheet(school, tmp_path, name, *, bad_row_of=None):
 
 @pytest.mark.parametrize("width", [390, 1366])
 def test_a_large_sign_in_sheet_is_imported_by_its_job_behind_a_progress_page(
-    portal, running_class, operator, tmp_path, settings, width
+    portal, running_class, operator, import_storage, queue, tmp_path, settings, monkeypatch, width
 ):
     settings.IMPORT_ASYNC_ROWS = 3
-    settings.IMPORT_STORAGE_ROOT = str(tmp_path / "imports")
+    # The progress page reloads itself every REFRESH seconds: long enough here for the axe scan
+    # and a click before it does, on a busy machine.
+    monkeypatch.setattr(job_views, "REFRESH_SECONDS", REFRESH)
     names = sorted(running_class.enrolments.values_list("person__name", flat=True))
     phone = Screen(portal(operator), width)
     school = phone.portal
@@ -132,10 +189,11 @@ def test_a_large_sign_in_sheet_is_imported_by_its_job_behind_a_progress_page(
     path, rows, bad = _filled_sheet(school, tmp_path, "签到表-有误.xlsx", bad_row_of=names[1])
     assert rows == 3 * 8 > settings.IMPORT_ASYNC_ROWS and bad is not None
     _choose_and_upload(school, path)
-    phone.measure()
     failed = ImportJob.objects.get()
     assert school.page.url.endswith(reverse("roster:import_job", args=[failed.pk]))
     assert f"文件共 {rows} 行，正在后台导入，本页显示进度。" in school.message()
+    _job_ended(school)
+    phone.measure()
     heading = school.page.get_by_role("heading", level=1).inner_text()
     assert heading == f"导入学员签到表 #{failed.pk}", heading
     failed.refresh_from_db()
@@ -150,20 +208,40 @@ def test_a_large_sign_in_sheet_is_imported_by_its_job_behind_a_progress_page(
     ]
     card = school.text("section.card")
     assert "签到表-有误.xlsx" in card and "未导入" in card and "共 1 处错误，未导入任何数据" in card
-    assert school.page.locator("meta[http-equiv=refresh]").count() == 0  # it has ended
+    assert "自动刷新" not in school.text("main")  # it has ended
     assert not Attendance.objects.exists()
 
-    # (3) corrected: the job's page shows it finished with its counts, the grid the sign-ins
+    # (3) corrected, while the job waits for a worker: its page shows the progress and reloads
+    # itself, which the user can stop and resume; once the job has run, the page shows its counts
+    # and the grid the sign-ins
     school.follow("返回")
     school.follow("导入学员签到表")
     path, rows, _ = _filled_sheet(school, tmp_path, "签到表.xlsx")
+    holding = queue.hold()
     _choose_and_upload(school, path)
-    phone.measure()
     job = ImportJob.objects.exclude(pk=failed.pk).get()
-    assert school.page.url.endswith(reverse("roster:import_job", args=[job.pk]))
+    here = reverse("roster:import_job", args=[job.pk])
+    assert school.page.url.endswith(here)
+    if holding:
+        phone.measure()
+        progress = school.page.locator("progress")
+        assert (progress.get_attribute("max"), progress.get_attribute("value")) == (str(rows), "0")
+        main = school.text("main")
+        assert f"正在后台导入，本页每 {REFRESH} 秒自动刷新。" in main and f"已读取 0 / {rows} 行" in main
+        assert "排队中" in school.text("section.card")
+        school.follow("停止自动刷新")
+        assert school.page.url.endswith(f"{here}?refresh=off")
+        phone.measure()
+        assert "正在后台导入，本页已停止自动刷新。" in school.text("main")
+        school.page.evaluate("window.stillHere = true")  # gone if the page reloads
+        school.page.wait_for_timeout((REFRESH + 1) * 1000)
+        assert school.page.evaluate("window.stillHere === true"), "stopped, the page reloaded itself"
+        school.follow("恢复自动刷新")
+        assert school.page.url.endswith(here)
+        queue.deliver()  # the worker imports it; the page shows it at its next reload
+    _job_ended(school)
+    phone.measure()
     assert school.page.get_by_role("heading", level=1).inner_text() == f"导入学员签到表 #{job.pk}"
-    if school.page.locator("meta[http-equiv=refresh]").count():  # a real worker: wait for it
-        school.page.wait_for_selector("p.ok, p.warn[role=alert]", timeout=60_000)
     status = school.text("section.card [role=status]")
     assert status == f"导入成功：新增记录 3，更新记录 0，缺勤未导入的行 {rows - 3}", status
     progress = school.page.locator("progress")
