@@ -6,13 +6,15 @@ uploads it through the form's file chooser:
 1. a text file renamed 签到表.xlsx is refused on the form, named, before anything is stored;
 2. the sheet with one trainee signed out before signing in: the job's page lists that row's
    error in Chinese, and nothing was saved;
-3. corrected, the job's page shows it finished with its counts, and the class's attendance grid
-   the three sign-ins.
+3. corrected, its job waits for a worker: the page shows the progress bar at 0 and reloads
+   itself (the Refresh header), which the user stops (no reload) and resumes; the job runs, the
+   page reloads to its counts, and the class's attendance grid shows the three sign-ins.
 
-Celery is eager here (as in the zero-setup default), so each job has ended when its page first
-shows; with a real worker (CELERY_BROKER_URL) the page refreshes itself until it has. On a 390 px
-phone screen (no page wider than the screen) and at full width, every page scanned with axe-core
-and held to the Content-Security-Policy."""
+Celery is eager here (as in the zero-setup default), so the job of (2) has ended when its page
+first shows and that of (3) is held back until the journey delivers it (`Queue`); with a real
+worker (CELERY_BROKER_URL) nothing is held and each page is followed until its job ends. On a
+390 px phone screen (no page wider than the screen) and at full width, every page scanned with
+axe-core and held to the Content-Security-Policy."""
 
 from datetime import date
 
@@ -191,7 +193,7 @@ def test_a_large_sign_in_sheet_is_imported_by_its_job_behind_a_progress_page(
     _choose_and_upload(school, path)
     failed = ImportJob.objects.get()
     assert school.page.url.endswith(reverse("roster:import_job", args=[failed.pk]))
-    assert f"文件共 {rows} 行，正在后台导入，本页显示进度。" in school.message()
+    assert f"文件共 {rows} 行，已交由后台导入，本页显示进度和结果。" in school.message()
     _job_ended(school)
     phone.measure()
     heading = school.page.get_by_role("heading", level=1).inner_text()
@@ -208,7 +210,7 @@ def test_a_large_sign_in_sheet_is_imported_by_its_job_behind_a_progress_page(
     ]
     card = school.text("section.card")
     assert "签到表-有误.xlsx" in card and "未导入" in card and "共 1 处错误，未导入任何数据" in card
-    assert "自动刷新" not in school.text("main")  # it has ended
+    assert "自动刷新" not in school.text("main") and "已读取" not in card  # it has ended
     assert not Attendance.objects.exists()
 
     # (3) corrected, while the job waits for a worker: its page shows the progress and reloads

@@ -7,6 +7,7 @@ Small files stay in the request. Celery runs eagerly here, as in the zero-setup 
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from apps.trainees.imports.jobs import import_job_run
@@ -104,10 +105,15 @@ def test_a_large_sheet_with_a_bad_row_saves_nothing_and_its_page_lists_every_err
         response = _upload(client, running_class, _sheet_rows(trainees, bad=True))
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.FAILED and not Attendance.objects.exists()
+    # ended within the request (eager Celery): the page's message does not say it is still running
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert told == ["文件共 3 行，已交由后台导入，本页显示进度和结果。"]
     assert job.errors == [{"row": 3, "field": "签退时间", "message": "签退时间 08:00 早于签到时间 08:55"}]
     body = client.get(response.url).content.decode()
     assert "发现 1 处错误，未导入任何数据" in body and "签退时间 08:00 早于签到时间 08:55" in body
     assert "共 1 处错误，未导入任何数据" in body
+    # every row was read to find it: no progress bar stopped at 0 (the reader reports every 1,000 rows)
+    assert "<progress" not in body and "已读取" not in body and "<dd>3 行</dd>" in body
 
 
 def test_a_small_file_is_still_imported_in_the_request(client, operator, running_class, trainees, settings):
