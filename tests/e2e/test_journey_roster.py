@@ -88,7 +88,7 @@ def test_roster_by_hand_and_upload_attendance_results_and_completion(
     # lowered to 1 row; Celery is eager here, so the job has ended when its page shows)
     settings.IMPORT_ASYNC_ROWS = 1
     _upload(school, [(name, number) for name, number in PEOPLE[1:]], tmp_path, "花名册.xlsx")
-    assert "正在后台导入" in school.message()
+    assert "已交由后台导入" in school.message()
     assert "导入成功：登记学员 2" in school.text("main")
     assert school.page.locator("progress").get_attribute("value") == "2"
     assert Enrolment.objects.filter(training_class=approved_class).count() == 3

@@ -1,6 +1,5 @@
 """The page of a large upload being imported by a Celery task: a progress bar that reloads
-itself (a meta refresh and the Refresh header: no script), then the counts saved or every row's
-error."""
+itself (the Refresh header: no script), then the counts saved or every row's error."""
 
 from __future__ import annotations
 
@@ -35,10 +34,23 @@ RESULT_LABELS = {
 }
 
 
+def _counts(result: dict[str, int]) -> list[tuple[str, int]]:
+    """The counts of a finished job, labelled, in RESULT_LABELS' order: PostgreSQL's jsonb keeps
+    no key order (it reads back {"created", "skipped", "updated"}), SQLite's JSON does."""
+    order = {key: n for n, key in enumerate(RESULT_LABELS)}
+    keys = sorted(result, key=lambda key: order.get(key, len(order)))
+    return [(RESULT_LABELS.get(key, key), result[key]) for key in keys]
+
+
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = import_job_get(user=signed_in(request), job_id=pk)
     done = job_progress(job)
+    # The Refresh header reloads the page in every browser, with or without JavaScript (as the
+    # export page does). A timed reload is a time limit the user must be able to turn off (WCAG
+    # 2.2.1; a <meta> refresh is axe-core's critical `meta-refresh`): ?refresh=off, offered
+    # before the progress, shows the same page without it.
+    auto_refresh = job.in_progress and request.GET.get("refresh") != "off"
     response = render(
         request,
         "trainees/jobs/detail.html",
@@ -47,11 +59,12 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "object": job.training_class,
             "done": done,
             "refresh": REFRESH_SECONDS,
+            "auto_refresh": auto_refresh,
             "back": BACK[ImportKind(job.kind)],
             "row_errors": job.errors,
-            "result": [(RESULT_LABELS.get(key, key), value) for key, value in job.result.items()],
+            "result": _counts(job.result),
         },
     )
-    if job.in_progress:
+    if auto_refresh:
         response["Refresh"] = str(REFRESH_SECONDS)
     return response

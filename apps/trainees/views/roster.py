@@ -179,8 +179,9 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def queued_page(request: HttpRequest, job: ImportJob) -> HttpResponse:
-    """A large upload handed to its Celery task: its progress page."""
-    messages.info(request, f"文件共 {job.rows_total:,} 行，正在后台导入，本页显示进度。")
+    """A large upload handed to its Celery task: its progress page. The words hold whether the
+    task is still queued or (eager Celery, a fast worker) has already ended when the page shows."""
+    messages.info(request, f"文件共 {job.rows_total:,} 行，已交由后台导入，本页显示进度和结果。")
     return redirect("roster:import_job", pk=job.pk)
 
 
