@@ -141,6 +141,15 @@ def export_row_count(*, user: User, kind: str, filters: ExportFilter) -> int:
     return 0
 
 
+def export_work_rows(*, user: User, kind: str, filters: ExportFilter, total: int) -> int:
+    """How many rows the export reads: what decides between the request and the queue. A fund
+    summary writes a handful of rows but reconciles (R8.5) every claim line of its district and
+    year; the other kinds read what they write."""
+    if kind == ExportKind.FUND_SUMMARY:
+        return claim_lines(user=user, filters=filters).count()
+    return total
+
+
 def export_district_names(*, user: User, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
     """{code: name} of the districts asked for; 404 if one is missing or outside the scope."""
     names = dict(export_districts(user).filter(code__in=codes).values_list("code", "name"))

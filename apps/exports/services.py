@@ -29,7 +29,7 @@ from apps.core.tasks import QUEUE_UNAVAILABLE, QueueUnavailable, publish, publis
 from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
 from .models import ExportJob, ExportKind, ExportStatus
 from .permissions import export_policy
-from .selectors import export_district_names, export_row_count
+from .selectors import export_district_names, export_row_count, export_work_rows
 from .workbooks import kinds as workbooks
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def export_request(*, actor: User, kind: str, filters: ExportFilter) -> ExportJo
         total_rows=total,
         file_name=_file_name(kind, filters, names, now),
     )
-    if total <= settings.EXPORT_SMALL_ROWS:
+    if export_work_rows(user=actor, kind=kind, filters=filters, total=total) <= settings.EXPORT_SMALL_ROWS:
         return export_build(job_id=job.pk)
     from .tasks import export_run
 

@@ -112,6 +112,25 @@ def test_a_large_export_is_queued_after_commit_and_built_by_the_task(
     assert open_workbook(job).sheetnames == ["汇总与对账", "台账"]
 
 
+def test_a_fund_summary_over_many_lines_is_queued_though_it_writes_a_handful_of_rows(
+    world, settings, sent, django_capture_on_commit_callbacks
+):
+    """Its cost is the lines it reconciles (R8.5), not the rows it writes: over EXPORT_SMALL_ROWS
+    claim lines of its district and year it goes to the queue, so no web worker builds it (at
+    1,000,000 lines one took 9 s in the request); at or under, it is written at once."""
+    from apps.claims.models import ClaimLine
+
+    lines = ClaimLine.objects.filter(claim__district__code=YUZHONG, claim__year=2021).count()
+    assert lines > 1
+    settings.EXPORT_SMALL_ROWS = lines - 1
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = export(world.admin, kind="fund_summary", districts=(YUZHONG,), years=(2021,))
+    settings.EXPORT_SMALL_ROWS = lines
+    at_once = export(world.admin, kind="fund_summary", districts=(YUZHONG,), years=(2021,))
+    assert (queued.status, sent) == (S.QUEUED, [queued.pk])
+    assert at_once.status == S.FINISHED and at_once.row_count > 0
+
+
 def test_a_message_delivered_again_after_the_export_finished_changes_nothing(world):
     job = export(world.admin)
     before = ExportJob.objects.values().get(pk=job.pk)
