@@ -258,6 +258,16 @@ def workbook(download):
 
 
 @pytest.fixture
+def import_storage(tmp_path, settings, monkeypatch):
+    """Where large uploads wait for their task, for this test's web and (in the environment it
+    inherits) a real worker alike: ask for it before `celery_worker`."""
+    root = str(tmp_path / "imports")
+    monkeypatch.setenv("IMPORT_STORAGE_ROOT", root)
+    settings.IMPORT_STORAGE_ROOT = root
+    return root
+
+
+@pytest.fixture
 def celery_worker(request):
     """A real worker on the test database when a broker is configured; eager mode otherwise."""
     if not os.environ.get("CELERY_BROKER_URL"):

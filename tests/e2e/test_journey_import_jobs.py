@@ -69,16 +69,6 @@ def running_class(make_class, operator, monkeypatch):
     return training_class
 
 
-@pytest.fixture
-def import_storage(tmp_path, settings, monkeypatch):
-    """Where uploads wait for their task, for this test's web and (in the environment it
-    inherits) a real worker alike."""
-    root = str(tmp_path / "imports")
-    monkeypatch.setenv("IMPORT_STORAGE_ROOT", root)
-    settings.IMPORT_STORAGE_ROOT = root
-    return root
-
-
 class Queue:
     """The broker as the journey sees it. With eager Celery (no CELERY_BROKER_URL) a job's task
     would run within the upload's request; `hold()` keeps its message back, as a busy worker

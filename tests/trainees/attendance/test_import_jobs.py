@@ -23,7 +23,12 @@ SHEET = ["日期", "课次开始时间", "姓名", "身份证号码", "签到时
 
 
 @pytest.fixture(autouse=True)
-def small_threshold(settings, tmp_path):
+def small_threshold(settings, tmp_path, monkeypatch):
+    """Jobs for three rows; the task runs in-process when its callback is run (eager Celery, as in
+    the zero-setup default, also under `make test`'s broker: the real worker is the e2e journey's)."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
     settings.IMPORT_ASYNC_ROWS = 2
     settings.IMPORT_STORAGE_ROOT = str(tmp_path / "imports")
 
