@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.claims.permissions import claim_policy
-from apps.rules.money import yuan
+from apps.rules.money import FEN, yuan
 
-from ..models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
+from ..models import Allocation, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
 from ..permissions import ledger_districts
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
 ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def ledger_years(*, user: User) -> list[int]:
@@ -92,31 +95,123 @@ class Difference:
     message: str
 
 
+# The lines of one district and year with their net booked (every entry on the line), their
+# payment and their receivable (every recovery of the line), where one of them disagrees: a line
+# that should be booked whose net is not its amount, one that should not be booked with a net,
+# a paid line whose payment is not net + receivable, an unpaid line with a receivable. Hash
+# aggregates over the district-year's lines (claims_claim_district_year, claims_claimline's
+# claim index), their entries and recoveries (ledger_entry_line_amount, the recoveries' line
+# index) and payments (their unique line): nothing of another district or year is read, and only
+# the lines that differ come back. A line's condition is checked again in Python on the exact
+# Decimals (SQLite sums floats), so the filter here only has to keep every line that differs.
+_LINE_DIFFERENCES = """
+WITH lines AS (
+    SELECT l.id, l.claim_id, l.amount, l.decision, c.status
+    FROM claims_claimline l JOIN claims_claim c ON c.id = l.claim_id
+    WHERE c.district_id = %(district)s AND c.year = %(year)s
+), net AS (
+    SELECT e.claim_line_id AS line_id, SUM(e.amount) AS net
+    FROM ledger_ledgerentry e
+    WHERE e.claim_line_id IN (SELECT id FROM lines)
+    GROUP BY e.claim_line_id
+), owed AS (
+    SELECT r.claim_line_id AS line_id, SUM(r.receivable) AS receivable
+    FROM ledger_recovery r
+    WHERE r.claim_line_id IN (SELECT id FROM lines)
+    GROUP BY r.claim_line_id
+)
+SELECT lines.id, lines.claim_id, lines.amount, lines.decision, lines.status,
+    net.net, p.amount, owed.receivable
+FROM lines
+LEFT JOIN net ON net.line_id = lines.id
+LEFT JOIN ledger_paymentline p ON p.claim_line_id = lines.id
+LEFT JOIN owed ON owed.line_id = lines.id
+WHERE COALESCE(net.net, 0) <> CASE
+        WHEN lines.status IN (%(approved)s, %(paid)s) AND lines.decision = %(line_approved)s THEN lines.amount
+        ELSE 0 END
+    OR (p.amount IS NOT NULL AND p.amount <> COALESCE(net.net, 0) + COALESCE(owed.receivable, 0))
+    OR (p.amount IS NULL AND COALESCE(owed.receivable, 0) <> 0)
+ORDER BY lines.claim_id, lines.id
+"""
+
+_FLOATS = Context(prec=15)
+
+
+def _money(value: object) -> Decimal | None:
+    """A sum as the ORM reads it: PostgreSQL's numeric as is, SQLite's float to two places."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return _FLOATS.create_decimal_from_float(float(value)).quantize(FEN)  # type: ignore[arg-type]
+
+
+def _line_differences(
+    line_id: int,
+    claim_id: int,
+    amount: Decimal,
+    decision: str,
+    status: str,
+    net: Decimal,
+    paid: Decimal | None,
+    receivable: Decimal,
+) -> list[Difference]:
+    """What one line's figures disagree on (R8.5), in the order the reconciliation lists them."""
+    found = []
+    should_book = status in BOOKED_CLAIM_STATES and decision == LineDecision.APPROVED
+    if should_book and net != amount:
+        found.append(
+            Difference(
+                "ledger",
+                claim_id,
+                line_id,
+                f"明细 #{line_id} 核定 {yuan(amount)} 元，台账净额 {yuan(net)} 元",
+            )
+        )
+    if not should_book and net != ZERO:
+        found.append(
+            Difference(
+                "ledger", claim_id, line_id, f"明细 #{line_id} 未核定通过，但台账净额为 {yuan(net)} 元"
+            )
+        )
+    if paid is not None and paid != net + receivable:
+        owed = f"，待退回 {yuan(receivable)} 元" if receivable else ""
+        found.append(
+            Difference(
+                "payment",
+                claim_id,
+                line_id,
+                f"明细 #{line_id} 拨付 {yuan(paid)} 元，台账净额 {yuan(net)} 元{owed}",
+            )
+        )
+    if paid is None and receivable:
+        found.append(
+            Difference(
+                "recovery", claim_id, line_id, f"明细 #{line_id} 未拨付，但有应退回 {yuan(receivable)} 元"
+            )
+        )
+    return found
+
+
+BOOKED_CLAIM_STATES = (ClaimStatus.APPROVED, ClaimStatus.PAID)
+
+
 def reconciliation(*, district: District, year: int) -> list[Difference]:
     """Everything where claims, the ledger and payments disagree, for one district and year.
-    Empty when the books reconcile."""
+    Empty when the books reconcile.
+
+    The database finds the differences (a fixed number of queries, each an aggregate over the
+    district-year's lines and what hangs on them); Python only words the rows that differ. In
+    order: recoveries whose entry is not theirs, each line's differences (by claim and line),
+    claims whose status does not say whether all their approved lines are paid (by claim), claims
+    whose approved total is not the sum of their approved lines (newest first), and entries of the
+    year's allocation that belong to another district's claims (in the ledger's order)."""
     differences: list[Difference] = []
-    lines = ClaimLine.objects.filter(claim__district=district, claim__year=year).select_related("claim")
-    booked = {
-        row["claim_line"]: row["total"]
-        for row in LedgerEntry.objects.filter(claim_line__in=lines)
-        .values("claim_line")
-        .annotate(total=Sum("amount"))
-    }
-    commitments: defaultdict[int, int] = defaultdict(int)
-    for line_id in LedgerEntry.objects.filter(claim_line__in=lines, kind=EntryKind.COMMITMENT).values_list(
-        "claim_line", flat=True
+    lines = ClaimLine.objects.filter(claim__district=district, claim__year=year)
+    # 1. A recovery whose entry takes out another amount, or is booked on another line.
+    for recovery in (
+        Recovery.objects.filter(claim_line__in=lines)
+        .filter(~Q(entry__amount=-F("amount")) | ~Q(entry__claim_line_id=F("claim_line_id")))
+        .select_related("entry")
     ):
-        commitments[line_id] += 1
-    paid = {
-        row["claim_line"]: row["amount"]
-        for row in PaymentLine.objects.filter(claim_line__in=lines).values("claim_line", "amount")
-    }
-    # What was clawed back after payment stands as a receivable: paid = net booked + receivable.
-    recoveries = list(Recovery.objects.filter(claim_line__in=lines).select_related("entry"))
-    receivable: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for recovery in recoveries:
-        receivable[recovery.claim_line_id] += recovery.receivable
         if (
             recovery.entry.amount != -recovery.amount
             or recovery.entry.claim_line_id != recovery.claim_line_id
@@ -130,82 +225,75 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
                     f"追回记账 #{recovery.entry_id} 为 {yuan(recovery.entry.amount)} 元",
                 )
             )
-    booked_claim_states = (ClaimStatus.APPROVED, ClaimStatus.PAID)
-    approved_lines: dict[int, list[bool]] = defaultdict(list)
-    claim_status: dict[int, str] = {}
-    for line in lines:
-        claim_status[line.claim_id] = line.claim.status
-        net = booked.get(line.pk) or ZERO
-        should_book = line.claim.status in booked_claim_states and line.decision == LineDecision.APPROVED
-        if should_book and net != line.amount:
-            differences.append(
-                Difference(
-                    "ledger",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 核定 {yuan(line.amount)} 元，台账净额 {yuan(net)} 元",
-                )
-            )
-        if not should_book and net != ZERO:
-            differences.append(
-                Difference(
-                    "ledger",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 未核定通过，但台账净额为 {yuan(net)} 元",
-                )
-            )
-        if line.pk in paid and paid[line.pk] != net + receivable[line.pk]:
-            owed = f"，待退回 {yuan(receivable[line.pk])} 元" if receivable[line.pk] else ""
-            differences.append(
-                Difference(
-                    "payment",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 拨付 {yuan(paid[line.pk])} 元，台账净额 {yuan(net)} 元{owed}",
-                )
-            )
-        if line.pk not in paid and receivable[line.pk]:
-            differences.append(
-                Difference(
-                    "recovery",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 未拨付，但有应退回 {yuan(receivable[line.pk])} 元",
-                )
-            )
-        if line.decision == LineDecision.APPROVED:
-            approved_lines[line.claim_id].append(line.pk in paid)
-    for claim_id, paid_flags in approved_lines.items():
-        status = claim_status[claim_id]
-        if all(paid_flags) and status == ClaimStatus.APPROVED:
-            differences.append(
-                Difference("claim", claim_id, None, f"申领 #{claim_id} 已全部拨付，但状态不是已拨付")
-            )
-        if not all(paid_flags) and status == ClaimStatus.PAID:
-            differences.append(
-                Difference("claim", claim_id, None, f"申领 #{claim_id} 状态为已拨付，但有明细未拨付")
-            )
-    for claim in Claim.objects.filter(district=district, year=year, status__in=booked_claim_states):
-        approved = (
-            claim.lines.filter(decision=LineDecision.APPROVED).aggregate(total=Sum("amount"))["total"] or ZERO
+    # 2. Each line: booked as decided, paid what is booked and owed back.
+    params: dict[str, int | str] = {
+        "district": district.pk,
+        "year": year,
+        "approved": str(ClaimStatus.APPROVED.value),
+        "paid": str(ClaimStatus.PAID.value),
+        "line_approved": str(LineDecision.APPROVED.value),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_LINE_DIFFERENCES, params)
+        rows = cursor.fetchall()
+    for line_id, claim_id, amount, decision, status, net, paid, receivable in rows:
+        differences += _line_differences(
+            line_id,
+            claim_id,
+            _money(amount) or ZERO,
+            decision,
+            status,
+            _money(net) or ZERO,
+            _money(paid),
+            _money(receivable) or ZERO,
         )
-        if approved != claim.approved_total:
+    # 3. A booked claim: its status says whether every approved line is paid, and its approved
+    # total is the sum of its approved lines. One aggregate over the claims' lines.
+    approved = Q(lines__decision=LineDecision.APPROVED)
+    claims = list(
+        Claim.objects.filter(district=district, year=year, status__in=BOOKED_CLAIM_STATES)
+        .annotate(
+            approved_lines=Count("lines", filter=approved),
+            paid_lines=Count("lines", filter=approved & Q(lines__payment_line__isnull=False)),
+            approved_sum=Coalesce(Sum("lines__amount", filter=approved), Value(ZERO), output_field=MONEY),
+        )
+        .filter(
+            Q(approved_lines__gt=0, paid_lines=F("approved_lines"), status=ClaimStatus.APPROVED)
+            | Q(approved_lines__gt=0, paid_lines__lt=F("approved_lines"), status=ClaimStatus.PAID)
+            | ~Q(approved_sum=F("approved_total"))
+        )
+    )
+    for claim in sorted(claims, key=lambda c: c.pk):
+        if not claim.approved_lines:
+            continue
+        all_paid = claim.paid_lines == claim.approved_lines
+        if all_paid and claim.status == ClaimStatus.APPROVED:
+            differences.append(
+                Difference("claim", claim.pk, None, f"申领 #{claim.pk} 已全部拨付，但状态不是已拨付")
+            )
+        if not all_paid and claim.status == ClaimStatus.PAID:
+            differences.append(
+                Difference("claim", claim.pk, None, f"申领 #{claim.pk} 状态为已拨付，但有明细未拨付")
+            )
+    for claim in claims:  # in the claims' order, newest first
+        approved_sum = _money(claim.approved_sum) or ZERO
+        if approved_sum != claim.approved_total:
             differences.append(
                 Difference(
                     "claim",
                     claim.pk,
                     None,
                     f"申领 #{claim.pk} 核定金额 {yuan(claim.approved_total)} 元，"
-                    f"明细合计 {yuan(approved)} 元",
+                    f"明细合计 {yuan(approved_sum)} 元",
                 )
             )
+    # 4. Entries of the district's allocation for the year booked for another district's claims.
+    # (An entry of this district's claim of another year is not listed: it never was.)
     allocation = Allocation.objects.filter(district=district, year=year).first()
     if allocation is not None:
-        foreign = LedgerEntry.objects.filter(allocation=allocation).exclude(
+        for entry in LedgerEntry.objects.filter(allocation=allocation).exclude(
             claim_line__claim__district=district
-        )
-        for entry in foreign.exclude(claim_line__claim__year=year) | foreign:
+        ):
             differences.append(
                 Difference(
                     "ledger", None, entry.claim_line_id, f"台账记录 #{entry.pk} 不属于本区县本年度的申领"
