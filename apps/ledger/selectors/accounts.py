@@ -98,40 +98,33 @@ class Difference:
 # The lines of one district and year with their net booked (every entry on the line), their
 # payment and their receivable (every recovery of the line), where one of them disagrees: a line
 # that should be booked whose net is not its amount, one that should not be booked with a net,
-# a paid line whose payment is not net + receivable, an unpaid line with a receivable. Hash
-# aggregates over the district-year's lines (claims_claim_district_year, claims_claimline's
-# claim index), their entries and recoveries (ledger_entry_line_amount, the recoveries' line
-# index) and payments (their unique line): nothing of another district or year is read, and only
-# the lines that differ come back. A line's condition is checked again in Python on the exact
-# Decimals (SQLite sums floats), so the filter here only has to keep every line that differs.
+# a paid line whose payment is not net + receivable, an unpaid line with a receivable. One GROUP
+# BY over the district-year's lines (found through their claims) hash-joined to their entries
+# and payments, and the district-year's few recoveries summed apart: only the lines that differ
+# come back. A line's condition is checked again in Python on the exact Decimals (SQLite sums
+# floats), so the filter here only has to keep every line that differs.
 _LINE_DIFFERENCES = """
-WITH lines AS (
-    SELECT l.id, l.claim_id, l.amount, l.decision, c.status
-    FROM claims_claimline l JOIN claims_claim c ON c.id = l.claim_id
-    WHERE c.district_id = %(district)s AND c.year = %(year)s
-), net AS (
-    SELECT e.claim_line_id AS line_id, SUM(e.amount) AS net
-    FROM ledger_ledgerentry e
-    WHERE e.claim_line_id IN (SELECT id FROM lines)
-    GROUP BY e.claim_line_id
-), owed AS (
-    SELECT r.claim_line_id AS line_id, SUM(r.receivable) AS receivable
+SELECT l.id, l.claim_id, l.amount, l.decision, c.status, SUM(e.amount), p.amount, o.receivable
+FROM claims_claim c
+JOIN claims_claimline l ON l.claim_id = c.id
+LEFT JOIN ledger_ledgerentry e ON e.claim_line_id = l.id
+LEFT JOIN ledger_paymentline p ON p.claim_line_id = l.id
+LEFT JOIN (
+    SELECT r.claim_line_id, SUM(r.receivable) AS receivable
     FROM ledger_recovery r
-    WHERE r.claim_line_id IN (SELECT id FROM lines)
+    JOIN claims_claimline rl ON rl.id = r.claim_line_id
+    JOIN claims_claim rc ON rc.id = rl.claim_id
+    WHERE rc.district_id = %(district)s AND rc.year = %(year)s
     GROUP BY r.claim_line_id
-)
-SELECT lines.id, lines.claim_id, lines.amount, lines.decision, lines.status,
-    net.net, p.amount, owed.receivable
-FROM lines
-LEFT JOIN net ON net.line_id = lines.id
-LEFT JOIN ledger_paymentline p ON p.claim_line_id = lines.id
-LEFT JOIN owed ON owed.line_id = lines.id
-WHERE COALESCE(net.net, 0) <> CASE
-        WHEN lines.status IN (%(approved)s, %(paid)s) AND lines.decision = %(line_approved)s THEN lines.amount
+) o ON o.claim_line_id = l.id
+WHERE c.district_id = %(district)s AND c.year = %(year)s
+GROUP BY l.id, l.claim_id, l.amount, l.decision, c.status, p.amount, o.receivable
+HAVING COALESCE(SUM(e.amount), 0) <> CASE
+        WHEN c.status IN (%(approved)s, %(paid)s) AND l.decision = %(line_approved)s THEN l.amount
         ELSE 0 END
-    OR (p.amount IS NOT NULL AND p.amount <> COALESCE(net.net, 0) + COALESCE(owed.receivable, 0))
-    OR (p.amount IS NULL AND COALESCE(owed.receivable, 0) <> 0)
-ORDER BY lines.claim_id, lines.id
+    OR (p.amount IS NOT NULL AND p.amount <> COALESCE(SUM(e.amount), 0) + COALESCE(o.receivable, 0))
+    OR (p.amount IS NULL AND COALESCE(o.receivable, 0) <> 0)
+ORDER BY l.claim_id, l.id
 """
 
 _FLOATS = Context(prec=15)
