@@ -348,3 +348,45 @@ def test_the_reconciliation_reads_in_the_same_queries_however_much_differs(ledge
     assert len(clean) == len(broken) == 5
     assert {d.kind for d in found} == {"ledger", "payment", "claim", "recovery"}
     assert len([d for d in found if d.line_id and d.kind == "ledger"]) == 17  # 16 lines, 1 foreign entry
+
+
+# The pages: the same number of queries however many lines the district-year has ------------------
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_the_balances_page_reads_in_a_fixed_number_of_queries(
+    client, ledger, django_assert_max_num_queries, role
+):
+    """The city side by side and one district's shares, whatever the number of lines: the page's
+    figures are sums over the year's ledger entries (and their payments), never per line."""
+    breaks(ledger, "pay claim", 0, 0, 0, 0)
+    user = (
+        UserFactory(officer=True, username="officer.yuzhong", district=district(YUZHONG))
+        if role == "officer"
+        else ledger["admin"]
+    )
+    client.force_login(user)
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/ledger/?district={YUZHONG}&year=2021")
+    assert response.status_code == 200
+    shares = {row.share: row for row in response.context["shares"]}
+    paid = PaymentLine.objects.filter(claim_line__claim__district__code=YUZHONG, claim_line__claim__year=2021)
+    assert sum((row.paid for row in shares.values()), ZERO) == paid.aggregate(t=Sum("amount"))["t"] > 0
+    summary = {s.district.code: s for s in response.context["summaries"]}[YUZHONG]
+    assert summary.paid == paid.aggregate(t=Sum("amount"))["t"]
+
+
+def test_the_reconciliation_page_reads_in_a_fixed_number_of_queries(
+    client, ledger, django_assert_max_num_queries
+):
+    officer = UserFactory(officer=True, username="officer.yuzhong", district=district(YUZHONG))
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as clean:
+        assert client.get(f"/ledger/reconciliation/?district={YUZHONG}&year=2021").status_code == 200
+    ClaimLine.objects.filter(claim__district=district(YUZHONG), claim__year=2021).update(
+        amount=Decimal("0.25")
+    )
+    with django_assert_max_num_queries(len(clean)):
+        response = client.get(f"/ledger/reconciliation/?district={YUZHONG}&year=2021")
+    assert len(response.context["differences"]) == 16 + 4  # every line and every claim
+    assert len(clean) <= 20

@@ -8,7 +8,7 @@ from decimal import Context, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.catalog.models import District
@@ -16,7 +16,7 @@ from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Shar
 from apps.claims.permissions import claim_policy
 from apps.rules.money import FEN, yuan
 
-from ..models import Allocation, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
+from ..models import Allocation, EntryKind, LedgerEntry, Recovery, RecoveryStatus
 from ..permissions import ledger_districts
 
 if TYPE_CHECKING:
@@ -48,6 +48,15 @@ class ShareBalance:
         return self.allocated - self.booked
 
 
+def paid_entries() -> QuerySet[LedgerEntry]:
+    """The commitments whose line is paid, each with its payment: a line is paid only once it is
+    booked, and booked once, in the allocation of its claim's district and year (R8.2), so what
+    is paid of an allocation (of a share, of a district) is a sum over the allocation's entries,
+    read through its index, not over every line of the district's claims. The money properties
+    (tests/ledger/test_money_properties.py, invariant 4) hold it to the payments' own sums."""
+    return LedgerEntry.objects.filter(kind=EntryKind.COMMITMENT, claim_line__payment_line__isnull=False)
+
+
 def balances(*, district: District, year: int) -> list[ShareBalance]:
     allocation = Allocation.objects.filter(district=district, year=year).first()
     booked = defaultdict(lambda: ZERO)
@@ -55,13 +64,14 @@ def balances(*, district: District, year: int) -> list[ShareBalance]:
     if allocation is not None:
         for entry in allocation.entries.values("share").annotate(total=Sum("amount")).order_by():
             booked[entry["share"]] = entry["total"] or ZERO
-    for payment in (
-        PaymentLine.objects.filter(claim_line__claim__district=district, claim_line__claim__year=year)
-        .values("claim_line__share")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        paid[payment["claim_line__share"]] = payment["total"] or ZERO
+        for entry in (
+            paid_entries()
+            .filter(allocation=allocation)
+            .values("share")
+            .annotate(total=Sum("claim_line__payment_line__amount"))
+            .order_by()
+        ):
+            paid[entry["share"]] = entry["total"] or ZERO
     receivable = defaultdict(lambda: ZERO)
     for recovery in (
         Recovery.objects.filter(

@@ -17,7 +17,7 @@ from apps.rules.money import FEN
 
 from ..models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 from ..permissions import entry_policy, ledger_districts, payment_policy
-from .accounts import balances
+from .accounts import balances, paid_entries
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -95,11 +95,12 @@ def district_summaries(
         "total",
     )
     paid = _by_district(
-        PaymentLine.objects.filter(claim_line__claim__district__in=scope, claim_line__claim__year=year)
-        .values("claim_line__claim__district_id")
-        .annotate(total=Sum("amount"))
+        paid_entries()
+        .filter(allocation__district__in=scope, allocation__year=year)
+        .values("allocation__district_id")
+        .annotate(total=Sum("claim_line__payment_line__amount"))
         .order_by(),
-        "claim_line__claim__district_id",
+        "allocation__district_id",
         "total",
     )
     waiting = _by_district(
