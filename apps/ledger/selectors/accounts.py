@@ -8,7 +8,7 @@ from decimal import Context, Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.catalog.models import District
@@ -48,13 +48,13 @@ class ShareBalance:
         return self.allocated - self.booked
 
 
-def paid_entries() -> QuerySet[LedgerEntry]:
-    """The commitments whose line is paid, each with its payment: a line is paid only once it is
-    booked, and booked once, in the allocation of its claim's district and year (R8.2), so what
-    is paid of an allocation (of a share, of a district) is a sum over the allocation's entries,
-    read through its index, not over every line of the district's claims. The money properties
-    (tests/ledger/test_money_properties.py, invariant 4) hold it to the payments' own sums."""
-    return LedgerEntry.objects.filter(kind=EntryKind.COMMITMENT, claim_line__payment_line__isnull=False)
+# What is paid of an allocation's entries: the payment of each commitment's line. A line is paid
+# only once it is booked, and booked once, in the allocation of its claim's district and year
+# (R8.2), so what is paid of an allocation (a share, a district) is summed with what it booked,
+# in the same pass over its entries (index ledger_entry_allocation_sums), never over every line
+# of the district's claims. The money properties (tests/ledger/test_money_properties.py,
+# invariant 4) hold it to the payments' own sums.
+PAID = Sum("claim_line__payment_line__amount", filter=Q(kind=EntryKind.COMMITMENT))
 
 
 def balances(*, district: District, year: int) -> list[ShareBalance]:
@@ -62,16 +62,9 @@ def balances(*, district: District, year: int) -> list[ShareBalance]:
     booked = defaultdict(lambda: ZERO)
     paid = defaultdict(lambda: ZERO)
     if allocation is not None:
-        for entry in allocation.entries.values("share").annotate(total=Sum("amount")).order_by():
+        for entry in allocation.entries.values("share").annotate(total=Sum("amount"), paid=PAID).order_by():
             booked[entry["share"]] = entry["total"] or ZERO
-        for entry in (
-            paid_entries()
-            .filter(allocation=allocation)
-            .values("share")
-            .annotate(total=Sum("claim_line__payment_line__amount"))
-            .order_by()
-        ):
-            paid[entry["share"]] = entry["total"] or ZERO
+            paid[entry["share"]] = entry["paid"] or ZERO
     receivable = defaultdict(lambda: ZERO)
     for recovery in (
         Recovery.objects.filter(

@@ -17,7 +17,7 @@ from apps.rules.money import FEN
 
 from ..models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 from ..permissions import entry_policy, ledger_districts, payment_policy
-from .accounts import balances, paid_entries
+from .accounts import PAID, balances
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -78,7 +78,8 @@ def district_summaries(
     *, user: User, year: int, districts: QuerySet[District] | None = None
 ) -> list[DistrictSummary]:
     """Allocated, booked (commitments less reversals), paid and the claims waiting for a decision,
-    per district the user may read, in four queries whatever the number of districts."""
+    per district the user may read, in four queries whatever the number of districts (with the
+    districts'); booked and paid are one pass over the year's entries."""
     scope = districts if districts is not None else ledger_districts(user)
     scope = scope.order_by("sort_order", "code")
     allocated = _by_district(
@@ -86,23 +87,15 @@ def district_summaries(
         "district_id",
         "amount",
     )
-    booked = _by_district(
+    # Booked and paid in one pass over the year's entries of the districts (accounts.PAID).
+    sums = list(
         LedgerEntry.objects.filter(allocation__district__in=scope, allocation__year=year)
         .values("allocation__district_id")
-        .annotate(total=Sum("amount"))
-        .order_by(),
-        "allocation__district_id",
-        "total",
+        .annotate(total=Sum("amount"), paid=PAID)
+        .order_by()
     )
-    paid = _by_district(
-        paid_entries()
-        .filter(allocation__district__in=scope, allocation__year=year)
-        .values("allocation__district_id")
-        .annotate(total=Sum("claim_line__payment_line__amount"))
-        .order_by(),
-        "allocation__district_id",
-        "total",
-    )
+    booked = _by_district(sums, "allocation__district_id", "total")
+    paid = _by_district(sums, "allocation__district_id", "paid")
     waiting = _by_district(
         Claim.objects.filter(district__in=scope, status__in=WAITING)
         .values("district_id")
