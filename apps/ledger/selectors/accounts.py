@@ -48,13 +48,39 @@ class ShareBalance:
         return self.allocated - self.booked
 
 
-# What is paid of an allocation's entries: the payment of each commitment's line. A line is paid
-# only once it is booked, and booked once, in the allocation of its claim's district and year
-# (R8.2), so what is paid of an allocation (a share, a district) is summed with what it booked,
-# in the same pass over its entries (index ledger_entry_allocation_sums), never over every line
-# of the district's claims. The money properties (tests/ledger/test_money_properties.py,
-# invariant 4) hold it to the payments' own sums.
-PAID = Sum("claim_line__payment_line__amount", filter=Q(kind=EntryKind.COMMITMENT))
+# What allocations booked (commitments less reversals and recoveries) and paid, per share: one
+# pass over their entries (index ledger_entry_allocation_sums, from the index alone), each
+# commitment with its line's payment. A line is paid only once it is booked, and booked once, in
+# the allocation of its claim's district and year (R8.2), so what is paid of an allocation is the
+# payments of its commitments, never a walk over the lines of the district's claims. The money
+# properties (tests/ledger/test_money_properties.py, invariant 4) hold it to the payments' sums.
+_ALLOCATION_SUMS = """
+SELECT e.allocation_id, e.share, SUM(e.amount), SUM(CASE WHEN e.kind = %s THEN p.amount END)
+FROM ledger_ledgerentry e
+LEFT JOIN ledger_paymentline p ON p.claim_line_id = e.claim_line_id
+WHERE e.allocation_id IN ({ids})
+GROUP BY e.allocation_id, e.share
+"""
+
+
+@dataclass(frozen=True)
+class Sums:
+    booked: Decimal
+    paid: Decimal
+
+
+def allocation_sums(allocation_ids: list[int]) -> dict[tuple[int, str], Sums]:
+    """(allocation id, share) → what it booked and paid, for the allocations given, in one query."""
+    if not allocation_ids:
+        return {}
+    sql = _ALLOCATION_SUMS.format(ids=", ".join(["%s"] * len(allocation_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [EntryKind.COMMITMENT.value, *allocation_ids])  # nosec B608  # placeholders only
+        rows = cursor.fetchall()
+    return {
+        (allocation_id, share): Sums(_money(booked) or ZERO, _money(paid) or ZERO)
+        for allocation_id, share, booked, paid in rows
+    }
 
 
 def balances(*, district: District, year: int) -> list[ShareBalance]:
@@ -62,9 +88,9 @@ def balances(*, district: District, year: int) -> list[ShareBalance]:
     booked = defaultdict(lambda: ZERO)
     paid = defaultdict(lambda: ZERO)
     if allocation is not None:
-        for entry in allocation.entries.values("share").annotate(total=Sum("amount"), paid=PAID).order_by():
-            booked[entry["share"]] = entry["total"] or ZERO
-            paid[entry["share"]] = entry["paid"] or ZERO
+        for (_, share), sums in allocation_sums([allocation.pk]).items():
+            booked[share] = sums.booked
+            paid[share] = sums.paid
     receivable = defaultdict(lambda: ZERO)
     for recovery in (
         Recovery.objects.filter(

@@ -4,6 +4,7 @@ charts. Every read is scoped through the ledger policies and costs a fixed numbe
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from apps.rules.money import FEN
 
 from ..models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 from ..permissions import entry_policy, ledger_districts, payment_policy
-from .accounts import PAID, balances
+from .accounts import allocation_sums, balances
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -82,20 +83,17 @@ def district_summaries(
     districts'); booked and paid are one pass over the year's entries."""
     scope = districts if districts is not None else ledger_districts(user)
     scope = scope.order_by("sort_order", "code")
-    allocated = _by_district(
-        Allocation.objects.filter(district__in=scope, year=year).values("district_id", "amount"),
-        "district_id",
-        "amount",
+    allocations = list(
+        Allocation.objects.filter(district__in=scope, year=year).values("pk", "district_id", "amount")
     )
-    # Booked and paid in one pass over the year's entries of the districts (accounts.PAID).
-    sums = list(
-        LedgerEntry.objects.filter(allocation__district__in=scope, allocation__year=year)
-        .values("allocation__district_id")
-        .annotate(total=Sum("amount"), paid=PAID)
-        .order_by()
-    )
-    booked = _by_district(sums, "allocation__district_id", "total")
-    paid = _by_district(sums, "allocation__district_id", "paid")
+    allocated = _by_district(allocations, "district_id", "amount")
+    # Booked and paid in one pass over the year's entries of the districts (accounts.allocation_sums).
+    district_of = {row["pk"]: row["district_id"] for row in allocations}
+    booked: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (allocation_id, _), sums in allocation_sums(list(district_of)).items():
+        booked[district_of[allocation_id]] += sums.booked
+        paid[district_of[allocation_id]] += sums.paid
     waiting = _by_district(
         Claim.objects.filter(district__in=scope, status__in=WAITING)
         .values("district_id")
