@@ -3,9 +3,11 @@ officer, the admin or the auditor uses (claims, classes, institutions, employers
 runs and a run's findings, the ledger's allocations, entries, recoveries and payments, exports and
 their log, the changes feed) and the claim page with the most lines, asked for their first page, a
 middle page and the last page (the claims also with and without the has-findings filter; the feed
-from its start, middle and end), with Django's test client as each role. Prints each page's
-number of queries, their total time and the slowest (warm: each page is asked twice), and "MISSED"
-with the slowest query's SQL for any page one of whose queries took over 100 ms on its own.
+from its start, middle and end), and the ledger's balances page (officer and admin) and the
+reconciliation page of the district with the most lines, each year, with Django's test client as
+each role. Prints each page's number of queries, their total time, the slowest and the page's own
+time (warm: each page is asked twice), and "MISSED" with the slowest query's SQL for any page one
+of whose queries took over 100 ms on its own.
 
 Run from the repository root: ``.venv/bin/python benchmarks/pages_sql.py [LINES]`` (``make bench``).
 LINES (or PAGES_BENCH_LINES) sets the size of the population `audit_bench.generate` makes:
@@ -17,7 +19,7 @@ findings are the audit's own.
 Database: as audit_bench, a throwaway database on DATABASE_URL's server (or a temporary SQLite
 file). With PAGES_BENCH_REUSE=1 it uses DATABASE_URL's database itself, migrated, and populates it
 only when it has no claim lines yet: generate once, then measure again and again while working on
-the queries.
+the queries. PAGES_BENCH_ONLY=ledger measures the balances and reconciliation pages alone.
 """
 
 import os
@@ -28,6 +30,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 REUSE = os.environ.get("PAGES_BENCH_REUSE") == "1"
+ONLY = os.environ.get("PAGES_BENCH_ONLY", "")
 if len(sys.argv) < 2 and os.environ.get("PAGES_BENCH_LINES"):
     sys.argv.append(os.environ["PAGES_BENCH_LINES"])
 
@@ -46,6 +49,7 @@ from django.test.utils import (  # noqa: E402
 
 from apps.accounts.models import Role, User  # noqa: E402
 from apps.audits.models import AuditRun  # noqa: E402
+from apps.catalog.models import District  # noqa: E402
 from apps.claims.models import Claim, ClaimLine  # noqa: E402
 from apps.core.models import StateChange  # noqa: E402
 from apps.ledger.models import LedgerEntry, Payment  # noqa: E402
@@ -191,6 +195,7 @@ class Measured(NamedTuple):
     slowest_ms: float
     slowest_sql: str
     pages: int
+    page_ms: float = 0.0
 
 
 def _pages(response) -> int:
@@ -207,7 +212,9 @@ def request(client: Client, url: str) -> Measured:
     """The URL asked twice (the second, warm, is measured): its queries' total and slowest time."""
     client.get(url)
     with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
         response = client.get(url)
+        page_ms = (time.perf_counter() - started) * 1000
     times = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
     slowest = max(times, default=(0.0, ""))
     return Measured(
@@ -217,6 +224,7 @@ def request(client: Client, url: str) -> Measured:
         slowest[0],
         slowest[1],
         _pages(response) if response.status_code == 200 else 0,
+        page_ms,
     )
 
 
@@ -237,12 +245,50 @@ def measure(client: Client, role: str, name: str, url: str, extra: str = "") -> 
         flag = "MISSED" if m.slowest_ms > AIM_MS or m.status != 200 else "ok"
         print(
             f"  {flag:6} {label}: HTTP {m.status}, {m.queries} queries, SQL {m.total_ms:.1f} ms, "
-            f"slowest {m.slowest_ms:.1f} ms (of {m.pages} pages)",
+            f"slowest {m.slowest_ms:.1f} ms, page {m.page_ms:.0f} ms (of {m.pages} pages)",
             flush=True,
         )
         if flag == "MISSED":
             missed.append(label)
             print(f"         slowest: {m.slowest_sql[:600]}", flush=True)
+    return missed
+
+
+def ledger_pages(people: dict[str, User]) -> list[str]:
+    """The balances page as the officer (the city side by side and the district's shares) and the
+    admin (the city, then one district's shares), and the reconciliation of the district with the
+    most lines, each year it has claims, as its officer."""
+    missed: list[str] = []
+    district_id = (
+        ClaimLine.objects.values("claim__district_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("claim__district_id", flat=True)
+    )[0]
+    code = District.objects.get(pk=district_id).code
+    years = sorted(set(Claim.objects.filter(district_id=district_id).values_list("year", flat=True)))
+    officer = User.objects.filter(role=Role.DISTRICT_OFFICER, district_id=district_id).first()
+    if officer is None:
+        officer = User.objects.create(
+            username="bench-officer-3", role=Role.DISTRICT_OFFICER, district_id=district_id
+        )
+    for role, user in (("officer", officer), ("admin", people["admin"])):
+        client = Client()
+        client.force_login(user)
+        for year in years:
+            missed += measure(client, role, "ledger balances", "/ledger/", f"year={year}")
+        missed += measure(client, role, "ledger balances", "/ledger/", f"district={code}&year={years[-1]}")
+    client = Client()
+    client.force_login(officer)
+    for year in years:
+        lines = ClaimLine.objects.filter(claim__district_id=district_id, claim__year=year).count()
+        missed += measure(
+            client,
+            "officer",
+            f"reconciliation ({lines:,} lines)",
+            "/ledger/reconciliation/",
+            f"district={code}&year={year}",
+        )
     return missed
 
 
@@ -254,6 +300,13 @@ def run() -> None:
     setup_test_environment()  # the responses carry their template context (the page's paginator)
     missed: list[str] = []
     people = users()
+    missed += ledger_pages(people)
+    if ONLY == "ledger":
+        print(
+            f"pages over {AIM_MS:.0f} ms: {len(missed)}" + "".join(f"\n  MISSED {m}" for m in missed),
+            flush=True,
+        )
+        return
     for role in ("officer", "admin", "auditor"):
         client = Client()
         client.force_login(people[role])

@@ -102,6 +102,15 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["created_at", "id"], name="ledger_entry_order"),
             models.Index(fields=["allocation", "created_at", "id"], name="ledger_entry_allocation_order"),
+            # What an allocation has booked and paid per share (the balances page, its district
+            # summaries, the exports' balances), from the index alone; and a line's net booked
+            # (the reconciliation) likewise.
+            models.Index(
+                fields=["allocation", "share", "kind"],
+                include=["amount", "claim_line"],
+                name="ledger_entry_allocation_sums",
+            ),
+            models.Index(fields=["claim_line"], include=["amount"], name="ledger_entry_line_amount"),
         ]
         constraints = [
             # One commitment per approved line, ever: twenty concurrent approvals post one set.

@@ -232,5 +232,5 @@ def test_the_export_reads_in_the_same_queries_however_many_findings(world, findi
     # The districts' names, the count, the job's insert; the build's start (savepoint, lock,
     # update, release); the findings, through one cursor; the lines they concern and their net
     # in the ledger; the districts the filter names and those of the pairs; balances() for the
-    # one pair (allocation, bookings, payments, outstanding recoveries); the finish.
-    assert few == queries() == 17
+    # one pair (allocation, bookings with their payments, outstanding recoveries); the finish.
+    assert few == queries() == 16

@@ -225,10 +225,10 @@ def test_the_ledger_export_reads_in_the_same_queries_at_any_size(world):
     seed_ledger(rows=120, districts=[district(YUZHONG), district(WANZHOU)], years=[2021], actor=admin)
     # The districts' names, the count, the job's insert; the build's start (savepoint, the row
     # lock, the update, release); the entries, through one cursor; the districts the filter
-    # names and those of the pairs; balances() per pair (allocation, bookings, payments,
-    # outstanding recoveries) × 2;
+    # names and those of the pairs; balances() per pair (allocation, bookings with their
+    # payments, outstanding recoveries) × 2;
     # the finish.
-    assert small == queries() == 19
+    assert small == queries() == 17
 
 
 def test_the_claim_lines_export_reads_in_the_same_queries_at_any_size(world):
@@ -242,4 +242,4 @@ def test_the_claim_lines_export_reads_in_the_same_queries_at_any_size(world):
     small = queries()
     seed_ledger(rows=120, districts=[district(YUZHONG)], years=[2021], actor=admin)
     # As the ledger's, with one pair: balances() once.
-    assert small == queries() == 15
+    assert small == queries() == 14

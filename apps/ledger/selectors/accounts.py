@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.claims.permissions import claim_policy
-from apps.rules.money import yuan
+from apps.rules.money import FEN, yuan
 
-from ..models import Allocation, EntryKind, LedgerEntry, PaymentLine, Recovery, RecoveryStatus
+from ..models import Allocation, EntryKind, LedgerEntry, Recovery, RecoveryStatus
 from ..permissions import ledger_districts
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
 ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def ledger_years(*, user: User) -> list[int]:
@@ -45,20 +48,49 @@ class ShareBalance:
         return self.allocated - self.booked
 
 
+# What allocations booked (commitments less reversals and recoveries) and paid, per share: one
+# pass over their entries (index ledger_entry_allocation_sums, from the index alone), each
+# commitment with its line's payment. A line is paid only once it is booked, and booked once, in
+# the allocation of its claim's district and year (R8.2), so what is paid of an allocation is the
+# payments of its commitments, never a walk over the lines of the district's claims. The money
+# properties (tests/ledger/test_money_properties.py, invariant 4) hold it to the payments' sums.
+_ALLOCATION_SUMS = """
+SELECT e.allocation_id, e.share, SUM(e.amount), SUM(CASE WHEN e.kind = %s THEN p.amount END)
+FROM ledger_ledgerentry e
+LEFT JOIN ledger_paymentline p ON p.claim_line_id = e.claim_line_id
+WHERE e.allocation_id IN ({ids})
+GROUP BY e.allocation_id, e.share
+"""
+
+
+@dataclass(frozen=True)
+class Sums:
+    booked: Decimal
+    paid: Decimal
+
+
+def allocation_sums(allocation_ids: list[int]) -> dict[tuple[int, str], Sums]:
+    """(allocation id, share) → what it booked and paid, for the allocations given, in one query."""
+    if not allocation_ids:
+        return {}
+    sql = _ALLOCATION_SUMS.format(ids=", ".join(["%s"] * len(allocation_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [EntryKind.COMMITMENT.value, *allocation_ids])  # nosec B608  # placeholders only
+        rows = cursor.fetchall()
+    return {
+        (allocation_id, share): Sums(_money(booked) or ZERO, _money(paid) or ZERO)
+        for allocation_id, share, booked, paid in rows
+    }
+
+
 def balances(*, district: District, year: int) -> list[ShareBalance]:
     allocation = Allocation.objects.filter(district=district, year=year).first()
     booked = defaultdict(lambda: ZERO)
     paid = defaultdict(lambda: ZERO)
     if allocation is not None:
-        for entry in allocation.entries.values("share").annotate(total=Sum("amount")).order_by():
-            booked[entry["share"]] = entry["total"] or ZERO
-    for payment in (
-        PaymentLine.objects.filter(claim_line__claim__district=district, claim_line__claim__year=year)
-        .values("claim_line__share")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        paid[payment["claim_line__share"]] = payment["total"] or ZERO
+        for (_, share), sums in allocation_sums([allocation.pk]).items():
+            booked[share] = sums.booked
+            paid[share] = sums.paid
     receivable = defaultdict(lambda: ZERO)
     for recovery in (
         Recovery.objects.filter(
@@ -92,31 +124,116 @@ class Difference:
     message: str
 
 
+# The lines of one district and year with their net booked (every entry on the line), their
+# payment and their receivable (every recovery of the line), where one of them disagrees: a line
+# that should be booked whose net is not its amount, one that should not be booked with a net,
+# a paid line whose payment is not net + receivable, an unpaid line with a receivable. One GROUP
+# BY over the district-year's lines (found through their claims) hash-joined to their entries
+# and payments, and the district-year's few recoveries summed apart: only the lines that differ
+# come back. A line's condition is checked again in Python on the exact Decimals (SQLite sums
+# floats), so the filter here only has to keep every line that differs.
+_LINE_DIFFERENCES = """
+SELECT l.id, l.claim_id, l.amount, l.decision, c.status, SUM(e.amount), p.amount, o.receivable
+FROM claims_claim c
+JOIN claims_claimline l ON l.claim_id = c.id
+LEFT JOIN ledger_ledgerentry e ON e.claim_line_id = l.id
+LEFT JOIN ledger_paymentline p ON p.claim_line_id = l.id
+LEFT JOIN (
+    SELECT r.claim_line_id, SUM(r.receivable) AS receivable
+    FROM ledger_recovery r
+    JOIN claims_claimline rl ON rl.id = r.claim_line_id
+    JOIN claims_claim rc ON rc.id = rl.claim_id
+    WHERE rc.district_id = %(district)s AND rc.year = %(year)s
+    GROUP BY r.claim_line_id
+) o ON o.claim_line_id = l.id
+WHERE c.district_id = %(district)s AND c.year = %(year)s
+GROUP BY l.id, l.claim_id, l.amount, l.decision, c.status, p.amount, o.receivable
+HAVING COALESCE(SUM(e.amount), 0) <> CASE
+        WHEN c.status IN (%(approved)s, %(paid)s) AND l.decision = %(line_approved)s THEN l.amount
+        ELSE 0 END
+    OR (p.amount IS NOT NULL AND p.amount <> COALESCE(SUM(e.amount), 0) + COALESCE(o.receivable, 0))
+    OR (p.amount IS NULL AND COALESCE(o.receivable, 0) <> 0)
+ORDER BY l.claim_id, l.id
+"""
+
+_FLOATS = Context(prec=15)
+
+
+def _money(value: object) -> Decimal | None:
+    """A sum as the ORM reads it: PostgreSQL's numeric as is, SQLite's float to two places."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return _FLOATS.create_decimal_from_float(float(value)).quantize(FEN)  # type: ignore[arg-type]
+
+
+def _line_differences(
+    line_id: int,
+    claim_id: int,
+    amount: Decimal,
+    decision: str,
+    status: str,
+    net: Decimal,
+    paid: Decimal | None,
+    receivable: Decimal,
+) -> list[Difference]:
+    """What one line's figures disagree on (R8.5), in the order the reconciliation lists them."""
+    found = []
+    should_book = status in BOOKED_CLAIM_STATES and decision == LineDecision.APPROVED
+    if should_book and net != amount:
+        found.append(
+            Difference(
+                "ledger",
+                claim_id,
+                line_id,
+                f"明细 #{line_id} 核定 {yuan(amount)} 元，台账净额 {yuan(net)} 元",
+            )
+        )
+    if not should_book and net != ZERO:
+        found.append(
+            Difference(
+                "ledger", claim_id, line_id, f"明细 #{line_id} 未核定通过，但台账净额为 {yuan(net)} 元"
+            )
+        )
+    if paid is not None and paid != net + receivable:
+        owed = f"，待退回 {yuan(receivable)} 元" if receivable else ""
+        found.append(
+            Difference(
+                "payment",
+                claim_id,
+                line_id,
+                f"明细 #{line_id} 拨付 {yuan(paid)} 元，台账净额 {yuan(net)} 元{owed}",
+            )
+        )
+    if paid is None and receivable:
+        found.append(
+            Difference(
+                "recovery", claim_id, line_id, f"明细 #{line_id} 未拨付，但有应退回 {yuan(receivable)} 元"
+            )
+        )
+    return found
+
+
+BOOKED_CLAIM_STATES = (ClaimStatus.APPROVED, ClaimStatus.PAID)
+
+
 def reconciliation(*, district: District, year: int) -> list[Difference]:
     """Everything where claims, the ledger and payments disagree, for one district and year.
-    Empty when the books reconcile."""
+    Empty when the books reconcile.
+
+    The database finds the differences (a fixed number of queries, each an aggregate over the
+    district-year's lines and what hangs on them); Python only words the rows that differ. In
+    order: recoveries whose entry is not theirs, each line's differences (by claim and line),
+    claims whose status does not say whether all their approved lines are paid (by claim), claims
+    whose approved total is not the sum of their approved lines (newest first), and entries of the
+    year's allocation that belong to another district's claims (in the ledger's order)."""
     differences: list[Difference] = []
-    lines = ClaimLine.objects.filter(claim__district=district, claim__year=year).select_related("claim")
-    booked = {
-        row["claim_line"]: row["total"]
-        for row in LedgerEntry.objects.filter(claim_line__in=lines)
-        .values("claim_line")
-        .annotate(total=Sum("amount"))
-    }
-    commitments: defaultdict[int, int] = defaultdict(int)
-    for line_id in LedgerEntry.objects.filter(claim_line__in=lines, kind=EntryKind.COMMITMENT).values_list(
-        "claim_line", flat=True
+    lines = ClaimLine.objects.filter(claim__district=district, claim__year=year)
+    # 1. A recovery whose entry takes out another amount, or is booked on another line.
+    for recovery in (
+        Recovery.objects.filter(claim_line__in=lines)
+        .filter(~Q(entry__amount=-F("amount")) | ~Q(entry__claim_line_id=F("claim_line_id")))
+        .select_related("entry")
     ):
-        commitments[line_id] += 1
-    paid = {
-        row["claim_line"]: row["amount"]
-        for row in PaymentLine.objects.filter(claim_line__in=lines).values("claim_line", "amount")
-    }
-    # What was clawed back after payment stands as a receivable: paid = net booked + receivable.
-    recoveries = list(Recovery.objects.filter(claim_line__in=lines).select_related("entry"))
-    receivable: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for recovery in recoveries:
-        receivable[recovery.claim_line_id] += recovery.receivable
         if (
             recovery.entry.amount != -recovery.amount
             or recovery.entry.claim_line_id != recovery.claim_line_id
@@ -130,82 +247,75 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
                     f"追回记账 #{recovery.entry_id} 为 {yuan(recovery.entry.amount)} 元",
                 )
             )
-    booked_claim_states = (ClaimStatus.APPROVED, ClaimStatus.PAID)
-    approved_lines: dict[int, list[bool]] = defaultdict(list)
-    claim_status: dict[int, str] = {}
-    for line in lines:
-        claim_status[line.claim_id] = line.claim.status
-        net = booked.get(line.pk) or ZERO
-        should_book = line.claim.status in booked_claim_states and line.decision == LineDecision.APPROVED
-        if should_book and net != line.amount:
-            differences.append(
-                Difference(
-                    "ledger",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 核定 {yuan(line.amount)} 元，台账净额 {yuan(net)} 元",
-                )
-            )
-        if not should_book and net != ZERO:
-            differences.append(
-                Difference(
-                    "ledger",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 未核定通过，但台账净额为 {yuan(net)} 元",
-                )
-            )
-        if line.pk in paid and paid[line.pk] != net + receivable[line.pk]:
-            owed = f"，待退回 {yuan(receivable[line.pk])} 元" if receivable[line.pk] else ""
-            differences.append(
-                Difference(
-                    "payment",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 拨付 {yuan(paid[line.pk])} 元，台账净额 {yuan(net)} 元{owed}",
-                )
-            )
-        if line.pk not in paid and receivable[line.pk]:
-            differences.append(
-                Difference(
-                    "recovery",
-                    line.claim_id,
-                    line.pk,
-                    f"明细 #{line.pk} 未拨付，但有应退回 {yuan(receivable[line.pk])} 元",
-                )
-            )
-        if line.decision == LineDecision.APPROVED:
-            approved_lines[line.claim_id].append(line.pk in paid)
-    for claim_id, paid_flags in approved_lines.items():
-        status = claim_status[claim_id]
-        if all(paid_flags) and status == ClaimStatus.APPROVED:
-            differences.append(
-                Difference("claim", claim_id, None, f"申领 #{claim_id} 已全部拨付，但状态不是已拨付")
-            )
-        if not all(paid_flags) and status == ClaimStatus.PAID:
-            differences.append(
-                Difference("claim", claim_id, None, f"申领 #{claim_id} 状态为已拨付，但有明细未拨付")
-            )
-    for claim in Claim.objects.filter(district=district, year=year, status__in=booked_claim_states):
-        approved = (
-            claim.lines.filter(decision=LineDecision.APPROVED).aggregate(total=Sum("amount"))["total"] or ZERO
+    # 2. Each line: booked as decided, paid what is booked and owed back.
+    params: dict[str, int | str] = {
+        "district": district.pk,
+        "year": year,
+        "approved": str(ClaimStatus.APPROVED.value),
+        "paid": str(ClaimStatus.PAID.value),
+        "line_approved": str(LineDecision.APPROVED.value),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_LINE_DIFFERENCES, params)
+        rows = cursor.fetchall()
+    for line_id, claim_id, amount, decision, status, net, paid, receivable in rows:
+        differences += _line_differences(
+            line_id,
+            claim_id,
+            _money(amount) or ZERO,
+            decision,
+            status,
+            _money(net) or ZERO,
+            _money(paid),
+            _money(receivable) or ZERO,
         )
-        if approved != claim.approved_total:
+    # 3. A booked claim: its status says whether every approved line is paid, and its approved
+    # total is the sum of its approved lines. One aggregate over the claims' lines.
+    approved = Q(lines__decision=LineDecision.APPROVED)
+    claims = list(
+        Claim.objects.filter(district=district, year=year, status__in=BOOKED_CLAIM_STATES)
+        .annotate(
+            approved_lines=Count("lines", filter=approved),
+            paid_lines=Count("lines", filter=approved & Q(lines__payment_line__isnull=False)),
+            approved_sum=Coalesce(Sum("lines__amount", filter=approved), Value(ZERO), output_field=MONEY),
+        )
+        .filter(
+            Q(approved_lines__gt=0, paid_lines=F("approved_lines"), status=ClaimStatus.APPROVED)
+            | Q(approved_lines__gt=0, paid_lines__lt=F("approved_lines"), status=ClaimStatus.PAID)
+            | ~Q(approved_sum=F("approved_total"))
+        )
+    )
+    for claim in sorted(claims, key=lambda c: c.pk):
+        if not claim.approved_lines:
+            continue
+        all_paid = claim.paid_lines == claim.approved_lines
+        if all_paid and claim.status == ClaimStatus.APPROVED:
+            differences.append(
+                Difference("claim", claim.pk, None, f"申领 #{claim.pk} 已全部拨付，但状态不是已拨付")
+            )
+        if not all_paid and claim.status == ClaimStatus.PAID:
+            differences.append(
+                Difference("claim", claim.pk, None, f"申领 #{claim.pk} 状态为已拨付，但有明细未拨付")
+            )
+    for claim in claims:  # in the claims' order, newest first
+        approved_sum = _money(claim.approved_sum) or ZERO
+        if approved_sum != claim.approved_total:
             differences.append(
                 Difference(
                     "claim",
                     claim.pk,
                     None,
                     f"申领 #{claim.pk} 核定金额 {yuan(claim.approved_total)} 元，"
-                    f"明细合计 {yuan(approved)} 元",
+                    f"明细合计 {yuan(approved_sum)} 元",
                 )
             )
+    # 4. Entries of the district's allocation for the year booked for another district's claims.
+    # (An entry of this district's claim of another year is not listed: it never was.)
     allocation = Allocation.objects.filter(district=district, year=year).first()
     if allocation is not None:
-        foreign = LedgerEntry.objects.filter(allocation=allocation).exclude(
+        for entry in LedgerEntry.objects.filter(allocation=allocation).exclude(
             claim_line__claim__district=district
-        )
-        for entry in foreign.exclude(claim_line__claim__year=year) | foreign:
+        ):
             differences.append(
                 Difference(
                     "ledger", None, entry.claim_line_id, f"台账记录 #{entry.pk} 不属于本区县本年度的申领"
