@@ -5,18 +5,21 @@ fails after a few seconds (CELERY_BROKER_TRANSPORT_OPTIONS, CELERY_TASK_PUBLISH_
 `publish` raises `QueueUnavailable` (an ApplicationError: the page shows it, the API answers 503),
 and `publish_on_commit` first calls the caller's `on_failure`, which fails the run through its
 lifecycle, so that nothing stays `queued` with no message behind it (issue 17). What a broker
-loses after accepting a message, the sweeper (`apps.core.sweeper`) finds.
+loses after accepting a message, the sweepers find: `sweep_jobs` for a job of one task (exports,
+imports), `apps.audits.services.audit_runs_sweep` for an audit's plan and slices.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
 from celery import shared_task
+from django.conf import settings
 from django.db import connection, transaction
 
 from .errors import ApplicationError
@@ -53,6 +56,42 @@ def publish(task: Any, *args: Any, **kwargs: Any) -> None:
     except BROKER_ERRORS as exc:
         logger.warning("task %s not queued: broker unavailable (%s)", task.name, type(exc).__name__)
         raise QueueUnavailable from exc
+
+
+def sweep_jobs(
+    model: Any, task: Any, *, fail: Callable[[int, str], None], stuck_message: str, now: datetime
+) -> dict[str, list[int]]:
+    """The sweeper of a job done by one task (a model with status queued/running, created_at,
+    started_at and resent_at; the task takes the job's id and is idempotent): a job queued for
+    TASK_QUEUED_RESEND_AFTER, or running for TASK_RUNNING_RESEND_AFTER (past a task's hard limit:
+    its worker is gone), lost its message: it is sent again, once, the resend recorded before the
+    send; the queue down then fails it at once (QUEUE_UNAVAILABLE). Still not ended
+    TASK_STUCK_FAIL_AFTER after the resend, it fails with `stuck_message`. `fail(job_id, message)`
+    fails a job through its lifecycle. Returns the ids resent and failed."""
+    done: dict[str, list[int]] = {"resent": [], "failed": []}
+    for job in model.objects.filter(status__in=("queued", "running")).order_by("pk"):
+        if job.resent_at is None:
+            since = job.started_at or job.created_at
+            queued = job.status == "queued"
+            wait = settings.TASK_QUEUED_RESEND_AFTER if queued else settings.TASK_RUNNING_RESEND_AFTER
+            if now - since < wait:
+                continue
+            if not model.objects.filter(pk=job.pk, status=job.status, resent_at__isnull=True).update(
+                resent_at=now
+            ):
+                continue  # moved or resent meanwhile
+            logger.info("%s %s %s since %s: sent again", task.name, job.pk, job.status, since.isoformat())
+            try:
+                publish(task, job.pk)
+            except QueueUnavailable:
+                fail(job.pk, QUEUE_UNAVAILABLE)
+                done["failed"].append(job.pk)
+            else:
+                done["resent"].append(job.pk)
+        elif now - max(job.resent_at, job.started_at or job.resent_at) >= settings.TASK_STUCK_FAIL_AFTER:
+            fail(job.pk, stuck_message)
+            done["failed"].append(job.pk)
+    return done
 
 
 def publish_on_commit(task: Any, *args: Any, on_failure: Callable[[], None], **kwargs: Any) -> None:

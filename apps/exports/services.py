@@ -24,7 +24,7 @@ from django.utils import timezone
 from apps.claims.models import Share
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
-from apps.core.tasks import QUEUE_UNAVAILABLE, QueueUnavailable, publish, publish_on_commit
+from apps.core.tasks import QUEUE_UNAVAILABLE, publish_on_commit, sweep_jobs
 
 from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
 from .models import ExportJob, ExportKind, ExportStatus
@@ -154,40 +154,18 @@ def export_fail(*, job_id: int, error: str) -> None:
 
 
 def export_jobs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
-    """The sweeper (beat, every TASK_SWEEP_MINUTES): a job queued for TASK_QUEUED_RESEND_AFTER, or
-    running for TASK_RUNNING_RESEND_AFTER (no export writes that long: the task's hard limit is 30
-    minutes), lost its message: it is sent again, once (`resent_at`); still not finished
-    TASK_STUCK_FAIL_AFTER after that, it fails, and the user is told to export again."""
+    """The sweeper (beat, every TASK_SWEEP_MINUTES; apps.core.tasks.sweep_jobs): a job whose
+    message was lost is sent again once; still not finished TASK_STUCK_FAIL_AFTER after that, it
+    fails, and the user is told to export again."""
     from .tasks import export_run
 
-    now = now or timezone.now()
-    done: dict[str, list[int]] = {"resent": [], "failed": []}
-    for job in ExportJob.objects.filter(status__in=(S.QUEUED, S.RUNNING)).order_by("pk"):
-        if job.resent_at is None:
-            since = job.started_at or job.created_at
-            wait = (
-                settings.TASK_QUEUED_RESEND_AFTER
-                if job.status == S.QUEUED
-                else settings.TASK_RUNNING_RESEND_AFTER
-            )
-            if now - since < wait:
-                continue
-            if not ExportJob.objects.filter(pk=job.pk, status=job.status, resent_at__isnull=True).update(
-                resent_at=now
-            ):
-                continue
-            logger.info("export %s %s since %s: sent again", job.pk, job.status, since.isoformat())
-            try:
-                publish(export_run, job.pk)
-            except QueueUnavailable:
-                export_fail(job_id=job.pk, error=QUEUE_UNAVAILABLE)
-                done["failed"].append(job.pk)
-            else:
-                done["resent"].append(job.pk)
-        elif now - max(job.resent_at, job.started_at or job.resent_at) >= settings.TASK_STUCK_FAIL_AFTER:
-            export_fail(job_id=job.pk, error=STUCK_MESSAGE)
-            done["failed"].append(job.pk)
-    return done
+    return sweep_jobs(
+        ExportJob,
+        export_run,
+        fail=lambda job_id, error: export_fail(job_id=job_id, error=error),
+        stuck_message=STUCK_MESSAGE,
+        now=now or timezone.now(),
+    )
 
 
 def _report(job: ExportJob, rows: int) -> None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.core.errors import ApplicationError
 from apps.core.tabular import TableErrors, reading_progress, table_rows
-from apps.core.tasks import QUEUE_UNAVAILABLE, QueueUnavailable, publish, publish_on_commit
+from apps.core.tasks import QUEUE_UNAVAILABLE, publish_on_commit, sweep_jobs
 
 from ..models import ImportJob, ImportKind, ImportStatus
 from ..services import jobs
@@ -57,40 +57,19 @@ def import_or_queue(
 
 
 def import_jobs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
-    """The sweeper (beat, every TASK_SWEEP_MINUTES), as for audits and exports: a job queued for
-    TASK_QUEUED_RESEND_AFTER, or running for TASK_RUNNING_RESEND_AFTER (past a task's hard limit:
-    its worker is gone), lost its message: it is sent again, once (`resent_at`; the task reads a
-    running job again from the start); still not ended TASK_STUCK_FAIL_AFTER after that, it fails
-    and the uploader is told to upload again."""
+    """The sweeper (beat, every TASK_SWEEP_MINUTES; apps.core.tasks.sweep_jobs), as for exports:
+    a job whose message was lost is sent again once (the task reads a running job again from the
+    start); still not ended TASK_STUCK_FAIL_AFTER after that, it fails and the uploader is told
+    to upload again."""
     from ..tasks import import_run
 
-    now = now or timezone.now()
-    done: dict[str, list[int]] = {"resent": [], "failed": []}
-    for job in ImportJob.objects.filter(status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)).order_by(
-        "pk"
-    ):
-        if job.resent_at is None:
-            since = job.started_at or job.created_at
-            queued = job.status == ImportStatus.QUEUED
-            wait = settings.TASK_QUEUED_RESEND_AFTER if queued else settings.TASK_RUNNING_RESEND_AFTER
-            if now - since < wait:
-                continue
-            if not ImportJob.objects.filter(pk=job.pk, status=job.status, resent_at__isnull=True).update(
-                resent_at=now
-            ):
-                continue
-            logger.info("import %s %s since %s: sent again", job.pk, job.status, since.isoformat())
-            try:
-                publish(import_run, job.pk)
-            except QueueUnavailable:
-                jobs.import_job_fail(job_id=job.pk, message=QUEUE_UNAVAILABLE)
-                done["failed"].append(job.pk)
-            else:
-                done["resent"].append(job.pk)
-        elif now - max(job.resent_at, job.started_at or job.resent_at) >= settings.TASK_STUCK_FAIL_AFTER:
-            jobs.import_job_fail(job_id=job.pk, message=jobs.STUCK_MESSAGE)
-            done["failed"].append(job.pk)
-    return done
+    return sweep_jobs(
+        ImportJob,
+        import_run,
+        fail=lambda job_id, message: jobs.import_job_fail(job_id=job_id, message=message),
+        stuck_message=jobs.STUCK_MESSAGE,
+        now=now or timezone.now(),
+    )
 
 
 def _import(job: ImportJob, source: Any) -> dict[str, Any]:
