@@ -632,3 +632,43 @@ def _cumulative(shares: dict[str, float]):
     for rule, share in shares.items():
         total += share
         yield rule, total
+
+
+def worker_command(python: str, name: str) -> list[str]:
+    """A real `celery worker` of the portal, one task at a time, quiet: as the benchmarks start
+    theirs (`name` is the node's, unique per process)."""
+    return [
+        python,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "--without-heartbeat",
+        "--without-mingle",
+        "--without-gossip",
+        "-n",
+        f"{name}@%h",
+    ]
+
+
+def on_throwaway_database(run, *, name: str, in_place: bool) -> None:
+    """`run()` on a database of its own on the configured server (named `name`, created, migrated
+    and dropped afterwards, so it never meets a real or a test one); `in_place` (a temporary
+    SQLite file, or a database the caller chose to reuse) migrates the configured one instead."""
+    from django.core.management import call_command
+    from django.test.utils import setup_databases, teardown_databases
+
+    if in_place:
+        call_command("migrate", verbosity=0)
+        run()
+        return
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        run()
+    finally:
+        connection.close()
+        teardown_databases(databases, verbosity=0)

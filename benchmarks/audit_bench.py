@@ -45,15 +45,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from apps.accounts.models import Role, User  # noqa: E402
 from apps.audits.engine import checks  # noqa: E402
 from apps.audits.models import AuditRun  # noqa: E402
-from benchmarks._population import generate  # noqa: E402
+from benchmarks._population import generate, on_throwaway_database, worker_command  # noqa: E402
 from benchmarks._report import against  # noqa: E402
 
 DEFAULT_LINES = 50_000 if USE_SQLITE_FILE else 1_000_000
@@ -105,21 +103,7 @@ def audit_with_workers(admin: User) -> tuple[AuditRun, float, list[int]]:
     app.control.purge()
     workers = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=WARNING",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-                "-n",
-                f"bench{n}-{os.getpid()}@%h",
-            ],
+            worker_command(sys.executable, f"bench{n}-{os.getpid()}"),
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -222,18 +206,7 @@ def run() -> None:
 
 
 def main() -> None:
-    if USE_SQLITE_FILE:
-        call_command("migrate", verbosity=0)
-        run()
-        return
-    # A throwaway database on the configured server under a name of its own, never the real one.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"audit_bench_{os.getpid()}"
-    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    try:
-        run()
-    finally:
-        connection.close()
-        teardown_databases(databases, verbosity=0)
+    on_throwaway_database(run, name=f"audit_bench_{os.getpid()}", in_place=USE_SQLITE_FILE)
 
 
 if __name__ == "__main__":

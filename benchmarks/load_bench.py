@@ -76,7 +76,7 @@ from apps.claims.models import Claim, ClaimLine  # noqa: E402
 from apps.demo.data import DEMO_PASSWORD  # noqa: E402
 from apps.institutions.models import Employer, Institution  # noqa: E402
 from apps.ledger.models import LedgerEntry, Payment  # noqa: E402
-from benchmarks._population import generate  # noqa: E402
+from benchmarks._population import generate, worker_command  # noqa: E402
 from benchmarks._report import against, verdict  # noqa: E402
 
 LINES = int((os.environ.get("LOAD_BENCH_LINES") or "1000000").replace(",", "").replace("_", ""))
@@ -370,21 +370,7 @@ def run() -> None:
     try:
         processes.append(
             start(
-                [
-                    PY,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool=solo",
-                    "--loglevel=WARNING",
-                    "--without-heartbeat",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "-n",
-                    f"load{os.getpid()}@%h",
-                ],
+                worker_command(PY, f"load{os.getpid()}"),
                 env,
                 "worker.log",
             )

@@ -36,15 +36,12 @@ if len(sys.argv) < 2 and os.environ.get("PAGES_BENCH_LINES"):
 
 import audit_bench as bench  # noqa: E402  (sets Django up on the bench's database)
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
-    setup_databases,
     setup_test_environment,
-    teardown_databases,
 )
 
 from apps.accounts.models import Role, User  # noqa: E402
@@ -53,6 +50,7 @@ from apps.catalog.models import District  # noqa: E402
 from apps.claims.models import Claim, ClaimLine  # noqa: E402
 from apps.core.models import StateChange  # noqa: E402
 from apps.ledger.models import LedgerEntry, Payment  # noqa: E402
+from benchmarks._population import on_throwaway_database  # noqa: E402
 
 # A query slower than this, on its own, misses the pages' aim (issue 17, item 6).
 AIM_MS = 100.0
@@ -344,17 +342,7 @@ def run() -> None:
 
 
 def main() -> None:
-    if REUSE or bench.USE_SQLITE_FILE:
-        call_command("migrate", verbosity=0)
-        run()
-        return
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"pages_bench_{os.getpid()}"
-    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    try:
-        run()
-    finally:
-        connection.close()
-        teardown_databases(databases, verbosity=0)
+    on_throwaway_database(run, name=f"pages_bench_{os.getpid()}", in_place=REUSE or bench.USE_SQLITE_FILE)
 
 
 if __name__ == "__main__":
