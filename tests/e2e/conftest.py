@@ -245,6 +245,25 @@ def portal(browser, live_server, request):
             one.check_csp()
 
 
+class Screen:
+    """A portal at one width that measures every page it reaches (the document's scrollWidth):
+    `too_wide()` lists the pages wider than the screen."""
+
+    def __init__(self, portal: Portal, width: int):
+        self.portal = portal
+        self.width = width
+        portal.page.set_viewport_size({"width": width, "height": 844})
+        self.widths: list[tuple[str, int]] = []
+
+    def measure(self) -> None:
+        page = self.portal.page
+        key = page.url.removeprefix(self.portal.base_url)
+        self.widths.append((key, page.evaluate("document.documentElement.scrollWidth")))
+
+    def too_wide(self) -> list[tuple[str, int]]:
+        return [(path, width) for path, width in self.widths if width > self.width]
+
+
 def workbook(download):
     """A downloaded .xlsx, opened with openpyxl; and all its cells as one text."""
     import openpyxl

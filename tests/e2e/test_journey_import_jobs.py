@@ -28,30 +28,12 @@ from apps.trainees.views import jobs as job_views
 from tests.factories import UserFactory
 from tests.trainees.attendance_factories import enrol
 
-from .conftest import workbook
+from .conftest import Screen, workbook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 FIRST_DAY = "2026-12-05"  # the weekend class's first session, 09:00–15:45 offline
 REFRESH = 6  # seconds between the progress page's reloads
 SIGNED = ("08:55", "12:00")  # 180 minutes within the session: 4 class hours of 45 minutes
-
-
-class Screen:
-    """A portal at one width that measures every page it reaches."""
-
-    def __init__(self, portal, width):
-        self.portal = portal
-        self.width = width
-        portal.page.set_viewport_size({"width": width, "height": 844})
-        self.widths: list[tuple[str, int]] = []
-
-    def measure(self) -> None:
-        page = self.portal.page
-        key = page.url.removeprefix(self.portal.base_url)
-        self.widths.append((key, page.evaluate("document.documentElement.scrollWidth")))
-
-    def too_wide(self) -> list[tuple[str, int]]:
-        return [(path, width) for path, width in self.widths if width > self.width]
 
 
 @pytest.fixture

@@ -10,28 +10,17 @@ from apps.claims.services.class_claims import claim_create_for_class
 from apps.claims.services.lifecycle import claim_transition
 from tests.claims.conftest import id_number
 
-from .conftest import workbook
+from .conftest import Screen, workbook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 WIDTH = 390
 
 
-class Narrow:
-    """A portal on a 390 px screen that measures every page it reaches."""
-
-    def __init__(self, portal, user):
-        self.portal = portal(user)
-        self.portal.page.set_viewport_size({"width": WIDTH, "height": 844})
-        self.widths: list[tuple[str, int]] = []
-        self.measure()
-
-    def measure(self) -> None:
-        page = self.portal.page
-        key = page.url.removeprefix(self.portal.base_url)
-        self.widths.append((key, page.evaluate("document.documentElement.scrollWidth")))
-
-    def too_wide(self) -> list[tuple[str, int]]:
-        return [(path, width) for path, width in self.widths if width > WIDTH]
+def _narrow(portal, user) -> Screen:
+    """The user's portal on a 390 px screen, its first page measured."""
+    screen = Screen(portal(user), WIDTH)
+    screen.measure()
+    return screen
 
 
 def _act(portal, label, reason=None):
@@ -46,7 +35,7 @@ def _act(portal, label, reason=None):
 def test_the_officer_reviews_a_claim_at_390_px(portal, completed_class, operator, officer):
     claim = claim_create_for_class(actor=operator, training_class=completed_class)
     claim_transition(claim=claim, actor=operator, to=ClaimStatus.SUBMITTED)
-    desk = Narrow(portal, officer)
+    desk = _narrow(portal, officer)
     district = desk.portal
     district.goto("/claims/?status=submitted")
     desk.measure()
@@ -69,7 +58,7 @@ def test_the_officer_reviews_a_claim_at_390_px(portal, completed_class, operator
 
 
 def test_an_enterprise_files_a_claim_at_390_px(portal, filer, employer):
-    company = Narrow(portal, filer)
+    company = _narrow(portal, filer)
     page = company.portal
     page.goto("/claims/")
     company.measure()
@@ -98,7 +87,7 @@ def test_an_enterprise_files_a_claim_at_390_px(portal, filer, employer):
 def test_an_auditor_exports_claim_lines_at_390_px(portal, completed_class, operator, auditor):
     claim = claim_create_for_class(actor=operator, training_class=completed_class)
     claim_transition(claim=claim, actor=operator, to=ClaimStatus.SUBMITTED)
-    reader = Narrow(portal, auditor)
+    reader = _narrow(portal, auditor)
     page = reader.portal
     page.goto("/exports/")
     reader.measure()

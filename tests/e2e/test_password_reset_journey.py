@@ -10,26 +10,10 @@ from apps.accounts.models import PasswordReset
 from apps.notices.models import Notice
 from tests.factories import PASSWORD, UserFactory, district
 
+from .conftest import Screen
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 NEW_PASSWORD = "Jiangxin-2021-new"
-
-
-class Screen:
-    """A portal at one width that measures every page it reaches."""
-
-    def __init__(self, portal, width):
-        self.portal = portal
-        self.width = width
-        portal.page.set_viewport_size({"width": width, "height": 844})
-        self.widths: list[tuple[str, int]] = []
-
-    def measure(self) -> None:
-        page = self.portal.page
-        key = page.url.removeprefix(self.portal.base_url)
-        self.widths.append((key, page.evaluate("document.documentElement.scrollWidth")))
-
-    def too_wide(self) -> list[tuple[str, int]]:
-        return [(path, width) for path, width in self.widths if width > self.width]
 
 
 @pytest.mark.parametrize("width", [390, 1366])
