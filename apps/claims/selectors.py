@@ -78,7 +78,7 @@ def has_findings() -> Q:
 def _with_flags(qs: QuerySet[Claim]) -> QuerySet[WithAnnotations[Claim, ClaimFlags]]:
     """Each claim with whether it has findings (`has_findings`) and how many lines it has
     (subqueries, so a page of claims is one query; the list's paginator reads them for the rows
-    of the page only, apps.core.views.Paginator)."""
+    of the page only, apps.core.pagination.Paginator)."""
     counts = (
         ClaimLine.objects.filter(claim=OuterRef("pk"))
         .order_by()

@@ -56,7 +56,7 @@ class Paginator(DjangoPaginator):
 
 
 class ListPagination(PageNumberPagination):
-    """Every list API's pages (?page=), cut as the pages' lists are (apps.core.views.Paginator): the
+    """Every list API's pages (?page=), cut as the pages' lists are (apps.core.pagination.Paginator): the
     rows' per-row figures are read for the page alone, and `count` stops at LIST_COUNT_CAP, when
     `count_capped` is true and the pages stop there too (narrow the list by its filters)."""
 
