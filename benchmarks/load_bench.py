@@ -6,7 +6,9 @@ and Redis; without DATABASE_URL on PostgreSQL or without CELERY_BROKER_URL it sa
 LOAD_BENCH_LINES (default 1,000,000) sets the size of the city; LOAD_BENCH_USERS ("5,50") the
 levels; LOAD_BENCH_SECONDS (60) how long each level is measured, after all its users have signed
 in; LOAD_WAIT ("0,0.5") each user's pause between two requests, in seconds; LOAD_BENCH_LOGS a
-directory to keep the server's, the worker's and Locust's logs in (they go with the run otherwise).
+directory to keep the server's, the worker's and Locust's logs in (they go with the run otherwise);
+LOAD_BENCH_KEEP=<name> a database of that name on the server, populated and audited on the first run
+and kept, then used as it is by the next runs (for working on the pages: the city is built once).
 
 The city: benchmarks/_population.py's generator (400,000 people and 1,000,000 claim lines at the
 default size), with 30 % of the people living in 渝中区 and 20 % in 万州区, the demo officers'
@@ -23,7 +25,9 @@ benchmarks/load/settings.py, which only lets the cookies travel over loopback HT
 collected, production's throttles, one real Celery worker taking the exports and the audit.
 
 The load: Locust headless (benchmarks/load/locustfile.py). One table per level: per request type its
-requests, errors, p50, p95, p99 (ms) and its p95 ÷ /healthz's p95 in the same run. The aims: no
+requests, errors, p50, p95, p99 (ms) and its p95 ÷ /healthz's p95 in the same run; then where the
+machine's CPU went in the measured window, per request (the server's workers, PostgreSQL, the
+Celery worker, Redis, Locust itself, anything else), which says what a faster page must save. The aims: no
 error; at 5 users every page's p95 at most 5× /healthz's; at 50 users at least 60 requests/s (3×
 the 20 requests/s measured on 2 cores before). Any figure past its aim says MISSED. Everything
 started here is stopped, and the throwaway database dropped, whatever happens.
@@ -82,6 +86,7 @@ from benchmarks._report import against, verdict  # noqa: E402
 LINES = int((os.environ.get("LOAD_BENCH_LINES") or "1000000").replace(",", "").replace("_", ""))
 LEVELS = [int(n) for n in (os.environ.get("LOAD_BENCH_USERS") or "5,50").split(",")]
 SECONDS = int(os.environ.get("LOAD_BENCH_SECONDS") or 60)
+KEEP = os.environ.get("LOAD_BENCH_KEEP", "")
 FOCUS = {
     "500103": 0.3,
     "500101": 0.2,
@@ -175,7 +180,31 @@ def accounts() -> dict[str, list[dict]]:
                         "district": user.district.code if user.district else "",
                     }
                 )
-    # Interleave the districts: officer users take yuzhong, wanzhou, yuzhong, … in turn.
+    return interleaved(found)
+
+
+def listed_accounts() -> dict[str, list[dict]]:
+    """The accounts accounts() made in a kept database, in the same order."""
+    found: dict[str, list[dict]] = {}
+    for role, usernames in LOGINS.items():
+        for username in usernames:
+            for user in [
+                User.objects.get(username=username),
+                *User.objects.filter(username__startswith=f"{username}.load").order_by("username"),
+            ]:
+                found.setdefault(role, []).append(
+                    {
+                        "username": user.username,
+                        "password": DEMO_PASSWORD,
+                        "token": Token.objects.get_or_create(user=user)[0].key,
+                        "district": user.district.code if user.district else "",
+                    }
+                )
+    return interleaved(found)
+
+
+def interleaved(found: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Officer users take yuzhong, wanzhou, yuzhong, … in turn."""
     officers = found["district_officer"]
     half = len(officers) // 2
     found["district_officer"] = [
@@ -261,11 +290,13 @@ def wait_healthy(base: str) -> None:
 def run_level(users: int, base: str, accounts_file: Path) -> None:
     prefix = WORKDIR / f"level{users}"
     refusals = WORKDIR / f"refusals{users}.json"
+    cpu = WORKDIR / f"cpu{users}.json"
     spawn = min(users, 10)
     env = {
         **os.environ,
         "LOAD_ACCOUNTS": str(accounts_file),
         "LOAD_REFUSALS": str(refusals),
+        "LOAD_CPU": str(cpu),
         "LOAD_USERS": str(users),
         "LOAD_SECONDS": str(SECONDS),
     }
@@ -345,10 +376,40 @@ def run_level(users: int, base: str, accounts_file: Path) -> None:
     if refusals.exists():
         for what, n in sorted(json.loads(refusals.read_text(encoding="utf-8")).items()):
             print(f"  refused by the portal (counted as answered): {what} × {n}")
+    if cpu.exists():
+        print_cpu(json.loads(cpu.read_text(encoding="utf-8")), int(total["Request Count"]))
 
 
-def run() -> None:
+CPU_KINDS = ("server", "PostgreSQL", "Celery worker", "Redis", "Locust", "other")
+
+
+def print_cpu(cpu: dict[str, dict[str, float]], requests: int) -> None:
+    """Where the machine's CPU went in the measured window: per request, by kind of process."""
+    start, end = cpu["start"], cpu["end"]
+    spent = {kind: end.get(kind, 0.0) - start.get(kind, 0.0) for kind in (*CPU_KINDS, "machine")}
+    machine = spent.pop("machine")
+    spent["ended within the window"] = max(0.0, machine - sum(spent.values()))
+    window = SECONDS * (os.cpu_count() or 1)
+    per = ", ".join(
+        f"{kind} {seconds * 1000 / max(requests, 1):.1f} ms"
+        for kind, seconds in spent.items()
+        if seconds >= 0.05
+    )
+    print(f"  CPU per request: {per}; the machine busy {machine / window:.0%} of {os.cpu_count()} cores")
+
+
+def populate() -> dict[str, list[dict]]:
+    """The city, booked, with the demo world and the load's accounts; or, in a database kept from
+    an earlier run (LOAD_BENCH_KEEP), the accounts it already has."""
     started = time.perf_counter()
+    if KEEP and User.objects.filter(username="load-bench").exists():
+        found = listed_accounts()
+        print(
+            f"kept database {KEEP}: {ClaimLine.objects.count():,} claim lines, "
+            f"{LedgerEntry.objects.count():,} ledger entries ({weight()}); "
+            f"{sum(len(a) for a in found.values())} accounts"
+        )
+        return found
     world = generate(LINES, WORKDIR, FOCUS)
     bench_admin = User.objects.create(username="load-bench", role=Role.MUNICIPAL_ADMIN)
     entries, payments = book_ledger(bench_admin)
@@ -361,6 +422,11 @@ def run() -> None:
         f"entries, {payments:,} payments in {time.perf_counter() - started:.0f} s ({weight()}); "
         f"{sum(len(a) for a in found.values())} accounts"
     )
+    return found
+
+
+def run() -> None:
+    found = populate()
     accounts_file = WORKDIR / "accounts.json"
     accounts_file.write_text(json.dumps(found), encoding="utf-8")
     env = server_env()
@@ -376,15 +442,16 @@ def run() -> None:
             )
         )
         time.sleep(3)
-        started = time.perf_counter()
-        audit = audits.audit_run_start(actor=User.objects.get(username="admin"), scope="all")
-        while AuditRun.objects.filter(pk=audit.pk, status__in=("queued", "running")).exists():
-            time.sleep(0.5)
-        audit.refresh_from_db()
-        print(
-            f"batch audit of the city by the worker: {audit.status}, "
-            f"{AuditFinding.objects.count():,} findings in {time.perf_counter() - started:.0f} s"
-        )
+        if not AuditRun.objects.filter(status="completed").exists():
+            started = time.perf_counter()
+            audit = audits.audit_run_start(actor=User.objects.get(username="admin"), scope="all")
+            while AuditRun.objects.filter(pk=audit.pk, status__in=("queued", "running")).exists():
+                time.sleep(0.5)
+            audit.refresh_from_db()
+            print(
+                f"batch audit of the city by the worker: {audit.status}, "
+                f"{AuditFinding.objects.count():,} findings in {time.perf_counter() - started:.0f} s"
+            )
         connection.close()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -434,14 +501,16 @@ def run() -> None:
 
 
 def main() -> None:
-    # A throwaway database on the configured server under a name of its own, never the real one.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"load_bench_{os.getpid()}"
-    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    # A throwaway database on the configured server under a name of its own, never the real one;
+    # or the one kept under LOAD_BENCH_KEEP's name (created and migrated if missing).
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = KEEP or f"load_bench_{os.getpid()}"
+    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"}, keepdb=bool(KEEP))
     try:
         run()
     finally:
         connection.close()
-        teardown_databases(databases, verbosity=0)
+        if not KEEP:
+            teardown_databases(databases, verbosity=0)
 
 
 if __name__ == "__main__":

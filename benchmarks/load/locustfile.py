@@ -20,7 +20,8 @@ that is not 2xx/3xx is an error.
 Alone: ``locust -f benchmarks/load/locustfile.py --host http://127.0.0.1:8000`` with LOAD_ACCOUNTS.
 LOAD_WAIT ("0,0.5" by default) is each user's pause between tasks in seconds (min,max); with
 LOAD_USERS and LOAD_SECONDS the statistics start once that many users have signed in (sign-ins,
-slow by design, are not in them) and the run stops LOAD_SECONDS later.
+slow by design, are not in them) and the run stops LOAD_SECONDS later. With LOAD_CPU (a file), the
+CPU seconds the machine's processes spent in that same window, by kind of process, are written to it.
 """
 
 import itertools
@@ -31,6 +32,7 @@ import re
 from collections import Counter
 
 import gevent
+import psutil
 from locust import HttpUser, between, events, task
 
 ACCOUNTS: dict[str, list[dict]] = {}
@@ -46,13 +48,59 @@ SERIALS: dict[str, itertools.count] = {}
 # reset then, so sign-ins are not in them), for LOAD_SECONDS; then the run stops.
 USERS, SECONDS = int(os.environ.get("LOAD_USERS") or 0), int(os.environ.get("LOAD_SECONDS") or 0)
 SIGNED_IN = itertools.count(1)
+CPU: dict[str, dict[str, float]] = {}
+
+
+def _kind(process: psutil.Process) -> str:
+    """Which part of the system a process is, by its name and command line."""
+    if process.pid == os.getpid():
+        return "Locust"
+    name = process.info["name"] or ""
+    command = " ".join(process.info["cmdline"] or ())
+    if "gunicorn" in command:
+        return "server"
+    if name.startswith("postgres") or "postgres:" in command:
+        return "PostgreSQL"
+    if "celery" in command:
+        return "Celery worker"
+    if name.startswith("redis"):
+        return "Redis"
+    return "other"
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) spent so far by the processes of each kind, and by the whole
+    machine ("machine": its busy time, all cores), for a difference over the measured window. A
+    process that ends within the window takes its time with it: the machine's figure still has it."""
+    spent: Counter[str] = Counter()
+    for process in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if times is not None:
+            spent[_kind(process)] += times.user + times.system
+    machine = psutil.cpu_times()
+    spent["machine"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+    return dict(spent)
 
 
 def _signed_in(environment) -> None:
     if USERS and next(SIGNED_IN) == USERS:
         environment.runner.stats.reset_all()
+        CPU["start"] = _cpu_seconds()
         if SECONDS:
-            gevent.spawn_later(SECONDS, environment.runner.quit)
+            gevent.spawn_later(SECONDS, _stop, environment)
+
+
+def _stop(environment) -> None:
+    CPU["end"] = _cpu_seconds()
+    environment.runner.quit()
+
+
+@events.quitting.add_listener
+def _write_cpu(environment, **kwargs) -> None:
+    if os.environ.get("LOAD_CPU") and "start" in CPU:
+        CPU.setdefault("end", _cpu_seconds())
+        with open(os.environ["LOAD_CPU"], "w", encoding="utf-8") as handle:
+            json.dump(CPU, handle)
 
 
 @events.quitting.add_listener
