@@ -80,6 +80,7 @@ from apps.claims.models import Claim, ClaimLine  # noqa: E402
 from apps.demo.data import DEMO_PASSWORD  # noqa: E402
 from apps.institutions.models import Employer, Institution  # noqa: E402
 from apps.ledger.models import LedgerEntry, Payment  # noqa: E402
+from apps.ledger.totals import totals_rebuild  # noqa: E402
 from benchmarks._population import generate, worker_command  # noqa: E402
 from benchmarks._report import against, verdict  # noqa: E402
 
@@ -134,6 +135,7 @@ def book_ledger(admin: User) -> tuple[int, int]:
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in BOOKING:
             cursor.execute(sql, {"admin": admin.pk})
+        totals_rebuild()  # the entries and payments were written with SQL, not by the ledger services
     return LedgerEntry.objects.count(), Payment.objects.count()
 
 

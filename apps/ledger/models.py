@@ -57,6 +57,32 @@ class Allocation(TimeStampedModel):
         return self.amount - self.work_for_training_share - self.living_allowance_share
 
 
+class AllocationTotal(models.Model):
+    """What one share of an allocation has booked (commitments less reversals and recoveries) and
+    paid (the payments of its commitments' lines), kept up to date by the ledger services in the
+    transaction that writes the entry or the payment (apps.ledger.totals), so the balances, the
+    district summaries and the allocation check of a final approval read one row per share rather
+    than summing the year's entries. The reconciliation (R8.5) checks it against the entries, and
+    `manage.py ledger_totals_rebuild` recomputes it from them."""
+
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.CASCADE, related_name="totals", verbose_name=_("额度")
+    )
+    share = models.CharField(_("资金类别"), max_length=20, choices=Share.choices)
+    booked = models.DecimalField(_("已记账"), **money, default=Decimal("0.00"))
+    paid = models.DecimalField(_("已拨付"), **money, default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("额度使用汇总")
+        verbose_name_plural = _("额度使用汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "share"], name="allocation_total_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation} {self.get_share_display()}"
+
+
 class EntryKind(models.TextChoices):
     COMMITMENT = "commitment", _("审核通过记账")
     REVERSAL = "reversal", _("冲销")

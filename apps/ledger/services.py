@@ -34,6 +34,7 @@ from apps.rules.money import yuan
 from apps.rules.special_account import check_allocation
 
 from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
+from .totals import totals_book, totals_of, totals_pay
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -110,10 +111,9 @@ def allocation_set(
 
 def booked_by_share(allocation: Allocation) -> dict[str, Decimal]:
     """Net booked amount (commitments less reversals) per share."""
-    rows = allocation.entries.values("share").annotate(total=Sum("amount")).order_by()
     booked = {share.value: ZERO for share in Share}
-    for row in rows:
-        booked[row["share"]] = row["total"] or ZERO
+    for (_, share), sums in totals_of([allocation.pk]).items():
+        booked[share] = sums.booked
     return booked
 
 
@@ -221,7 +221,7 @@ def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> C
         )
         if finding is not None:
             raise ApplicationError(finding.message, rule=finding.rule)
-    LedgerEntry.objects.bulk_create(
+    entries = LedgerEntry.objects.bulk_create(
         LedgerEntry(
             allocation=allocation,
             claim_line=line,
@@ -234,6 +234,7 @@ def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> C
         )
         for line in approved
     )
+    totals_book(entries)
     line_months_book([line.pk for line in approved], booked=True)
     claim_recount(claim)
     changes: dict[str, Any] = {}
@@ -322,6 +323,7 @@ def entry_reverse(*, entry: LedgerEntry, actor: User, reason: str) -> LedgerEntr
         rules_version=entry.rules_version,
         created_by=actor,
     )
+    totals_book([reversal])
     claim_line_unbook(line=entry.claim_line, actor=actor, rule="R8.5", reason=f"台账冲销：{reason.strip()}")
     state_change_record(
         obj=claim,
@@ -392,8 +394,10 @@ def payment_record(
         amount=sum((line.amount for line in lines), ZERO),
         created_by=actor,
     )
-    PaymentLine.objects.bulk_create(
-        PaymentLine(payment=payment, claim_line=line, amount=line.amount) for line in lines
+    totals_pay(
+        PaymentLine.objects.bulk_create(
+            PaymentLine(payment=payment, claim_line=line, amount=line.amount) for line in lines
+        )
     )
     by_claim: dict[int, list[ClaimLine]] = defaultdict(list)
     for line in lines:
@@ -477,6 +481,7 @@ def line_recover(*, line: ClaimLine, actor: User, rule: str, reason: str, source
         rules_version=commitment.rules_version,
         created_by=actor,
     )
+    totals_book([entry])
     recovery = Recovery.objects.create(
         claim_line=line,
         entry=entry,

@@ -26,6 +26,7 @@ from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDec
 from apps.core.bulk import insert_rows
 from apps.institutions.models import Institution, InstitutionKind, InstitutionStatus
 from apps.ledger.models import Allocation, EntryKind, LedgerEntry
+from apps.ledger.totals import totals_rebuild
 from apps.rules.identity import id_check_character, uscc_check_character
 from apps.trainees.models import Person
 
@@ -219,6 +220,7 @@ def seed_ledger(
             insert_rows(Claim, claim_fields, claims)
             insert_rows(ClaimLine, line_fields, lines)
             insert_rows(LedgerEntry, entry_fields, entries)
+            totals_rebuild()  # the entries were written without the ledger services
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Person, Claim, ClaimLine, LedgerEntry]):

@@ -1,7 +1,9 @@
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from apps.claims.models import ClaimStatus, LineDecision
@@ -158,9 +160,18 @@ def test_reconciliation_finds_an_injected_mismatch_r8_5(reviewed, officer, alloc
         amount=Decimal("1400.00")
     )  # tampering outside the services
     differences = reconciliation(district=district("500103"), year=2026)
-    assert [d.message for d in differences] == [
-        f"明细 #{entry.claim_line_id} 核定 1410.00 元，台账净额 1400.00 元"
+    # The line no longer nets to its amount, and the allocation's kept totals (what the balances
+    # show, written by the services) no longer sum its entries.
+    assert [(d.label, d.message) for d in differences] == [
+        ("台账", f"明细 #{entry.claim_line_id} 核定 1410.00 元，台账净额 1400.00 元"),
+        (
+            "额度汇总",
+            "培训补贴额度使用汇总为已记账 2535.00 元、已拨付 0.00 元，按台账记录合计为已记账 2525.00 元、"
+            "已拨付 0.00 元",
+        ),
     ]
+    call_command("ledger_totals_rebuild", stdout=StringIO())
+    assert [d.kind for d in reconciliation(district=district("500103"), year=2026)] == ["ledger"]
 
 
 def test_allocation_cannot_go_below_what_is_booked(reviewed, officer, allocation, admin_user):

@@ -494,7 +494,6 @@ DIFFERENCE_COLUMNS = (
     Column("明细编号", 10, "int"),
     Column("不一致之处", 80, "wrap"),
 )
-DIFFERENCE_KINDS = {"ledger": "台账", "payment": "拨付", "claim": "申领"}
 
 
 def write_fund_summary(book: Workbook, ctx: Context) -> int:
@@ -506,7 +505,7 @@ def write_fund_summary(book: Workbook, ctx: Context) -> int:
     differences = reconciliation(district=district, year=year)
     table = book.table("对账差异", DIFFERENCE_COLUMNS)
     for d in differences:
-        table.append((DIFFERENCE_KINDS.get(d.kind, d.kind), d.claim_id, d.line_id, d.message))
+        table.append((d.label, d.claim_id, d.line_id, d.message))
     shares = balances(district=district, year=year)
     by_status = claim_totals_by_status(district=district, year=year)
     rows = len(shares) + len(by_status) + len(differences)

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.claims.permissions import claim_policy
 from apps.rules.money import FEN, yuan
 
-from ..models import Allocation, EntryKind, LedgerEntry, Recovery, RecoveryStatus
+from ..models import Allocation, LedgerEntry, Recovery, RecoveryStatus
 from ..permissions import ledger_districts
+from ..totals import Sums, totals_differences, totals_of
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -48,39 +50,10 @@ class ShareBalance:
         return self.allocated - self.booked
 
 
-# What allocations booked (commitments less reversals and recoveries) and paid, per share: one
-# pass over their entries (index ledger_entry_allocation_sums, from the index alone), each
-# commitment with its line's payment. A line is paid only once it is booked, and booked once, in
-# the allocation of its claim's district and year (R8.2), so what is paid of an allocation is the
-# payments of its commitments, never a walk over the lines of the district's claims. The money
-# properties (tests/ledger/test_money_properties.py, invariant 4) hold it to the payments' sums.
-_ALLOCATION_SUMS = """
-SELECT e.allocation_id, e.share, SUM(e.amount), SUM(CASE WHEN e.kind = %s THEN p.amount END)
-FROM ledger_ledgerentry e
-LEFT JOIN ledger_paymentline p ON p.claim_line_id = e.claim_line_id
-WHERE e.allocation_id IN ({ids})
-GROUP BY e.allocation_id, e.share
-"""
-
-
-@dataclass(frozen=True)
-class Sums:
-    booked: Decimal
-    paid: Decimal
-
-
 def allocation_sums(allocation_ids: list[int]) -> dict[tuple[int, str], Sums]:
-    """(allocation id, share) → what it booked and paid, for the allocations given, in one query."""
-    if not allocation_ids:
-        return {}
-    sql = _ALLOCATION_SUMS.format(ids=", ".join(["%s"] * len(allocation_ids)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [EntryKind.COMMITMENT.value, *allocation_ids])  # nosec B608  # placeholders only
-        rows = cursor.fetchall()
-    return {
-        (allocation_id, share): Sums(_money(booked) or ZERO, _money(paid) or ZERO)
-        for allocation_id, share, booked, paid in rows
-    }
+    """(allocation id, share) → what it booked and paid, for the allocations given: their kept
+    totals (apps.ledger.totals), one indexed read whatever the number of entries."""
+    return totals_of(allocation_ids)
 
 
 def balances(*, district: District, year: int) -> list[ShareBalance]:
@@ -122,6 +95,20 @@ class Difference:
     claim_id: int | None
     line_id: int | None
     message: str
+
+    @property
+    def label(self) -> str:
+        """The kind in the reconciliation's 类别 column (page and workbook)."""
+        return str(DIFFERENCE_KINDS.get(self.kind, self.kind))
+
+
+DIFFERENCE_KINDS = {
+    "ledger": _("台账"),
+    "payment": _("拨付"),
+    "claim": _("申领"),
+    "recovery": _("追回"),
+    "balance": _("额度汇总"),
+}
 
 
 # The lines of one district and year with their net booked (every entry on the line), their
@@ -319,6 +306,19 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
             differences.append(
                 Difference(
                     "ledger", None, entry.claim_line_id, f"台账记录 #{entry.pk} 不属于本区县本年度的申领"
+                )
+            )
+        # 5. The allocation's kept totals (what the balances show) are the sums of its entries.
+        labels = dict(Share.choices)
+        for (_, share), kept, summed in totals_differences([allocation.pk]):
+            differences.append(
+                Difference(
+                    "balance",
+                    None,
+                    None,
+                    f"{labels.get(share, share)}额度使用汇总为已记账 {yuan(kept.booked)} 元、已拨付 "
+                    f"{yuan(kept.paid)} 元，按台账记录合计为已记账 {yuan(summed.booked)} 元、已拨付 "
+                    f"{yuan(summed.paid)} 元",
                 )
             )
     return differences
