@@ -50,7 +50,7 @@ from apps.catalog.models import District  # noqa: E402
 from apps.claims.models import Claim, ClaimLine  # noqa: E402
 from apps.core.models import StateChange  # noqa: E402
 from apps.ledger.models import LedgerEntry, Payment  # noqa: E402
-from apps.ledger.totals import totals_rebuild  # noqa: E402
+from apps.ledger.services import totals_rebuild  # noqa: E402
 from benchmarks._population import on_throwaway_database  # noqa: E402
 
 # A query slower than this, on its own, misses the pages' aim (issue 17, item 6).

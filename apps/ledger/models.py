@@ -60,9 +60,9 @@ class Allocation(TimeStampedModel):
 class AllocationTotal(models.Model):
     """What one share of an allocation has booked (commitments less reversals and recoveries) and
     paid (the payments of its commitments' lines), kept up to date by the ledger services in the
-    transaction that writes the entry or the payment (apps.ledger.totals), so the balances, the
-    district summaries and the allocation check of a final approval read one row per share rather
-    than summing the year's entries. The reconciliation (R8.5) checks it against the entries, and
+    transaction that writes the entry or the payment (services.totals_book, totals_pay), so the
+    balances, the district summaries and the allocation check of a final approval read one row per
+    share rather than summing the year's entries. The reconciliation (R8.5) checks it against the entries, and
     `manage.py ledger_totals_rebuild` recomputes it from them."""
 
     allocation = models.ForeignKey(
@@ -241,3 +241,64 @@ class Recovery(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"追回 #{self.pk} {self.amount}"
+
+
+class ReconciliationStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("对账中")
+    FINISHED = "finished", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Reconciliation(models.Model):
+    """One reconciliation (R8.5) of a district's year, done by a Celery task (it reads every line
+    of the district-year: seconds, not a page's milliseconds): asked for on the reconciliation page
+    or by the nightly run (`requested_by` empty), it keeps the differences it found and when, so
+    the page shows the latest result at once and says how old it is."""
+
+    district = models.ForeignKey(
+        "catalog.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("区县")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ReconciliationStatus.choices, default=ReconciliationStatus.QUEUED
+    )
+    # [{"kind", "claim_id", "line_id", "message"}] as apps.ledger.selectors.accounts.Difference.
+    differences = models.JSONField(_("不一致之处"), default=list, blank=True)
+    difference_count = models.PositiveIntegerField(_("不一致处数"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # When the sweeper sent the run again (apps.core.tasks.sweep_jobs); still stuck after that, it fails.
+    resent_at = models.DateTimeField(_("重新投递时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("对账")
+        verbose_name_plural = _("对账记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["district", "year", "-created_at"], name="reconciliation_latest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year"],
+                condition=Q(status__in=["queued", "running"]),
+                name="reconciliation_one_in_progress",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year} 对账 #{self.pk}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ReconciliationStatus.QUEUED, ReconciliationStatus.RUNNING)

@@ -5,18 +5,19 @@ a line twice impossible."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 from apps.catalog.models import District
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
@@ -26,19 +27,32 @@ from apps.claims.services.lifecycle import claim_mark_for_ledger
 from apps.claims.services.lines import claim_line_unbook, claim_recount
 from apps.claims.services.notices import claim_notify
 from apps.core.errors import ApplicationError
-from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
+from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, anyone, move, register
 from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
+from apps.core.tasks import QUEUE_UNAVAILABLE, publish_on_commit, sweep_jobs
+from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
 from apps.rules.special_account import check_allocation
 
-from .models import Allocation, EntryKind, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
-from .totals import totals_book, totals_of, totals_pay
+from .models import (
+    Allocation,
+    AllocationTotal,
+    EntryKind,
+    LedgerEntry,
+    Payment,
+    PaymentLine,
+    Reconciliation,
+    ReconciliationStatus,
+    Recovery,
+    RecoveryStatus,
+)
+from .permissions import ledger_districts
+from .selectors.accounts import reconciliation
+from .selectors.totals import Key, totals_differences, totals_of
 
-if TYPE_CHECKING:
-    from apps.accounts.models import User
-
+logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 
 
@@ -625,3 +639,222 @@ def _tell_returned(recovery: Recovery, actor: User, returned_on: date) -> None:
         what=f"明细 #{recovery.claim_line_id} 的追回款 {yuan(recovery.receivable)} 元已登记退回",
         body=f"退回凭证号 {recovery.returned_reference}，退回日期 {returned_on.isoformat()}",
     )
+
+
+# The allocation totals (models.AllocationTotal) ---------------------------------------------------
+# Kept in step with the entries and payments: the services below call `totals_book` right after
+# writing entries and `totals_pay` right after writing payment lines, in the same transaction, so
+# the totals are never ahead of or behind what is committed. Each adds with one UPDATE … SET
+# booked = booked + x per (allocation, share), which also serialises two transactions booking on
+# the same share (a row lock held to commit). What they must equal: selectors.totals.
+
+
+def _add(booked: dict[Key, Decimal], paid: dict[Key, Decimal]) -> None:
+    keys = sorted(set(booked) | set(paid))  # one order for every writer: no deadlock between two
+    if not keys:
+        return
+    AllocationTotal.objects.bulk_create(
+        [AllocationTotal(allocation_id=allocation, share=share) for allocation, share in keys],
+        ignore_conflicts=True,
+    )
+    for key in keys:
+        allocation, share = key
+        AllocationTotal.objects.filter(allocation_id=allocation, share=share).update(
+            booked=F("booked") + booked.get(key, ZERO), paid=F("paid") + paid.get(key, ZERO)
+        )
+
+
+def totals_book(entries: Iterable[LedgerEntry]) -> None:
+    """Entries just written (commitments, reversals, recoveries) join their allocation's totals. A
+    commitment on a line that is already paid brings the payment with it, as `totals_from_entries`
+    counts it."""
+    entries = list(entries)
+    booked: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    for entry in entries:
+        booked[(entry.allocation_id, entry.share)] += entry.amount
+    commitments = {e.claim_line_id: e for e in entries if e.kind == EntryKind.COMMITMENT}
+    paid: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    if commitments:
+        for line_id, amount in PaymentLine.objects.filter(claim_line_id__in=commitments).values_list(
+            "claim_line_id", "amount"
+        ):
+            entry = commitments[line_id]
+            paid[(entry.allocation_id, entry.share)] += amount
+    _add(booked, paid)
+
+
+def totals_pay(payment_lines: Iterable[PaymentLine]) -> None:
+    """Payment lines just written join the totals of the allocations their lines are committed in."""
+    amounts = {p.claim_line_id: p.amount for p in payment_lines}
+    paid: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    for allocation, share, line_id in LedgerEntry.objects.filter(
+        claim_line_id__in=amounts, kind=EntryKind.COMMITMENT
+    ).values_list("allocation_id", "share", "claim_line_id"):
+        paid[(allocation, share)] += amounts[line_id]
+    _add({}, paid)
+
+
+@transaction.atomic
+def totals_rebuild(allocation_ids: Iterable[int] | None = None) -> int:
+    """Set the totals of the allocations given (or all) to the sums of their entries; the number of
+    (allocation, share) totals that changed. Locks the totals it rewrites."""
+    ids = None if allocation_ids is None else list(allocation_ids)
+    changed = totals_differences(ids)
+    for (allocation, share), _, summed in changed:
+        AllocationTotal.objects.update_or_create(
+            allocation_id=allocation, share=share, defaults={"booked": summed.booked, "paid": summed.paid}
+        )
+    return len(changed)
+
+
+# Reconciliations in the background (R8.5: 账实相符、账表相符) ---------------------------------------
+# The reconciliation reads every line of a district's year (about 0.4 s at 200,000 lines), too long
+# for a page, so a Celery task (tasks.reconcile) does it and keeps what it found (Reconciliation);
+# the page shows the latest result at once, with its time, and a button to reconcile again. Every
+# night each district's current and previous year are reconciled (CELERY_BEAT_SCHEDULE
+# "ledger-reconcile-nightly"); a run that finds a difference tells the district's officers.
+# Lifecycle `queued → running → finished | failed`, changed here only; at most one run of a
+# district-year is in progress (a second request gets the first). The task is idempotent: a run
+# found `running` (its worker died, the message came again) is reconciled again from the start.
+
+RS = ReconciliationStatus
+_TASK = "system"
+RECONCILIATION_LIFECYCLE: Lifecycle[Reconciliation] = register(
+    Lifecycle(
+        name="对账任务",
+        noun="对账状态",
+        model=Reconciliation,
+        states=RS,
+        transitions=(
+            Transition(RS.QUEUED, RS.RUNNING, "开始对账", _TASK),
+            Transition(RS.QUEUED, RS.FAILED, "对账失败", _TASK),
+            Transition(
+                RS.RUNNING, RS.RUNNING, "重新对账", _TASK, does="任务被重新投递（worker 中断）：从头再对"
+            ),
+            Transition(
+                RS.RUNNING,
+                RS.FINISHED,
+                "对账完成",
+                _TASK,
+                does="保存不一致之处；有不一致时通知本区县经办人员",
+            ),
+            Transition(RS.RUNNING, RS.FAILED, "对账失败", _TASK),
+        ),
+        roles={_TASK: Who("对账任务（Celery）", anyone)},
+        log=False,
+        description="对账页面或每日自动对账发起，由 Celery 任务对账；任务行本身就是日志（谁、何时、结果）。",
+    )
+)
+RECONCILIATION_FAILED = "对账失败，请重新对账；多次失败请联系市人力社保局管理员。"
+RECONCILIATION_STUCK = "对账任务长时间未完成（任务队列暂不可用或任务中断），已停止，请重新对账。"
+
+
+def _run_move(run: Reconciliation, to: str) -> None:
+    move(RECONCILIATION_LIFECYCLE, run, actor=None, to=to, lock=False, save=False)
+
+
+def reconciliation_request(*, actor: User | None, district: District, year: int) -> Reconciliation:
+    """Ask for a reconciliation of the district's year (`actor` None: the nightly run). One already
+    queued or running for it is returned instead of a second. The user must read the district's
+    ledger (its officers, the municipal admin, the auditors)."""
+    if actor is not None and not ledger_districts(actor).filter(pk=district.pk).exists():
+        raise ApplicationError("只能对本人可查看专账的区县对账", field="district")
+    if not 2000 <= year <= 2100:
+        raise ApplicationError("年度应在 2000 至 2100 之间", field="year")
+    in_progress = {"district": district, "year": year, "status__in": (RS.QUEUED, RS.RUNNING)}
+    existing = Reconciliation.objects.filter(**in_progress).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            run = Reconciliation.objects.create(district=district, year=year, requested_by=actor)
+    except IntegrityError:  # another request queued one meanwhile (reconciliation_one_in_progress)
+        return Reconciliation.objects.get(**in_progress)
+    from .tasks import reconcile
+
+    run_id = run.pk
+    publish_on_commit(
+        reconcile, run_id, on_failure=lambda: reconciliation_fail(run_id=run_id, error=QUEUE_UNAVAILABLE)
+    )
+    return run
+
+
+def reconciliation_fail(*, run_id: int, error: str) -> None:
+    """queued | running → failed, with what the page says (the queue was down, the run was lost)."""
+    with transaction.atomic():
+        run = Reconciliation.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or not run.in_progress:
+            return
+        _run_move(run, RS.FAILED)
+        run.error = error
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+
+
+def reconciliation_build(*, run_id: int) -> Reconciliation:
+    """Reconcile the run's district-year and keep the differences; a failure is logged and fails
+    the run. A finished or failed run is left as it is (a message delivered twice does nothing)."""
+    with transaction.atomic():
+        run = Reconciliation.objects.select_for_update().select_related("district").get(pk=run_id)
+        if run.status in (RS.FINISHED, RS.FAILED):
+            return run
+        _run_move(run, RS.RUNNING)
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    try:
+        differences = reconciliation(district=run.district, year=run.year)
+    except Exception:
+        logger.exception("reconciliation %s failed", run.pk)
+        reconciliation_fail(run_id=run.pk, error=RECONCILIATION_FAILED)
+        run.refresh_from_db()
+        return run
+    with transaction.atomic():
+        run = Reconciliation.objects.select_for_update().select_related("district").get(pk=run_id)
+        if run.status != RS.RUNNING:
+            return run
+        _run_move(run, RS.FINISHED)
+        run.differences = [asdict(d) for d in differences]
+        run.difference_count = len(differences)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "differences", "difference_count", "finished_at"])
+        if differences:
+            _tell_the_district(run)
+    return run
+
+
+def _tell_the_district(run: Reconciliation) -> None:
+    """The district's officers learn of differences (and whoever asked, if not one of them)."""
+    officers = User.objects.filter(role=Role.DISTRICT_OFFICER, district=run.district)
+    asked = [run.requested_by] if run.requested_by is not None else []
+    notify(
+        recipients=[*officers, *asked],
+        kind="reconciliation_differences",
+        title=f"{run.district.name}{run.year} 年度对账发现 {run.difference_count} 处不一致",
+        body="申领核定金额、台账净额与拨付金额不一致，请在“对账”页面查看并处理 (R8.5)。",
+        link=f"/ledger/reconciliation/?district={run.district.code}&year={run.year}",
+    )
+
+
+def reconciliations_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """The sweeper (beat, every TASK_SWEEP_MINUTES; apps.core.tasks.sweep_jobs): a run whose
+    message was lost is sent again once; still not finished after that, it fails."""
+    from .tasks import reconcile
+
+    return sweep_jobs(
+        Reconciliation,
+        reconcile,
+        fail=lambda run_id, error: reconciliation_fail(run_id=run_id, error=error),
+        stuck_message=RECONCILIATION_STUCK,
+        now=now or timezone.now(),
+    )
+
+
+def reconciliations_nightly(*, today: datetime | None = None) -> list[int]:
+    """Every district with an allocation for this year or last year is reconciled for that year;
+    the ids of the runs asked for (or already in progress)."""
+    year = timezone.localdate(today).year if today else timezone.localdate().year
+    allocations = Allocation.objects.filter(year__in=(year, year - 1)).select_related("district")
+    return [
+        reconciliation_request(actor=None, district=a.district, year=a.year).pk
+        for a in allocations.order_by("district__sort_order", "-year")
+    ]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.catalog.models import District
 from apps.claims.models import ClaimLine
@@ -47,21 +47,29 @@ from .permissions import (
     payment_policy,
 )
 from .selectors import dashboards
-from .selectors.accounts import ledger_years, reconciliation
+from .selectors.accounts import ledger_years, reconciliation_state
 
 if TYPE_CHECKING:
     from apps.core.permissions import Actor
 
 
+def _ledger_years(request: HttpRequest) -> list[int]:
+    """The user's years with data, read once per request (the year and its selector both ask)."""
+    years = getattr(request, "_ledger_years", None)
+    if years is None:
+        years = ledger_years(user=signed_in(request))
+        request._ledger_years = years  # type: ignore[attr-defined]
+    return years
+
+
 def _year(request: HttpRequest) -> int:
     """?year=, else this year if it has data (or nothing has), else the latest year with data."""
-    years = ledger_years(user=signed_in(request))
-    return chosen_year(request.GET.get("year", ""), years, timezone.localdate().year)
+    return chosen_year(request.GET.get("year", ""), _ledger_years(request), timezone.localdate().year)
 
 
 def _years(request: HttpRequest, year: int) -> list[int]:
     """The year selector's choices: the years with data, this year and the one shown."""
-    return year_choices(ledger_years(user=signed_in(request)), year, timezone.localdate().year)
+    return year_choices(_ledger_years(request), year, timezone.localdate().year)
 
 
 def _readable(request: HttpRequest) -> Any:
@@ -272,13 +280,33 @@ def payment_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+REFRESH_SECONDS = 3  # how often the reconciliation page reloads itself while a run is in progress
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def reconciliation_page(request: HttpRequest) -> HttpResponse:
+    """The latest reconciliation of a district-year (R8.5) as a Celery task kept it, with its time;
+    POST asks for a new one (the page then refreshes itself until it is done)."""
+    user = signed_in(request)
     districts = _readable(request)
     year = _year(request)
     district = _district(request, districts)
-    differences = reconciliation(district=district, year=year) if district else None
-    return render(
+    if request.method == "POST":
+        if district is None:
+            messages.error(request, "请选择区县后对账")
+            return redirect("ledger:reconciliation")
+        try:
+            services.reconciliation_request(actor=user, district=district, year=year)
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.info(
+                request, f"已开始对账：{district.name}{year} 年度。对账在后台进行，完成后本页显示结果。"
+            )
+        return redirect(f"{reverse('ledger:reconciliation')}?district={district.code}&year={year}")
+    state = reconciliation_state(district=district, year=year) if district else None
+    response = render(
         request,
         "ledger/reconciliation.html",
         {
@@ -286,9 +314,15 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
             "years": _years(request, year),
             "district": district,
             "districts": districts,
-            "differences": differences,
+            "state": state,
+            "differences": state.differences if state else None,
+            "refresh": REFRESH_SECONDS,
         },
     )
+    if state is not None and state.in_progress is not None:
+        # The Refresh header reloads the page in every browser, with or without JavaScript.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
 
 
 def _missing_allocation_hint(user: Actor, year: int) -> str:

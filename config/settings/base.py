@@ -435,6 +435,15 @@ TASK_STUCK_FAIL_AFTER = timedelta(minutes=int(os.environ.get("TASK_STUCK_FAIL_MI
 CELERY_BEAT_SCHEDULE["audits-sweep"] = {"task": "audits.sweep", "schedule": TASK_SWEEP_INTERVAL}
 CELERY_BEAT_SCHEDULE["exports-sweep"] = {"task": "exports.sweep", "schedule": TASK_SWEEP_INTERVAL}
 CELERY_BEAT_SCHEDULE["imports-sweep"] = {"task": "trainees.sweep", "schedule": TASK_SWEEP_INTERVAL}
+CELERY_BEAT_SCHEDULE["ledger-reconcile-sweep"] = {
+    "task": "ledger.reconcile_sweep",
+    "schedule": TASK_SWEEP_INTERVAL,
+}
+# The reconciliation (R8.5) of every district's current and previous year, after the nightly audit.
+CELERY_BEAT_SCHEDULE["ledger-reconcile-nightly"] = {
+    "task": "ledger.reconcile_nightly",
+    "schedule": crontab(hour=2, minute=30),
+}
 # How many claim lines one audit task handles; smaller slices spread a run over more workers
 # (tests shrink it to get several slices out of a handful of lines).
 AUDIT_CHUNK_LINES = int(os.environ.get("AUDIT_CHUNK_LINES", "50000"))

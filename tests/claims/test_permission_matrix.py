@@ -411,6 +411,10 @@ ACTIONS = {
         page("get", "ledger:reconciliation", query="?district=500103&year=2026"),
         ledger_read(200, officer_other_district=404),
     ),
+    "reconcile (a task)": (
+        page("post", "ledger:reconciliation", query="?district=500103&year=2026"),
+        ledger_read(302, officer_other_district=404),
+    ),
     "payment form": (page("get", "ledger:payment_create"), ledger_act(200, officer_other_district=200)),
     "record a payment": (
         page("post", "ledger:payment_create", (), pay_form, query="?district=500103"),

@@ -36,7 +36,16 @@ def _rows(rows, **management):
 
 
 def test_the_walk_through(
-    client, completed_class, operator, officer, allocation, admin_user, filer, employer
+    client,
+    completed_class,
+    operator,
+    officer,
+    allocation,
+    admin_user,
+    filer,
+    employer,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     reviewer = UserFactory(reviewer=True, username="reviewer", engaged=[district("500103")])
 
@@ -108,8 +117,15 @@ def test_the_walk_through(
     assert "已登记拨付 YZ-2026-001，金额 2,535.00 元" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == S.PAID and Payment.objects.get().amount == Decimal("2535.00")
+    # the officer reconciles the year: a task does it (here, in the test's process) and the page
+    # shows its result
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ledger:reconciliation") + "?year=2026")
     reconciliation = client.get(reverse("ledger:reconciliation") + "?year=2026").content.decode()
-    assert "账实相符、账表相符" in reconciliation
+    assert "账实相符、账表相符" in reconciliation and "officer.yuzhong 发起" in reconciliation
 
     # the admin sets 万州区's allocation
     client.force_login(admin_user)

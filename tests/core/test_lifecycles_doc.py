@@ -10,6 +10,7 @@ from apps.classes.services import LIFECYCLE as CLASS
 from apps.core.lifecycle_doc import lifecycles, lifecycles_markdown
 from apps.exports.services import LIFECYCLE as EXPORT
 from apps.institutions.services import LIFECYCLE as INSTITUTION
+from apps.ledger.services import RECONCILIATION_LIFECYCLE as RECONCILIATION
 from apps.ledger.services import RECOVERY_LIFECYCLE
 from apps.trainees.services.jobs import LIFECYCLE as IMPORT
 
@@ -39,6 +40,7 @@ def test_every_lifecycle_is_drawn_once_with_every_move() -> None:
         RECOVERY_LIFECYCLE,
         EXPORT,
         IMPORT,
+        RECONCILIATION,
     ]
     assert sorted(id(x) for x in lifecycles()) == sorted(id(x) for x in expected)
     text = lifecycles_markdown()

@@ -26,7 +26,7 @@ from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineDec
 from apps.core.bulk import insert_rows
 from apps.institutions.models import Institution, InstitutionKind, InstitutionStatus
 from apps.ledger.models import Allocation, EntryKind, LedgerEntry
-from apps.ledger.totals import totals_rebuild
+from apps.ledger.services import totals_rebuild
 from apps.rules.identity import id_check_character, uscc_check_character
 from apps.trainees.models import Person
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    """The totals of the entries and payments already written (what apps.ledger.totals keeps
+    """The totals of the entries and payments already written (what the ledger services keep
     from now on)."""
     LedgerEntry = apps.get_model("ledger", "LedgerEntry")
     PaymentLine = apps.get_model("ledger", "PaymentLine")

@@ -17,9 +17,9 @@ from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Shar
 from apps.claims.permissions import claim_policy
 from apps.rules.money import FEN, yuan
 
-from ..models import Allocation, LedgerEntry, Recovery, RecoveryStatus
+from ..models import Allocation, LedgerEntry, Reconciliation, ReconciliationStatus, Recovery, RecoveryStatus
 from ..permissions import ledger_districts
-from ..totals import Sums, totals_differences, totals_of
+from .totals import Sums, totals_differences, totals_of
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -32,7 +32,8 @@ def ledger_years(*, user: User) -> list[int]:
     """The years with an allocation in the districts whose account the user reads, or with a claim
     the user sees (for the year selectors of the ledger and the home page)."""
     years = set(Allocation.objects.filter(district__in=ledger_districts(user)).values_list("year", flat=True))
-    years |= set(claim_policy.visible(user).values_list("year", flat=True).distinct())
+    # order_by(): without it the model's ordering joins the DISTINCT, which then keeps every claim.
+    years |= set(claim_policy.visible(user).order_by().values_list("year", flat=True).distinct())
     return sorted(years, reverse=True)
 
 
@@ -52,7 +53,7 @@ class ShareBalance:
 
 def allocation_sums(allocation_ids: list[int]) -> dict[tuple[int, str], Sums]:
     """(allocation id, share) → what it booked and paid, for the allocations given: their kept
-    totals (apps.ledger.totals), one indexed read whatever the number of entries."""
+    totals (selectors.totals), one indexed read whatever the number of entries."""
     return totals_of(allocation_ids)
 
 
@@ -322,3 +323,38 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
                 )
             )
     return differences
+
+
+@dataclass(frozen=True)
+class ReconciliationState:
+    """What the reconciliation page shows of a district-year: its latest finished run and the
+    differences it kept, the run in progress if any, and the last run if it failed."""
+
+    finished: Reconciliation | None
+    differences: list[Difference]
+    in_progress: Reconciliation | None
+    failed: Reconciliation | None
+
+
+def reconciliation_state(*, district: District, year: int) -> ReconciliationState:
+    """Two indexed reads (index reconciliation_latest), whatever the size of the district-year."""
+    runs = list(
+        Reconciliation.objects.filter(district=district, year=year)
+        .select_related("requested_by")
+        .defer("differences")
+        .order_by("-created_at", "-id")[:20]
+    )
+    in_progress = next((r for r in runs if r.in_progress), None)
+    ended = next((r for r in runs if not r.in_progress), None)
+    finished = (
+        Reconciliation.objects.filter(district=district, year=year, status=ReconciliationStatus.FINISHED)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return ReconciliationState(
+        finished=finished,
+        differences=[Difference(**d) for d in finished.differences] if finished else [],
+        in_progress=in_progress,
+        failed=ended if ended is not None and ended.status == ReconciliationStatus.FAILED else None,
+    )

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from apps.ledger.totals import totals_differences, totals_rebuild
+from apps.ledger.selectors.totals import totals_differences
+from apps.ledger.services import totals_rebuild
 
 
 class Command(BaseCommand):
