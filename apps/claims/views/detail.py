@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 
 from apps.catalog.models import level_label
 from apps.core.permissions import signed_in
@@ -97,7 +98,8 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending": summary["pending"],
             "can_reveal": any(r.can_reveal for r in rows),
             "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
-            "rule_choices": RULE_CHOICES,
+            # The options of every line's 理由规则 select, rendered once for the page's lines.
+            "rule_options": format_html_join("", '<option value="{}">{}</option>', RULE_CHOICES),
             "material_form": MaterialForm(),
             **material_messages(request),
             "next_step": selectors.NEXT_STEP.get(claim.status, ""),
