@@ -75,7 +75,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from apps.accounts.models import Role, User  # noqa: E402
 from apps.audits import services as audits  # noqa: E402
-from apps.audits.models import AuditFinding, AuditRun  # noqa: E402
+from apps.audits.models import AuditFinding, AuditRun, RunStatus, Scope  # noqa: E402
 from apps.claims.models import Claim, ClaimLine  # noqa: E402
 from apps.demo.data import DEMO_PASSWORD  # noqa: E402
 from apps.institutions.models import Employer, Institution  # noqa: E402
@@ -446,7 +446,8 @@ def run() -> None:
             )
         )
         time.sleep(3)
-        if not AuditRun.objects.filter(status="completed").exists():
+        # A kept city audited once is not audited again (each run writes its findings anew).
+        if not AuditRun.objects.filter(scope=Scope.ALL, status=RunStatus.FINISHED).exists():
             started = time.perf_counter()
             audit = audits.audit_run_start(actor=User.objects.get(username="admin"), scope="all")
             while AuditRun.objects.filter(pk=audit.pk, status__in=("queued", "running")).exists():

@@ -231,6 +231,12 @@ class AuditFinding(models.Model):
             ),
             # The current findings in the lists' default order (rule, then id).
             models.Index(fields=["rule", "id"], condition=Q(current=True), name="audit_finding_current"),
+            # A district's current findings in the API's order (run, rule, subject).
+            models.Index(
+                fields=["district", "run", "rule", "subject"],
+                condition=Q(current=True),
+                name="audit_finding_district_current",
+            ),
             # The claims with a current finding that waits for, or stopped, a decision on a line:
             # what the claims' "has findings" flag reads (apps.claims.extensions).
             models.Index(

@@ -206,10 +206,17 @@ def claim_involved_findings(*, claim: Claim, user: User) -> QuerySet[AuditFindin
 def open_findings_summary(*, user: User) -> dict[str, Any]:
     """How many current findings wait for a decision, the oldest's age, and the count per rule."""
     waiting = current_findings(user=user).filter(status=FindingStatus.OPEN)
-    total = waiting.aggregate(n=Count("pk"), oldest=Min("created_at"))
-    by_rule = dict(waiting.values("rule").annotate(n=Count("pk")).order_by().values_list("rule", "n"))
+    # One pass: the count and the oldest per rule, summed here.
+    per_rule = list(
+        waiting.values("rule")
+        .annotate(n=Count("pk"), oldest=Min("created_at"))
+        .order_by()
+        .values_list("rule", "n", "oldest")
+    )
+    by_rule = {rule: n for rule, n, _ in per_rule}
+    oldest = min((at for _, _, at in per_rule), default=None)
     return {
-        "count": total["n"],
-        "oldest_days": (timezone.now() - total["oldest"]).days if total["oldest"] else None,
+        "count": sum(by_rule.values()),
+        "oldest_days": (timezone.now() - oldest).days if oldest else None,
         "rules": [(r, by_rule[r.id]) for r in catalogue.RULES if by_rule.get(r.id)],
     }

@@ -306,6 +306,8 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
             )
         return redirect(f"{reverse('ledger:reconciliation')}?district={district.code}&year={year}")
     state = reconciliation_state(district=district, year=year) if district else None
+    # The differences of the latest run, a page at a time (a broken year may have hundreds).
+    page = paginate(request, state.differences) if state and state.differences else None
     response = render(
         request,
         "ledger/reconciliation.html",
@@ -315,7 +317,8 @@ def reconciliation_page(request: HttpRequest) -> HttpResponse:
             "district": district,
             "districts": districts,
             "state": state,
-            "differences": state.differences if state else None,
+            "page": page,
+            "differences": page.object_list if page else [],
             "refresh": REFRESH_SECONDS,
         },
     )

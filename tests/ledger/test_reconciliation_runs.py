@@ -234,3 +234,25 @@ def test_differences_are_told_to_the_districts_officers(client, ledger, officer)
     assert notice.link == url()
     client.force_login(officer)
     assert "每日自动对账" in client.get(notice.link).content.decode()
+
+
+def test_many_differences_are_shown_a_page_at_a_time(client, ledger, officer):
+    differences = [
+        {"kind": "ledger", "claim_id": None, "line_id": n, "message": f"明细 #{n} 不一致"}
+        for n in range(1, 31)
+    ]
+    Reconciliation.objects.create(
+        district=district(YUZHONG),
+        year=2021,
+        requested_by=officer,
+        status=S.FINISHED,
+        differences=differences,
+        difference_count=30,
+        finished_at=timezone.now(),
+    )
+    client.force_login(officer)
+    first = client.get(url()).content.decode()
+    assert "发现 30 处不一致" in first and "共 30 条，第 1 / 2 页" in first
+    assert "明细 #25 不一致" in first and "明细 #26 不一致" not in first
+    second = client.get(url() + "&page=2").content.decode()
+    assert "明细 #26 不一致" in second and "明细 #30 不一致" in second and "明细 #1 不一致" not in second
