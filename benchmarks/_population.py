@@ -666,7 +666,7 @@ def on_throwaway_database(run, *, name: str, in_place: bool) -> None:
         run()
         return
     connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
     try:
         run()
     finally:

@@ -509,7 +509,11 @@ def main() -> None:
     # A throwaway database on the configured server under a name of its own, never the real one;
     # or the one kept under LOAD_BENCH_KEEP's name (created and migrated if missing).
     connection.settings_dict.setdefault("TEST", {})["NAME"] = KEEP or f"load_bench_{os.getpid()}"
-    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"}, keepdb=bool(KEEP))
+    # serialized_aliases=set(): no copy of the database's rows in memory for test rollbacks (a kept
+    # city's would be gigabytes and minutes).
+    databases = setup_databases(
+        verbosity=0, interactive=False, aliases={"default"}, keepdb=bool(KEEP), serialized_aliases=set()
+    )
     try:
         run()
     finally:
