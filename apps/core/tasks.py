@@ -94,6 +94,24 @@ def sweep_jobs(
     return done
 
 
+def job_fail(lifecycle: Any, job_id: int, error: str) -> None:
+    """queued | running → failed for a job of one task whose row keeps its `error` and
+    `finished_at` (an export, a reconciliation): what the user is told (the queue was down, the
+    job was lost or broke). A job already ended, or gone, is left as it is."""
+    from django.utils import timezone
+
+    from .lifecycle import move
+
+    with transaction.atomic():
+        job = lifecycle.model.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in ("queued", "running"):
+            return
+        move(lifecycle, job, actor=None, to="failed", lock=False, save=False)
+        job.error = error
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+
+
 def publish_on_commit(task: Any, *args: Any, on_failure: Callable[[], None], **kwargs: Any) -> None:
     """Send the task once the current transaction commits (a worker must find the rows it is
     sent for). The send runs after the commit, so a failure cannot roll the rows back: it calls

@@ -24,7 +24,7 @@ from django.utils import timezone
 from apps.claims.models import Share
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
-from apps.core.tasks import QUEUE_UNAVAILABLE, publish_on_commit, sweep_jobs
+from apps.core.tasks import QUEUE_UNAVAILABLE, job_fail, publish_on_commit, sweep_jobs
 
 from .filters import KIND_CHOICES, STATUS_CHOICES, ExportFilter
 from .models import ExportJob, ExportKind, ExportStatus
@@ -143,14 +143,7 @@ def export_request(*, actor: User, kind: str, filters: ExportFilter) -> ExportJo
 
 def export_fail(*, job_id: int, error: str) -> None:
     """queued | running → failed, with what the user is told (the queue was down, the job was lost)."""
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or not job.in_progress:
-            return
-        _move(job, S.FAILED)
-        job.error = error
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+    job_fail(LIFECYCLE, job_id, error)
 
 
 def export_jobs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:

@@ -30,7 +30,7 @@ from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, anyone, move, register
 from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
-from apps.core.tasks import QUEUE_UNAVAILABLE, publish_on_commit, sweep_jobs
+from apps.core.tasks import QUEUE_UNAVAILABLE, job_fail, publish_on_commit, sweep_jobs
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
@@ -781,14 +781,7 @@ def reconciliation_request(*, actor: User | None, district: District, year: int)
 
 def reconciliation_fail(*, run_id: int, error: str) -> None:
     """queued | running → failed, with what the page says (the queue was down, the run was lost)."""
-    with transaction.atomic():
-        run = Reconciliation.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or not run.in_progress:
-            return
-        _run_move(run, RS.FAILED)
-        run.error = error
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
+    job_fail(RECONCILIATION_LIFECYCLE, run_id, error)
 
 
 def reconciliation_build(*, run_id: int) -> Reconciliation:

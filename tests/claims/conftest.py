@@ -113,3 +113,28 @@ def filer(employer):
     user = UserFactory(filer=True, username="enterprise")
     employer.members.add(user)
     return user
+
+
+@pytest.fixture
+def reviewed(completed_class, operator, officer):  # noqa: F811
+    """The completed class's claim, submitted and reviewed: every line quoted above zero approved,
+    the others refused (R2.6, 考核不合格); ready for the final approval."""
+    from apps.claims.models import ClaimStatus, LineDecision
+    from apps.claims.services.class_claims import claim_create_for_class
+    from apps.claims.services.lifecycle import claim_transition
+    from apps.claims.services.review import claim_line_decide
+
+    claim = claim_transition(
+        claim=claim_create_for_class(actor=operator, training_class=completed_class),
+        actor=operator,
+        to=ClaimStatus.SUBMITTED,
+    )
+    for line in claim.lines.all():
+        if line.amount:
+            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
+        else:
+            claim_line_decide(
+                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R2.6", reason="考核不合格"
+            )
+    claim.refresh_from_db()
+    return claim

@@ -21,7 +21,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.claims.conftest import admin_user, allocation, completed_class, employer, filer, officer  # noqa: F401
+from tests.claims.conftest import (  # noqa: F401 - the claims world's fixtures
+    admin_user,
+    allocation,
+    completed_class,
+    employer,
+    filer,
+    officer,
+    reviewed,
+)
 from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - the class world
 from tests.factories import PASSWORD
 from tests.integration.conftest import celery_worker_process  # noqa: F401 - the same worker

@@ -13,10 +13,6 @@ from decimal import Decimal
 
 import pytest
 
-from apps.claims.models import ClaimStatus, LineDecision
-from apps.claims.services.class_claims import claim_create_for_class
-from apps.claims.services.lifecycle import claim_transition
-from apps.claims.services.review import claim_line_decide
 from apps.ledger.models import LedgerEntry, Reconciliation
 from apps.ledger.services import claim_approve
 
@@ -27,20 +23,8 @@ PAGE = "/ledger/reconciliation/?year=2026"
 
 
 @pytest.fixture
-def booked(completed_class, operator, officer, allocation):
-    claim = claim_transition(
-        claim=claim_create_for_class(actor=operator, training_class=completed_class),
-        actor=operator,
-        to=ClaimStatus.SUBMITTED,
-    )
-    for line in claim.lines.all():
-        if line.amount:
-            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
-        else:
-            claim_line_decide(
-                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R2.6", reason="考核不合格"
-            )
-    return claim_approve(claim=claim, actor=officer)
+def booked(reviewed, officer, allocation):
+    return claim_approve(claim=reviewed, actor=officer)
 
 
 def _until_done(screen: Screen, seen: str) -> str:

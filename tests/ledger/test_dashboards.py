@@ -15,7 +15,6 @@ from apps.claims.models import Claim, ClaimStatus, LineDecision
 from apps.claims.selectors import claim_queue_by_age
 from apps.claims.services.class_claims import claim_create_for_class
 from apps.claims.services.lifecycle import claim_transition
-from apps.claims.services.review import claim_line_decide
 from apps.institutions.selectors import high_skill_bases
 from apps.ledger.selectors.dashboards import bar, district_chart, district_summaries
 from apps.ledger.services import allocation_set, claim_approve, payment_record
@@ -29,20 +28,8 @@ S = ClaimStatus
 
 
 @pytest.fixture
-def approved_claim(completed_class, operator, officer, allocation):
-    claim = claim_transition(
-        claim=claim_create_for_class(actor=operator, training_class=completed_class),
-        actor=operator,
-        to=S.SUBMITTED,
-    )
-    for line in claim.lines.all():
-        if line.amount:
-            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
-        else:
-            claim_line_decide(
-                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R2.6", reason="x"
-            )
-    return claim_approve(claim=claim, actor=officer)
+def approved_claim(reviewed, officer, allocation):
+    return claim_approve(claim=reviewed, actor=officer)
 
 
 def test_districts_side_by_side_in_four_queries(approved_claim, officer, admin_user):

@@ -6,10 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from apps.claims.models import ClaimStatus, LineDecision
-from apps.claims.services.class_claims import claim_create_for_class
-from apps.claims.services.lifecycle import claim_transition
-from apps.claims.services.review import claim_line_decide
+from apps.claims.models import LineDecision
 from apps.ledger.models import EntryKind, LedgerEntry, Recovery
 from apps.ledger.services import claim_approve, line_recover, payment_record
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
@@ -20,21 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def booked(completed_class, operator, officer, allocation):
+def booked(reviewed, officer, allocation):
     """An approved claim: its lines booked, one paid, one recovered."""
-    claim = claim_transition(
-        claim=claim_create_for_class(actor=operator, training_class=completed_class),
-        actor=operator,
-        to=ClaimStatus.SUBMITTED,
-    )
-    for line in claim.lines.all():
-        if line.amount:
-            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
-        else:
-            claim_line_decide(
-                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R2.6", reason="x"
-            )
-    claim = claim_approve(claim=claim, actor=officer)
+    claim = claim_approve(claim=reviewed, actor=officer)
     paid, recovered = claim.lines.filter(decision=LineDecision.APPROVED).order_by("pk")[:2]
     payment_record(
         actor=officer,

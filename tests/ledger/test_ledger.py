@@ -22,24 +22,6 @@ pytestmark = pytest.mark.django_db
 S = ClaimStatus
 
 
-@pytest.fixture
-def reviewed(completed_class, operator, officer):
-    claim = claim_transition(
-        claim=claim_create_for_class(actor=operator, training_class=completed_class),
-        actor=operator,
-        to=S.SUBMITTED,
-    )
-    for line in claim.lines.all():
-        if line.amount:
-            claim_line_decide(line=line, actor=officer, decision=LineDecision.APPROVED)
-        else:
-            claim_line_decide(
-                line=line, actor=officer, decision=LineDecision.REJECTED, rule="R2.6", reason="考核不合格"
-            )
-    claim.refresh_from_db()
-    return claim
-
-
 def _training(district_code="500103", year=2026):
     return next(b for b in balances(district=district(district_code), year=year) if b.share == "training")
 
