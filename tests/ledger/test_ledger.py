@@ -152,8 +152,20 @@ def test_reconciliation_finds_an_injected_mismatch_r8_5(reviewed, officer, alloc
             "已拨付 0.00 元",
         ),
     ]
-    call_command("ledger_totals_rebuild", stdout=StringIO())
+    checked = StringIO()
+    with pytest.raises(SystemExit) as failed:
+        call_command("ledger_totals_rebuild", "--check", stdout=checked)
+    assert failed.value.code == 1
+    assert checked.getvalue().startswith(
+        "渝中区 2026 培训补贴：汇总 已记账 2535.00 已拨付 0.00；台账 已记账 2525.00 已拨付 0.00"
+    )
+    rebuilt = StringIO()
+    call_command("ledger_totals_rebuild", stdout=rebuilt)
+    assert "已改正 1 条额度使用汇总" in rebuilt.getvalue()
     assert [d.kind for d in reconciliation(district=district("500103"), year=2026)] == ["ledger"]
+    again = StringIO()
+    call_command("ledger_totals_rebuild", "--check", stdout=again)
+    assert "额度使用汇总与台账记录一致" in again.getvalue()
 
 
 def test_allocation_cannot_go_below_what_is_booked(reviewed, officer, allocation, admin_user):

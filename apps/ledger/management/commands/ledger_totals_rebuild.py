@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from apps.claims.models import Share
+from apps.ledger.models import Allocation
 from apps.ledger.selectors.totals import totals_differences
 from apps.ledger.services import totals_rebuild
 
@@ -15,9 +17,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool, **options):
         differences = totals_differences()
+        allocations = Allocation.objects.select_related("district").in_bulk(
+            [allocation for (allocation, _), _, _ in differences]
+        )
+        labels = dict(Share.choices)
         for (allocation, share), kept, summed in differences:
+            where = allocations.get(allocation) or f"额度 #{allocation}"
             self.stdout.write(
-                f"额度 #{allocation} {share}：汇总 已记账 {kept.booked} 已拨付 {kept.paid}；"
+                f"{where} {labels.get(share, share)}：汇总 已记账 {kept.booked} 已拨付 {kept.paid}；"
                 f"台账 已记账 {summed.booked} 已拨付 {summed.paid}"
             )
         if check:
