@@ -21,8 +21,10 @@ import redis.exceptions
 from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .errors import ApplicationError
+from .lifecycle import move
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +100,6 @@ def job_fail(lifecycle: Any, job_id: int, error: str) -> None:
     """queued | running → failed for a job of one task whose row keeps its `error` and
     `finished_at` (an export, a reconciliation): what the user is told (the queue was down, the
     job was lost or broke). A job already ended, or gone, is left as it is."""
-    from django.utils import timezone
-
-    from .lifecycle import move
-
     with transaction.atomic():
         job = lifecycle.model.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status not in ("queued", "running"):
@@ -141,8 +139,6 @@ def ping() -> dict[str, object]:
 @shared_task(name="core.purge_idempotency_records", acks_late=True)
 def purge_idempotency_records() -> int:
     """Forget API idempotency keys older than 24 hours (apps.core.idempotency); returns how many."""
-    from django.utils import timezone
-
     from .idempotency import KEPT_FOR
     from .models import IdempotencyRecord
 

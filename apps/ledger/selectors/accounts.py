@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.claims.permissions import claim_policy
-from apps.rules.money import FEN, yuan
+from apps.rules.money import yuan
 
 from ..models import Allocation, LedgerEntry, Reconciliation, ReconciliationStatus, Recovery, RecoveryStatus
 from ..permissions import ledger_districts
-from .totals import Sums, totals_differences, totals_of
+from .totals import db_money, totals_differences, totals_of
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -51,18 +51,12 @@ class ShareBalance:
         return self.allocated - self.booked
 
 
-def allocation_sums(allocation_ids: list[int]) -> dict[tuple[int, str], Sums]:
-    """(allocation id, share) → what it booked and paid, for the allocations given: their kept
-    totals (selectors.totals), one indexed read whatever the number of entries."""
-    return totals_of(allocation_ids)
-
-
 def balances(*, district: District, year: int) -> list[ShareBalance]:
     allocation = Allocation.objects.filter(district=district, year=year).first()
     booked = defaultdict(lambda: ZERO)
     paid = defaultdict(lambda: ZERO)
     if allocation is not None:
-        for (_, share), sums in allocation_sums([allocation.pk]).items():
+        for (_, share), sums in totals_of([allocation.pk]).items():
             booked[share] = sums.booked
             paid[share] = sums.paid
     receivable = defaultdict(lambda: ZERO)
@@ -143,15 +137,6 @@ HAVING COALESCE(SUM(e.amount), 0) <> CASE
     OR (p.amount IS NULL AND COALESCE(o.receivable, 0) <> 0)
 ORDER BY l.claim_id, l.id
 """
-
-_FLOATS = Context(prec=15)
-
-
-def _money(value: object) -> Decimal | None:
-    """A sum as the ORM reads it: PostgreSQL's numeric as is, SQLite's float to two places."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    return _FLOATS.create_decimal_from_float(float(value)).quantize(FEN)  # type: ignore[arg-type]
 
 
 def _line_differences(
@@ -250,12 +235,12 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
         differences += _line_differences(
             line_id,
             claim_id,
-            _money(amount) or ZERO,
+            db_money(amount) or ZERO,
             decision,
             status,
-            _money(net) or ZERO,
-            _money(paid),
-            _money(receivable) or ZERO,
+            db_money(net) or ZERO,
+            db_money(paid),
+            db_money(receivable) or ZERO,
         )
     # 3. A booked claim: its status says whether every approved line is paid, and its approved
     # total is the sum of its approved lines. One aggregate over the claims' lines.
@@ -286,7 +271,7 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
                 Difference("claim", claim.pk, None, f"申领 #{claim.pk} 状态为已拨付，但有明细未拨付")
             )
     for claim in claims:  # in the claims' order, newest first
-        approved_sum = _money(claim.approved_sum) or ZERO
+        approved_sum = db_money(claim.approved_sum) or ZERO
         if approved_sum != claim.approved_total:
             differences.append(
                 Difference(
@@ -338,11 +323,13 @@ class ReconciliationState:
 
 def reconciliation_state(*, district: District, year: int) -> ReconciliationState:
     """Two indexed reads (index reconciliation_latest), whatever the size of the district-year."""
+    # At most one run is in progress (reconciliation_one_in_progress) and none is asked for while
+    # it is, so the two newest runs hold it and the latest one that ended.
     runs = list(
         Reconciliation.objects.filter(district=district, year=year)
         .select_related("requested_by")
         .defer("differences")
-        .order_by("-created_at", "-id")[:20]
+        .order_by("-created_at", "-id")[:2]
     )
     in_progress = next((r for r in runs if r.in_progress), None)
     ended = next((r for r in runs if not r.in_progress), None)

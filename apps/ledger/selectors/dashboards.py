@@ -18,7 +18,8 @@ from apps.rules.money import FEN
 
 from ..models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
 from ..permissions import entry_policy, ledger_districts, payment_policy
-from .accounts import allocation_sums, balances
+from .accounts import balances
+from .totals import totals_of
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -80,18 +81,18 @@ def district_summaries(
 ) -> list[DistrictSummary]:
     """Allocated, booked (commitments less reversals), paid and the claims waiting for a decision,
     per district the user may read, in four queries whatever the number of districts (with the
-    districts'); booked and paid are one pass over the year's entries."""
+    districts'); booked and paid are the allocations' kept totals, one row per share."""
     scope = districts if districts is not None else ledger_districts(user)
     scope = scope.order_by("sort_order", "code")
     allocations = list(
         Allocation.objects.filter(district__in=scope, year=year).values("pk", "district_id", "amount")
     )
     allocated = _by_district(allocations, "district_id", "amount")
-    # Booked and paid in one pass over the year's entries of the districts (accounts.allocation_sums).
+    # Booked and paid: the allocations' kept totals (selectors.totals), one indexed read.
     district_of = {row["pk"]: row["district_id"] for row in allocations}
     booked: dict[int, Decimal] = defaultdict(lambda: ZERO)
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for (allocation_id, _), sums in allocation_sums(list(district_of)).items():
+    for (allocation_id, _), sums in totals_of(district_of).items():
         booked[district_of[allocation_id]] += sums.booked
         paid[district_of[allocation_id]] += sums.paid
     waiting = _by_district(

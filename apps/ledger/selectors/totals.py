@@ -61,11 +61,10 @@ GROUP BY e.allocation_id, e.share
 _FLOATS = Context(prec=15)
 
 
-def _money(value: object) -> Decimal:
-    """A sum as the database gives it: PostgreSQL's numeric as is, SQLite's float to two places."""
-    if value is None:
-        return ZERO
-    if isinstance(value, Decimal):
+def db_money(value: object) -> Decimal | None:
+    """A sum as the database gives it: PostgreSQL's numeric as is, SQLite's float to two places;
+    None stays None (no row summed)."""
+    if value is None or isinstance(value, Decimal):
         return value
     return _FLOATS.create_decimal_from_float(float(value)).quantize(FEN)  # type: ignore[arg-type]
 
@@ -81,7 +80,8 @@ def totals_from_entries(allocation_ids: Iterable[int] | None = None) -> dict[Key
         cursor.execute(_FROM_ENTRIES.format(where=where), [EntryKind.COMMITMENT.value, *(ids or ())])  # nosec B608  # placeholders only
         rows = cursor.fetchall()
     return {
-        (allocation, share): Sums(_money(booked), _money(paid)) for allocation, share, booked, paid in rows
+        (allocation, share): Sums(db_money(booked) or ZERO, db_money(paid) or ZERO)
+        for allocation, share, booked, paid in rows
     }
 
 
