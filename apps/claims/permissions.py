@@ -129,16 +129,37 @@ def persons_seen_on_claims(user: User) -> Q | None:
     return _on_lines_of(claim_policy.visible(user))
 
 
-def persons_revealed_on_claims(user: User) -> Q | None:
+def _revealing_claims(user: User) -> QuerySet[Claim] | None:
+    """The claims on whose lines `user` may reveal a person, if their role may on any."""
     if user.role == Role.MUNICIPAL_ADMIN:
-        claims = Claim.objects.all()
-    elif user.role == Role.DISTRICT_OFFICER:
-        claims = Claim.objects.filter(district=user.district_id)
-    elif user.role in (Role.INSTITUTION_OPERATOR, Role.ENTERPRISE_FILER):
-        claims = claim_policy.visible(user)
-    else:
-        return None
-    return _on_lines_of(claims)
+        return Claim.objects.all()
+    if user.role == Role.DISTRICT_OFFICER:
+        return Claim.objects.filter(district=user.district_id)
+    if user.role in (Role.INSTITUTION_OPERATOR, Role.ENTERPRISE_FILER):
+        return claim_policy.visible(user)
+    return None
+
+
+def persons_revealed_on_claims(user: User) -> Q | None:
+    claims = _revealing_claims(user)
+    return None if claims is None else _on_lines_of(claims)
+
+
+def claim_shows_its_persons(user: User, claim: Claim) -> tuple[bool, bool]:
+    """For the lines of one claim `user` sees: whether every person on them may be opened, and
+    whether every one may be revealed, by the claims' own scopes above (a person on a line of a
+    claim in scope is in scope). Then no line needs the person policy's EXISTS; where a scope does
+    not cover the claim (False), the lines still ask it, since a roster may."""
+    if not is_active_user(user):
+        return False, False
+    claims = _revealing_claims(user)
+    if claims is None:
+        return True, False
+    if user.role == Role.MUNICIPAL_ADMIN:
+        return True, True
+    if user.role == Role.DISTRICT_OFFICER:
+        return True, claim.district_id == user.district_id
+    return True, claims.filter(pk=claim.pk).exists()
 
 
 def _on_lines_of(claims: QuerySet[Claim]) -> Q:

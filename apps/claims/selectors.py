@@ -33,7 +33,7 @@ from apps.trainees.permissions import person_policy
 from .engine import facts_for
 from .extensions import LineNote, finding_sources
 from .models import LINE_WITH_FINDINGS, Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
-from .permissions import claim_policy
+from .permissions import claim_policy, claim_shows_its_persons
 from .services.entitlement import judged
 
 if TYPE_CHECKING:
@@ -161,11 +161,17 @@ def claim_lines(*, claim: Claim, user: User) -> QuerySet[ClaimLine]:
     person's page and reveal the full ID number there (the roster's rule,
     apps.trainees.permissions.person_policy, asked in the same query as the lines)."""
     person = OuterRef("person_id")
+    # The claim is one the user sees (claim_get), so the claims' own person scopes usually answer
+    # for all its lines at once; the per-line EXISTS is asked only where they do not (on a claim
+    # of 50 lines the enterprise's EXISTS over its claims took 30–400 ms).
+    all_open, all_revealed = claim_shows_its_persons(user, claim)
     return (
         claim.lines.select_related("person", "decided_by")
         .annotate(
-            person_page=Exists(person_policy.visible(user).filter(pk=person)),
-            can_reveal=Exists(person_policy.revealable(user).filter(pk=person)),
+            person_page=Value(True) if all_open else Exists(person_policy.visible(user).filter(pk=person)),
+            can_reveal=(
+                Value(True) if all_revealed else Exists(person_policy.revealable(user).filter(pk=person))
+            ),
         )
         .order_by("pk")
     )

@@ -118,13 +118,25 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# PostgreSQL's JIT compiler (DATABASE_JIT=on to keep it): it compiles a query whose estimated cost
-# passes jit_above_cost, and a list's query with a permission or findings EXISTS per kind of row
-# is estimated far above it however few rows it reads: measured at 1,000,000 claim lines, 50–90 ms
-# of compiling for a query that ran in 1 ms (the changes feed, the claims' has-findings filter).
-# The portal's queries are short, so it is off unless asked for.
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("DATABASE_JIT", default=False):
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# PostgreSQL session settings for the portal's many short queries, on every connection it opens
+# (DATABASE_PG_OPTIONS replaces them; DATABASE_JIT=on keeps the JIT compiler). Measured at 1,000,000
+# claim lines on 2 cores (docs/benchmarks.md):
+# - jit=off: the JIT compiles a query whose estimated cost passes jit_above_cost, and a list's query
+#   with a permission or findings EXISTS per kind of row is estimated far above it however few rows
+#   it reads: 50–90 ms of compiling for a query that ran in 1 ms.
+# - max_parallel_workers_per_gather=0: a parallel plan starts two more processes to answer one
+#   query sooner and pays for them in CPU the other requests wait for. At 50 users the exports'
+#   and reconciliations' aggregates and the large counts spent 6–8 ms of CPU per request in those
+#   processes; without them the load benchmark served about 15 % more requests a second.
+# - random_page_cost=1.1: a solid-state disk's cost of an index read (the default 4 is a spinning
+#   disk's). With 4 the reconciliation's check of the allocation's entries read all 1,000,000
+#   claim lines (410 ms) where the index answers in 40 ms.
+PG_OPTIONS = "-c max_parallel_workers_per_gather=0 -c random_page_cost=1.1" + (
+    "" if env_bool("DATABASE_JIT", default=False) else " -c jit=off"
+)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    PG_OPTIONS = os.environ.get("DATABASE_PG_OPTIONS", PG_OPTIONS)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = PG_OPTIONS
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite cannot enforce UNIQUE ... NULLS NOT DISTINCT (one recognition per occupation and
 # level, 专项 included); PostgreSQL does, and the services check it on both.
@@ -366,6 +378,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Sessions are read from that cache and written through to the database (cached_db): a signed-in
+# request's session costs a Redis read, not a query. Without CACHE_URL, the database alone (one
+# process's memory would not be seen by the others). Ending sessions goes through Django (logout,
+# the password's session hash), which clears both.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
 
 # Celery. CELERY_BROKER_URL unset: tasks run eagerly in-process (the zero-setup default).
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

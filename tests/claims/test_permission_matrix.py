@@ -603,3 +603,24 @@ def test_no_claim_page_or_api_answer_holds_a_full_id_number(world, role):
         assert answer.status_code == 200
         text = answer.content.decode()
         assert [n for n in numbers.values() if n in text] == [], answer.request["PATH_INFO"]
+
+
+@pytest.mark.parametrize("role", sorted(set(SEES_CLAIM) | set(SEES_FILED)))
+def test_claim_lines_mark_persons_as_the_person_policy_does(world, role):
+    """The claim page's lines mark who may open and reveal each person from the claims' own scopes
+    at once (claim_shows_its_persons) where they cover the claim: for every role, every line's
+    marks are the person policy's own answer for its person."""
+    from apps.claims.selectors import claim_lines
+    from apps.trainees.permissions import person_policy
+
+    user = world.users[role]
+    seen_by = {world.claim.pk: SEES_CLAIM, world.draft.pk: SEES_DRAFT}
+    checked = 0
+    for claim in (world.claim, world.draft, world.approved):
+        if role not in seen_by.get(claim.pk, SEES_FILED):
+            continue
+        for line in claim_lines(claim=claim, user=user):
+            assert line.person_page is person_policy.can(user, "view", line.person), (claim, line)
+            assert line.can_reveal is person_policy.can(user, "reveal", line.person), (claim, line)
+            checked += 1
+    assert checked >= 1

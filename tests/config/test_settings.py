@@ -125,3 +125,48 @@ def test_chinese_only_and_the_demo_world_on_developer_machines_only():
         "apps.demo" not in production["apps"] and "apps.demo" not in _settings("config.settings.base")["apps"]
     )
     assert "apps.demo" in local["apps"]
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_are_set_for_short_queries():
+    """On PostgreSQL every connection of the portal runs without the JIT compiler and parallel
+    plans and costs an index read as a solid-state disk's (config.settings.base.PG_OPTIONS)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's session settings")
+    with connection.cursor() as cursor:
+        shown = {}
+        for name in ("jit", "max_parallel_workers_per_gather", "random_page_cost"):
+            cursor.execute(f"SHOW {name}")
+            shown[name] = cursor.fetchone()[0]
+    assert shown == {"jit": "off", "max_parallel_workers_per_gather": "0", "random_page_cost": "1.1"}
+
+
+def test_sessions_are_read_from_redis_when_there_is_one():
+    with_cache = _session_engine(CACHE_URL="redis://127.0.0.1:6379/2")
+    without = _session_engine()
+    assert (with_cache, without) == (
+        "django.contrib.sessions.backends.cached_db",
+        "django.contrib.sessions.backends.db",
+    )
+
+
+def _session_engine(**env: str) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; print(settings.SESSION_ENGINE)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in CLEAN.items() if k != "CACHE_URL"},
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
