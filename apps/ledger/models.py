@@ -71,6 +71,10 @@ class AllocationTotal(models.Model):
     share = models.CharField(_("资金类别"), max_length=20, choices=Share.choices)
     booked = models.DecimalField(_("已记账"), **money, default=Decimal("0.00"))
     paid = models.DecimalField(_("已拨付"), **money, default=Decimal("0.00"))
+    # One more at every change of the total, in the transaction that changes it: a reconciliation
+    # that read the allocation's versions before reconciling still holds while they are the same
+    # (Reconciliation.totals_version).
+    version = models.PositiveBigIntegerField(_("版本"), default=0)
 
     class Meta:
         verbose_name = _("额度使用汇总")
@@ -280,6 +284,10 @@ class Reconciliation(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # When the sweeper sent the run again (apps.core.tasks.sweep_jobs); still stuck after that, it fails.
     resent_at = models.DateTimeField(_("重新投递时间"), null=True, blank=True)
+    # The sum of the versions of the district-year's allocation totals, read as the run began. Every
+    # booking, reversal, recovery and payment changes one of them, so while the sum is the same the
+    # run's differences are still the books' (services.reconciliation_for_summary).
+    totals_version = models.BigIntegerField(_("额度汇总版本"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("对账")

@@ -49,8 +49,8 @@ from .models import (
     RecoveryStatus,
 )
 from .permissions import ledger_districts
-from .selectors.accounts import reconciliation
-from .selectors.totals import Key, totals_differences, totals_of
+from .selectors.accounts import Difference, reconciliation
+from .selectors.totals import Key, totals_differences, totals_of, totals_version
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -660,7 +660,9 @@ def _add(booked: dict[Key, Decimal], paid: dict[Key, Decimal]) -> None:
     for key in keys:
         allocation, share = key
         AllocationTotal.objects.filter(allocation_id=allocation, share=share).update(
-            booked=F("booked") + booked.get(key, ZERO), paid=F("paid") + paid.get(key, ZERO)
+            booked=F("booked") + booked.get(key, ZERO),
+            paid=F("paid") + paid.get(key, ZERO),
+            version=F("version") + 1,
         )
 
 
@@ -704,6 +706,7 @@ def totals_rebuild(allocation_ids: Iterable[int] | None = None) -> int:
         AllocationTotal.objects.update_or_create(
             allocation_id=allocation, share=share, defaults={"booked": summed.booked, "paid": summed.paid}
         )
+        AllocationTotal.objects.filter(allocation_id=allocation, share=share).update(version=F("version") + 1)
     return len(changed)
 
 
@@ -793,7 +796,9 @@ def reconciliation_build(*, run_id: int) -> Reconciliation:
             return run
         _run_move(run, RS.RUNNING)
         run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        # Read before reconciling: a change after this read changes the sum (reconciliation_for_summary).
+        run.totals_version = totals_version(district_id=run.district_id, year=run.year)
+        run.save(update_fields=["status", "started_at", "totals_version"])
     try:
         differences = reconciliation(district=run.district, year=run.year)
     except Exception:
@@ -813,6 +818,35 @@ def reconciliation_build(*, run_id: int) -> Reconciliation:
         if differences:
             _tell_the_district(run)
     return run
+
+
+def reconciliation_for_summary(
+    *, actor: User, district: District, year: int
+) -> tuple[Reconciliation | None, list[Difference]]:
+    """The district-year's reconciliation as a fund summary reports it (R8.5), in the worker that
+    writes the summary: the latest finished run while nothing has been booked, reversed, recovered
+    or paid on the district-year's allocation since that run began (the sum of its totals'
+    versions is the same), so the summary, the page and every other summary of the same books
+    agree and the books are not read again; otherwise a run now, kept like one asked for on the
+    page (the page then shows it; differences are told to the district). With a run of the
+    district-year already in progress, the differences are found here and not kept."""
+    latest = (
+        Reconciliation.objects.filter(district=district, year=year, status=RS.FINISHED)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is not None and latest.totals_version == totals_version(district_id=district.pk, year=year):
+        return latest, [Difference(**d) for d in latest.differences]
+    try:
+        with transaction.atomic():
+            run = Reconciliation.objects.create(district=district, year=year, requested_by=actor)
+    except IntegrityError:  # one is queued or running: reconcile without keeping the result
+        return None, reconciliation(district=district, year=year)
+    run = reconciliation_build(run_id=run.pk)
+    if run.status != RS.FINISHED:
+        raise ApplicationError(run.error or RECONCILIATION_FAILED)
+    return run, [Difference(**d) for d in run.differences]
 
 
 def _tell_the_district(run: Reconciliation) -> None:

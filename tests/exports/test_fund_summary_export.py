@@ -75,3 +75,109 @@ def test_a_fund_summary_is_one_district_and_one_year(world, filters, field):
         export(world.admin, kind="fund_summary", **filters)
     assert exc.value.field == field
     assert ExportJob.objects.count() == 0
+
+
+# The reconciliation a summary reports (apps.ledger.services.reconciliation_for_summary) -----------
+
+
+def _no_second_reading(monkeypatch):
+    """Reading the books again fails the test: the summary must report the kept run."""
+
+    def read(**_):
+        raise AssertionError("the books were reconciled again")
+
+    monkeypatch.setattr("apps.ledger.services.reconciliation", read)
+
+
+def test_a_summary_keeps_its_reconciliation_and_the_next_reports_it_while_the_books_are_unchanged(
+    world, monkeypatch
+):
+    from apps.ledger.models import Reconciliation, ReconciliationStatus
+
+    officer = world.users["officer"]
+    first = open_workbook(export(officer, kind="fund_summary", districts=(YUZHONG,), years=(2021,)))
+    run = Reconciliation.objects.get()
+    assert (run.status, run.requested_by, run.district.code, run.year) == (
+        ReconciliationStatus.FINISHED,
+        officer,
+        YUZHONG,
+        2021,
+    )
+    assert run.totals_version > 0
+    said = summary_value(first["资金概况"], "对账时间")
+    assert said.endswith(f"（{officer.get_full_name() or officer.username}，对账 #{run.pk}）")
+
+    _no_second_reading(monkeypatch)
+    again = open_workbook(
+        export(world.users["auditor"], kind="fund_summary", districts=(YUZHONG,), years=(2021,))
+    )
+    assert Reconciliation.objects.count() == 1
+    assert summary_value(again["资金概况"], "对账时间") == said
+    assert summary_value(again["资金概况"], "对账 (R8.5)") == summary_value(first["资金概况"], "对账 (R8.5)")
+
+
+def test_a_booking_or_payment_since_the_kept_run_reconciles_again(world):
+    from datetime import date
+
+    from apps.ledger.models import Reconciliation
+    from apps.ledger.services import payment_record
+
+    admin = world.users["admin"]
+    export(admin, kind="fund_summary", districts=(YUZHONG,), years=(2021,))
+    kept = Reconciliation.objects.get()
+    unpaid = world.claims["yuzhong"].lines.get(person=world.persons["plus"])
+    payment_record(
+        actor=admin,
+        district=district(YUZHONG),
+        reference="YZ-2021-002",
+        paid_on=date(2021, 12, 28),
+        line_ids=[unpaid.pk],
+    )
+    book = open_workbook(export(admin, kind="fund_summary", districts=(YUZHONG,), years=(2021,)))
+    newer = Reconciliation.objects.exclude(pk=kept.pk).get()
+    assert newer.totals_version > kept.totals_version
+    assert summary_value(book["资金概况"], "对账时间").endswith(f"对账 #{newer.pk}）")
+    # Another district-year's books are another matter: its own run.
+    export(admin, kind="fund_summary", districts=(YUZHONG,), years=(2022,))
+    assert Reconciliation.objects.filter(year=2022).count() == 1
+
+
+def test_with_a_run_in_progress_the_summary_reconciles_without_keeping(world):
+    from apps.ledger.models import Reconciliation, ReconciliationStatus
+
+    queued = Reconciliation.objects.create(
+        district=district(YUZHONG), year=2021, requested_by=world.users["admin"]
+    )
+    book = open_workbook(
+        export(world.users["officer"], kind="fund_summary", districts=(YUZHONG,), years=(2021,))
+    )
+    assert list(Reconciliation.objects.values_list("pk", "status")) == [
+        (queued.pk, ReconciliationStatus.QUEUED)
+    ]
+    assert (
+        summary_value(book["资金概况"], "对账 (R8.5)")
+        == "账实相符、账表相符：申领核定金额、台账净额与拨付金额一致。"
+    )
+    assert "对账时间" not in [row[0] for row in book["资金概况"].iter_rows(values_only=True)]
+
+
+def test_a_change_behind_the_services_back_is_found_by_the_next_run_not_by_a_summary_of_the_kept_one(world):
+    """What the kept run does not see: the books changed with SQL, not through the services (which
+    change the totals' versions). The summary reports the kept run, with its time; the next run
+    (nightly, or asked for on the page) finds the difference and the next summary reports it."""
+    from apps.ledger.models import Reconciliation
+    from apps.ledger.services import reconciliation_build
+
+    export(world.users["admin"], kind="fund_summary", districts=(WANZHOU,), years=(2021,))
+    Claim.objects.filter(pk=world.claims["wanzhou_wft"].pk).update(approved_total=Decimal("1999.00"))
+    kept = open_workbook(
+        export(world.users["auditor"], kind="fund_summary", districts=(WANZHOU,), years=(2021,))
+    )
+    assert summary_value(kept["资金概况"], "对账 (R8.5)").startswith("账实相符")
+    nightly = Reconciliation.objects.create(district=district(WANZHOU), year=2021)
+    reconciliation_build(run_id=nightly.pk)
+    found = open_workbook(
+        export(world.users["auditor"], kind="fund_summary", districts=(WANZHOU,), years=(2021,))
+    )
+    assert summary_value(found["资金概况"], "对账 (R8.5)").startswith("发现 1 处不一致")
+    assert summary_value(found["资金概况"], "对账时间").endswith(f"（每日自动对账，对账 #{nightly.pk}）")

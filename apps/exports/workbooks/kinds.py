@@ -1,6 +1,7 @@
 """The workbook of each export: its columns, its rows as the selectors stream them, and a
 summary sheet whose totals are set against the ledger's own figures for the same districts and
-years (apps.ledger.selectors.balances and reconciliation, R8.5).
+years (apps.ledger.selectors.balances, and the reconciliation as
+apps.ledger.services.reconciliation_for_summary gives it, R8.5).
 
 Rows come from a server-side cursor (QuerySet.iterator) as plain tuples (values_list), are
 turned into cell values one at a time and go straight to the constant-memory writer: no list of
@@ -27,7 +28,8 @@ from apps.catalog.models import District
 from apps.claims.models import ClaimKind, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.core.masking import mask_id_number
 from apps.ledger.models import EntryKind, LedgerEntry
-from apps.ledger.selectors.accounts import balances, reconciliation
+from apps.ledger.selectors.accounts import balances
+from apps.ledger.services import reconciliation_for_summary
 
 from ..filters import ExportFilter
 from ..models import ExportJob, ExportKind
@@ -502,7 +504,9 @@ def write_fund_summary(book: Workbook, ctx: Context) -> int:
     district = export_districts(ctx.user).get(code=ctx.filters.districts[0])
     year = ctx.filters.years[0]
     sheet = book.sheet("资金概况", FUND_COLUMNS)
-    differences = reconciliation(district=district, year=year)
+    # The latest reconciliation while the books have not changed since it began, else one now and
+    # kept (apps.ledger.services.reconciliation_for_summary): the summary says which and when.
+    run, differences = reconciliation_for_summary(actor=ctx.user, district=district, year=year)
     table = book.table("对账差异", DIFFERENCE_COLUMNS)
     for d in differences:
         table.append((d.label, d.claim_id, d.line_id, d.message))
@@ -538,6 +542,11 @@ def write_fund_summary(book: Workbook, ctx: Context) -> int:
         if not differences
         else f"发现 {len(differences)} 处不一致，逐条见“对账差异”工作表。",
     )
+    if run is not None and run.finished_at is not None:
+        asker = run.requested_by
+        who = (asker.get_full_name() or asker.username) if asker is not None else "每日自动对账"
+        when = timezone.localtime(run.finished_at)
+        sheet.line("对账时间", f"{when:%Y-%m-%d %H:%M}（{who}，对账 #{run.pk}）")
     return rows
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 
 from django.db import connection
+from django.db.models import Sum
 
 from apps.rules.money import FEN
 
@@ -27,6 +28,14 @@ Key = tuple[int, str]  # (allocation id, share)
 class Sums:
     booked: Decimal
     paid: Decimal
+
+
+def totals_version(*, district_id: int, year: int) -> int:
+    """The sum of the versions of the district-year's allocation totals (0 with no allocation):
+    it grows with every change of a total (models.AllocationTotal.version)."""
+    totals = AllocationTotal.objects.filter(allocation__district_id=district_id, allocation__year=year)
+    found = totals.aggregate(v=Sum("version"))
+    return int(found["v"] or 0)
 
 
 def totals_of(allocation_ids: Iterable[int] | None) -> dict[Key, Sums]:
