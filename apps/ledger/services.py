@@ -22,7 +22,7 @@ from apps.catalog.models import District
 from apps.claims.extensions import claim_pending_matters, lines_blocked
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Share
 from apps.claims.permissions import is_claim_officer
-from apps.claims.services.entitlement import line_months_book, lines_requote_against_booked
+from apps.claims.services.entitlement import line_months_book, lines_requote_against_booked, persons_lock
 from apps.claims.services.lifecycle import claim_mark_for_ledger
 from apps.claims.services.lines import claim_line_unbook, claim_recount
 from apps.claims.services.notices import claim_notify
@@ -173,12 +173,14 @@ def claim_approve(*, claim: Claim, actor: User, reason: str = "", acknowledged: 
 
 
 def _approve(*, claim: Claim, actor: User, reason: str, acknowledged: bool) -> Claim | _Reopened:
-    claim = Claim.objects.select_for_update().select_related("district").get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("district").get(pk=claim.pk)
     if not is_claim_officer(actor, claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以最终审核通过申领 (R7.1)")
     if claim.status != ClaimStatus.UNDER_REVIEW:
         raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能审核通过", field="status")
-    lines = list(claim.lines.select_for_update().select_related("person").order_by("pk"))
+    # The lines alone: their persons are locked in id order by the requote (persons_lock), never in
+    # the lines' order, which two claims sharing persons may hold the other way round (deadlock).
+    lines = list(claim.lines.select_for_update(of=("self",)).select_related("person").order_by("pk"))
     pending = [line for line in lines if line.decision == LineDecision.PENDING]
     if pending:
         raise ApplicationError(f"尚有 {len(pending)} 条明细未审核", field="lines")
@@ -471,7 +473,9 @@ def line_recover(*, line: ClaimLine, actor: User, rule: str, reason: str, source
     whose page shows it to the claimant. When every approved line left on the claim is paid, the
     claim is 已拨付. The district's officers and the municipal admin only."""
     claim = Claim.objects.select_for_update().get(pk=line.claim_id)
-    line = ClaimLine.objects.select_for_update().select_related("person").get(pk=line.pk, claim=claim)
+    locked = ClaimLine.objects.select_for_update(of=("self",)).select_related("person")
+    line = locked.get(pk=line.pk, claim=claim)
+    persons_lock([line.person_id])  # what is booked for the person changes: as an approval, by the person
     if not is_claim_officer(actor, claim):
         raise ApplicationError("只有本区县人力社保局经办人员可以追回补贴")
     rule, reason, source = rule.strip(), reason.strip(), source.strip()

@@ -122,7 +122,8 @@ def claim_line_decide(
     with transaction.atomic():
         claim = claim_lock(line.claim)
         _start_review(claim, actor)
-        line = ClaimLine.objects.select_for_update().select_related("person").get(pk=line.pk, claim=claim)
+        locked = ClaimLine.objects.select_for_update(of=("self",)).select_related("person")
+        line = locked.get(pk=line.pk, claim=claim)
         if decision == LineDecision.REJECTED:
             line = _decide(line, claim, actor, decision, rule, reason)
             claim_notify(
@@ -161,7 +162,7 @@ def claim_lines_approve_pending(*, claim: Claim, actor: User) -> BulkOutcome:
         claim = claim_lock(claim)
         _start_review(claim, actor)
         pending = list(
-            claim.lines.select_for_update()
+            claim.lines.select_for_update(of=("self",))  # persons: in id order (persons_lock)
             .filter(decision=LineDecision.PENDING, amount__gt=0)
             .select_related("person")
             .order_by("pk")
