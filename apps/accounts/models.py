@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import ChoiceLabels
+
 
 class Role(models.TextChoices):
     MUNICIPAL_ADMIN = "municipal_admin", _("市人力社保局管理员")
@@ -17,7 +19,7 @@ class Role(models.TextChoices):
 CITY_WIDE_ROLES = frozenset({Role.MUNICIPAL_ADMIN, Role.AUDITOR})
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A portal user. The role fixes what they may do; the scope fields fix where:
     `district` is the district an officer works for, or the district of the institution or
     employer an operator or filer acts for (their organisation itself is a membership in

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import ChoiceLabels
+
 
 class Scope(models.TextChoices):
     ALL = "all", _("全市全部在办申领")
@@ -26,7 +28,7 @@ class RunStatus(models.TextChoices):
 ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-class AuditRun(models.Model):
+class AuditRun(ChoiceLabels, models.Model):
     """One audit of a scope (批量稽核). Lifecycle `queued → running → finished | failed`, changed
     only by apps.audits.services; progress is derived from its chunks."""
 
@@ -160,7 +162,7 @@ class FindingStatus(models.TextChoices):
     DISMISSED = "dismissed", _("已排除")
 
 
-class AuditFinding(models.Model):
+class AuditFinding(ChoiceLabels, models.Model):
     """One finding (稽核疑点) of a run: a rule that a claim line (or, for R6.1, an institution in a
     year) breaks, the other claim line involved, and the figures behind it (`details`).
 

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import Level, level_label
-from apps.core.models import TimeStampedModel, money_digits
+from apps.core.models import ChoiceLabels, TimeStampedModel, money_digits
 from apps.rules.hours import class_hours_from_minutes
 
 money = money_digits(12)
@@ -142,7 +142,7 @@ class TrainingClass(TimeStampedModel):
         return level_label(self.level)
 
 
-class ClassSession(models.Model):
+class ClassSession(ChoiceLabels, models.Model):
     """One teaching session: a date, a time span and a mode. Its class-hours are its minutes
     divided by 45, rounded down (R2.1)."""
 

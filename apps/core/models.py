@@ -1,9 +1,11 @@
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,7 +29,24 @@ def money_digits(max_digits: int) -> MoneyDigits:
     return {"max_digits": max_digits, "decimal_places": 2}
 
 
-class TimeStampedModel(models.Model):
+_CHOICE_LABELS: dict[Any, dict[Any, Any]] = {}
+
+
+class ChoiceLabels:
+    """`get_FOO_display` without rebuilding the field's choices at every call. Django's makes a
+    dict of every choice (each made hashable) for each call: 40–50 µs a cell, the costliest cell
+    of a list's row. A model field's choices are fixed in code, so the dict is built once per field
+    and process; the label is still translated at each call. Mixed in before models.Model."""
+
+    def _get_FIELD_display(self, field: Any) -> Any:
+        labels = _CHOICE_LABELS.get(field)
+        if labels is None:
+            labels = _CHOICE_LABELS[field] = dict(make_hashable(field.flatchoices))
+        value = getattr(self, field.attname)
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
+class TimeStampedModel(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

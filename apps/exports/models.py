@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import ChoiceLabels
+
 
 class ExportKind(models.TextChoices):
     LEDGER = "ledger", _("专账资金台账")
@@ -19,7 +21,7 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class ExportJob(models.Model):
+class ExportJob(ChoiceLabels, models.Model):
     """One export and its log line: who asked for what (kind and filters), how many rows it
     wrote and when. A large one is built by a Celery task (status and progress); the file can
     be downloaded by whoever asked for it until `expires_at`."""

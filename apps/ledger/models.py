@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.claims.models import Share
-from apps.core.models import TimeStampedModel, money_digits
+from apps.core.models import ChoiceLabels, TimeStampedModel, money_digits
 
 money = money_digits(14)
 
@@ -93,7 +93,7 @@ class EntryKind(models.TextChoices):
     RECOVERY = "recovery", _("追回")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(ChoiceLabels, models.Model):
     """One line of the special-account ledger (台账). Entries are only ever inserted: a
     correction is a reversal entry pointing at the entry it cancels, never an edit; a recovery
     (追回) of a booked or paid line is such an entry too, with its receivable (Recovery)."""
@@ -254,7 +254,7 @@ class ReconciliationStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class Reconciliation(models.Model):
+class Reconciliation(ChoiceLabels, models.Model):
     """One reconciliation (R8.5) of a district's year, done by a Celery task (it reads every line
     of the district-year: seconds, not a page's milliseconds): asked for on the reconciliation page
     or by the nightly run (`requested_by` empty), it keeps the differences it found and when, so
