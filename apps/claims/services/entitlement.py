@@ -26,6 +26,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from apps.trainees.models import Person
 
 from ..engine import Fact, compute, fact_of, facts_for, line_months_sync, standing, store_quote, with_standing
@@ -79,7 +81,8 @@ def lines_requote_against_booked(
 ) -> list[Requoted]:
     """Quote `lines` of `claim` again, in id order, against what their persons have booked, the
     lines `approved_before` of the same claim, and each other (a line counts as booked for the
-    lines after it). Saves every line and its months; call inside a transaction."""
+    lines after it). Saves the lines whose quote changed, and the months of all; call inside a
+    transaction."""
     lines = sorted(lines, key=lambda line: line.pk)
     approved_before = list(approved_before)
     persons_lock([line.person_id for line in [*lines, *approved_before]])
@@ -94,26 +97,27 @@ def lines_requote_against_booked(
         for line in approved_before:
             facts[line.person_id].append(fact_of(line, claim, booked=True, months=months[line.pk]))
     out = []
+    changed = []
+    now = timezone.now()
     for line in lines:
         before = Requoted(line, line.amount, list(line.findings))
+        stored = [getattr(line, f) for f in QUOTE_FIELDS]  # replaced below, never changed in place
         mine = standing(facts[line.person_id], key=line.training_key, kind=claim.kind)
         line.inputs = with_standing(line.inputs, mine, kind=claim.kind)
         store_quote(line, compute(line.inputs))
-        line.save(
-            update_fields=[
-                "inputs",
-                "amount",
-                "steps",
-                "findings",
-                "rules_version",
-                "entitlement",
-                "updated_at",
-            ]
-        )
+        if [getattr(line, f) for f in QUOTE_FIELDS] != stored:
+            line.updated_at = now
+            changed.append(line)
         facts[line.person_id].append(fact_of(line, claim, booked=True, months=_months(line)))
         out.append(before)
+    # One UPDATE for the lines whose quote changed; a line quoted as stored is left as it is.
+    ClaimLine.objects.bulk_update(changed, [*QUOTE_FIELDS, "updated_at"])
     line_months_sync(claim, lines)
     return out
+
+
+# What a quote writes on its line (engine.store_quote, with the inputs it was made from).
+QUOTE_FIELDS = ("inputs", "amount", "steps", "findings", "rules_version", "entitlement")
 
 
 def line_months_book(line_ids: Iterable[int], *, booked: bool) -> None:
