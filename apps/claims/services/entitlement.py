@@ -110,8 +110,10 @@ def lines_requote_against_booked(
             changed.append(line)
         facts[line.person_id].append(fact_of(line, claim, booked=True, months=_months(line)))
         out.append(before)
-    # One UPDATE for the lines whose quote changed; a line quoted as stored is left as it is.
-    ClaimLine.objects.bulk_update(changed, [*QUOTE_FIELDS, "updated_at"])
+    # The lines whose quote changed; a line quoted as stored is left as it is. One save each:
+    # bulk_update's CASE per field and line cost more CPU than 50 plain UPDATEs (measured).
+    for line in changed:
+        line.save(update_fields=[*QUOTE_FIELDS, "updated_at"])
     line_months_sync(claim, lines)
     return out
 
