@@ -592,6 +592,9 @@ class World:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
+            # The claims' totals as the portal keeps them: claimed, the sum of the lines; approved,
+            # of the approved lines of a booked claim (the reconciliation checks it, R8.5).
+            cursor.execute(CLAIM_TOTALS)
         # A5: every institution has a yearly plan; one in nine claimed one more than its quota.
         claimed = (
             ClaimLine.objects.filter(claim__kind="class_completion", start__isnull=False)
@@ -606,6 +609,16 @@ class World:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+
+
+CLAIM_TOTALS = """
+UPDATE claims_claim SET
+    total = COALESCE((SELECT SUM(l.amount) FROM claims_claimline l WHERE l.claim_id = claims_claim.id), 0),
+    approved_total = CASE WHEN status IN ('approved', 'paid') THEN COALESCE((
+        SELECT SUM(l.amount) FROM claims_claimline l
+        WHERE l.claim_id = claims_claim.id AND l.decision = 'approved'
+    ), 0) ELSE 0 END
+"""
 
 
 def generate(lines_wanted: int, workdir: Path, focus: dict[str, float] | None = None) -> dict:
