@@ -143,11 +143,10 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 
 def _input(widget: dict[str, Any]) -> str:
-    """django/forms/widgets/input.html, as included (with its last newline) by text.html and the
-    others, which add theirs."""
+    """django/forms/widgets/input.html, as text.html and the others include it."""
     value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
     kind, name = _text(widget["type"]), _text(widget["name"])
-    return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>\n\n'
+    return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
 
 
 def _select(widget: dict[str, Any]) -> str:
@@ -165,7 +164,7 @@ def _select(widget: dict[str, Any]) -> str:
             )
         if group_name:
             out.append("\n  </optgroup>")
-    out.append("\n</select>\n")
+    out.append("\n</select>")
     return "".join(out)
 
 
@@ -193,13 +192,14 @@ _WRITERS = {
 
 
 class WidgetRenderer(DjangoTemplates):
-    """Django's template renderer, but the select and plain input widgets are written here."""
+    """Django's template renderer, but the select and plain input widgets are written here, as
+    its render() returns them (the templates' output stripped of its surrounding whitespace)."""
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         writer = _WRITERS.get(template_name)
         if writer is not None:
             try:
-                return writer(context["widget"]).strip()  # as BaseRenderer.render strips
+                return writer(context["widget"])
             except _Unhandled:
                 pass
         return super().render(template_name, context, request=request)

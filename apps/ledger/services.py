@@ -49,7 +49,7 @@ from .models import (
     RecoveryStatus,
 )
 from .permissions import ledger_districts
-from .selectors.accounts import Difference, reconciliation
+from .selectors.accounts import Difference, reconciliation, reconciliation_latest, run_differences
 from .selectors.totals import Key, totals_differences, totals_of, totals_version
 
 logger = logging.getLogger(__name__)
@@ -834,14 +834,9 @@ def reconciliation_for_summary(
     agree and the books are not read again; otherwise a run now, kept like one asked for on the
     page (the page then shows it; differences are told to the district). With a run of the
     district-year already in progress, the differences are found here and not kept."""
-    latest = (
-        Reconciliation.objects.filter(district=district, year=year, status=RS.FINISHED)
-        .select_related("requested_by")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    latest = reconciliation_latest(district=district, year=year)
     if latest is not None and latest.totals_version == totals_version(district_id=district.pk, year=year):
-        return latest, [Difference(**d) for d in latest.differences]
+        return latest, run_differences(latest)
     try:
         with transaction.atomic():
             run = Reconciliation.objects.create(district=district, year=year, requested_by=actor)
@@ -850,7 +845,7 @@ def reconciliation_for_summary(
     run = reconciliation_build(run_id=run.pk)
     if run.status != RS.FINISHED:
         raise ApplicationError(run.error or RECONCILIATION_FAILED)
-    return run, [Difference(**d) for d in run.differences]
+    return run, run_differences(run)
 
 
 def _tell_the_district(run: Reconciliation) -> None:

@@ -39,6 +39,7 @@ CASES = [
     (forms.SearchInput(), "q", "培训"),
     (forms.TelInput(), "tel", "023-1234"),
     (forms.TimeInput(), "t", "09:30"),
+    (forms.DateTimeInput(), "at", "2026-12-07 09:30"),
     (forms.CheckboxInput(), "confirm", True),
     (forms.Textarea(), "reason", "<script>"),
 ]

@@ -26,8 +26,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from apps.trainees.models import Person
 
 from ..engine import Fact, compute, fact_of, facts_for, line_months_sync, standing, store_quote, with_standing
@@ -98,7 +96,6 @@ def lines_requote_against_booked(
             facts[line.person_id].append(fact_of(line, claim, booked=True, months=months[line.pk]))
     out = []
     changed = []
-    now = timezone.now()
     for line in lines:
         before = Requoted(line, line.amount, list(line.findings))
         stored = [getattr(line, f) for f in QUOTE_FIELDS]  # replaced below, never changed in place
@@ -106,14 +103,13 @@ def lines_requote_against_booked(
         line.inputs = with_standing(line.inputs, mine, kind=claim.kind)
         store_quote(line, compute(line.inputs))
         if [getattr(line, f) for f in QUOTE_FIELDS] != stored:
-            line.updated_at = now
             changed.append(line)
         facts[line.person_id].append(fact_of(line, claim, booked=True, months=_months(line)))
         out.append(before)
     # The lines whose quote changed; a line quoted as stored is left as it is. One save each:
     # bulk_update's CASE per field and line cost more CPU than 50 plain UPDATEs (measured).
     for line in changed:
-        line.save(update_fields=[*QUOTE_FIELDS, "updated_at"])
+        line.save(update_fields=[*QUOTE_FIELDS, "updated_at"])  # updated_at: auto_now
     line_months_sync(claim, lines)
     return out
 

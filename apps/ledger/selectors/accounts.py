@@ -321,6 +321,21 @@ class ReconciliationState:
     failed: Reconciliation | None
 
 
+def reconciliation_latest(*, district: District, year: int) -> Reconciliation | None:
+    """The district-year's latest finished run, with who asked for it (index reconciliation_latest)."""
+    return (
+        Reconciliation.objects.filter(district=district, year=year, status=ReconciliationStatus.FINISHED)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def run_differences(run: Reconciliation) -> list[Difference]:
+    """The differences a run kept, as the reconciliation words them."""
+    return [Difference(**d) for d in run.differences]
+
+
 def reconciliation_state(*, district: District, year: int) -> ReconciliationState:
     """Two indexed reads (index reconciliation_latest), whatever the size of the district-year."""
     # At most one run is in progress (reconciliation_one_in_progress) and none is asked for while
@@ -333,15 +348,10 @@ def reconciliation_state(*, district: District, year: int) -> ReconciliationStat
     )
     in_progress = next((r for r in runs if r.in_progress), None)
     ended = next((r for r in runs if not r.in_progress), None)
-    finished = (
-        Reconciliation.objects.filter(district=district, year=year, status=ReconciliationStatus.FINISHED)
-        .select_related("requested_by")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    finished = reconciliation_latest(district=district, year=year)
     return ReconciliationState(
         finished=finished,
-        differences=[Difference(**d) for d in finished.differences] if finished else [],
+        differences=run_differences(finished) if finished else [],
         in_progress=in_progress,
         failed=ended if ended is not None and ended.status == ReconciliationStatus.FAILED else None,
     )
