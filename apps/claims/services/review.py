@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
-from apps.core.services import state_change_record
+from apps.core.services import state_change_build, state_change_record, state_changes_save
 
 from ..extensions import lines_blocked
 from ..models import (
@@ -64,9 +64,22 @@ def line_approval_problems(line: ClaimLine, *, reason: str, blocked: list[str]) 
     return problems
 
 
-def _decide(
-    line: ClaimLine, claim: Claim, actor: User, decision: str, rule: str, reason: str, *, recount: bool = True
-) -> ClaimLine:
+def _decision_changes(line: ClaimLine, before: str) -> dict[str, Any]:
+    """What the log keeps of a line's decision."""
+    changes: dict[str, Any] = {
+        "line": line.pk,
+        "person": line.person_id,
+        "decision": [before, line.decision],
+        "rule": line.decision_rule,
+        "amount": f"{line.amount:.2f}",
+    }
+    accepted = sorted(judged_rules(line.findings)) if line.decision == LineDecision.APPROVED else []
+    if accepted:
+        changes["accepted"] = accepted
+    return changes
+
+
+def _decide(line: ClaimLine, claim: Claim, actor: User, decision: str, rule: str, reason: str) -> ClaimLine:
     before = line.decision
     line.decision = decision
     line.decision_rule = rule.strip() if decision == LineDecision.REJECTED else ""
@@ -74,27 +87,47 @@ def _decide(
     line.decided_by = actor
     line.decided_at = timezone.now()
     line.save()
-    if recount:
-        claim_recount(claim)
-    changes: dict[str, Any] = {
-        "line": line.pk,
-        "person": line.person_id,
-        "decision": [before, decision],
-        "rule": line.decision_rule,
-        "amount": f"{line.amount:.2f}",
-    }
-    accepted = sorted(judged_rules(line.findings)) if decision == LineDecision.APPROVED else []
-    if accepted:
-        changes["accepted"] = accepted
+    claim_recount(claim)
     state_change_record(
         obj=claim,
         actor=actor,
         from_state=S.UNDER_REVIEW,
         to_state=S.UNDER_REVIEW,
         reason=reason.strip(),
-        changes=changes,
+        changes=_decision_changes(line, before),
     )
     return line
+
+
+def _approve_many(lines: list[ClaimLine], claim: Claim, actor: User) -> None:
+    """Approve `lines` (locked, of `claim`) without a reason: one UPDATE for all and their log
+    rows, one per line as _decide writes them, in one INSERT. The caller recounts the claim."""
+    if not lines:
+        return
+    now = timezone.now()
+    ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+        decision=LineDecision.APPROVED,
+        decision_rule="",
+        decision_reason="",
+        decided_by=actor,
+        decided_at=now,
+        updated_at=now,
+    )
+    rows = []
+    for line in lines:
+        before = line.decision
+        line.decision, line.decision_rule, line.decision_reason = LineDecision.APPROVED, "", ""
+        line.decided_by, line.decided_at, line.updated_at = actor, now, now
+        rows.append(
+            state_change_build(
+                obj=claim,
+                actor=actor,
+                from_state=S.UNDER_REVIEW,
+                to_state=S.UNDER_REVIEW,
+                changes=_decision_changes(line, before),
+            )
+        )
+    state_changes_save(rows)
 
 
 def _requote_for_approval(claim: Claim, lines: list[ClaimLine]) -> None:
@@ -169,16 +202,16 @@ def claim_lines_approve_pending(*, claim: Claim, actor: User) -> BulkOutcome:
         )
         _requote_for_approval(claim, pending)
         blocked = lines_blocked([line.pk for line in pending])
-        approved, skipped = 0, []
+        approving, skipped = [], []
         for line in pending:
             problems = line_approval_problems(line, reason="", blocked=blocked.get(line.pk, []))
             if problems:
                 skipped.append((line, problems))
             else:
-                _decide(line, claim, actor, LineDecision.APPROVED, "", "", recount=False)
-                approved += 1
+                approving.append(line)
+        _approve_many(approving, claim, actor)
         claim_recount(claim)
-    return BulkOutcome(approved, skipped)
+    return BulkOutcome(len(approving), skipped)
 
 
 @transaction.atomic
