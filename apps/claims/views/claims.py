@@ -19,6 +19,7 @@ from .. import selectors
 from ..filters import ClaimFilter
 from ..models import ClaimStatus
 from ..permissions import claim_policy
+from .rows import claim_list_rows
 
 S = ClaimStatus
 
@@ -46,6 +47,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "-submitted",
     )
     page = paginate(request, qs)
+    is_claimant = user.role in ("institution_operator", "enterprise_filer")
     for claim in page.object_list:
         claim.next_step = selectors.NEXT_STEP[claim.status]
     return render(
@@ -53,9 +55,10 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "claims/claim_list.html",
         {
             "page": page,
+            "rows": claim_list_rows(page.object_list, is_claimant=is_claimant),
             "sort": sort,
             "filter": filterset,
-            "is_claimant": user.role in ("institution_operator", "enterprise_filer"),
+            "is_claimant": is_claimant,
             "can_add_enterprise": claim_policy.can(user, "add_enterprise"),
             "claimable": selectors.claimable_classes(user=user)
             if claim_policy.can(user, "add_class")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from apps.core.permissions import Actor
 from .claims import material_messages
 from .filing import EDIT_PAGES
+from .rows import claim_line_rows
 
 S = ClaimStatus
 
@@ -66,12 +67,26 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     present = {m.kind for m in materials}
     training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
     can_approve = is_officer and claim.status == S.UNDER_REVIEW and not summary["pending"]
+    deciding = is_officer and reviewing
+    can_recover = is_officer and claim.status in (S.APPROVED, S.PAID)
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
             "rows": rows,
+            "line_rows": claim_line_rows(
+                rows,
+                request=request,
+                claim_pk=claim.pk,
+                start=page.start_index(),
+                deciding=deciding,
+                can_recover=can_recover,
+                # The options of every line's 理由规则 select, written once for the page's lines.
+                rule_options=format_html_join("", '<option value="{}">{}</option>', RULE_CHOICES)
+                if deciding
+                else "",
+            ),
             "page": page,
             "line_count": summary["count"],
             "materials": materials,
@@ -89,8 +104,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_delete": is_claimant and claim.status == S.DRAFT,
             "return_reason": selectors.claim_return_reason(claim=claim),
             "year_basis": selectors.YEAR_BASIS.get(claim.kind, ""),
-            "deciding": is_officer and reviewing,
-            "can_recover": is_officer and claim.status in (S.APPROVED, S.PAID),
+            "deciding": deciding,
             "can_approve": can_approve,
             # What the final approval asks the officer to acknowledge (open audit findings), asked
             # only when the form is shown.
@@ -98,8 +112,6 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending": summary["pending"],
             "can_reveal": any(r.can_reveal for r in rows),
             "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
-            # The options of every line's 理由规则 select, rendered once for the page's lines.
-            "rule_options": format_html_join("", '<option value="{}">{}</option>', RULE_CHOICES),
             "material_form": MaterialForm(),
             **material_messages(request),
             "next_step": selectors.NEXT_STEP.get(claim.status, ""),
