@@ -13,6 +13,11 @@ urlpatterns = [
         name="api-claim-line-decision",
     ),
     path(
+        "claims/<id:pk>/lines/<id:line_pk>/recommendation",
+        review.LineRecommendationApi.as_view(),
+        name="api-claim-line-recommendation",
+    ),
+    path(
         "claims/<id:pk>/recommendation", review.RecommendationApi.as_view(), name="api-claim-recommendation"
     ),
     path("claims/<id:pk>/materials", materials.MaterialsApi.as_view(), name="api-claim-materials"),

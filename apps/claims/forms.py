@@ -19,7 +19,7 @@ from apps.rules.apprenticeship import EARLY_END_LABELS
 from apps.rules.enterprise import TRAINEE_RELATIONS
 from apps.rules.figures import figures_on
 
-from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind
+from .models import ClaimKind, ClaimStatus, LineDecision, MaterialKind, Verdict
 from .services.filing import PersonRow
 from .validators import accept_attribute
 
@@ -260,6 +260,19 @@ class LineDecisionForm(forms.Form):
                 self.add_error("reason", "不予补贴须填写审核理由")
             if not data.get("confirm"):
                 self.add_error("confirm", "请勾选确认后再执行操作")
+        return data
+
+
+class LineRecommendForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("审核意见"), choices=Verdict.choices)
+    rule = forms.ChoiceField(label=_("理由规则"), choices=RULE_CHOICES, required=False)
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("verdict") == Verdict.REJECT and not data.get("rule"):
+            self.add_error("rule", "建议不予补贴须选择理由规则")
         return data
 
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import TimeStampedModel, money_digits
+from apps.core.models import ChoiceLabels, TimeStampedModel, money_digits
 
 money = money_digits(14)
 
@@ -227,6 +227,39 @@ class LineMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.month:%Y-%m}"
+
+
+class Verdict(models.TextChoices):
+    """What a third-party reviewer advises on a line (R7.1)."""
+
+    APPROVE = "approve", _("建议通过")
+    REJECT = "reject", _("建议不予补贴")
+
+
+class LineRecommendation(ChoiceLabels, models.Model):
+    """A third-party reviewer's recommendation on one claim line (R7.1): what they advise, the rule
+    and their reason. It never changes the line: the officer sees the latest beside the line and
+    decides. Rows are only added; the earlier ones stay in the claim's history."""
+
+    line = models.ForeignKey(
+        ClaimLine, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("申领明细")
+    )
+    verdict = models.CharField(_("审核意见"), max_length=16, choices=Verdict.choices)
+    rule = models.CharField(_("理由规则"), max_length=16, blank=True)
+    reason = models.TextField(_("理由"))
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("第三方审核人")
+    )
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("第三方明细审核意见")
+        verbose_name_plural = _("第三方明细审核意见")
+        ordering = ["line_id", "-id"]
+        indexes = [models.Index(fields=["line", "-id"], name="line_recommendation_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.verdict}"
 
 
 class MaterialKind(models.TextChoices):

@@ -32,7 +32,16 @@ from apps.trainees.permissions import person_policy
 
 from .engine import facts_for
 from .extensions import LineNote, finding_sources
-from .models import LINE_WITH_FINDINGS, Claim, ClaimKind, ClaimLine, ClaimStatus, LineDecision, MaterialKind
+from .models import (
+    LINE_WITH_FINDINGS,
+    Claim,
+    ClaimKind,
+    ClaimLine,
+    ClaimStatus,
+    LineDecision,
+    LineRecommendation,
+    MaterialKind,
+)
 from .permissions import claim_policy, claim_shows_its_persons
 from .services.entitlement import judged
 
@@ -128,6 +137,8 @@ class LineRow:
     can_reveal: bool = False  # and reveal the full ID number there (logged)
     # The other claims behind each finding on the person's other trainings, by rule.
     blockers: dict[str, list[Any]] = field(default_factory=dict)
+    # The latest third-party recommendation on the line (R7.1), if any.
+    recommendation: Any = None
 
     @property
     def findings(self) -> list[dict[str, Any]]:
@@ -191,12 +202,13 @@ def claim_line_rows(
     lines: Iterable[Any] | None = None,
     notes: dict[int, list[LineNote]] | None = None,
     blockers: dict[int, dict[str, list[Any]]] | None = None,
+    recommendations: dict[int, Any] | None = None,
 ) -> list[LineRow]:
     """The lines (every line of the claim, or the page of `claim_lines` given) with their persons,
     the ID number masked for every role (as in every list), and the notes other apps put on
     them."""
     shown: Iterable[Any] = claim_lines(claim=claim, user=user) if lines is None else lines
-    notes, blockers = notes or {}, blockers or {}
+    notes, blockers, recommendations = notes or {}, blockers or {}, recommendations or {}
     return [
         LineRow(
             line,
@@ -205,9 +217,21 @@ def claim_line_rows(
             person_page=line.person_page,
             can_reveal=line.can_reveal,
             blockers=blockers.get(line.pk, {}),
+            recommendation=recommendations.get(line.pk),
         )
         for line in shown
     ]
+
+
+def line_recommendations(*, lines: Iterable[Any]) -> dict[int, LineRecommendation]:
+    """The latest third-party recommendation on each of `lines` that has one, in one query."""
+    latest: dict[int, LineRecommendation] = {}
+    rows = LineRecommendation.objects.filter(line__in=[line.pk for line in lines]).select_related(
+        "recommended_by"
+    )
+    for recommendation in rows.order_by("line_id", "-id"):
+        latest.setdefault(recommendation.line_id, recommendation)
+    return latest
 
 
 def claim_status_counts(*, user: User) -> dict[str, int]:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<id:pk>/lines/<id:line_pk>/decide/", review.line_decide, name="line_decide"),
     path("<id:pk>/lines/approve-pending/", review.lines_approve_pending, name="lines_approve_pending"),
     path("<id:pk>/recommend/", review.claim_recommend, name="recommend"),
+    path("<id:pk>/lines/<id:line_pk>/recommend/", review.line_recommend, name="line_recommend"),
     path("<id:pk>/materials/", materials.material_upload, name="material_upload"),
     path("<id:pk>/materials/<id:material_pk>/", materials.material_download, name="material_download"),
     path("<id:pk>/materials/<id:material_pk>/delete/", materials.material_delete, name="material_delete"),

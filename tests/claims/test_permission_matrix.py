@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from apps.claims.models import Claim, ClaimLine, ClaimMaterial, ClaimStatus, LineDecision
+from apps.claims.models import Claim, ClaimLine, ClaimMaterial, ClaimStatus, LineDecision, LineRecommendation
 from apps.claims.services.class_claims import claim_create_for_class
 from apps.claims.services.employer_claims import WorkerMonths, claim_create_work_for_training
 from apps.claims.services.lifecycle import claim_transition
@@ -73,6 +73,7 @@ class World:
             ),
             tuple(ClaimLine.objects.order_by("pk").values_list("pk", "decision", "amount")),
             tuple(ClaimMaterial.objects.order_by("pk").values_list("pk", flat=True)),
+            LineRecommendation.objects.count(),
             StateChange.objects.count(),
             LedgerEntry.objects.count(),
             Payment.objects.count(),
@@ -374,6 +375,15 @@ ACTIONS = {
         page("post", "claims:recommend", lambda w: [w.claim.pk], {"text": "建议通过"}),
         recommend(302),
     ),
+    "recommend on a line": (
+        page(
+            "post",
+            "claims:line_recommend",
+            lambda w: [w.claim.pk, w.line.pk],
+            {"verdict": "reject", "rule": "R2.6", "reason": "签到表与现场不符"},
+        ),
+        recommend(302),
+    ),
     "submit the draft": (
         page("post", "claims:action", lambda w: [w.draft.pk], {"to": "submitted", "confirm": "on"}),
         claimant_action(302),
@@ -476,6 +486,14 @@ ACTIONS = {
     "api: recommendation": (
         api("post", lambda w: f"/api/v1/claims/{w.claim.pk}/recommendation", {"text": "建议通过"}),
         recommend(200, 401),
+    ),
+    "api: recommendation on a line": (
+        api(
+            "post",
+            lambda w: f"/api/v1/claims/{w.claim.pk}/lines/{w.line.pk}/recommendation",
+            {"verdict": "approve", "reason": "材料齐全"},
+        ),
+        recommend(201, 401),
     ),
     "api: recompute": (
         api("post", lambda w: f"/api/v1/claims/{w.draft.pk}/recompute"),

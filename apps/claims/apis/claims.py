@@ -25,7 +25,7 @@ from apps.core.permissions import signed_in
 
 from .. import selectors
 from ..filters import ClaimFilter
-from ..models import Claim, ClaimKind, ClaimMaterial, LineDecision, MaterialKind
+from ..models import Claim, ClaimKind, ClaimMaterial, LineDecision, LineRecommendation, MaterialKind, Verdict
 from ..services import data_lock, drafts
 
 if TYPE_CHECKING:
@@ -75,6 +75,30 @@ class ClaimSerializer(serializers.ModelSerializer):
         return {"kind": kind, "name": claimant.name, "uscc": claimant.uscc}
 
 
+class LineRecommendationOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    line = serializers.IntegerField()
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    rule = serializers.CharField()
+    reason = serializers.CharField()
+    recommended_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+def recommendation_data(advice: LineRecommendation | None) -> dict[str, Any] | None:
+    if advice is None:
+        return None
+    return {
+        "id": advice.pk,
+        "line": advice.line_id,
+        "verdict": advice.verdict,
+        "rule": advice.rule,
+        "reason": advice.reason,
+        "recommended_by": str(advice.recommended_by),
+        "created_at": advice.created_at,
+    }
+
+
 class ClaimLineOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     person = inline_serializer(
@@ -95,6 +119,9 @@ class ClaimLineOutSerializer(serializers.Serializer):
     decision_rule = serializers.CharField()
     decision_reason = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
+    recommendation = LineRecommendationOutSerializer(
+        allow_null=True, help_text="第三方最新的审核意见 (R7.1) / The third party's latest recommendation"
+    )
 
 
 class MaterialOutSerializer(serializers.Serializer):
@@ -125,6 +152,8 @@ def claim_data(claim: Claim, user: Actor) -> dict[str, Any]:
     if not hasattr(claim, "line_count"):  # a claim a service returned: read it as the list does
         claim = selectors.claim_get(claim_id=claim.pk, user=user)
     out = ClaimSerializer(claim).data
+    rows = selectors.claim_line_rows(claim=claim, user=user)
+    advice = selectors.line_recommendations(lines=[row.line for row in rows])
     out["lines"] = [
         {
             "id": row.line.pk,
@@ -139,8 +168,9 @@ def claim_data(claim: Claim, user: Actor) -> dict[str, Any]:
             "decision_rule": row.line.decision_rule,
             "decision_reason": row.line.decision_reason,
             "decided_at": row.line.decided_at,
+            "recommendation": recommendation_data(advice.get(row.line.pk)),
         }
-        for row in selectors.claim_line_rows(claim=claim, user=user)
+        for row in rows
     ]
     out["materials"] = [material_data(m) for m in claim.materials.all()]
     out["recommendation"] = claim.recommendation

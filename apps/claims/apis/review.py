@@ -14,10 +14,10 @@ from apps.core.apis import validated
 from apps.core.permissions import signed_in
 
 from .. import selectors
-from ..models import LineDecision
+from ..models import LineDecision, Verdict
 from ..permissions import ACTIONS, claim_policy
 from ..services import lifecycle, recompute, review
-from .claims import ClaimDetailSerializer, claim_data
+from .claims import ClaimDetailSerializer, LineRecommendationOutSerializer, claim_data, recommendation_data
 
 
 class ClaimTransitionApi(APIView):
@@ -103,3 +103,31 @@ class RecommendationApi(APIView):
             claim=claim, actor=user, text=validated(self.InputSerializer, request.data)["text"]
         )
         return Response(claim_data(claim, user))
+
+
+class LineRecommendationApi(APIView):
+    """POST {"verdict": "approve" | "reject", "rule": "R2.6", "reason": "…"} (third-party reviewers
+    engaged by the claim's district, R7.1). A recommendation never changes the line."""
+
+    @extend_schema_serializer(component_name="LineRecommendationInput")
+    class InputSerializer(serializers.Serializer):
+        verdict = serializers.ChoiceField(choices=Verdict.choices)
+        rule = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+        reason = serializers.CharField()
+
+    @extend_schema(
+        summary="第三方对明细的审核意见 / A third party's recommendation on a line",
+        request=InputSerializer,
+        responses={201: LineRecommendationOutSerializer},
+        tags=["claims"],
+    )
+    def post(self, request: Request, pk: int, line_pk: int) -> Response:
+        user = signed_in(request)
+        claim = selectors.claim_get_for(claim_id=pk, user=user, action="recommend")
+        line = claim.lines.filter(pk=line_pk).first()
+        if line is None:
+            raise NotFound("申领明细不存在")
+        advice = review.claim_line_recommend(
+            line=line, actor=user, **validated(self.InputSerializer, request.data)
+        )
+        return Response(recommendation_data(advice), status=201)

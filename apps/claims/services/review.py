@@ -18,6 +18,8 @@ from ..models import (
     ClaimLine,
     ClaimStatus,
     LineDecision,
+    LineRecommendation,
+    Verdict,
 )
 from ..permissions import is_claim_officer, is_engaged_reviewer
 from .entitlement import judged, judged_rules, lines_requote_against_booked
@@ -235,3 +237,40 @@ def claim_recommend(*, claim: Claim, actor: User, text: str) -> Claim:
         reason=f"第三方审核意见：{text.strip()}",
     )
     return claim
+
+
+def claim_line_recommend(
+    *, line: ClaimLine, actor: User, verdict: str, rule: str = "", reason: str
+) -> LineRecommendation:
+    """A third-party reviewer's recommendation on one line (R7.1): advise approving or rejecting it,
+    with a written reason, and for a rejection the rule. Recorded beside the line and logged on the
+    claim; it never changes the line's decision, which stays the officer's."""
+    if verdict not in Verdict.values:
+        raise ApplicationError("审核意见应为建议通过或建议不予补贴", field="verdict")
+    if not reason.strip():
+        raise ApplicationError("请填写理由", field="reason")
+    if verdict == Verdict.REJECT and not rule.strip():
+        raise ApplicationError("建议不予补贴须选择理由规则", field="rule")
+    with transaction.atomic():
+        claim = claim_lock(line.claim)
+        if not is_engaged_reviewer(actor, claim):
+            raise ApplicationError("只有受本区县委托的第三方社会机构可以提出审核意见 (R7.1)")
+        if claim.status not in (S.SUBMITTED, S.UNDER_REVIEW):
+            raise ApplicationError(f"申领状态为“{claim.get_status_display()}”，不能提出审核意见")
+        recommendation = LineRecommendation.objects.create(
+            line=line, verdict=verdict, rule=rule.strip(), reason=reason.strip(), recommended_by=actor
+        )
+        state_change_record(
+            obj=claim,
+            actor=actor,
+            from_state=claim.status,
+            to_state=claim.status,
+            reason=f"第三方对明细 #{line.pk} 的审核意见：{Verdict(verdict).label}。{reason.strip()}",
+            changes={
+                "line": line.pk,
+                "person": line.person_id,
+                "recommendation": verdict,
+                "rule": rule.strip(),
+            },
+        )
+    return recommendation

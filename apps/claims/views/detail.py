@@ -58,6 +58,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         lines=lines,
         notes=extras.line_notes,
         blockers=selectors.claim_line_blockers(claim=claim, user=user, lines=lines),
+        recommendations=selectors.line_recommendations(lines=lines),
     )
     materials = list(claim.materials.select_related("uploaded_by"))
     is_claimant = claim_policy.can(user, "change", claim)
@@ -68,6 +69,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
     can_approve = is_officer and claim.status == S.UNDER_REVIEW and not summary["pending"]
     deciding = is_officer and reviewing
+    recommending = claim_policy.can(user, "recommend", claim) and reviewing
     can_recover = is_officer and claim.status in (S.APPROVED, S.PAID)
     return render(
         request,
@@ -82,9 +84,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 start=page.start_index(),
                 deciding=deciding,
                 can_recover=can_recover,
+                recommending=recommending,
                 # The options of every line's 理由规则 select, written once for the page's lines.
                 rule_options=format_html_join("", '<option value="{}">{}</option>', RULE_CHOICES)
-                if deciding
+                if deciding or recommending
                 else "",
             ),
             "page": page,
@@ -111,7 +114,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending_matters": claim_pending_matters(claim) if can_approve else [],
             "pending": summary["pending"],
             "can_reveal": any(r.can_reveal for r in rows),
-            "can_recommend": claim_policy.can(user, "recommend", claim) and reviewing,
+            "can_recommend": recommending,
             "material_form": MaterialForm(),
             **material_messages(request),
             "next_step": selectors.NEXT_STEP.get(claim.status, ""),

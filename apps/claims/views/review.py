@@ -16,7 +16,7 @@ from apps.core.errors import ApplicationError
 from apps.core.permissions import signed_in
 
 from .. import selectors
-from ..forms import LineDecisionForm, RecommendForm, TransitionForm
+from ..forms import LineDecisionForm, LineRecommendForm, RecommendForm, TransitionForm
 from ..models import ClaimLine, LineDecision
 from ..permissions import ACTIONS, claim_policy
 from ..services import lifecycle, recompute, review
@@ -133,3 +133,29 @@ def claim_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "第三方审核意见已记录，最终审核由区县人力社保局作出 (R7.1)")
     return redirect("claims:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def line_recommend(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    """A third-party reviewer's recommendation on one line (R7.1); the officer decides."""
+    claim = selectors.claim_get_for(claim_id=pk, user=signed_in(request), action="recommend")
+    try:
+        line = claim.lines.select_related("person").get(pk=line_pk)
+    except ClaimLine.DoesNotExist as exc:
+        raise Http404("申领明细不存在") from exc
+    form = LineRecommendForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{error}")
+        return redirect(_at_line(claim, line))
+    try:
+        review.claim_line_recommend(line=line, actor=signed_in(request), **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, f"明细 #{line.pk}（{line.person.name}）：{exc}")
+    else:
+        messages.success(
+            request, f"明细 #{line.pk}（{line.person.name}）：审核意见已记录，由区县人力社保局审核决定 (R7.1)"
+        )
+    return redirect(_at_line(claim, line))

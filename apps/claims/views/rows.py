@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.templatetags.money import yuan
 
+from ..models import Verdict
 from ..selectors import LineRow
 
 
@@ -107,6 +108,15 @@ class _Words:
         self.approve = _e(_("通过"))
         self.approve_reason = _e(_("通过理由（必填：本明细有须审核人员判断的校验结果）"))
         self.approve_more = _e(_("通过（须填写理由）…"))
+        self.advice = _e(_("第三方意见："))
+        self.recommend_more = _e(_("提出审核意见…"))
+        self.verdict = _e(_("审核意见"))
+        self.verdict_rule = _e(_("理由规则（建议不予补贴时必选）"))
+        self.verdict_reason = _e(_("理由（必填）"))
+        self.recommend = _e(_("提交意见"))
+        self.verdicts = "".join(
+            f'<option value="{_e(value)}">{_e(label)}</option>' for value, label in Verdict.choices
+        )
 
 
 def _steps(line: Any) -> str:
@@ -164,15 +174,19 @@ def claim_line_rows(
     deciding: bool,
     can_recover: bool,
     rule_options: str,
+    recommending: bool = False,
 ) -> SafeString:
     """The <tr> of each line on a claim page (claims/claim_detail.html): the person, the quote
-    with its steps, the findings and notes, the decision, and the officer's decision forms."""
+    with its steps, the findings and notes, the decision with the third party's latest
+    recommendation beside it, and the officer's decision forms (or the reviewer's recommendation
+    form)."""
     words = _Words()
     person_url, detail = _url("roster:person_detail"), _url("claims:detail")
     recover_url, decide = _url("ledger:line_recover"), _url("claims:line_decide", 2)
+    recommend = _url("claims:line_recommend", 2)
     csrf = (
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(get_token(request))}">'
-        if deciding
+        if deciding or recommending
         else ""
     )
     out = []
@@ -197,8 +211,12 @@ def claim_line_rows(
         if can_recover and decision == "approved":
             decided += f'<br><a href="{recover_url(pk)}">{words.recover}</a>'
         decided += "\n"
+        if row.recommendation is not None:
+            decided += _recommendation(row.recommendation, words)
         if deciding:
             decided += _decision_forms(line, row, words, csrf, decide(claim_pk, pk), rule_options)
+        if recommending:
+            decided += _recommendation_form(pk, words, csrf, recommend(claim_pk, pk), rule_options)
         out.append(
             f'<tr id="line-{pk}">\n'
             f"<td>{number}</td>\n"
@@ -212,6 +230,31 @@ def claim_line_rows(
             f"<td>{decided}</td>\n</tr>"
         )
     return _markup(out)
+
+
+def _recommendation(advice: Any, words: _Words) -> str:
+    """The third party's latest word on the line: what it advises, the rule, why, who and when."""
+    rule = _e(advice.rule)
+    ruled = f'（<a class="rule" href="/rules/#{rule}">{rule}</a>）' if advice.rule else ""
+    return (
+        f'<p class="recommendation"><small>{words.advice}<strong>{_e(advice.get_verdict_display())}</strong>'
+        f"{ruled} {_e(advice.reason)} · {_e(advice.recommended_by)} {_when(advice.created_at)}</small></p>\n"
+    )
+
+
+def _recommendation_form(pk: int, words: _Words, csrf: str, url: str, rule_options: str) -> str:
+    """A third-party reviewer's form: advise approving or rejecting the line (R7.1)."""
+    return (
+        f"<details><summary>{words.recommend_more}</summary>\n"
+        f'<form method="post" action="{url}">{csrf}\n'
+        f'<div class="field"><label for="verdict-{pk}">{words.verdict}</label>'
+        f'<select id="verdict-{pk}" name="verdict" required>{words.verdicts}</select></div>\n'
+        f'<div class="field"><label for="advice-rule-{pk}">{words.verdict_rule}</label>'
+        f'<select id="advice-rule-{pk}" name="rule">{rule_options}</select></div>\n'
+        f'<div class="field"><label for="advice-reason-{pk}">{words.verdict_reason}</label>'
+        f'<textarea id="advice-reason-{pk}" name="reason" rows="2" required></textarea></div>\n'
+        f'<button type="submit">{words.recommend}</button></form></details>\n'
+    )
 
 
 def _decision_forms(line: Any, row: LineRow, words: _Words, csrf: str, url: str, rule_options: str) -> str:
