@@ -1,6 +1,6 @@
 """factory_boy factories for every model the tests build. Traits name the common variants."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -207,3 +207,39 @@ def quoted_inputs(amount: str | Decimal) -> dict:
 def numbered(prefix: str, n: int) -> str:
     """A name that passes the registry's name rule (no digits): 学员 and 16 → 学员一六."""
     return prefix + "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
+
+
+def notice_over(line_ids, *, days_ago: int = 20):
+    """Publish the claims of these lines (apps.publicity.services.notice_publish, by an officer of
+    their district) and move the notice into the past, its period over with no objection: what the
+    ledger requires before a line is paid (docs/money.md, 公示). Lines already published stay on
+    their notice. Returns the new notice, or None when every line was published already."""
+    from apps.claims.models import ClaimLine
+    from apps.core import dates
+    from apps.publicity.models import PublicNotice
+    from apps.publicity.selectors import publishable_lines
+    from apps.publicity.services import notice_publish
+
+    notice = None
+    lines = ClaimLine.objects.filter(pk__in=list(line_ids)).select_related("claim__district")
+    for district_obj in {line.claim.district for line in lines}:
+        claim_ids = sorted(
+            set(
+                publishable_lines(district=district_obj)
+                .filter(pk__in=[line.pk for line in lines])
+                .values_list("claim_id", flat=True)
+            )
+        )
+        if not claim_ids:
+            continue
+        officer = User.objects.filter(
+            role=Role.DISTRICT_OFFICER, district=district_obj, is_active=True
+        ).first()
+        if officer is None:
+            officer = UserFactory(role=Role.DISTRICT_OFFICER, district=district_obj)
+        notice = notice_publish(actor=officer, district=district_obj, claim_ids=claim_ids)
+        today = dates.today()
+        PublicNotice.objects.filter(pk=notice.pk).update(
+            published_on=today - timedelta(days=days_ago + 10), ends_on=today - timedelta(days=days_ago)
+        )
+    return notice

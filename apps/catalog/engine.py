@@ -16,7 +16,7 @@ from apps.rules.parameters import params_on
 from apps.rules.rates import check_daily_rate, planned_class_hours, rate_row_steps
 from apps.rules.rates import new_occupation_standard as engine_new_occupation_standard
 
-from .models import District, DistrictSetting, RateRow, SettingKey
+from .models import PUBLICITY_WORKING_DAYS_DEFAULT, District, DistrictSetting, RateRow, SettingKey
 from .selectors import in_force_on
 
 # District setting key → field of the engine's DistrictSettings. The per-year limit is dated
@@ -28,7 +28,7 @@ SETTING_FIELDS = {
     SettingKey.LIVING_ALLOWANCE_DAILY: "living_allowance_per_day",
     SettingKey.ENTERPRISE_UPLIFT: "enterprise_uplift",
 }
-INTEGER_KEYS = {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT}
+INTEGER_KEYS = {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT, SettingKey.PUBLICITY_WORKING_DAYS}
 
 
 def apprenticeship_annual_floor(on: date) -> Decimal:
@@ -118,6 +118,8 @@ def settings_table(*, district: District, on: date) -> list[dict[str, Any]]:
         row = own.get(key.value)
         if key == SettingKey.PER_YEAR_LIMIT:
             value = Decimal(per_year_limit_on(on, engine))
+        elif key == SettingKey.PUBLICITY_WORKING_DAYS:
+            value = row.value if row else Decimal(PUBLICITY_WORKING_DAYS_DEFAULT)
         else:
             value = Decimal(getattr(engine, SETTING_FIELDS[key]))
         value = value.quantize(Decimal(1)) if key in INTEGER_KEYS else value.normalize()

@@ -192,6 +192,12 @@ class SettingKey(models.TextChoices):
     LIVING_ALLOWANCE_DAILY = "living_allowance_daily", _("生活费补贴(含交通费) L (元/人·天)")
     ENTERPRISE_UPLIFT = "enterprise_uplift", _("企业职工培训上浮比例 u")
     PER_YEAR_LIMIT = "per_year_limit", _("每人每年补贴性培训次数上限 (R10.1)")
+    # Not the engine's: how long a public notice (公示) of approved claims runs (apps.publicity).
+    PUBLICITY_WORKING_DAYS = "publicity_working_days", _("公示期（工作日）")
+
+
+# A district that set no publicity period publishes for this many working days.
+PUBLICITY_WORKING_DAYS_DEFAULT = 5
 
 
 class DistrictSetting(TimeStampedModel):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import District, DistrictSetting, Occupation, RateRow
+from .models import PUBLICITY_WORKING_DAYS_DEFAULT, District, DistrictSetting, Occupation, RateRow, SettingKey
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
 
 if TYPE_CHECKING:
@@ -35,6 +35,19 @@ def districts_with_rates_in_force(
         .annotate(rows_in_force=Count("rate_rows", filter=in_force_on(on, prefix="rate_rows__")))
         .order_by("sort_order", "code")  # Meta.ordering is ignored in GROUP BY queries
     )
+
+
+def publicity_working_days(*, district: District, on: date) -> int:
+    """How many working days the district's public notices (公示) run when published on `on`: its
+    setting in force then, else PUBLICITY_WORKING_DAYS_DEFAULT."""
+    row = (
+        DistrictSetting.objects.filter(
+            in_force_on(on), district=district, key=SettingKey.PUBLICITY_WORKING_DAYS
+        )
+        .order_by("-effective_from")
+        .first()
+    )
+    return int(row.value) if row else PUBLICITY_WORKING_DAYS_DEFAULT
 
 
 def district_get(*, code: str, user: User) -> District:

@@ -224,8 +224,13 @@ def district_setting_set(
         raise ApplicationError(f"未知的设置项 {key}", field="key")
     if value < 0:
         raise ApplicationError("取值不能为负数", field="value")
-    if key in {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT} and value != value.to_integral_value():
+    if (
+        key in {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT, SettingKey.PUBLICITY_WORKING_DAYS}
+        and value != value.to_integral_value()
+    ):
         raise ApplicationError("该设置项须为整数", field="value")
+    if key == SettingKey.PUBLICITY_WORKING_DAYS and not 1 <= value <= 30:
+        raise ApplicationError("公示期须为 1 至 30 个工作日", field="value")
     floor = engine.apprenticeship_annual_floor(effective_from)
     if key == SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT and value < floor:
         raise ApplicationError(f"企业新型学徒制年补贴标准不得低于 {floor} 元", rule="R5.2", field="value")

@@ -1,4 +1,5 @@
-"""Masking of personal data in lists and exports (ui.md): `5001**********1234`, `138****5678`."""
+"""Masking of personal data in lists, exports and public notices (ui.md): `5001**********1234`,
+`138****5678`, `张*`."""
 
 from __future__ import annotations
 
@@ -20,3 +21,12 @@ def mask_phone(value: str) -> str:
 
 def mask_bank_account(value: str) -> str:
     return mask_middle(value, keep_start=4, keep_end=4)
+
+
+def mask_name(value: str) -> str:
+    """A person's name on a public notice (公示): its first character, then one * for each other
+    (`张*`, `欧阳**`); a one-character name is shown as `*`."""
+    text = (value or "").strip()
+    if len(text) <= 1:
+        return "*" * len(text)
+    return text[0] + "*" * (len(text) - 1)

@@ -56,6 +56,8 @@ from apps.ledger.models import Allocation
 from apps.ledger.services import allocation_set, claim_approve
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
+from apps.publicity.models import PublicNotice
+from apps.publicity.services import notice_publish, objection_answer, objection_file
 from apps.rules.identity import id_check_character
 from apps.trainees.services.persons import person_register_or_get
 
@@ -426,6 +428,28 @@ def _money_demo_claims(users: dict[str, User]) -> None:
         claim_transition(claim=claim, actor=filer, to=ClaimStatus.SUBMITTED, reason="演示数据：企业提交申领")
 
 
+def _publicity_demo(users: dict[str, User]) -> None:
+    """万州区 publishes its approved claim (公示, running from today); a visitor objected to it and
+    the officer answered (不成立): the notice, its masked lines and the answered objection show."""
+    wanzhou = District.objects.get(code="500101")
+    if PublicNotice.objects.filter(district=wanzhou).exists():
+        return
+    officer = users["officer.wanzhou"]
+    notice = notice_publish(actor=officer, district=wanzhou)
+    objection = objection_file(
+        notice=notice,
+        name="刘女士",
+        contact="13900000000",
+        text="演示数据：该职工当月是否在岗，请核实。",
+    )
+    objection_answer(
+        actor=officer,
+        objection=objection,
+        upheld=False,
+        answer="演示数据：经核对工资发放和考勤记录，该职工当月在岗。",
+    )
+
+
 @transaction.atomic
 def load_demo(*, occupations_file: str) -> dict[str, User]:
     occupations_import(rows=parse_occupation_rows(occupations_file))
@@ -436,4 +460,5 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     _allocations(districts, users)
     _audit_demo_claims(users)
     _money_demo_claims(users)
+    _publicity_demo(users)
     return users

@@ -36,6 +36,7 @@ from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
 from apps.rules.special_account import check_allocation
 
+from .extensions import lines_not_payable
 from .models import (
     Allocation,
     AllocationTotal,
@@ -401,6 +402,12 @@ def payment_record(
             raise ApplicationError(
                 f"明细 #{line.pk} 的台账金额与核定金额不一致 (R8.5)", rule="R8.5", field="lines"
             )
+    held = lines_not_payable([line.pk for line in lines])
+    if held:
+        raise ApplicationError(
+            "以下明细尚不能拨付：" + "；".join(f"明细 #{pk}：{'、'.join(held[pk])}" for pk in sorted(held)),
+            field="lines",
+        )
     if Payment.objects.filter(district=district, reference=reference.strip()).exists():
         raise ApplicationError("拨付凭证号已存在", field="reference")
     payment = Payment.objects.create(

@@ -27,6 +27,7 @@ from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
 
 from . import services
+from .extensions import lines_not_payable
 from .filters import EntryFilter, PaymentFilter, RecoveryFilter
 from .forms import (
     AllocationForm,
@@ -238,6 +239,9 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+HELD_SHOWN = 200  # lines not yet payable listed on the payment form, with why
+
+
 @login_required
 def payment_create(request: HttpRequest) -> HttpResponse:
     """Record a payment of approved, unpaid lines of one district (one line or a batch)."""
@@ -249,9 +253,14 @@ def payment_create(request: HttpRequest) -> HttpResponse:
     if district is not None and not may_act_in(user, district):
         raise PermissionDenied
     form = None
+    held: list[tuple[ClaimLine, list[str]]] = []
     if district is not None:
         lines = dashboards.payable_lines(district=district)
-        form = PaymentForm(request.POST or None, lines=lines)
+        # Lines a payment guard holds (apps.publicity: not published, notice running, objection open)
+        # are listed apart with why, not offered.
+        reasons = lines_not_payable(list(lines.values_list("pk", flat=True)))
+        held = [(line, reasons[line.pk]) for line in lines.filter(pk__in=list(reasons))[:HELD_SHOWN]]
+        form = PaymentForm(request.POST or None, lines=lines.exclude(pk__in=list(reasons)))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -276,6 +285,8 @@ def payment_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "district": district,
             "districts": actable_districts(user).order_by("sort_order", "code"),
+            "held": held,
+            "held_shown": HELD_SHOWN,
         },
     )
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.ledger",
     "apps.exports",
     "apps.notices",
+    "apps.publicity",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,11 @@ else:
 # view, and the endpoint is open to anyone.
 CSP_REPORT_MAX_BYTES = int(os.environ.get("CSP_REPORT_MAX_BYTES", "8192"))
 CSP_REPORTS_PER_MINUTE = int(os.environ.get("CSP_REPORTS_PER_MINUTE", "30"))
+
+# The public notice pages (公示, no login) and their objection form, counted per address
+# (apps.core.throttling.throttle_pages): requests a minute, objections filed an hour.
+PUBLIC_PAGES_PER_MINUTE = int(os.environ.get("PUBLIC_PAGES_PER_MINUTE", "120"))
+PUBLIC_OBJECTIONS_PER_HOUR = int(os.environ.get("PUBLIC_OBJECTIONS_PER_HOUR", "10"))
 
 LANGUAGE_CODE = "zh-hans"
 # Strings stay marked for translation, but no other language is offered until it is translated

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from apps.claims.models import Claim, ClaimStatus
 from apps.ledger.models import LedgerEntry, Payment
 from apps.trainees.models import Person, PersonGroup
-from tests.factories import NumberedEmployerFactory, UserFactory, district
+from tests.factories import NumberedEmployerFactory, UserFactory, district, notice_over
 
 from .conftest import id_number
 
@@ -82,6 +82,13 @@ def test_class_claim_review_approval_payment_over_the_api(completed_class, opera
     )
 
     approved_lines = [line["id"] for line in lines.values() if line["person"]["name"] != "王未过"]
+    unpublished = yz.post(
+        "/api/v1/ledger/payments",
+        {"district": "500103", "reference": "YZ-0", "paid_on": "2026-12-30", "lines": approved_lines},
+        format="json",
+    )
+    assert unpublished.status_code == 400 and "未公示" in unpublished.json()["detail"]
+    notice_over(approved_lines)  # published (公示), its period over with no objection
     paid = yz.post(
         "/api/v1/ledger/payments",
         {"district": "500103", "reference": "YZ-1", "paid_on": "2026-12-30", "lines": approved_lines},

@@ -28,7 +28,13 @@ from apps.core.models import StateChange
 from apps.ledger.models import Allocation, LedgerEntry, Payment
 from apps.ledger.services import claim_approve
 from apps.trainees.models import Person, PersonGroup
-from tests.factories import NumberedEmployerFactory, NumberedInstitutionFactory, UserFactory, district
+from tests.factories import (
+    NumberedEmployerFactory,
+    NumberedInstitutionFactory,
+    UserFactory,
+    district,
+    notice_over,
+)
 
 from .conftest import id_number, person
 
@@ -129,6 +135,7 @@ def world(completed_class, operator, officer, admin_user, allocation) -> World:
     approved = claim_transition(claim=wft("202"), actor=users["filer_own"], to=S.SUBMITTED)
     claim_line_decide(line=approved.lines.get(), actor=officer, decision=LineDecision.APPROVED)
     approved = claim_approve(claim=approved, actor=officer)
+    notice_over(approved.lines.values_list("pk", flat=True))  # payable: published, period over
     return World(
         users=users,
         claim=claim,

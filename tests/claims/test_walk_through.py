@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from apps.claims.models import Claim, ClaimKind, ClaimStatus, LineDecision
 from apps.ledger.models import Allocation, LedgerEntry, Payment
-from tests.factories import UserFactory, district
+from tests.factories import UserFactory, district, notice_over
 
 from .conftest import id_number
 
@@ -109,6 +109,7 @@ def test_the_walk_through(
 
     # a payment marks it paid, and the books reconcile
     approved = list(claim.lines.filter(decision=LineDecision.APPROVED).values_list("pk", flat=True))
+    notice_over(approved)  # published (公示), its period over with no objection
     response = client.post(
         reverse("ledger:payment_create"),
         {"reference": "YZ-2026-001", "paid_on": "2026-12-30", "lines": approved, "confirm": "on"},

@@ -148,3 +148,13 @@ def test_the_demo_apprenticeship_books_5000_in_either_order(demo):
         claim_approve(claim=claim, actor=officer)
     total = sum(e.amount for e in LedgerEntry.objects.filter(claim_line__claim__in=claims))
     assert total == Decimal("5000.00")
+
+
+def test_the_demo_publishes_its_approved_claim_with_an_answered_objection(client, demo):
+    from apps.publicity.models import Objection, PublicNotice
+
+    notice = PublicNotice.objects.get()
+    assert notice.district.code == "500101" and 1 <= notice.line_count <= 2
+    assert Objection.objects.get(notice=notice).status == "rejected"
+    page = client.get(f"/publicity/{notice.pk}/").content.decode()
+    assert notice.title in page and "*" in page

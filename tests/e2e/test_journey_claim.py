@@ -11,6 +11,7 @@ from apps.claims.models import Claim, ClaimStatus, LineDecision
 from apps.core.templatetags.money import yuan
 from apps.exports.models import ExportKind
 from apps.ledger.models import Payment
+from tests.factories import notice_over
 
 from .conftest import workbook
 
@@ -88,6 +89,7 @@ def test_a_class_claim_is_reviewed_line_by_line_approved_paid_and_exported(
     assert yuan(approved) in district.text("table.grid tfoot")
 
     # payment registration: the date input shows today, as an ISO date the browser keeps
+    notice_over(claim.lines.values_list("pk", flat=True))  # published (公示), period over
     district.goto("/ledger/payments/new/")
     assert district.field("拨付日期").input_value() == timezone.localdate().isoformat()
     district.field("拨付凭证号").fill("YZ-2026-0001")

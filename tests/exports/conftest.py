@@ -34,6 +34,7 @@ from tests.factories import (
     NumberedInstitutionFactory,
     UserFactory,
     district,
+    notice_over,
     quoted_inputs,
 )
 
@@ -204,6 +205,8 @@ def world(db) -> World:
     }
     entry = LedgerEntry.objects.get(claim_line__claim=claims["wanzhou_class"], kind=EntryKind.COMMITMENT)
     entry_reverse(entry=entry, actor=admin, reason="=冲销：签到表造假")
+    notice_over(claims["wanzhou_wft"].lines.values_list("pk", flat=True))
+    notice_over([claims["yuzhong"].lines.get(person=persons["equals"]).pk])
     payment_record(
         actor=admin,
         district=district(WANZHOU),

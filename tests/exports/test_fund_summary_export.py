@@ -9,7 +9,7 @@ from apps.claims.models import Claim
 from apps.core.errors import ApplicationError
 from apps.exports.models import ExportJob
 from apps.ledger.selectors.accounts import balances, reconciliation
-from tests.factories import district
+from tests.factories import district, notice_over
 
 from .conftest import WANZHOU, YUZHONG, export, open_workbook, sheet_rows, summary_table, summary_value, yuan
 
@@ -126,6 +126,7 @@ def test_a_booking_or_payment_since_the_kept_run_reconciles_again(world):
     export(admin, kind="fund_summary", districts=(YUZHONG,), years=(2021,))
     kept = Reconciliation.objects.get()
     unpaid = world.claims["yuzhong"].lines.get(person=world.persons["plus"])
+    notice_over([unpaid.pk])
     payment_record(
         actor=admin,
         district=district(YUZHONG),

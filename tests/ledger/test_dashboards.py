@@ -21,7 +21,7 @@ from apps.ledger.services import allocation_set, claim_approve, payment_record
 from apps.trainees.models import Enrolment
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
 from tests.claims.conftest import person
-from tests.factories import UserFactory, district
+from tests.factories import UserFactory, district, notice_over
 
 pytestmark = pytest.mark.django_db
 S = ClaimStatus
@@ -35,6 +35,7 @@ def approved_claim(reviewed, officer, allocation):
 def test_districts_side_by_side_in_four_queries(approved_claim, officer, admin_user):
     allocation_set(actor=admin_user, district=district("500101"), year=2026, amount=Decimal("50000"))
     line = approved_claim.lines.filter(decision=LineDecision.APPROVED).order_by("amount").first()
+    notice_over([line.pk])
     payment_record(
         actor=officer,
         district=district("500103"),

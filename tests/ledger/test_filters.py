@@ -10,7 +10,7 @@ from apps.claims.models import LineDecision
 from apps.ledger.models import EntryKind, LedgerEntry, Recovery
 from apps.ledger.services import claim_approve, line_recover, payment_record
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
-from tests.factories import district
+from tests.factories import district, notice_over
 from tests.filtering import assert_page_and_api_agree, assert_refused
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,7 @@ def booked(reviewed, officer, allocation):
     """An approved claim: its lines booked, one paid, one recovered."""
     claim = claim_approve(claim=reviewed, actor=officer)
     paid, recovered = claim.lines.filter(decision=LineDecision.APPROVED).order_by("pk")[:2]
+    notice_over([paid.pk])
     payment_record(
         actor=officer,
         district=district("500103"),

@@ -16,7 +16,7 @@ from apps.ledger.models import Allocation, EntryKind, LedgerEntry, Payment
 from apps.ledger.selectors.accounts import balances, reconciliation
 from apps.ledger.services import allocation_set, claim_approve, entry_reverse, payment_record
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
-from tests.factories import UserFactory, district
+from tests.factories import UserFactory, district, notice_over
 
 pytestmark = pytest.mark.django_db
 S = ClaimStatus
@@ -102,6 +102,7 @@ def test_a_reversal_restores_the_balance(reviewed, officer, allocation):
 def test_payment_marks_lines_and_the_claim_paid(reviewed, officer, allocation):
     claim_approve(claim=reviewed, actor=officer)
     approved = list(reviewed.lines.filter(decision=LineDecision.APPROVED).values_list("pk", flat=True))
+    notice_over(approved)
     payment_record(
         actor=officer,
         district=district("500103"),

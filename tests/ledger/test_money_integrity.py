@@ -33,7 +33,7 @@ from apps.ledger.services import (
 )
 from tests.claims.conftest import person
 from tests.classes.conftest import lathe, rates  # noqa: F401 - fixtures
-from tests.factories import DistrictSettingFactory, EmployerFactory, UserFactory, district
+from tests.factories import DistrictSettingFactory, EmployerFactory, UserFactory, district, notice_over
 from tests.requote import stored_and_requoted
 
 pytestmark = pytest.mark.django_db
@@ -396,6 +396,7 @@ def paid_wft(employer, filer, officer, funded):
     worker = person("王建国", "021", region=WANZHOU)
     claim = approve_all(submit(wft(employer, filer, worker, "2021-04", "2021-05"), filer), officer)
     line = claim.lines.get()
+    notice_over([line.pk])
     payment_record(
         actor=officer,
         district=district(WANZHOU),

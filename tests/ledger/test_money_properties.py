@@ -106,7 +106,7 @@ from apps.rules import parse_scenario, quote
 from apps.trainees.models import PersonGroup
 from tests.claims.conftest import completed_class, officer, person  # noqa: F401 - fixtures
 from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - fixtures
-from tests.factories import NumberedEmployerFactory, RateRowFactory, UserFactory, district
+from tests.factories import NumberedEmployerFactory, RateRowFactory, UserFactory, district, notice_over
 from tests.requote import requote, stored_and_requoted
 
 pytestmark = pytest.mark.django_db
@@ -803,6 +803,7 @@ class MoneyMachine(RuleBasedStateMachine):
         lines = {first.pk} | {self.pick(same, number).pk for number in numbers[1:]}
         self.references += 1
         reference = f"BF-{self.references}"
+        notice_over(lines)  # published through apps.publicity, its period over, no objection
         self.attempt(
             "拨付",
             lambda: payment_record(
@@ -1123,6 +1124,7 @@ def test_a_claim_whose_last_unpaid_line_leaves_the_account_is_paid(world, how):
     "申领 #… 已全部拨付，但状态不是已拨付"."""
     wanzhou = world.officers[WANZHOU]
     claim, paid, unpaid = _two_booked_lines(world)
+    notice_over([paid.pk])
     payment_record(
         actor=wanzhou,
         district=claim.district,

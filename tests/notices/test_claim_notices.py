@@ -28,7 +28,7 @@ from apps.ledger.services import (
 )
 from apps.notices.models import Notice
 from tests.claims.conftest import person
-from tests.factories import EmployerFactory, UserFactory, district
+from tests.factories import EmployerFactory, UserFactory, district, notice_over
 from tests.ledger.test_money_integrity import apprenticeship, approve_all, early_end
 
 pytestmark = pytest.mark.django_db
@@ -129,8 +129,9 @@ def test_approval_reaches_the_institution_with_the_amount_and_the_officers_words
 
 def test_payment_reaches_the_institution_per_claim(fresh, operator, officer):
     claim = approved(fresh, officer)
-    Notice.objects.all().delete()
     lines = list(claim.lines.filter(decision=LineDecision.APPROVED).values_list("pk", flat=True))
+    notice_over(lines)
+    Notice.objects.all().delete()
     payment_record(
         actor=officer,
         district=district("500103"),
@@ -151,8 +152,9 @@ def test_payment_reaches_the_institution_per_claim(fresh, operator, officer):
 
 def test_a_part_payment_says_what_was_paid(fresh, operator, officer):
     claim = approved(fresh, officer)
-    Notice.objects.all().delete()
     line = claim.lines.get(person__name="张全勤")
+    notice_over([line.pk])
+    Notice.objects.all().delete()
     payment_record(
         actor=officer,
         district=district("500103"),
@@ -167,6 +169,7 @@ def test_a_part_payment_says_what_was_paid(fresh, operator, officer):
 def test_a_recovery_and_its_return_reach_the_institution(fresh, operator, officer):
     claim = approved(fresh, officer)
     line = claim.lines.get(person__name="张全勤")
+    notice_over([line.pk])
     payment_record(
         actor=officer,
         district=district("500103"),
