@@ -192,6 +192,13 @@ class SettingKey(models.TextChoices):
     LIVING_ALLOWANCE_DAILY = "living_allowance_daily", _("生活费补贴(含交通费) L (元/人·天)")
     ENTERPRISE_UPLIFT = "enterprise_uplift", _("企业职工培训上浮比例 u")
     PER_YEAR_LIMIT = "per_year_limit", _("每人每年补贴性培训次数上限 (R10.1)")
+    # Not a figure of the notice: how much of the coming week's sessions process supervision
+    # (apps.inspections) samples, as a share from 0 to 1.
+    INSPECTION_RATE = "inspection_rate", _("过程监管每周抽查比例 (0–1)")
+
+
+# The sampling rate of a district that set none: 10 % of the sessions of the week.
+INSPECTION_RATE_DEFAULT = Decimal("0.10")
 
 
 class DistrictSetting(TimeStampedModel):

@@ -226,6 +226,8 @@ def district_setting_set(
         raise ApplicationError("取值不能为负数", field="value")
     if key in {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT} and value != value.to_integral_value():
         raise ApplicationError("该设置项须为整数", field="value")
+    if key == SettingKey.INSPECTION_RATE and value > 1:
+        raise ApplicationError("过程监管抽查比例须在 0 到 1 之间（如 0.1 即 10%）", field="value")
     floor = engine.apprenticeship_annual_floor(effective_from)
     if key == SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT and value < floor:
         raise ApplicationError(f"企业新型学徒制年补贴标准不得低于 {floor} 元", rule="R5.2", field="value")
