@@ -126,10 +126,10 @@ def register_finding_source(source: Callable[[], QuerySet[Any]]) -> None:
 # that submits it, before any line can be decided: apps.inspections writes the findings (A7) of a
 # process-supervision visit on the lines of trainees it saw absent, if they had no line then.
 
-submitted_hooks: list[Callable[[Any], None]] = []
+submitted_hooks: list[Callable[[Any], object]] = []
 
 
-def register_claim_submitted(hook: Callable[[Any], None]) -> None:
+def register_claim_submitted(hook: Callable[[Any], object]) -> None:
     submitted_hooks.append(hook)
 
 

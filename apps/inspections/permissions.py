@@ -52,7 +52,7 @@ class InspectionPolicy(PermissionPolicy[Inspection]):
         if user.is_city_wide:
             return Inspection.objects.all()
         if user.role == Role.DISTRICT_OFFICER:
-            return Inspection.objects.filter(district_id=user.district_id)
+            return Inspection.objects.filter(district_id=user.district_id or 0)
         return Inspection.objects.filter(inspector_id=user.pk)
 
     def can(self, user: User, action: str, obj: Inspection | None = None) -> bool:

@@ -47,7 +47,7 @@ def draws_for(*, user: User) -> QuerySet[InspectionDraw]:
     if not inspection_policy.can(user, "draw"):
         return InspectionDraw.objects.none()
     return (
-        InspectionDraw.objects.filter(district_id=user.district_id)
+        InspectionDraw.objects.filter(district_id=user.district_id or 0)
         .select_related("district", "drawn_by")
         .order_by("-week_start")
     )
