@@ -54,6 +54,7 @@ urlpatterns = [
     path("classes/", include("apps.classes.urls")),
     path("claims/", include("apps.claims.urls")),
     path("audits/", include("apps.audits.urls")),
+    path("inspections/", include("apps.inspections.urls")),
     path("ledger/", include("apps.ledger.urls")),
     path("exports/", include("apps.exports.urls")),
     path("notices/", include("apps.notices.urls")),

@@ -23,7 +23,7 @@ from apps.core.permissions import signed_in
 
 from . import selectors, services
 from .filters import FindingFilter, RunFilter
-from .models import AuditFinding, AuditRun, FindingStatus, Scope
+from .models import BATCH_SCOPES, AuditFinding, AuditRun, FindingStatus
 from .permissions import audit_finding_policy, audit_run_policy
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class RunSerializer(serializers.Serializer):
     """A batch audit run as the API shows it (`run_data`)."""
 
     id = serializers.IntegerField()
-    scope = serializers.ChoiceField(choices=Scope.choices)
+    scope = serializers.ChoiceField(choices=BATCH_SCOPES)
     scope_label = serializers.CharField()
     district = serializers.CharField(allow_null=True)
     claim = serializers.IntegerField(allow_null=True)
@@ -147,7 +147,7 @@ class AuditFindingSerializer(serializers.Serializer):
 
 
 class StartSerializer(serializers.Serializer):
-    scope = serializers.ChoiceField(choices=Scope.choices)
+    scope = serializers.ChoiceField(choices=BATCH_SCOPES)
     district = serializers.CharField(required=False, allow_blank=True, default="")
     claim = id_field(required=False, allow_null=True, default=None)
 

@@ -11,13 +11,13 @@ from apps.catalog.filters import district_filter
 from apps.core.filters import ALL, FilterSet
 
 from .engine.catalogue import RULE_CHOICES
-from .models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Scope
+from .models import BATCH_SCOPES, AuditFinding, AuditRun, Change, FindingStatus, RunStatus
 
 
 class RunFilter(FilterSet):
     """?scope ?status."""
 
-    scope = django_filters.ChoiceFilter(label="稽核范围", choices=Scope.choices, empty_label=ALL)
+    scope = django_filters.ChoiceFilter(label="稽核范围", choices=BATCH_SCOPES, empty_label=ALL)
     status = django_filters.ChoiceFilter(label="状态", choices=RunStatus.choices, empty_label=ALL)
 
     class Meta:

@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import District
 
-from .models import FindingStatus, Scope
+from .models import BATCH_SCOPES, FindingStatus
 
 CONFIRM = _("我已核对以上内容，确认执行")
 
 
 class StartForm(forms.Form):
-    scope = forms.ChoiceField(label=_("稽核范围"), choices=Scope.choices)
+    scope = forms.ChoiceField(label=_("稽核范围"), choices=BATCH_SCOPES)
     district = forms.ModelChoiceField(
         label=_("区县"),
         queryset=District.objects.order_by("sort_order", "code"),

@@ -16,6 +16,13 @@ class Scope(models.TextChoices):
     ALL = "all", _("全市全部在办申领")
     DISTRICT = "district", _("一个区县的在办申领")
     CLAIM = "claim", _("一件申领")
+    # Not a batch audit: the run that holds the findings of one process-supervision visit (A7,
+    # apps.inspections). No batch run covers it, and it covers nothing but its own findings.
+    INSPECTION = "inspection", _("过程监管检查")
+
+
+# The scopes an officer may start a batch audit of (pages, API and their filters).
+BATCH_SCOPES = [(value, label) for value, label in Scope.choices if value != Scope.INSPECTION]
 
 
 class RunStatus(models.TextChoices):
@@ -98,7 +105,8 @@ class AuditRun(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=(Q(scope="all") & Q(district__isnull=True) & Q(claim__isnull=True))
                 | (Q(scope="district") & Q(district__isnull=False))
-                | Q(scope="claim"),
+                | Q(scope="claim")
+                | (Q(scope="inspection") & Q(district__isnull=False)),
                 name="audit_run_scope_consistent",
             ),
         ]
@@ -112,6 +120,8 @@ class AuditRun(ChoiceLabels, models.Model):
             return f"{self.district.name}在办申领"
         if self.scope == Scope.CLAIM:
             return f"申领 #{self.claim_id}" if self.claim_id else "申领（已删除）"
+        if self.scope == Scope.INSPECTION:
+            return f"过程监管检查（{self.scope_key.partition(':')[2]}）"
         return str(Scope(self.scope).label)
 
 

@@ -34,13 +34,13 @@ class AuditRunPolicy(PermissionPolicy[AuditRun]):
     def visible(self, user: User) -> QuerySet[AuditRun]:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return AuditRun.objects.none()
+        # A process-supervision visit's run is shown as its inspection (apps.inspections), not here.
+        batch = AuditRun.objects.exclude(scope=Scope.INSPECTION)
         if user.is_city_wide:
-            return AuditRun.objects.all()
+            return batch
         district = _officer_district(user)
         # An officer sees the city-wide runs (the nightly one) and their own district's.
-        return AuditRun.objects.filter(
-            Q(scope=Scope.ALL) | Q(district_id=district) | Q(claim__district_id=district)
-        )
+        return batch.filter(Q(scope=Scope.ALL) | Q(district_id=district) | Q(claim__district_id=district))
 
     def can(self, user: User, action: str, obj: AuditRun | None = None) -> bool:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:

@@ -37,6 +37,7 @@ from .engine import checks
 from .engine.catalogue import rule_of
 from .models import (
     ACTIVE_STATUSES,
+    BATCH_SCOPES,
     AuditChunk,
     AuditFinding,
     AuditRun,
@@ -185,7 +186,7 @@ def audit_run_start(
 ) -> AuditRun:
     """Queue an audit: a district officer of their own district or of one of its claims, the
     municipal admin of any scope. The work happens on the workers once this commits."""
-    if scope not in Scope.values:
+    if scope not in dict(BATCH_SCOPES):
         raise ApplicationError("请选择稽核范围：全市、一个区县或一件申领", field="scope")
     if scope == Scope.DISTRICT and district is None:
         raise ApplicationError("请选择要稽核的区县", field="district")
@@ -422,8 +423,12 @@ def findings_currency_update(run: AuditRun) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CURRENCY_LOCK])
-    older = AuditFinding.objects.filter(current=True, run_id__lt=run.pk)
-    if run.scope == Scope.DISTRICT and run.district_id is not None:
+    # A process-supervision visit's findings (A7) are no batch run's to replace: they stay current
+    # until an officer dismisses them (apps.inspections).
+    older = AuditFinding.objects.filter(current=True, run_id__lt=run.pk).exclude(run__scope=Scope.INSPECTION)
+    if run.scope == Scope.INSPECTION:
+        older = older.none()
+    elif run.scope == Scope.DISTRICT and run.district_id is not None:
         older = older.filter(district_id=run.district_id)
     elif run.scope == Scope.CLAIM:
         # A claim's run covers its claim's findings (none, if the claim was deleted since).
@@ -436,11 +441,10 @@ def findings_currency_rebuild() -> int:
     """Every finding's `current` read afresh from the runs (what findings_currency_update keeps):
     for the migration that adds it, and for findings written by hand. Returns the current ones."""
     AuditFinding.objects.filter(current=True).update(current=False)
-    return (
-        AuditFinding.objects.filter(run__status=R.FINISHED)
-        .exclude(change=Change.CLEARED)
-        .exclude(covered_by_newer_run())
-        .update(current=True)
+    finished = AuditFinding.objects.filter(run__status=R.FINISHED).exclude(change=Change.CLEARED)
+    visits = finished.filter(run__scope=Scope.INSPECTION).update(current=True)
+    return visits + (
+        finished.exclude(run__scope=Scope.INSPECTION).exclude(covered_by_newer_run()).update(current=True)
     )
 
 

@@ -16,7 +16,14 @@ from apps.rules.parameters import params_on
 from apps.rules.rates import check_daily_rate, planned_class_hours, rate_row_steps
 from apps.rules.rates import new_occupation_standard as engine_new_occupation_standard
 
-from .models import PUBLICITY_WORKING_DAYS_DEFAULT, District, DistrictSetting, RateRow, SettingKey
+from .models import (
+    INSPECTION_RATE_DEFAULT,
+    PUBLICITY_WORKING_DAYS_DEFAULT,
+    District,
+    DistrictSetting,
+    RateRow,
+    SettingKey,
+)
 from .selectors import in_force_on
 
 # District setting key → field of the engine's DistrictSettings. The per-year limit is dated
@@ -104,6 +111,13 @@ def _values(district: District, on: date) -> tuple[dict[str, DistrictSetting], D
     return own, DistrictSettings(**values)
 
 
+def inspection_rate_on(*, district: District, on: date) -> Decimal:
+    """The share of a week's sessions process supervision samples in the district (the district's
+    setting in force on `on`, or INSPECTION_RATE_DEFAULT)."""
+    row = _rows_in_force(district, on).filter(key=SettingKey.INSPECTION_RATE).last()
+    return row.value if row is not None else INSPECTION_RATE_DEFAULT
+
+
 def district_settings_for(*, district: District, on: date) -> DistrictSettings:
     """The engine's input for a district on a date."""
     return _values(district, on)[1]
@@ -120,6 +134,8 @@ def settings_table(*, district: District, on: date) -> list[dict[str, Any]]:
             value = Decimal(per_year_limit_on(on, engine))
         elif key == SettingKey.PUBLICITY_WORKING_DAYS:
             value = row.value if row else Decimal(PUBLICITY_WORKING_DAYS_DEFAULT)
+        elif key == SettingKey.INSPECTION_RATE:
+            value = row.value if row else INSPECTION_RATE_DEFAULT
         else:
             value = Decimal(getattr(engine, SETTING_FIELDS[key]))
         value = value.quantize(Decimal(1)) if key in INTEGER_KEYS else value.normalize()

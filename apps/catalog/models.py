@@ -194,10 +194,17 @@ class SettingKey(models.TextChoices):
     PER_YEAR_LIMIT = "per_year_limit", _("每人每年补贴性培训次数上限 (R10.1)")
     # Not the engine's: how long a public notice (公示) of approved claims runs (apps.publicity).
     PUBLICITY_WORKING_DAYS = "publicity_working_days", _("公示期（工作日）")
+    # Not a figure of the notice: how much of the coming week's sessions process supervision
+    # (apps.inspections) samples, as a share from 0 to 1.
+    INSPECTION_RATE = "inspection_rate", _("过程监管每周抽查比例 (0–1)")
 
 
 # A district that set no publicity period publishes for this many working days.
 PUBLICITY_WORKING_DAYS_DEFAULT = 5
+
+
+# The sampling rate of a district that set none: 10 % of the sessions of the week.
+INSPECTION_RATE_DEFAULT = Decimal("0.10")
 
 
 class DistrictSetting(TimeStampedModel):

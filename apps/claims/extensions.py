@@ -119,3 +119,20 @@ finding_sources: list[Callable[[], QuerySet[Any]]] = []
 
 def register_finding_source(source: Callable[[], QuerySet[Any]]) -> None:
     finding_sources.append(source)
+
+
+# On submission --------------------------------------------------------------------------------
+# What other apps attach to a claim when it is submitted (or submitted again), in the transaction
+# that submits it, before any line can be decided: apps.inspections writes the findings (A7) of a
+# process-supervision visit on the lines of trainees it saw absent, if they had no line then.
+
+submitted_hooks: list[Callable[[Any], object]] = []
+
+
+def register_claim_submitted(hook: Callable[[Any], object]) -> None:
+    submitted_hooks.append(hook)
+
+
+def claim_submitted(claim: Any) -> None:
+    for hook in submitted_hooks:
+        hook(claim)

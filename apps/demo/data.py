@@ -3,8 +3,10 @@
 enterprise in 万州区 with a training centre awaiting filing, three claims of 2021 waiting for
 review (with something for the batch audit to find), a booked 以工代训 claim of May and August
 and an apprenticeship's early end and advance waiting for review, and rate tables for both
-districts (effective 2021-03-01). The decisions made through the services leave their 消息
-notices (the school's recognitions, the enterprise's approval, the officers' new work).
+districts (effective 2021-03-01), and last week's process-supervision draw in 渝中区
+(a running 中式烹调师 class, two inspections, one visited with an absence: a finding A7). The
+decisions made through the services leave their 消息 notices (the school's recognitions, the
+enterprise's approval, the officers' new work).
 
 Idempotent: running it twice changes nothing. Rates follow docs/rules.md's demo standards
 (S: 初级 1000, 中级 1500, 高级 2500, 技师 3500, 高级技师 5000; 专项 800) and the floors of R1.2–R1.4.
@@ -13,7 +15,7 @@ Idempotent: running it twice changes nothing. Rates follow docs/rules.md's demo 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +40,11 @@ from apps.claims.services.employer_claims import (
 )
 from apps.claims.services.lifecycle import claim_transition
 from apps.claims.services.review import claim_lines_approve_pending
+from apps.classes.models import ClassStatus, SessionMode
+from apps.classes.services import SessionInput, class_create, class_transition
 from apps.core.services import state_change_record
+from apps.inspections.models import InspectionDraw
+from apps.inspections.services import inspection_draw, inspection_record, week_of
 from apps.institutions.models import (
     Employer,
     Institution,
@@ -59,6 +65,9 @@ from apps.notices.services import notify
 from apps.publicity.models import PublicNotice
 from apps.publicity.services import notice_publish, objection_answer, objection_file
 from apps.rules.identity import id_check_character
+from apps.trainees.models import AttendanceSource
+from apps.trainees.services.attendance import attendance_entry, attendance_save_many
+from apps.trainees.services.enrolment import enrolment_create
 from apps.trainees.services.persons import person_register_or_get
 
 DEMO_PASSWORD = "Demo-2021"  # noqa: S105  # nosec B105  # published in the README, demo only
@@ -450,6 +459,110 @@ def _publicity_demo(users: dict[str, User]) -> None:
     )
 
 
+# Process supervision (issue 18): the school's full-time 中式烹调师 class ran last week, mornings
+# and afternoons Monday to Saturday (12 sessions); its three trainees signed in for every one.
+# 渝中区's week is drawn at the default rate (10 %: 2 of the 12 sessions), one inspection each to
+# the officer and the engaged reviewer; the officer's visit saw 孙缺勤 absent: a finding (A7).
+COOKS = [("周认真", "19950310", "071"), ("吴按时", "19960422", "082"), ("孙缺勤", "19970514", "093")]
+DRAW_SEED = 20210301
+
+
+def _yuzhong_id_number(birth: str, serial: str) -> str:
+    first = f"500103{birth}{serial}"
+    return first + id_check_character(first)
+
+
+def _demo_sign_ins(training_class: Any, enrolments: list[Any], operator: User) -> None:
+    """Every trainee signed in five minutes early and out at the end of every session (a sign-in
+    sheet entered through the attendance service)."""
+    rows = []
+    for session in training_class.sessions.order_by("date", "start_time"):
+        start = timezone.make_aware(datetime.combine(session.date, session.start_time))
+        end = timezone.make_aware(datetime.combine(session.date, session.end_time))
+        rows += [
+            attendance_entry(
+                session=session,
+                enrolment=enrolment,
+                minutes=None,
+                mode=session.mode,
+                signed_in_at=start - timedelta(minutes=5),
+                signed_out_at=end,
+            )
+            for enrolment in enrolments
+        ]
+    attendance_save_many(
+        actor=operator,
+        training_class=training_class,
+        rows=rows,
+        source=AttendanceSource.SIGN_IN_SHEET,
+        reason="演示数据：录入签到表",
+    )
+
+
+def _inspection_demo(users: dict[str, User]) -> None:
+    yuzhong = District.objects.get(code="500103")
+    if InspectionDraw.objects.filter(district=yuzhong).exists():
+        return
+    operator, officer = users["school"], users["officer.yuzhong"]
+    school = Institution.objects.get(uscc="52500103MJP123456Y")
+    monday = week_of(timezone.localdate()) - timedelta(days=7)
+    days = [monday + timedelta(days=n) for n in range(6)]
+    sessions = [
+        SessionInput(day, time.fromisoformat(begin), time.fromisoformat(end), SessionMode.OFFLINE, "实操")
+        for day in days
+        for begin, end in (("09:00", "12:00"), ("14:00", "17:00"))
+    ]
+    training_class = class_create(
+        actor=operator,
+        institution=school,
+        values={
+            "name": "中式烹调师中级全日制班（过程监管演示）",
+            "occupation": Occupation.objects.get(code="4-03-02-01"),
+            "level": 4,
+            "training_type": "post_skill",
+            "organisation_mode": "concentrated",
+            "schedule_pattern": "full_time",
+            "start_date": days[0],
+            "end_date": days[-1],
+            "venue": "渝中区解放碑民族路 100 号实训厨房",
+            "teachers": "张师傅",
+            "planned_trainees": 30,
+        },
+        sessions=sessions,
+    )
+    before = monday - timedelta(days=7)
+    for to, actor in ((ClassStatus.SUBMITTED, operator), (ClassStatus.APPROVED, officer)):
+        training_class = class_transition(
+            training_class=training_class, actor=actor, to=to, on=before, reason="演示数据"
+        )
+    training_class = class_transition(
+        training_class=training_class, actor=operator, to=ClassStatus.RUNNING, on=monday
+    )
+    enrolments = [
+        enrolment_create(
+            training_class=training_class,
+            actor=operator,
+            id_number=_yuzhong_id_number(birth, serial),
+            name=name,
+        )
+        for name, birth, serial in COOKS
+    ]
+    _demo_sign_ins(training_class, enrolments, operator)
+    drawn = inspection_draw(district=yuzhong, week_start=monday, actor=officer, seed=DRAW_SEED).inspections
+    mine = next(i for i in drawn if i.inspector_id == officer.pk)
+    session = mine.session
+    inspection_record(
+        inspection=mine,
+        actor=officer,
+        visited_at=timezone.make_aware(datetime.combine(session.date, session.start_time))
+        + timedelta(minutes=40),
+        head_count=2,
+        present=[e.pk for e in enrolments[:2]],
+        absent=[enrolments[2].pk],
+        remarks="演示数据：现场点名，孙缺勤不在，签到表上有其签到",
+    )
+
+
 @transaction.atomic
 def load_demo(*, occupations_file: str) -> dict[str, User]:
     occupations_import(rows=parse_occupation_rows(occupations_file))
@@ -461,4 +574,5 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     _audit_demo_claims(users)
     _money_demo_claims(users)
     _publicity_demo(users)
+    _inspection_demo(users)
     return users

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.trainees",
     "apps.claims",
     "apps.audits",
+    "apps.inspections",
     "apps.ledger",
     "apps.exports",
     "apps.notices",
@@ -471,6 +472,12 @@ CELERY_BEAT_SCHEDULE["ledger-reconcile-sweep"] = {
 CELERY_BEAT_SCHEDULE["ledger-reconcile-nightly"] = {
     "task": "ledger.reconcile_nightly",
     "schedule": crontab(hour=2, minute=30),
+}
+# Process supervision (apps.inspections): every Monday at 00:30, next week's sample of sessions in
+# every district not drawn yet by its officer.
+CELERY_BEAT_SCHEDULE["inspections-weekly-draw"] = {
+    "task": "inspections.weekly_draw",
+    "schedule": crontab(day_of_week="mon", hour=0, minute=30),
 }
 # How many claim lines one audit task handles; smaller slices spread a run over more workers
 # (tests shrink it to get several slices out of a handful of lines).

@@ -103,7 +103,7 @@ def test_demo_claims_wait_for_review_and_give_the_batch_audit_its_findings(
     client.force_login(User.objects.get(username="officer.wanzhou"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("audits:runs"), {"scope": "district"})
-    run = AuditRun.objects.get()
+    run = AuditRun.objects.exclude(scope="inspection").get()  # the demo's visit has its own
     assert response.status_code == 302 and run.status == "finished"
     findings = run.findings.order_by("rule")
     assert [(f.rule, f.person.name) for f in findings] == [("R10.2", "李春梅"), ("R3.4", "王建国")]
@@ -158,3 +158,22 @@ def test_the_demo_publishes_its_approved_claim_with_an_answered_objection(client
     assert Objection.objects.get(notice=notice).status == "rejected"
     page = client.get(f"/publicity/{notice.pk}/").content.decode()
     assert notice.title in page and "*" in page
+
+
+def test_demo_inspections_a_drawn_week_in_yuzhong_with_one_visit_that_found_an_absence(client, demo):
+    from apps.audits.models import AuditFinding
+    from apps.inspections.models import Inspection, InspectionDraw
+
+    draw = InspectionDraw.objects.get()
+    assert (draw.district.code, draw.sessions_total) == ("500103", 12)
+    inspections = Inspection.objects.order_by("pk")
+    assert [i.inspector.username for i in inspections] == ["officer.yuzhong", "reviewer"]
+    assert sorted(inspections.values_list("status", flat=True)) == ["assigned", "visited"]
+    (finding,) = AuditFinding.objects.filter(rule="A7")
+    assert (finding.status, finding.details["absent_signed_in"]) == ("confirmed", 1)
+    call_command("demo_data", stdout=io.StringIO())
+    assert (InspectionDraw.objects.count(), Inspection.objects.count()) == (1, 2)  # idempotent
+    client.force_login(User.objects.get(username="officer.yuzhong"))
+    visited = inspections.get(status="visited")
+    page = client.get(reverse("inspections:detail", args=[visited.pk])).content.decode()
+    assert "孙缺勤" in page and "稽核疑点（A7）" in page

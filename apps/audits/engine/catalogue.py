@@ -1,5 +1,6 @@
 """What the batch audit checks: the cross-claim rules of docs/rules.md it applies city-wide, and its own
-audit rules A1–A6 (documented in docs/audit-rules.md). Each finding's message is built here from
+audit rules A1–A6 (documented in docs/audit-rules.md), with A7, what a process-supervision visit
+finds (apps.inspections). Each finding's message is built here from
 the figures the SQL recorded, in the engine's own words where the engine has a rule for it."""
 
 from __future__ import annotations
@@ -129,6 +130,15 @@ RULES: Final[tuple[AuditRule, ...]] = (
         "关联该培训的第一条明细；（二）同一人同一以工代训月份被两条明细记账的（两家企业，或同一企业的"
         "历史数据），后记账的明细为疑点，关联先记账的一条。已拨付申领的明细也写入疑点，作为追回的依据。",
     ),
+    AuditRule(
+        "A7",
+        "过程监管发现缺勤",
+        "E",
+        "过程监管现场检查（抽查的课次）记录的在场人数少于该课次的签到人数的，为班级疑点；"
+        "检查人员核对花名册时看到缺席、却有该课次签到记录的学员，其在该班级的申领明细为疑点。"
+        "检查人员的记录即为依据，疑点记为已确认，在区县经办人员重新打开并排除之前不能审核通过；"
+        "检查时尚未申领的，在申领提交时写入。",
+    ),
 )
 BY_ID: Final[dict[str, AuditRule]] = {r.id: r for r in RULES}
 RULE_CHOICES: Final[list[tuple[str, str]]] = [(r.id, f"{r.id} {r.title}") for r in RULES]
@@ -245,6 +255,19 @@ def _message_a6(d: dict[str, Any]) -> str:
     )
 
 
+def _message_a7(d: dict[str, Any]) -> str:
+    when = f"{d['date']} {d['time']} 课次 #{d['session']}"
+    if d.get("kind") == "class":
+        named = (
+            f"，其中 {d['absent_signed_in']} 名有签到记录的学员被核对为缺席" if d["absent_signed_in"] else ""
+        )
+        return (
+            f"过程监管检查 #{d['inspection']}：{when}现场在场 {d['head_count']} 人，"
+            f"签到 {d['signed_in']} 人{named} (A7)"
+        )
+    return f"过程监管检查 #{d['inspection']}：{when}该学员有签到记录，检查时核对为缺席 (A7)"
+
+
 MESSAGES = {
     "R10.1": _message_r10_1,
     "R10.2": _message_r10_2,
@@ -257,6 +280,7 @@ MESSAGES = {
     "A4": _message_a4,
     "A5": _message_a5,
     "A6": _message_a6,
+    "A7": _message_a7,
 }
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, nobody, register
 
+from ..extensions import claim_submitted
 from ..models import (
     Claim,
     ClaimStatus,
@@ -174,6 +175,7 @@ def claim_transition(*, claim: Claim, actor: User, to: str, reason: str = "") ->
                 claim=claim, actor=actor, kind=f"claim_{to}", what=step.label, body=f"原因：{reason.strip()}"
             )
         elif to == S.SUBMITTED:
+            claim_submitted(claim)
             claim_notify(
                 claim=claim,
                 actor=actor,
