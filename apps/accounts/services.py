@@ -22,7 +22,7 @@ from apps.core.errors import ApplicationError
 from apps.core.middleware import MUST_CHANGE_MESSAGE
 
 from .backends import client_ip, locked_message, username_key
-from .extensions import password_reset_hooks
+from .extensions import access_refusal, password_reset_hooks
 from .models import PasswordReset, Role, User
 from .permissions import manages_accounts, user_policy
 
@@ -72,6 +72,9 @@ def user_authenticate(*, request: HttpRequest, username: str, password: str) -> 
             raise LoginLocked(locked_message())
         left = settings.AXES_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
         raise ApplicationError(f"用户名或密码错误，再失败 {max(left, 1)} 次账号将被锁定 {minutes} 分钟")
+    refusal = access_refusal(user)
+    if refusal:  # the right password of an account whose access has ended (agency, contract)
+        raise ApplicationError(refusal, rule="R7.1")
     return user
 
 
@@ -120,7 +123,6 @@ def user_create(
     role: str,
     full_name: str = "",
     district: Any = None,
-    engaged_districts: Any = (),
     is_staff: bool = False,
 ) -> User:
     if role not in Role.values:
@@ -135,8 +137,6 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    if engaged_districts:
-        user.engaged_districts.set(engaged_districts)
     return user
 
 
