@@ -21,6 +21,8 @@ from apps.core.middleware import MUST_CHANGE_MESSAGE
 
 from .extensions import access_refusal
 
+#: Where a session ended by services.user_access_end keeps why, for the login page to say once.
+ACCESS_ENDED_SESSION_KEY = "access_ended"
 #: The rule an ended access cites: a third party acts only as its contract engages it (R7.1).
 ACCESS_RULE = "R7.1"
 
@@ -95,15 +97,21 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 class AccessEndedMiddleware:
     """A signed-in session whose user may no longer use the portal (extensions.access_refusal) ends
     on its next request: the user is logged out; a page is sent to the login page, which says why;
-    an API call by session answers 401 in the API's error shape. Placed after the messages
-    middleware, so the login page can show the reason."""
+    an API call by session answers 401 in the API's error shape. A session already ended by
+    services.user_access_end says why on its next page. Placed after the messages middleware, so
+    the login page can show the reason."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        if user is None:
+            return self.get_response(request)
+        if not user.is_authenticated:
+            ended = request.session.pop(ACCESS_ENDED_SESSION_KEY, None)
+            if ended:  # a session ended from elsewhere (a blacklisting): say why, once
+                messages.error(request, ended)
             return self.get_response(request)
         refusal = access_refusal(user)
         if not refusal:

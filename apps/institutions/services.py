@@ -11,22 +11,17 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import Role, User
-from apps.accounts.services import user_create
+from apps.accounts.services import user_access_end, user_create
 from apps.catalog.models import District, Level, Occupation, level_label
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
@@ -53,7 +48,13 @@ from .models import (
     ServiceContract,
     ThirdPartyAgency,
 )
-from .permissions import agency_policy, employer_policy, institution_policy, may_end_contract
+from .permissions import (
+    BLACKLISTED_MESSAGE,
+    agency_policy,
+    employer_policy,
+    institution_policy,
+    may_end_contract,
+)
 
 S = InstitutionStatus
 
@@ -911,21 +912,6 @@ def agency_staff_attach(*, actor: User, agency: ThirdPartyAgency, username: str)
     return staff
 
 
-def _sessions_end(user_ids: set[int]) -> int:
-    """End every unexpired session of these users (its store's delete, so a cached session goes
-    too). Reads each unexpired session once: a rare act of the admin or an officer."""
-    if not user_ids:
-        return 0
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    wanted = {str(pk) for pk in user_ids}
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get(SESSION_KEY)) in wanted:
-            store(session_key=session.session_key).delete()
-            ended += 1
-    return ended
-
-
 @transaction.atomic
 def agency_blacklist(*, actor: User, agency: ThirdPartyAgency, reason: str) -> ThirdPartyAgency:
     """List the agency on the blacklist, with a written reason (clause 七: strict supervision,
@@ -949,9 +935,7 @@ def agency_blacklist(*, actor: User, agency: ThirdPartyAgency, reason: str) -> T
         obj=agency, actor=actor, from_state=AgencyStatus.ACTIVE, to_state=agency.status, reason=reason.strip()
     )
     _notify_staff(agency, actor, kind="agency_blacklisted", title="已被列入黑名单", body=f"原因：{reason}")
-    staff_ids = set(agency.staff.values_list("user_id", flat=True))
-    Token.objects.filter(user_id__in=staff_ids).delete()
-    _sessions_end(staff_ids)
+    user_access_end(user_ids=set(agency.staff.values_list("user_id", flat=True)), message=BLACKLISTED_MESSAGE)
     return agency
 
 
