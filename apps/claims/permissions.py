@@ -141,12 +141,6 @@ def _revealing_claims(user: User) -> QuerySet[Claim] | None:
         return Claim.objects.filter(district=user.district_id)
     if user.role in (Role.INSTITUTION_OPERATOR, Role.ENTERPRISE_FILER):
         return claim_policy.visible(user)
-    if user.role == Role.THIRD_PARTY_REVIEWER:
-        # Claim audit (申领审核) checks who was trained: in the districts of that scope (R7.1); each
-        # reveal is logged with the reviewer's agency, for the district to see.
-        return claim_policy.visible(user).filter(
-            district__in=contract_districts(user, ContractScope.CLAIM_AUDIT)
-        )
     return None
 
 

@@ -1,10 +1,11 @@
 """A third party recommends on a claim only under a contract in force for claim audit (申领审核) in
-the claim's district (R7.1); its reveals of a person on such a claim are logged with its agency and
-listed for the district that engages it."""
+the claim's district (R7.1); its logged reads of personal data carry its agency and are listed for
+the district that engages it."""
 
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from apps.claims.services.review import claim_recommend
 from apps.core.errors import ApplicationError
 from apps.institutions.models import AgencyStaff
 from apps.trainees.models import PersonalDataView
-from apps.trainees.services.persons import person_reveal
+from apps.trainees.services.persons import person_reveal, personal_data_download_record
 from tests.claims.conftest import *  # noqa: F403 - fixtures
 from tests.classes.conftest import lathe, make_class, operator, rates, school  # noqa: F401 - fixtures
 from tests.factories import ServiceContractFactory, ThirdPartyAgencyFactory, UserFactory, district
@@ -70,10 +71,14 @@ def test_r7_1_no_recommendation_in_a_district_the_contract_does_not_serve(submit
     assert not is_engaged_reviewer(reviewer, submitted)
 
 
-def test_a_third_partys_reveal_is_logged_with_its_agency_and_listed_for_the_district(submitted, officer):
+def test_a_third_partys_reads_are_logged_with_its_agency_and_listed_for_the_district(submitted, officer):
+    """Third parties reveal no one today (neither the roster's rule nor the claims' lets them); a
+    read of theirs that is logged, such as a download, carries their agency."""
     reviewer = reviewer_with()
     person = submitted.lines.first().person
-    person_reveal(person=person, viewer=reviewer, purpose="review")
+    with pytest.raises(PermissionDenied):
+        person_reveal(person=person, viewer=reviewer, purpose="review")
+    personal_data_download_record(viewer=reviewer, person_ids=[person.pk], purpose="下载考核结果模板")
     row = PersonalDataView.objects.get(viewer=reviewer)
     assert row.agency == reviewer.agency_staff.agency
     person_reveal(person=person, viewer=officer, purpose="review")

@@ -162,7 +162,9 @@ def test_only_the_admin_and_the_engaging_officer_blacklist(world, role):
 
 def test_a_blacklisting_without_a_reason_is_refused_on_the_form(world):
     agency, contract, users = world
-    response = _client(users, "officer_of_district").post(_urls(agency, contract)["blacklist"], {"reason": ""})
+    response = _client(users, "officer_of_district").post(
+        _urls(agency, contract)["blacklist"], {"reason": ""}
+    )
     assert response.status_code == 400
     agency.refresh_from_db()
     assert agency.status == AgencyStatus.ACTIVE
