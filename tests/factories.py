@@ -9,12 +9,15 @@ from factory.django import DjangoModelFactory
 from apps.accounts.models import Role, User
 from apps.catalog.models import District, DistrictSetting, Occupation, RateRow
 from apps.institutions.models import (
+    AgencyStaff,
     Employer,
     Institution,
     InstitutionKind,
     InstitutionOccupation,
     InstitutionStatus,
     InstitutionYear,
+    ServiceContract,
+    ThirdPartyAgency,
 )
 
 PASSWORD = "Test-Pass-2021"
@@ -51,8 +54,12 @@ class UserFactory(DjangoModelFactory):
 
     @factory.post_generation
     def engaged(self, create, extracted, **kwargs):
+        """A reviewer engaged by these districts: staff of a new agency whose one contract, in force
+        from 2000 to 2099 for every scope, serves them (apps.institutions, R7.1)."""
         if create and extracted:
-            self.engaged_districts.set(extracted)
+            agency = ThirdPartyAgencyFactory()
+            AgencyStaff.objects.create(agency=agency, user=self)
+            ServiceContractFactory(agency=agency, district=extracted[0], districts=extracted)
         if create:
             self.save()
 
@@ -243,3 +250,35 @@ def notice_over(line_ids, *, days_ago: int = 20):
             published_on=today - timedelta(days=days_ago + 10), ends_on=today - timedelta(days=days_ago)
         )
     return notice
+
+
+class ThirdPartyAgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = ThirdPartyAgency
+
+    name = factory.Sequence(lambda n: f"第三方评审机构{n}")
+    uscc = factory.Sequence(lambda n: uscc(n + 5000, prefix="91", region="500103"))
+    contact_name = "联系人"
+
+
+class ServiceContractFactory(DjangoModelFactory):
+    """Every scope, in force from 2000 to 2099; `districts` defaults to the signing district."""
+
+    class Meta:
+        model = ServiceContract
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(ThirdPartyAgencyFactory)
+    number = factory.Sequence(lambda n: f"ZFGM-{n:04d}")
+    district = factory.LazyFunction(lambda: district("500103"))
+    reviews_institutions = True
+    supervises_training = True
+    audits_claims = True
+    starts_on = date(2000, 1, 1)
+    ends_on = date(2099, 12, 31)
+    amount = Decimal("100000.00")
+
+    @factory.post_generation
+    def districts(self, create, extracted, **kwargs):
+        if create:
+            self.districts.set(extracted or [self.district])

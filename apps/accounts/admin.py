@@ -13,7 +13,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "district", "is_active"]
     search_fields = ["username", "full_name"]
     list_select_related = ["district"]
-    filter_horizontal = ["engaged_districts", "groups", "user_permissions"]
+    filter_horizontal = ["groups", "user_permissions"]
     fieldsets = [
         *(BaseUserAdmin.fieldsets or ()),
         (
@@ -23,7 +23,6 @@ class UserAdmin(BaseUserAdmin):
                     "full_name",
                     "role",
                     "district",
-                    "engaged_districts",
                     "phone",
                     "must_change_password",
                 ]

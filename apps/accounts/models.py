@@ -23,8 +23,9 @@ class User(ChoiceLabels, AbstractUser):
     """A portal user. The role fixes what they may do; the scope fields fix where:
     `district` is the district an officer works for, or the district of the institution or
     employer an operator or filer acts for (their organisation itself is a membership in
-    apps.institutions); `engaged_districts` are the districts that engaged a third-party
-    reviewer (R7.1). Municipal admin and auditors see the whole city.
+    apps.institutions). A third-party reviewer's districts are those of the service contracts in
+    force of their agency (apps.institutions: AgencyStaff, ServiceContract; R7.1), never set on
+    the user. Municipal admin and auditors see the whole city.
     """
 
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
@@ -36,13 +37,6 @@ class User(ChoiceLabels, AbstractUser):
         blank=True,
         related_name="officers",
         verbose_name=_("所属区县"),
-    )
-    engaged_districts = models.ManyToManyField(
-        "catalog.District",
-        blank=True,
-        related_name="engaged_reviewers",
-        verbose_name=_("委托区县"),
-        help_text=_("第三方社会机构仅能在委托其开展工作的区县内操作 (R7.1)"),
     )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
     must_change_password = models.BooleanField(

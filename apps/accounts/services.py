@@ -3,13 +3,15 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime
+from importlib import import_module
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -21,8 +23,8 @@ from rest_framework.authtoken.models import Token
 from apps.core.errors import ApplicationError
 from apps.core.middleware import MUST_CHANGE_MESSAGE
 
-from .backends import client_ip, locked_message, username_key
-from .extensions import password_reset_hooks
+from .backends import ACCESS_ENDED_SESSION_KEY, client_ip, locked_message, username_key
+from .extensions import access_refusal, password_reset_hooks
 from .models import PasswordReset, Role, User
 from .permissions import manages_accounts, user_policy
 
@@ -72,6 +74,9 @@ def user_authenticate(*, request: HttpRequest, username: str, password: str) -> 
             raise LoginLocked(locked_message())
         left = settings.AXES_FAILURE_LIMIT - getattr(request, "axes_failures_since_start", 0)
         raise ApplicationError(f"用户名或密码错误，再失败 {max(left, 1)} 次账号将被锁定 {minutes} 分钟")
+    refusal = access_refusal(user)
+    if refusal:  # the right password of an account whose access has ended (agency, contract)
+        raise ApplicationError(refusal, rule="R7.1")
     return user
 
 
@@ -79,6 +84,28 @@ def user_unlock(*, username: str) -> int:
     """Lift every lock-out of a username, from every address (the admin's unlock); returns how many
     username + address pairs were counting. The audit (AccessFailureLog) stays."""
     return AxesProxyHandler.reset_attempts(username=username_key(username))
+
+
+def user_access_end(*, user_ids: set[int], message: str) -> int:
+    """End these users' API tokens and every unexpired session of theirs now (an agency's
+    blacklisting, R7.1). A session's data, its sign-in with it, is cleared through its store (so a
+    cached session goes too) and keeps only `message`, which AccessEndedMiddleware shows once on
+    the login page the user is sent to. Reads each unexpired session once: a rare act. Returns how
+    many sessions were ended."""
+    if not user_ids:
+        return 0
+    Token.objects.filter(user_id__in=user_ids).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    wanted = {str(pk) for pk in user_ids}
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) in wanted:
+            ending = store(session_key=session.session_key)
+            ending.clear()
+            ending[ACCESS_ENDED_SESSION_KEY] = message
+            ending.save()
+            ended += 1
+    return ended
 
 
 def token_expires_at(token: Token) -> datetime:
@@ -120,7 +147,6 @@ def user_create(
     role: str,
     full_name: str = "",
     district: Any = None,
-    engaged_districts: Any = (),
     is_staff: bool = False,
 ) -> User:
     if role not in Role.values:
@@ -135,8 +161,6 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    if engaged_districts:
-        user.engaged_districts.set(engaged_districts)
     return user
 
 

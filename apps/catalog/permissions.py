@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from apps.accounts.models import Role
 from apps.core.permissions import PermissionPolicy, is_active_user
 
+from .extensions import engaged_districts
 from .models import District, DistrictSetting, RateRow
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def districts_visible_to(user: User) -> QuerySet[District]:
     if user.is_city_wide:
         return District.objects.all()
     if user.role == Role.THIRD_PARTY_REVIEWER:
-        return user.engaged_districts.all()
+        return engaged_districts(user)  # those of the agency's active contracts (R7.1)
     if user.district_id is None:
         return District.objects.none()
     return District.objects.filter(pk=user.district_id)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Min
 from django.utils import timezone
 
+from apps.institutions.models import ContractScope
+from apps.institutions.permissions import contract_districts
+
 from .permissions import claim_policy
 from .selectors import (
     claim_kind_status_counts,
@@ -54,7 +57,11 @@ def reviewer_panel(user: User) -> dict[str, Any]:
         "title": "待提出审核意见的补贴申领",
         "count": awaiting.count(),
         "oldest_days": (timezone.now() - oldest).days if oldest else None,
-        "districts": list(user.engaged_districts.order_by("sort_order").values_list("name", flat=True)),
+        "districts": list(
+            contract_districts(user, ContractScope.CLAIM_AUDIT)
+            .order_by("sort_order")
+            .values_list("name", flat=True)
+        ),
     }
 
 

@@ -18,6 +18,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from apps.accounts.models import Role
 from apps.catalog.permissions import districts_visible_to
 from apps.core.permissions import PermissionPolicy, is_active_user
+from apps.institutions.models import ContractScope
+from apps.institutions.permissions import contract_districts
 
 from .models import Claim, ClaimLine, ClaimStatus
 
@@ -60,10 +62,12 @@ def is_claim_officer(user: User, claim: Claim) -> bool:
 
 
 def is_engaged_reviewer(user: User, claim: Claim) -> bool:
+    """A third-party reviewer whose agency has a contract in force for claim audit (申领审核) in the
+    claim's district (R7.1)."""
     return (
         is_active_user(user)
         and user.role == Role.THIRD_PARTY_REVIEWER
-        and user.engaged_districts.filter(pk=claim.district_id).exists()
+        and contract_districts(user, ContractScope.CLAIM_AUDIT).filter(pk=claim.district_id).exists()
     )
 
 

@@ -27,6 +27,8 @@ from django.utils import timezone
 from apps.classes.models import ClassStatus, TrainingClass
 from apps.core.masking import mask_id_number
 from apps.core.selectors import latest_change_to, latest_changes_to, state_changes_for
+from apps.institutions.models import ContractScope
+from apps.institutions.permissions import contract_districts
 from apps.trainees.models import Person
 from apps.trainees.permissions import person_policy
 
@@ -272,8 +274,13 @@ def claim_queue_by_age(*, user: User, now: datetime | None = None) -> dict[str, 
 
 
 def claims_awaiting_recommendation(*, user: User) -> QuerySet[Claim]:
-    """For a third-party reviewer: claims waiting for a decision that have no recommendation yet."""
-    return claim_policy.visible(user).filter(status__in=WAITING, recommendation="")
+    """For a third-party reviewer: claims waiting for a decision that have no recommendation yet, in
+    the districts whose contracts engage them for claim audit (R7.1)."""
+    return claim_policy.visible(user).filter(
+        status__in=WAITING,
+        recommendation="",
+        district__in=contract_districts(user, ContractScope.CLAIM_AUDIT),
+    )
 
 
 def claimable_classes(*, user: User) -> QuerySet[TrainingClass]:

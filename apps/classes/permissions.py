@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 from apps.accounts.models import Role
 from apps.catalog.permissions import districts_visible_to
 from apps.core.permissions import PermissionPolicy, is_active_user
+from apps.institutions.models import ContractScope
+from apps.institutions.permissions import contract_districts
 
 from .models import ClassStatus, TrainingClass
 
@@ -38,11 +40,14 @@ def is_class_operator(user: User, training_class: TrainingClass) -> bool:
 
 
 def is_engaged_class_reviewer(user: User, training_class: TrainingClass) -> bool:
-    """A third-party agency engaged by the class's district: recommends, never decides (R7.1)."""
+    """A third-party agency with a contract in force for institution review (机构审核) in the
+    class's district: recommends, never decides (R7.1)."""
     return bool(
         is_active_user(user)
         and user.role == Role.THIRD_PARTY_REVIEWER
-        and user.engaged_districts.filter(pk=training_class.district_id).exists()
+        and contract_districts(user, ContractScope.INSTITUTION_REVIEW)
+        .filter(pk=training_class.district_id)
+        .exists()
     )
 
 

@@ -6,6 +6,8 @@ from django.db.models import Count, Min, QuerySet
 
 from apps.core.models import choice_label
 from apps.core.selectors import latest_change_to, latest_changes_to, state_changes_for
+from apps.institutions.models import ContractScope
+from apps.institutions.permissions import contract_districts
 
 from .models import ClassStatus, TrainingClass
 from .permissions import class_policy
@@ -102,4 +104,8 @@ def returned_with_reasons(*, user: User, limit: int = 5) -> list[tuple[TrainingC
 
 def classes_awaiting_recommendation(*, user: User) -> Any:
     """For a third-party reviewer: submitted applications in its districts with no advice yet."""
-    return class_policy.visible(user).filter(status=ClassStatus.SUBMITTED, recommendation="")
+    return class_policy.visible(user).filter(
+        status=ClassStatus.SUBMITTED,
+        recommendation="",
+        district__in=contract_districts(user, ContractScope.INSTITUTION_REVIEW),
+    )

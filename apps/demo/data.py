@@ -46,14 +46,19 @@ from apps.core.services import state_change_record
 from apps.inspections.models import InspectionDraw
 from apps.inspections.services import inspection_draw, inspection_record, week_of
 from apps.institutions.models import (
+    ContractScope,
     Employer,
     Institution,
     InstitutionKind,
     InstitutionOccupation,
     InstitutionStatus,
     InstitutionYear,
+    ThirdPartyAgency,
 )
 from apps.institutions.services import (
+    agency_create,
+    agency_staff_attach,
+    contract_create,
     institution_recognition_add,
     institution_transition,
     institution_year_set,
@@ -64,7 +69,7 @@ from apps.notices.selectors import district_officers
 from apps.notices.services import notify
 from apps.publicity.models import PublicNotice
 from apps.publicity.services import notice_publish, objection_answer, objection_file
-from apps.rules.identity import id_check_character
+from apps.rules.identity import id_check_character, uscc_check_character
 from apps.trainees.models import AttendanceSource
 from apps.trainees.services.attendance import attendance_entry, attendance_save_many
 from apps.trainees.services.enrolment import enrolment_create
@@ -127,8 +132,37 @@ def _users(districts: dict[str, District]) -> dict[str, User]:
                 user.is_superuser = True
                 user.save(update_fields=["is_superuser"])
         users[username] = user
-    users["reviewer"].engaged_districts.add(districts["500103"])
     return users
+
+
+def _agency(districts: dict[str, District], users: dict[str, User]) -> None:
+    """The demo reviewer works for a third-party agency that 渝中区 engaged for claim audit and
+    institution review until the end of next year (R7.1)."""
+    code = "52500103MJQ718290"
+    code += uscc_check_character(code)
+    if ThirdPartyAgency.objects.filter(uscc=code).exists():
+        return
+    officer = users["officer.yuzhong"]
+    agency = agency_create(
+        actor=users["admin"],
+        name="重庆正信社会评估服务中心",
+        uscc=code,
+        contact_name="陈主任",
+        contact_phone="023-63001234",
+    )
+    yuzhong = districts["500103"]
+    contract_create(
+        actor=officer,
+        agency=agency,
+        number="YZ-ZFGM-2021-01",
+        district=yuzhong,
+        districts=[yuzhong],
+        scopes=[ContractScope.CLAIM_AUDIT, ContractScope.INSTITUTION_REVIEW],
+        starts_on=POLICY_START,
+        ends_on=date(timezone.localdate().year + 1, 12, 31),
+        amount=Decimal("180000"),
+    )
+    agency_staff_attach(actor=officer, agency=agency, username="reviewer")
 
 
 def _organisations(districts: dict[str, District], users: dict[str, User]) -> None:
@@ -568,6 +602,7 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     occupations_import(rows=parse_occupation_rows(occupations_file))
     districts = {d.code: d for d in District.objects.filter(code__in=["500103", "500101"])}
     users = _users(districts)
+    _agency(districts, users)
     _organisations(districts, users)
     _rate_tables(districts, users)
     _allocations(districts, users)

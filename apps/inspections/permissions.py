@@ -15,6 +15,8 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Role, User
 from apps.core.permissions import PermissionPolicy, is_active_user
+from apps.institutions.models import ContractScope
+from apps.institutions.permissions import contracts_in_force
 
 from .models import Inspection, InspectionStatus
 
@@ -27,14 +29,17 @@ INSPECTION_ROLES = frozenset(
 
 
 def inspectors_for(district: District | Any) -> QuerySet[User]:
-    """Who may inspect a district's sessions: its active district officers and the third-party
-    reviewers engaged in it. The one place to change when engagements become contracts with a
-    process-supervision scope."""
+    """Who may inspect a district's sessions: its active district officers and the staff of the
+    third-party agencies whose contract in force today engages them in the district for process
+    supervision (过程监管, clause 七; apps.institutions)."""
+    supervising = contracts_in_force().filter(
+        **{ContractScope.PROCESS_SUPERVISION.value: True}, districts=district.pk
+    )
     return (
         User.objects.filter(is_active=True)
         .filter(
             Q(role=Role.DISTRICT_OFFICER, district_id=district.pk)
-            | Q(role=Role.THIRD_PARTY_REVIEWER, engaged_districts=district.pk)
+            | Q(role=Role.THIRD_PARTY_REVIEWER, agency_staff__agency__in=supervising.values("agency_id"))
         )
         .distinct()
         .order_by("pk")

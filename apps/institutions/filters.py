@@ -5,10 +5,10 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from apps.catalog.filters import DistrictOffered, district_filter
+from apps.catalog.filters import DistrictFilter, DistrictOffered, district_filter
 from apps.core.filters import ALL, search_filter, yes_no_filter
 
-from .models import Employer, Institution, InstitutionKind, InstitutionStatus
+from .models import AgencyStatus, Employer, Institution, InstitutionKind, InstitutionStatus, ThirdPartyAgency
 
 
 def _by_name_or_code(queryset: QuerySet, value: str) -> QuerySet:
@@ -40,6 +40,27 @@ class EmployerFilter(DistrictOffered):
 
     class Meta:
         model = Employer
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _by_name_or_code(queryset, value)
+
+
+class AgencyFilter(DistrictOffered):
+    """?q (name or credit code), ?status, ?district (code: a district its contracts serve)."""
+
+    q = search_filter("机构名称或统一社会信用代码", "filter_q")
+    status = django_filters.ChoiceFilter(label="状态", choices=AgencyStatus.choices, empty_label=ALL)
+    district = DistrictFilter(
+        field_name="contracts__districts",
+        label="服务区县",
+        to_field_name="code",
+        empty_label=ALL,
+        distinct=True,
+    )
+
+    class Meta:
+        model = ThirdPartyAgency
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -10,7 +10,7 @@ from apps.catalog.forms.catalogue import LEVEL_CHOICES
 from apps.catalog.models import District, Occupation
 from apps.core.forms import DateInput
 
-from .models import HighSkillBase, InstitutionKind, InstitutionStatus
+from .models import ContractScope, HighSkillBase, InstitutionKind, InstitutionStatus
 
 
 class AccountFields(forms.Form):
@@ -207,3 +207,53 @@ class EmployerDetailsForm(forms.Form):
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     contact_name = forms.CharField(label=_("联系人"), max_length=32, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+
+# Third-party agencies (clause 七, R7.1) -------------------------------------------------------
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(label=_("机构名称"), max_length=128)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
+    contact_name = forms.CharField(label=_("联系人"), max_length=32, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+
+class ContractForm(forms.Form):
+    """An officer is offered their own district only; the service checks it again."""
+
+    number = forms.CharField(label=_("合同编号"), max_length=64, help_text=_("同一签约区县内不能重复"))
+    district = forms.ModelChoiceField(label=_("签约区县"), queryset=District.objects.none())
+    districts = forms.ModelMultipleChoiceField(
+        label=_("服务区县"),
+        queryset=District.objects.none(),
+        help_text=_("机构人员只能在这些区县内工作；可多选（按住 Ctrl 键）"),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("服务内容"),
+        choices=ContractScope.choices,
+        help_text=_("机构审核、过程监管、申领审核，至少选一项；可多选（按住 Ctrl 键）"),
+    )
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput(), help_text=_("含当日；次日起合同失效"))
+    amount = forms.DecimalField(
+        label=_("合同金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+    def __init__(self, *args, districts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = districts if districts is not None else District.objects.all()
+        self.fields["district"].queryset = offered
+        self.fields["districts"].queryset = offered
+
+
+class StaffAttachForm(forms.Form):
+    username = forms.CharField(
+        label=_("人员账号（用户名）"),
+        max_length=150,
+        help_text=_("角色为“第三方社会机构审核人员”的账号，由账号管理员创建"),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

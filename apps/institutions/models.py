@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -187,3 +189,123 @@ class InstitutionYear(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.year}"
+
+
+class AgencyStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    BLACKLISTED = "blacklisted", _("已列入黑名单")
+
+
+class ThirdPartyAgency(TimeStampedModel):
+    """A third-party organisation a district hires by government purchase of services (政府购买服务,
+    clause 七, R7.1) to review institutions, supervise training in progress or audit claims. Its
+    staff act only within an active contract (ServiceContract); a blacklisted agency's staff act
+    nowhere, whatever its contracts say. Blacklisting and lifting are written to the state-change
+    log with their reason; `blacklist_*` hold the latest blacklisting while it stands."""
+
+    name = models.CharField(_("机构名称"), max_length=128)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=AgencyStatus.choices, default=AgencyStatus.ACTIVE
+    )
+    blacklist_reason = models.CharField(_("列入黑名单原因"), max_length=500, blank=True)
+    blacklisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("列入黑名单人"),
+    )
+    blacklisted_at = models.DateTimeField(_("列入黑名单时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("第三方社会机构")
+        verbose_name_plural = _("第三方社会机构")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractScope(models.TextChoices):
+    """What a contract engages the agency for (clause 七); each is a boolean of ServiceContract."""
+
+    INSTITUTION_REVIEW = "reviews_institutions", _("机构审核")
+    PROCESS_SUPERVISION = "supervises_training", _("过程监管")
+    CLAIM_AUDIT = "audits_claims", _("申领审核")
+
+
+class ServiceContract(TimeStampedModel):
+    """A contract of government purchase of services: which districts engage the agency, for what,
+    from when to when (both days included). Its number is unique within its signing district."""
+
+    agency = models.ForeignKey(
+        ThirdPartyAgency, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("第三方社会机构")
+    )
+    number = models.CharField(_("合同编号"), max_length=64)
+    district = models.ForeignKey(
+        "catalog.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("签约区县")
+    )
+    districts = models.ManyToManyField("catalog.District", related_name="+", verbose_name=_("服务区县"))
+    reviews_institutions = models.BooleanField(_("机构审核"), default=False)
+    supervises_training = models.BooleanField(_("过程监管"), default=False)
+    audits_claims = models.BooleanField(_("申领审核"), default=False)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    amount = models.DecimalField(_("合同金额（元）"), max_digits=14, decimal_places=2)
+    terminated_on = models.DateField(_("提前终止日期"), null=True, blank=True)
+    termination_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("服务合同")
+        verbose_name_plural = _("服务合同")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "number"], name="service_contract_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="contract_dates"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="contract_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(reviews_institutions=True)
+                | models.Q(supervises_training=True)
+                | models.Q(audits_claims=True),
+                name="contract_has_scope",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "ends_on", "starts_on"], name="contract_agency_period")]
+
+    def __str__(self) -> str:
+        return f"{self.number}（{self.agency}）"
+
+    def in_force_on(self, day: date) -> bool:
+        return self.terminated_on is None and self.starts_on <= day <= self.ends_on
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(label) for value, label in ContractScope.choices if getattr(self, value)]
+
+
+class AgencyStaff(TimeStampedModel):
+    """A user of role THIRD_PARTY_REVIEWER working for one agency (at most one)."""
+
+    agency = models.ForeignKey(
+        ThirdPartyAgency, on_delete=models.PROTECT, related_name="staff", verbose_name=_("第三方社会机构")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="agency_staff",
+        verbose_name=_("账号"),
+    )
+
+    class Meta:
+        verbose_name = _("第三方机构人员")
+        verbose_name_plural = _("第三方机构人员")
+        ordering = ["agency", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.agency}）"

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.catalog.models import level_label
 from apps.core.masking import mask_bank_account
 from apps.core.models import choice_label
@@ -17,6 +20,8 @@ from apps.rules.high_skill import BaseTier, check_high_skill_base
 from apps.rules.parameters import params_on
 
 from .models import (
+    AgencyStaff,
+    AgencyStatus,
     Employer,
     HighSkillBase,
     Institution,
@@ -24,9 +29,17 @@ from .models import (
     InstitutionOccupation,
     InstitutionStatus,
     InstitutionYear,
+    ServiceContract,
+    ThirdPartyAgency,
 )
-from .permissions import employer_policy, institution_policy
-from .services import LIFECYCLE
+from .permissions import (
+    agency_policy,
+    contracts_in_force,
+    employer_policy,
+    institution_policy,
+    may_end_contract,
+)
+from .services import AGENCY_EVENTS, LIFECYCLE
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -255,3 +268,105 @@ def high_skill_bases(*, year: int, on: date) -> list[BaseProgress]:
         )
         for base in bases
     ]
+
+
+# Third-party agencies (clause 七, R7.1) -------------------------------------------------------
+
+
+def staff_agency_id(*, user: User) -> int | None:
+    """The agency a third-party reviewer works for (None for every other role, without a query)."""
+    if user.role != Role.THIRD_PARTY_REVIEWER:
+        return None
+    return AgencyStaff.objects.filter(user_id=user.pk).values_list("agency_id", flat=True).first()
+
+
+def agency_list(*, user: User) -> QuerySet[ThirdPartyAgency]:
+    """The agencies the user may see, each with how many of its contracts are in force today
+    (narrowed by `filters.AgencyFilter` on the list)."""
+    in_force = contracts_in_force().filter(agency_id=OuterRef("pk")).order_by().values("agency_id")
+    return agency_policy.visible(user).annotate(
+        contracts_in_force=Coalesce(
+            Subquery(in_force.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+        ),
+        staff_count=Count("staff", distinct=True),
+    )
+
+
+def agency_get(*, agency_id: int, user: User) -> ThirdPartyAgency:
+    try:
+        return agency_policy.visible(user).select_related("blacklisted_by").get(pk=agency_id)
+    except ThirdPartyAgency.DoesNotExist as exc:
+        raise Http404("第三方社会机构不存在") from exc
+
+
+def contract_get(*, contract_id: int, agency: ThirdPartyAgency) -> ServiceContract:
+    try:
+        return agency.contracts.select_related("district").get(pk=contract_id)
+    except ServiceContract.DoesNotExist as exc:
+        raise Http404("服务合同不存在") from exc
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    contract: ServiceContract
+    districts: list[str]
+    in_force: bool
+    may_end: bool
+
+
+def agency_contracts(*, agency: ThirdPartyAgency, user: User) -> list[ContractRow]:
+    """The agency's contracts, newest first, with whether each is in force and the user may end it."""
+    today = timezone.localdate()
+    contracts = agency.contracts.select_related("district").prefetch_related("districts")
+    rows = []
+    for contract in contracts:
+        districts = sorted(contract.districts.all(), key=lambda d: (d.sort_order, d.code))
+        in_force = contract.in_force_on(today) and agency.status == AgencyStatus.ACTIVE
+        rows.append(
+            ContractRow(
+                contract,
+                [d.name for d in districts],
+                in_force,
+                contract.in_force_on(today) and may_end_contract(user, contract),
+            )
+        )
+    return rows
+
+
+def agency_staff(*, agency: ThirdPartyAgency) -> QuerySet[AgencyStaff]:
+    return agency.staff.select_related("user").order_by("user__username")
+
+
+def agency_history(*, agency: ThirdPartyAgency) -> list[HistoryEntry]:
+    """Every logged change of the agency, oldest first, in words."""
+    entries = []
+    for change in state_changes_for(obj=agency):
+        if change.to_state in AGENCY_EVENTS:
+            event = AGENCY_EVENTS[change.to_state]
+        elif change.to_state == AgencyStatus.BLACKLISTED:
+            event = "列入黑名单"
+        else:
+            event = "解除黑名单"
+        entries.append(
+            HistoryEntry(
+                at=change.created_at,
+                actor=change.actor,
+                event=event,
+                detail="",
+                reason=change.reason,
+                to_state=change.to_state,
+            )
+        )
+    return entries
+
+
+def agencies_engaged_by(*, user: User) -> QuerySet[ThirdPartyAgency]:
+    """The agencies whose personal-data reads this user may see: every one for the admin and the
+    auditor, those that ever contracted the officer's district for an officer (R7.1)."""
+    if user.role in {Role.MUNICIPAL_ADMIN, Role.AUDITOR}:
+        return ThirdPartyAgency.objects.all()
+    if user.role == Role.DISTRICT_OFFICER and user.district_id is not None:
+        return ThirdPartyAgency.objects.filter(
+            Q(contracts__district_id=user.district_id) | Q(contracts__districts=user.district_id)
+        ).distinct()
+    return ThirdPartyAgency.objects.none()

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
-from apps.accounts.services import user_create
+from apps.accounts.services import user_access_end, user_create
 from apps.catalog.models import District, Level, Occupation, level_label
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
@@ -35,6 +35,9 @@ from apps.rules import EntityType, RuleViolation, check_uscc, uscc_entity_type
 from apps.rules.high_skill import check_district_school_level
 
 from .models import (
+    AgencyStaff,
+    AgencyStatus,
+    ContractScope,
     Employer,
     HighSkillBase,
     Institution,
@@ -42,8 +45,16 @@ from .models import (
     InstitutionOccupation,
     InstitutionStatus,
     InstitutionYear,
+    ServiceContract,
+    ThirdPartyAgency,
 )
-from .permissions import employer_policy, institution_policy
+from .permissions import (
+    BLACKLISTED_MESSAGE,
+    agency_policy,
+    employer_policy,
+    institution_policy,
+    may_end_contract,
+)
 
 S = InstitutionStatus
 
@@ -729,3 +740,229 @@ def employer_details_update(
     locked.save(update_fields=[*changes, "updated_at"])
     state_change_record(obj=locked, actor=actor, from_state="", to_state="details_changed", changes=changes)
     return locked
+
+
+# Third-party agencies (clause 七, R7.1) -------------------------------------------------------
+#
+# Every change is logged on the agency (apps.core.services.state_change_record: blacklisting and
+# lifting as status moves, the rest as events whose `to_state` is one of AGENCY_EVENTS) and its
+# staff are told. A reviewer's scope is read from the contracts in force (permissions.contract_
+# districts); a blacklisting, or the end of the last contract, ends their access on their next
+# request (permissions.agency_access_refusal, asked by apps.accounts.backends).
+
+AGENCY_EVENTS = {
+    "agency_created": "登记第三方社会机构",
+    "contract_added": "签订服务合同",
+    "contract_terminated": "提前终止服务合同",
+    "staff_attached": "登记机构人员",
+}
+
+
+BLACKLIST_FIELDS = ["status", "blacklist_reason", "blacklisted_by", "blacklisted_at", "updated_at"]
+
+
+def _agency_log(agency: ThirdPartyAgency, actor: User, event: str, reason: str = "", **changes: Any) -> None:
+    state_change_record(
+        obj=agency,
+        actor=actor,
+        from_state=agency.status,
+        to_state=event,
+        reason=reason,
+        changes=changes or None,
+    )
+
+
+def _notify_staff(agency: ThirdPartyAgency, actor: User, *, kind: str, title: str, body: str = "") -> None:
+    notify(
+        recipients=[staff.user for staff in agency.staff.select_related("user")],
+        kind=kind,
+        title=f"{agency.name}：{title}",
+        body=body,
+        link=reverse("institutions:agency_detail", args=[agency.pk]),
+        exclude=actor,
+    )
+
+
+@transaction.atomic
+def agency_create(
+    *, actor: User, name: str, uscc: str, contact_name: str = "", contact_phone: str = ""
+) -> ThirdPartyAgency:
+    """Record a third-party organisation (the admin or a district officer)."""
+    if not agency_policy.can(actor, "add"):
+        raise PermissionDenied("您无权登记第三方社会机构")
+    code = uscc.strip().upper()
+    try:
+        check_uscc(code)
+    except RuleViolation as exc:
+        raise ApplicationError(exc.finding.message, rule="R11.3", field="uscc") from exc
+    if ThirdPartyAgency.objects.filter(uscc=code).exists():
+        raise ApplicationError(f"统一社会信用代码 {code} 的第三方社会机构已登记", field="uscc")
+    agency = ThirdPartyAgency.objects.create(
+        name=name.strip(), uscc=code, contact_name=contact_name.strip(), contact_phone=contact_phone.strip()
+    )
+    _agency_log(agency, actor, "agency_created")
+    return agency
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    actor: User,
+    agency: ThirdPartyAgency,
+    number: str,
+    district: District,
+    districts: list[District],
+    scopes: list[str],
+    starts_on: date,
+    ends_on: date,
+    amount: Decimal,
+) -> ServiceContract:
+    """A contract of government purchase of services (政府购买服务). An officer signs for their own
+    district only, to serve it alone; the admin for any. A blacklisted agency gets none (R7.1)."""
+    agency = ThirdPartyAgency.objects.select_for_update().get(pk=agency.pk)
+    if not agency_policy.can(actor, "add_contract", agency):
+        raise PermissionDenied("您无权为该机构签订服务合同")
+    if actor.role == Role.DISTRICT_OFFICER and (
+        district.pk != actor.district_id or any(d.pk != actor.district_id for d in districts)
+    ):
+        raise ApplicationError("区县经办人员只能为本区县签订服务合同，服务区县限本区县", field="districts")
+    if agency.status == AgencyStatus.BLACKLISTED:
+        raise ApplicationError("该机构已被列入黑名单，不能签订服务合同", rule="R7.1")
+    if not districts:
+        raise ApplicationError("请选择服务区县", field="districts")
+    unknown = set(scopes) - set(ContractScope.values)
+    if not scopes or unknown:
+        raise ApplicationError("请选择服务内容：机构审核、过程监管、申领审核至少一项", field="scopes")
+    if ends_on < starts_on:
+        raise ApplicationError("结束日期不能早于开始日期", field="ends_on")
+    if amount <= 0:
+        raise ApplicationError("合同金额必须大于 0 元", field="amount")
+    number = number.strip()
+    if ServiceContract.objects.filter(district=district, number=number).exists():
+        raise ApplicationError(f"{district.name}已有编号为 {number} 的服务合同", field="number")
+    contract = ServiceContract.objects.create(
+        agency=agency,
+        number=number,
+        district=district,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount=amount.quantize(Decimal("0.01")),
+        **{scope: scope in scopes for scope in ContractScope.values},
+    )
+    contract.districts.set(districts)
+    names = "、".join(d.name for d in sorted(districts, key=lambda d: (d.sort_order, d.code)))
+    scope_words = "、".join(contract.scope_labels)
+    summary = f"合同 {number}：{names}，{scope_words}，{starts_on:%Y-%m-%d} 至 {ends_on:%Y-%m-%d}"
+    _agency_log(agency, actor, "contract_added", summary, contract=contract.pk)
+    _notify_staff(agency, actor, kind="agency_contract", title="新的服务合同", body=summary)
+    return contract
+
+
+@transaction.atomic
+def contract_terminate(*, actor: User, contract: ServiceContract, reason: str) -> ServiceContract:
+    """End a contract before its end date (from today: it is no longer in force). Its staff lose
+    the districts it gave at once; with no other contract in force, their access ends."""
+    contract = ServiceContract.objects.select_for_update().select_related("agency").get(pk=contract.pk)
+    if not may_end_contract(actor, contract):
+        raise PermissionDenied("您无权终止该服务合同")
+    if not reason.strip():
+        raise ApplicationError("请填写终止原因", field="reason")
+    today = timezone.localdate()
+    if contract.terminated_on is not None:
+        raise ApplicationError("该服务合同已终止", field="reason")
+    if contract.ends_on < today:
+        raise ApplicationError("该服务合同已到期，无需终止", field="reason")
+    contract.terminated_on = today
+    contract.termination_reason = reason.strip()
+    contract.save(update_fields=["terminated_on", "termination_reason", "updated_at"])
+    _agency_log(contract.agency, actor, "contract_terminated", f"合同 {contract.number}：{reason.strip()}")
+    _notify_staff(
+        contract.agency,
+        actor,
+        kind="agency_contract",
+        title=f"服务合同 {contract.number} 已终止",
+        body=reason,
+    )
+    return contract
+
+
+@transaction.atomic
+def agency_staff_attach(*, actor: User, agency: ThirdPartyAgency, username: str) -> AgencyStaff:
+    """Attach an account of role third-party reviewer to the agency (one agency per account)."""
+    if not agency_policy.can(actor, "attach_staff", agency):
+        raise PermissionDenied("您无权为该机构登记人员")
+    if agency.status == AgencyStatus.BLACKLISTED:
+        raise ApplicationError("该机构已被列入黑名单，不能登记人员", rule="R7.1", field="username")
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None or user.role != Role.THIRD_PARTY_REVIEWER:
+        raise ApplicationError("没有该用户名的第三方社会机构审核人员账号", field="username")
+    current = AgencyStaff.objects.filter(user=user).select_related("agency").first()
+    if current is not None:
+        raise ApplicationError(f"该账号已是“{current.agency.name}”的人员", field="username")
+    staff = AgencyStaff.objects.create(agency=agency, user=user)
+    _agency_log(agency, actor, "staff_attached", f"账号 {user.username}（{user}）", user=user.pk)
+    notify(
+        recipients=[user],
+        kind="agency_staff",
+        title=f"您的账号已登记为“{agency.name}”的人员",
+        body="您只能在该机构有效服务合同的区县和服务内容范围内工作 (R7.1)",
+        link=reverse("institutions:agency_detail", args=[agency.pk]),
+        exclude=actor,
+    )
+    return staff
+
+
+@transaction.atomic
+def agency_blacklist(*, actor: User, agency: ThirdPartyAgency, reason: str) -> ThirdPartyAgency:
+    """List the agency on the blacklist, with a written reason (clause 七: strict supervision,
+    evaluation and a blacklist). Its staff's tokens and sessions end now, and any request of
+    theirs is refused from the next one (R7.1); no contract can be signed with it."""
+    agency = ThirdPartyAgency.objects.select_for_update().get(pk=agency.pk)
+    if not agency_policy.can(actor, "blacklist", agency):
+        raise PermissionDenied("您无权将该机构列入黑名单")
+    if not reason.strip():
+        raise ApplicationError("请填写列入黑名单的原因", field="reason")
+    if agency.status == AgencyStatus.BLACKLISTED:
+        raise ApplicationError("该机构已在黑名单中", field="reason")
+    agency.status = AgencyStatus.BLACKLISTED
+    agency.blacklist_reason = reason.strip()
+    agency.blacklisted_by = actor
+    agency.blacklisted_at = timezone.now()
+    agency.save(
+        update_fields=["status", "blacklist_reason", "blacklisted_by", "blacklisted_at", "updated_at"]
+    )
+    state_change_record(
+        obj=agency, actor=actor, from_state=AgencyStatus.ACTIVE, to_state=agency.status, reason=reason.strip()
+    )
+    _notify_staff(agency, actor, kind="agency_blacklisted", title="已被列入黑名单", body=f"原因：{reason}")
+    user_access_end(user_ids=set(agency.staff.values_list("user_id", flat=True)), message=BLACKLISTED_MESSAGE)
+    return agency
+
+
+@transaction.atomic
+def agency_blacklist_lift(*, actor: User, agency: ThirdPartyAgency, reason: str) -> ThirdPartyAgency:
+    """Take the agency off the blacklist (the municipal admin, with a reason). Its staff act again
+    where a contract is in force."""
+    agency = ThirdPartyAgency.objects.select_for_update().get(pk=agency.pk)
+    if not agency_policy.can(actor, "lift", agency):
+        raise PermissionDenied("只有市人力社保局管理员可以解除黑名单")
+    if not reason.strip():
+        raise ApplicationError("请填写解除黑名单的原因", field="reason")
+    if agency.status != AgencyStatus.BLACKLISTED:
+        raise ApplicationError("该机构不在黑名单中", field="reason")
+    agency.status = AgencyStatus.ACTIVE
+    agency.blacklist_reason = ""
+    agency.blacklisted_by = None
+    agency.blacklisted_at = None
+    agency.save(
+        update_fields=["status", "blacklist_reason", "blacklisted_by", "blacklisted_at", "updated_at"]
+    )
+    state_change_record(
+        obj=agency,
+        actor=actor,
+        from_state=AgencyStatus.BLACKLISTED,
+        to_state=agency.status,
+        reason=reason.strip(),
+    )
+    _notify_staff(agency, actor, kind="agency_blacklist_lifted", title="已解除黑名单", body=f"原因：{reason}")
+    return agency

@@ -23,4 +23,16 @@ urlpatterns = [
     path("employers/register/", views.employer_register, name="employer_register"),
     path("employers/<id:pk>/", views.employer_detail, name="employer_detail"),
     path("employers/<id:pk>/edit/", views.employer_edit, name="employer_edit"),
+    path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/add/", views.agency_add, name="agency_add"),
+    path("agencies/<id:pk>/", views.agency_detail, name="agency_detail"),
+    path("agencies/<id:pk>/contracts/add/", views.contract_add, name="contract_add"),
+    path(
+        "agencies/<id:pk>/contracts/<id:contract_pk>/terminate/",
+        views.contract_terminate,
+        name="contract_terminate",
+    ),
+    path("agencies/<id:pk>/staff/add/", views.staff_attach, name="staff_attach"),
+    path("agencies/<id:pk>/blacklist/", views.agency_blacklist, name="agency_blacklist"),
+    path("agencies/<id:pk>/lift/", views.agency_lift, name="agency_lift"),
 ]

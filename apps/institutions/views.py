@@ -11,33 +11,38 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.catalog.models import level_label
+from apps.catalog.models import District, level_label
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.views import paginate, sort_by
 
 from . import selectors, services
-from .filters import EmployerFilter, InstitutionFilter
+from .filters import AgencyFilter, EmployerFilter, InstitutionFilter
 from .forms import (
+    AgencyForm,
+    ContractForm,
     EmployerDetailsForm,
     EmployerRegisterForm,
     HighSkillForm,
     InstitutionDetailsForm,
     InstitutionRegisterForm,
+    ReasonForm,
     RecognitionForm,
     RecognitionRemoveForm,
+    StaffAttachForm,
     TransitionForm,
     YearForm,
 )
 from .models import Employer, Institution, InstitutionOccupation, InstitutionStatus
-from .permissions import employer_policy, institution_policy
+from .permissions import agency_policy, employer_policy, institution_policy, may_end_contract
 
 if TYPE_CHECKING:
     pass
@@ -400,4 +405,207 @@ def employer_register(request: HttpRequest) -> HttpResponse:
         services.employer_register,
         "institutions/employer_register.html",
         "注册成功：{organisation.name}（{organisation.entity_type_label}）已登记为用人单位",
+    )
+
+
+# Third-party agencies (clause 七, R7.1) -------------------------------------------------------
+
+AGENCY_SORTS = {"name": "name", "uscc": "uscc", "status": ("status", "name"), "updated": "updated_at"}
+
+
+@login_required
+def agency_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    agency_policy.check(user, "list")
+    filterset = filter_page(AgencyFilter, request, selectors.agency_list(user=user))
+    qs, sort = sort_by(request, filterset.narrowed(), AGENCY_SORTS, "name")
+    return render(
+        request,
+        "institutions/agency_list.html",
+        {
+            "page": paginate(request, qs),
+            "sort": sort,
+            "filter": filterset,
+            "can_add": agency_policy.can(user, "add"),
+        },
+    )
+
+
+@login_required
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    agency = selectors.agency_get(agency_id=pk, user=user)
+    return render(
+        request,
+        "institutions/agency_detail.html",
+        {
+            "agency": agency,
+            "contracts": selectors.agency_contracts(agency=agency, user=user),
+            "staff": selectors.agency_staff(agency=agency),
+            "history": selectors.agency_history(agency=agency),
+            "can": {
+                action: agency_policy.can(user, action, agency)
+                for action in ("add_contract", "attach_staff", "blacklist", "lift", "view_reads")
+            },
+        },
+    )
+
+
+def _agency_form_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    template: str,
+    perform: Callable[[dict[str, Any]], str],
+    back: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A form page of the agencies: on a valid POST call the service, say what it did and go
+    `back`; otherwise show the form (400 with its errors)."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                message = perform(form.cleaned_data)
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, message)
+                return redirect(back)
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+@login_required
+def agency_add(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    agency_policy.check(user, "add")
+    created: list[int] = []
+
+    def perform(data: dict[str, Any]) -> str:
+        agency = services.agency_create(actor=user, **data)
+        created.append(agency.pk)
+        return f"已登记第三方社会机构 {agency.name}"
+
+    response = _agency_form_page(
+        request,
+        form=AgencyForm(request.POST or None),
+        template="institutions/agency_form.html",
+        perform=perform,
+        back="institutions:agency_list",
+        context={"title": "登记第三方社会机构", "agency": None},
+    )
+    return redirect("institutions:agency_detail", pk=created[0]) if created else response
+
+
+@login_required
+def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    agency = selectors.agency_get(agency_id=pk, user=user)
+    agency_policy.check(user, "add_contract", agency)
+    offered = District.objects.filter(pk=user.district_id) if user.role == Role.DISTRICT_OFFICER else None
+
+    def perform(data: dict[str, Any]) -> str:
+        contract = services.contract_create(
+            actor=user, agency=agency, **{**data, "districts": list(data["districts"])}
+        )
+        return f"已签订服务合同 {contract.number}"
+
+    return _agency_form_page(
+        request,
+        form=ContractForm(request.POST or None, districts=offered),
+        template="institutions/agency_form.html",
+        perform=perform,
+        back=reverse("institutions:agency_detail", args=[pk]),
+        context={"title": "签订服务合同", "agency": agency},
+    )
+
+
+@login_required
+def staff_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    agency = selectors.agency_get(agency_id=pk, user=user)
+    agency_policy.check(user, "attach_staff", agency)
+
+    def perform(data: dict[str, Any]) -> str:
+        staff = services.agency_staff_attach(actor=user, agency=agency, username=data["username"])
+        return f"已登记机构人员 {staff.user.username}"
+
+    return _agency_form_page(
+        request,
+        form=StaffAttachForm(request.POST or None),
+        template="institutions/agency_form.html",
+        perform=perform,
+        back=reverse("institutions:agency_detail", args=[pk]),
+        context={"title": "登记机构人员", "agency": agency},
+    )
+
+
+@login_required
+def contract_terminate(request: HttpRequest, pk: int, contract_pk: int) -> HttpResponse:
+    user = signed_in(request)
+    agency = selectors.agency_get(agency_id=pk, user=user)
+    contract = selectors.contract_get(contract_id=contract_pk, agency=agency)
+    if not may_end_contract(user, contract):
+        raise PermissionDenied
+
+    def perform(data: dict[str, Any]) -> str:
+        services.contract_terminate(actor=user, contract=contract, reason=data["reason"])
+        return f"服务合同 {contract.number} 已终止"
+
+    return _agency_form_page(
+        request,
+        form=ReasonForm(request.POST or None),
+        template="institutions/agency_form.html",
+        perform=perform,
+        back=reverse("institutions:agency_detail", args=[pk]),
+        context={
+            "title": f"提前终止服务合同 {contract.number}",
+            "agency": agency,
+            "kind": "terminate",
+        },
+    )
+
+
+@login_required
+def agency_blacklist(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    agency = selectors.agency_get(agency_id=pk, user=user)
+    agency_policy.check(user, "blacklist", agency)
+
+    def perform(data: dict[str, Any]) -> str:
+        services.agency_blacklist(actor=user, agency=agency, reason=data["reason"])
+        return f"{agency.name} 已列入黑名单，其人员账号已停止使用"
+
+    return _agency_form_page(
+        request,
+        form=ReasonForm(request.POST or None),
+        template="institutions/agency_form.html",
+        perform=perform,
+        back=reverse("institutions:agency_detail", args=[pk]),
+        context={
+            "title": f"将 {agency.name} 列入黑名单",
+            "agency": agency,
+            "kind": "blacklist",
+        },
+    )
+
+
+@login_required
+def agency_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    agency = selectors.agency_get(agency_id=pk, user=user)
+    agency_policy.check(user, "lift", agency)
+
+    def perform(data: dict[str, Any]) -> str:
+        services.agency_blacklist_lift(actor=user, agency=agency, reason=data["reason"])
+        return f"{agency.name} 已解除黑名单"
+
+    return _agency_form_page(
+        request,
+        form=ReasonForm(request.POST or None),
+        template="institutions/agency_form.html",
+        perform=perform,
+        back=reverse("institutions:agency_detail", args=[pk]),
+        context={"title": f"解除 {agency.name} 的黑名单", "agency": agency},
     )

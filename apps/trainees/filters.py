@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
 
-from apps.core.filters import ALL, FilterSet, search_filter
+from apps.core.filters import ALL, FilterSet, date_filter, search_filter
+from apps.institutions.models import ThirdPartyAgency
+from apps.institutions.selectors import agencies_engaged_by
 
-from .models import Enrolment, EnrolmentStatus
+from .models import Enrolment, EnrolmentStatus, PersonalDataView
 
 ID_ENDING = re.compile(r"[0-9]{3,5}[0-9Xx]")
 
@@ -29,3 +32,24 @@ class RosterFilter(FilterSet):
         if ID_ENDING.fullmatch(value):
             condition |= Q(person__id_number__endswith=value.upper())
         return queryset.filter(condition)
+
+
+class ThirdPartyReadFilter(FilterSet):
+    """?agency (id, among the agencies whose reads the user may see), ?since, ?until (days)."""
+
+    agency = django_filters.ModelChoiceFilter(
+        label="第三方社会机构", queryset=lambda request: _agencies(request), empty_label=ALL
+    )
+    since = date_filter("created_at__date", "gte", "查看日期自")
+    until = date_filter("created_at__date", "lte", "查看日期至")
+
+    class Meta:
+        model = PersonalDataView
+        fields: list[str] = []
+
+
+def _agencies(request: Any) -> QuerySet:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ThirdPartyAgency.objects.none()
+    return agencies_engaged_by(user=user).order_by("name", "id")

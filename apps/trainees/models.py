@@ -185,15 +185,32 @@ class Result(TimeStampedModel):
 
 class PersonalDataView(models.Model):
     """Every time someone is shown an ID number or phone unmasked (issue: 'viewing one
-    unmasked is logged'). Holds who and whom, never the number itself."""
+    unmasked is logged'). Holds who and whom, never the number itself; for a third-party
+    reviewer, also their agency, so the districts that engage it see its reads (R7.1)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     viewer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(_("用途"), max_length=64)
+    agency = models.ForeignKey(
+        "institutions.ThirdPartyAgency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("第三方社会机构"),
+        help_text=_("查看人是第三方社会机构人员时，其所在机构 (R7.1)"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("个人信息查看记录")
+        indexes = [
+            models.Index(
+                fields=["agency", "-created_at"],
+                name="data_view_by_agency",
+                condition=models.Q(agency__isnull=False),
+            )
+        ]
         verbose_name_plural = _("个人信息查看记录")
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ roster_patterns = [
     path("persons/<id:pk>/", roster.person_detail, name="person_detail"),
     path("persons/<id:pk>/reveal/", roster.person_reveal, name="person_reveal"),
     path("imports/<id:pk>/", jobs.import_job, name="import_job"),
+    path("third-party-reads/", roster.third_party_reads, name="third_party_reads"),
 ]
 
 attendance_patterns = [

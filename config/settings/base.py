@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "apps.core.idempotency.IdempotencyMiddleware",
     "apps.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A third-party reviewer's session ends on the request after the agency's access ends (R7.1).
+    "apps.accounts.backends.AccessEndedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: marks the lock-out on the answer (our views already answer it in Chinese: AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",

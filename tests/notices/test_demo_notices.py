@@ -23,6 +23,7 @@ def test_the_demo_users_find_notices_in_their_inbox(client):
         "enterprise": {"claim_approved"},
         "officer.yuzhong": {"institution_applied"},
         "officer.wanzhou": {"claim_submitted"},
+        "reviewer": {"agency_staff"},  # attached to the demo's third-party agency
     }
     count = Notice.objects.count()
     call_command("demo_data", stdout=io.StringIO())

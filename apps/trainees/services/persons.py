@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.core.bulk import insert_rows
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_id_number
+from apps.institutions.selectors import staff_agency_id
 from apps.rules import IdNumber, RuleViolation, check_id_number
 
 from ..models import Gender, Person, PersonalDataView, PersonGroup, TargetGroup
@@ -229,6 +230,7 @@ class NewDownload(NamedTuple):
     person: int
     viewer: int
     purpose: str
+    agency: int | None
 
 
 def persons_save(*, entries: Iterable[PersonInput], existing: dict[str, Person]) -> dict[str, int]:
@@ -336,7 +338,9 @@ def person_reveal(*, person: Person, viewer: User, purpose: str) -> Person:
     label = REVEAL_PURPOSES.get(purpose, purpose).strip()
     if not label or label not in REVEAL_PURPOSES.values():
         raise ApplicationError("请选择查看完整信息的用途", field="purpose")
-    PersonalDataView.objects.create(person=person, viewer=viewer, purpose=label)
+    PersonalDataView.objects.create(
+        person=person, viewer=viewer, purpose=label, agency_id=staff_agency_id(user=viewer)
+    )
     return person
 
 
@@ -347,7 +351,8 @@ def personal_data_download_record(*, viewer: User, person_ids: Iterable[int], pu
     if purpose not in DOWNLOAD_PURPOSES.values():
         raise ApplicationError(f"下载用途“{purpose}”无效", field="purpose")
     persons = sorted(set(person_ids))
+    agency = staff_agency_id(user=viewer)
     insert_rows(
-        PersonalDataView, NewDownload._fields, [NewDownload(pk, viewer.pk, purpose) for pk in persons]
+        PersonalDataView, NewDownload._fields, [NewDownload(pk, viewer.pk, purpose, agency) for pk in persons]
     )
     return len(persons)

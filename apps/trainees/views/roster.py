@@ -22,12 +22,13 @@ from apps.core.permissions import signed_in
 from apps.core.tabular import TableErrors
 from apps.core.views import paginate, sort_by
 
-from ..filters import RosterFilter
+from ..filters import RosterFilter, ThirdPartyReadFilter
 from ..forms.roster import EnrolForm, RevealForm, RosterUploadForm, WithdrawForm
 from ..imports.jobs import import_or_queue
 from ..imports.roster import parse_roster, roster_columns, roster_template
 from ..models import ImportJob, ImportKind, Person
 from ..permissions import enrolment_policy, may_enrol, may_reveal_for_class, person_policy
+from ..selectors import reads
 from ..selectors import roster as selectors
 from ..services import persons
 from ..services.enrolment import FIELD_LABELS, enrolment_create, enrolment_withdraw, roster_import
@@ -261,3 +262,20 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     purpose = form.cleaned_data["purpose"]
     persons.person_reveal(person=person, viewer=user, purpose=purpose)
     return _person_page(request, person, revealed=True, purpose=REVEAL_PURPOSES[purpose])
+
+
+@login_required
+def third_party_reads(request: HttpRequest) -> HttpResponse:
+    """Who of which third-party agency was shown whose full ID number, when and why (R7.1)."""
+    user = signed_in(request)
+    filterset = filter_page(ThirdPartyReadFilter, request, reads.third_party_reads(user=user))
+    page = paginate(request, filterset.narrowed())
+    return render(
+        request,
+        "trainees/third_party_reads.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "rows": [(row, selectors.PersonShown(row.person, revealed=False)) for row in page.object_list],
+        },
+    )
