@@ -136,8 +136,8 @@ def _users(districts: dict[str, District]) -> dict[str, User]:
 
 
 def _agency(districts: dict[str, District], users: dict[str, User]) -> None:
-    """The demo reviewer works for a third-party agency that 渝中区 engaged for claim audit and
-    institution review until the end of next year (R7.1)."""
+    """The demo reviewer works for a third-party agency that 渝中区 engaged for claim audit,
+    institution review and process supervision until the end of next year (R7.1)."""
     code = "52500103MJQ718290"
     code += uscc_check_character(code)
     if ThirdPartyAgency.objects.filter(uscc=code).exists():
@@ -157,7 +157,11 @@ def _agency(districts: dict[str, District], users: dict[str, User]) -> None:
         number="YZ-ZFGM-2021-01",
         district=yuzhong,
         districts=[yuzhong],
-        scopes=[ContractScope.CLAIM_AUDIT, ContractScope.INSTITUTION_REVIEW],
+        scopes=[
+            ContractScope.CLAIM_AUDIT,
+            ContractScope.INSTITUTION_REVIEW,
+            ContractScope.PROCESS_SUPERVISION,
+        ],
         starts_on=POLICY_START,
         ends_on=date(timezone.localdate().year + 1, 12, 31),
         amount=Decimal("180000"),
