@@ -240,11 +240,15 @@ class ContractForm(forms.Form):
         label=_("合同金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
 
-    def __init__(self, *args, districts=None, **kwargs):
+    def __init__(self, *args, officer_district_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        offered = districts if districts is not None else District.objects.all()
-        self.fields["district"].queryset = offered
-        self.fields["districts"].queryset = offered
+        offered = District.objects.order_by("sort_order", "code")
+        if officer_district_id is not None:
+            offered = offered.filter(pk=officer_district_id)
+        for name in ("district", "districts"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = offered
 
 
 class StaffAttachForm(forms.Form):

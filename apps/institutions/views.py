@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.catalog.models import District, level_label
+from apps.catalog.models import level_label
 from apps.core.errors import ApplicationError
 from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
@@ -503,7 +503,7 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     agency = selectors.agency_get(agency_id=pk, user=user)
     agency_policy.check(user, "add_contract", agency)
-    offered = District.objects.filter(pk=user.district_id) if user.role == Role.DISTRICT_OFFICER else None
+    officer_district_id = user.district_id if user.role == Role.DISTRICT_OFFICER else None
 
     def perform(data: dict[str, Any]) -> str:
         contract = services.contract_create(
@@ -513,7 +513,7 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     return _agency_form_page(
         request,
-        form=ContractForm(request.POST or None, districts=offered),
+        form=ContractForm(request.POST or None, officer_district_id=officer_district_id),
         template="institutions/agency_form.html",
         perform=perform,
         back=reverse("institutions:agency_detail", args=[pk]),

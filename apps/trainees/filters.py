@@ -34,22 +34,20 @@ class RosterFilter(FilterSet):
         return queryset.filter(condition)
 
 
+def _agencies(request: Any) -> QuerySet:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ThirdPartyAgency.objects.none()
+    return agencies_engaged_by(user=user).order_by("name", "id")
+
+
 class ThirdPartyReadFilter(FilterSet):
     """?agency (id, among the agencies whose reads the user may see), ?since, ?until (days)."""
 
-    agency = django_filters.ModelChoiceFilter(
-        label="第三方社会机构", queryset=lambda request: _agencies(request), empty_label=ALL
-    )
+    agency = django_filters.ModelChoiceFilter(label="第三方社会机构", queryset=_agencies, empty_label=ALL)  # type: ignore[arg-type]  # django-filter calls it with the request
     since = date_filter("created_at__date", "gte", "查看日期自")
     until = date_filter("created_at__date", "lte", "查看日期至")
 
     class Meta:
         model = PersonalDataView
         fields: list[str] = []
-
-
-def _agencies(request: Any) -> QuerySet:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return ThirdPartyAgency.objects.none()
-    return agencies_engaged_by(user=user).order_by("name", "id")
