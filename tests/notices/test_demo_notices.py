@@ -19,11 +19,13 @@ def test_the_demo_users_find_notices_in_their_inbox(client):
     for notice in Notice.objects.select_related("recipient"):
         kinds.setdefault(notice.recipient.username, set()).add(notice.kind)
     assert kinds == {
-        "school": {"institution_recognition_added"},
-        "enterprise": {"claim_approved"},
-        "officer.yuzhong": {"institution_applied"},
-        "officer.wanzhou": {"claim_submitted"},
-        "reviewer": {"agency_staff"},  # attached to the demo's third-party agency
+        # the inspection demo's class was approved, and its visit found an absence (A7)
+        "school": {"institution_recognition_added", "class_approved", "inspection_findings"},
+        "enterprise": {"claim_approved", "claim_published"},  # its claim on the public notice
+        "officer.yuzhong": {"institution_applied", "class_submitted"},
+        "officer.wanzhou": {"claim_submitted", "objection_filed"},  # an objection to the notice
+        # attached to the demo's third-party agency; one inspection of the drawn week is theirs
+        "reviewer": {"agency_staff", "inspection_assigned"},
     }
     count = Notice.objects.count()
     call_command("demo_data", stdout=io.StringIO())

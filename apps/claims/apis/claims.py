@@ -119,8 +119,11 @@ class ClaimLineOutSerializer(serializers.Serializer):
     decision_rule = serializers.CharField()
     decision_reason = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
-    recommendation = LineRecommendationOutSerializer(
-        allow_null=True, help_text="第三方最新的审核意见 (R7.1) / The third party's latest recommendation"
+    # An object like LineRecommendationOut (id, line, verdict, rule, reason, recommended_by,
+    # created_at), or null: a plain nullable object, as OpenAPI 3.0 cannot make a $ref nullable.
+    recommendation = serializers.DictField(
+        allow_null=True,
+        help_text="第三方最新的审核意见 (R7.1)，无则为 null / The third party's latest recommendation, or null",
     )
 
 
