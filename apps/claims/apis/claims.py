@@ -123,7 +123,7 @@ class ClaimLineOutSerializer(serializers.Serializer):
     # created_at), or null: a plain nullable object, as OpenAPI 3.0 cannot make a $ref nullable.
     recommendation = serializers.DictField(
         allow_null=True,
-        help_text="第三方最新的审核意见 (R7.1)，无则为 null / The third party's latest recommendation, or null",
+        help_text="第三方最新的审核意见 (R7.1)，无则为 null / The latest third-party recommendation, or null",
     )
 
 
