@@ -19,6 +19,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -246,3 +248,18 @@ def too_many_rows(shown: str, caps: UploadLimits, row: int | None = None) -> App
         "请分批导入；如果表格下方有大量空行或带格式的空行，请删除后另存再上传，未导入任何数据",
         field="file",
     )
+
+
+@contextmanager
+def stored_unless_failed(field_file: Any, name: str, content: Any) -> Iterator[None]:
+    """Write `content` to `field_file`'s storage under `name`, then run the block (the row's save
+    and what goes with it, inside the caller's transaction). The file is written before the row:
+    if the block fails, the file is removed too, so no file outlives a row that was never kept."""
+    field_file.save(name, content, save=False)
+    stored = field_file.name
+    assert stored is not None, "the file was just saved"
+    try:
+        yield
+    except BaseException:
+        field_file.storage.delete(stored)
+        raise

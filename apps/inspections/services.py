@@ -34,6 +34,7 @@ from apps.claims.validators import check_upload
 from apps.classes.models import ClassSession, ClassStatus, SessionMode, TrainingClass
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
+from apps.core.uploads import stored_unless_failed
 from apps.institutions.models import Institution
 from apps.institutions.services import institution_users
 from apps.notices.selectors import district_officers
@@ -471,10 +472,7 @@ def inspection_photo_upload(*, inspection: Inspection, actor: User, upload: Uplo
         content_type=checked.content_type,
         uploaded_by=actor,
     )
-    photo.file.save(checked.storage_name, upload, save=False)
-    stored = photo.file.name
-    assert stored is not None, "the file was just saved"
-    try:
+    with stored_unless_failed(photo.file, checked.storage_name, upload):
         photo.save()
         state_change_record(
             obj=inspection,
@@ -484,7 +482,4 @@ def inspection_photo_upload(*, inspection: Inspection, actor: User, upload: Uplo
             reason=f"上传检查照片“{checked.name}”",
             changes={"photo": photo.pk, "name": checked.name, "size": checked.size},
         )
-    except BaseException:
-        photo.file.storage.delete(stored)
-        raise
     return photo

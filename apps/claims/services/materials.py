@@ -10,6 +10,7 @@ from django.db import transaction
 
 from apps.classes.models import TrainingClass, TrainingType
 from apps.core.services import state_change_record
+from apps.core.uploads import stored_unless_failed
 
 from ..models import (
     Claim,
@@ -55,11 +56,7 @@ def claim_material_upload(*, claim: Claim, actor: User, kind: str, upload: Uploa
         content_type=checked.content_type,
         uploaded_by=actor,
     )
-    material.file.save(checked.storage_name, upload, save=False)
-    stored = material.file.name
-    assert stored is not None, "the file was just saved"
-    # The file is written before the row: if the transaction rolls back, remove the file too.
-    try:
+    with stored_unless_failed(material.file, checked.storage_name, upload):
         material.save()
         state_change_record(
             obj=claim,
@@ -71,9 +68,6 @@ def claim_material_upload(*, claim: Claim, actor: User, kind: str, upload: Uploa
         )
         if claim_requires_materials(claim):
             claim_recompute(claim=claim)
-    except BaseException:
-        material.file.storage.delete(stored)
-        raise
     return material
 
 
