@@ -476,6 +476,26 @@ def _agency_form_page(
     return render(request, template, {"form": form, **context}, status=status)
 
 
+def _agency_reason_page(
+    request: HttpRequest,
+    agency: Any,
+    perform: Callable[[dict[str, Any]], str],
+    *,
+    title: str,
+    kind: str = "",
+) -> HttpResponse:
+    """An agency's page that asks for a written reason (ending a contract, blacklisting, lifting)
+    and returns to the agency."""
+    return _agency_form_page(
+        request,
+        form=ReasonForm(request.POST or None),
+        template="institutions/agency_form.html",
+        perform=perform,
+        back=reverse("institutions:agency_detail", args=[agency.pk]),
+        context={"title": title, "agency": agency, "kind": kind},
+    )
+
+
 @login_required
 def agency_add(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
@@ -553,17 +573,8 @@ def contract_terminate(request: HttpRequest, pk: int, contract_pk: int) -> HttpR
         services.contract_terminate(actor=user, contract=contract, reason=data["reason"])
         return f"服务合同 {contract.number} 已终止"
 
-    return _agency_form_page(
-        request,
-        form=ReasonForm(request.POST or None),
-        template="institutions/agency_form.html",
-        perform=perform,
-        back=reverse("institutions:agency_detail", args=[pk]),
-        context={
-            "title": f"提前终止服务合同 {contract.number}",
-            "agency": agency,
-            "kind": "terminate",
-        },
+    return _agency_reason_page(
+        request, agency, perform, title=f"提前终止服务合同 {contract.number}", kind="terminate"
     )
 
 
@@ -577,17 +588,8 @@ def agency_blacklist(request: HttpRequest, pk: int) -> HttpResponse:
         services.agency_blacklist(actor=user, agency=agency, reason=data["reason"])
         return f"{agency.name} 已列入黑名单，其人员账号已停止使用"
 
-    return _agency_form_page(
-        request,
-        form=ReasonForm(request.POST or None),
-        template="institutions/agency_form.html",
-        perform=perform,
-        back=reverse("institutions:agency_detail", args=[pk]),
-        context={
-            "title": f"将 {agency.name} 列入黑名单",
-            "agency": agency,
-            "kind": "blacklist",
-        },
+    return _agency_reason_page(
+        request, agency, perform, title=f"将 {agency.name} 列入黑名单", kind="blacklist"
     )
 
 
@@ -601,11 +603,4 @@ def agency_lift(request: HttpRequest, pk: int) -> HttpResponse:
         services.agency_blacklist_lift(actor=user, agency=agency, reason=data["reason"])
         return f"{agency.name} 已解除黑名单"
 
-    return _agency_form_page(
-        request,
-        form=ReasonForm(request.POST or None),
-        template="institutions/agency_form.html",
-        perform=perform,
-        back=reverse("institutions:agency_detail", args=[pk]),
-        context={"title": f"解除 {agency.name} 的黑名单", "agency": agency},
-    )
+    return _agency_reason_page(request, agency, perform, title=f"解除 {agency.name} 的黑名单")
