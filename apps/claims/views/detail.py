@@ -69,7 +69,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     training = (claim.class_snapshot or {}).get("training")  # an enterprise direct claim's training
     can_approve = is_officer and claim.status == S.UNDER_REVIEW and not summary["pending"]
     deciding = is_officer and reviewing
-    recommending = claim_policy.can(user, "recommend", claim) and reviewing
+    recommending = reviewing and claim_policy.can(user, "recommend", claim)
     can_recover = is_officer and claim.status in (S.APPROVED, S.PAID)
     return render(
         request,
