@@ -214,7 +214,7 @@ def objection_answer(*, actor: User, objection: Objection, upheld: bool, answer:
     """An officer of the district answers an objection: 成立 (upheld: its line, or naming none
     every line of the notice, is not paid) or 不成立, with a written reason."""
     objection = (
-        Objection.objects.select_for_update()
+        Objection.objects.select_for_update(of=("self",))
         .select_related("notice__district", "line__claim_line__claim")
         .get(pk=objection.pk)
     )
