@@ -60,6 +60,7 @@ CORE_HELPERS = {
     "parsers",
     "csp_reports",
     "uploads",
+    "messaging",
     "pagination",
 }
 

@@ -19,10 +19,17 @@ class Scope(models.TextChoices):
     # Not a batch audit: the run that holds the findings of one process-supervision visit (A7,
     # apps.inspections). No batch run covers it, and it covers nothing but its own findings.
     INSPECTION = "inspection", _("过程监管检查")
+    # Not a batch audit either: the run that holds the findings of one trainee's dispute of a claim
+    # (A8, apps.confirmations).
+    CONFIRMATION = "confirmation", _("学员确认异议")
 
+
+# The runs that hold what a person saw or said (a visit, a trainee's dispute), not what a batch
+# audit computed: no batch run covers them, and their findings stay current until dismissed.
+WITNESS_SCOPES = (Scope.INSPECTION, Scope.CONFIRMATION)
 
 # The scopes an officer may start a batch audit of (pages, API and their filters).
-BATCH_SCOPES = [(value, label) for value, label in Scope.choices if value != Scope.INSPECTION]
+BATCH_SCOPES = [(value, label) for value, label in Scope.choices if value not in WITNESS_SCOPES]
 
 
 class RunStatus(models.TextChoices):
@@ -106,7 +113,7 @@ class AuditRun(ChoiceLabels, models.Model):
                 condition=(Q(scope="all") & Q(district__isnull=True) & Q(claim__isnull=True))
                 | (Q(scope="district") & Q(district__isnull=False))
                 | Q(scope="claim")
-                | (Q(scope="inspection") & Q(district__isnull=False)),
+                | (Q(scope__in=["inspection", "confirmation"]) & Q(district__isnull=False)),
                 name="audit_run_scope_consistent",
             ),
         ]
@@ -122,6 +129,8 @@ class AuditRun(ChoiceLabels, models.Model):
             return f"申领 #{self.claim_id}" if self.claim_id else "申领（已删除）"
         if self.scope == Scope.INSPECTION:
             return f"过程监管检查（{self.scope_key.partition(':')[2]}）"
+        if self.scope == Scope.CONFIRMATION:
+            return f"学员确认异议（{self.scope_key.partition(':')[2]}）"
         return str(Scope(self.scope).label)
 
 

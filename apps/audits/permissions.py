@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from apps.accounts.models import Role
 from apps.core.permissions import PermissionPolicy, is_active_user
 
-from .models import AuditFinding, AuditRun, Scope
+from .models import WITNESS_SCOPES, AuditFinding, AuditRun, Scope
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -34,8 +34,9 @@ class AuditRunPolicy(PermissionPolicy[AuditRun]):
     def visible(self, user: User) -> QuerySet[AuditRun]:
         if not is_active_user(user) or user.role not in AUDIT_ROLES:
             return AuditRun.objects.none()
-        # A process-supervision visit's run is shown as its inspection (apps.inspections), not here.
-        batch = AuditRun.objects.exclude(scope=Scope.INSPECTION)
+        # A process-supervision visit's run is shown as its inspection (apps.inspections), a
+        # trainee's dispute as their confirmation (apps.confirmations), not here.
+        batch = AuditRun.objects.exclude(scope__in=WITNESS_SCOPES)
         if user.is_city_wide:
             return batch
         district = _officer_district(user)

@@ -38,6 +38,7 @@ from .engine.catalogue import rule_of
 from .models import (
     ACTIVE_STATUSES,
     BATCH_SCOPES,
+    WITNESS_SCOPES,
     AuditChunk,
     AuditFinding,
     AuditRun,
@@ -423,10 +424,12 @@ def findings_currency_update(run: AuditRun) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CURRENCY_LOCK])
-    # A process-supervision visit's findings (A7) are no batch run's to replace: they stay current
-    # until an officer dismisses them (apps.inspections).
-    older = AuditFinding.objects.filter(current=True, run_id__lt=run.pk).exclude(run__scope=Scope.INSPECTION)
-    if run.scope == Scope.INSPECTION:
+    # A process-supervision visit's findings (A7) and a trainee's dispute (A8) are no batch run's to
+    # replace: they stay current until an officer dismisses them (apps.inspections, confirmations).
+    older = AuditFinding.objects.filter(current=True, run_id__lt=run.pk).exclude(
+        run__scope__in=WITNESS_SCOPES
+    )
+    if run.scope in WITNESS_SCOPES:
         older = older.none()
     elif run.scope == Scope.DISTRICT and run.district_id is not None:
         older = older.filter(district_id=run.district_id)
@@ -442,9 +445,9 @@ def findings_currency_rebuild() -> int:
     for the migration that adds it, and for findings written by hand. Returns the current ones."""
     AuditFinding.objects.filter(current=True).update(current=False)
     finished = AuditFinding.objects.filter(run__status=R.FINISHED).exclude(change=Change.CLEARED)
-    visits = finished.filter(run__scope=Scope.INSPECTION).update(current=True)
-    return visits + (
-        finished.exclude(run__scope=Scope.INSPECTION).exclude(covered_by_newer_run()).update(current=True)
+    witnessed = finished.filter(run__scope__in=WITNESS_SCOPES).update(current=True)
+    return witnessed + (
+        finished.exclude(run__scope__in=WITNESS_SCOPES).exclude(covered_by_newer_run()).update(current=True)
     )
 
 

@@ -17,6 +17,7 @@ from apps.rules.rates import check_daily_rate, planned_class_hours, rate_row_ste
 from apps.rules.rates import new_occupation_standard as engine_new_occupation_standard
 
 from .models import (
+    CONFIRMATION_SHARE_DEFAULT,
     INSPECTION_RATE_DEFAULT,
     PUBLICITY_WORKING_DAYS_DEFAULT,
     District,
@@ -91,7 +92,7 @@ def rate_row_explanation(row: RateRow) -> dict[str, Any]:
     return {"steps": steps, "findings": findings}
 
 
-def _rows_in_force(district: District, on: date):
+def _rows_in_force(district: District | int, on: date):
     return DistrictSetting.objects.filter(in_force_on(on), district=district).order_by("effective_from")
 
 
@@ -118,6 +119,13 @@ def inspection_rate_on(*, district: District, on: date) -> Decimal:
     return row.value if row is not None else INSPECTION_RATE_DEFAULT
 
 
+def confirmation_share_on(*, district: District | int, on: date) -> Decimal:
+    """The share of a claim's trainees who must confirm it before approval in the district (the
+    district's setting in force on `on`, or CONFIRMATION_SHARE_DEFAULT)."""
+    row = _rows_in_force(district, on).filter(key=SettingKey.CONFIRMATION_SHARE).last()
+    return row.value if row is not None else CONFIRMATION_SHARE_DEFAULT
+
+
 def district_settings_for(*, district: District, on: date) -> DistrictSettings:
     """The engine's input for a district on a date."""
     return _values(district, on)[1]
@@ -136,6 +144,8 @@ def settings_table(*, district: District, on: date) -> list[dict[str, Any]]:
             value = row.value if row else Decimal(PUBLICITY_WORKING_DAYS_DEFAULT)
         elif key == SettingKey.INSPECTION_RATE:
             value = row.value if row else INSPECTION_RATE_DEFAULT
+        elif key == SettingKey.CONFIRMATION_SHARE:
+            value = row.value if row else CONFIRMATION_SHARE_DEFAULT
         else:
             value = Decimal(getattr(engine, SETTING_FIELDS[key]))
         value = value.quantize(Decimal(1)) if key in INTEGER_KEYS else value.normalize()

@@ -197,6 +197,9 @@ class SettingKey(models.TextChoices):
     # Not a figure of the notice: how much of the coming week's sessions process supervision
     # (apps.inspections) samples, as a share from 0 to 1.
     INSPECTION_RATE = "inspection_rate", _("过程监管每周抽查比例 (0–1)")
+    # Not a figure of the notice: the share of a claim's trainees who must confirm it
+    # (apps.confirmations) before any of its lines is approved, from 0 (none) to 1.
+    CONFIRMATION_SHARE = "confirmation_share", _("审核前须确认的学员比例 (0–1)")
 
 
 # A district that set no publicity period publishes for this many working days.
@@ -205,6 +208,10 @@ PUBLICITY_WORKING_DAYS_DEFAULT = 5
 
 # The sampling rate of a district that set none: 10 % of the sessions of the week.
 INSPECTION_RATE_DEFAULT = Decimal("0.10")
+
+# A district that set no confirmation share requires none before approval (the trainees are asked
+# all the same; a dispute is a finding whatever the share).
+CONFIRMATION_SHARE_DEFAULT = Decimal("0")
 
 
 class DistrictSetting(TimeStampedModel):

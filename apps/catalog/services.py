@@ -233,6 +233,8 @@ def district_setting_set(
         raise ApplicationError("公示期须为 1 至 30 个工作日", field="value")
     if key == SettingKey.INSPECTION_RATE and value > 1:
         raise ApplicationError("过程监管抽查比例须在 0 到 1 之间（如 0.1 即 10%）", field="value")
+    if key == SettingKey.CONFIRMATION_SHARE and value > 1:
+        raise ApplicationError("须确认的学员比例须在 0 到 1 之间（如 0.3 即 30%）", field="value")
     floor = engine.apprenticeship_annual_floor(effective_from)
     if key == SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT and value < floor:
         raise ApplicationError(f"企业新型学徒制年补贴标准不得低于 {floor} 元", rule="R5.2", field="value")

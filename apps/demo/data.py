@@ -4,7 +4,8 @@ enterprise in 万州区 with a training centre awaiting filing, three claims of 
 review (with something for the batch audit to find), a booked 以工代训 claim of May and August
 and an apprenticeship's early end and advance waiting for review, and rate tables for both
 districts (effective 2021-03-01), and last week's process-supervision draw in 渝中区
-(a running 中式烹调师 class, two inspections, one visited with an absence: a finding A7). The
+(a running 中式烹调师 class, two inspections, one visited with an absence: a finding A7), and the
+trainees' word on the April staff-training claim (one confirmed, one disputed: a finding A8). The
 decisions made through the services leave their 消息 notices (the school's recognitions, the
 enterprise's approval, the officers' new work).
 
@@ -42,6 +43,8 @@ from apps.claims.services.lifecycle import claim_transition
 from apps.claims.services.review import claim_lines_approve_pending
 from apps.classes.models import ClassStatus, SessionMode
 from apps.classes.services import SessionInput, class_create, class_transition
+from apps.confirmations.models import ANSWERED, ConfirmationRequest, ConfirmationStatus
+from apps.confirmations.services import confirmation_answer, confirmation_deliver
 from apps.core.services import state_change_record
 from apps.inspections.models import InspectionDraw
 from apps.inspections.services import inspection_draw, inspection_record, week_of
@@ -373,10 +376,11 @@ def _allocations(districts: dict[str, District], users: dict[str, User]) -> None
 # 李春梅 was trained as a 中级 车工 twice, in April and in September (R10.2). The per-claim checks
 # flag both as the claims are made; the batch audit finds them again across claims.
 DEMO_WORKERS = [
-    # name, birth date, serial (the ID number's positions 15–17)
-    ("王建国", "19850312", "031"),
-    ("李春梅", "19900708", "042"),
-    ("赵志强", "19921125", "053"),
+    # name, birth date, serial (the ID number's positions 15–17), mobile (the confirmation's text
+    # message: the console in `make run` shows each one's link and code)
+    ("王建国", "19850312", "031", "13800000031"),
+    ("李春梅", "19900708", "042", "13800000042"),
+    ("赵志强", "19921125", "053", "13800000053"),
 ]
 
 
@@ -391,8 +395,8 @@ def _audit_demo_claims(users: dict[str, User]) -> None:
         return
     filer = users["enterprise"]
     workers = [
-        person_register_or_get(id_number=_demo_id_number(birth, serial), name=name)
-        for name, birth, serial in DEMO_WORKERS
+        person_register_or_get(id_number=_demo_id_number(birth, serial), name=name, phone=phone)
+        for name, birth, serial, phone in DEMO_WORKERS
     ]
     lathe = Occupation.objects.get(code="6-18-01-01")
     april = EnterpriseTraining(
@@ -442,7 +446,7 @@ def _money_demo_claims(users: dict[str, User]) -> None:
     if Claim.objects.filter(employer=employer, kind=ClaimKind.APPRENTICESHIP).exists():
         return
     filer, officer = users["enterprise"], users["officer.wanzhou"]
-    zhao = person_register_or_get(id_number=_demo_id_number(*DEMO_WORKERS[2][1:]), name=DEMO_WORKERS[2][0])
+    zhao = person_register_or_get(id_number=_demo_id_number(*DEMO_WORKERS[2][1:3]), name=DEMO_WORKERS[2][0])
     months = claim_create_work_for_training(
         actor=filer,
         employer=employer,
@@ -601,6 +605,33 @@ def _inspection_demo(users: dict[str, User]) -> None:
     )
 
 
+def _confirmation_demo() -> None:
+    """The April staff-training claim's trainees were sent their confirmation on submission:
+    王建国 confirmed it, 李春梅 disputed it (a finding A8 on her line); 赵志强 has not answered."""
+    if ConfirmationRequest.objects.filter(status__in=ANSWERED).exists():
+        return
+    april = (
+        Claim.objects.filter(employer__uscc="91500101MA5U12345B", kind=ClaimKind.ENTERPRISE_DIRECT)
+        .order_by("pk")
+        .first()
+    )
+    if april is None:
+        return
+    requests = {
+        r.person.name: r
+        for r in ConfirmationRequest.objects.filter(
+            claim=april, status=ConfirmationStatus.QUEUED
+        ).select_related("person")
+    }
+    for name, confirmed, reason in (
+        ("王建国", True, ""),
+        ("李春梅", False, "演示数据：4 月只参加了第一周的培训，之后在车间上班，没有再参加"),
+    ):
+        confirmation_deliver(requests[name].pk)
+        requests[name].refresh_from_db()
+        confirmation_answer(request=requests[name], confirmed=confirmed, reason=reason)
+
+
 @transaction.atomic
 def load_demo(*, occupations_file: str) -> dict[str, User]:
     occupations_import(rows=parse_occupation_rows(occupations_file))
@@ -614,4 +645,5 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     _money_demo_claims(users)
     _publicity_demo(users)
     _inspection_demo(users)
+    _confirmation_demo()
     return users

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.claims",
     "apps.audits",
     "apps.inspections",
+    "apps.confirmations",
     "apps.ledger",
     "apps.exports",
     "apps.notices",
@@ -508,6 +509,16 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "peixun-noreply@localhost")
 # The portal's address as users reach it, for the links in e-mails (e.g. https://px.example.cn).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Text messages (短信) to trainees: the one-time confirmation link and code (apps.confirmations,
+# apps.core.messaging). Unset: the console backend; production names
+# apps.core.messaging.HttpSmsBackend (with the gateway's URL and token) or EmailGatewayBackend.
+TEXT_MESSAGE_BACKEND = os.environ.get("TEXT_MESSAGE_BACKEND", "apps.core.messaging.ConsoleBackend")
+TEXT_MESSAGE_HTTP_URL = os.environ.get("TEXT_MESSAGE_HTTP_URL", "")
+TEXT_MESSAGE_HTTP_TOKEN = os.environ.get("TEXT_MESSAGE_HTTP_TOKEN", "")
+TEXT_MESSAGE_EMAIL_TO = os.environ.get("TEXT_MESSAGE_EMAIL_TO", "")
+# How long a trainee's confirmation link and code stay valid.
+CONFIRMATION_VALID_DAYS = int(os.environ.get("CONFIRMATION_VALID_DAYS", "15"))
 
 # Portal-wide settings.
 PAGINATE_BY = 25

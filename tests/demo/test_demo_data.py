@@ -103,7 +103,9 @@ def test_demo_claims_wait_for_review_and_give_the_batch_audit_its_findings(
     client.force_login(User.objects.get(username="officer.wanzhou"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("audits:runs"), {"scope": "district"})
-    run = AuditRun.objects.exclude(scope="inspection").get()  # the demo's visit has its own
+    run = AuditRun.objects.exclude(
+        scope__in=["inspection", "confirmation"]
+    ).get()  # a visit, a dispute: their own
     assert response.status_code == 302 and run.status == "finished"
     findings = run.findings.order_by("rule")
     assert [(f.rule, f.person.name) for f in findings] == [("R10.2", "李春梅"), ("R3.4", "王建国")]
@@ -177,3 +179,17 @@ def test_demo_inspections_a_drawn_week_in_yuzhong_with_one_visit_that_found_an_a
     visited = inspections.get(status="visited")
     page = client.get(reverse("inspections:detail", args=[visited.pk])).content.decode()
     assert "孙缺勤" in page and "稽核疑点（A7）" in page
+
+
+def test_the_demo_trainees_confirm_and_dispute_the_april_claim(demo):
+    from apps.audits.models import AuditFinding
+    from apps.confirmations.models import ConfirmationRequest
+
+    answers = {
+        r.person.name: r.status
+        for r in ConfirmationRequest.objects.exclude(status="superseded").select_related("person")
+        if r.status in ("confirmed", "disputed")
+    }
+    assert answers == {"王建国": "confirmed", "李春梅": "disputed"}
+    (finding,) = AuditFinding.objects.filter(rule="A8")
+    assert finding.person.name == "李春梅" and finding.status == "confirmed" and finding.current

@@ -23,7 +23,8 @@ def test_the_demo_users_find_notices_in_their_inbox(client):
         "school": {"institution_recognition_added", "class_approved", "inspection_findings"},
         "enterprise": {"claim_approved", "claim_published"},  # its claim on the public notice
         "officer.yuzhong": {"institution_applied", "class_submitted"},
-        "officer.wanzhou": {"claim_submitted", "objection_filed"},  # an objection to the notice
+        # an objection to the notice; a trainee disputed the April staff-training claim (A8)
+        "officer.wanzhou": {"claim_submitted", "objection_filed", "confirmation_disputed"},
         # attached to the demo's third-party agency; one inspection of the drawn week is theirs
         "reviewer": {"agency_staff", "inspection_assigned"},
     }

@@ -1,7 +1,8 @@
 """What the batch audit checks: the cross-claim rules of docs/rules.md it applies city-wide, and its own
 audit rules A1–A6 (documented in docs/audit-rules.md), with A7, what a process-supervision visit
-finds (apps.inspections). Each finding's message is built here from
-the figures the SQL recorded, in the engine's own words where the engine has a rule for it."""
+finds (apps.inspections), and A8, a trainee's dispute of what is claimed for them
+(apps.confirmations). Each finding's message is built here from the figures the SQL recorded, in
+the engine's own words where the engine has a rule for it."""
 
 from __future__ import annotations
 
@@ -139,6 +140,14 @@ RULES: Final[tuple[AuditRule, ...]] = (
         "检查人员的记录即为依据，疑点记为已确认，在区县经办人员重新打开并排除之前不能审核通过；"
         "检查时尚未申领的，在申领提交时写入。",
     ),
+    AuditRule(
+        "A8",
+        "学员对申领有异议",
+        "E",
+        "申领提交后，门户向申领明细中的学员发送一次性确认链接和确认码；学员核对其签到课次和为其申领的补贴，"
+        "表示有异议的（如未参加所列课次、未参加培训），其在该申领中的明细为疑点，载明学员指出的课次和理由。"
+        "学员本人的陈述即为依据，疑点记为已确认，在区县经办人员核实、重新打开并排除之前不能审核通过。",
+    ),
 )
 BY_ID: Final[dict[str, AuditRule]] = {r.id: r for r in RULES}
 RULE_CHOICES: Final[list[tuple[str, str]]] = [(r.id, f"{r.id} {r.title}") for r in RULES]
@@ -268,6 +277,12 @@ def _message_a7(d: dict[str, Any]) -> str:
     return f"过程监管检查 #{d['inspection']}：{when}该学员有签到记录，检查时核对为缺席 (A7)"
 
 
+def _message_a8(d: dict[str, Any]) -> str:
+    sessions = d.get("sessions") or []
+    named = f"，称未参加 {len(sessions)} 个课次（{'、'.join(sessions)}）" if sessions else ""
+    return f"学员确认 #{d['confirmation']}：学员对申领 #{d['claim']} 有异议{named}；理由：{d['reason']} (A8)"
+
+
 MESSAGES = {
     "R10.1": _message_r10_1,
     "R10.2": _message_r10_2,
@@ -281,6 +296,7 @@ MESSAGES = {
     "A5": _message_a5,
     "A6": _message_a6,
     "A7": _message_a7,
+    "A8": _message_a8,
 }
 
 
