@@ -277,3 +277,32 @@ class AuditFinding(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.subject}"
+
+
+class ClaimSample(models.Model):
+    """A claim's sampling (抽样逐条审核, apps.audits.engine.sampling): its risk signals and score
+    against the district's threshold, its random draw against the district's rate, and whether the
+    officer must therefore decide its lines one by one. Drawn at the first submission; a
+    resubmission scores the claim again with the same seed (it does not draw again)."""
+
+    claim = models.OneToOneField(
+        "claims.Claim", on_delete=models.PROTECT, related_name="+", verbose_name=_("申领")
+    )
+    district = models.ForeignKey("catalog.District", on_delete=models.PROTECT, related_name="+")
+    seed = models.BigIntegerField(_("种子"))
+    signals = models.JSONField(_("风险信号"), default=list)
+    score = models.PositiveSmallIntegerField(_("风险分"))
+    threshold = models.PositiveSmallIntegerField(_("风险分阈值"))
+    rate = models.DecimalField(_("随机抽取比例"), max_digits=5, decimal_places=4)
+    u = models.DecimalField(_("抽签值"), max_digits=7, decimal_places=6)
+    over_threshold = models.BooleanField(_("达到风险分阈值"))
+    drawn = models.BooleanField(_("随机抽中"))
+    line_by_line = models.BooleanField(_("须逐条审核"), db_index=True)
+    sampled_at = models.DateTimeField(_("抽样时间"))
+
+    class Meta:
+        verbose_name = _("申领抽样")
+        verbose_name_plural = _("申领抽样")
+
+    def __str__(self) -> str:
+        return f"申领 #{self.claim_id} 抽样"

@@ -21,7 +21,7 @@ from apps.core.masking import mask_id_number
 from . import services
 from .engine import catalogue
 from .engine.checks import OPEN_STATUSES
-from .models import AuditFinding, AuditRun, FindingStatus, RunStatus, Scope
+from .models import AuditFinding, AuditRun, ClaimSample, FindingStatus, RunStatus, Scope
 from .permissions import audit_finding_policy, audit_run_policy
 from .services import PHASE_PROJECT
 
@@ -220,3 +220,10 @@ def open_findings_summary(*, user: User) -> dict[str, Any]:
         "oldest_days": (timezone.now() - oldest).days if oldest else None,
         "rules": [(r, by_rule[r.id]) for r in catalogue.RULES if by_rule.get(r.id)],
     }
+
+
+# Claim sampling -----------------------------------------------------------------------------------
+
+
+def claim_sample(*, claim_id: int) -> ClaimSample | None:
+    return ClaimSample.objects.filter(claim_id=claim_id).first()

@@ -11,29 +11,33 @@ of its phase is done — whichever worker finishes the last chunk does it.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.catalog.models import District
-from apps.claims.models import Claim, ClaimLine
+from apps.catalog.engine import setting_on
+from apps.catalog.models import District, SettingKey
+from apps.claims.models import Claim, ClaimLine, ClaimStatus
 from apps.claims.services.notices import claim_notify
-from apps.classes.models import TrainingClass
+from apps.classes.models import ClassStatus, TrainingClass
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
+from apps.core.models import StateChange
 from apps.core.services import state_change_record
 from apps.core.tasks import QUEUE_UNAVAILABLE_REASON, QueueUnavailable, publish, publish_on_commit
 from apps.institutions.services import institution_users
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 
-from .engine import checks
+from .engine import checks, sampling
 from .engine.catalogue import rule_of
 from .models import (
     ACTIVE_STATUSES,
@@ -44,6 +48,7 @@ from .models import (
     AuditRun,
     Change,
     ChunkKind,
+    ClaimSample,
     FindingStatus,
     RunStatus,
     Scope,
@@ -606,3 +611,99 @@ def _notify_confirmed(finding: AuditFinding, actor: User, reason: str) -> None:
             link=reverse("institutions:institution_detail", args=[institution.pk]),
             exclude=actor,
         )
+
+
+# Claim sampling -----------------------------------------------------------------------------------
+# Which submitted claims are reviewed line by line (apps.audits.engine.sampling, docs/audit-rules.md).
+
+
+def _claim_signals(claim: Claim, on: datetime) -> list[str]:
+    """The risk signals of the claim and its claimant (institution or employer) at `on`."""
+    if claim.institution is not None:
+        own = Q(institution_id=claim.institution.pk) | Q(claim__institution_id=claim.institution.pk)
+        claims = Claim.objects.filter(institution_id=claim.institution.pk)
+        classes = TrainingClass.objects.filter(institution_id=claim.institution.pk)
+        registered = claim.institution.created_at
+    else:
+        assert claim.employer is not None, "a claim is an institution's or an employer's"
+        own = Q(claim__employer_id=claim.employer.pk)
+        claims = Claim.objects.filter(employer_id=claim.employer.pk)
+        classes = TrainingClass.objects.none()
+        registered = claim.employer.created_at
+    sent_back = [ClaimStatus.RETURNED, ClaimStatus.REJECTED]
+    returned = (
+        claims.filter(status__in=sent_back).exists()
+        or classes.filter(status__in=[ClassStatus.RETURNED, ClassStatus.REJECTED]).exists()
+        or StateChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Claim),
+            object_id__in=[str(pk) for pk in claims.values_list("pk", flat=True)[:1000]],
+            to_state__in=sent_back,
+        ).exists()
+    )
+    facts = {
+        "findings": AuditFinding.objects.filter(own, current=True, status=FindingStatus.CONFIRMED).exists(),
+        "line_findings": any(claim.lines.values_list("findings", flat=True)),
+        "returned": returned,
+        "new": registered > on - timedelta(days=365),
+    }
+    return [signal for signal in sampling.POINTS if facts[signal]]
+
+
+def claim_sample_draw(claim: Any, *, seed: int | None = None) -> ClaimSample:
+    """On a claim's submission (apps.claims.extensions): score it, draw it (once: a resubmission
+    keeps the first seed, so the same u), store the outcome and log its inputs on the claim."""
+    claim = Claim.objects.select_related("institution", "employer", "district").get(pk=claim.pk)
+    now = timezone.now()
+    today = timezone.localdate()
+    existing = ClaimSample.objects.filter(claim=claim).first()
+    if existing is not None:
+        seed = existing.seed
+    elif seed is None:
+        seed = secrets.randbits(48)
+    signals = _claim_signals(claim, now)
+    threshold = int(setting_on(district=claim.district_id, key=SettingKey.CLAIM_RISK_THRESHOLD, on=today))
+    rate = setting_on(district=claim.district_id, key=SettingKey.CLAIM_SAMPLE_RATE, on=today)
+    outcome = sampling.sample(
+        signals=signals,
+        threshold=threshold,
+        rate=rate,
+        district=claim.district.code,
+        claim_id=claim.pk,
+        seed=seed,
+    )
+    values = {
+        "district_id": claim.district_id,
+        "seed": seed,
+        "signals": signals,
+        "score": outcome.score,
+        "threshold": threshold,
+        "rate": rate,
+        "u": outcome.u,
+        "over_threshold": outcome.over_threshold,
+        "drawn": outcome.drawn,
+        "line_by_line": outcome.line_by_line,
+        "sampled_at": now,
+    }
+    row, _ = ClaimSample.objects.update_or_create(claim=claim, defaults=values)
+    state_change_record(
+        obj=claim,
+        actor=None,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=sampling.wording(row),
+        changes={
+            "sampling": {
+                "district": claim.district.code,
+                "claim": claim.pk,
+                "seed": seed,
+                "signals": signals,
+                "points": sampling.POINTS,
+                "score": outcome.score,
+                "threshold": threshold,
+                "rate": str(rate),
+                "u": str(outcome.u),
+                "line_by_line": outcome.line_by_line,
+            }
+        },
+    )
+    return row

@@ -17,6 +17,8 @@ from apps.rules.rates import check_daily_rate, planned_class_hours, rate_row_ste
 from apps.rules.rates import new_occupation_standard as engine_new_occupation_standard
 
 from .models import (
+    CLAIM_RISK_THRESHOLD_DEFAULT,
+    CLAIM_SAMPLE_RATE_DEFAULT,
     CONFIRMATION_SHARE_DEFAULT,
     INSPECTION_RATE_DEFAULT,
     PUBLICITY_WORKING_DAYS_DEFAULT,
@@ -36,7 +38,19 @@ SETTING_FIELDS = {
     SettingKey.LIVING_ALLOWANCE_DAILY: "living_allowance_per_day",
     SettingKey.ENTERPRISE_UPLIFT: "enterprise_uplift",
 }
-INTEGER_KEYS = {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT, SettingKey.PUBLICITY_WORKING_DAYS}
+INTEGER_KEYS = {
+    SettingKey.WFT_MAX_MONTHS,
+    SettingKey.PER_YEAR_LIMIT,
+    SettingKey.PUBLICITY_WORKING_DAYS,
+    SettingKey.CLAIM_RISK_THRESHOLD,
+}
+# The settings that are not the engine's, with the value of a district that set none.
+OWN_DEFAULTS = {
+    SettingKey.INSPECTION_RATE: INSPECTION_RATE_DEFAULT,
+    SettingKey.CONFIRMATION_SHARE: CONFIRMATION_SHARE_DEFAULT,
+    SettingKey.CLAIM_RISK_THRESHOLD: CLAIM_RISK_THRESHOLD_DEFAULT,
+    SettingKey.CLAIM_SAMPLE_RATE: CLAIM_SAMPLE_RATE_DEFAULT,
+}
 
 
 def apprenticeship_annual_floor(on: date) -> Decimal:
@@ -115,15 +129,20 @@ def _values(district: District, on: date) -> tuple[dict[str, DistrictSetting], D
 def inspection_rate_on(*, district: District, on: date) -> Decimal:
     """The share of a week's sessions process supervision samples in the district (the district's
     setting in force on `on`, or INSPECTION_RATE_DEFAULT)."""
-    row = _rows_in_force(district, on).filter(key=SettingKey.INSPECTION_RATE).last()
-    return row.value if row is not None else INSPECTION_RATE_DEFAULT
+    return setting_on(district=district, key=SettingKey.INSPECTION_RATE, on=on)
+
+
+def setting_on(*, district: District | int, key: SettingKey, on: date) -> Decimal:
+    """One of the settings that are not the engine's (OWN_DEFAULTS) in the district on `on`: its
+    own value in force then, or the default."""
+    row = _rows_in_force(district, on).filter(key=key).last()
+    return row.value if row is not None else OWN_DEFAULTS[key]
 
 
 def confirmation_share_on(*, district: District | int, on: date) -> Decimal:
     """The share of a claim's trainees who must confirm it before approval in the district (the
     district's setting in force on `on`, or CONFIRMATION_SHARE_DEFAULT)."""
-    row = _rows_in_force(district, on).filter(key=SettingKey.CONFIRMATION_SHARE).last()
-    return row.value if row is not None else CONFIRMATION_SHARE_DEFAULT
+    return setting_on(district=district, key=SettingKey.CONFIRMATION_SHARE, on=on)
 
 
 def district_settings_for(*, district: District, on: date) -> DistrictSettings:
@@ -142,10 +161,8 @@ def settings_table(*, district: District, on: date) -> list[dict[str, Any]]:
             value = Decimal(per_year_limit_on(on, engine))
         elif key == SettingKey.PUBLICITY_WORKING_DAYS:
             value = row.value if row else Decimal(PUBLICITY_WORKING_DAYS_DEFAULT)
-        elif key == SettingKey.INSPECTION_RATE:
-            value = row.value if row else INSPECTION_RATE_DEFAULT
-        elif key == SettingKey.CONFIRMATION_SHARE:
-            value = row.value if row else CONFIRMATION_SHARE_DEFAULT
+        elif key in OWN_DEFAULTS:
+            value = row.value if row else OWN_DEFAULTS[key]
         else:
             value = Decimal(getattr(engine, SETTING_FIELDS[key]))
         value = value.quantize(Decimal(1)) if key in INTEGER_KEYS else value.normalize()

@@ -200,6 +200,10 @@ class SettingKey(models.TextChoices):
     # Not a figure of the notice: the share of a claim's trainees who must confirm it
     # (apps.confirmations) before any of its lines is approved, from 0 (none) to 1.
     CONFIRMATION_SHARE = "confirmation_share", _("审核前须确认的学员比例 (0–1)")
+    # Not figures of the notice: claim sampling (apps.audits): a claim whose risk score reaches
+    # the threshold (points; 0: not used), or drawn at the rate, is reviewed line by line.
+    CLAIM_RISK_THRESHOLD = "claim_risk_threshold", _("申领逐条审核风险分阈值（0 为不按风险）")
+    CLAIM_SAMPLE_RATE = "claim_sample_rate", _("申领随机逐条审核比例 (0–1)")
 
 
 # A district that set no publicity period publishes for this many working days.
@@ -212,6 +216,11 @@ INSPECTION_RATE_DEFAULT = Decimal("0.10")
 # A district that set no confirmation share requires none before approval (the trainees are asked
 # all the same; a dispute is a finding whatever the share).
 CONFIRMATION_SHARE_DEFAULT = Decimal("0")
+
+# A district that set neither samples no claim: each may be approved as a whole after the
+# engine's checks (the lines with findings are still decided one by one).
+CLAIM_RISK_THRESHOLD_DEFAULT = Decimal("0")
+CLAIM_SAMPLE_RATE_DEFAULT = Decimal("0")
 
 
 class DistrictSetting(TimeStampedModel):

@@ -224,10 +224,7 @@ def district_setting_set(
         raise ApplicationError(f"未知的设置项 {key}", field="key")
     if value < 0:
         raise ApplicationError("取值不能为负数", field="value")
-    if (
-        key in {SettingKey.WFT_MAX_MONTHS, SettingKey.PER_YEAR_LIMIT, SettingKey.PUBLICITY_WORKING_DAYS}
-        and value != value.to_integral_value()
-    ):
+    if key in engine.INTEGER_KEYS and value != value.to_integral_value():
         raise ApplicationError("该设置项须为整数", field="value")
     if key == SettingKey.PUBLICITY_WORKING_DAYS and not 1 <= value <= 30:
         raise ApplicationError("公示期须为 1 至 30 个工作日", field="value")
@@ -235,6 +232,10 @@ def district_setting_set(
         raise ApplicationError("过程监管抽查比例须在 0 到 1 之间（如 0.1 即 10%）", field="value")
     if key == SettingKey.CONFIRMATION_SHARE and value > 1:
         raise ApplicationError("须确认的学员比例须在 0 到 1 之间（如 0.3 即 30%）", field="value")
+    if key == SettingKey.CLAIM_SAMPLE_RATE and value > 1:
+        raise ApplicationError("随机逐条审核比例须在 0 到 1 之间（如 0.1 即 10%）", field="value")
+    if key == SettingKey.CLAIM_RISK_THRESHOLD and value > 20:
+        raise ApplicationError("风险分阈值须在 0 到 20 之间（0 为不按风险抽取）", field="value")
     floor = engine.apprenticeship_annual_floor(effective_from)
     if key == SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT and value < floor:
         raise ApplicationError(f"企业新型学徒制年补贴标准不得低于 {floor} 元", rule="R5.2", field="value")

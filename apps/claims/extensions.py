@@ -108,6 +108,23 @@ def claim_pending_matters(claim: Any) -> list[str]:
     return [message for guard in guards for message in guard.pending(claim)]
 
 
+# Approving as a whole ---------------------------------------------------------------------------
+# Whether the officer may approve a claim's pending lines at once (其余明细全部通过) or must decide
+# each: apps.audits' claim sampling (a claim at or over the district's risk threshold, or drawn at
+# its random rate, is reviewed line by line). A guard returns why not, or nothing.
+
+bulk_guards: list[Callable[[Any], list[str]]] = []
+
+
+def register_bulk_guard(guard: Callable[[Any], list[str]]) -> None:
+    bulk_guards.append(guard)
+
+
+def claim_bulk_refusals(claim: Any) -> list[str]:
+    """Why the claim's pending lines may not be approved at once (nothing: they may)."""
+    return [reason for guard in bulk_guards for reason in guard(claim)]
+
+
 # Findings held elsewhere --------------------------------------------------------------------------
 # A claim "has findings" (the claims' list, its filter and API) when a line has a finding of the
 # engine or another app holds one on a line that waits for a decision: the audits register their

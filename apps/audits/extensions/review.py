@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import catalogue
+from ..engine import catalogue, sampling
 from ..models import AuditFinding, FindingStatus
-from ..selectors import current_findings_unscoped
+from ..selectors import claim_sample, current_findings_unscoped
 
 
 def blocking_findings(line_ids: list[int]) -> dict[int, list[str]]:
@@ -55,3 +55,11 @@ def flagging_findings() -> Any:
     return AuditFinding.objects.filter(
         current=True, status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED], line__isnull=False
     )
+
+
+def sampled_line_by_line(claim: Any) -> list[str]:
+    """Why a sampled claim's pending lines may not be approved at once (its sampling's wording)."""
+    row = claim_sample(claim_id=claim.pk)
+    if row is None or not row.line_by_line:
+        return []
+    return [f"{sampling.wording(row)}。请逐条审核每条明细"]

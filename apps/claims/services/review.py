@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_build, state_change_record, state_changes_save
 
-from ..extensions import lines_blocked
+from ..extensions import claim_bulk_refusals, lines_blocked
 from ..models import (
     Claim,
     ClaimLine,
@@ -189,13 +189,18 @@ class BulkOutcome:
 
 def claim_lines_approve_pending(*, claim: Claim, actor: User) -> BulkOutcome:
     """Approve every line still pending that may be approved without a word (the rest of the claim
-    once the officer has decided what they found). Each is quoted again against what is booked
+    once the officer has decided what they found), unless the claim was sampled for review line by
+    line. Each is quoted again against what is booked
     first; lines quoted at zero, with a W or O finding, or with a confirmed audit finding are left
     pending and listed, to be decided one by one with a reason. Each decision is logged as if made
     one by one."""
     with transaction.atomic():
         claim = claim_lock(claim)
         _start_review(claim, actor)
+        # A sampled claim is decided line by line (apps.audits' claim sampling).
+        refusals = claim_bulk_refusals(claim)
+        if refusals:
+            raise ApplicationError("；".join(refusals), field="lines")
         pending = list(
             claim.lines.select_for_update(of=("self",))  # persons: in id order (persons_lock)
             .filter(decision=LineDecision.PENDING, amount__gt=0)

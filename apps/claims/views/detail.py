@@ -20,7 +20,7 @@ from apps.core.views import paginate
 from apps.rules.enterprise import MATERIALS
 
 from .. import selectors
-from ..extensions import claim_page_extras, claim_pending_matters
+from ..extensions import claim_bulk_refusals, claim_page_extras, claim_pending_matters
 from ..forms import RULE_CHOICES, MaterialForm
 from ..models import ClaimStatus
 from ..permissions import claim_policy
@@ -113,6 +113,9 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # only when the form is shown.
             "pending_matters": claim_pending_matters(claim) if can_approve else [],
             "pending": summary["pending"],
+            # Why the pending lines may not be approved at once (a sampled claim), asked only when
+            # the bulk form would show.
+            "bulk_refusals": claim_bulk_refusals(claim) if deciding and summary["pending"] else [],
             "can_reveal": any(r.can_reveal for r in rows),
             "can_recommend": recommending,
             "material_form": MaterialForm(),
