@@ -22,11 +22,15 @@ class Scope(models.TextChoices):
     # Not a batch audit either: the run that holds the findings of one trainee's dispute of a claim
     # (A8, apps.confirmations).
     CONFIRMATION = "confirmation", _("学员确认异议")
+    # Nor this: a check of enterprises' claims against the social-insurance roster (A9,
+    # apps.insurance), one per roster import or per submitted claim.
+    INSURANCE = "insurance", _("社保参保核验")
 
 
-# The runs that hold what a person saw or said (a visit, a trainee's dispute), not what a batch
-# audit computed: no batch run covers them, and their findings stay current until dismissed.
-WITNESS_SCOPES = (Scope.INSPECTION, Scope.CONFIRMATION)
+# The runs not made by the batch audit: what a person saw or said (a visit, a trainee's dispute)
+# and the social-insurance check. No batch run covers them; a visit's or a dispute's findings
+# stay current until dismissed, the insurance check's until a later check of their line.
+WITNESS_SCOPES = (Scope.INSPECTION, Scope.CONFIRMATION, Scope.INSURANCE)
 
 # The scopes an officer may start a batch audit of (pages, API and their filters).
 BATCH_SCOPES = [(value, label) for value, label in Scope.choices if value not in WITNESS_SCOPES]
@@ -113,7 +117,7 @@ class AuditRun(ChoiceLabels, models.Model):
                 condition=(Q(scope="all") & Q(district__isnull=True) & Q(claim__isnull=True))
                 | (Q(scope="district") & Q(district__isnull=False))
                 | Q(scope="claim")
-                | (Q(scope__in=["inspection", "confirmation"]) & Q(district__isnull=False)),
+                | (Q(scope__in=["inspection", "confirmation", "insurance"]) & Q(district__isnull=False)),
                 name="audit_run_scope_consistent",
             ),
         ]
@@ -129,6 +133,8 @@ class AuditRun(ChoiceLabels, models.Model):
             return f"申领 #{self.claim_id}" if self.claim_id else "申领（已删除）"
         if self.scope == Scope.INSPECTION:
             return f"过程监管检查（{self.scope_key.partition(':')[2]}）"
+        if self.scope == Scope.INSURANCE:
+            return f"社保参保核验（{self.scope_key.partition(':')[2]}）"
         if self.scope == Scope.CONFIRMATION:
             return f"学员确认异议（{self.scope_key.partition(':')[2]}）"
         return str(Scope(self.scope).label)

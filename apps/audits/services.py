@@ -429,8 +429,8 @@ def findings_currency_update(run: AuditRun) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CURRENCY_LOCK])
-    # A process-supervision visit's findings (A7) and a trainee's dispute (A8) are no batch run's to
-    # replace: they stay current until an officer dismisses them (apps.inspections, confirmations).
+    # A process-supervision visit's findings (A7), a trainee's dispute (A8) and the insurance check
+    # (A9) are no batch run's to replace (apps.inspections, confirmations, insurance).
     older = AuditFinding.objects.filter(current=True, run_id__lt=run.pk).exclude(
         run__scope__in=WITNESS_SCOPES
     )

@@ -37,6 +37,7 @@ KIND_LABELS = {
     "results": "考核结果",
     "occupations": "职业目录",
     "claims": "申领人员名单",
+    "insurance": "社保参保名单",
 }
 MB = 1024 * 1024
 _CHUNK = 1024 * 1024

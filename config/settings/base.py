@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.audits",
     "apps.inspections",
     "apps.confirmations",
+    "apps.insurance",
     "apps.ledger",
     "apps.exports",
     "apps.notices",
@@ -544,6 +545,9 @@ _IMPORT_CAPS = {
     "results": (5, 10_000),
     "occupations": (5, 5_000),
     "claims": (5, 5_000),
+    # A district's monthly social-insurance roster of the enterprises it checks (apps.insurance);
+    # a larger export is imported a month or a few enterprises at a time.
+    "insurance": (20, 200_000),
 }
 IMPORT_MAX_BYTES = {
     kind: int(os.environ.get(f"IMPORT_MAX_BYTES_{kind.upper()}", str(mb * 1024 * 1024)))

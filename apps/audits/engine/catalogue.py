@@ -1,8 +1,9 @@
 """What the batch audit checks: the cross-claim rules of docs/rules.md it applies city-wide, and its own
 audit rules A1–A6 (documented in docs/audit-rules.md), with A7, what a process-supervision visit
-finds (apps.inspections), and A8, a trainee's dispute of what is claimed for them
-(apps.confirmations). Each finding's message is built here from the figures the SQL recorded, in
-the engine's own words where the engine has a rule for it."""
+finds (apps.inspections), A8, a trainee's dispute of what is claimed for them
+(apps.confirmations), and A9, the social-insurance check of enterprises' claims
+(apps.insurance). Each finding's message is built here from the figures recorded, in the engine's
+own words where the engine has a rule for it."""
 
 from __future__ import annotations
 
@@ -148,6 +149,14 @@ RULES: Final[tuple[AuditRule, ...]] = (
         "表示有异议的（如未参加所列课次、未参加培训），其在该申领中的明细为疑点，载明学员指出的课次和理由。"
         "学员本人的陈述即为依据，疑点记为已确认，在区县经办人员核实、重新打开并排除之前不能审核通过。",
     ),
+    AuditRule(
+        "A9",
+        "职工未在申领企业参保",
+        "E",
+        "企业职工培训直补和以工代训申领的明细，按区县导入的社保参保名单核验：申领的月份（以工代训为申领月份，"
+        "职工培训为开始至结束的各月）中，名单已覆盖（该区县有导入）而该职工不在申领企业（统一社会信用代码）"
+        "参保的月份，为疑点，载明月份。名单未覆盖的月份不核验；名单补充导入后重新核验，疑点随之更新或消除。",
+    ),
 )
 BY_ID: Final[dict[str, AuditRule]] = {r.id: r for r in RULES}
 RULE_CHOICES: Final[list[tuple[str, str]]] = [(r.id, f"{r.id} {r.title}") for r in RULES]
@@ -283,6 +292,10 @@ def _message_a8(d: dict[str, Any]) -> str:
     return f"学员确认 #{d['confirmation']}：学员对申领 #{d['claim']} 有异议{named}；理由：{d['reason']} (A8)"
 
 
+def _message_a9(d: dict[str, Any]) -> str:
+    return f"社保核验：该职工 {'、'.join(d['months'])} 未在 {d['employer']}（{d['uscc']}）参保 (A9)"
+
+
 MESSAGES = {
     "R10.1": _message_r10_1,
     "R10.2": _message_r10_2,
@@ -297,6 +310,7 @@ MESSAGES = {
     "A6": _message_a6,
     "A7": _message_a7,
     "A8": _message_a8,
+    "A9": _message_a9,
 }
 
 
