@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from apps.catalog.models import Level, Occupation
 from apps.core.filters import DocumentedFilters, filter_api
-from apps.core.openapi import QuoteResultSerializer
+from apps.core.openapi import LocalTimeField, QuoteResultSerializer
 from apps.core.permissions import signed_in
 from apps.rules import result_to_dict
 
@@ -25,8 +25,8 @@ from .permissions import ACTIONS, class_policy
 
 class SessionSerializer(serializers.Serializer):
     date = serializers.DateField()
-    start_time = serializers.TimeField()
-    end_time = serializers.TimeField()
+    start_time = LocalTimeField()
+    end_time = LocalTimeField()
     mode = serializers.ChoiceField(choices=SessionMode.choices, default=SessionMode.OFFLINE)
     topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

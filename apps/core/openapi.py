@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .api_glossary import GLOSSARY
@@ -91,6 +92,14 @@ IDEMPOTENCY_PARAMETER: Final[dict[str, Any]] = {
     ),
     "schema": {"type": "string", "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
 }
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "09:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A time of day in Chongqing, `HH:MM` or `HH:MM:SS`, without an offset. OpenAPI's "time"
+    format is RFC 3339's full-time, which requires one: a session's "09:00:00" would not match."""
 
 
 class ErrorSerializer(serializers.Serializer):
