@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.inspections",
     "apps.confirmations",
     "apps.insurance",
+    "apps.evaluations",
     "apps.ledger",
     "apps.exports",
     "apps.notices",

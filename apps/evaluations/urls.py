@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evaluations"
+urlpatterns = [
+    path("", views.scorecard_list, name="list"),
+    path("export.xlsx", views.scorecard_export, name="export"),
+    path("<id:pk>/", views.agency_scorecard, name="detail"),
+]

@@ -1,0 +1,180 @@
+"""The agencies' scorecards: the quarter's list (and its Excel), one agency's scorecard with its
+last four quarters as a chart, its evaluations and the form to record one."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import xlsxwriter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from apps.core import dates
+from apps.core.errors import ApplicationError
+from apps.core.permissions import signed_in
+from apps.core.tabular import safe_row
+from apps.institutions.permissions import agency_policy
+
+from . import selectors, services
+from .forms import EvaluationForm
+from .permissions import evaluation_policy
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = [
+    "第三方社会机构",
+    "统一社会信用代码",
+    "状态",
+    "审核意见（条）",
+    "审核时长中位数（小时）",
+    "已审核的意见（条）",
+    "与审核结论一致（条）",
+    "一致率（%）",
+    "建议通过但有已确认疑点（条）",
+    "过程监管检查（次）",
+    "已到期（次）",
+    "按时检查（次）",
+    "按时率（%）",
+]
+
+
+def _quarter(request: HttpRequest) -> selectors.Quarter:
+    return selectors.Quarter.parse(request.GET.get("quarter"), dates.today())
+
+
+def _rows(request: HttpRequest) -> tuple[selectors.Quarter, list[tuple[Any, selectors.Scorecard]]]:
+    user = signed_in(request)
+    evaluation_policy.check(user, "list")
+    quarter = _quarter(request)
+    districts = evaluation_policy.districts(user)
+    agencies = list(selectors.agencies(districts=districts))
+    cards = selectors.scorecards(quarter=quarter, districts=districts, agency_ids=[a.pk for a in agencies])
+    return quarter, [(agency, cards[agency.pk]) for agency in agencies]
+
+
+def _quarters(current: selectors.Quarter) -> list[selectors.Quarter]:
+    out = [selectors.Quarter.of(dates.today())]
+    while len(out) < 8:
+        out.append(out[-1].previous)
+    return out if current in out else [current, *out]
+
+
+@login_required
+@require_http_methods(["GET"])
+def scorecard_list(request: HttpRequest) -> HttpResponse:
+    quarter, rows = _rows(request)
+    return render(
+        request,
+        "evaluations/list.html",
+        {"quarter": quarter, "rows": rows, "quarters": _quarters(quarter)},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def scorecard_export(request: HttpRequest) -> HttpResponse:
+    quarter, rows = _rows(request)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet(quarter.key)
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, safe_row([f"第三方社会机构考评指标 {quarter.label}"]), bold)
+    sheet.write_row(1, 0, safe_row(HEADERS), bold)
+    for n, (agency, card) in enumerate(rows, start=2):
+        sheet.write_row(
+            n,
+            0,
+            safe_row(
+                [
+                    agency.name,
+                    agency.uscc,
+                    agency.get_status_display(),
+                    card.recommendations,
+                    float(card.median_hours) if card.median_hours is not None else "",
+                    card.decided,
+                    card.agreed,
+                    float(card.agreement) if card.agreement is not None else "",
+                    card.contradicted,
+                    card.inspections,
+                    card.due,
+                    card.on_time,
+                    float(card.on_time_share) if card.on_time_share is not None else "",
+                ]
+            ),
+        )
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, len(HEADERS) - 1, 14)
+    book.close()
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="agency-scorecards-{quarter.key}.xlsx"'
+    return response
+
+
+def _chart(history: list[tuple[selectors.Quarter, selectors.Scorecard]]) -> list[dict[str, Any]]:
+    """Bars of the agreement and on-time shares per quarter, as SVG geometry (no script)."""
+    bars = []
+    for n, (quarter, card) in enumerate(history):
+        for k, (name, value) in enumerate((("一致率", card.agreement), ("按时率", card.on_time_share))):
+            height = int(value * 120 / 100) if value is not None else 0
+            bars.append(
+                {
+                    "x": 40 + n * 90 + k * 32,
+                    "y": 140 - height,
+                    "height": height,
+                    "kind": k,
+                    "name": name,
+                    "value": value,
+                    "quarter": quarter,
+                    "label_x": 40 + n * 90 + 30,
+                }
+            )
+    return bars
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    evaluation_policy.check(user, "view")
+    districts = evaluation_policy.districts(user)
+    agency = get_object_or_404(selectors.agencies(districts=districts), pk=pk)
+    quarter = _quarter(request)
+    may_evaluate = evaluation_policy.can(user, "evaluate", agency)
+    form = EvaluationForm(request.POST or None) if may_evaluate else None
+    if request.method == "POST":
+        evaluation_policy.check(user, "evaluate", agency)
+        assert form is not None
+        if form.is_valid():
+            try:
+                services.evaluation_record(
+                    actor=user,
+                    agency=agency,
+                    quarter=quarter,
+                    grade=form.cleaned_data["grade"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, f"已记录{agency.name}{quarter.label}的考评")
+                return redirect(reverse("evaluations:detail", args=[agency.pk]) + f"?quarter={quarter.key}")
+    history = selectors.history(agency_id=agency.pk, quarter=quarter, districts=districts)
+    return render(
+        request,
+        "evaluations/detail.html",
+        {
+            "agency": agency,
+            "quarter": quarter,
+            "quarters": _quarters(quarter),
+            "card": history[-1][1],
+            "history": history,
+            "bars": _chart(history),
+            "evaluations": selectors.evaluations(agency=agency, districts=districts),
+            "form": form,
+            "can_blacklist": agency_policy.can(user, "blacklist", agency) and agency.status != "blacklisted",
+        },
+    )
