@@ -19,7 +19,14 @@ from apps.rules import result_to_dict
 from . import selectors, services
 from .engine import SessionInput, class_quote_current
 from .filters import ClassFilter
-from .models import OrganisationMode, SchedulePattern, SessionMode, TrainingClass, TrainingType
+from .models import (
+    OrganisationMode,
+    PreReviewVerdict,
+    SchedulePattern,
+    SessionMode,
+    TrainingClass,
+    TrainingType,
+)
 from .permissions import ACTIONS, class_policy
 
 
@@ -65,6 +72,8 @@ class ClassOutputSerializer(serializers.ModelSerializer):
             "rules_version",
             "online_override_reason",
             "recommendation",
+            "recommendation_verdict",
+            "recommendation_rule",
             "recommended_at",
         ]
 
@@ -220,6 +229,8 @@ class ClassRecommendationApi(APIView):
 
     @extend_schema_serializer(component_name="ClassRecommendation")
     class InputSerializer(serializers.Serializer):
+        verdict = serializers.ChoiceField(choices=PreReviewVerdict.choices)
+        rule = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
         text = serializers.CharField(max_length=2000)
 
     @extend_schema(
@@ -235,6 +246,10 @@ class ClassRecommendationApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         training_class = services.class_recommend(
-            training_class=training_class, actor=user, text=data.validated_data["text"]
+            training_class=training_class,
+            actor=user,
+            text=data.validated_data["text"],
+            verdict=data.validated_data["verdict"],
+            rule=data.validated_data["rule"],
         )
         return Response(_detail(training_class))

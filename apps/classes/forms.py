@@ -79,9 +79,3 @@ class TransitionForm(forms.Form):
         label=_("线上课时超比例的审核意见 (R2.3)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     confirm = forms.BooleanField(label=_("我已核对以上内容，确认执行"), required=True)
-
-
-class RecommendForm(forms.Form):
-    text = forms.CharField(
-        label=_("第三方审核意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )

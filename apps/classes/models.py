@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import Level, level_label
 from apps.core.models import ChoiceLabels, TimeStampedModel, money_digits
+from apps.institutions.models import PreReviewVerdict
 from apps.rules.hours import class_hours_from_minutes
 
 money = money_digits(12)
@@ -93,6 +94,17 @@ class TrainingClass(TimeStampedModel):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     # A third-party agency's pre-review of the submitted application (R7.1): advice, never a decision.
     recommendation = models.TextField(_("第三方审核意见"), blank=True, default="")
+    recommendation_verdict = models.CharField(
+        _("第三方审核建议"),
+        max_length=16,
+        choices=PreReviewVerdict.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    recommendation_rule = models.CharField(
+        _("理由规则"), max_length=16, blank=True, default="", db_default=""
+    )
     recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

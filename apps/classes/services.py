@@ -26,7 +26,7 @@ from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, registe
 from apps.core.services import state_change_record
 from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation
 from apps.institutions.selectors import institution_can_run_classes
-from apps.institutions.services import institution_users
+from apps.institutions.services import institution_users, pre_review_clean
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
@@ -191,9 +191,12 @@ def class_update(
 
 
 @transaction.atomic
-def class_recommend(*, training_class: TrainingClass, actor: User, text: str) -> TrainingClass:
-    """A third-party agency's pre-review of a submitted application (R7.1): recorded and logged
-    for the district's officer, never a decision."""
+def class_recommend(
+    *, training_class: TrainingClass, actor: User, text: str, verdict: str, rule: str = ""
+) -> TrainingClass:
+    """A third-party agency's pre-review of a submitted application (R7.1): a verdict (approve,
+    return, reject), the rule it rests on (required to advise rejecting) and a written reason,
+    recorded and logged for the district's officer, never a decision."""
     training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
     if not is_engaged_class_reviewer(actor, training_class):
         raise ApplicationError("只有受本区县委托的第三方社会机构可以提出审核意见 (R7.1)")
@@ -201,20 +204,29 @@ def class_recommend(*, training_class: TrainingClass, actor: User, text: str) ->
         raise ApplicationError(
             f"开班申请状态为“{training_class.get_status_display()}”，提交后才能提出审核意见", field="status"
         )
-    text = text.strip()
-    if not text:
-        raise ApplicationError("请填写第三方审核意见", field="text")
+    verdict, rule, text = pre_review_clean(verdict=verdict, rule=rule, text=text)
     training_class.recommendation = text
+    training_class.recommendation_verdict, training_class.recommendation_rule = verdict, rule
     training_class.recommended_by = actor
     training_class.recommended_at = timezone.now()
-    training_class.save(update_fields=["recommendation", "recommended_by", "recommended_at", "updated_at"])
+    training_class.save(
+        update_fields=[
+            "recommendation",
+            "recommendation_verdict",
+            "recommendation_rule",
+            "recommended_by",
+            "recommended_at",
+            "updated_at",
+        ]
+    )
+    label = training_class.get_recommendation_verdict_display()
     state_change_record(
         obj=training_class,
         actor=actor,
         from_state=training_class.status,
         to_state=training_class.status,
-        reason=f"第三方审核意见：{text}",
-        changes={"recommendation": text},
+        reason=f"第三方审核意见（{label}{'，' + rule if rule else ''}）：{text}",
+        changes={"verdict": verdict, "rule": rule, "recommendation": text},
     )
     return training_class
 

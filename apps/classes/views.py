@@ -16,12 +16,13 @@ from apps.core.filters import filter_page
 from apps.core.permissions import signed_in
 from apps.core.templatetags.money import yuan
 from apps.core.views import paginate, sort_by
+from apps.institutions.forms import PreReviewForm
 from apps.rules import result_to_dict
 
 from . import selectors, services
 from .engine import class_quote_current, class_quote_planned
 from .filters import ClassFilter
-from .forms import ClassForm, RecommendForm, SessionFormSet, TransitionForm, sessions_from
+from .forms import ClassForm, SessionFormSet, TransitionForm, sessions_from
 from .models import ClassStatus
 from .permissions import ACTIONS, class_policy
 
@@ -169,7 +170,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "return_reason": selectors.class_return_reason(training_class=training_class),
             "can_recommend": training_class.status == ClassStatus.SUBMITTED
             and class_policy.can(user, "recommend", training_class),
-            "recommend_form": RecommendForm(),
+            "recommend_form": PreReviewForm(),
             "r23": any(f["rule"] == "R2.3" for f in (pending or training_class.findings)),
         },
     )
@@ -210,12 +211,19 @@ def class_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     training_class = selectors.class_get(class_id=pk, user=user)
     if not class_policy.can(user, "recommend", training_class):
         raise PermissionDenied
-    form = RecommendForm(request.POST)
+    form = PreReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写第三方审核意见")
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("classes:detail", pk=pk)
     try:
-        services.class_recommend(training_class=training_class, actor=user, text=form.cleaned_data["text"])
+        data = form.cleaned_data
+        services.class_recommend(
+            training_class=training_class,
+            actor=user,
+            text=data["text"],
+            verdict=data["verdict"],
+            rule=data["rule"],
+        )
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:

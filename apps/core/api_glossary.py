@@ -186,6 +186,11 @@ GLOSSARY: Final[dict[str, tuple[str, str]]] = {
     "records": ("出勤记录", "Attendance records"),
     "recommendation": ("第三方预审意见", "Third party's recommendation"),
     "recommended_at": ("预审时间", "Recommended at"),
+    "recommendation_verdict": (
+        "第三方预审建议：approve 建议通过，return 建议退回修改，reject 建议不予通过",
+        "Pre-review verdict: approve, return or reject",
+    ),
+    "recommendation_rule": ("第三方预审意见依据的规则编号", "Rule ID the pre-review rests on"),
     "recommended_by": ("提出意见的第三方审核人", "The third-party reviewer who recommended"),
     "reconciled": ("是否账实相符", "Whether reconciled"),
     "reference": ("凭证号或依据", "Reference"),
@@ -261,7 +266,10 @@ GLOSSARY: Final[dict[str, tuple[str, str]]] = {
     "user": ("用户名", "Username"),
     "username": ("用户名", "Username"),
     "value": ("取值", "Value"),
-    "verdict": ("审核意见：approve 建议通过，reject 建议不予补贴", "Recommendation: approve or reject"),
+    "verdict": (
+        "审核建议：approve 建议通过，reject 建议不予补贴；开班申请另可 return 建议退回修改",
+        "Recommendation: approve or reject (a class application also: return)",
+    ),
     "venue": ("培训地点", "Venue"),
     "version": ("版本", "Version"),
     "warnings": ("提示", "Warnings"),

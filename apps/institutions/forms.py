@@ -1,6 +1,7 @@
 """Forms only collect input; the services validate it and name the field at fault."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -8,9 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.forms.catalogue import LEVEL_CHOICES
 from apps.catalog.models import District, Occupation
-from apps.core.forms import DateInput
+from apps.core.forms import DateInput, form_field
+from apps.rules import RULES
 
-from .models import ContractScope, HighSkillBase, InstitutionKind, InstitutionStatus
+from .models import (
+    OTHER_RULE,
+    ContractScope,
+    HighSkillBase,
+    InstitutionKind,
+    InstitutionStatus,
+    PreReviewVerdict,
+)
 
 
 class AccountFields(forms.Form):
@@ -261,3 +270,23 @@ class StaffAttachForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PreReviewForm(forms.Form):
+    """A third-party reviewer's pre-review of a recognition or a class application (R7.1)."""
+
+    verdict = forms.ChoiceField(
+        label=_("审核建议"), choices=PreReviewVerdict.choices, widget=forms.RadioSelect
+    )
+    rule = forms.ChoiceField(label=_("理由规则（建议不予通过时必选）"), required=False, choices=())
+    text = forms.CharField(
+        label=_("第三方审核意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "rule", forms.ChoiceField).choices = [
+            ("", _("— 不引用规则 —")),
+            *((r.id, f"{r.id} {r.title}") for r in RULES),
+            (OTHER_RULE, OTHER_RULE),
+        ]

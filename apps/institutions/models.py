@@ -27,6 +27,19 @@ class InstitutionKind(models.TextChoices):
     OTHER = "other", _("其他培训机构")
 
 
+# A reason resting on no rule of the list (the reason then says what).
+OTHER_RULE = "其他"
+
+
+class PreReviewVerdict(models.TextChoices):
+    """What a third-party reviewer advises on an application awaiting the district's decision
+    (a recognition, a class application; R7.1): never a decision."""
+
+    APPROVE = "approve", _("建议通过")
+    RETURN = "return", _("建议退回修改")
+    REJECT = "reject", _("建议不予通过")
+
+
 class InstitutionStatus(models.TextChoices):
     APPLIED = "applied", _("已申请")
     RECOGNISED = "recognised", _("已认定")
@@ -57,6 +70,28 @@ class Institution(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=16, choices=InstitutionStatus.choices, default=InstitutionStatus.APPLIED
     )
+    # A third-party agency's pre-review of the application (R7.1): the latest, for the officer.
+    recommendation = models.TextField(_("第三方审核意见"), blank=True, default="", db_default="")
+    recommendation_verdict = models.CharField(
+        _("第三方审核建议"),
+        max_length=16,
+        choices=PreReviewVerdict.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    recommendation_rule = models.CharField(
+        _("理由规则"), max_length=16, blank=True, default="", db_default=""
+    )
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("第三方审核人"),
+    )
+    recommended_at = models.DateTimeField(_("第三方审核时间"), null=True, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=64, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
     employer = models.ForeignKey(

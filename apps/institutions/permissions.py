@@ -26,6 +26,7 @@ from .models import (
     ContractScope,
     Employer,
     Institution,
+    InstitutionStatus,
     ServiceContract,
     ThirdPartyAgency,
 )
@@ -95,7 +96,21 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
             return may_edit_district(user, obj.district)
         if action in {"file", "set_high_skill"}:
             return user.role == Role.MUNICIPAL_ADMIN
+        if action == "recommend":
+            return obj.status == InstitutionStatus.APPLIED and is_engaged_institution_reviewer(user, obj)
         return False
+
+
+def is_engaged_institution_reviewer(user: User, institution: Institution) -> bool:
+    """A third-party agency's staff with a contract in force for institution review (机构审核) in
+    the institution's district: pre-reviews its application, never decides (R7.1)."""
+    return bool(
+        is_active_user(user)
+        and user.role == Role.THIRD_PARTY_REVIEWER
+        and contract_districts(user, ContractScope.INSTITUTION_REVIEW)
+        .filter(pk=institution.district_id)
+        .exists()
+    )
 
 
 class EmployerPolicy(PermissionPolicy[Employer]):

@@ -31,10 +31,11 @@ from apps.core.selectors import state_changes_for
 from apps.core.services import state_change_record
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
-from apps.rules import EntityType, RuleViolation, check_uscc, uscc_entity_type
+from apps.rules import RULES, EntityType, RuleViolation, check_uscc, uscc_entity_type
 from apps.rules.high_skill import check_district_school_level
 
 from .models import (
+    OTHER_RULE,
     AgencyStaff,
     AgencyStatus,
     ContractScope,
@@ -45,6 +46,7 @@ from .models import (
     InstitutionOccupation,
     InstitutionStatus,
     InstitutionYear,
+    PreReviewVerdict,
     ServiceContract,
     ThirdPartyAgency,
 )
@@ -966,3 +968,73 @@ def agency_blacklist_lift(*, actor: User, agency: ThirdPartyAgency, reason: str)
     )
     _notify_staff(agency, actor, kind="agency_blacklist_lifted", title="已解除黑名单", body=f"原因：{reason}")
     return agency
+
+
+# Pre-review (R7.1) ---------------------------------------------------------------------------------
+# A third-party agency with the institution-review scope advises on a recognition application here
+# and on a class application (apps.classes): a verdict, the rule it rests on (required to advise
+# rejecting), and a written reason. Recorded for the officer beside the application; never a decision.
+
+RULE_IDS = frozenset(r.id for r in RULES)
+
+
+def pre_review_clean(*, verdict: str, rule: str, text: str) -> tuple[str, str, str]:
+    """The verdict, rule and reason of a pre-review, checked (every problem at once)."""
+    rule, text = rule.strip(), text.strip()
+    problems = []
+    if verdict not in PreReviewVerdict.values:
+        problems.append(("verdict", "请选择审核建议：建议通过、建议退回修改或建议不予通过"))
+    if rule and rule != OTHER_RULE and rule not in RULE_IDS:
+        problems.append(("rule", f"理由规则“{rule}”不存在，请从列表中选择"))
+    if verdict == PreReviewVerdict.REJECT and not rule:
+        problems.append(("rule", "建议不予通过须选择理由规则"))
+    if not text:
+        problems.append(("text", "请填写第三方审核意见"))
+    if problems:
+        raise ApplicationError("；".join(message for _, message in problems), field=problems[0][0])
+    return verdict, rule, text
+
+
+@transaction.atomic
+def institution_recommend(
+    *, institution: Institution, actor: User, verdict: str, rule: str, text: str
+) -> Institution:
+    """A third-party agency's pre-review of an institution's recognition application (R7.1),
+    recorded beside it and logged, the district's officers told."""
+    institution = _lock(institution)
+    if not institution_policy.can(actor, "recommend", institution):
+        raise PermissionDenied(
+            "只有受本区县委托开展机构审核的第三方社会机构可以对待认定的机构提出审核意见 (R7.1)"
+        )
+    verdict, rule, text = pre_review_clean(verdict=verdict, rule=rule, text=text)
+    institution.recommendation, institution.recommendation_verdict = text, verdict
+    institution.recommendation_rule, institution.recommended_by = rule, actor
+    institution.recommended_at = timezone.now()
+    institution.save(
+        update_fields=[
+            "recommendation",
+            "recommendation_verdict",
+            "recommendation_rule",
+            "recommended_by",
+            "recommended_at",
+            "updated_at",
+        ]
+    )
+    label = institution.get_recommendation_verdict_display()
+    state_change_record(
+        obj=institution,
+        actor=actor,
+        from_state=institution.status,
+        to_state=institution.status,
+        reason=f"第三方审核意见（{label}{'，' + rule if rule else ''}）：{text}",
+        changes={"verdict": verdict, "rule": rule, "recommendation": text},
+    )
+    notify(
+        recipients=district_officers(district_id=institution.district_id),
+        kind="institution_recommended",
+        title=f"{institution.name}：第三方审核意见 {label}",
+        body=text,
+        link=reverse("institutions:institution_detail", args=[institution.pk]) + "#pre-review",
+        exclude=actor,
+    )
+    return institution

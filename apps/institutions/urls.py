@@ -10,6 +10,7 @@ urlpatterns = [
     path("<id:pk>/", views.institution_detail, name="institution_detail"),
     path("<id:pk>/edit/", views.institution_edit, name="institution_edit"),
     path("<id:pk>/transition/", views.institution_transition, name="institution_transition"),
+    path("<id:pk>/recommend/", views.institution_recommend, name="institution_recommend"),
     path("<id:pk>/recognitions/", views.recognition_add, name="recognition_add"),
     path(
         "<id:pk>/recognitions/<id:recognition_pk>/remove/",

@@ -34,6 +34,7 @@ from .forms import (
     HighSkillForm,
     InstitutionDetailsForm,
     InstitutionRegisterForm,
+    PreReviewForm,
     ReasonForm,
     RecognitionForm,
     RecognitionRemoveForm,
@@ -131,6 +132,9 @@ def _detail(request: HttpRequest, institution: Institution, status: int = 200, *
         "year_form": forms.get("year_form") or YearForm(),
         "high_skill_form": (forms.get("high_skill_form") or HighSkillForm()) if can_set_high_skill else None,
         "can_change_details": institution_policy.can(user, "change_details", institution),
+        "pre_review_form": (forms.get("pre_review_form") or PreReviewForm())
+        if institution_policy.can(user, "recommend", institution)
+        else None,
     }
     return render(request, "institutions/institution_detail.html", context, status=status)
 
@@ -164,6 +168,31 @@ def _detail_form_post(
             messages.success(request, message)
             return redirect("institutions:institution_detail", pk=pk)
     return _detail(request, institution, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def institution_recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    """A third-party agency's pre-review of the recognition application (R7.1)."""
+
+    def perform(institution: Institution, data: dict[str, Any]) -> str:
+        services.institution_recommend(
+            institution=institution,
+            actor=signed_in(request),
+            verdict=data["verdict"],
+            rule=data["rule"],
+            text=data["text"],
+        )
+        return "第三方审核意见已记录，最终认定由区县人力社保局作出 (R7.1)"
+
+    return _detail_form_post(
+        request,
+        pk,
+        action="recommend",
+        form_class=PreReviewForm,
+        form_name="pre_review_form",
+        perform=perform,
+    )
 
 
 @login_required

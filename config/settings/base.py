@@ -362,6 +362,8 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseDirectKindEnum": ["enterprise_direct"],
         "ClaimStatusEnum": "apps.claims.models.ClaimStatus",
         "LineDecisionEnum": "apps.claims.models.LineDecision",
+        "VerdictEnum": "apps.claims.models.Verdict",
+        "PreReviewVerdictEnum": "apps.institutions.models.PreReviewVerdict",
         "ShareEnum": "apps.claims.models.Share",
         "MaterialKindEnum": "apps.claims.models.MaterialKind",
         "JobStatusEnum": "apps.audits.models.RunStatus",

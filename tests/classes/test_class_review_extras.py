@@ -130,18 +130,24 @@ def test_an_engaged_reviewer_pre_reviews_and_the_officer_reads_it(make_class, op
     client, url = _page(reviewer, "classes:recommend", training_class.pk)
     home = client.get("/").content.decode()
     assert "待提出审核意见的开班申请" in home and training_class.name in home
-    answer = client.post(url, {"text": "实训场地面积不足 30 人，建议核减计划人数"})
+    answer = client.post(
+        url, {"verdict": "return", "rule": "", "text": "实训场地面积不足 30 人，建议核减计划人数"}
+    )
     assert answer.status_code == 302
     training_class.refresh_from_db()
-    assert (training_class.recommendation, training_class.recommended_by, training_class.status) == (
-        "实训场地面积不足 30 人，建议核减计划人数",
-        reviewer,
-        S.SUBMITTED,
-    )
+    assert (
+        training_class.recommendation,
+        training_class.recommendation_verdict,
+        training_class.recommended_by,
+        training_class.status,
+    ) == ("实训场地面积不足 30 人，建议核减计划人数", "return", reviewer, S.SUBMITTED)
     officer_client, detail = _page(users["officer_of_district"], "classes:detail", training_class.pk)
     html = officer_client.get(detail).content.decode()
-    assert "实训场地面积不足 30 人，建议核减计划人数" in html
+    assert "实训场地面积不足 30 人，建议核减计划人数" in html and "建议退回修改" in html
     assert "第三方审核意见" in html and "提出审核意见</button>" not in html
+    # Advising rejection rests on a rule.
+    refused = client.post(url, {"verdict": "reject", "rule": "", "text": "不符合条件"}, follow=True)
+    assert "建议不予通过须选择理由规则" in refused.content.decode()
 
 
 ANSWERS = {
@@ -169,7 +175,9 @@ def test_who_sees_a_draft_and_who_may_pre_review(role, make_class, operator, use
     assert client.get(url).status_code == sees_draft
     listed = client.get(reverse("classes:list")).content.decode()
     assert (reverse("classes:detail", args=[draft.pk]) in listed) is (sees_draft == 200)
-    answer = client.post(reverse("classes:recommend", args=[submitted.pk]), {"text": "意见"})
+    answer = client.post(
+        reverse("classes:recommend", args=[submitted.pk]), {"verdict": "approve", "text": "意见"}
+    )
     assert answer.status_code == recommends
     submitted.refresh_from_db()
     assert submitted.recommendation == ("意见" if recommends == 302 else "")
@@ -180,13 +188,15 @@ def test_no_pre_review_of_a_draft_or_an_approved_application(make_class, operato
     training_class = make_class()
     reviewer = users["reviewer_engaged"]
     with pytest.raises(ApplicationError, match="提交后才能提出审核意见"):
-        class_recommend(training_class=training_class, actor=reviewer, text="意见")
+        class_recommend(training_class=training_class, actor=reviewer, text="意见", verdict="approve")
     class_transition(training_class=training_class, actor=operator, to=S.SUBMITTED)
     with pytest.raises(ApplicationError, match="请填写第三方审核意见"):
-        class_recommend(training_class=training_class, actor=reviewer, text="  ")
+        class_recommend(training_class=training_class, actor=reviewer, text="  ", verdict="approve")
+    with pytest.raises(ApplicationError, match="请选择审核建议"):
+        class_recommend(training_class=training_class, actor=reviewer, text="意见", verdict="")
     class_transition(training_class=training_class, actor=users["officer_of_district"], to=S.APPROVED)
     with pytest.raises(ApplicationError, match="提交后才能提出审核意见"):
-        class_recommend(training_class=training_class, actor=reviewer, text="意见")
+        class_recommend(training_class=training_class, actor=reviewer, text="意见", verdict="approve")
     assert TrainingClass.objects.get(pk=training_class.pk).recommendation == ""
 
 
@@ -201,10 +211,18 @@ def test_the_api_pre_review_and_draft_visibility_per_role(role, make_class, oper
     assert api.get(f"/api/v1/classes/{draft.pk}/").status_code == sees_draft
     listed = [c["id"] for c in api.get("/api/v1/classes/").json()["results"]]
     assert (draft.pk in listed) is (sees_draft == 200)
-    answer = api.post(f"/api/v1/classes/{submitted.pk}/recommendation", {"text": "意见"}, format="json")
+    answer = api.post(
+        f"/api/v1/classes/{submitted.pk}/recommendation",
+        {"verdict": "reject", "rule": "R2.1", "text": "意见"},
+        format="json",
+    )
     assert answer.status_code == (200 if recommends == 302 else recommends)
     if recommends == 302:
         assert answer.json()["recommendation"] == "意见"
+        assert (answer.json()["recommendation_verdict"], answer.json()["recommendation_rule"]) == (
+            "reject",
+            "R2.1",
+        )
     submitted.refresh_from_db()
     assert submitted.recommendation == ("意见" if recommends == 302 else "")
     assert (

@@ -13,8 +13,9 @@ from apps.claims.models import Claim
 from apps.classes.models import ClassStatus
 from apps.classes.services import class_transition
 from apps.trainees.models import Enrolment
-from tests.factories import UserFactory
+from tests.factories import NumberedInstitutionFactory, UserFactory
 
+from .conftest import Screen
 from .test_journey_roster import SESSIONS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -114,6 +115,7 @@ def test_a_third_party_reviewer_can_pre_review_a_class_application(portal, make_
     )
     agency = portal(reviewer)
     agency.goto(f"/classes/{training_class.pk}/")
+    agency.page.get_by_label("建议通过", exact=True).check()
     agency.field("第三方审核意见").fill("课程安排与职业标准相符，建议通过")
     agency.submit("提出审核意见")
     assert "第三方审核意见已记录" in agency.message()
@@ -121,3 +123,24 @@ def test_a_third_party_reviewer_can_pre_review_a_class_application(portal, make_
     desk = portal(officer)
     desk.goto(f"/classes/{training_class.pk}/")
     assert "课程安排与职业标准相符，建议通过" in desk.text("#recommendation")
+    assert "建议通过" in desk.text("#recommendation strong")
+
+
+def test_a_third_party_reviewer_pre_reviews_a_recognition_application(portal, officer):
+    """Issue 18, part 2: an institution awaiting recognition; the agency advises returning it (with
+    a rule), on a 390 px phone; the officer reads the advice on the institution's page."""
+    applicant = NumberedInstitutionFactory(status="applied", district=District.objects.get(code="500103"))
+    reviewer = UserFactory(reviewer=True, engaged=[District.objects.get(code="500103")])
+    screen = Screen(portal(reviewer), 390)
+    agency = screen.portal
+    agency.goto(f"/institutions/{applicant.pk}/")
+    agency.page.get_by_label("建议退回修改", exact=True).check()
+    agency.field("理由规则（建议不予通过时必选）").select_option(value="R6.2")
+    agency.field("第三方审核意见").fill("办学许可证与申请的职业不一致，请补正")
+    agency.submit("提出审核意见")
+    assert "第三方审核意见已记录" in agency.message(), agency.text()
+    screen.measure()
+    assert not screen.too_wide(), screen.widths
+    desk = portal(officer)
+    desk.goto(f"/institutions/{applicant.pk}/")
+    assert "建议退回修改" in desk.text("#pre-review") and "R6.2" in desk.text("#pre-review")
