@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import District
-from apps.core.forms import DateInput
+from apps.core.forms import DateInput, form_field
 
 
 class DrawForm(forms.Form):
@@ -62,3 +62,14 @@ class PhotoForm(forms.Form):
     file = forms.FileField(
         label=_("检查照片（jpg、png）"), widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png"})
     )
+
+
+class ReassignForm(forms.Form):
+    inspector = forms.TypedChoiceField(label=_("改派给"), coerce=int)
+    reason = forms.CharField(label=_("改派原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, inspectors: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "inspector", forms.TypedChoiceField).choices = [
+            (u.pk, f"{u}（{u.get_role_display()}）") for u in inspectors
+        ]

@@ -47,7 +47,8 @@ def inspectors_for(district: District | Any) -> QuerySet[User]:
 
 
 class InspectionPolicy(PermissionPolicy[Inspection]):
-    """Actions: list, view, draw (`may_draw` for a district), record (the visit), photo."""
+    """Actions: list, view, draw (`may_draw` for a district), record (the visit), photo, reassign
+    (an inspection not yet visited, to another inspector: the district's officers, the admin)."""
 
     model = Inspection
 
@@ -71,6 +72,11 @@ class InspectionPolicy(PermissionPolicy[Inspection]):
             return False
         if action == "view":
             return self.visible(user).filter(pk=obj.pk).exists()
+        if action == "reassign":
+            district_officer = user.role == Role.DISTRICT_OFFICER and user.district_id == obj.district_id
+            return obj.status == InspectionStatus.ASSIGNED and (
+                user.role == Role.MUNICIPAL_ADMIN or district_officer
+            )
         if action in ("record", "photo"):
             mine = obj.inspector_id == user.pk and inspectors_for(obj.district).filter(pk=user.pk).exists()
             return mine and (action == "photo" or obj.status == InspectionStatus.ASSIGNED)

@@ -10,7 +10,7 @@ from apps.audits.models import AuditFinding
 from apps.trainees.models import Enrolment
 
 from .models import Inspection, InspectionDraw, InspectionPhoto, InspectionStatus, RosterCheck
-from .permissions import inspection_policy
+from .permissions import inspection_policy, inspectors_for
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -90,3 +90,8 @@ def photo_get(*, photo_id: int, user: User) -> InspectionPhoto:
     inspection_policy.get_visible(user, pk=photo.inspection_id if photo else 0)
     assert photo is not None, "a visible inspection's photo"
     return photo
+
+
+def inspectors(inspection: Inspection) -> list[User]:
+    """Who may take the inspection over: its district's inspectors but the one it is with."""
+    return list(inspectors_for(inspection.district).exclude(pk=inspection.inspector_id or 0))

@@ -22,7 +22,7 @@ from apps.core.views import paginate
 
 from . import selectors, services
 from .filters import InspectionFilter
-from .forms import DrawForm, PhotoForm, VisitForm
+from .forms import DrawForm, PhotoForm, ReassignForm, VisitForm
 from .permissions import inspection_policy
 
 
@@ -135,12 +135,39 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "photo_form": PhotoForm(),
             "can_record": inspection_policy.can(user, "record", inspection),
             "can_photo": inspection_policy.can(user, "photo", inspection),
+            "reassign_form": ReassignForm(inspectors=selectors.inspectors(inspection))
+            if inspection_policy.can(user, "reassign", inspection)
+            else None,
             "photos": selectors.inspection_photos(inspection),
             "rows": finding_rows(findings=selectors.inspection_findings(inspection), user=user),
             "changes": state_changes_for(obj=inspection),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    inspection = selectors.inspection_get(inspection_id=pk, user=user)
+    inspection_policy.check(user, "reassign", inspection)
+    form = ReassignForm(request.POST, inspectors=selectors.inspectors(inspection))
+    if form.is_valid():
+        try:
+            changed = services.inspection_reassign(
+                inspection=inspection,
+                actor=user,
+                inspector_id=form.cleaned_data["inspector"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"过程监管检查 #{inspection.pk} 已改派给 {changed.inspector}")
+    else:
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("inspections:detail", pk=inspection.pk)
 
 
 @login_required

@@ -187,3 +187,29 @@ def test_the_inspection_pages_fit_a_390_px_screen(portal, officer, running_class
     phone.goto(f"/inspections/{inspection.pk}/")  # the record, its roster check and findings
     screen.measure()
     assert len(screen.widths) == 4 and not screen.too_wide(), screen.widths
+
+
+def test_the_officer_reassigns_an_inspection_on_a_phone(portal, officer, running_class):
+    """The drawn inspection is the officer's; they give it, with a reason, to the staff of an agency
+    contracted for process supervision in 渝中区, who then finds it on their list."""
+    from tests.factories import UserFactory
+
+    reviewer = UserFactory(reviewer=True, engaged=[district("500103")])
+    week = services.week_of(timezone.localdate()) - timedelta(days=7)
+    inspection = services.inspection_draw(
+        district=district("500103"), week_start=week, actor=officer
+    ).inspections[0]
+    inspection.inspector = officer
+    inspection.save(update_fields=["inspector"])
+    screen = Screen(portal(officer), 390)
+    desk = screen.portal
+    desk.goto(f"/inspections/{inspection.pk}/")
+    desk.field("改派给").select_option(value=str(reviewer.pk))
+    desk.field("改派原因").fill("本周外出培训，改由第三方机构检查")
+    desk.submit("改派")
+    assert "已改派给" in desk.message(), desk.text()
+    screen.measure()
+    assert not screen.too_wide(), screen.widths
+    agency = portal(reviewer)
+    agency.goto("/inspections/")
+    assert f"#{inspection.pk}" in agency.text()

@@ -55,6 +55,11 @@ ACTIONS = {
     ),
     "detail": ("get", lambda s: reverse("inspections:detail", args=[s["inspection"].pk]), None),
     "record": ("post", lambda s: reverse("inspections:detail", args=[s["inspection"].pk]), _visit_data),
+    "reassign": (
+        "post",
+        lambda s: reverse("inspections:reassign", args=[s["inspection"].pk]),
+        lambda s: {"inspector": str(s["users"]["reviewer"].pk), "reason": "原检查人员出差"},
+    ),
 }
 
 # Expected status per action and role (302 after a successful POST or to the login page).
@@ -97,6 +102,17 @@ EXPECTED = {
         "officer_own": 200,
         "officer_other": 404,
         "auditor": 200,
+        "reviewer": 404,
+        "reviewer_other": 404,
+        "operator": 404,
+        "filer": 404,
+        "anonymous": 302,
+    },
+    "reassign": {
+        "admin": 302,
+        "officer_own": 302,
+        "officer_other": 404,
+        "auditor": 403,
         "reviewer": 404,
         "reviewer_other": 404,
         "operator": 404,
@@ -151,3 +167,36 @@ def test_the_inspector_sees_it_on_the_home_page(setup):
     page = client.get("/").content.decode()
     assert "我的过程监管检查" in page and f"#{setup['inspection'].pk}" in page
     assert WEEK.isoformat() in client.get(reverse("inspections:draws")).content.decode()
+
+
+def test_an_officer_reassigns_an_inspection_not_yet_visited(setup):
+    from apps.core.errors import ApplicationError
+    from apps.inspections.services import inspection_reassign
+    from apps.notices.models import Notice
+
+    inspection, officer, reviewer = (
+        setup["inspection"],
+        setup["users"]["officer_own"],
+        setup["users"]["reviewer"],
+    )
+    client = Client()
+    client.force_login(officer)
+    page = client.get(reverse("inspections:detail", args=[inspection.pk])).content.decode()
+    assert 'id="reassign"' in page and str(reviewer) in page
+    with pytest.raises(ApplicationError, match="请说明改派原因"):
+        inspection_reassign(inspection=inspection, actor=officer, inspector_id=reviewer.pk, reason=" ")
+    with pytest.raises(ApplicationError, match="改派的检查人员须是"):
+        inspection_reassign(
+            inspection=inspection, actor=officer, inspector_id=setup["users"]["reviewer_other"].pk, reason="x"
+        )
+    inspection_reassign(
+        inspection=inspection, actor=officer, inspector_id=reviewer.pk, reason="原检查人员出差"
+    )
+    inspection.refresh_from_db()
+    assert inspection.inspector == reviewer
+    assert Notice.objects.filter(
+        recipient=reviewer, kind="inspection_assigned", body__contains="出差"
+    ).exists()
+    # The reviewer now sees it and records it; the officer may no longer.
+    client.force_login(reviewer)
+    assert client.get(reverse("inspections:detail", args=[inspection.pk])).status_code == 200
