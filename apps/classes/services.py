@@ -24,7 +24,7 @@ from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, register
 from apps.core.services import state_change_record
-from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation
+from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation, InstitutionYear
 from apps.institutions.selectors import institution_can_run_classes
 from apps.institutions.services import institution_users, pre_review_clean
 from apps.notices.selectors import district_officers
@@ -338,7 +338,8 @@ LIFECYCLE: Lifecycle[TrainingClass] = register(
                 "审核通过",
                 "reviewer",
                 notice=_TO_INSTITUTION,
-                does="审核日再校验；计划线上课时超过 R2.3 的比例须填审核意见；锁定费率和版本 (R9.2)",
+                does="审核日再校验；不得超出机构年度培训计划；计划线上课时超过 R2.3 的比例须填审核意见；"
+                "锁定费率和版本 (R9.2)",
             ),
             Transition(S.SUBMITTED, S.RETURNED, "退回修改", "reviewer", True, notice=_TO_INSTITUTION),
             Transition(S.SUBMITTED, S.REJECTED, "驳回", "reviewer", True, notice=_TO_INSTITUTION),
@@ -434,8 +435,41 @@ def _submit(training_class: TrainingClass, day: date) -> None:
     training_class.submitted_at = timezone.now()
 
 
+# The classes that count against an institution's training plan once approved.
+PLANNED = (S.APPROVED, S.RUNNING, S.COMPLETED, S.CLOSED)
+
+
+def _within_plan(training_class: TrainingClass) -> None:
+    """The institution's training plan of the class's year (its end date's, as audit rule A5
+    counts), if one is entered: the approved classes' planned trainees plus this class's may not
+    exceed it. The plan's row is locked, so two approvals at once cannot both squeeze in."""
+    year = training_class.end_date.year
+    plan = (
+        InstitutionYear.objects.select_for_update()
+        .filter(institution_id=training_class.institution_id, year=year)
+        .first()
+    )
+    if plan is None:
+        return
+    approved = TrainingClass.objects.filter(
+        institution_id=training_class.institution_id, end_date__year=year, status__in=PLANNED
+    ).exclude(pk=training_class.pk)
+    count, planned = approved.count(), sum(approved.values_list("planned_trainees", flat=True))
+    if planned + training_class.planned_trainees > plan.plan_quota:
+        raise ApplicationError(
+            f"超出培训计划：{training_class.institution.name} {year} 年培训计划额度 {plan.plan_quota} 人次，"
+            f"已批准开班 {count} 个、计划 {planned} 人次，本班计划 {training_class.planned_trainees} 人次，"
+            f"合计 {planned + training_class.planned_trainees} 人次。"
+            "请核减本班计划人数或调整该机构的年度培训计划",
+            field="planned_trainees",
+            extra={"plan": plan.plan_quota, "approved": planned, "classes": count},
+        )
+
+
 def _approve(training_class: TrainingClass, day: date, override: str) -> None:
-    """Check again on the approval day and copy the rate row, policy and rules versions (R9.2)."""
+    """Check again on the approval day, hold it to the institution's training plan, and copy the
+    rate row, policy and rules versions (R9.2)."""
+    _within_plan(training_class)
     findings = class_plan_findings(training_class=training_class, on=day)
     blocking = _blocking(findings)
     if blocking:

@@ -247,3 +247,36 @@ def test_sessions_outside_the_class_dates_are_refused(make_class):
 def test_a_class_needs_sessions(make_class):
     with pytest.raises(ApplicationError):
         make_class(sessions=[])
+
+
+def test_approval_beyond_the_institutions_training_plan_is_refused(make_class, operator, officer, rates):
+    """Issue 19, part 3: the plan (person-times of the classes' end year) is held at approval; audit
+    rule A5 stays as the safety net on completion claims."""
+    from apps.core.errors import ApplicationError
+    from tests.factories import InstitutionYearFactory
+
+    first = make_class()
+    year = first.end_date.year
+    plan = InstitutionYearFactory(
+        institution=first.institution, year=year, plan_quota=first.planned_trainees + 5
+    )
+    _walk(first, S.APPROVED, operator, officer)
+    second = make_class(name="车工中级二班")
+    second = class_transition(training_class=second, actor=operator, to=S.SUBMITTED)
+    with pytest.raises(ApplicationError) as refused:
+        class_transition(training_class=second, actor=officer, to=S.APPROVED)
+    message = str(refused.value)
+    assert f"{year} 年培训计划额度 {plan.plan_quota} 人次" in message
+    assert (
+        f"已批准开班 1 个、计划 {first.planned_trainees} 人次" in message
+        and refused.value.field == "planned_trainees"
+    )
+    second.refresh_from_db()
+    assert second.status == S.SUBMITTED
+    # A larger plan lets it through; no plan entered for the year is not checked.
+    plan.plan_quota = first.planned_trainees + second.planned_trainees
+    plan.save(update_fields=["plan_quota"])
+    assert class_transition(training_class=second, actor=officer, to=S.APPROVED).status == S.APPROVED
+    plan.delete()
+    third = class_transition(training_class=make_class(name="车工中级三班"), actor=operator, to=S.SUBMITTED)
+    assert class_transition(training_class=third, actor=officer, to=S.APPROVED).status == S.APPROVED

@@ -153,11 +153,13 @@ def test_who_may_read_and_evaluate(world, admin_user, operator, filer):
         client = Client()
         client.force_login(user)
         assert client.get(reverse("evaluations:list")).status_code == listing, user.role
+        assert client.get(reverse("evaluations:export")).status_code == listing, user.role
         response = client.get(detail)
         assert response.status_code == page, user.role
         if page == 200:
             assert ('name="grade"' in response.content.decode()) == form, user.role
     assert Client().get(reverse("evaluations:list")).status_code == 302
+    assert Client().get(reverse("evaluations:export")).status_code == 302
     with pytest.raises(PermissionDenied):
         services.evaluation_record(
             actor=UserFactory(auditor=True),
