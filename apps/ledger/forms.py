@@ -42,6 +42,28 @@ class AllocationForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year
 
 
+class TransferForm(forms.Form):
+    """The municipal bureau's redistribution (调剂) between two districts within a year."""
+
+    source: forms.ModelChoiceField[District] = forms.ModelChoiceField(label=_("调出区县"), queryset=None)
+    target: forms.ModelChoiceField[District] = forms.ModelChoiceField(label=_("调入区县"), queryset=None)
+    amount = forms.DecimalField(
+        label=_("调剂金额（元）"), help_text=_("从调出区县的培训补贴额度调入调入区县的培训补贴额度"), **MONEY
+    )
+    reason = forms.CharField(
+        label=_("调剂理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("写明依据，如两区县的额度执行率、审核时效和绩效"),
+    )
+    confirm = forms.BooleanField(label=CONFIRM, required=True)
+
+    def __init__(self, *args: Any, districts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "source", forms.ModelChoiceField).queryset = districts
+        form_field(self, "target", forms.ModelChoiceField).queryset = districts
+
+
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("冲销原因"), widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(label=CONFIRM, required=True)

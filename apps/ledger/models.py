@@ -22,6 +22,10 @@ class Allocation(TimeStampedModel):
     amount = models.DecimalField(_("年度专账资金额度"), **money)
     work_for_training_share = models.DecimalField(_("以工代训额度"), **money, default=0)
     living_allowance_share = models.DecimalField(_("生活费补贴额度"), **money, default=0)
+    # What the municipal bureau's redistribution (调剂) moved in, less what it moved out: the sum of
+    # the AllocationTransfer rows, kept here for the headroom checks and checked by the
+    # reconciliation. It adds to the training share; `amount` stays the bureau's own figure.
+    transferred = models.DecimalField(_("调剂净额"), **money, default=0, db_default=0)
 
     class Meta:
         verbose_name = _("专账资金额度")
@@ -36,7 +40,9 @@ class Allocation(TimeStampedModel):
                 name="allocation_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(amount__gte=F("work_for_training_share") + F("living_allowance_share")),
+                condition=Q(
+                    amount__gte=F("work_for_training_share") + F("living_allowance_share") - F("transferred")
+                ),
                 name="allocation_shares_within_amount",
             ),
         ]
@@ -54,7 +60,41 @@ class Allocation(TimeStampedModel):
             return self.work_for_training_share
         if share == Share.LIVING_ALLOWANCE:
             return self.living_allowance_share
-        return self.amount - self.work_for_training_share - self.living_allowance_share
+        return self.amount + self.transferred - self.work_for_training_share - self.living_allowance_share
+
+    @property
+    def effective_amount(self) -> Decimal:
+        """The year's amount after redistribution (调剂)."""
+        return self.amount + self.transferred
+
+
+class AllocationTransfer(models.Model):
+    """The municipal bureau's redistribution (调剂) of special-account money between two districts
+    within a year: the training share of `source` gives `amount`, that of `target` takes it."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    source = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, related_name="transfers_out", verbose_name=_("调出区县额度")
+    )
+    target = models.ForeignKey(
+        Allocation, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("调入区县额度")
+    )
+    amount = models.DecimalField(_("调剂金额"), **money)
+    reason = models.TextField(_("调剂理由"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("调剂时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("资金调剂")
+        verbose_name_plural = _("资金调剂")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="transfer_between_two"),
+        ]
+
+    def __str__(self) -> str:
+        return f"资金调剂 #{self.pk}"
 
 
 class AllocationTotal(models.Model):

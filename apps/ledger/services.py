@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -31,6 +32,7 @@ from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, anyone, move,
 from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
 from apps.core.tasks import QUEUE_UNAVAILABLE, job_fail, publish_on_commit, sweep_jobs
+from apps.notices.selectors import district_officers
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
 from apps.rules.money import yuan
@@ -40,6 +42,7 @@ from .extensions import lines_not_payable
 from .models import (
     Allocation,
     AllocationTotal,
+    AllocationTransfer,
     EntryKind,
     LedgerEntry,
     Payment,
@@ -122,6 +125,74 @@ def allocation_set(
         },
     )
     return allocation
+
+
+@transaction.atomic
+def allocation_transfer(
+    *, actor: User, year: int, source: District, target: District, amount: Decimal, reason: str
+) -> AllocationTransfer:
+    """The municipal bureau's redistribution (调剂) of special-account money between two districts
+    within a year, by their performance: `amount` leaves the training share of `source` and joins
+    that of `target`, with a written reason. Both allocations are locked (in id order); the source
+    may not fall below what its training share has booked (R8.2). The transfer row is the record;
+    each allocation's `transferred` follows it (the reconciliation checks they agree)."""
+    _require_admin(actor)
+    reason = reason.strip()
+    problems = []
+    if source.pk == target.pk:
+        problems.append(("target", "调出和调入须是两个区县"))
+    if amount is None or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        problems.append(("amount", "调剂金额须大于 0，以元为单位，最多两位小数"))
+    if not reason:
+        problems.append(("reason", "请填写调剂理由（如两区县的执行率、绩效）"))
+    if problems:
+        raise ApplicationError("；".join(m for _, m in problems), field=problems[0][0])
+    rows = {
+        a.district_id: a
+        for a in Allocation.objects.select_for_update()
+        .filter(year=year, district_id__in=[source.pk, target.pk])
+        .order_by("pk")
+    }
+    for district, field in ((source, "source"), (target, "target")):
+        if district.pk not in rows:
+            raise ApplicationError(f"{district.name}{year} 年度尚未设置专账资金额度，不能调剂", field=field)
+    out, into = rows[source.pk], rows[target.pk]
+    booked = booked_by_share(out)[Share.TRAINING.value]
+    training = out.share_amount(Share.TRAINING.value)
+    if training - amount < booked:
+        raise ApplicationError(
+            f"{source.name}{year} 年度培训补贴额度 {yuan(training)} 元，"
+            f"已记账 {yuan(booked)} 元，最多可调出 {yuan(max(training - booked, ZERO))} 元",
+            field="amount",
+            rule="R8.2",
+        )
+    transfer = AllocationTransfer.objects.create(
+        year=year, source=out, target=into, amount=amount, reason=reason, created_by=actor
+    )
+    for allocation, delta in ((out, -amount), (into, amount)):
+        before = allocation.transferred
+        allocation.transferred = before + delta
+        allocation.save(update_fields=["transferred", "updated_at"])
+        state_change_record(
+            obj=allocation,
+            actor=actor,
+            from_state="set",
+            to_state="set",
+            reason=f"资金调剂 #{transfer.pk}：{source.name} → {target.name} {yuan(amount)} 元；{reason}",
+            changes={"transfer": transfer.pk, "transferred": [str(before), str(allocation.transferred)]},
+        )
+    notify(
+        recipients=[
+            *district_officers(district_id=source.pk),
+            *district_officers(district_id=target.pk),
+        ],
+        kind="allocation_transferred",
+        title=f"{year} 年度专账资金调剂：{source.name} → {target.name} {yuan(amount)} 元",
+        body=reason,
+        link=reverse("ledger:allocations") + f"?year={year}",
+        exclude=actor,
+    )
+    return transfer
 
 
 def booked_by_share(allocation: Allocation) -> dict[str, Decimal]:

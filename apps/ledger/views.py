@@ -36,6 +36,7 @@ from .forms import (
     RecoverForm,
     RecoveryReturnedForm,
     ReverseForm,
+    TransferForm,
 )
 from .models import Allocation, EntryKind, PaymentLine, RecoveryStatus
 from .permissions import (
@@ -168,8 +169,49 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ledger/allocations.html",
-        {"year": year, "allocations": allocations, "form": form},
+        {
+            "year": year,
+            "allocations": allocations,
+            "form": form,
+            "transfer_form": TransferForm(districts=allocation_districts(user).order_by("sort_order", "code"))
+            if form is not None
+            else None,
+            "transfers": dashboards.transfer_list(districts=districts, year=year),
+        },
     )
+
+
+@login_required
+@require_POST
+def allocation_transfer(request: HttpRequest) -> HttpResponse:
+    """The municipal admin moves money between two districts' allocations of a year (调剂)."""
+    user = signed_in(request)
+    if not allocation_policy.can(user, "act"):
+        raise PermissionDenied
+    year = _year(request)
+    form = TransferForm(request.POST, districts=allocation_districts(user))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = services.allocation_transfer(
+                actor=user,
+                year=year,
+                source=data["source"],
+                target=data["target"],
+                amount=data["amount"],
+                reason=data["reason"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"资金调剂 #{transfer.pk}：{data['source'].name} → {data['target'].name} "
+                f"{yuan(transfer.amount)} 元",
+            )
+    else:
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(f"{reverse('ledger:allocations')}?year={year}")
 
 
 @login_required

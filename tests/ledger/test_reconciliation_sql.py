@@ -352,7 +352,8 @@ def test_any_broken_books_reconcile_as_the_line_by_line_reading_said(ledger, ste
 
 def test_the_reconciliation_reads_in_the_same_queries_however_much_differs(ledger):
     """Recoveries, the lines that differ, the claims that differ, the allocation, its foreign
-    entries, its entries' sums and its kept totals: seven queries, whether nothing differs or
+    entries, its entries' sums and its kept totals, its redistributions (调剂): eight queries,
+    whether nothing differs or
     every line and claim does (the line-by-line reading asked once more per booked claim)."""
     yuzhong = district(YUZHONG)
     with CaptureQueriesContext(connection) as clean:
@@ -362,7 +363,7 @@ def test_the_reconciliation_reads_in_the_same_queries_however_much_differs(ledge
     ClaimLine.objects.filter(claim__district=yuzhong, claim__year=2021).update(amount=Decimal("0.25"))
     with CaptureQueriesContext(connection) as broken:
         found = reconciliation(district=yuzhong, year=2021)
-    assert len(clean) == len(broken) == 7
+    assert len(clean) == len(broken) == 8
     assert {d.kind for d in found} == {"ledger", "payment", "claim", "recovery", "balance"}
     assert len([d for d in found if d.line_id and d.kind == "ledger"]) == 17  # 16 lines, 1 foreign entry
 

@@ -17,7 +17,15 @@ from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, Shar
 from apps.claims.permissions import claim_policy
 from apps.rules.money import yuan
 
-from ..models import Allocation, LedgerEntry, Reconciliation, ReconciliationStatus, Recovery, RecoveryStatus
+from ..models import (
+    Allocation,
+    AllocationTransfer,
+    LedgerEntry,
+    Reconciliation,
+    ReconciliationStatus,
+    Recovery,
+    RecoveryStatus,
+)
 from ..permissions import ledger_districts
 from .totals import db_money, totals_differences, totals_of
 
@@ -103,6 +111,7 @@ DIFFERENCE_KINDS = {
     "claim": _("申领"),
     "recovery": _("追回"),
     "balance": _("额度汇总"),
+    "allocation": _("额度调剂"),
 }
 
 
@@ -305,6 +314,22 @@ def reconciliation(*, district: District, year: int) -> list[Difference]:
                     f"{labels.get(share, share)}额度使用汇总为已记账 {yuan(kept.booked)} 元、已拨付 "
                     f"{yuan(kept.paid)} 元，按台账记录合计为已记账 {yuan(summed.booked)} 元、已拨付 "
                     f"{yuan(summed.paid)} 元",
+                )
+            )
+        # 6. What redistribution (调剂) moved in and out is what the allocation keeps as moved.
+        moved = AllocationTransfer.objects.filter(Q(target=allocation) | Q(source=allocation)).aggregate(
+            moved_in=Sum("amount", filter=Q(target=allocation)),
+            moved_out=Sum("amount", filter=Q(source=allocation)),
+        )
+        moved_in, moved_out = moved["moved_in"] or ZERO, moved["moved_out"] or ZERO
+        if allocation.transferred != moved_in - moved_out:
+            differences.append(
+                Difference(
+                    "allocation",
+                    None,
+                    None,
+                    f"额度记为调剂净额 {yuan(allocation.transferred)} 元，"
+                    f"调剂记录合计调入 {yuan(moved_in)} 元、调出 {yuan(moved_out)} 元",
                 )
             )
     return differences

@@ -16,7 +16,15 @@ from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision
 from apps.rules.money import FEN
 
-from ..models import Allocation, LedgerEntry, Payment, PaymentLine, Recovery, RecoveryStatus
+from ..models import (
+    Allocation,
+    AllocationTransfer,
+    LedgerEntry,
+    Payment,
+    PaymentLine,
+    Recovery,
+    RecoveryStatus,
+)
 from ..permissions import entry_policy, ledger_districts, payment_policy
 from .accounts import balances
 from .totals import totals_of
@@ -212,3 +220,12 @@ def payable_lines(*, district: District, year: int | None = None) -> QuerySet[Cl
     if year:
         qs = qs.filter(claim__year=year)
     return qs.order_by("claim_id", "pk")
+
+
+def transfer_list(*, districts: Any, year: int) -> QuerySet[AllocationTransfer]:
+    """The year's redistributions (调剂) that move money into or out of one of `districts`."""
+    return (
+        AllocationTransfer.objects.filter(year=year)
+        .filter(Q(source__district__in=districts) | Q(target__district__in=districts))
+        .select_related("source__district", "target__district", "created_by")
+    )
