@@ -11,7 +11,7 @@ class LedgerConfig(AppConfig):
         from apps.core.home import register_nav, register_panel, register_years
 
         from .extensions import claim_recoveries_section
-        from .home import district_fund_panel, districts_panel, high_skill_panel
+        from .home import district_fund_panel, districts_panel, high_skill_panel, service_kpi_panel
         from .selectors.accounts import ledger_years
 
         register_claim_section("ledger/_claim_recoveries.html", claim_recoveries_section, order=20)
@@ -42,5 +42,11 @@ class LedgerConfig(AppConfig):
             high_skill_panel,
             order=8,
             year_bound=True,
+        )
+        register_panel(
+            "ledger/panels/service_kpis.html",
+            [Role.DISTRICT_OFFICER, Role.MUNICIPAL_ADMIN],
+            service_kpi_panel,
+            order=9,
         )
         register_years(lambda user: ledger_years(user=user))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.catalog.models import District
 from apps.institutions.selectors import high_skill_bases
 
-from .selectors import dashboards
+from .selectors import dashboards, kpis
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -78,4 +78,24 @@ def high_skill_panel(user: User, year: int | None = None) -> dict[str, Any]:
         ],
         "height": len(bases) * dashboards.ROW_HEIGHT + 4,
         "below": sum(1 for b in bases if b.below),
+    }
+
+
+def service_kpi_panel(user: User, year: int | None = None) -> dict[str, Any] | None:
+    """How long claims wait: the officer's district by claimant, the city by district."""
+    from apps.accounts.models import Role
+
+    if user.role == Role.DISTRICT_OFFICER:
+        if user.district_id is None:
+            return None
+        report = kpis.service_kpis(district_id=user.district_id, by="claimant")
+        heading = "申领办理时效（按申领单位，近一年提交）"
+    else:
+        report = kpis.service_kpis(district_id=None, by="district")
+        heading = "各区县申领办理时效（近一年提交）"
+    return {
+        "title": heading,
+        "report": report,
+        "rows": report.rows[:20],
+        "more": max(len(report.rows) - 20, 0),
     }

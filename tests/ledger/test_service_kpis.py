@@ -1,0 +1,79 @@
+"""Service KPIs (issue 19, part 5): days from submission to decision and to payment (median and
+90th percentile), the return rate and the oldest waiting claims, per claimant for a district's
+officer and per district for the municipal admin, on their home pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from apps.claims.models import Claim
+from apps.ledger.models import Payment, PaymentLine
+from apps.ledger.selectors.kpis import percentile, service_kpis
+from apps.ledger.services import claim_approve
+from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_nearest_rank_percentiles():
+    assert percentile([], 0.5) is None
+    assert percentile([3.0], 0.9) == Decimal("3.0")
+    assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == Decimal("2.0")
+    assert percentile([float(n) for n in range(1, 11)], 0.9) == Decimal("9.0")
+
+
+def test_a_claim_decided_after_three_days_and_paid_after_five(reviewed, officer, allocation, admin_user):
+    claim = claim_approve(claim=reviewed, actor=officer)
+    now = timezone.now()
+    Claim.objects.filter(pk=claim.pk).update(submitted_at=now - timedelta(days=3))
+    payment = Payment.objects.create(
+        district=claim.district,
+        reference="PZ-1",
+        paid_on=timezone.localdate(now - timedelta(days=3)) + timedelta(days=5),
+        amount=claim.approved_total,
+        created_by=officer,
+    )
+    for line in claim.lines.filter(decision="approved"):
+        PaymentLine.objects.create(payment=payment, claim_line=line, amount=line.amount)
+    report = service_kpis(district_id=claim.district_id, by="claimant")
+    (row,) = report.rows
+    assert row.label == claim.institution.name and (row.submitted, row.waiting, row.returned) == (1, 0, 0)
+    assert row.decision_median == Decimal("3.0") and row.payment_median == Decimal("5.0")
+    assert row.return_rate == Decimal("0.0") and report.oldest == []
+    city = service_kpis(district_id=None, by="district")
+    assert [r.label for r in city.rows] == [claim.district.name]
+
+
+def test_the_home_pages_show_them(completed_class, operator, officer, admin_user):
+    from apps.claims.models import ClaimStatus
+    from apps.claims.services.class_claims import claim_create_for_class
+    from apps.claims.services.lifecycle import claim_transition
+
+    claim = claim_transition(
+        claim=claim_create_for_class(actor=operator, training_class=completed_class),
+        actor=operator,
+        to=ClaimStatus.SUBMITTED,
+    )
+    client = Client()
+    client.force_login(officer)
+    html = client.get("/").content.decode()
+    assert 'id="service-kpis"' in html and "等待最久的申领" in html and f"#{claim.pk}" in html
+    cache.clear()
+    client.force_login(admin_user)
+    html = client.get("/").content.decode()
+    assert "各区县申领办理时效" in html and claim.district.name in html
+    client.force_login(operator)
+    assert 'id="service-kpis"' not in client.get("/").content.decode()
