@@ -64,6 +64,7 @@ urlpatterns = [
     path("confirm/", include("apps.confirmations.urls")),
     path("insurance/", include("apps.insurance.urls")),
     path("evaluations/", include("apps.evaluations.urls")),
+    path("scenarios/", include("apps.scenarios.urls")),
     path("rules/", catalog_views.rules_page, name="rules"),
     path("rules/rules.md", catalog_views.rules_markdown, name="rules_markdown"),
     path("api/v1/", include(api_v1)),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "apps.confirmations",
     "apps.insurance",
     "apps.evaluations",
+    "apps.scenarios",
     "apps.ledger",
     "apps.exports",
     "apps.notices",

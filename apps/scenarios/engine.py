@@ -1,0 +1,59 @@
+"""What a scenario changes on a line's quote inputs, and the replay of one line: pure, no database.
+
+A change is `{"field": f, "op": "set" | "add" | "percent", "value": "<decimal>"}` on one of
+FIELDS, applied to every line whose inputs hold that field (a living allowance line holds
+`daily_amount`, a 以工代训 line `monthly_amount` ...); `percent` adds that many percent, rounded
+half-up to the cent. The line is quoted again by the rules engine on its own stored inputs with
+the changes applied (docs/money.md: a stored line re-quotes to its amount from its inputs), so the
+difference is the changes' alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final
+
+from apps.rules import parse_scenario, quote, result_to_dict
+
+FIELDS: Final[dict[str, str]] = {
+    "daily_amount": "生活费补贴(含交通费)日标准 L（元/人·天）",
+    "monthly_amount": "以工代训月补贴标准 A_wft（元/人·月）",
+    "annual_amount": "企业新型学徒制年补贴标准 A_app（元/人·年）",
+    "standard": "职业培训补贴标准 S（元/人）",
+    "rate": "职业培训日补贴标准（元/人·天）",
+    "enterprise_uplift": "企业职工培训上浮比例 u",
+}
+OPS: Final[dict[str, str]] = {"set": "改为", "add": "增加", "percent": "增加百分比"}
+CENT = Decimal("0.01")
+
+
+def describe(change: Mapping[str, str]) -> str:
+    unit = "%" if change["op"] == "percent" else ""
+    return f"{FIELDS[change['field']]} {OPS[change['op']]} {change['value']}{unit}"
+
+
+def apply(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> dict[str, Any]:
+    """The inputs with the changes applied (fields a line does not hold are left alone)."""
+    out = dict(inputs)
+    for change in changes:
+        name = change["field"]
+        if out.get(name) is None:
+            continue
+        value, current = Decimal(change["value"]), Decimal(str(out[name]))
+        if change["op"] == "set":
+            new = value
+        elif change["op"] == "add":
+            new = current + value
+        else:
+            new = (current * (100 + value) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        out[name] = str(new)
+    return out
+
+
+def replay(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> tuple[Decimal, list[Any]]:
+    """The line's amount and steps under the changes."""
+    result = result_to_dict(quote(parse_scenario(apply(inputs, changes))))
+    steps = result["steps"]
+    assert isinstance(steps, list)
+    return Decimal(str(result["amount"])), steps

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.models import District
+from apps.core.forms import form_field
+
+from .engine import FIELDS, OPS
+
+ROWS = 3
+
+
+class ScenarioForm(forms.Form):
+    """A name, whose (district), which year, and up to three parameter changes."""
+
+    name = forms.CharField(label=_("推演名称"), max_length=100)
+    district: forms.ModelChoiceField[District] = forms.ModelChoiceField(
+        label=_("区县"), queryset=None, required=False, empty_label=_("全市")
+    )
+    year = forms.IntegerField(label=_("资金年度"), min_value=2021, max_value=2100)
+
+    def __init__(self, *args: Any, districts: Any = None, city: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = form_field(self, "district", forms.ModelChoiceField)
+        field.queryset = districts
+        field.required = not city
+        if not city and districts is not None:
+            field.empty_label = None
+        self.fields["year"].initial = timezone.localdate().year - 1
+        for n in range(1, ROWS + 1):
+            self.fields[f"field_{n}"] = forms.ChoiceField(
+                label=_("参数 %(n)s") % {"n": n}, required=False, choices=[("", "—"), *FIELDS.items()]
+            )
+            self.fields[f"op_{n}"] = forms.ChoiceField(
+                label=_("变化方式 %(n)s") % {"n": n}, required=False, choices=list(OPS.items())
+            )
+            self.fields[f"value_{n}"] = forms.CharField(
+                label=_("数值 %(n)s") % {"n": n}, required=False, max_length=20
+            )
+
+    def changes(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        return [
+            {"field": data[f"field_{n}"], "op": data[f"op_{n}"], "value": data[f"value_{n}"]}
+            for n in range(1, ROWS + 1)
+            if data.get(f"field_{n}") or data.get(f"value_{n}")
+        ]

@@ -1,0 +1,88 @@
+"""Policy what-if (测算推演, issue 19 part 1): a draft of parameter changes replayed over a year's
+claim lines with the rules engine, never touching real data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TimeStampedModel, money_digits
+
+money = money_digits(14)
+
+
+class ScenarioStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("推演中")
+    FINISHED = "finished", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Scenario(TimeStampedModel):
+    """One what-if: whose (a district, or the city when `district` is None), which year's claims,
+    the changes (each `{"field", "op", "value"}` on the lines' quote inputs, apps.scenarios.engine),
+    and once replayed what they would have cost."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    district = models.ForeignKey(
+        "catalog.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("区县"),
+        help_text=_("为空表示全市"),
+    )
+    year = models.PositiveSmallIntegerField(_("资金年度"))
+    changes = models.JSONField(_("参数变化"), default=list)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ScenarioStatus.choices, default=ScenarioStatus.QUEUED
+    )
+    lines_total = models.PositiveIntegerField(_("明细数"), default=0)
+    lines_done = models.PositiveIntegerField(_("已推演"), default=0)
+    lines_changed = models.PositiveIntegerField(_("金额变化的明细"), default=0)
+    before_total = models.DecimalField(_("推演前合计"), **money, default=0)
+    after_total = models.DecimalField(_("推演后合计"), **money, default=0)
+    # Totals before and after by claim kind, occupation, level and institution; the budget impact.
+    results = models.JSONField(_("推演结果"), default=dict, blank=True)
+    rules_version = models.CharField(_("规则版本"), max_length=32, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("政策测算推演")
+        verbose_name_plural = _("政策测算推演")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"测算推演 #{self.pk} {self.name}"
+
+    @property
+    def progress(self) -> int:
+        return 100 if not self.lines_total else int(self.lines_done * 100 / self.lines_total)
+
+    @property
+    def difference(self) -> Decimal:
+        return self.after_total - self.before_total
+
+
+class ScenarioLine(models.Model):
+    """A claim line whose amount the scenario changes: before and after, with both explanations."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey("claims.ClaimLine", on_delete=models.CASCADE, related_name="+")
+    before = models.DecimalField(_("推演前"), **money)
+    after = models.DecimalField(_("推演后"), **money)
+    steps_before = models.JSONField(default=list)
+    steps_after = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["line_id"]
+        constraints = [models.UniqueConstraint(fields=["scenario", "line"], name="scenario_line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} 明细 #{self.line_id}"

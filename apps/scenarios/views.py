@@ -1,0 +1,160 @@
+"""Scenarios: the list with the draft form, a scenario's progress and results, its Excel."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import xlsxwriter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.core.errors import ApplicationError
+from apps.core.masking import mask_name
+from apps.core.permissions import signed_in
+from apps.core.tabular import safe_row
+from apps.core.views import paginate
+
+from . import engine, selectors, services
+from .forms import ScenarioForm
+from .permissions import scenario_policy
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GROUPS = {
+    "kind": "补贴类型",
+    "occupation": "职业（工种）",
+    "level": "等级",
+    "claimant": "申领单位",
+    "district": "区县",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    if not scenario_policy.can(user, "list"):
+        raise PermissionDenied
+    form = (
+        ScenarioForm(
+            request.POST or None,
+            districts=selectors.draft_districts(user=user),
+            city=scenario_policy.city_wide(user),
+        )
+        if scenario_policy.may_draft(user)
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                scenario = services.scenario_create(
+                    actor=user,
+                    name=data["name"],
+                    district=data["district"],
+                    year=data["year"],
+                    changes=form.changes(),
+                )
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(request, f"已提交推演 #{scenario.pk}，正在后台推演")
+                return redirect("scenarios:detail", pk=scenario.pk)
+    return render(
+        request,
+        "scenarios/list.html",
+        {"page": paginate(request, selectors.scenario_list(user=user)), "form": form},
+    )
+
+
+def _groups(results: dict) -> list[dict]:
+    out = []
+    for key, label in GROUPS.items():
+        rows = [
+            {"key": k, "before": Decimal(b), "after": Decimal(a), "diff": Decimal(a) - Decimal(b)}
+            for k, b, a in results.get(key, [])
+        ]
+        largest = max([max(r["before"], r["after"]) for r in rows] or [Decimal(1)]) or Decimal(1)
+        for r in rows:
+            r["bar_before"] = int(r["before"] * 200 / largest)
+            r["bar_after"] = int(r["after"] * 200 / largest)
+        out.append({"key": key, "label": label, "rows": rows[:30], "more": max(len(rows) - 30, 0)})
+    return out
+
+
+@login_required
+@require_http_methods(["GET"])
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    scenario = selectors.scenario_get(user=user, pk=pk)
+    page = paginate(request, selectors.changed_lines(scenario))
+    for row in page.object_list:
+        row.masked = mask_name(row.line.person.name)
+    return render(
+        request,
+        "scenarios/detail.html",
+        {
+            "scenario": scenario,
+            "changes": [engine.describe(c) for c in scenario.changes],
+            "groups": _groups(scenario.results),
+            "budget": scenario.results.get("budget", []),
+            "page": page,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def scenario_export(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    scenario = selectors.scenario_get(user=user, pk=pk)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("汇总")
+    sheet.write_row(
+        0, 0, safe_row([f"测算推演 #{scenario.pk} {scenario.name}（{scenario.year} 年度）"]), bold
+    )
+    sheet.write_row(1, 0, safe_row(["参数变化", "；".join(engine.describe(c) for c in scenario.changes)]))
+    sheet.write_row(
+        2,
+        0,
+        safe_row(["推演前合计", float(scenario.before_total), "推演后合计", float(scenario.after_total)]),
+    )
+    row = 4
+    for key, label in GROUPS.items():
+        sheet.write_row(row, 0, safe_row([label, "推演前（元）", "推演后（元）", "差额（元）"]), bold)
+        row += 1
+        for k, b, a in scenario.results.get(key, []):
+            sheet.write_row(row, 0, safe_row([k, float(b), float(a), float(Decimal(a) - Decimal(b))]))
+            row += 1
+        row += 1
+    lines = book.add_worksheet("金额变化的明细")
+    lines.write_row(
+        0, 0, safe_row(["申领", "明细", "学员", "推演前（元）", "推演后（元）", "差额（元）"]), bold
+    )
+    for n, changed in enumerate(selectors.changed_lines(scenario).iterator(), start=1):
+        lines.write_row(
+            n,
+            0,
+            safe_row(
+                [
+                    changed.line.claim_id,
+                    changed.line_id,
+                    mask_name(changed.line.person.name),
+                    float(changed.before),
+                    float(changed.after),
+                    float(changed.after - changed.before),
+                ]
+            ),
+        )
+    book.close()
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.pk}.xlsx"'
+    return response

@@ -1,0 +1,191 @@
+"""Policy what-if (issue 19, part 1): a scenario's changes replayed over a year's claim lines with
+the rules engine, in a Celery task, never writing real data; totals before and after (by kind,
+occupation, level, claimant, district), the lines that change with both explanations, the budget
+against the allocation, an Excel export; the same scenario gives the same figures again."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from apps.claims.models import ClaimLine
+from apps.core.errors import ApplicationError
+from apps.rules import parse_scenario, quote
+from apps.scenarios import engine, services
+from apps.scenarios.models import Scenario, ScenarioLine
+from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
+from tests.factories import UserFactory, district
+
+pytestmark = pytest.mark.django_db
+PLUS_100 = [{"field": "rate", "op": "add", "value": "10"}]
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks(monkeypatch):
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+def draft(actor, changes, district_code="500103", capture=None):
+    with capture(execute=True):
+        scenario = services.scenario_create(
+            actor=actor,
+            name="补贴标准提高 100 元",
+            district=district(district_code),
+            year=2026,
+            changes=changes,
+        )
+    return Scenario.objects.get(pk=scenario.pk)
+
+
+def test_the_replay_equals_the_sum_of_the_lines_quoted_again(
+    reviewed, officer, allocation, django_capture_on_commit_callbacks
+):
+    amounts = {line.pk: line.amount for line in ClaimLine.objects.all()}
+    scenario = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    assert scenario.status == "finished" and scenario.lines_total == scenario.lines_done == len(amounts)
+    again = {
+        line.pk: quote(parse_scenario(engine.apply(line.inputs, PLUS_100))).amount
+        for line in ClaimLine.objects.all()
+    }
+    assert scenario.before_total == sum(amounts.values())
+    assert scenario.after_total == sum(again.values())
+    changed = {row.line_id: (row.before, row.after) for row in ScenarioLine.objects.filter(scenario=scenario)}
+    assert changed == {pk: (amounts[pk], again[pk]) for pk in amounts if again[pk] != amounts[pk]}
+    assert scenario.lines_changed == len(changed) >= 1
+    # Nothing real changed.
+    assert {line.pk: line.amount for line in ClaimLine.objects.all()} == amounts
+    # Grouped, and against the allocation.
+    (kind,) = scenario.results["kind"]
+    assert kind[0] == "培训机构结业补贴" and Decimal(kind[2]) == scenario.after_total
+    (budget,) = scenario.results["budget"]
+    assert budget["district"] == "渝中区" and Decimal(budget["allocation"]) == allocation.effective_amount
+    # The same scenario gives the same figures again.
+    twin = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    assert (twin.before_total, twin.after_total, twin.results) == (
+        scenario.before_total,
+        scenario.after_total,
+        scenario.results,
+    )
+
+
+def test_a_change_no_line_holds_changes_nothing(reviewed, officer, django_capture_on_commit_callbacks):
+    scenario = draft(
+        officer,
+        [{"field": "daily_amount", "op": "add", "value": "20"}],
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert scenario.lines_changed == 0 and scenario.after_total == scenario.before_total
+
+
+def test_the_draft_is_checked(officer, admin_user):
+    with pytest.raises(ApplicationError, match="请至少填写一项参数变化"):
+        services.scenario_create(actor=officer, name="x", district=district("500103"), year=2026, changes=[])
+    with pytest.raises(ApplicationError, match="不是数值"):
+        services.scenario_create(
+            actor=officer,
+            name="x",
+            district=district("500103"),
+            year=2026,
+            changes=[{"field": "rate", "op": "add", "value": "abc"}],
+        )
+    with pytest.raises(Exception, match="只能推演本区县"):
+        services.scenario_create(
+            actor=officer, name="x", district=district("500101"), year=2026, changes=PLUS_100
+        )
+    with pytest.raises(Exception, match="只能推演本区县"):
+        services.scenario_create(actor=officer, name="x", district=None, year=2026, changes=PLUS_100)
+
+
+def test_percent_and_set_round_half_up():
+    inputs = {"standard": "1500.00", "rate": "33.33"}
+    assert engine.apply(inputs, [{"field": "rate", "op": "percent", "value": "10"}])["rate"] == "36.66"
+    assert engine.apply(inputs, [{"field": "standard", "op": "set", "value": "2000"}])["standard"] == "2000"
+    assert engine.apply(inputs, [{"field": "daily_amount", "op": "add", "value": "20"}]) == inputs
+
+
+def test_the_pages_and_who_sees_them(
+    reviewed, officer, admin_user, operator, django_capture_on_commit_callbacks
+):
+    client = Client()
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("scenarios:list"),
+            {
+                "name": "标准 +100",
+                "district": district("500103").pk,
+                "year": "2026",
+                "field_1": "rate",
+                "op_1": "add",
+                "value_1": "10",
+            },
+        )
+    scenario = Scenario.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "scenarios:detail", args=[scenario.pk]
+    )
+    scenario.refresh_from_db()
+    assert scenario.status == "finished", (scenario.status, scenario.error)
+    html = client.get(reverse("scenarios:detail", args=[scenario.pk])).content.decode()
+    assert "支出变化" in html, re.sub(r"\s+", " ", html)[-3000:]
+    assert "金额变化的明细" in html
+    assert "职业培训日补贴标准（元/人·天） 增加 10" in html, re.findall(r"参数变化</dt><dd>[^<]*", html)
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("scenarios:export", args=[scenario.pk])).content)
+    )
+    assert (
+        book.sheetnames == ["汇总", "金额变化的明细"]
+        and book["金额变化的明细"].max_row == scenario.lines_changed + 1
+    )
+    other = UserFactory(officer=True, district=district("500101"))
+    for user, listing, page, form in (
+        (admin_user, 200, 200, True),
+        (UserFactory(auditor=True), 200, 200, False),
+        (other, 200, 404, True),
+        (operator, 403, 404, False),
+    ):
+        client.force_login(user)
+        response = client.get(reverse("scenarios:list"))
+        assert response.status_code == listing
+        if listing == 200:
+            assert ('name="field_1"' in response.content.decode()) == form
+        assert client.get(reverse("scenarios:detail", args=[scenario.pk])).status_code == page
+    assert Client().get(reverse("scenarios:list")).status_code == 302
+
+
+def test_living_allowance_20_yuan_a_day_higher(
+    completed_class, operator, officer, django_capture_on_commit_callbacks
+):
+    """The issue's example: L + 20 元/天 over a class's living allowance claim (L = 100): 张全勤
+    54 offline hours → 120 × 54 ÷ 6 = 1,080 (was 900), 李部分 45 → 900 (was 750)."""
+    from apps.claims.models import ClaimStatus
+    from apps.claims.services.class_claims import claim_create_living_allowance
+    from apps.claims.services.lifecycle import claim_transition
+    from apps.trainees.models import PersonGroup
+
+    PersonGroup.objects.create(person=completed_class.trainees["full"], group="poverty_alleviated")
+    PersonGroup.objects.create(person=completed_class.trainees["partial"], group="registered_unemployed")
+    claim = claim_create_living_allowance(actor=operator, training_class=completed_class)
+    claim_transition(claim=claim, actor=operator, to=ClaimStatus.SUBMITTED)
+    scenario = draft(
+        officer,
+        [{"field": "daily_amount", "op": "add", "value": "20"}],
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert (scenario.before_total, scenario.after_total) == (Decimal("1650.00"), Decimal("1980.00"))
+    rows = {r.line.person.name: (r.before, r.after) for r in ScenarioLine.objects.filter(scenario=scenario)}
+    assert rows == {
+        "张全勤": (Decimal("900.00"), Decimal("1080.00")),
+        "李部分": (Decimal("750.00"), Decimal("900.00")),
+    }
+    row = ScenarioLine.objects.get(scenario=scenario, line__person__name="张全勤")
+    assert row.steps_after[-1]["arithmetic"] == "120.00 × 54 ÷ 6 = 1080.00"
