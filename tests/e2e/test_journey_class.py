@@ -138,3 +138,27 @@ def test_a_class_of_20_sessions_is_returned_corrected_and_approved_with_nothing_
     )
     assert ("returned", "请补充授课教师资格证明") in steps and steps[-1][0] == "approved"
     assert time(8, 30) == training_class.sessions.order_by("date").first().start_time
+
+
+def test_approving_a_class_beyond_the_institutions_plan_is_refused(portal, make_class, operator, officer):
+    """Issue 19, part 3: the school's plan for the year is the first class's 30 trainees; the
+    officer's approval of a second class of 30 is refused with the plan and what is approved."""
+    from apps.classes.services import class_transition
+    from tests.factories import InstitutionYearFactory
+
+    first = make_class()
+    InstitutionYearFactory(
+        institution=first.institution, year=first.end_date.year, plan_quota=first.planned_trainees
+    )
+    for to, actor in ((ClassStatus.SUBMITTED, operator), (ClassStatus.APPROVED, officer)):
+        first = class_transition(training_class=first, actor=actor, to=to)
+    second = class_transition(
+        training_class=make_class(name="车工中级二班"), actor=operator, to=ClassStatus.SUBMITTED
+    )
+    district = portal(officer)
+    district.goto(f"/classes/{second.pk}/")
+    _act(district, "审核通过", reason="材料齐全")
+    assert f"培训计划额度 {first.planned_trainees} 人次" in district.text(), district.text()
+    assert "已批准开班 1 个" in district.text()
+    second.refresh_from_db()
+    assert second.status == ClassStatus.SUBMITTED
