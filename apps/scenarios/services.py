@@ -18,7 +18,7 @@ from apps.claims.models import ClaimLine, ClaimStatus
 from apps.core.errors import ApplicationError
 from apps.core.services import state_change_record
 from apps.ledger.models import Allocation
-from apps.rules import RULES_VERSION
+from apps.rules import RULES_VERSION, ScenarioError
 
 from . import engine
 from .models import Scenario, ScenarioLine, ScenarioStatus
@@ -127,7 +127,7 @@ def scenario_replay(scenario_id: int) -> Scenario:
         for key in ("kind", "occupation", "level", "claimant", "district")
     }
     before_total = after_total = Decimal(0)
-    last = 0
+    last = unquotable = 0
     try:
         while True:
             chunk = list(
@@ -140,8 +140,14 @@ def scenario_replay(scenario_id: int) -> Scenario:
                 break
             changed = []
             for line in chunk:
-                after, steps = engine.replay(line.inputs, scenario.changes)
                 before = line.amount
+                try:
+                    after, steps = engine.replay(line.inputs, scenario.changes)
+                except ScenarioError:
+                    # Inputs the engine no longer reads (a line filed before they were stored
+                    # whole): counted, kept at its amount, never guessed.
+                    unquotable += 1
+                    after, steps = before, line.steps
                 claim = line.claim
                 keys = {
                     "kind": claim.get_kind_display(),
@@ -206,7 +212,7 @@ def scenario_replay(scenario_id: int) -> Scenario:
                 key=lambda row: (-Decimal(row[2]), row[0]),
             )
             for group, values in totals.items()
-        } | {"budget": budget}
+        } | {"budget": budget, "unquotable": unquotable}
         scenario.finished_at = timezone.now()
         _move(
             scenario,
