@@ -9,9 +9,6 @@ class EvaluationsConfig(AppConfig):
         from apps.accounts.models import Role
         from apps.core.home import register_nav
 
-        register_nav(
-            "第三方考评",
-            "evaluations:list",
-            [Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR],
-            order=17,
-        )
+        readers = [Role.MUNICIPAL_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR]
+        register_nav("第三方考评", "evaluations:list", readers, order=17)
+        register_nav("机构综合评估", "evaluations:institutions", readers, order=18)

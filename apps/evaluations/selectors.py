@@ -16,19 +16,24 @@ municipal admin and the auditor every district's, or one district's.
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.audits.models import AuditFinding, FindingStatus
-from apps.claims.models import LineDecision, LineRecommendation, Verdict
+from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, LineRecommendation, Verdict
 from apps.core import dates
+from apps.core.models import StateChange
 from apps.inspections.models import Inspection, InspectionStatus
-from apps.institutions.models import ThirdPartyAgency
+from apps.institutions.models import Institution, ThirdPartyAgency
+from apps.trainees.models import Enrolment, EnrolmentStatus
 
 from .models import AgencyEvaluation
 
@@ -208,3 +213,171 @@ def history(
         (q, scorecards(quarter=q, districts=districts, agency_ids=[agency_id])[agency_id])
         for q in reversed(quarters)
     ]
+
+
+# 综合评估 of training institutions (issue 19, part 2) ---------------------------------------------
+# A yearly scorecard computed from what the portal holds, per institution and year (the year its
+# classes end and its claims are funded): each criterion scored 0–100, weighted, and graded.
+
+CRITERIA: tuple[tuple[str, str, int], ...] = (
+    ("completion", "结业合格率", 30),
+    ("certificate", "取证率", 20),
+    ("compliance", "合规（已确认的稽核疑点）", 20),
+    ("returns", "申领未被退回或驳回", 10),
+    ("supervision", "过程监管未发现缺勤", 10),
+    ("priorities", "重点方向（鉴定评价类、企业职工、三级及以上）", 10),
+)
+GRADES: tuple[tuple[int, str], ...] = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class Criterion:
+    key: str
+    label: str
+    weight: int
+    score: Decimal | None
+    detail: str
+
+
+@dataclass
+class InstitutionScore:
+    institution_id: int
+    name: str
+    district: str
+    year: int
+    criteria: list[Criterion]
+
+    @property
+    def total(self) -> Decimal | None:
+        scored = [c for c in self.criteria if c.score is not None]
+        if not scored:
+            return None
+        weighted = sum((c.score * c.weight for c in scored if c.score is not None), Decimal(0))
+        return (weighted / sum(c.weight for c in scored)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def grade(self) -> str:
+        total = self.total
+        if total is None:
+            return "—"
+        return next(label for floor, label in GRADES if total >= floor)
+
+
+def _pct(part: int, whole: int) -> Decimal | None:
+    return (
+        None
+        if not whole
+        else (Decimal(part) * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    )
+
+
+def institution_scores(
+    *, year: int, districts: list[int] | None, institution_ids: list[int] | None = None
+) -> list[InstitutionScore]:
+    """Every institution's scorecard of the year (those with classes ending or claims that year),
+    best first. Five queries whatever the number of institutions."""
+    institutions = Institution.objects.select_related("district")
+    if districts is not None:
+        institutions = institutions.filter(district_id__in=districts)
+    if institution_ids is not None:
+        institutions = institutions.filter(pk__in=institution_ids)
+    enrolments = {
+        row["training_class__institution_id"]: row
+        for row in Enrolment.objects.filter(
+            training_class__institution__in=institutions,
+            training_class__end_date__year=year,
+            status=EnrolmentStatus.ENROLLED,
+        )
+        .values("training_class__institution_id")
+        .annotate(
+            n=Count("pk"),
+            passed=Count("pk", filter=Q(result__outcome="passed")),
+            certified=Count("pk", filter=Q(result__outcome="passed") & ~Q(result__certificate_number="")),
+            employees=Count("pk", filter=Q(relation="employee")),
+            assessment=Count("pk", filter=Q(training_class__occupation__is_assessment_type=True)),
+            high=Count("pk", filter=Q(training_class__level__lte=3)),
+        )
+    }
+    claims = Claim.objects.filter(institution__in=institutions, year=year).exclude(status=ClaimStatus.DRAFT)
+    lines = dict(
+        ClaimLine.objects.filter(claim__in=claims)
+        .values("claim__institution_id")
+        .annotate(n=Count("pk"))
+        .values_list("claim__institution_id", "n")
+    )
+    confirmed = dict(
+        AuditFinding.objects.filter(claim__in=claims, current=True, status=FindingStatus.CONFIRMED)
+        .values("claim__institution_id")
+        .annotate(n=Count("pk"))
+        .values_list("claim__institution_id", "n")
+    )
+    sent_back_ids = set(
+        StateChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Claim),
+            to_state__in=[ClaimStatus.RETURNED, ClaimStatus.REJECTED],
+            object_id__in=claims.annotate(key=Cast("pk", CharField())).values("key"),
+        ).values_list("object_id", flat=True)
+    )
+    claim_counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, institution_id in claims.values_list("pk", "institution_id"):
+        claim_counts[institution_id][0] += 1
+        claim_counts[institution_id][1] += str(pk) in sent_back_ids
+    visits = {
+        row["training_class__institution_id"]: row
+        for row in Inspection.objects.filter(
+            training_class__institution__in=institutions,
+            session__date__year=year,
+            status=InspectionStatus.VISITED,
+        )
+        .values("training_class__institution_id")
+        .annotate(n=Count("pk"), found=Count("pk", filter=Q(run__isnull=False)))
+    }
+    out = []
+    for institution in institutions:
+        e = enrolments.get(institution.pk)
+        n_lines, (n_claims, n_back) = lines.get(institution.pk, 0), claim_counts.get(institution.pk, [0, 0])
+        if not e and not n_claims:
+            continue
+        n, passed = (e["n"], e["passed"]) if e else (0, 0)
+        found = confirmed.get(institution.pk, 0)
+        visit = visits.get(institution.pk)
+        shares = [_pct(e[k], n) for k in ("assessment", "employees", "high")] if e and n else []
+        values = {
+            "completion": (_pct(passed, n), f"合格 {passed} / 在册学员 {n}"),
+            "certificate": (
+                _pct(e["certified"], passed) if e else None,
+                f"取证 {e['certified'] if e else 0} / 合格 {passed}",
+            ),
+            "compliance": (
+                None
+                if not n_lines
+                else max(Decimal(0), HUNDRED - Decimal(found) * 1000 / n_lines).quantize(Decimal("0.1")),
+                f"已确认疑点 {found} 条 / 申领明细 {n_lines} 条（每百条 1 条扣 10 分）",
+            ),
+            "returns": (
+                None if not n_claims else HUNDRED - (_pct(n_back, n_claims) or Decimal(0)),
+                f"被退回或驳回的申领 {n_back} / {n_claims} 件",
+            ),
+            "supervision": (
+                None if not visit else HUNDRED - (_pct(visit["found"], visit["n"]) or Decimal(0)),
+                f"发现缺勤的检查 {visit['found'] if visit else 0} / 检查 {visit['n'] if visit else 0} 次",
+            ),
+            "priorities": (
+                (sum((s for s in shares if s is not None), Decimal(0)) / 3).quantize(Decimal("0.1"))
+                if shares
+                else None,
+                "鉴定评价类、企业职工、三级及以上学员占比的平均"
+                + (f"（{'、'.join(f'{s}%' for s in shares)}）" if shares else ""),
+            ),
+        }
+        out.append(
+            InstitutionScore(
+                institution.pk,
+                institution.name,
+                institution.district.name,
+                year,
+                [Criterion(key, label, weight, *values[key]) for key, label, weight in CRITERIA],
+            )
+        )
+    return sorted(out, key=lambda s: (-(s.total if s.total is not None else Decimal(-1)), s.name))

@@ -9,7 +9,7 @@ from typing import Any
 import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -177,4 +177,90 @@ def agency_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_blacklist": agency_policy.can(user, "blacklist", agency) and agency.status != "blacklisted",
         },
+    )
+
+
+# 综合评估 of training institutions ------------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2021 <= int(raw) <= 2100 else dates.today().year
+
+
+def _scores(request: HttpRequest, **more: Any) -> tuple[int, list[selectors.InstitutionScore]]:
+    user = signed_in(request)
+    evaluation_policy.check(user, "list")
+    year = _year(request)
+    return year, selectors.institution_scores(year=year, districts=evaluation_policy.districts(user), **more)
+
+
+@login_required
+@require_http_methods(["GET"])
+def institution_ranking(request: HttpRequest) -> HttpResponse:
+    year, scores = _scores(request)
+    return render(
+        request,
+        "evaluations/institutions.html",
+        {"year": year, "scores": scores, "criteria": selectors.CRITERIA, "grades": selectors.GRADES},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def institution_export(request: HttpRequest) -> HttpResponse:
+    year, scores = _scores(request)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet(str(year))
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, safe_row([f"培训机构综合评估 {year} 年度"]), bold)
+    head = [
+        "排名",
+        "培训机构",
+        "区县",
+        *(f"{label}（权重 {w}）" for _, label, w in selectors.CRITERIA),
+        "总分",
+        "等次",
+    ]
+    sheet.write_row(1, 0, safe_row(head), bold)
+    for n, score in enumerate(scores, start=1):
+        sheet.write_row(
+            n + 1,
+            0,
+            safe_row(
+                [
+                    n,
+                    score.name,
+                    score.district,
+                    *(float(c.score) if c.score is not None else "" for c in score.criteria),
+                    float(score.total) if score.total is not None else "",
+                    score.grade,
+                ]
+            ),
+        )
+    book.close()
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="institution-evaluation-{year}.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def institution_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in(request)
+    evaluation_policy.check(user, "view")
+    year = _year(request)
+    districts = evaluation_policy.districts(user)
+    trend = [
+        (y, next(iter(selectors.institution_scores(year=y, districts=districts, institution_ids=[pk])), None))
+        for y in (year - 2, year - 1, year)
+    ]
+    current = trend[-1][1]
+    if current is None and not any(score for _, score in trend):
+        raise Http404("该机构在这几年没有可评估的数据，或不在您的范围内")
+    return render(
+        request,
+        "evaluations/institution.html",
+        {"year": year, "score": current, "trend": trend, "name": next(s.name for _, s in trend if s)},
     )

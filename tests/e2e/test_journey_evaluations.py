@@ -62,3 +62,25 @@ def test_the_officer_reads_the_scorecard_and_evaluates_the_agency(portal, comple
     assert desk.page.get_by_role("link", name="列入黑名单（须说明原因）").count() == 1
     screen.measure()
     assert not screen.too_wide(), screen.widths
+
+
+def test_the_officer_reads_the_institutions_ranking_and_a_scorecard(
+    portal, completed_class, operator, officer
+):
+    """Issue 19, part 2: the school's year, computed; on a 390 px phone."""
+    claim = claim_create_for_class(actor=operator, training_class=completed_class)
+    claim_transition(claim=claim, actor=operator, to=ClaimStatus.SUBMITTED)
+    year = completed_class.end_date.year
+    screen = Screen(portal(officer), 390)
+    desk = screen.portal
+    desk.goto(f"/evaluations/institutions/?year={year}")
+    screen.measure()
+    assert completed_class.institution.name in desk.text()
+    with desk.page.expect_download() as info:
+        desk.page.get_by_role("link", name="导出 Excel").click()
+    _, text = workbook(info.value)
+    assert completed_class.institution.name in text
+    desk.follow(completed_class.institution.name)
+    screen.measure()
+    assert "合格 2 / 在册学员 3" in desk.text("#criteria") and "近三年" in desk.text()
+    assert not screen.too_wide(), screen.widths
