@@ -381,3 +381,33 @@ def institution_scores(
             )
         )
     return sorted(out, key=lambda s: (-(s.total if s.total is not None else Decimal(-1)), s.name))
+
+
+# Next year's training plan, proposed from the grade (issue 19, part 3): cut for a weak institution,
+# raised for a strong one, confirmed by the officer with a reason.
+PLAN_FACTORS: dict[str, Decimal] = {
+    "优秀": Decimal("1.2"),
+    "良好": Decimal("1.1"),
+    "合格": Decimal("1.0"),
+    "不合格": Decimal("0.7"),
+}
+
+
+def plan_proposal(score: InstitutionScore, current_plan: int | None) -> tuple[int, str] | None:
+    """The proposed plan of the next year and how it was reached: the year's plan (or, with none,
+    the trainees enrolled in its classes) times the grade's factor, rounded half-up."""
+    factor = PLAN_FACTORS.get(score.grade)
+    if factor is None:
+        return None
+    completion = next(c for c in score.criteria if c.key == "completion")
+    enrolled = int(completion.detail.rsplit(" ", 1)[-1]) if completion.score is not None else 0
+    base, source = (
+        (current_plan, f"{score.year} 年度计划 {current_plan} 人次")
+        if current_plan
+        else (
+            enrolled,
+            f"{score.year} 年度在册学员 {enrolled} 人次（未设计划）",
+        )
+    )
+    proposed = int((Decimal(base) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return proposed, f"{source} × {factor}（{score.grade}）= {proposed} 人次"

@@ -9,6 +9,7 @@ from typing import Any
 import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +19,12 @@ from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.permissions import signed_in
 from apps.core.tabular import safe_row
-from apps.institutions.permissions import agency_policy
+from apps.institutions.permissions import agency_policy, institution_policy
+from apps.institutions.selectors import institution_get, institution_years
+from apps.institutions.services import institution_year_set
 
 from . import selectors, services
-from .forms import EvaluationForm
+from .forms import EvaluationForm, PlanForm
 from .permissions import evaluation_policy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -246,7 +249,7 @@ def institution_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def institution_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     evaluation_policy.check(user, "view")
@@ -259,8 +262,44 @@ def institution_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     current = trend[-1][1]
     if current is None and not any(score for _, score in trend):
         raise Http404("该机构在这几年没有可评估的数据，或不在您的范围内")
+    institution = institution_get(institution_id=pk, user=user)
+    plans = {row.year: row.plan_quota for row in institution_years(institution=institution)}
+    proposal = selectors.plan_proposal(current, plans.get(year)) if current else None
+    form = None
+    if current is not None and proposal and institution_policy.can(user, "recognise", institution):
+        form = PlanForm(request.POST or None, initial={"plan_quota": proposal[0]})
+        if request.method == "POST" and form.is_valid():
+            try:
+                institution_year_set(
+                    institution=institution,
+                    actor=user,
+                    year=year + 1,
+                    evaluation_score=None,
+                    plan_quota=form.cleaned_data["plan_quota"],
+                    reason=f"按 {year} 年度综合评估（{current.total} 分，{current.grade}；"
+                    f"建议 {proposal[1]}）确定 {year + 1} 年度培训计划：{form.cleaned_data['reason']}",
+                )
+            except ApplicationError as exc:
+                exc.add_to_form(form)
+            else:
+                messages.success(
+                    request,
+                    f"已确定{institution.name} {year + 1} 年度培训计划 "
+                    f"{form.cleaned_data['plan_quota']} 人次",
+                )
+                return redirect(reverse("evaluations:institution", args=[pk]) + f"?year={year}")
+    elif request.method == "POST":
+        raise PermissionDenied
     return render(
         request,
         "evaluations/institution.html",
-        {"year": year, "score": current, "trend": trend, "name": next(s.name for _, s in trend if s)},
+        {
+            "year": year,
+            "score": current,
+            "trend": trend,
+            "name": next(s.name for _, s in trend if s),
+            "proposal": proposal,
+            "next_plan": plans.get(year + 1),
+            "form": form,
+        },
     )

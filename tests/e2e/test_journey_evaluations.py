@@ -83,4 +83,7 @@ def test_the_officer_reads_the_institutions_ranking_and_a_scorecard(
     desk.follow(completed_class.institution.name)
     screen.measure()
     assert "合格 2 / 在册学员 3" in desk.text("#criteria") and "近三年" in desk.text()
+    desk.field("确定理由").fill("采纳建议")
+    desk.submit("确定培训计划")
+    assert "年度培训计划" in desk.message(), desk.text()
     assert not screen.too_wide(), screen.widths

@@ -68,3 +68,32 @@ def test_the_pages_and_the_export(scored, officer, operator):
     assert client.get(reverse("evaluations:institution", args=[scored.institution_id])).status_code == 404
     client.force_login(operator)
     assert client.get(reverse("evaluations:institutions")).status_code == 403
+
+
+def test_next_years_plan_is_proposed_from_the_grade_and_confirmed_with_a_reason(scored, officer, admin_user):
+    from apps.evaluations.selectors import PLAN_FACTORS, plan_proposal
+    from apps.institutions.models import InstitutionYear
+    from tests.factories import InstitutionYearFactory
+
+    year = scored.end_date.year
+    InstitutionYearFactory(institution=scored.institution, year=year, plan_quota=100)
+    (score,) = institution_scores(year=year, districts=None)
+    proposed, how = plan_proposal(score, 100)
+    factor = PLAN_FACTORS[score.grade]
+    assert proposed == int((Decimal(100) * factor).quantize(Decimal(1))) and f"× {factor}" in how
+    client = Client()
+    client.force_login(officer)
+    url = reverse("evaluations:institution", args=[scored.institution_id]) + f"?year={year}"
+    page = client.get(url).content.decode()
+    assert 'id="plan"' in page and f'value="{proposed}"' in page
+    assert (
+        "确定理由" in client.post(url, {"plan_quota": str(proposed - 10)}).content.decode()
+    )  # a reason is required
+    response = client.post(url, {"plan_quota": str(proposed - 10), "reason": "新校区未验收，少于建议"})
+    assert response.status_code == 302
+    row = InstitutionYear.objects.get(institution=scored.institution, year=year + 1)
+    assert row.plan_quota == proposed - 10
+    # The auditor reads the proposal but confirms nothing.
+    client.force_login(UserFactory(auditor=True))
+    assert 'name="plan_quota"' not in client.get(url).content.decode()
+    assert client.post(url, {"plan_quota": "1", "reason": "x"}).status_code == 403
