@@ -12,7 +12,7 @@ of its phase is done — whichever worker finishes the last chunk does it.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -707,3 +707,53 @@ def claim_sample_draw(claim: Any, *, seed: int | None = None) -> ClaimSample:
         },
     )
     return row
+
+
+# Runs of what was seen or said ---------------------------------------------------------------------
+
+
+def witness_run_record(
+    *,
+    scope: str,
+    district_id: int,
+    key: str,
+    actor: User | None,
+    findings: list[AuditFinding],
+    reason: str,
+    claim: Claim | None = None,
+    lines_count: int | None = None,
+    cleared: Sequence[int] = (),
+) -> AuditRun:
+    """The finished run holding findings not made by the batch audit (WITNESS_SCOPES: a trainee's
+    dispute, a social-insurance check): the run, its findings (built unsaved, without a run),
+    `cleared` (older findings it ends, marked cleared and current no more), its counts and its log
+    row, in one go."""
+    now = timezone.now()
+    run = AuditRun.objects.create(
+        scope=scope,
+        district_id=district_id,
+        claim=claim,
+        scope_key=key[:40],
+        status=RunStatus.FINISHED,
+        rules_version=RULES_VERSION,
+        started_by=actor,
+        started_at=now,
+        finished_at=now,
+        lines_count=len(findings) if lines_count is None else lines_count,
+        findings_count=len(findings),
+        appeared_count=len(findings),
+        cleared_count=len(cleared),
+    )
+    AuditFinding.objects.filter(pk__in=list(cleared)).update(current=False, change=Change.CLEARED)
+    for finding in findings:
+        finding.run = run
+    saved = AuditFinding.objects.bulk_create(findings)
+    state_change_record(
+        obj=run,
+        actor=actor,
+        from_state="",
+        to_state=RunStatus.FINISHED,
+        reason=reason,
+        changes={"findings": [f.pk for f in saved], "ended": list(cleared)},
+    )
+    return run

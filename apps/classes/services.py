@@ -26,7 +26,7 @@ from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, move, registe
 from apps.core.services import state_change_record
 from apps.institutions.models import Institution, InstitutionKind, InstitutionOccupation, InstitutionYear
 from apps.institutions.selectors import institution_can_run_classes
-from apps.institutions.services import institution_users, pre_review_clean
+from apps.institutions.services import institution_users, pre_review_record
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
@@ -204,30 +204,7 @@ def class_recommend(
         raise ApplicationError(
             f"开班申请状态为“{training_class.get_status_display()}”，提交后才能提出审核意见", field="status"
         )
-    verdict, rule, text = pre_review_clean(verdict=verdict, rule=rule, text=text)
-    training_class.recommendation = text
-    training_class.recommendation_verdict, training_class.recommendation_rule = verdict, rule
-    training_class.recommended_by = actor
-    training_class.recommended_at = timezone.now()
-    training_class.save(
-        update_fields=[
-            "recommendation",
-            "recommendation_verdict",
-            "recommendation_rule",
-            "recommended_by",
-            "recommended_at",
-            "updated_at",
-        ]
-    )
-    label = training_class.get_recommendation_verdict_display()
-    state_change_record(
-        obj=training_class,
-        actor=actor,
-        from_state=training_class.status,
-        to_state=training_class.status,
-        reason=f"第三方审核意见（{label}{'，' + rule if rule else ''}）：{text}",
-        changes={"verdict": verdict, "rule": rule, "recommendation": text},
-    )
+    pre_review_record(training_class, actor=actor, verdict=verdict, rule=rule, text=text)
     return training_class
 
 

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.audits.models import AuditFinding, AuditRun, FindingStatus, RunStatus, Scope
+from apps.audits.models import AuditFinding, AuditRun, FindingStatus, Scope
+from apps.audits.services import witness_run_record
 from apps.claims.models import Claim, ClaimStatus
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_name, mask_phone
@@ -28,7 +29,6 @@ from apps.core.messaging import DeliveryFailed, send_text
 from apps.core.services import state_change_build, state_change_record, state_changes_save
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
-from apps.rules import RULES_VERSION
 from apps.trainees.models import Person
 
 from .models import ANSWERABLE, ConfirmationRequest, ConfirmationStatus
@@ -254,21 +254,10 @@ def _findings(
     request: ConfirmationRequest, absent: list[int], reason: str
 ) -> tuple[AuditRun, list[AuditFinding]]:
     claim, now = request.claim, timezone.now()
-    run = AuditRun.objects.create(
-        scope=Scope.CONFIRMATION,
-        district_id=claim.district_id,
-        claim=claim,
-        scope_key=f"confirmation:{request.pk}",
-        status=RunStatus.FINISHED,
-        rules_version=RULES_VERSION,
-        started_at=now,
-        finished_at=now,
-    )
     shown = {s.pk: s for s in person_sessions(request)}
     labels = [f"{shown[pk].date.isoformat()} {shown[pk].start_time.strftime('%H:%M')}" for pk in absent]
-    findings = AuditFinding.objects.bulk_create(
+    findings = [
         AuditFinding(
-            run=run,
             rule=RULE,
             subject=f"line:{line.pk}",
             line=line,
@@ -289,17 +278,15 @@ def _findings(
             },
         )
         for line in person_lines(request)
-    )
-    run.findings_count = run.appeared_count = len(findings)
-    run.lines_count = len(findings)
-    run.save(update_fields=["findings_count", "appeared_count", "lines_count"])
-    state_change_record(
-        obj=run,
+    ]
+    run = witness_run_record(
+        scope=Scope.CONFIRMATION,
+        district_id=claim.district_id,
+        claim=claim,
+        key=f"confirmation:{request.pk}",
         actor=None,
-        from_state="",
-        to_state=RunStatus.FINISHED,
+        findings=findings,
         reason=f"学员确认 #{request.pk}：学员有异议，稽核疑点 {len(findings)} 条 (A8)",
-        changes={"findings": [f.pk for f in findings]},
     )
     return run, findings
 

@@ -995,6 +995,36 @@ def pre_review_clean(*, verdict: str, rule: str, text: str) -> tuple[str, str, s
     return verdict, rule, text
 
 
+PRE_REVIEW_FIELDS = (
+    "recommendation",
+    "recommendation_verdict",
+    "recommendation_rule",
+    "recommended_by",
+    "recommended_at",
+    "updated_at",
+)
+
+
+def pre_review_record(obj: Any, *, actor: User, verdict: str, rule: str, text: str) -> str:
+    """Check a pre-review and keep it on the application it advises on (an institution or a class
+    application: the same five fields), logged; returns the verdict's label. The caller has locked
+    the row and checked who may advise."""
+    verdict, rule, text = pre_review_clean(verdict=verdict, rule=rule, text=text)
+    obj.recommendation, obj.recommendation_verdict, obj.recommendation_rule = text, verdict, rule
+    obj.recommended_by, obj.recommended_at = actor, timezone.now()
+    obj.save(update_fields=list(PRE_REVIEW_FIELDS))
+    label = str(obj.get_recommendation_verdict_display())
+    state_change_record(
+        obj=obj,
+        actor=actor,
+        from_state=obj.status,
+        to_state=obj.status,
+        reason=f"第三方审核意见（{label}{'，' + rule if rule else ''}）：{text}",
+        changes={"verdict": verdict, "rule": rule, "recommendation": text},
+    )
+    return label
+
+
 @transaction.atomic
 def institution_recommend(
     *, institution: Institution, actor: User, verdict: str, rule: str, text: str
@@ -1006,34 +1036,12 @@ def institution_recommend(
         raise PermissionDenied(
             "只有受本区县委托开展机构审核的第三方社会机构可以对待认定的机构提出审核意见 (R7.1)"
         )
-    verdict, rule, text = pre_review_clean(verdict=verdict, rule=rule, text=text)
-    institution.recommendation, institution.recommendation_verdict = text, verdict
-    institution.recommendation_rule, institution.recommended_by = rule, actor
-    institution.recommended_at = timezone.now()
-    institution.save(
-        update_fields=[
-            "recommendation",
-            "recommendation_verdict",
-            "recommendation_rule",
-            "recommended_by",
-            "recommended_at",
-            "updated_at",
-        ]
-    )
-    label = institution.get_recommendation_verdict_display()
-    state_change_record(
-        obj=institution,
-        actor=actor,
-        from_state=institution.status,
-        to_state=institution.status,
-        reason=f"第三方审核意见（{label}{'，' + rule if rule else ''}）：{text}",
-        changes={"verdict": verdict, "rule": rule, "recommendation": text},
-    )
+    label = pre_review_record(institution, actor=actor, verdict=verdict, rule=rule, text=text)
     notify(
         recipients=district_officers(district_id=institution.district_id),
         kind="institution_recommended",
         title=f"{institution.name}：第三方审核意见 {label}",
-        body=text,
+        body=institution.recommendation,
         link=reverse("institutions:institution_detail", args=[institution.pk]) + "#pre-review",
         exclude=actor,
     )

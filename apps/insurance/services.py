@@ -21,14 +21,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
-from django.utils import timezone
 
-from apps.audits.models import AuditFinding, AuditRun, Change, FindingStatus, RunStatus, Scope
+from apps.audits.models import AuditFinding, AuditRun, Change, FindingStatus, Scope
+from apps.audits.services import witness_run_record
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, LineMonth
 from apps.core.services import state_change_record
 from apps.core.tabular import RowError, TableErrors, column_index, read_rows
-from apps.rules import RULES_VERSION
 from apps.rules.identity import check_id_number
 from apps.rules.results import RuleViolation
 
@@ -218,18 +217,6 @@ def insurance_check(
         f.line_id: f
         for f in AuditFinding.objects.filter(rule=RULE, current=True, line__in=lines).order_by("pk")
     }
-    now = timezone.now()
-    run = AuditRun.objects.create(
-        scope=Scope.INSURANCE,
-        district=district,
-        scope_key=key[:40],
-        status=RunStatus.FINISHED,
-        rules_version=RULES_VERSION,
-        started_by=actor,
-        started_at=now,
-        finished_at=now,
-        lines_count=len(lines),
-    )
     ended, written = [], []
     for line in lines:
         gaps = [f"{m:%Y-%m}" for m in missing.get(line.pk, [])]
@@ -243,7 +230,6 @@ def insurance_check(
             assert employer is not None, "only an enterprise's lines have months missing"
             written.append(
                 AuditFinding(
-                    run=run,
                     rule=RULE,
                     subject=f"line:{line.pk}",
                     line=line,
@@ -256,21 +242,17 @@ def insurance_check(
                     details={"months": gaps, "uscc": employer.uscc, "employer": employer.name},
                 )
             )
-    # Ended for good (marked cleared, so a rebuild of the current findings leaves them so).
-    AuditFinding.objects.filter(pk__in=ended).update(current=False, change=Change.CLEARED)
-    AuditFinding.objects.bulk_create(written)
-    run.findings_count = run.appeared_count = len(written)
-    run.cleared_count = len(ended)
-    run.save(update_fields=["findings_count", "appeared_count", "cleared_count"])
-    state_change_record(
-        obj=run,
+    # The ended ones are marked cleared, so a rebuild of the current findings leaves them so.
+    return witness_run_record(
+        scope=Scope.INSURANCE,
+        district_id=district.pk,
+        key=key,
         actor=actor,
-        from_state="",
-        to_state=RunStatus.FINISHED,
+        findings=written,
+        cleared=ended,
+        lines_count=len(lines),
         reason=f"社保参保核验：{len(lines)} 条明细，新增疑点 {len(written)} 条，结束 {len(ended)} 条 (A9)",
-        changes={"findings": [f.pk for f in written], "ended": ended},
     )
-    return run
 
 
 def insurance_check_claim(claim: Any) -> AuditRun | None:
