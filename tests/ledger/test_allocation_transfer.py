@@ -44,6 +44,11 @@ def test_a_transfer_moves_training_money_and_reconciliation_stays_exact(
     assert yuzhong.amount == Decimal("100000.00")  # the bureau's own figure stays
     assert reconciliation(district=district("500103"), year=2026) == []
     assert reconciliation(district=district("500101"), year=2026) == []
+    # The balances of every district count what was moved.
+    from apps.ledger.selectors.dashboards import district_summaries
+
+    allocated = {s.district.code: s.allocated for s in district_summaries(user=admin_user, year=2026)}
+    assert (allocated["500103"], allocated["500101"]) == (Decimal("70000.00"), Decimal("80000.00"))
     assert Notice.objects.filter(recipient=officer, kind="allocation_transferred").exists()
     # A kept net that the rows do not explain is a difference.
     Allocation.objects.filter(pk=wanzhou.pk).update(transferred=Decimal("1.00"))

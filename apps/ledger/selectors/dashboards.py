@@ -93,9 +93,12 @@ def district_summaries(
     scope = districts if districts is not None else ledger_districts(user)
     scope = scope.order_by("sort_order", "code")
     allocations = list(
-        Allocation.objects.filter(district__in=scope, year=year).values("pk", "district_id", "amount")
+        Allocation.objects.filter(district__in=scope, year=year).values(
+            "pk", "district_id", "amount", "transferred"
+        )
     )
-    allocated = _by_district(allocations, "district_id", "amount")
+    # What the district may spend: the bureau's figure and what redistribution (调剂) moved.
+    allocated = {row["district_id"]: row["amount"] + row["transferred"] for row in allocations}
     # Booked and paid: the allocations' kept totals (selectors.totals), one indexed read.
     district_of = {row["pk"]: row["district_id"] for row in allocations}
     booked: dict[int, Decimal] = defaultdict(lambda: ZERO)
