@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.ledger_balances, name="balances"),
     path("allocations/", views.allocation_list, name="allocations"),
     path("allocations/transfer/", views.allocation_transfer, name="allocation_transfer"),
+    path("performance/", views.district_performance, name="performance"),
     path("entries/", views.entry_list, name="entries"),
     path("entries/<id:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("lines/<id:pk>/recover/", views.line_recover, name="line_recover"),

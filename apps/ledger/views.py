@@ -507,3 +507,28 @@ def recovery_returned(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"追回 #{recovery.pk} 已登记退回")
             return redirect("ledger:recoveries")
     return render(request, "ledger/recovery_returned.html", {"recovery": recovery, "form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def district_performance(request: HttpRequest) -> HttpResponse:
+    """Each district's year side by side, to ground redistribution (调剂): execution of the
+    allocation, time to decision and to payment, first-pass rate, the three 突出 shares, bases."""
+    user = signed_in(request)
+    _readable(request)
+    year = _year(request)
+    rows = dashboards.district_performance(user=user, year=year)
+    return render(
+        request,
+        "ledger/performance.html",
+        {
+            "year": year,
+            "years": _years(request, year),
+            "rows": rows,
+            "bars": [
+                {"row": row, "width": int(min(row.execution or 0, 100) * 2), "y": 8 + n * 22}
+                for n, row in enumerate(rows)
+            ],
+            "height": 16 + 22 * len(rows),
+        },
+    )

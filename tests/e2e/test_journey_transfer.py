@@ -23,6 +23,9 @@ def test_the_admin_moves_money_between_two_districts(portal, admin_user):
         allocation_set(actor=admin_user, district=district(code), year=2026, amount=Decimal(amount))
     screen = Screen(portal(admin_user), 390)
     admin = screen.portal
+    admin.goto("/ledger/performance/?year=2026")  # what the decision rests on
+    screen.measure()
+    assert "渝中区" in admin.text("#performance") and "执行率" in admin.text("#performance")
     admin.goto("/ledger/allocations/?year=2026")
     screen.measure()
     form = admin.page.locator("#transfers form")

@@ -77,3 +77,29 @@ def test_the_home_pages_show_them(completed_class, operator, officer, admin_user
     assert "各区县申领办理时效" in html and claim.district.name in html
     client.force_login(operator)
     assert 'id="service-kpis"' not in client.get("/").content.decode()
+
+
+def test_the_district_performance_page(
+    reviewed, officer, allocation, admin_user, django_assert_max_num_queries
+):
+    """Issue 19, part 4: the page that grounds a 调剂 — execution, speed, first-pass rate, shares."""
+    from django.urls import reverse
+
+    from apps.ledger.selectors.dashboards import district_performance
+
+    claim = claim_approve(claim=reviewed, actor=officer)
+    (row,) = [
+        r
+        for r in district_performance(user=admin_user, year=2026)
+        if r.summary.district.pk == claim.district_id
+    ]
+    assert row.approved == claim.approved_total and row.execution == Decimal("0.0")  # booked, not paid
+    assert row.kpi.decided == 1 and row.kpi.first_pass_rate == Decimal("100.0")
+    assert row.enterprise_share == Decimal("0.0") and row.bases == 0
+    client = Client()
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(20):
+        html = client.get(reverse("ledger:performance") + "?year=2026").content.decode()
+    assert 'id="performance"' in html and "<svg" in html and "渝中区" in html
+    client.force_login(officer)
+    assert "渝中区" in client.get(reverse("ledger:performance") + "?year=2026").content.decode()

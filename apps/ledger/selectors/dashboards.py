@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from apps.catalog.models import District
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision
+from apps.institutions.models import HighSkillBase, Institution
 from apps.rules.money import FEN
 
 from ..models import (
@@ -27,6 +28,7 @@ from ..models import (
 )
 from ..permissions import entry_policy, ledger_districts, payment_policy
 from .accounts import balances
+from .kpis import service_kpis
 from .totals import totals_of
 
 if TYPE_CHECKING:
@@ -232,3 +234,84 @@ def transfer_list(*, districts: Any, year: int) -> QuerySet[AllocationTransfer]:
         .filter(Q(source__district__in=districts) | Q(target__district__in=districts))
         .select_related("source__district", "target__district", "created_by")
     )
+
+
+@dataclass(frozen=True)
+class DistrictPerformance:
+    """One district's year, to ground redistribution (调剂): how much of its allocation it paid out,
+    how fast it decides and pays, how often claims pass at once, and the notice's three 突出
+    shares of what it approved (鉴定评价类职业, 企业职工, 三级及以上)."""
+
+    summary: DistrictSummary
+    kpi: Any
+    approved: Decimal
+    assessment: Decimal
+    enterprise: Decimal
+    high_level: Decimal
+    bases: int
+
+    @staticmethod
+    def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+        return None if not whole else (part * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def execution(self) -> Decimal | None:
+        return self._share(self.summary.paid, self.summary.allocated)
+
+    @property
+    def assessment_share(self) -> Decimal | None:
+        return self._share(self.assessment, self.approved)
+
+    @property
+    def enterprise_share(self) -> Decimal | None:
+        return self._share(self.enterprise, self.approved)
+
+    @property
+    def high_level_share(self) -> Decimal | None:
+        return self._share(self.high_level, self.approved)
+
+
+ENTERPRISE_KINDS = ("enterprise_direct", "work_for_training", "apprenticeship")
+
+
+def district_performance(*, user: User, year: int) -> list[DistrictPerformance]:
+    """Every district the user reads, its year: the summaries' four queries, one aggregate of the
+    approved lines' amounts, one count of the high-skill bases, and the cached KPIs."""
+    summaries = district_summaries(user=user, year=year)
+    approved = Q(lines__decision=LineDecision.APPROVED)
+    rows: dict[int, dict[str, Any]] = {
+        row["district_id"]: dict(row)
+        for row in Claim.objects.filter(district__in=[s.district for s in summaries], year=year)
+        .values("district_id")
+        .annotate(
+            total=Sum("lines__amount", filter=approved),
+            assessment=Sum(
+                "lines__amount", filter=approved & Q(training_class__occupation__is_assessment_type=True)
+            ),
+            enterprise=Sum("lines__amount", filter=approved & Q(kind__in=ENTERPRISE_KINDS)),
+            high=Sum("lines__amount", filter=approved & Q(training_class__level__lte=3)),
+        )
+        .order_by()
+    }
+    bases = dict(
+        Institution.objects.exclude(high_skill_base=HighSkillBase.NONE)
+        .values("district_id")
+        .annotate(n=Count("pk"))
+        .values_list("district_id", "n")
+    )
+    kpis = {k.key: k for k in service_kpis(district_id=None, by="district").rows}
+    out = []
+    for summary in summaries:
+        row = rows.get(summary.district.pk, {})
+        out.append(
+            DistrictPerformance(
+                summary,
+                kpis.get(summary.district.pk),
+                fen(row.get("total")),
+                fen(row.get("assessment")),
+                fen(row.get("enterprise")),
+                fen(row.get("high")),
+                bases.get(summary.district.pk, 0),
+            )
+        )
+    return out

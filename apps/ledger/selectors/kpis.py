@@ -53,6 +53,8 @@ class Kpi:
     submitted: int = 0
     returned: int = 0
     waiting: int = 0
+    decided: int = 0
+    first_pass: int = 0
     to_decision: list[float] = field(default_factory=list, repr=False)
     to_payment: list[float] = field(default_factory=list, repr=False)
 
@@ -71,6 +73,15 @@ class Kpi:
     @property
     def payment_p90(self) -> Decimal | None:
         return percentile(self.to_payment, 0.9)
+
+    @property
+    def first_pass_rate(self) -> Decimal | None:
+        """Of the claims decided, the share decided without ever being returned (一次通过率)."""
+        if not self.decided:
+            return None
+        return (Decimal(self.first_pass) * 100 / self.decided).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
     @property
     def return_rate(self) -> Decimal | None:
@@ -136,6 +147,8 @@ def _compute(*, district_id: int | None, by: str, now: datetime) -> KpiReport:
             kpi.returned += str(claim["pk"]) in returned
             at = decided.get(str(claim["pk"]))
             if at is not None:
+                kpi.decided += 1
+                kpi.first_pass += str(claim["pk"]) not in returned
                 kpi.to_decision.append(round((at - submitted_at).total_seconds() / 86400, 1))
             on = paid.get(claim["pk"])
             if on is not None:
