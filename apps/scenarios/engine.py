@@ -51,9 +51,27 @@ def apply(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> dict[s
     return out
 
 
-def replay(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> tuple[Decimal, list[Any]]:
-    """The line's amount and steps under the changes."""
-    result = result_to_dict(quote(parse_scenario(apply(inputs, changes))))
-    steps = result["steps"]
+def touches(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> bool:
+    """Whether any change applies to the line (it holds one of the changed fields): a line it does
+    not touch quotes to its stored amount, so it need not be quoted again."""
+    return any(inputs.get(change["field"]) is not None for change in changes)
+
+
+def replay(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> tuple[Decimal, Any]:
+    """The line's amount under the changes, and the engine's result (for its steps)."""
+    result = quote(parse_scenario(apply(inputs, changes)))
+    return result.amount, result
+
+
+def steps_of(result: Any) -> list[Any]:
+    """A result's explanation as a stored line keeps it."""
+    steps = result_to_dict(result)["steps"]
     assert isinstance(steps, list)
-    return Decimal(str(result["amount"])), steps
+    return steps
+
+
+def occupation_of(inputs: Mapping[str, Any]) -> str:
+    occupation = inputs.get("occupation")
+    if isinstance(occupation, Mapping):
+        return str(occupation.get("code") or "—")
+    return str(occupation or "—")

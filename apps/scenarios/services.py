@@ -140,18 +140,19 @@ def scenario_replay(scenario_id: int) -> Scenario:
                 break
             changed = []
             for line in chunk:
-                before = line.amount
-                try:
-                    after, steps = engine.replay(line.inputs, scenario.changes)
-                except ScenarioError:
-                    # Inputs the engine no longer reads (a line filed before they were stored
-                    # whole): counted, kept at its amount, never guessed.
-                    unquotable += 1
-                    after, steps = before, line.steps
+                before = after = line.amount
+                result = None
+                if engine.touches(line.inputs, scenario.changes):
+                    try:
+                        after, result = engine.replay(line.inputs, scenario.changes)
+                    except ScenarioError:
+                        # Inputs the engine no longer reads (a line filed before they were stored
+                        # whole): counted, kept at its amount, never guessed.
+                        unquotable += 1
                 claim = line.claim
                 keys = {
                     "kind": claim.get_kind_display(),
-                    "occupation": str(line.inputs.get("occupation") or "—"),
+                    "occupation": engine.occupation_of(line.inputs),
                     "level": str(line.inputs.get("level") if line.inputs.get("level") is not None else "—"),
                     "claimant": str(claim.institution or claim.employer),
                     "district": claim.district.name,
@@ -169,7 +170,7 @@ def scenario_replay(scenario_id: int) -> Scenario:
                             before=before,
                             after=after,
                             steps_before=line.steps,
-                            steps_after=steps,
+                            steps_after=engine.steps_of(result),
                         )
                     )
             last = chunk[-1].pk
