@@ -64,6 +64,8 @@ def test_the_replay_equals_the_sum_of_the_lines_quoted_again(
     # Nothing real changed.
     assert {line.pk: line.amount for line in ClaimLine.objects.all()} == amounts
     # Grouped, and against the allocation.
+    occupations = [row[0] for row in scenario.results["occupation"]]
+    assert occupations == [reviewed.training_class.occupation.code]  # grouped by the code
     (kind,) = scenario.results["kind"]
     assert kind[0] == "培训机构结业补贴" and Decimal(kind[2]) == scenario.after_total
     (budget,) = scenario.results["budget"]
@@ -103,6 +105,13 @@ def test_the_draft_is_checked(officer, admin_user):
         )
     with pytest.raises(Exception, match="只能推演本区县"):
         services.scenario_create(actor=officer, name="x", district=None, year=2026, changes=PLUS_100)
+
+
+def test_only_lines_a_change_touches_are_quoted_again():
+    assert engine.touches({"rate": "150.00"}, [{"field": "rate", "op": "add", "value": "1"}])
+    assert not engine.touches({"months": ["2021-04"]}, [{"field": "rate", "op": "add", "value": "1"}])
+    assert engine.occupation_of({"occupation": {"code": "6-18-01-01"}}) == "6-18-01-01"
+    assert engine.occupation_of({}) == "—"
 
 
 def test_percent_and_set_round_half_up():
