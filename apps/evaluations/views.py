@@ -3,10 +3,8 @@ last four quarters as a chart, its evaluations and the form to record one."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from apps.core import dates
 from apps.core.errors import ApplicationError
 from apps.core.permissions import signed_in
-from apps.core.tabular import safe_row
+from apps.exports.workbooks.writer import Column, Workbook, workbook_bytes
 from apps.institutions.permissions import agency_policy, institution_policy
 from apps.institutions.selectors import institution_get, institution_years
 from apps.institutions.services import institution_year_set
@@ -81,39 +79,34 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def scorecard_export(request: HttpRequest) -> HttpResponse:
     quarter, rows = _rows(request)
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    sheet = book.add_worksheet(quarter.key)
-    bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, safe_row([f"第三方社会机构考评指标 {quarter.label}"]), bold)
-    sheet.write_row(1, 0, safe_row(HEADERS), bold)
-    for n, (agency, card) in enumerate(rows, start=2):
-        sheet.write_row(
-            n,
-            0,
-            safe_row(
-                [
-                    agency.name,
-                    agency.uscc,
-                    agency.get_status_display(),
-                    card.recommendations,
-                    float(card.median_hours) if card.median_hours is not None else "",
-                    card.decided,
-                    card.agreed,
-                    float(card.agreement) if card.agreement is not None else "",
-                    card.contradicted,
-                    card.inspections,
-                    card.due,
-                    card.on_time,
-                    float(card.on_time_share) if card.on_time_share is not None else "",
-                ]
-            ),
-        )
-    sheet.set_column(0, 0, 30)
-    sheet.set_column(1, len(HEADERS) - 1, 14)
-    book.close()
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="agency-scorecards-{quarter.key}.xlsx"'
+
+    def build(book: Workbook) -> None:
+        sheet = book.sheet(quarter.key, [Column("", 30), *(Column("", 14) for _ in HEADERS[1:])])
+        sheet.title(f"第三方社会机构考评指标 {quarter.label}")
+        sheet.header(*HEADERS)
+        for agency, card in rows:
+            sheet.line(
+                agency.name,
+                agency.uscc,
+                str(agency.get_status_display()),
+                card.recommendations,
+                card.median_hours,
+                card.decided,
+                card.agreed,
+                card.agreement,
+                card.contradicted,
+                card.inspections,
+                card.due,
+                card.on_time,
+                card.on_time_share,
+            )
+
+    return _xlsx(workbook_bytes(build), f"agency-scorecards-{quarter.key}.xlsx")
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -213,11 +206,6 @@ def institution_ranking(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def institution_export(request: HttpRequest) -> HttpResponse:
     year, scores = _scores(request)
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    sheet = book.add_worksheet(str(year))
-    bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, safe_row([f"培训机构综合评估 {year} 年度"]), bold)
     head = [
         "排名",
         "培训机构",
@@ -226,26 +214,19 @@ def institution_export(request: HttpRequest) -> HttpResponse:
         "总分",
         "等次",
     ]
-    sheet.write_row(1, 0, safe_row(head), bold)
-    for n, score in enumerate(scores, start=1):
-        sheet.write_row(
-            n + 1,
-            0,
-            safe_row(
-                [
-                    n,
-                    score.name,
-                    score.district,
-                    *(float(c.score) if c.score is not None else "" for c in score.criteria),
-                    float(score.total) if score.total is not None else "",
-                    score.grade,
-                ]
-            ),
+
+    def build(book: Workbook) -> None:
+        sheet = book.sheet(
+            str(year), [Column("", 6), Column("", 30), Column("", 12), *(Column("", 14) for _ in head[3:])]
         )
-    book.close()
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="institution-evaluation-{year}.xlsx"'
-    return response
+        sheet.title(f"培训机构综合评估 {year} 年度")
+        sheet.header(*head)
+        for n, score in enumerate(scores, start=1):
+            sheet.line(
+                n, score.name, score.district, *(c.score for c in score.criteria), score.total, score.grade
+            )
+
+    return _xlsx(workbook_bytes(build), f"institution-evaluation-{year}.xlsx")
 
 
 @login_required

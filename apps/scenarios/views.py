@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
-import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 from apps.core.errors import ApplicationError
 from apps.core.masking import mask_name
 from apps.core.permissions import signed_in
-from apps.core.tabular import safe_row
 from apps.core.views import paginate
+from apps.exports.workbooks.writer import Column, Workbook, workbook_bytes
 
 from . import engine, selectors, services
 from .forms import ScenarioForm
@@ -114,47 +112,40 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def scenario_export(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     scenario = selectors.scenario_get(user=user, pk=pk)
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    sheet = book.add_worksheet("汇总")
-    sheet.write_row(
-        0, 0, safe_row([f"测算推演 #{scenario.pk} {scenario.name}（{scenario.year} 年度）"]), bold
-    )
-    sheet.write_row(1, 0, safe_row(["参数变化", "；".join(engine.describe(c) for c in scenario.changes)]))
-    sheet.write_row(
-        2,
-        0,
-        safe_row(["推演前合计", float(scenario.before_total), "推演后合计", float(scenario.after_total)]),
-    )
-    row = 4
-    for key, label in GROUPS.items():
-        sheet.write_row(row, 0, safe_row([label, "推演前（元）", "推演后（元）", "差额（元）"]), bold)
-        row += 1
-        for k, b, a in scenario.results.get(key, []):
-            sheet.write_row(row, 0, safe_row([k, float(b), float(a), float(Decimal(a) - Decimal(b))]))
-            row += 1
-        row += 1
-    lines = book.add_worksheet("金额变化的明细")
-    lines.write_row(
-        0, 0, safe_row(["申领", "明细", "学员", "推演前（元）", "推演后（元）", "差额（元）"]), bold
-    )
-    for n, changed in enumerate(selectors.changed_lines(scenario).iterator(), start=1):
-        lines.write_row(
-            n,
-            0,
-            safe_row(
-                [
-                    changed.line.claim_id,
-                    changed.line_id,
-                    mask_name(changed.line.person.name),
-                    float(changed.before),
-                    float(changed.after),
-                    float(changed.after - changed.before),
-                ]
-            ),
+
+    def build(book: Workbook) -> None:
+        summary = book.sheet("汇总", [Column("", 30), Column("", 16), Column("", 16), Column("", 16)])
+        summary.title(f"测算推演 #{scenario.pk} {scenario.name}（{scenario.year} 年度）")
+        summary.line("参数变化", "；".join(engine.describe(c) for c in scenario.changes))
+        summary.line("推演前合计", scenario.before_total, "推演后合计", scenario.after_total)
+        for key, label in GROUPS.items():
+            summary.blank()
+            summary.header(label, "推演前（元）", "推演后（元）", "差额（元）")
+            for k, b, a in scenario.results.get(key, []):
+                summary.line(k, Decimal(b), Decimal(a), Decimal(a) - Decimal(b))
+        lines = book.table(
+            "金额变化的明细",
+            [
+                Column("申领", 10, "int"),
+                Column("明细", 10, "int"),
+                Column("学员", 10),
+                Column("推演前（元）", 14, "yuan"),
+                Column("推演后（元）", 14, "yuan"),
+                Column("差额（元）", 14, "yuan"),
+            ],
         )
-    book.close()
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+        lines.extend(
+            (
+                changed.line.claim_id,
+                changed.line_id,
+                mask_name(changed.line.person.name),
+                changed.before,
+                changed.after,
+                changed.after - changed.before,
+            )
+            for changed in selectors.changed_lines(scenario).iterator()
+        )
+
+    response = HttpResponse(workbook_bytes(build), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.pk}.xlsx"'
     return response

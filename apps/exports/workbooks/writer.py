@@ -17,17 +17,19 @@ one helper every workbook the portal writes uses, templates included.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 import xlsxwriter
 
 from apps.core.tabular import neutralise, safe_row
 
-__all__ = ["Column", "Workbook", "neutralise"]
+__all__ = ["Column", "Workbook", "neutralise", "workbook_bytes"]
 
 ColumnKind = Literal["text", "wrap", "int", "yuan", "date", "datetime"]
 EXCEL_MAX_ROWS = 1_048_576
@@ -187,3 +189,14 @@ class Sheet:
         if not self._frozen:
             self._sheet.freeze_panes(self._row, 0)
             self._frozen = True
+
+
+def workbook_bytes(build: Callable[[Workbook], None]) -> bytes:
+    """A small workbook a page sends in the response (a scorecard, a ranking, a what-if), written
+    by `build` with the same tables, summary sheets and formats as the exports, as bytes."""
+    with tempfile.TemporaryDirectory(prefix="peixun-xlsx-") as tmp:
+        path = Path(tmp) / "book.xlsx"
+        book = Workbook(str(path), tmpdir=tmp)
+        build(book)
+        book.close()
+        return path.read_bytes()
