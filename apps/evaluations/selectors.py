@@ -247,6 +247,7 @@ class InstitutionScore:
     district: str
     year: int
     criteria: list[Criterion]
+    enrolled: int  # trainees enrolled in its classes ending that year
 
     @property
     def total(self) -> Decimal | None:
@@ -378,6 +379,7 @@ def institution_scores(
                 institution.district.name,
                 year,
                 [Criterion(key, label, weight, *values[key]) for key, label, weight in CRITERIA],
+                n,
             )
         )
     return sorted(out, key=lambda s: (-(s.total if s.total is not None else Decimal(-1)), s.name))
@@ -399,8 +401,7 @@ def plan_proposal(score: InstitutionScore, current_plan: int | None) -> tuple[in
     factor = PLAN_FACTORS.get(score.grade)
     if factor is None:
         return None
-    completion = next(c for c in score.criteria if c.key == "completion")
-    enrolled = int(completion.detail.rsplit(" ", 1)[-1]) if completion.score is not None else 0
+    enrolled = score.enrolled
     base, source = (
         (current_plan, f"{score.year} 年度计划 {current_plan} 人次")
         if current_plan
