@@ -27,7 +27,12 @@ advance, an enterprise's training booked in two claims, a 以工代训 month boo
 """
 
 import json
+import os
 import random
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -665,6 +670,54 @@ def worker_command(python: str, name: str) -> list[str]:
         "-n",
         f"{name}@%h",
     ]
+
+
+def database_url() -> str:
+    """The URL of the database this process is on (the throwaway one), for processes it starts."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def peak_kb(pid: int) -> int:
+    """A live process's peak resident memory (VmHWM), in kB."""
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmHWM:"):
+            return int(row.split()[1])
+    return 0
+
+
+@contextmanager
+def workers(count: int, name: str, workdir: Path, root: Path):
+    """`count` real `celery worker` processes (solo pool each) on this process's database and
+    broker, started before the block (both consumers ready) and stopped after it. Yields their
+    pids (for peak_kb)."""
+    from config.celery import app
+
+    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_RESULT_BACKEND": ""}
+    log = (workdir / f"{name}-workers.log").open("w")
+    app.control.purge()
+    started = [
+        subprocess.Popen(
+            worker_command(sys.executable, f"{name}{n}-{os.getpid()}"),
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for n in range(count)
+    ]
+    try:
+        time.sleep(3)  # every consumer ready before the first task is sent
+        yield [worker.pid for worker in started]
+    finally:
+        for worker in started:
+            worker.terminate()
+        for worker in started:
+            worker.wait(timeout=30)
+        log.close()
 
 
 def on_throwaway_database(run, *, name: str, in_place: bool) -> None:

@@ -51,7 +51,7 @@ from django.db.models import Count  # noqa: E402
 from apps.accounts.models import Role, User  # noqa: E402
 from apps.audits.engine import checks  # noqa: E402
 from apps.audits.models import AuditRun  # noqa: E402
-from benchmarks._population import generate, on_throwaway_database, worker_command  # noqa: E402
+from benchmarks._population import database_url, generate, on_throwaway_database, peak_kb, workers  # noqa: E402
 from benchmarks._report import against  # noqa: E402
 
 DEFAULT_LINES = 50_000 if USE_SQLITE_FILE else 1_000_000
@@ -78,53 +78,17 @@ def bare_group_by() -> float:
     return best
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _peak_kb(pid: int) -> int:
-    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if row.startswith("VmHWM:"):
-            return int(row.split()[1])
-    return 0
-
-
 def audit_with_workers(admin: User) -> tuple[AuditRun, float, list[int]]:
     """Two `celery worker` processes (solo pool each) on the bench's database and broker."""
     from apps.audits import services
-    from config.celery import app
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_RESULT_BACKEND": ""}
-    log = (WORKDIR / "workers.log").open("w")
-    app.control.purge()
-    workers = [
-        subprocess.Popen(
-            worker_command(sys.executable, f"bench{n}-{os.getpid()}"),
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        for n in range(2)
-    ]
-    try:
-        time.sleep(3)  # both consumers ready before the first task is sent
+    with workers(2, "bench", WORKDIR, ROOT) as pids:
         started = time.perf_counter()
         run = services.audit_run_start(actor=admin, scope="all")
         while AuditRun.objects.filter(pk=run.pk, status__in=("queued", "running")).exists():
             time.sleep(0.05)
         seconds = time.perf_counter() - started
-        peaks = [_peak_kb(w.pid) for w in workers]
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
-        log.close()
+        peaks = [peak_kb(pid) for pid in pids]
     return AuditRun.objects.get(pk=run.pk), seconds, peaks
 
 
@@ -141,7 +105,7 @@ print(run.pk, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_
 
 def audit_in_process() -> tuple[AuditRun, float, list[int]]:
     """One process of its own, tasks in-process (no broker): its peak memory is the audit's."""
-    env = {**os.environ, "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DATABASE_URL": database_url()}
     env.pop("CELERY_BROKER_URL", None)
     out = subprocess.run(
         [sys.executable, "-c", AUDIT_IN_PROCESS],

@@ -51,6 +51,9 @@ class Scenario(TimeStampedModel):
     rules_version = models.CharField(_("规则版本"), max_length=32, blank=True)
     error = models.TextField(_("失败原因"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # When the sweeper sent its work again (apps.core.tasks.sweep_jobs): once, then it fails.
+    resent_at = models.DateTimeField(_("重新投递时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
@@ -68,6 +71,30 @@ class Scenario(TimeStampedModel):
     @property
     def difference(self) -> Decimal:
         return self.after_total - self.before_total
+
+
+class ScenarioChunk(models.Model):
+    """One task's share of a replay: the lines in scope with ids lo..hi, replayed in one
+    transaction; its partial totals (by group, before and after) are summed when the last chunk
+    is done. A chunk done is never replayed again (a redelivered message finds it done)."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="chunks")
+    lo = models.BigIntegerField()
+    hi = models.BigIntegerField()
+    lines = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unquotable = models.PositiveIntegerField(default=0)
+    before_total = models.DecimalField(**money, default=0)
+    after_total = models.DecimalField(**money, default=0)
+    # {group: {key: [before, after]}}, amounts as strings.
+    totals = models.JSONField(default=dict, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["lo"]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} 明细 {self.lo}–{self.hi}"
 
 
 class ScenarioLine(models.Model):

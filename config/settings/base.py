@@ -472,6 +472,7 @@ TASK_STUCK_FAIL_AFTER = timedelta(minutes=int(os.environ.get("TASK_STUCK_FAIL_MI
 CELERY_BEAT_SCHEDULE["audits-sweep"] = {"task": "audits.sweep", "schedule": TASK_SWEEP_INTERVAL}
 CELERY_BEAT_SCHEDULE["exports-sweep"] = {"task": "exports.sweep", "schedule": TASK_SWEEP_INTERVAL}
 CELERY_BEAT_SCHEDULE["imports-sweep"] = {"task": "trainees.sweep", "schedule": TASK_SWEEP_INTERVAL}
+CELERY_BEAT_SCHEDULE["scenarios-sweep"] = {"task": "scenarios.sweep", "schedule": TASK_SWEEP_INTERVAL}
 CELERY_BEAT_SCHEDULE["ledger-reconcile-sweep"] = {
     "task": "ledger.reconcile_sweep",
     "schedule": TASK_SWEEP_INTERVAL,
@@ -490,6 +491,9 @@ CELERY_BEAT_SCHEDULE["inspections-weekly-draw"] = {
 # How many claim lines one audit task handles; smaller slices spread a run over more workers
 # (tests shrink it to get several slices out of a handful of lines).
 AUDIT_CHUNK_LINES = int(os.environ.get("AUDIT_CHUNK_LINES", "50000"))
+# How many claim lines one task of a what-if replay (apps.scenarios) handles: its progress moves a
+# chunk at a time, and the chunks spread over the workers.
+SCENARIO_CHUNK_LINES = int(os.environ.get("SCENARIO_CHUNK_LINES", "20000"))
 
 # Personal data never reaches logs; logs go to stderr for the process manager to collect.
 LOGGING = {

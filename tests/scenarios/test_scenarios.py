@@ -198,3 +198,119 @@ def test_living_allowance_20_yuan_a_day_higher(
     }
     row = ScenarioLine.objects.get(scenario=scenario, line__person__name="张全勤")
     assert row.steps_after[-1]["arithmetic"] == "120.00 × 54 ÷ 6 = 1080.00"
+
+
+# Fanned out over workers, honest when the queue is down -------------------------------------------
+
+
+def test_chunks_give_the_same_figures_as_one(reviewed, officer, settings, django_capture_on_commit_callbacks):
+    """Cut into one chunk per line, the replay sums to what one chunk gives, line for line."""
+    whole = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    settings.SCENARIO_CHUNK_LINES = 1
+    cut = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    assert cut.chunks.count() == cut.lines_total == ClaimLine.objects.count() >= 2
+    assert whole.chunks.count() == 1
+    assert (cut.status, cut.lines_done, cut.lines_changed) == (
+        "finished",
+        whole.lines_done,
+        whole.lines_changed,
+    )
+    assert (cut.before_total, cut.after_total, cut.results) == (
+        whole.before_total,
+        whole.after_total,
+        whole.results,
+    )
+    assert sorted(cut.lines.values_list("line_id", "before", "after")) == sorted(
+        whole.lines.values_list("line_id", "before", "after")
+    )
+
+
+def test_a_chunk_delivered_again_is_left_done(reviewed, officer, django_capture_on_commit_callbacks):
+    scenario = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    (chunk,) = scenario.chunks.all()
+    services.scenario_chunk_run(chunk.pk)
+    services.scenario_plan(scenario.pk)
+    again = Scenario.objects.get(pk=scenario.pk)
+    assert (again.lines_done, again.lines_changed, again.after_total) == (
+        scenario.lines_done,
+        scenario.lines_changed,
+        scenario.after_total,
+    )
+    assert again.lines.count() == scenario.lines_changed
+
+
+def _down(*args):
+    import kombu.exceptions
+
+    raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_queue_down_fails_the_draft_at_once_and_says_so(reviewed, officer, monkeypatch):
+    """Issue 17's honest failure: nothing stays queued; the page says the queue is down."""
+    from apps.scenarios import tasks
+
+    monkeypatch.setattr(tasks.replay, "delay", _down)
+    client = Client()
+    client.force_login(officer)
+    # The send follows the draft's commit, inside the request.
+    response = client.post(
+        reverse("scenarios:list"),
+        {
+            "name": "标准 +100",
+            "district": district("500103").pk,
+            "year": "2026",
+            "field_1": "rate",
+            "op_1": "add",
+            "value_1": "10",
+        },
+    )
+    assert response.status_code == 200 and "任务队列暂不可用，请稍后再试" in response.content.decode()
+    scenario = Scenario.objects.get()
+    assert (scenario.status, scenario.error) == ("failed", "任务队列暂不可用，请稍后再试")
+
+
+def test_the_queue_down_when_the_chunks_are_sent_fails_the_scenario(
+    reviewed, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.scenarios import tasks
+
+    monkeypatch.setattr(tasks.replay_chunk, "delay", _down)
+    with pytest.raises(ApplicationError, match="任务队列暂不可用"):
+        draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    scenario = Scenario.objects.get()
+    assert (scenario.status, scenario.lines.count()) == ("failed", 0)
+
+
+def test_the_sweeper_sends_a_lost_replay_again_once_then_fails_it(
+    reviewed, officer, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASK_QUEUED_RESEND_AFTER = timedelta(minutes=10)
+    settings.TASK_STUCK_FAIL_AFTER = timedelta(minutes=60)
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = services.scenario_create(
+            actor=officer, name="丢失", district=district("500103"), year=2026, changes=PLUS_100
+        )
+    now = timezone.now()
+    assert services.scenarios_sweep(now=now) == {"resent": [], "failed": []}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.scenarios_sweep(now=now + timedelta(minutes=11)) == {
+            "resent": [lost.pk],
+            "failed": [],
+        }
+    lost.refresh_from_db()
+    assert lost.status == "finished" and lost.resent_at is not None
+    # One that stays lost after its resend fails with words its author can act on.
+    with django_capture_on_commit_callbacks(execute=False):
+        stuck = services.scenario_create(
+            actor=officer, name="仍丢失", district=district("500103"), year=2026, changes=PLUS_100
+        )
+        services.scenarios_sweep(now=now + timedelta(minutes=11))
+    swept = services.scenarios_sweep(now=now + timedelta(minutes=72))
+    assert swept == {"resent": [], "failed": [stuck.pk]}
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.error) == ("failed", services.STUCK_MESSAGE)
