@@ -204,6 +204,15 @@ class SettingKey(models.TextChoices):
     # the threshold (points; 0: not used), or drawn at the rate, is reviewed line by line.
     CLAIM_RISK_THRESHOLD = "claim_risk_threshold", _("申领逐条审核风险分阈值（0 为不按风险）")
     CLAIM_SAMPLE_RATE = "claim_sample_rate", _("申领随机逐条审核比例 (0–1)")
+    # Not figures of the notice: the weights of the six criteria of the institutions' yearly
+    # 综合评估 (apps.evaluations), whole numbers from 0 to 100; a scorecard of year Y uses those in
+    # force on 31 December of Y.
+    EVAL_WEIGHT_COMPLETION = "eval_weight_completion", _("综合评估权重：结业合格率")
+    EVAL_WEIGHT_CERTIFICATE = "eval_weight_certificate", _("综合评估权重：取证率")
+    EVAL_WEIGHT_COMPLIANCE = "eval_weight_compliance", _("综合评估权重：合规（已确认的稽核疑点）")
+    EVAL_WEIGHT_RETURNS = "eval_weight_returns", _("综合评估权重：申领未被退回或驳回")
+    EVAL_WEIGHT_SUPERVISION = "eval_weight_supervision", _("综合评估权重：过程监管未发现缺勤")
+    EVAL_WEIGHT_PRIORITIES = "eval_weight_priorities", _("综合评估权重：重点方向")
 
 
 # A district that set no publicity period publishes for this many working days.
@@ -221,6 +230,16 @@ CONFIRMATION_SHARE_DEFAULT = Decimal("0")
 # engine's checks (the lines with findings are still decided one by one).
 CLAIM_RISK_THRESHOLD_DEFAULT = Decimal("0")
 CLAIM_SAMPLE_RATE_DEFAULT = Decimal("0")
+
+# The 综合评估 weights of a district that set none (issue 19, part 2): 30/20/20/10/10/10.
+EVALUATION_WEIGHT_DEFAULTS = {
+    SettingKey.EVAL_WEIGHT_COMPLETION: Decimal(30),
+    SettingKey.EVAL_WEIGHT_CERTIFICATE: Decimal(20),
+    SettingKey.EVAL_WEIGHT_COMPLIANCE: Decimal(20),
+    SettingKey.EVAL_WEIGHT_RETURNS: Decimal(10),
+    SettingKey.EVAL_WEIGHT_SUPERVISION: Decimal(10),
+    SettingKey.EVAL_WEIGHT_PRIORITIES: Decimal(10),
+}
 
 
 class DistrictSetting(TimeStampedModel):

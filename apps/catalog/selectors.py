@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import PUBLICITY_WORKING_DAYS_DEFAULT, District, DistrictSetting, Occupation, RateRow, SettingKey
+from .models import (
+    EVALUATION_WEIGHT_DEFAULTS,
+    PUBLICITY_WORKING_DAYS_DEFAULT,
+    District,
+    DistrictSetting,
+    Occupation,
+    RateRow,
+    SettingKey,
+)
 from .permissions import district_setting_policy, districts_visible_to, rate_row_policy
 
 if TYPE_CHECKING:
@@ -48,6 +57,48 @@ def publicity_working_days(*, district: District, on: date) -> int:
         .first()
     )
     return int(row.value) if row else PUBLICITY_WORKING_DAYS_DEFAULT
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A 综合评估 weight as used: the district's setting in force (with the date it took effect)
+    or, where the district set none, the default (`effective_from` None)."""
+
+    value: int
+    effective_from: date | None = None
+
+    @property
+    def source(self) -> str:
+        if self.effective_from is None:
+            return "默认"
+        return f"区县设置（{self.effective_from.isoformat()} 起）"
+
+
+def evaluation_weights_on(
+    *, on: date, district_ids: QuerySet[Any] | list[int]
+) -> dict[int, dict[SettingKey, Weight]]:
+    """The six 综合评估 weights in force on `on` in each of the districts (ids, or a query of
+    them): a district that set one has it with its start date, the others default
+    (EVALUATION_WEIGHT_DEFAULTS). One query, whatever the number of districts; a district absent
+    from the answer set none (`evaluation_weights_of` fills in the defaults)."""
+    rows = (
+        DistrictSetting.objects.filter(in_force_on(on), key__in=list(EVALUATION_WEIGHT_DEFAULTS))
+        .filter(district_id__in=district_ids)
+        .order_by("effective_from", "pk")
+        .values_list("district_id", "key", "value", "effective_from")
+    )
+    out: dict[int, dict[SettingKey, Weight]] = {}
+    for district_id, key, value, start in rows:
+        out.setdefault(district_id, {})[SettingKey(key)] = Weight(int(value), start)
+    return out
+
+
+def evaluation_weights_of(
+    weights: dict[int, dict[SettingKey, Weight]], district_id: int
+) -> dict[SettingKey, Weight]:
+    """One district's weights from `evaluation_weights_on`'s answer, the defaults filled in."""
+    own = weights.get(district_id, {})
+    return {key: own.get(key) or Weight(int(default)) for key, default in EVALUATION_WEIGHT_DEFAULTS.items()}
 
 
 def district_get(*, code: str, user: User) -> District:

@@ -14,7 +14,7 @@ from apps.rules.figures import figures_on
 
 from . import engine
 from .imports import OccupationRow
-from .models import District, DistrictSetting, Occupation, RateRow, SettingKey
+from .models import EVALUATION_WEIGHT_DEFAULTS, District, DistrictSetting, Occupation, RateRow, SettingKey
 from .permissions import may_edit_district
 
 if TYPE_CHECKING:
@@ -224,6 +224,8 @@ def district_setting_set(
         raise ApplicationError(f"未知的设置项 {key}", field="key")
     if value < 0:
         raise ApplicationError("取值不能为负数", field="value")
+    if key in EVALUATION_WEIGHT_DEFAULTS and not (0 <= value <= 100 and value == value.to_integral_value()):
+        raise ApplicationError(f"{SettingKey(key).label}须为 0 至 100 的整数", field="value")
     if key in engine.INTEGER_KEYS and value != value.to_integral_value():
         raise ApplicationError("该设置项须为整数", field="value")
     if key == SettingKey.PUBLICITY_WORKING_DAYS and not 1 <= value <= 30:

@@ -138,3 +138,68 @@ def test_settings_api_reports_values_in_force(api_client, officer_yuzhong):
         "effective_from": "2021-03-01",
         "source": "district",
     }
+
+
+# The 综合评估 weights (issue 19, part 2) ----------------------------------------------------------
+
+
+def test_the_evaluation_weights_default_to_30_20_20_10_10_10():
+    table = {row["key"]: row for row in settings_table(district=district("500103"), on=date(2026, 12, 31))}
+    weights = [table[f"eval_weight_{k}"] for k in EVAL_WEIGHTS]
+    assert [(w["value"], w["source"]) for w in weights] == [
+        (Decimal(30), "default"),
+        (Decimal(20), "default"),
+        (Decimal(20), "default"),
+        (Decimal(10), "default"),
+        (Decimal(10), "default"),
+        (Decimal(10), "default"),
+    ]
+    assert str(weights[0]["label"]) == "综合评估权重：结业合格率"
+
+
+EVAL_WEIGHTS = ("completion", "certificate", "compliance", "returns", "supervision", "priorities")
+
+
+@pytest.mark.parametrize("value", ["101", "12.5", "-1"])
+def test_an_evaluation_weight_is_a_whole_number_from_0_to_100(officer_yuzhong, value):
+    with pytest.raises(ApplicationError) as exc:
+        district_setting_set(
+            actor=officer_yuzhong,
+            district=district("500103"),
+            key="eval_weight_completion",
+            value=Decimal(value),
+            effective_from=date(2026, 1, 1),
+        )
+    assert exc.value.field == "value"
+    if value != "-1":  # a negative value is refused as for every setting
+        assert exc.value.message == "综合评估权重：结业合格率须为 0 至 100 的整数"
+    assert not DistrictSetting.objects.exists()
+
+
+def test_evaluation_weights_in_force_for_every_district_in_one_query(
+    officer_yuzhong, officer_wanzhou, django_assert_num_queries
+):
+    from apps.catalog.models import SettingKey
+    from apps.catalog.selectors import Weight, evaluation_weights_of, evaluation_weights_on
+
+    for who, code, value, start in (
+        (officer_yuzhong, "500103", "0", date(2026, 1, 1)),
+        (officer_yuzhong, "500103", "40", date(2027, 1, 1)),  # after the day asked: not used
+        (officer_wanzhou, "500101", "50", date(2026, 12, 31)),
+    ):
+        district_setting_set(
+            actor=who,
+            district=district(code),
+            key="eval_weight_returns",
+            value=Decimal(value),
+            effective_from=start,
+        )
+    ids = [district("500103").pk, district("500101").pk]
+    with django_assert_num_queries(1):
+        weights = evaluation_weights_on(on=date(2026, 12, 31), district_ids=ids)
+    yuzhong = evaluation_weights_of(weights, ids[0])
+    assert yuzhong[SettingKey.EVAL_WEIGHT_RETURNS] == Weight(0, date(2026, 1, 1))
+    assert yuzhong[SettingKey.EVAL_WEIGHT_COMPLETION] == Weight(30)
+    assert yuzhong[SettingKey.EVAL_WEIGHT_RETURNS].source == "区县设置（2026-01-01 起）"
+    assert yuzhong[SettingKey.EVAL_WEIGHT_COMPLETION].source == "默认"
+    assert evaluation_weights_of(weights, ids[1])[SettingKey.EVAL_WEIGHT_RETURNS].value == 50
