@@ -10,6 +10,7 @@ urlpatterns = [
         apis.InstitutionTransitionApi.as_view(),
         name="api-institution-transition",
     ),
+    path("institutions/<id:pk>/years", apis.InstitutionYearApi.as_view(), name="api-institution-year"),
     path("employers/", apis.EmployerListApi.as_view(), name="api-employer-list"),
     path("employers/<id:pk>/", apis.EmployerDetailApi.as_view(), name="api-employer-detail"),
 ]

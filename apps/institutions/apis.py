@@ -3,9 +3,16 @@ the one status-changing endpoint, which goes through the same service as the pag
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -31,9 +38,41 @@ class RecognitionSerializer(serializers.ModelSerializer):
 
 
 class YearSerializer(serializers.ModelSerializer):
+    """A year's plan and, if an officer typed one, the score overriding the computed 综合评估
+    (with who typed it, when and why; the computed score is on the evaluation pages)."""
+
+    evaluation_score_reason = serializers.SerializerMethodField()
+    evaluation_score_by = serializers.SerializerMethodField()
+    evaluation_score_at = serializers.SerializerMethodField()
+
     class Meta:
         model = InstitutionYear
-        fields = ["year", "evaluation_score", "plan_quota"]
+        fields = [
+            "year",
+            "evaluation_score",
+            "evaluation_score_reason",
+            "evaluation_score_by",
+            "evaluation_score_at",
+            "plan_quota",
+        ]
+
+    def _override(self, obj: InstitutionYear) -> selectors.ScoreOverride | None:
+        return self.context.get("overrides", {}).get(obj.year)
+
+    def get_evaluation_score_reason(self, obj: InstitutionYear) -> str | None:
+        override = self._override(obj)
+        return override.reason if override else None
+
+    def get_evaluation_score_by(self, obj: InstitutionYear) -> str | None:
+        override = self._override(obj)
+        return override.by if override else None
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_evaluation_score_at(self, obj: InstitutionYear) -> str | None:
+        override = self._override(obj)
+        return (
+            serializers.DateTimeField().to_representation(override.at) if override and override.at else None
+        )
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
@@ -87,7 +126,9 @@ class InstitutionDetailSerializer(InstitutionSerializer):
         )
 
     def get_years(self, obj: Institution) -> list[dict[str, Any]]:
-        return list(YearSerializer(selectors.institution_years(institution=obj), many=True).data)
+        overrides = selectors.institution_year_overrides(institution=obj)
+        rows = selectors.institution_years(institution=obj)
+        return list(YearSerializer(rows, many=True, context={"overrides": overrides}).data)
 
 
 @extend_schema_view(get=extend_schema(summary="培训机构 / Institutions", tags=["institutions"]))
@@ -137,6 +178,43 @@ class InstitutionTransitionApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.institution_transition(institution=institution, actor=user, **data.validated_data)
+        institution = selectors.institution_get(institution_id=pk, user=user)
+        return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
+
+
+class InstitutionYearApi(APIView):
+    """POST {"year", "plan_quota", "evaluation_score" (optional), "reason"}: set a year's training
+    plan and, optionally, a score overriding the computed 综合评估 — typing or changing one needs a
+    reason (400 with field "reason" without). 200 with the institution; 400; 403; 404."""
+
+    @extend_schema_serializer(component_name="InstitutionYearSet")
+    class InputSerializer(serializers.Serializer):
+        year = serializers.IntegerField()
+        evaluation_score = serializers.DecimalField(
+            max_digits=5,
+            decimal_places=2,
+            min_value=Decimal("0"),
+            max_value=Decimal("100"),
+            required=False,
+            allow_null=True,
+            default=None,
+        )
+        plan_quota = serializers.IntegerField(min_value=0)
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        summary="年度培训计划与人工覆盖得分 / Set a year's plan and overriding score",
+        request=InputSerializer,
+        responses={200: InstitutionDetailSerializer},
+        tags=["institutions"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = signed_in(request)
+        institution = selectors.institution_get(institution_id=pk, user=user)
+        institution_policy.check(user, "recognise", institution)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.institution_year_set(institution=institution, actor=user, **data.validated_data)
         institution = selectors.institution_get(institution_id=pk, user=user)
         return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
 

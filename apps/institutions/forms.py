@@ -192,16 +192,24 @@ class YearForm(_OwnIds):
 
     year = forms.IntegerField(label=_("年度"), min_value=2021)
     evaluation_score = forms.DecimalField(
-        label=_("综合评估得分"),
+        label=_("人工覆盖得分（留空则采用系统计算得分）"),
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         required=False,
-        help_text=_("0–100 分，未评估留空"),
+        help_text=_(
+            "综合评估得分由系统按各项数据计算；只有须覆盖计算得分时才填写（0–100 分），"
+            "填写或修改须在“依据/说明”中说明原因，下一年度培训计划的建议按覆盖得分的等次。"
+        ),
     )
     plan_quota = forms.IntegerField(label=_("培训计划额度（人次）"), min_value=0)
-    reason = forms.CharField(label=_("依据/说明"), max_length=500, required=False)
+    reason = forms.CharField(
+        label=_("依据/说明"),
+        max_length=500,
+        required=False,
+        help_text=_("填写或修改人工覆盖得分时必填"),
+    )
 
 
 class InstitutionDetailsForm(forms.Form):

@@ -204,8 +204,15 @@ class InstitutionYear(TimeStampedModel):
         Institution, on_delete=models.CASCADE, related_name="years", verbose_name=_("培训机构")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
+    # The 综合评估 score is computed (apps.evaluations.selectors.institution_scores); one typed here
+    # overrides it for the year, with a reason logged (institutions.services.institution_year_set).
     evaluation_score = models.DecimalField(
-        _("综合评估得分"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("人工覆盖得分"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("留空则采用系统计算的综合评估得分"),
     )
     plan_quota = models.PositiveIntegerField(_("培训计划额度（人次）"), default=0)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -14,7 +16,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.catalog.models import level_label
 from apps.core.masking import mask_bank_account
-from apps.core.models import choice_label
+from apps.core.models import StateChange, choice_label
 from apps.core.selectors import state_changes_for
 from apps.rules.high_skill import BaseTier, check_high_skill_base
 from apps.rules.parameters import params_on
@@ -107,6 +109,65 @@ def institution_years(*, institution: Institution) -> QuerySet[InstitutionYear]:
 
 
 @dataclass(frozen=True)
+class ScoreOverride:
+    """A 综合评估 score typed by an officer over the computed one, with who typed it, when and
+    why (the `year_set` entry of the institution's log that set the score in force)."""
+
+    score: Decimal
+    by: str
+    at: datetime | None
+    reason: str
+
+
+def _overrides(scores: dict[tuple[int, int], Decimal]) -> dict[tuple[int, int], ScoreOverride]:
+    """The overriding scores by (institution id, year), each with the latest `year_set` entry of
+    the log that set it (one query)."""
+    if not scores:
+        return {}
+    changes = (
+        StateChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Institution),
+            object_id__in=sorted({str(pk) for pk, _ in scores}),
+            to_state="year_set",
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    setting: dict[tuple[int, int], StateChange] = {}
+    for change in changes:
+        before, after = (change.changes or {}).get("evaluation_score", [None, None])
+        if after is not None and before != after:
+            setting[(int(change.object_id), change.changes.get("year"))] = change  # the latest wins
+    out = {}
+    for key, score in scores.items():
+        entry = setting.get(key)
+        out[key] = ScoreOverride(
+            score=score,
+            by=str(entry.actor) if entry and entry.actor else "",
+            at=entry.created_at if entry else None,
+            reason=entry.reason if entry else "",
+        )
+    return out
+
+
+def evaluation_overrides(*, year: int, institutions: QuerySet[Any] | list[int]) -> dict[int, ScoreOverride]:
+    """The overriding 综合评估 scores of the year of the institutions (ids, or a query of them),
+    by institution id. Two queries at most, whatever the number of institutions."""
+    rows = InstitutionYear.objects.filter(
+        year=year, evaluation_score__isnull=False, institution__in=institutions
+    ).values_list("institution_id", "evaluation_score")
+    scores = {(pk, year): score for pk, score in rows if score is not None}
+    return {pk: o for (pk, _), o in _overrides(scores).items()}
+
+
+def institution_year_overrides(*, institution: Institution) -> dict[int, ScoreOverride]:
+    """The institution's overriding 综合评估 scores by year (two queries at most)."""
+    rows = institution.years.filter(evaluation_score__isnull=False).values_list("year", "evaluation_score")
+    scores = {(institution.pk, y): s for y, s in rows if s is not None}
+    return {year: o for (_, year), o in _overrides(scores).items()}
+
+
+@dataclass(frozen=True)
 class ActionOption:
     to: str
     label: str
@@ -183,7 +244,7 @@ def _detail(model: type[Model], to_state: str, changes: dict[str, Any]) -> str:
     if to_state == "year_set":
         score, quota = changes.get("evaluation_score", [None, None]), changes.get("plan_quota", [None, None])
         return (
-            f"{changes.get('year')} 年度：综合评估得分 {score[0] or '—'} → {score[1] or '—'}；"
+            f"{changes.get('year')} 年度：人工覆盖综合评估得分 {score[0] or '—'} → {score[1] or '—'}；"
             f"培训计划额度 {quota[0] if quota[0] is not None else '—'} → {quota[1]} 人次"
         )
     parts = []

@@ -627,6 +627,9 @@ def institution_high_skill_set(
 FIRST_YEAR = 2021  # the notice is in force from 2021-03-01
 
 
+OVERRIDE_REASON_REQUIRED = "填写或修改综合评估得分须说明原因（人工覆盖计算得分）"
+
+
 @transaction.atomic
 def institution_year_set(
     *,
@@ -637,9 +640,49 @@ def institution_year_set(
     plan_quota: int,
     reason: str = "",
 ) -> InstitutionYear:
-    """Record an institution's yearly evaluation score (0–100) and its training-plan quota
-    (clause 八: weak institutions get a smaller plan). One row per year, updated in place."""
+    """Record an institution's training-plan quota of a year (clause 八: weak institutions get a
+    smaller plan) and, optionally, a score (0–100) typed by the officer. The 综合评估 score is
+    computed (apps.evaluations); a typed score only overrides it, so typing or changing one needs
+    a reason, logged with it (clearing it, or keeping it as it was, needs none). One row per year,
+    updated in place."""
     locked = _lock(institution)
+    return _year_save(
+        locked,
+        actor=actor,
+        year=year,
+        evaluation_score=evaluation_score,
+        plan_quota=plan_quota,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def institution_plan_set(
+    *, institution: Institution, actor: User, year: int, plan_quota: int, reason: str
+) -> InstitutionYear:
+    """Set the training-plan quota of a year and keep the year's overriding score, if any, as it
+    is (the plan confirmed from the 综合评估, apps.evaluations)."""
+    locked = _lock(institution)
+    row = InstitutionYear.objects.filter(institution=locked, year=year).first()
+    return _year_save(
+        locked,
+        actor=actor,
+        year=year,
+        evaluation_score=row.evaluation_score if row else None,
+        plan_quota=plan_quota,
+        reason=reason,
+    )
+
+
+def _year_save(
+    locked: Institution,
+    *,
+    actor: User,
+    year: int,
+    evaluation_score: Decimal | None,
+    plan_quota: int,
+    reason: str,
+) -> InstitutionYear:
     institution_policy.check(actor, "recognise", locked)
     last = timezone.localdate().year + 1
     if not FIRST_YEAR <= year <= last:
@@ -651,8 +694,11 @@ def institution_year_set(
             raise ApplicationError("综合评估得分最多保留两位小数", field="evaluation_score")
     if plan_quota is None or plan_quota < 0:
         raise ApplicationError("培训计划额度（人次）不能为负数", field="plan_quota")
+    reason = (reason or "").strip()
     row = InstitutionYear.objects.filter(institution=locked, year=year).first()
     before = (row.evaluation_score, row.plan_quota) if row else (None, None)
+    if evaluation_score is not None and evaluation_score != before[0] and not reason:
+        raise ApplicationError(OVERRIDE_REASON_REQUIRED, field="reason")
     if row is None:
         row = InstitutionYear(institution=locked, year=year)
     row.evaluation_score = evaluation_score
@@ -663,7 +709,7 @@ def institution_year_set(
         actor=actor,
         from_state="",
         to_state="year_set",
-        reason=(reason or "").strip(),
+        reason=reason,
         changes={
             "year": year,
             "evaluation_score": [_text(before[0]), _text(evaluation_score)],

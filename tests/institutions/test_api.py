@@ -43,8 +43,58 @@ def test_detail_carries_recognitions_years_and_whether_it_may_run_classes(api_cl
         },
         {"occupation": "6-18-01-01", "occupation_name": "车工", "level": None, "recognised_on": "2021-03-15"},
     ]
-    assert data["years"] == [{"year": 2021, "evaluation_score": "88.00", "plan_quota": 150}]
+    # A score typed without the log (before issue 19, part 2): no one and no reason to show.
+    assert data["years"] == [
+        {
+            "year": 2021,
+            "evaluation_score": "88.00",
+            "evaluation_score_reason": "",
+            "evaluation_score_by": "",
+            "evaluation_score_at": None,
+            "plan_quota": 150,
+        }
+    ]
     assert data["can_run_classes"] == {"allowed": True, "reason": ""}
+
+
+def test_an_overriding_score_by_the_api_needs_a_reason_and_shows_it(api_client, officer_yuzhong):
+    """Issue 19, part 2: the 综合评估 score is computed; one typed by an officer overrides it and
+    needs a reason, shown with who typed it and when."""
+    school = NumberedInstitutionFactory()
+    api_client.force_authenticate(officer_yuzhong)
+    url = f"/api/v1/institutions/{school.pk}/years"
+
+    refused = api_client.post(
+        url, {"year": 2022, "evaluation_score": "72.5", "plan_quota": 90}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "detail": "填写或修改综合评估得分须说明原因（人工覆盖计算得分）",
+        "field": "reason",
+    }
+    assert not school.years.exists()
+
+    body = {"year": 2022, "evaluation_score": "72.5", "plan_quota": 90, "reason": "现场复核，师资不足"}
+    response = api_client.post(url, body, format="json")
+    assert response.status_code == 200
+    [year] = response.json()["years"]
+    assert (year["evaluation_score"], year["evaluation_score_reason"], year["plan_quota"]) == (
+        "72.50",
+        "现场复核，师资不足",
+        90,
+    )
+    assert year["evaluation_score_by"] == str(officer_yuzhong) and year["evaluation_score_at"]
+    # The plan alone changes without a reason; clearing the override too.
+    assert (
+        api_client.post(
+            url, {"year": 2022, "evaluation_score": "72.50", "plan_quota": 95}, format="json"
+        ).status_code
+        == 200
+    )
+    cleared = api_client.post(url, {"year": 2022, "evaluation_score": None, "plan_quota": 95}, format="json")
+    assert cleared.status_code == 200
+    assert cleared.json()["years"][0]["evaluation_score"] is None
+    assert cleared.json()["years"][0]["evaluation_score_reason"] is None
 
 
 def test_transition_returns_the_institution_and_logs_the_change(api_client, officer_yuzhong):

@@ -153,11 +153,21 @@ def test_the_yearly_form_saves_and_refuses_a_score_above_100(client, officer_yuz
     url = reverse("institutions:year_set", args=[school.pk])
     response = client.post(url, {"year": "2021", "evaluation_score": "100.5", "plan_quota": "10"})
     assert response.status_code == 400 and "evaluation_score" in response.context["year_form"].errors
-    assert (
-        client.post(url, {"year": "2021", "evaluation_score": "92.5", "plan_quota": "320"}).status_code == 302
-    )
+    # Issue 19, part 2: the typed score overrides the computed one, so it needs a reason.
+    response = client.post(url, {"year": "2021", "evaluation_score": "92.5", "plan_quota": "320"})
+    assert response.status_code == 400
+    assert response.context["year_form"].errors["reason"] == [
+        "填写或修改综合评估得分须说明原因（人工覆盖计算得分）"
+    ]
+    assert "人工覆盖得分（留空则采用系统计算得分）" in response.content.decode()
+    data = {"year": "2021", "evaluation_score": "92.5", "plan_quota": "320", "reason": "现场复核"}
+    assert client.post(url, data).status_code == 302
     body = client.get(reverse("institutions:institution_detail", args=[school.pk])).content.decode()
-    assert "92.50" in body and "320" in body and "2021 年度：综合评估得分 — → 92.50" in body
+    assert "92.50" in body and "320" in body and "2021 年度：人工覆盖综合评估得分 — → 92.50" in body
+    assert "现场复核" in body
+    # The plan changed, the score kept: no reason needed.
+    data = {"year": "2021", "evaluation_score": "92.50", "plan_quota": "330", "reason": ""}
+    assert client.post(url, data).status_code == 302
 
 
 def test_the_admin_names_a_high_skill_base_from_the_page(client, municipal_admin):

@@ -219,7 +219,12 @@ def test_recognition_remove_page_action(client, world, role, expected):
 def test_year_set_page_action(client, world, role, expected):
     url = reverse("institutions:year_set", args=[world.institution.pk])
     _post_and_check(
-        client, world, role, expected, url, {"year": "2021", "evaluation_score": "88", "plan_quota": "300"}
+        client,
+        world,
+        role,
+        expected,
+        url,
+        {"year": "2021", "evaluation_score": "88", "plan_quota": "300", "reason": "现场评估"},
     )
 
 
@@ -318,6 +323,29 @@ def test_transition_api(api_client, world, role, expected):
 )
 def test_file_api(api_client, world, centre, role, expected):
     _api_post_and_check(api_client, world, role, expected, {"to": "filed", "reason": ""})
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        pytest.param(p.values[0], 200 if p.values[1] == 302 else p.values[1], id=p.id)
+        for p in _api(DISTRICT_ACTION)
+    ],
+)
+def test_year_set_api(api_client, world, role, expected):
+    """Issue 19, part 2: the year's plan and overriding score by the API, as on the page."""
+    institution = world.institution
+    before = _snapshot(institution)
+    response = api_login(api_client, world.user(role)).post(
+        f"/api/v1/institutions/{institution.pk}/years",
+        {"year": 2021, "evaluation_score": "88", "plan_quota": 300, "reason": "现场评估"},
+        format="json",
+    )
+    assert response.status_code == expected, response.content
+    if expected == 200:
+        assert response.json()["years"][0]["evaluation_score_reason"] == "现场评估"
+    else:
+        assert _snapshot(institution) == before
 
 
 # Employers ------------------------------------------------------------------------------------

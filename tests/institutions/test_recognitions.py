@@ -190,9 +190,15 @@ def test_the_yearly_evaluation_is_one_row_per_year_updated_in_place(school, offi
         year=2021,
         evaluation_score=Decimal("78.50"),
         plan_quota=200,
+        reason="现场评估",
     )
     services.institution_year_set(
-        institution=school, actor=officer_yuzhong, year=2021, evaluation_score=Decimal("91"), plan_quota=260
+        institution=school,
+        actor=officer_yuzhong,
+        year=2021,
+        evaluation_score=Decimal("91"),
+        plan_quota=260,
+        reason="复核后改分",
     )
 
     row = InstitutionYear.objects.get()
@@ -225,9 +231,56 @@ def test_bad_yearly_values_are_refused(school, officer_yuzhong, year, score, quo
 def test_score_bounds_0_and_100_are_accepted(school, municipal_admin):
     for score in (Decimal("0"), Decimal("100")):
         services.institution_year_set(
-            institution=school, actor=municipal_admin, year=2022, evaluation_score=score, plan_quota=0
+            institution=school,
+            actor=municipal_admin,
+            year=2022,
+            evaluation_score=score,
+            plan_quota=0,
+            reason="边界",
         )
     assert InstitutionYear.objects.get().evaluation_score == Decimal("100")
+
+
+def test_typing_or_changing_the_score_overrides_the_computed_one_and_needs_a_reason(school, officer_yuzhong):
+    """Issue 19, part 2: the score is computed (apps.evaluations); a typed one is an override."""
+
+    def save(score: Decimal | None, quota: int = 100, reason: str = "") -> InstitutionYear:
+        return services.institution_year_set(
+            institution=school,
+            actor=officer_yuzhong,
+            year=2022,
+            evaluation_score=score,
+            plan_quota=quota,
+            reason=reason,
+        )
+
+    with pytest.raises(ApplicationError) as exc:
+        save(Decimal("80"), reason="   ")
+    assert exc.value.field == "reason" and str(exc.value.message) == services.OVERRIDE_REASON_REQUIRED
+    assert not InstitutionYear.objects.exists() and not state_changes_for(obj=school).exists()
+    save(None)  # no score: no reason needed
+    save(Decimal("80"), reason="整改到位，现场复核")
+    assert save(Decimal("80.00"), quota=120).plan_quota == 120  # unchanged score: no reason needed
+    with pytest.raises(ApplicationError) as exc:
+        save(Decimal("85"), quota=120)
+    assert exc.value.field == "reason"
+    assert save(None, quota=120).evaluation_score is None  # clearing it needs none either
+    assert [c.reason for c in state_changes_for(obj=school)] == ["", "整改到位，现场复核", "", ""]
+
+
+def test_the_plan_confirmed_from_the_evaluation_keeps_the_years_override(school, officer_yuzhong):
+    services.institution_year_set(
+        institution=school,
+        actor=officer_yuzhong,
+        year=2022,
+        evaluation_score=Decimal("70"),
+        plan_quota=50,
+        reason="复核",
+    )
+    row = services.institution_plan_set(
+        institution=school, actor=officer_yuzhong, year=2022, plan_quota=80, reason="按评估"
+    )
+    assert (row.evaluation_score, row.plan_quota) == (Decimal("70.00"), 80)
 
 
 def test_the_auditor_may_not_set_the_yearly_evaluation(school, auditor):
