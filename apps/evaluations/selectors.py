@@ -28,11 +28,14 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.audits.models import AuditFinding, FindingStatus
+from apps.catalog.models import EVALUATION_WEIGHT_DEFAULTS, SettingKey
+from apps.catalog.selectors import Weight, evaluation_weights_of, evaluation_weights_on
 from apps.claims.models import Claim, ClaimLine, ClaimStatus, LineDecision, LineRecommendation, Verdict
 from apps.core import dates
 from apps.core.models import StateChange
 from apps.inspections.models import Inspection, InspectionStatus
 from apps.institutions.models import Institution, ThirdPartyAgency
+from apps.institutions.selectors import ScoreOverride, evaluation_overrides
 from apps.trainees.models import Enrolment, EnrolmentStatus
 
 from .models import AgencyEvaluation
@@ -217,18 +220,45 @@ def history(
 
 # 综合评估 of training institutions (issue 19, part 2) ---------------------------------------------
 # A yearly scorecard computed from what the portal holds, per institution and year (the year its
-# classes end and its claims are funded): each criterion scored 0–100, weighted, and graded.
+# classes end and its claims are funded): each criterion scored 0–100, weighted by the weights of
+# the institution's district in force on 31 December of the year (dated district settings, the
+# defaults of EVALUATION_WEIGHT_DEFAULTS where it set none), and graded. An officer may override
+# the year's score with a reason (institutions.services.institution_year_set): the scorecard then
+# shows both, and the plan proposal follows the override's grade.
 
-CRITERIA: tuple[tuple[str, str, int], ...] = (
-    ("completion", "结业合格率", 30),
-    ("certificate", "取证率", 20),
-    ("compliance", "合规（已确认的稽核疑点）", 20),
-    ("returns", "申领未被退回或驳回", 10),
-    ("supervision", "过程监管未发现缺勤", 10),
-    ("priorities", "重点方向（鉴定评价类、企业职工、三级及以上）", 10),
+WEIGHT_KEYS: dict[str, SettingKey] = {
+    "completion": SettingKey.EVAL_WEIGHT_COMPLETION,
+    "certificate": SettingKey.EVAL_WEIGHT_CERTIFICATE,
+    "compliance": SettingKey.EVAL_WEIGHT_COMPLIANCE,
+    "returns": SettingKey.EVAL_WEIGHT_RETURNS,
+    "supervision": SettingKey.EVAL_WEIGHT_SUPERVISION,
+    "priorities": SettingKey.EVAL_WEIGHT_PRIORITIES,
+}
+# (key, label, default weight): the weight a district that set none uses.
+CRITERIA: tuple[tuple[str, str, int], ...] = tuple(
+    (key, label, int(EVALUATION_WEIGHT_DEFAULTS[WEIGHT_KEYS[key]]))
+    for key, label in (
+        ("completion", "结业合格率"),
+        ("certificate", "取证率"),
+        ("compliance", "合规（已确认的稽核疑点）"),
+        ("returns", "申领未被退回或驳回"),
+        ("supervision", "过程监管未发现缺勤"),
+        ("priorities", "重点方向（鉴定评价类、企业职工、三级及以上）"),
+    )
 )
 GRADES: tuple[tuple[int, str], ...] = ((90, "优秀"), (75, "良好"), (60, "合格"), (0, "不合格"))
 HUNDRED = Decimal(100)
+
+
+def grade_of(total: Decimal | None) -> str:
+    if total is None:
+        return "—"
+    return next(label for floor, label in GRADES if total >= floor)
+
+
+def weights_day(year: int) -> date:
+    """The day whose weights a scorecard of `year` uses: the last of the year."""
+    return date(year, 12, 31)
 
 
 @dataclass
@@ -238,6 +268,11 @@ class Criterion:
     weight: int
     score: Decimal | None
     detail: str
+    weight_from: date | None = None  # the district setting's start; None: the default weight
+
+    @property
+    def weight_source(self) -> str:
+        return Weight(self.weight, self.weight_from).source
 
 
 @dataclass
@@ -248,21 +283,60 @@ class InstitutionScore:
     year: int
     criteria: list[Criterion]
     enrolled: int  # trainees enrolled in its classes ending that year
+    override: ScoreOverride | None = None  # the score typed over the computed one, if any
+
+    @property
+    def scored(self) -> list[Criterion]:
+        """The criteria that count: those with data."""
+        return [c for c in self.criteria if c.score is not None]
 
     @property
     def total(self) -> Decimal | None:
-        scored = [c for c in self.criteria if c.score is not None]
-        if not scored:
+        """The computed total: Σ score × weight ÷ Σ weight over the criteria with data (None when
+        none has data, or all of those weigh 0)."""
+        scored = self.scored
+        weights = sum(c.weight for c in scored)
+        if not weights:
             return None
         weighted = sum((c.score * c.weight for c in scored if c.score is not None), Decimal(0))
-        return (weighted / sum(c.weight for c in scored)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (weighted / weights).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     @property
     def grade(self) -> str:
-        total = self.total
-        if total is None:
-            return "—"
-        return next(label for floor, label in GRADES if total >= floor)
+        """The computed total's grade."""
+        return grade_of(self.total)
+
+    @property
+    def arithmetic(self) -> str:
+        """The computed total written out, e.g. (66.7×30 + 100.0×20) ÷ (30 + 20) = 80.0."""
+        scored = self.scored
+        if not scored or self.total is None:
+            return "没有可计入的评估项" if not scored else "可计入的评估项权重合计为 0，不计总分"
+        products = " + ".join(f"{c.score}×{c.weight}" for c in scored)
+        weights = " + ".join(str(c.weight) for c in scored)
+        return f"({products}) ÷ ({weights}) = {self.total}"
+
+    @property
+    def override_grade(self) -> str | None:
+        return grade_of(self.override.score) if self.override else None
+
+    @property
+    def effective_total(self) -> Decimal | None:
+        """The score that counts: the override where an officer typed one, else the computed."""
+        return self.override.score if self.override else self.total
+
+    @property
+    def effective_grade(self) -> str:
+        """The grade that counts (the ranking's order, the plan proposal): the override's where
+        there is one, else the computed total's."""
+        return grade_of(self.effective_total)
+
+    @property
+    def summary(self) -> str:
+        computed = f"计算得分 {self.total if self.total is not None else '—'} 分（{self.grade}）"
+        if self.override is None:
+            return computed
+        return f"人工覆盖得分 {self.override.score} 分（{self.override_grade}；{computed}）"
 
 
 def _pct(part: int, whole: int) -> Decimal | None:
@@ -277,7 +351,9 @@ def institution_scores(
     *, year: int, districts: list[int] | None, institution_ids: list[int] | None = None
 ) -> list[InstitutionScore]:
     """Every institution's scorecard of the year (those with classes ending or claims that year),
-    best first. Five queries whatever the number of institutions."""
+    weighted by its district's weights in force on 31 December of the year, best first (by the
+    score that counts: an override where there is one). A constant number of queries (about ten)
+    whatever the number of institutions and districts."""
     institutions = Institution.objects.select_related("district")
     if districts is not None:
         institutions = institutions.filter(district_id__in=districts)
@@ -334,6 +410,8 @@ def institution_scores(
         .values("training_class__institution_id")
         .annotate(n=Count("pk"), found=Count("pk", filter=Q(run__isnull=False)))
     }
+    weights = evaluation_weights_on(on=weights_day(year), district_ids=institutions.values("district_id"))
+    overrides = evaluation_overrides(year=year, institutions=institutions.values("pk"))
     out = []
     for institution in institutions:
         e = enrolments.get(institution.pk)
@@ -372,17 +450,46 @@ def institution_scores(
                 + (f"（{'、'.join(f'{s}%' for s in shares)}）" if shares else ""),
             ),
         }
+        used = evaluation_weights_of(weights, institution.district_id)
         out.append(
             InstitutionScore(
                 institution.pk,
                 institution.name,
                 institution.district.name,
                 year,
-                [Criterion(key, label, weight, *values[key]) for key, label, weight in CRITERIA],
+                [
+                    Criterion(
+                        key,
+                        label,
+                        used[WEIGHT_KEYS[key]].value,
+                        *values[key],
+                        weight_from=used[WEIGHT_KEYS[key]].effective_from,
+                    )
+                    for key, label, _ in CRITERIA
+                ],
                 n,
+                override=overrides.get(institution.pk),
             )
         )
-    return sorted(out, key=lambda s: (-(s.total if s.total is not None else Decimal(-1)), s.name))
+    return sorted(
+        out, key=lambda s: (-(s.effective_total if s.effective_total is not None else Decimal(-1)), s.name)
+    )
+
+
+@dataclass
+class DistrictWeights:
+    district: str
+    criteria: list[Criterion]  # the weights (and their source) as used; no score
+
+
+def weights_used(scores: list[InstitutionScore]) -> list[DistrictWeights]:
+    """The weights each district of the scorecards used (for the ranking's legend), by district
+    name."""
+    seen: dict[str, DistrictWeights] = {}
+    for score in scores:
+        if score.district not in seen:
+            seen[score.district] = DistrictWeights(score.district, score.criteria)
+    return sorted(seen.values(), key=lambda d: d.district)
 
 
 # Next year's training plan, proposed from the grade (issue 19, part 3): cut for a weak institution,
@@ -397,8 +504,10 @@ PLAN_FACTORS: dict[str, Decimal] = {
 
 def plan_proposal(score: InstitutionScore, current_plan: int | None) -> tuple[int, str] | None:
     """The proposed plan of the next year and how it was reached: the year's plan (or, with none,
-    the trainees enrolled in its classes) times the grade's factor, rounded half-up."""
-    factor = PLAN_FACTORS.get(score.grade)
+    the trainees enrolled in its classes) times the factor of the grade that counts (the
+    override's where an officer typed one, else the computed total's), rounded half-up."""
+    grade = score.effective_grade  # an override's grade where an officer typed one
+    factor = PLAN_FACTORS.get(grade)
     if factor is None:
         return None
     enrolled = score.enrolled
@@ -411,4 +520,5 @@ def plan_proposal(score: InstitutionScore, current_plan: int | None) -> tuple[in
         )
     )
     proposed = int((Decimal(base) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return proposed, f"{source} × {factor}（{score.grade}）= {proposed} 人次"
+    how = "人工覆盖得分的等次" if score.override else "计算得分的等次"
+    return proposed, f"{source} × {factor}（{grade}，{how}）= {proposed} 人次"

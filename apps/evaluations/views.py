@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from apps.core import dates
@@ -19,7 +20,7 @@ from apps.core.permissions import signed_in
 from apps.exports.workbooks.writer import Column, Workbook, workbook_bytes
 from apps.institutions.permissions import agency_policy, institution_policy
 from apps.institutions.selectors import institution_get, institution_years
-from apps.institutions.services import institution_year_set
+from apps.institutions.services import institution_plan_set
 
 from . import selectors, services
 from .forms import EvaluationForm, PlanForm
@@ -198,7 +199,14 @@ def institution_ranking(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluations/institutions.html",
-        {"year": year, "scores": scores, "criteria": selectors.CRITERIA, "grades": selectors.GRADES},
+        {
+            "year": year,
+            "scores": scores,
+            "criteria": selectors.CRITERIA,
+            "grades": selectors.GRADES,
+            "weights": selectors.weights_used(scores),
+            "weights_day": selectors.weights_day(year),
+        },
     )
 
 
@@ -210,20 +218,57 @@ def institution_export(request: HttpRequest) -> HttpResponse:
         "排名",
         "培训机构",
         "区县",
-        *(f"{label}（权重 {w}）" for _, label, w in selectors.CRITERIA),
-        "总分",
-        "等次",
+        *(part for _, label, _ in selectors.CRITERIA for part in (f"{label} 得分", f"{label} 权重")),
+        f"权重来源（{selectors.weights_day(year).isoformat()} 在用）",
+        "计算总分",
+        "计算等次",
+        "人工覆盖得分",
+        "覆盖等次",
+        "覆盖人",
+        "覆盖时间",
+        "覆盖原因",
+        "采用的等次（排名、培训计划建议）",
     ]
 
     def build(book: Workbook) -> None:
         sheet = book.sheet(
-            str(year), [Column("", 6), Column("", 30), Column("", 12), *(Column("", 14) for _ in head[3:])]
+            str(year),
+            [
+                Column("", 6),
+                Column("", 30),
+                Column("", 12),
+                *(Column("", 12) for _ in selectors.CRITERIA for _ in range(2)),
+                Column("", 40),
+                Column("", 10),
+                Column("", 10),
+                Column("", 12),
+                Column("", 10),
+                Column("", 12),
+                Column("", 18),
+                Column("", 40),
+                Column("", 14),
+            ],
         )
         sheet.title(f"培训机构综合评估 {year} 年度")
         sheet.header(*head)
         for n, score in enumerate(scores, start=1):
+            override = score.override
             sheet.line(
-                n, score.name, score.district, *(c.score for c in score.criteria), score.total, score.grade
+                n,
+                score.name,
+                score.district,
+                *(value for c in score.criteria for value in (c.score, c.weight)),
+                "；".join(f"{c.label} {c.weight_source}" for c in score.criteria),
+                score.total,
+                score.grade,
+                override.score if override else None,
+                score.override_grade or "",
+                override.by if override else "",
+                timezone.localtime(override.at).strftime("%Y-%m-%d %H:%M")
+                if override and override.at
+                else "",
+                override.reason if override else "",
+                score.effective_grade,
             )
 
     return _xlsx(workbook_bytes(build), f"institution-evaluation-{year}.xlsx")
@@ -251,13 +296,12 @@ def institution_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         form = PlanForm(request.POST or None, initial={"plan_quota": proposal[0]})
         if request.method == "POST" and form.is_valid():
             try:
-                institution_year_set(
+                institution_plan_set(
                     institution=institution,
                     actor=user,
                     year=year + 1,
-                    evaluation_score=None,
                     plan_quota=form.cleaned_data["plan_quota"],
-                    reason=f"按 {year} 年度综合评估（{current.total} 分，{current.grade}；"
+                    reason=f"按 {year} 年度综合评估（{current.summary}；"
                     f"建议 {proposal[1]}）确定 {year + 1} 年度培训计划：{form.cleaned_data['reason']}",
                 )
             except ApplicationError as exc:
@@ -277,6 +321,7 @@ def institution_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "year": year,
             "score": current,
+            "weights_day": selectors.weights_day(year),
             "trend": trend,
             "name": next(s.name for _, s in trend if s),
             "proposal": proposal,

@@ -87,3 +87,49 @@ def test_the_officer_reads_the_institutions_ranking_and_a_scorecard(
     desk.submit("确定培训计划")
     assert "年度培训计划" in desk.message(), desk.text()
     assert not screen.too_wide(), screen.widths
+
+
+def test_the_officer_weighs_the_criteria_overrides_a_score_and_reads_both(
+    portal, completed_class, operator, officer
+):
+    """Issue 19, part 2: 渝中区 weighs returned claims 0 from 1 January (a dated district setting);
+    the officer types a score over the computed one for the year — refused without a reason, then
+    saved with one — and the institution's scorecard shows the computed total with each weight
+    and its source, the sum written out, and the override with who, when and why; the ranking
+    lists the district's weights."""
+    claim = claim_create_for_class(actor=operator, training_class=completed_class)
+    claim_transition(claim=claim, actor=operator, to=ClaimStatus.SUBMITTED)
+    year = completed_class.end_date.year
+    school = completed_class.institution
+    desk = portal(officer)
+
+    desk.goto("/catalog/districts/500103/settings/")
+    desk.field("设置项").select_option(label="综合评估权重：申领未被退回或驳回")
+    desk.field("取值").fill("0")
+    desk.field("生效日期").fill(f"{year}-01-01")
+    desk.field("依据/说明").fill("区局综合评估办法")
+    desk.submit("保存")
+    assert "设置已保存" in desk.message(), desk.text()
+
+    desk.goto(f"/institutions/{school.pk}/")
+    years = desk.page.locator("#years")
+    desk.field("年度", within=years).fill(str(year))
+    desk.field("人工覆盖得分（留空则采用系统计算得分）", within=years).fill("92")
+    desk.field("培训计划额度（人次）", within=years).fill("100")
+    desk.submit(years.get_by_role("button", name="保存"))
+    assert "填写或修改综合评估得分须说明原因（人工覆盖计算得分）" in desk.text("#years"), desk.text()
+    years = desk.page.locator("#years")
+    desk.field("依据/说明", within=years).fill("年中现场评估优秀")
+    desk.submit(years.get_by_role("button", name="保存"))
+    assert "已保存" in desk.message(), desk.text()
+
+    desk.goto(f"/evaluations/institutions/?year={year}")
+    assert "92.00（优秀）" in desk.text() and "年中现场评估优秀" in desk.text()
+    assert f"区县设置（{year}-01-01 起）" in desk.text("#weights")
+    desk.follow(school.name)
+    criteria = desk.text("#criteria")
+    assert f"区县设置（{year}-01-01 起）" in criteria and "默认" in criteria
+    assert "÷ (30 + 20 + 20 + 0 + 10)" in desk.text("#arithmetic")
+    override = desk.text("#override")
+    assert "92.00 分 · 优秀" in override and "年中现场评估优秀" in override and str(officer) in override
+    assert "按人工覆盖得分的等次建议" in desk.text("#plan") and "1.2（优秀" in desk.text("#plan")
