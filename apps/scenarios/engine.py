@@ -75,3 +75,9 @@ def occupation_of(inputs: Mapping[str, Any]) -> str:
     if isinstance(occupation, Mapping):
         return str(occupation.get("code") or "—")
     return str(occupation or "—")
+
+
+def explain(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> tuple[Any, Any]:
+    """A line's quote on its inputs as they are, and under the changes: both explanations of a
+    changed line, quoted again when shown."""
+    return quote(parse_scenario(dict(inputs))), replay(inputs, changes)[1]

@@ -49,3 +49,24 @@ class ScenarioForm(forms.Form):
             for n in range(1, ROWS + 1)
             if data.get(f"field_{n}") or data.get(f"value_{n}")
         ]
+
+
+class AdoptForm(forms.Form):
+    """Adopt a finished scenario: from which day its changes take effect, and why."""
+
+    prefix = "adopt"
+
+    effective_from = forms.DateField(
+        label=_("生效日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("须晚于今天；在此之前已审批的培训班和已发生的业务不按新参数重算"),
+    )
+    reason = forms.CharField(label=_("采纳理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideForm(forms.Form):
+    """Approve or return a pending adoption, with a reason."""
+
+    prefix = "decide"
+
+    reason = forms.CharField(label=_("审核意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

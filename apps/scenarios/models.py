@@ -98,14 +98,14 @@ class ScenarioChunk(models.Model):
 
 
 class ScenarioLine(models.Model):
-    """A claim line whose amount the scenario changes: before and after, with both explanations."""
+    """A claim line whose amount the scenario changes, before and after. Both explanations are
+    quoted again when shown (apps.scenarios.engine.explain): the line's stored inputs, the
+    scenario's changes and a pure engine give them back exactly, so they are not stored."""
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey("claims.ClaimLine", on_delete=models.CASCADE, related_name="+")
     before = models.DecimalField(_("推演前"), **money)
     after = models.DecimalField(_("推演后"), **money)
-    steps_before = models.JSONField(default=list)
-    steps_after = models.JSONField(default=list)
 
     class Meta:
         ordering = ["line_id"]
@@ -113,3 +113,46 @@ class ScenarioLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario} 明细 #{self.line_id}"
+
+
+class AdoptionStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已生效")
+    REJECTED = "rejected", _("已退回")
+
+
+class ScenarioAdoption(TimeStampedModel):
+    """Adopting a finished scenario: its changes turned into dated parameter changes (district
+    settings and rate-table rows from `effective_from` on), proposed with a reason and applied only
+    when another officer approves them (never silently). `items` holds each change as proposed:
+    `{"district_id", "district", "kind": "setting" | "rate_row", "key", "row_id", "label",
+    "field", "before", "after"}` (amounts as strings)."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="adoptions")
+    effective_from = models.DateField(_("生效日期"))
+    items = models.JSONField(_("参数变化明细"), default=list)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=AdoptionStatus.choices, default=AdoptionStatus.PENDING
+    )
+    reason = models.TextField(_("采纳理由"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("推演采纳方案")
+        verbose_name_plural = _("推演采纳方案")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scenario"],
+                condition=models.Q(status="pending"),
+                name="scenario_one_pending_adoption",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} 采纳方案 #{self.pk}"

@@ -14,17 +14,27 @@ lost plan again, or fails it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min
+from django.urls import reverse
 from django.utils import timezone
 
-from apps.catalog.models import District
-from apps.claims.models import ClaimKind, ClaimLine, ClaimStatus
+from apps.accounts.models import Role, User
+from apps.catalog.engine import settings_table
+from apps.catalog.models import District, RateRow, SettingKey
+from apps.catalog.permissions import may_edit_district
+from apps.catalog.selectors import in_force_on
+from apps.catalog.services import district_setting_set, rate_row_save
+from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus
 from apps.core.errors import ApplicationError
+from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
 from apps.core.tasks import (
     QUEUE_UNAVAILABLE,
@@ -34,14 +44,13 @@ from apps.core.tasks import (
     sweep_jobs,
 )
 from apps.ledger.models import Allocation
+from apps.notices.selectors import district_officers
+from apps.notices.services import notify
 from apps.rules import RULES_VERSION, ScenarioError
 
 from . import engine
-from .models import Scenario, ScenarioChunk, ScenarioLine, ScenarioStatus
+from .models import AdoptionStatus, Scenario, ScenarioAdoption, ScenarioChunk, ScenarioLine, ScenarioStatus
 from .permissions import scenario_policy
-
-if TYPE_CHECKING:
-    from apps.accounts.models import User
 
 # The claims replayed: submitted and after (a rejected claim pays nothing; a draft is not filed).
 REPLAYED = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.APPROVED, ClaimStatus.PAID)
@@ -197,7 +206,8 @@ def _send_chunks(scenario: Scenario, chunk_ids: list[int]) -> None:
 def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
     """Replay the lines in scope with ids lo..hi, writing the lines whose amount changes; returns
     the chunk's counts and totals. Reads in batches of BATCH, the fields it needs only (no model
-    instances), the explanations of the changed lines only."""
+    instances; a claim's kind, claimant and district once per claim); the lines that change are
+    kept with their amounts before and after, their explanations quoted again when shown."""
     kinds = {value: str(label) for value, label in ClaimKind.choices}
     totals: dict[str, dict[str, list[Decimal]]] = {
         group: defaultdict(lambda: [Decimal(0), Decimal(0)]) for group in GROUPS
@@ -210,40 +220,37 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         "after": Decimal(0),
     }
     last = lo - 1
-    fields = (
-        "pk",
-        "amount",
-        "inputs",
-        "claim__kind",
-        "claim__institution__name",
-        "claim__employer__name",
-        "claim__district__name",
-    )
+    claims: dict[int, tuple[str, str, str]] = {}
     while True:
         batch = list(
-            _lines(scenario).filter(pk__gt=last, pk__lte=hi).order_by("pk").values_list(*fields)[:BATCH]
+            _lines(scenario)
+            .filter(pk__gt=last, pk__lte=hi)
+            .order_by("pk")
+            .values_list("pk", "amount", "inputs", "claim_id")[:BATCH]
         )
         if not batch:
             break
-        changed: dict[int, tuple[Decimal, Decimal, Any]] = {}
-        for pk, amount, inputs, kind, institution, employer, district in batch:
+        _claims_into(claims, {row[3] for row in batch}, kinds)
+        changed = []
+        for pk, amount, inputs, claim_id in batch:
             after = amount
             if engine.touches(inputs, scenario.changes):
                 try:
-                    after, result = engine.replay(inputs, scenario.changes)
+                    after = engine.replay(inputs, scenario.changes)[0]
                 except ScenarioError:
                     # Inputs the engine no longer reads (a line filed before they were stored
                     # whole): counted, kept at its amount, never guessed.
                     out["unquotable"] += 1
                 else:
                     if after != amount:
-                        changed[pk] = (amount, after, result)
+                        changed.append((scenario.pk, pk, str(amount), str(after)))
             level = inputs.get("level")
+            kind, claimant, district = claims[claim_id]
             keys = (
-                kinds.get(kind, kind),
+                kind,
                 engine.occupation_of(inputs),
                 "—" if level is None else str(level),
-                institution or employer or "—",
+                claimant,
                 district,
             )
             for group, key in zip(GROUPS, keys, strict=True):
@@ -253,18 +260,13 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
             out["before"] += amount
             out["after"] += after
         if changed:
-            steps = dict(ClaimLine.objects.filter(pk__in=changed).values_list("pk", "steps"))
-            ScenarioLine.objects.bulk_create(
-                ScenarioLine(
-                    scenario=scenario,
-                    line_id=pk,
-                    before=before,
-                    after=after,
-                    steps_before=steps[pk],
-                    steps_after=engine.steps_of(result),
+            # Plain rows, not model instances: a city-wide replay writes hundreds of thousands.
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO scenarios_scenarioline (scenario_id, line_id, before, after) "
+                    "VALUES (%s, %s, %s, %s)",
+                    changed,
                 )
-                for pk, (before, after, result) in changed.items()
-            )
         out["lines"] += len(batch)
         out["changed"] += len(changed)
         last = batch[-1][0]
@@ -272,6 +274,18 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         group: {key: [str(b), str(a)] for key, (b, a) in values.items()} for group, values in totals.items()
     }
     return out
+
+
+def _claims_into(known: dict[int, tuple[str, str, str]], ids: set[int], kinds: dict[str, str]) -> None:
+    """The kind, claimant and district of the claims not yet known (a claim has many lines)."""
+    wanted = ids - known.keys()
+    if not wanted:
+        return
+    rows = Claim.objects.filter(pk__in=wanted).values_list(
+        "pk", "kind", "institution__name", "employer__name", "district__name"
+    )
+    for pk, kind, institution, employer, district in rows:
+        known[pk] = (kinds.get(kind, kind), institution or employer or "—", district)
 
 
 def scenario_chunk_run(chunk_id: int) -> None:
@@ -385,3 +399,270 @@ def scenarios_sweep(*, now: Any = None) -> dict[str, list[int]]:
         stuck_message=STUCK_MESSAGE,
         now=now or timezone.now(),
     )
+
+
+# Adoption: the scenario's changes as dated parameter changes, for review -----------------------
+
+# What a change of the scenario becomes when adopted: a district setting, or the rate-table rows.
+SETTING_OF: dict[str, str] = {
+    "daily_amount": SettingKey.LIVING_ALLOWANCE_DAILY,
+    "monthly_amount": SettingKey.WFT_MONTHLY_AMOUNT,
+    "annual_amount": SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT,
+    "enterprise_uplift": SettingKey.ENTERPRISE_UPLIFT,
+}
+RATE_ROW_FIELDS = ("standard", "rate")
+
+
+CENT = Decimal("0.01")
+
+
+def _number(value: Decimal) -> str:
+    return str(value.quantize(CENT) if value == value.quantize(CENT) else value.normalize())
+
+
+def adoption_items(scenario: Scenario, effective_from: date) -> list[dict[str, Any]]:
+    """What adopting the scenario from `effective_from` would change, district by district: each
+    setting with the value in force that day and the value under the changes (the same arithmetic
+    as the replay, apps.scenarios.engine.apply), and each rate-table row in force that day with
+    its S and r before and after. Values that would not change are left out."""
+    districts = (
+        [scenario.district]
+        if scenario.district is not None
+        else list(District.objects.order_by("sort_order", "code"))
+    )
+    fields = {change["field"] for change in scenario.changes}
+    items: list[dict[str, Any]] = []
+    for district in districts:
+        if fields & set(SETTING_OF):
+            table = {row["key"]: row for row in settings_table(district=district, on=effective_from)}
+            for field, key in SETTING_OF.items():
+                if field not in fields:
+                    continue
+                before = Decimal(table[key]["value"])
+                after = Decimal(engine.apply({field: str(before)}, scenario.changes)[field])
+                if after != before:
+                    items.append(
+                        {
+                            "district_id": district.pk,
+                            "district": district.name,
+                            "kind": "setting",
+                            "key": str(key),
+                            "label": str(table[key]["label"]),
+                            "before": _number(before),
+                            "after": _number(after),
+                        }
+                    )
+        if fields & set(RATE_ROW_FIELDS):
+            rows = (
+                RateRow.objects.filter(in_force_on(effective_from), district=district)
+                .select_related("occupation")
+                .order_by("occupation__code", "major_category", "level", "pk")
+            )
+            for row in rows:
+                was = {"standard": row.standard, "rate": row.rate}
+                applied = engine.apply({k: str(v) for k, v in was.items()}, scenario.changes)
+                now = {k: Decimal(applied[k]) for k in RATE_ROW_FIELDS}
+                if now != was:
+                    items.append(
+                        {
+                            "district_id": district.pk,
+                            "district": district.name,
+                            "kind": "rate_row",
+                            "row_id": row.pk,
+                            "label": f"补贴标准表：{row.occupation or row.get_major_category_display()} "
+                            f"{row.level_label}",
+                            "before": {k: _number(v) for k, v in was.items()},
+                            "after": {k: _number(v) for k, v in now.items()},
+                        }
+                    )
+    return items
+
+
+def item_text(item: Mapping[str, Any], side: str) -> str:
+    """An item's value before or after, as the pages and the log write it."""
+    value = item[side]
+    if item["kind"] == "setting":
+        return str(value)
+    return f"S {value['standard']} 元，r {value['rate']} 元/天"
+
+
+def _apply(items: list[dict[str, Any]], *, actor: User, effective_from: date, note: str) -> list[str]:
+    """Make the items' changes through the catalogue's own services (their checks, their log),
+    each in a savepoint; returns every problem, named by district and item, in one pass."""
+    problems = []
+    districts = District.objects.in_bulk({item["district_id"] for item in items})
+    for n, item in enumerate(items, start=1):
+        district = districts[item["district_id"]]
+        try:
+            with transaction.atomic():
+                if item["kind"] == "setting":
+                    district_setting_set(
+                        actor=actor,
+                        district=district,
+                        key=item["key"],
+                        value=Decimal(item["after"]),
+                        effective_from=effective_from,
+                        note=note[:200],
+                    )
+                else:
+                    _rate_row_version(
+                        item, actor=actor, district=district, effective_from=effective_from, note=note
+                    )
+        except ApplicationError as exc:
+            problems.append(f"第 {n} 项（{item['district']} {item['label']}）：{exc.message}")
+    return problems
+
+
+def _rate_row_version(
+    item: Mapping[str, Any], *, actor: User, district: District, effective_from: date, note: str
+) -> None:
+    """A new version of the rate-table row from `effective_from` with the item's S and r (R1.5
+    derives H again; a new occupation keeps its H). The row in force ends the day before; a row
+    starting that very day is changed in place."""
+    row = RateRow.objects.select_related("occupation").filter(pk=item["row_id"], district=district).first()
+    if row is None:
+        raise ApplicationError("该标准行已不存在")
+    after = {k: Decimal(v) for k, v in item["after"].items()}
+    common: dict[str, Any] = {
+        "actor": actor,
+        "district": district,
+        "occupation": row.occupation,
+        "major_category": row.major_category,
+        "level": row.level,
+        "standard": after["standard"],
+        "rate": after["rate"],
+        "class_hours": row.class_hours if row.for_new_occupation else None,
+        "online_rate": row.online_rate,
+        "reason": note,
+    }
+    if row.effective_from == effective_from:
+        rate_row_save(**common, effective_from=effective_from, effective_to=row.effective_to, row=row)
+        return
+    end = row.effective_to
+    if end is not None:  # a closed row is ended early by hand; an open one is closed by the service
+        rate_row_save(
+            **(common | {"standard": row.standard, "rate": row.rate}),
+            effective_from=row.effective_from,
+            effective_to=effective_from - timedelta(days=1),
+            row=row,
+        )
+    rate_row_save(**common, effective_from=effective_from, effective_to=end)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def adoption_propose(
+    *, actor: User, scenario: Scenario, effective_from: date, reason: str
+) -> ScenarioAdoption:
+    """Turn a finished scenario into dated parameter changes, pending review: each change checked
+    as it would be applied (all problems in one pass), nothing applied; the reviewers are told."""
+    scenario_policy.check(actor, "create", scenario.district)
+    reason = reason.strip()
+    if scenario.status != ScenarioStatus.FINISHED:
+        raise ApplicationError("推演完成后才能采纳", field="effective_from")
+    if effective_from <= timezone.localdate():
+        raise ApplicationError("生效日期须晚于今天：已发生的业务不按新参数重算", field="effective_from")
+    if not reason:
+        raise ApplicationError("请填写采纳理由", field="reason")
+    if scenario.adoptions.filter(status=AdoptionStatus.PENDING).exists():
+        raise ApplicationError("该推演已有待审核的采纳方案", field="effective_from")
+    items = adoption_items(scenario, effective_from)
+    if not items:
+        raise ApplicationError(
+            f"按 {effective_from} 在用的参数，该推演的变化不改变任何设置或补贴标准", field="effective_from"
+        )
+    try:
+        with transaction.atomic():
+            problems = _apply(items, actor=actor, effective_from=effective_from, note=reason)
+            raise _DryRun
+    except _DryRun:
+        pass
+    if problems:
+        raise ApplicationError("；".join(problems), field="effective_from")
+    with transaction.atomic():
+        adoption = ScenarioAdoption.objects.create(
+            scenario=scenario, effective_from=effective_from, items=items, reason=reason, proposed_by=actor
+        )
+        state_change_record(
+            obj=scenario,
+            actor=actor,
+            from_state=scenario.status,
+            to_state="adoption_proposed",
+            reason=f"采纳方案 #{adoption.pk}：自 {effective_from} 起 {len(items)} 项参数变化；{reason}",
+            changes={"adoption": adoption.pk, "effective_from": str(effective_from)},
+        )
+        notify(
+            recipients=_reviewers(items),
+            kind="scenario_adoption",
+            title=f"待审核：测算推演 #{scenario.pk}“{scenario.name}”的采纳方案（自 {effective_from} 起生效）",
+            body=reason,
+            link=reverse("scenarios:detail", args=[scenario.pk]),
+            exclude=actor,
+        )
+    return adoption
+
+
+def _reviewers(items: list[dict[str, Any]]) -> list[User]:
+    district_ids = sorted({item["district_id"] for item in items})
+    admins = User.objects.filter(role=Role.MUNICIPAL_ADMIN, is_active=True)
+    if len(district_ids) == 1:
+        return [*district_officers(district_id=district_ids[0]), *admins]
+    return list(admins)
+
+
+def may_decide(user: User, adoption: ScenarioAdoption) -> bool:
+    """Another officer than its proposer who may edit every district it changes: an officer of
+    the district for a district's scenario, a municipal admin for any."""
+    if not is_active_user(user) or user.pk == adoption.proposed_by_id:
+        return False
+    districts = District.objects.in_bulk({item["district_id"] for item in adoption.items})
+    return all(may_edit_district(user, district) for district in districts.values())
+
+
+def adoption_decide(
+    *, actor: User, adoption: ScenarioAdoption, approve: bool, reason: str
+) -> ScenarioAdoption:
+    """Approve (the changes are made, dated, through the catalogue's services, each logged) or
+    return a pending adoption, with a reason; its proposer is told."""
+    reason = reason.strip()
+    with transaction.atomic():
+        adoption = ScenarioAdoption.objects.select_for_update().select_related("scenario").get(pk=adoption.pk)
+        if adoption.status != AdoptionStatus.PENDING:
+            raise ApplicationError("该采纳方案已审核")
+        if actor.pk == adoption.proposed_by_id:
+            raise PermissionDenied("采纳方案须由提出人以外的人员审核")
+        if not may_decide(actor, adoption):
+            raise PermissionDenied("只有所涉区县的经办人员或市级管理员可以审核该采纳方案")
+        if not reason:
+            raise ApplicationError("请填写审核意见", field="reason")
+        if approve:
+            if adoption.effective_from <= timezone.localdate():
+                raise ApplicationError("生效日期已过，请退回后按新的生效日期重新采纳", field="reason")
+            note = f"采纳测算推演 #{adoption.scenario_id}（方案 #{adoption.pk}）：{adoption.reason}"
+            problems = _apply(adoption.items, actor=actor, effective_from=adoption.effective_from, note=note)
+            if problems:
+                raise ApplicationError("；".join(problems), field="reason")
+        adoption.status = AdoptionStatus.APPROVED if approve else AdoptionStatus.REJECTED
+        adoption.decided_by, adoption.decided_at, adoption.decision_reason = actor, timezone.now(), reason
+        adoption.save()
+        scenario = adoption.scenario
+        state_change_record(
+            obj=scenario,
+            actor=actor,
+            from_state="adoption_proposed",
+            to_state="adoption_approved" if approve else "adoption_rejected",
+            reason=f"采纳方案 #{adoption.pk}：{reason}",
+            changes={"adoption": adoption.pk},
+        )
+        verdict = f"已审核通过，自 {adoption.effective_from} 起生效" if approve else "已退回"
+        notify(
+            recipients=[adoption.proposed_by],
+            kind="scenario_adoption",
+            title=f"测算推演 #{scenario.pk}“{scenario.name}”的采纳方案{verdict}",
+            body=reason,
+            link=reverse("scenarios:detail", args=[scenario.pk]),
+            exclude=actor,
+        )
+    return adoption

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import ApplicationError
@@ -18,7 +20,7 @@ from apps.core.views import paginate
 from apps.exports.workbooks.writer import Column, Workbook, workbook_bytes
 
 from . import engine, selectors, services
-from .forms import ScenarioForm
+from .forms import AdoptForm, DecideForm, ScenarioForm
 from .permissions import scenario_policy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,14 +88,80 @@ def _groups(results: dict) -> list[dict]:
     return out
 
 
+def _adoptions(user: Any, scenario: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "adoption": adoption,
+            "items": [
+                item
+                | {
+                    "before_text": services.item_text(item, "before"),
+                    "after_text": services.item_text(item, "after"),
+                }
+                for item in adoption.items
+            ],
+            "may_decide": adoption.status == "pending" and services.may_decide(user, adoption),
+        }
+        for adoption in selectors.adoptions(scenario)
+    ]
+
+
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scenario's figures; once finished, the form to adopt it and its adoptions, each with
+    the form to approve or return it for those who may."""
     user = signed_in(request)
     scenario = selectors.scenario_get(user=user, pk=pk)
+    may_adopt = scenario.status == "finished" and scenario_policy.can(user, "create", scenario.district)
+    adopt_form = AdoptForm(request.POST if "adopt" in request.POST else None) if may_adopt else None
+    decide_form = DecideForm(request.POST if "decide" in request.POST else None)
+    if request.method == "POST":
+        if "adopt" in request.POST:
+            if adopt_form is None:
+                raise PermissionDenied
+            if adopt_form.is_valid():
+                try:
+                    adoption = services.adoption_propose(
+                        actor=user,
+                        scenario=scenario,
+                        effective_from=adopt_form.cleaned_data["effective_from"],
+                        reason=adopt_form.cleaned_data["reason"],
+                    )
+                except ApplicationError as exc:
+                    exc.add_to_form(adopt_form)
+                else:
+                    messages.success(request, f"已提交采纳方案 #{adoption.pk}，待审核后生效")
+                    return redirect(
+                        reverse("scenarios:detail", args=[scenario.pk]) + f"#adoption-{adoption.pk}"
+                    )
+        elif "decide" in request.POST:
+            adoption = get_object_or_404(scenario.adoptions, pk=request.POST.get("adoption") or 0)
+            if decide_form.is_valid():
+                approve = request.POST["decide"] == "approve"
+                try:
+                    services.adoption_decide(
+                        actor=user,
+                        adoption=adoption,
+                        approve=approve,
+                        reason=decide_form.cleaned_data["reason"],
+                    )
+                except ApplicationError as exc:
+                    exc.add_to_form(decide_form)
+                else:
+                    messages.success(
+                        request, "采纳方案已审核通过，参数变化已生效" if approve else "采纳方案已退回"
+                    )
+                    return redirect(
+                        reverse("scenarios:detail", args=[scenario.pk]) + f"#adoption-{adoption.pk}"
+                    )
+        else:
+            raise PermissionDenied
     page = paginate(request, selectors.changed_lines(scenario))
     for row in page.object_list:
         row.masked = mask_name(row.line.person.name)
+    selectors.explain_rows(scenario, page.object_list)
+    adoptions = _adoptions(user, scenario)
     return render(
         request,
         "scenarios/detail.html",
@@ -103,7 +171,14 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": _groups(scenario.results),
             "budget": scenario.results.get("budget", []),
             "page": page,
+            "adopt_form": adopt_form
+            if adopt_form is not None
+            and (adopt_form.is_bound or not any(a["adoption"].status == "pending" for a in adoptions))
+            else None,
+            "adoptions": adoptions,
+            "decide_form": decide_form,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 

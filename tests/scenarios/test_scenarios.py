@@ -196,8 +196,14 @@ def test_living_allowance_20_yuan_a_day_higher(
         "张全勤": (Decimal("900.00"), Decimal("1080.00")),
         "李部分": (Decimal("750.00"), Decimal("900.00")),
     }
-    row = ScenarioLine.objects.get(scenario=scenario, line__person__name="张全勤")
+    # Both explanations, quoted again from the line's inputs when shown.
+    from apps.scenarios.selectors import explain_rows
+
+    row = ScenarioLine.objects.select_related("line").get(scenario=scenario, line__person__name="张全勤")
+    explain_rows(scenario, [row])
+    assert row.steps_before[-1]["arithmetic"] == "100.00 × 54 ÷ 6 = 900.00"
     assert row.steps_after[-1]["arithmetic"] == "120.00 × 54 ÷ 6 = 1080.00"
+    assert not row.stale
 
 
 # Fanned out over workers, honest when the queue is down -------------------------------------------
