@@ -3,14 +3,18 @@
 A change is `{"field": f, "op": "set" | "add" | "percent", "value": "<decimal>"}` on one of
 FIELDS, applied to every line whose inputs hold that field (a living allowance line holds
 `daily_amount`, a 以工代训 line `monthly_amount` ...); `percent` adds that many percent, rounded
-half-up to the cent. The line is quoted again by the rules engine on its own stored inputs with
-the changes applied (docs/money.md: a stored line re-quotes to its amount from its inputs), so the
-difference is the changes' alone.
+half-up to the cent. A change of the rate table (`standard`, `rate`) may be narrowed as a rate row
+is, to one occupation (`"occupation": "<code>"`) and one level (`"level": "1"` … `"5"`), and any
+change may be dated (`"from": "YYYY-MM-DD"`): it then applies to the lines whose class was
+approved (or, without an approval date, whose training started) on or after that day, as a new
+rate row or setting applies from its effective date (R9.2). The line is quoted again by the rules
+engine on its own stored inputs with the changes applied (docs/money.md: a stored line re-quotes
+to its amount from its inputs), so the difference is the changes' alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
@@ -28,17 +32,45 @@ OPS: Final[dict[str, str]] = {"set": "改为", "add": "增加", "percent": "增�
 CENT = Decimal("0.01")
 
 
+# The fields a change may be narrowed to one occupation and level by: those of a rate row.
+RATE_ROW_FIELDS: Final = frozenset({"standard", "rate"})
+LEVELS: Final[dict[str, str]] = {"1": "一级", "2": "二级", "3": "三级", "4": "四级", "5": "五级"}
+
+
 def describe(change: Mapping[str, str]) -> str:
     unit = "%" if change["op"] == "percent" else ""
-    return f"{FIELDS[change['field']]} {OPS[change['op']]} {change['value']}{unit}"
+    narrowed = [
+        *([f"职业（工种）{change['occupation']}"] if change.get("occupation") else []),
+        *([LEVELS[change["level"]]] if change.get("level") else []),
+        *([f"{change['from']} 起审批或开班的"] if change.get("from") else []),
+    ]
+    scope = f"（仅{'、'.join(narrowed)}）" if narrowed else ""
+    return f"{FIELDS[change['field']]} {OPS[change['op']]} {change['value']}{unit}{scope}"
 
 
-def apply(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> dict[str, Any]:
-    """The inputs with the changes applied (fields a line does not hold are left alone)."""
+def applies(inputs: Mapping[str, Any], change: Mapping[str, str]) -> bool:
+    """Whether the change reaches the line: it holds the field, and is of the change's occupation,
+    level and dates where the change names them."""
+    if inputs.get(change["field"]) is None:
+        return False
+    if change.get("occupation") and occupation_of(inputs) != change["occupation"]:
+        return False
+    if change.get("level") and str(inputs.get("level")) != change["level"]:
+        return False
+    if change.get("from"):
+        day = inputs.get("approved_on") or inputs.get("start")
+        if day is None or str(day) < change["from"]:
+            return False
+    return True
+
+
+def apply(inputs: Mapping[str, Any], changes: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    """The inputs with the changes applied (fields a line does not hold, and lines a narrowed
+    change does not reach, are left alone)."""
     out = dict(inputs)
     for change in changes:
         name = change["field"]
-        if out.get(name) is None:
+        if not applies(inputs, change):
             continue
         value, current = Decimal(change["value"]), Decimal(str(out[name]))
         if change["op"] == "set":
@@ -51,13 +83,13 @@ def apply(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> dict[s
     return out
 
 
-def touches(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> bool:
+def touches(inputs: Mapping[str, Any], changes: Sequence[Mapping[str, str]]) -> bool:
     """Whether any change applies to the line (it holds one of the changed fields): a line it does
     not touch quotes to its stored amount, so it need not be quoted again."""
-    return any(inputs.get(change["field"]) is not None for change in changes)
+    return any(applies(inputs, change) for change in changes)
 
 
-def replay(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> tuple[Decimal, Any]:
+def replay(inputs: Mapping[str, Any], changes: Sequence[Mapping[str, str]]) -> tuple[Decimal, Any]:
     """The line's amount under the changes, and the engine's result (for its steps)."""
     result = quote(parse_scenario(apply(inputs, changes)))
     return result.amount, result
@@ -77,7 +109,7 @@ def occupation_of(inputs: Mapping[str, Any]) -> str:
     return str(occupation or "—")
 
 
-def explain(inputs: Mapping[str, Any], changes: list[Mapping[str, str]]) -> tuple[Any, Any]:
+def explain(inputs: Mapping[str, Any], changes: Sequence[Mapping[str, str]]) -> tuple[Any, Any]:
     """A line's quote on its inputs as they are, and under the changes: both explanations of a
     changed line, quoted again when shown."""
     return quote(parse_scenario(dict(inputs))), replay(inputs, changes)[1]

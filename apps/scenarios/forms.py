@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.models import District
 from apps.core.forms import form_field
 
-from .engine import FIELDS, OPS
+from .engine import FIELDS, LEVELS, OPS
 
 ROWS = 3
 
@@ -41,11 +41,35 @@ class ScenarioForm(forms.Form):
             self.fields[f"value_{n}"] = forms.CharField(
                 label=_("数值 %(n)s") % {"n": n}, required=False, max_length=20
             )
+            self.fields[f"occupation_{n}"] = forms.CharField(
+                label=_("仅限职业（工种）编码 %(n)s") % {"n": n},
+                required=False,
+                max_length=20,
+                help_text=_("只用于补贴标准 S 和日补贴标准，如 6-18-01-01；留空为全部"),
+            )
+            self.fields[f"level_{n}"] = forms.ChoiceField(
+                label=_("仅限等级 %(n)s") % {"n": n},
+                required=False,
+                choices=[("", _("全部")), *LEVELS.items()],
+            )
+            self.fields[f"from_{n}"] = forms.DateField(
+                label=_("自何日起 %(n)s") % {"n": n},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                help_text=_("只推演此日及以后审批（或开班）的明细；留空为全年"),
+            )
 
     def changes(self) -> list[dict[str, str]]:
         data = self.cleaned_data
         return [
-            {"field": data[f"field_{n}"], "op": data[f"op_{n}"], "value": data[f"value_{n}"]}
+            {
+                "field": data[f"field_{n}"],
+                "op": data[f"op_{n}"],
+                "value": data[f"value_{n}"],
+                "occupation": data.get(f"occupation_{n}") or "",
+                "level": data.get(f"level_{n}") or "",
+                "from": data[f"from_{n}"].isoformat() if data.get(f"from_{n}") else "",
+            }
             for n in range(1, ROWS + 1)
             if data.get(f"field_{n}") or data.get(f"value_{n}")
         ]

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.catalog.engine import settings_table
-from apps.catalog.models import District, RateRow, SettingKey
+from apps.catalog.models import District, Occupation, RateRow, SettingKey
 from apps.catalog.permissions import may_edit_district
 from apps.catalog.selectors import in_force_on
 from apps.catalog.services import district_setting_set, rate_row_save
@@ -61,15 +61,29 @@ STUCK_MESSAGE = "推演任务丢失：重新投递后仍未完成，请重新提
 
 
 def _clean(changes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The changes as stored, every problem named by its row in one pass."""
     out, problems = [], []
     for n, change in enumerate(changes, start=1):
         field, op, value = change.get("field", ""), change.get("op", ""), str(change.get("value", "")).strip()
+        occupation = str(change.get("occupation") or "").strip()
+        level, start = str(change.get("level") or ""), str(change.get("from") or "").strip()
         if not field and not value:
             continue
         if field not in engine.FIELDS:
             problems.append(f"第 {n} 项：请选择要改变的参数")
         if op not in engine.OPS:
             problems.append(f"第 {n} 项：请选择改为、增加或增加百分比")
+        if (occupation or level) and field in engine.FIELDS and field not in engine.RATE_ROW_FIELDS:
+            problems.append(f"第 {n} 项：只有补贴标准 S 和日补贴标准可按职业（工种）、等级限定")
+        if occupation and not Occupation.objects.filter(code=occupation).exists():
+            problems.append(f"第 {n} 项：职业（工种）编码“{occupation}”不在职业目录中")
+        if level and level not in engine.LEVELS:
+            problems.append(f"第 {n} 项：等级须为 1 至 5 级")
+        if start:
+            try:
+                start = date.fromisoformat(start).isoformat()
+            except ValueError:
+                problems.append(f"第 {n} 项：“{start}”不是日期（YYYY-MM-DD）")
         try:
             number = Decimal(value)
         except InvalidOperation:
@@ -80,7 +94,10 @@ def _clean(changes: list[dict[str, str]]) -> list[dict[str, str]]:
             continue
         if op == "set" and number < 0:
             problems.append(f"第 {n} 项：改为的数值不能为负数")
-        out.append({"field": field, "op": op, "value": str(number)})
+        narrowed = {"occupation": occupation, "level": level, "from": start}
+        out.append(
+            {"field": field, "op": op, "value": str(number)} | {k: v for k, v in narrowed.items() if v}
+        )
     if problems:
         raise ApplicationError("；".join(problems), field="changes")
     if not out:
@@ -260,13 +277,7 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
             out["before"] += amount
             out["after"] += after
         if changed:
-            # Plain rows, not model instances: a city-wide replay writes hundreds of thousands.
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO scenarios_scenarioline (scenario_id, line_id, before, after) "
-                    "VALUES (%s, %s, %s, %s)",
-                    changed,
-                )
+            _insert_changed(changed)
         out["lines"] += len(batch)
         out["changed"] += len(changed)
         last = batch[-1][0]
@@ -274,6 +285,21 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         group: {key: [str(b), str(a)] for key, (b, a) in values.items()} for group, values in totals.items()
     }
     return out
+
+
+# One INSERT of many rows (a driver's executemany sends one statement per row).
+INSERT_CHANGED = "INSERT INTO scenarios_scenarioline (scenario_id, line_id, before, after) VALUES "
+
+
+def _insert_changed(rows: list[tuple[int, int, str, str]]) -> None:
+    """Write the changed lines as plain rows, not model instances: a city-wide replay writes
+    hundreds of thousands."""
+    with connection.cursor() as cursor:
+        # Placeholders only: every value is a parameter.
+        cursor.execute(
+            INSERT_CHANGED + ", ".join(["(%s, %s, %s, %s)"] * len(rows)),
+            [value for row in rows for value in row],
+        )
 
 
 def _claims_into(known: dict[int, tuple[str, str, str]], ids: set[int], kinds: dict[str, str]) -> None:
@@ -430,8 +456,11 @@ def adoption_items(scenario: Scenario, effective_from: date) -> list[dict[str, A
         if scenario.district is not None
         else list(District.objects.order_by("sort_order", "code"))
     )
-    fields = {change["field"] for change in scenario.changes}
+    # The adoption has its own effective date: a change's date narrows the replay only.
+    changes = [{k: v for k, v in change.items() if k != "from"} for change in scenario.changes]
+    fields = {change["field"] for change in changes}
     items: list[dict[str, Any]] = []
+    problems: list[str] = []
     for district in districts:
         if fields & set(SETTING_OF):
             table = {row["key"]: row for row in settings_table(district=district, on=effective_from)}
@@ -439,7 +468,7 @@ def adoption_items(scenario: Scenario, effective_from: date) -> list[dict[str, A
                 if field not in fields:
                     continue
                 before = Decimal(table[key]["value"])
-                after = Decimal(engine.apply({field: str(before)}, scenario.changes)[field])
+                after = Decimal(engine.apply({field: str(before)}, changes)[field])
                 if after != before:
                     items.append(
                         {
@@ -453,14 +482,19 @@ def adoption_items(scenario: Scenario, effective_from: date) -> list[dict[str, A
                         }
                     )
         if fields & set(RATE_ROW_FIELDS):
-            rows = (
+            rows = list(
                 RateRow.objects.filter(in_force_on(effective_from), district=district)
                 .select_related("occupation")
                 .order_by("occupation__code", "major_category", "level", "pk")
             )
+            problems += _uncovered(district, rows, changes)
             for row in rows:
                 was = {"standard": row.standard, "rate": row.rate}
-                applied = engine.apply({k: str(v) for k, v in was.items()}, scenario.changes)
+                target = {
+                    "occupation": {"code": row.occupation.code} if row.occupation else None,
+                    "level": row.level,
+                }
+                applied = engine.apply({k: str(v) for k, v in was.items()} | target, changes)
                 now = {k: Decimal(applied[k]) for k in RATE_ROW_FIELDS}
                 if now != was:
                     items.append(
@@ -475,7 +509,33 @@ def adoption_items(scenario: Scenario, effective_from: date) -> list[dict[str, A
                             "after": {k: _number(v) for k, v in now.items()},
                         }
                     )
+    if problems:
+        raise ApplicationError("；".join(problems), field="effective_from")
     return items
+
+
+def _uncovered(district: District, rows: list[RateRow], changes: list[dict[str, str]]) -> list[str]:
+    """A change narrowed to an occupation whose classes take a whole major category's row has no
+    row of its own to change: said, never spread over the category."""
+    problems = []
+    for change in changes:
+        code, level = change.get("occupation"), change.get("level")
+        if change["field"] not in engine.RATE_ROW_FIELDS or not code:
+            continue
+        own = [
+            row
+            for row in rows
+            if row.occupation is not None
+            and row.occupation.code == code
+            and (not level or str(row.level) == level)
+        ]
+        if not own:
+            which = f"职业（工种）{code}{engine.LEVELS.get(level or '', '')}"
+            problems.append(
+                f"{district.name}：{which}没有在用的单独补贴标准行（按大类标准执行），"
+                "请先在补贴标准表中为其新增标准行"
+            )
+    return problems
 
 
 def item_text(item: Mapping[str, Any], side: str) -> str:

@@ -213,3 +213,28 @@ def test_adopting_in_the_browser_pages(
         ).status_code
         == 403
     )
+
+
+def test_a_narrowed_rate_change_is_adopted_on_its_own_rows_only(
+    reviewed, officer, admin_user, tomorrow, django_capture_on_commit_callbacks
+):
+    from tests.factories import RateRowFactory
+
+    training = reviewed.training_class
+    code, level = training.occupation.code, str(training.level)
+    narrowed = [RATE_PLUS_10[0] | {"occupation": code, "level": level, "from": "2026-01-01"}]
+    own = finished(officer, narrowed, django_capture_on_commit_callbacks)
+    # Its classes take the whole major category's row: there is no row of its own to change, and
+    # the category's is not changed for it.
+    with pytest.raises(ApplicationError, match=f"渝中区：职业（工种）{code}.级没有在用的单独补贴标准行"):
+        services.adoption_propose(actor=officer, scenario=own, effective_from=tomorrow, reason="提标")
+    row = RateRowFactory(
+        occupation=training.occupation,
+        level=training.level,
+        standard=Decimal("1500"),
+        rate=Decimal("150"),
+        class_hours=60,
+    )
+    adoption = services.adoption_propose(actor=officer, scenario=own, effective_from=tomorrow, reason="提标")
+    (item,) = adoption.items
+    assert item["row_id"] == row.pk and item["after"] == {"standard": "1500.00", "rate": "160.00"}

@@ -320,3 +320,60 @@ def test_the_sweeper_sends_a_lost_replay_again_once_then_fails_it(
     assert swept == {"resent": [], "failed": [stuck.pk]}
     stuck.refresh_from_db()
     assert (stuck.status, stuck.error) == ("failed", services.STUCK_MESSAGE)
+
+
+# Narrowed and dated changes ------------------------------------------------------------------------
+
+
+def test_a_change_narrowed_as_a_rate_row_reaches_only_its_lines():
+    line = {"rate": "150.00", "occupation": {"code": "6-18-01-01"}, "level": 4, "approved_on": "2026-03-01"}
+    plus = {"field": "rate", "op": "add", "value": "10"}
+    assert engine.applies(line, plus | {"occupation": "6-18-01-01", "level": "4", "from": "2026-03-01"})
+    assert not engine.applies(line, plus | {"occupation": "4-01-02-01"})
+    assert not engine.applies(line, plus | {"level": "3"})
+    assert not engine.applies(line, plus | {"from": "2026-03-02"})
+    assert engine.applies(
+        {k: v for k, v in line.items() if k != "approved_on"} | {"start": "2026-04-01"},
+        plus | {"from": "2026-03-02"},
+    )
+    assert engine.apply(line, [plus | {"level": "3"}]) == line
+    assert engine.describe(plus | {"occupation": "6-18-01-01", "level": "4", "from": "2026-03-01"}) == (
+        "职业培训日补贴标准（元/人·天） 增加 10（仅职业（工种）6-18-01-01、四级、2026-03-01 起审批或开班的）"
+    )
+
+
+def test_narrowing_is_checked_row_by_row_in_one_pass(officer):
+    with pytest.raises(ApplicationError) as caught:
+        services.scenario_create(
+            actor=officer,
+            name="x",
+            district=district("500103"),
+            year=2026,
+            changes=[
+                {"field": "daily_amount", "op": "add", "value": "20", "level": "3"},
+                {"field": "rate", "op": "add", "value": "10", "occupation": "9-99-99-99"},
+                {"field": "standard", "op": "add", "value": "10", "level": "7", "from": "2026-02-30"},
+            ],
+        )
+    message = caught.value.message
+    assert "第 1 项：只有补贴标准 S 和日补贴标准可按职业（工种）、等级限定" in message
+    assert "第 2 项：职业（工种）编码“9-99-99-99”不在职业目录中" in message
+    assert "第 3 项：等级须为 1 至 5 级" in message and "第 3 项：“2026-02-30”不是日期" in message
+
+
+def test_a_narrowed_replay_changes_only_the_lines_it_reaches(
+    reviewed, officer, django_capture_on_commit_callbacks
+):
+    occupation = reviewed.training_class.occupation.code
+    level = str(reviewed.training_class.level)
+    whole = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    same = draft(
+        officer,
+        [PLUS_100[0] | {"occupation": occupation, "level": level}],
+        capture=django_capture_on_commit_callbacks,
+    )
+    other_level = "1" if level != "1" else "2"
+    none = draft(officer, [PLUS_100[0] | {"level": other_level}], capture=django_capture_on_commit_callbacks)
+    later = draft(officer, [PLUS_100[0] | {"from": "2026-12-31"}], capture=django_capture_on_commit_callbacks)
+    assert same.after_total == whole.after_total and same.lines_changed == whole.lines_changed >= 1
+    assert none.lines_changed == later.lines_changed == 0 and none.after_total == none.before_total
