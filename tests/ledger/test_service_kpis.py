@@ -103,3 +103,14 @@ def test_the_district_performance_page(
     assert 'id="performance"' in html and "<svg" in html and "渝中区" in html
     client.force_login(officer)
     assert "渝中区" in client.get(reverse("ledger:performance") + "?year=2026").content.decode()
+
+
+def test_the_performance_page_times_the_claims_of_its_year(reviewed, officer, allocation, admin_user):
+    """The year chosen on the performance page is the claims' funding year, not the last 365 days:
+    a claim of 2026 submitted two years ago counts for 2026 and not in the recent figures."""
+    claim = claim_approve(claim=reviewed, actor=officer)
+    Claim.objects.filter(pk=claim.pk).update(submitted_at=timezone.now() - timedelta(days=800))
+    (row,) = service_kpis(district_id=None, by="district", year=claim.year).rows
+    assert (row.key, row.submitted, row.decided) == (claim.district_id, 1, 1)
+    assert service_kpis(district_id=None, by="district", year=claim.year - 1).rows == []
+    assert service_kpis(district_id=None, by="district").rows == []  # none submitted in 365 days

@@ -299,7 +299,7 @@ def district_performance(*, user: User, year: int) -> list[DistrictPerformance]:
         .annotate(n=Count("pk"))
         .values_list("district_id", "n")
     )
-    kpis = {k.key: k for k in service_kpis(district_id=None, by="district").rows}
+    kpis = {k.key: k for k in service_kpis(district_id=None, by="district", year=year).rows}
     out = []
     for summary in summaries:
         row = rows.get(summary.district.pk, {})

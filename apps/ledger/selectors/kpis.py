@@ -1,6 +1,8 @@
 """Service KPIs (issue 19, part 5): how long claims wait, per district and per claimant.
 
-Over the claims submitted in the last KPI_DAYS days (drafts never count):
+Over the claims submitted in the last KPI_DAYS days (the home panels), or over the claims of one
+funding year (`year`, the district performance page, beside that year's execution rate); drafts
+never count:
 
 - **to decision**: days from the submission to the claim's first approval (审核通过) or rejection
   (驳回), from the state-change log; median and 90th percentile (nearest rank), 1 decimal;
@@ -100,9 +102,12 @@ class KpiReport:
     as_of: datetime
 
 
-def _compute(*, district_id: int | None, by: str, now: datetime) -> KpiReport:
-    since = now - timedelta(days=KPI_DAYS)
-    claims = Claim.objects.filter(submitted_at__gte=since).exclude(status=ClaimStatus.DRAFT)
+def _compute(*, district_id: int | None, by: str, now: datetime, year: int | None = None) -> KpiReport:
+    claims = Claim.objects.exclude(status=ClaimStatus.DRAFT).filter(submitted_at__isnull=False)
+    if year is None:
+        claims = claims.filter(submitted_at__gte=now - timedelta(days=KPI_DAYS))
+    else:
+        claims = claims.filter(year=year)
     if district_id is not None:
         claims = claims.filter(district_id=district_id)
     ids = claims.annotate(key=Cast("pk", CharField())).values("key")
@@ -169,12 +174,13 @@ def _compute(*, district_id: int | None, by: str, now: datetime) -> KpiReport:
     return KpiReport(ordered, total, waiting, now)
 
 
-def service_kpis(*, district_id: int | None, by: str = "district") -> KpiReport:
-    """The KPIs of one district (by claimant) or of the city (by district), from the cache when a
-    report of the scope is younger than KPI_CACHE_SECONDS."""
-    key = f"service-kpis:{district_id or 'all'}:{by}"
+def service_kpis(*, district_id: int | None, by: str = "district", year: int | None = None) -> KpiReport:
+    """The KPIs of one district (by claimant) or of the city (by district), over the last KPI_DAYS
+    days or the claims of funding year `year`; from the cache when a report of the scope is
+    younger than KPI_CACHE_SECONDS."""
+    key = f"service-kpis:{district_id or 'all'}:{by}:{year or 'recent'}"
     report = cache.get(key)
     if report is None:
-        report = _compute(district_id=district_id, by=by, now=timezone.now())
+        report = _compute(district_id=district_id, by=by, now=timezone.now(), year=year)
         cache.set(key, report, KPI_CACHE_SECONDS)
     return report
