@@ -22,7 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone
 
@@ -220,11 +221,22 @@ def _send_chunks(scenario: Scenario, chunk_ids: list[int]) -> None:
     transaction.on_commit(send_or_fail)
 
 
+def _touched(scenario: Scenario) -> Q:
+    """The lines holding a field a change is on: the only ones that may be quoted again."""
+    q = Q(pk__in=[])
+    for field in sorted({change["field"] for change in scenario.changes}):
+        q |= Q(inputs__has_key=field)
+    return q
+
+
 def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
     """Replay the lines in scope with ids lo..hi, writing the lines whose amount changes; returns
-    the chunk's counts and totals. Reads in batches of BATCH, the fields it needs only (no model
-    instances; a claim's kind, claimant and district once per claim); the lines that change are
-    kept with their amounts before and after, their explanations quoted again when shown."""
+    the chunk's counts and totals. The lines holding a changed field are read in batches of
+    BATCH, the fields needed only (no model instances), and quoted where a change reaches them;
+    the others, whose amount cannot change, are only summed, by the database, per claim,
+    occupation and level. A claim's kind, claimant and district are read once per claim. The
+    lines that change are kept with their amounts before and after, their explanations quoted
+    again when shown."""
     kinds = {value: str(label) for value, label in ClaimKind.choices}
     totals: dict[str, dict[str, list[Decimal]]] = {
         group: defaultdict(lambda: [Decimal(0), Decimal(0)]) for group in GROUPS
@@ -236,12 +248,24 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         "before": Decimal(0),
         "after": Decimal(0),
     }
-    last = lo - 1
     claims: dict[int, tuple[str, str, str]] = {}
+
+    def count(claim_id: int, occupation: str, level: Any, before: Decimal, after: Decimal) -> None:
+        kind, claimant, district = claims[claim_id]
+        keys = (kind, occupation, "—" if level is None else str(level), claimant, district)
+        for group, key in zip(GROUPS, keys, strict=True):
+            row = totals[group][key]
+            row[0] += before
+            row[1] += after
+        out["before"] += before
+        out["after"] += after
+
+    in_chunk = _lines(scenario).filter(pk__gte=lo, pk__lte=hi)
+    touched = _touched(scenario)
+    last = lo - 1
     while True:
         batch = list(
-            _lines(scenario)
-            .filter(pk__gt=last, pk__lte=hi)
+            in_chunk.filter(touched, pk__gt=last)
             .order_by("pk")
             .values_list("pk", "amount", "inputs", "claim_id")[:BATCH]
         )
@@ -261,26 +285,23 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
                 else:
                     if after != amount:
                         changed.append((scenario.pk, pk, str(amount), str(after)))
-            level = inputs.get("level")
-            kind, claimant, district = claims[claim_id]
-            keys = (
-                kind,
-                engine.occupation_of(inputs),
-                "—" if level is None else str(level),
-                claimant,
-                district,
-            )
-            for group, key in zip(GROUPS, keys, strict=True):
-                row = totals[group][key]
-                row[0] += amount
-                row[1] += after
-            out["before"] += amount
-            out["after"] += after
+            count(claim_id, engine.occupation_of(inputs), inputs.get("level"), amount, after)
         if changed:
             _insert_changed(changed)
         out["lines"] += len(batch)
         out["changed"] += len(changed)
         last = batch[-1][0]
+    untouched = list(
+        in_chunk.exclude(touched)
+        .values_list("claim_id", KT("inputs__occupation__code"), KT("inputs__level"))
+        .annotate(amount=Sum("amount"), n=Count("pk"))
+        .order_by()
+    )
+    _claims_into(claims, {row[0] for row in untouched}, kinds)
+    for claim_id, occupation, level, summed, n in untouched:
+        amount = Decimal(summed).quantize(CENT)  # SQLite's sum drops the cents' zeros
+        count(claim_id, occupation or "—", level, amount, amount)
+        out["lines"] += n
     out["totals"] = {
         group: {key: [str(b), str(a)] for key, (b, a) in values.items()} for group, values in totals.items()
     }

@@ -86,6 +86,15 @@ def test_a_change_no_line_holds_changes_nothing(reviewed, officer, django_captur
         capture=django_capture_on_commit_callbacks,
     )
     assert scenario.lines_changed == 0 and scenario.after_total == scenario.before_total
+    # Lines no change reaches are summed by the database, not read one by one: the same totals,
+    # group by group, as when every line is read and quoted.
+    quoted = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    assert scenario.lines_done == quoted.lines_done == ClaimLine.objects.count()
+    assert scenario.before_total == quoted.before_total
+    for group in ("kind", "occupation", "level", "claimant", "district"):
+        assert sorted((key, before) for key, before, _ in scenario.results[group]) == sorted(
+            (key, before) for key, before, _ in quoted.results[group]
+        ), group
 
 
 def test_the_draft_is_checked(officer, admin_user):
