@@ -27,7 +27,11 @@ FIELDS: Final[dict[str, str]] = {
     "standard": "职业培训补贴标准 S（元/人）",
     "rate": "职业培训日补贴标准（元/人·天）",
     "enterprise_uplift": "企业职工培训上浮比例 u",
+    "max_months": "以工代训最长补贴月数 M_wft",
+    "per_year_limit": "每人每年补贴性培训次数上限（R10.1）",
 }
+# Counts, not amounts: whole numbers (a percent is rounded half-up to a whole number).
+INTEGER_FIELDS: Final = frozenset({"max_months", "per_year_limit"})
 OPS: Final[dict[str, str]] = {"set": "改为", "add": "增加", "percent": "增加百分比"}
 CENT = Decimal("0.01")
 
@@ -78,8 +82,9 @@ def apply(inputs: Mapping[str, Any], changes: Sequence[Mapping[str, str]]) -> di
         elif change["op"] == "add":
             new = current + value
         else:
-            new = (current * (100 + value) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-        out[name] = str(new)
+            exponent = Decimal(1) if name in INTEGER_FIELDS else CENT
+            new = (current * (100 + value) / 100).quantize(exponent, rounding=ROUND_HALF_UP)
+        out[name] = int(new) if name in INTEGER_FIELDS else str(new)
     return out
 
 

@@ -95,6 +95,8 @@ def _clean(changes: list[dict[str, str]]) -> list[dict[str, str]]:
             continue
         if op == "set" and number < 0:
             problems.append(f"第 {n} 项：改为的数值不能为负数")
+        if field in engine.INTEGER_FIELDS and op != "percent" and number != number.to_integral_value():
+            problems.append(f"第 {n} 项：{engine.FIELDS[field]}须为整数")
         narrowed = {"occupation": occupation, "level": level, "from": start}
         out.append(
             {"field": field, "op": op, "value": str(number)} | {k: v for k, v in narrowed.items() if v}
@@ -456,6 +458,8 @@ SETTING_OF: dict[str, str] = {
     "monthly_amount": SettingKey.WFT_MONTHLY_AMOUNT,
     "annual_amount": SettingKey.APPRENTICESHIP_ANNUAL_AMOUNT,
     "enterprise_uplift": SettingKey.ENTERPRISE_UPLIFT,
+    "max_months": SettingKey.WFT_MAX_MONTHS,
+    "per_year_limit": SettingKey.PER_YEAR_LIMIT,
 }
 RATE_ROW_FIELDS = ("standard", "rate")
 
@@ -498,8 +502,8 @@ def adoption_items(scenario: Scenario, effective_from: date) -> list[dict[str, A
                             "kind": "setting",
                             "key": str(key),
                             "label": str(table[key]["label"]),
-                            "before": _number(before),
-                            "after": _number(after),
+                            "before": str(int(before)) if field in engine.INTEGER_FIELDS else _number(before),
+                            "after": str(int(after)) if field in engine.INTEGER_FIELDS else _number(after),
                         }
                     )
         if fields & set(RATE_ROW_FIELDS):

@@ -238,3 +238,19 @@ def test_a_narrowed_rate_change_is_adopted_on_its_own_rows_only(
     adoption = services.adoption_propose(actor=officer, scenario=own, effective_from=tomorrow, reason="提标")
     (item,) = adoption.items
     assert item["row_id"] == row.pk and item["after"] == {"standard": "1500.00", "rate": "160.00"}
+
+
+def test_a_cap_is_adopted_as_a_whole_number(
+    reviewed, officer, admin_user, tomorrow, django_capture_on_commit_callbacks
+):
+    scenario = finished(
+        officer, [{"field": "max_months", "op": "add", "value": "3"}], django_capture_on_commit_callbacks
+    )
+    adoption = services.adoption_propose(
+        actor=officer, scenario=scenario, effective_from=tomorrow, reason="延长"
+    )
+    (item,) = adoption.items
+    assert item["key"] == SettingKey.WFT_MAX_MONTHS and int(item["after"]) == int(item["before"]) + 3
+    assert "." not in item["after"]
+    services.adoption_decide(actor=admin_user, adoption=adoption, approve=True, reason="同意")
+    assert DistrictSetting.objects.get(key=SettingKey.WFT_MAX_MONTHS).value == int(item["after"])

@@ -386,3 +386,22 @@ def test_a_narrowed_replay_changes_only_the_lines_it_reaches(
     later = draft(officer, [PLUS_100[0] | {"from": "2026-12-31"}], capture=django_capture_on_commit_callbacks)
     assert same.after_total == whole.after_total and same.lines_changed == whole.lines_changed >= 1
     assert none.lines_changed == later.lines_changed == 0 and none.after_total == none.before_total
+
+
+def test_counts_change_by_whole_numbers():
+    inputs = {"max_months": 6, "per_year_limit": 3}
+    assert engine.apply(inputs, [{"field": "max_months", "op": "percent", "value": "10"}])["max_months"] == 7
+    assert (
+        engine.apply(inputs, [{"field": "per_year_limit", "op": "add", "value": "-1"}])["per_year_limit"] == 2
+    )
+
+
+def test_a_count_is_changed_by_a_whole_number(officer):
+    with pytest.raises(ApplicationError, match="第 1 项：以工代训最长补贴月数 M_wft须为整数"):
+        services.scenario_create(
+            actor=officer,
+            name="x",
+            district=district("500103"),
+            year=2026,
+            changes=[{"field": "max_months", "op": "add", "value": "1.5"}],
+        )
