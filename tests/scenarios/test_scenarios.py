@@ -79,6 +79,18 @@ def test_the_replay_equals_the_sum_of_the_lines_quoted_again(
     )
 
 
+def _form() -> dict:
+    """The draft form as the officer fills it: 渝中区, 2026, 日补贴标准 +10."""
+    return {
+        "name": "标准 +100",
+        "district": district("500103").pk,
+        "year": "2026",
+        "field_1": "rate",
+        "op_1": "add",
+        "value_1": "10",
+    }
+
+
 def test_a_change_no_line_holds_changes_nothing(reviewed, officer, django_capture_on_commit_callbacks):
     scenario = draft(
         officer,
@@ -136,17 +148,7 @@ def test_the_pages_and_who_sees_them(
     client = Client()
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("scenarios:list"),
-            {
-                "name": "标准 +100",
-                "district": district("500103").pk,
-                "year": "2026",
-                "field_1": "rate",
-                "op_1": "add",
-                "value_1": "10",
-            },
-        )
+        response = client.post(reverse("scenarios:list"), _form())
     scenario = Scenario.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "scenarios:detail", args=[scenario.pk]
@@ -269,17 +271,7 @@ def test_the_queue_down_fails_the_draft_at_once_and_says_so(reviewed, officer, m
     client = Client()
     client.force_login(officer)
     # The send follows the draft's commit, inside the request.
-    response = client.post(
-        reverse("scenarios:list"),
-        {
-            "name": "标准 +100",
-            "district": district("500103").pk,
-            "year": "2026",
-            "field_1": "rate",
-            "op_1": "add",
-            "value_1": "10",
-        },
-    )
+    response = client.post(reverse("scenarios:list"), _form())
     assert response.status_code == 200 and "任务队列暂不可用，请稍后再试" in response.content.decode()
     scenario = Scenario.objects.get()
     assert (scenario.status, scenario.error) == ("failed", "任务队列暂不可用，请稍后再试")
