@@ -33,7 +33,7 @@ from apps.catalog.models import District, Occupation, RateRow, SettingKey
 from apps.catalog.permissions import may_edit_district
 from apps.catalog.selectors import in_force_on
 from apps.catalog.services import district_setting_set, rate_row_save
-from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus
+from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, Share
 from apps.core.errors import ApplicationError
 from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
@@ -57,7 +57,7 @@ from .permissions import scenario_policy
 REPLAYED = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW, ClaimStatus.APPROVED, ClaimStatus.PAID)
 # Lines read from the database at a time within a chunk.
 BATCH = 2000
-GROUPS = ("kind", "occupation", "level", "claimant", "district")
+GROUPS = ("kind", "occupation", "level", "claimant", "district", "share")
 STUCK_MESSAGE = "推演任务丢失：重新投递后仍未完成，请重新提交推演"
 
 
@@ -252,9 +252,19 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
     }
     claims: dict[int, tuple[str, str, str]] = {}
 
-    def count(claim_id: int, occupation: str, level: Any, before: Decimal, after: Decimal) -> None:
+    def count(
+        claim_id: int, occupation: str, level: Any, share: str, before: Decimal, after: Decimal
+    ) -> None:
         kind, claimant, district = claims[claim_id]
-        keys = (kind, occupation, "—" if level is None else str(level), claimant, district)
+        # "share": the district's share of the special account the line is paid from (R8.2).
+        keys = (
+            kind,
+            occupation,
+            "—" if level is None else str(level),
+            claimant,
+            district,
+            f"{district}\t{share}",
+        )
         for group, key in zip(GROUPS, keys, strict=True):
             row = totals[group][key]
             row[0] += before
@@ -269,13 +279,13 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         batch = list(
             in_chunk.filter(touched, pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "amount", "inputs", "claim_id")[:BATCH]
+            .values_list("pk", "amount", "inputs", "claim_id", "share")[:BATCH]
         )
         if not batch:
             break
         _claims_into(claims, {row[3] for row in batch}, kinds)
         changed = []
-        for pk, amount, inputs, claim_id in batch:
+        for pk, amount, inputs, claim_id, share in batch:
             after = amount
             if engine.touches(inputs, scenario.changes):
                 try:
@@ -287,7 +297,7 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
                 else:
                     if after != amount:
                         changed.append((scenario.pk, pk, str(amount), str(after)))
-            count(claim_id, engine.occupation_of(inputs), inputs.get("level"), amount, after)
+            count(claim_id, engine.occupation_of(inputs), inputs.get("level"), share, amount, after)
         if changed:
             _insert_changed(changed)
         out["lines"] += len(batch)
@@ -295,14 +305,14 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         last = batch[-1][0]
     untouched = list(
         in_chunk.exclude(touched)
-        .values_list("claim_id", KT("inputs__occupation__code"), KT("inputs__level"))
+        .values_list("claim_id", KT("inputs__occupation__code"), KT("inputs__level"), "share")
         .annotate(amount=Sum("amount"), n=Count("pk"))
         .order_by()
     )
     _claims_into(claims, {row[0] for row in untouched}, kinds)
-    for claim_id, occupation, level, summed, n in untouched:
+    for claim_id, occupation, level, share, summed, n in untouched:
         amount = Decimal(summed).quantize(CENT)  # SQLite's sum drops the cents' zeros
-        count(claim_id, occupation or "—", level, amount, amount)
+        count(claim_id, occupation or "—", level, share, amount, amount)
         out["lines"] += n
     out["totals"] = {
         group: {key: [str(b), str(a)] for key, (b, a) in values.items()} for group, values in totals.items()
@@ -366,7 +376,8 @@ def scenario_chunk_run(chunk_id: int) -> None:
 
 
 def _finish(scenario: Scenario) -> None:
-    """Sum the chunks' totals; the budget against each allocation of the year in scope."""
+    """Sum the chunks' totals; the budget against each allocation of the year in scope and each
+    of its shares (培训补贴, 以工代训, 生活费补贴; R8.2)."""
     totals: dict[str, dict[str, list[Decimal]]] = {
         group: defaultdict(lambda: [Decimal(0), Decimal(0)]) for group in GROUPS
     }
@@ -385,14 +396,29 @@ def _finish(scenario: Scenario) -> None:
     if scenario.district_id is not None:
         allocations = allocations.filter(district_id=scenario.district_id)
     for allocation in allocations.order_by("district__sort_order", "district__code"):
-        before, after = totals["district"].get(allocation.district.name, [Decimal(0), Decimal(0)])
+        name = allocation.district.name
+        before, after = totals["district"].get(name, [Decimal(0), Decimal(0)])
+        shares = []
+        for share, label in Share.choices:
+            b, a = totals["share"].get(f"{name}\t{share}", [Decimal(0), Decimal(0)])
+            limit = allocation.share_amount(share)
+            shares.append(
+                {
+                    "share": str(label),
+                    "allocation": str(limit),
+                    "before": str(b),
+                    "after": str(a),
+                    "over": str(max(a - limit, Decimal(0))),
+                }
+            )
         budget.append(
             {
-                "district": allocation.district.name,
+                "district": name,
                 "allocation": str(allocation.effective_amount),
                 "before": str(before),
                 "after": str(after),
                 "over": str(max(after - allocation.effective_amount, Decimal(0))),
+                "shares": shares,
             }
         )
     scenario.before_total, scenario.after_total = before_total, after_total

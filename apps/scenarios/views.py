@@ -189,10 +189,16 @@ def scenario_export(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = selectors.scenario_get(user=user, pk=pk)
 
     def build(book: Workbook) -> None:
-        summary = book.sheet("汇总", [Column("", 30), Column("", 16), Column("", 16), Column("", 16)])
+        summary = book.sheet("汇总", [Column("", 30), *(Column("", 16) for _ in range(4))])
         summary.title(f"测算推演 #{scenario.pk} {scenario.name}（{scenario.year} 年度）")
         summary.line("参数变化", "；".join(engine.describe(c) for c in scenario.changes))
         summary.line("推演前合计", scenario.before_total, "推演后合计", scenario.after_total)
+        summary.blank()
+        summary.header("对照年度专账资金额度", "额度（元）", "推演前（元）", "推演后（元）", "超出额度（元）")
+        for budget in scenario.results.get("budget", []):
+            rows = [(budget["district"], budget), *((f"　{s['share']}", s) for s in budget.get("shares", []))]
+            for label, row in rows:
+                summary.line(label, *(Decimal(row[k]) for k in ("allocation", "before", "after", "over")))
         for key, label in GROUPS.items():
             summary.blank()
             summary.header(label, "推演前（元）", "推演后（元）", "差额（元）")

@@ -70,6 +70,12 @@ def test_the_replay_equals_the_sum_of_the_lines_quoted_again(
     assert kind[0] == "培训机构结业补贴" and Decimal(kind[2]) == scenario.after_total
     (budget,) = scenario.results["budget"]
     assert budget["district"] == "渝中区" and Decimal(budget["allocation"]) == allocation.effective_amount
+    # And against each share of the allocation (R8.2): class lines are paid from the training share.
+    shares = {row["share"]: row for row in budget["shares"]}
+    assert list(shares) == ["培训补贴", "以工代训", "生活费补贴"]
+    assert sum(Decimal(row["allocation"]) for row in shares.values()) == allocation.effective_amount
+    assert Decimal(shares["培训补贴"]["after"]) == scenario.after_total
+    assert Decimal(shares["生活费补贴"]["after"]) == 0
     # The same scenario gives the same figures again.
     twin = draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
     assert (twin.before_total, twin.after_total, twin.results) == (
