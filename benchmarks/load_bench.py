@@ -78,7 +78,7 @@ from apps.audits import services as audits  # noqa: E402
 from apps.audits.models import AuditFinding, AuditRun, RunStatus, Scope  # noqa: E402
 from apps.claims.models import Claim, ClaimLine  # noqa: E402
 from apps.demo.data import DEMO_PASSWORD  # noqa: E402
-from apps.institutions.models import Employer, Institution  # noqa: E402
+from apps.institutions.models import AgencyStaff, Employer, Institution  # noqa: E402
 from apps.ledger.models import LedgerEntry, Payment  # noqa: E402
 from apps.ledger.services import totals_rebuild  # noqa: E402
 from benchmarks._population import generate, worker_command  # noqa: E402
@@ -171,8 +171,10 @@ def accounts() -> dict[str, list[dict]]:
                 institution.members.add(*copies)
             for employer in Employer.objects.filter(members=demo):
                 employer.members.add(*copies)
-            for user in copies:
-                user.engaged_districts.set(demo.engaged_districts.all())
+            # A third party's copies work for its agency, whose contracts give their districts.
+            agency = AgencyStaff.objects.filter(user=demo).values_list("agency_id", flat=True).first()
+            if agency is not None:
+                AgencyStaff.objects.bulk_create(AgencyStaff(agency_id=agency, user=user) for user in copies)
             for user in [demo, *copies]:
                 found.setdefault(role, []).append(
                     {
