@@ -96,6 +96,6 @@ def service_kpi_panel(user: User, year: int | None = None) -> dict[str, Any] | N
     return {
         "title": heading,
         "report": report,
-        "rows": report.rows[:20],
-        "more": max(len(report.rows) - 20, 0),
+        "rows": report.rows[:20] if report else [],
+        "more": max(len(report.rows) - 20, 0) if report else 0,
     }

@@ -22,7 +22,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fresh():
+def fresh(monkeypatch):
+    """A clean cache, and the refresh task run where it is sent (as the zero-setup default does)."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
     cache.clear()
     yield
     cache.clear()
@@ -114,3 +119,39 @@ def test_the_performance_page_times_the_claims_of_its_year(reviewed, officer, al
     assert (row.key, row.submitted, row.decided) == (claim.district_id, 1, 1)
     assert service_kpis(district_id=None, by="district", year=claim.year - 1).rows == []
     assert service_kpis(district_id=None, by="district").rows == []  # none submitted in 365 days
+
+
+def test_the_figures_are_worked_out_by_the_worker_never_while_a_page_waits(
+    reviewed, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A page reads the kept report; once stale it asks the worker once (not every page) and
+    still shows the kept one; with none kept yet the panel says they are being worked out; with
+    the queue down the page works them out itself."""
+    from apps.ledger import tasks
+    from apps.ledger.selectors import kpis
+
+    sent = []
+    monkeypatch.setattr(tasks.kpis_refresh, "delay", lambda *args: sent.append(args))
+    assert service_kpis(district_id=None, by="district") is None
+    assert service_kpis(district_id=None, by="district") is None
+    assert sent == [(None, "district", None)]  # asked once: a refresh is under way
+    client = Client()
+    client.force_login(officer)
+    assert "办理时效正在统计，请稍后刷新本页。" in client.get("/").content.decode()
+
+    kept = kpis.kpis_refresh(district_id=None, by="district")
+    assert service_kpis(district_id=None, by="district") == kept and len(sent) == 2  # the officer's own
+    later = timezone.now() + timedelta(seconds=kpis.KPI_CACHE_SECONDS + 1)
+    monkeypatch.setattr(kpis.timezone, "now", lambda: later)
+    assert service_kpis(district_id=None, by="district") == kept  # stale: shown, and refreshed
+    assert sent[-1] == (None, "district", None) and len(sent) == 3
+
+    import kombu.exceptions
+
+    def down(*args):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    cache.clear()
+    monkeypatch.setattr(tasks.kpis_refresh, "delay", down)
+    report = service_kpis(district_id=reviewed.district_id, by="claimant")
+    assert report is not None and report.total.submitted == 1

@@ -299,7 +299,8 @@ def district_performance(*, user: User, year: int) -> list[DistrictPerformance]:
         .annotate(n=Count("pk"))
         .values_list("district_id", "n")
     )
-    kpis = {k.key: k for k in service_kpis(district_id=None, by="district", year=year).rows}
+    report = service_kpis(district_id=None, by="district", year=year)
+    kpis = {k.key: k for k in report.rows} if report else {}
     out = []
     for summary in summaries:
         row = rows.get(summary.district.pk, {})
