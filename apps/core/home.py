@@ -7,11 +7,12 @@ the navigation context processor show those meant for the user's role.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -89,11 +90,21 @@ def year_choices(years: list[int], year: int, today: int) -> list[int]:
     return sorted({*years, today, year}, reverse=True)
 
 
+@functools.lru_cache(maxsize=512)
+def _nav_url(name: str, prefix: str, urlconf: Any) -> str:
+    """A menu entry's address, reversed once per script prefix and URLconf (every page shows the
+    menu: reversing its thirty-odd entries each time cost about a millisecond a page)."""
+    return reverse(name, urlconf=urlconf)
+
+
 def nav_for(user: User, current_path: str = "") -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
+    prefix, urlconf = get_script_prefix(), get_urlconf()
     for item in sorted(registry.nav, key=lambda i: i.order):
         if user.role in item.roles:
-            items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+            items.append(
+                {"label": item.label, "url": _nav_url(item.url_name, prefix, urlconf), "active": False}
+            )
     # The entry whose address is the longest prefix of the current page is the active one.
     matches = [
         i
