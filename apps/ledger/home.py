@@ -11,7 +11,8 @@ from django.utils import timezone
 from apps.catalog.models import District
 from apps.institutions.selectors import high_skill_bases
 
-from .selectors import dashboards, kpis
+from . import services
+from .selectors import dashboards
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -88,10 +89,10 @@ def service_kpi_panel(user: User, year: int | None = None) -> dict[str, Any] | N
     if user.role == Role.DISTRICT_OFFICER:
         if user.district_id is None:
             return None
-        report = kpis.service_kpis(district_id=user.district_id, by="claimant")
+        report = services.service_kpis(district_id=user.district_id, by="claimant")
         heading = "申领办理时效（按申领单位，近一年提交）"
     else:
-        report = kpis.service_kpis(district_id=None, by="district")
+        report = services.service_kpis(district_id=None, by="district")
         heading = "各区县申领办理时效（近一年提交）"
     return {
         "title": heading,

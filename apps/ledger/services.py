@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.urls import reverse
@@ -31,7 +32,14 @@ from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Guard, Lifecycle, Transition, Who, anyone, move, register
 from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
-from apps.core.tasks import QUEUE_UNAVAILABLE, job_fail, publish_on_commit, sweep_jobs
+from apps.core.tasks import (
+    QUEUE_UNAVAILABLE,
+    QueueUnavailable,
+    job_fail,
+    publish,
+    publish_on_commit,
+    sweep_jobs,
+)
 from apps.notices.selectors import district_officers
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
@@ -53,7 +61,9 @@ from .models import (
     RecoveryStatus,
 )
 from .permissions import ledger_districts
+from .selectors import kpis
 from .selectors.accounts import Difference, reconciliation, reconciliation_latest, run_differences
+from .selectors.kpis import KpiReport
 from .selectors.totals import Key, totals_differences, totals_of, totals_version
 
 logger = logging.getLogger(__name__)
@@ -962,3 +972,37 @@ def reconciliations_nightly(*, today: datetime | None = None) -> list[int]:
         reconciliation_request(actor=None, district=a.district, year=a.year).pk
         for a in allocations.order_by("district__sort_order", "-year")
     ]
+
+
+# Service KPIs (selectors.kpis): worked out by the worker, read from the cache by the pages --------
+
+
+def kpis_refresh(*, district_id: int | None, by: str, year: int | None = None) -> KpiReport:
+    """Work a scope's report out and keep it (the task's body, and the page's own when the queue
+    is down)."""
+    key = kpis.kpi_key(district_id, by, year)
+    report = kpis.kpis_compute(district_id=district_id, by=by, year=year)
+    cache.set(key, report, kpis.KPI_KEEP_SECONDS)
+    cache.delete(f"{key}:refreshing")
+    return report
+
+
+def service_kpis(
+    *, district_id: int | None, by: str = "district", year: int | None = None
+) -> KpiReport | None:
+    """The KPIs of one district (by claimant) or of the city (by district), over the last KPI_DAYS
+    days or the claims of funding year `year`, as last worked out; a report older than
+    KPI_CACHE_SECONDS, or none, is asked of the worker, once per scope whoever is looking. None
+    while a scope's first report is being worked out."""
+    from .tasks import kpis_refresh as task
+
+    key = kpis.kpi_key(district_id, by, year)
+    report = cache.get(key)
+    stale = report is None or (timezone.now() - report.as_of).total_seconds() >= kpis.KPI_CACHE_SECONDS
+    if stale and cache.add(f"{key}:refreshing", 1, kpis.KPI_REFRESH_LOCK_SECONDS):
+        try:
+            publish(task, district_id, by, year)
+        except QueueUnavailable:
+            return kpis_refresh(district_id=district_id, by=by, year=year)
+        report = cache.get(key) or report  # a worker in this process (eager) has kept it already
+    return report

@@ -28,8 +28,6 @@ def reconcile_sweep() -> dict[str, list[int]]:
 
 @shared_task(name="ledger.kpis_refresh", acks_late=True)
 def kpis_refresh(district_id: int | None, by: str, year: int | None = None) -> int:
-    """Work out a scope's service KPIs and keep them in the cache (selectors.kpis). Idempotent.
-    Returns how many claims they count."""
-    from .selectors.kpis import kpis_refresh as refresh
-
-    return refresh(district_id=district_id, by=by, year=year).total.submitted
+    """Work out a scope's service KPIs and keep them in the cache (services.kpis_refresh).
+    Idempotent. Returns how many claims they count."""
+    return services.kpis_refresh(district_id=district_id, by=by, year=year).total.submitted

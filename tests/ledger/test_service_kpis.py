@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from apps.claims.models import Claim
 from apps.ledger.models import Payment, PaymentLine
-from apps.ledger.selectors.kpis import percentile, service_kpis
-from apps.ledger.services import claim_approve
+from apps.ledger.selectors.kpis import percentile
+from apps.ledger.services import claim_approve, service_kpis
 from tests.claims.conftest import *  # noqa: F403 - the claims world's fixtures
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,9 @@ def test_the_district_performance_page(
     claim = claim_approve(claim=reviewed, actor=officer)
     (row,) = [
         r
-        for r in district_performance(user=admin_user, year=2026)
+        for r in district_performance(
+            user=admin_user, year=2026, kpis=service_kpis(district_id=None, by="district", year=2026)
+        )
         if r.summary.district.pk == claim.district_id
     ]
     assert row.approved == claim.approved_total and row.execution == Decimal("0.0")  # booked, not paid
@@ -127,7 +129,7 @@ def test_the_figures_are_worked_out_by_the_worker_never_while_a_page_waits(
     """A page reads the kept report; once stale it asks the worker once (not every page) and
     still shows the kept one; with none kept yet the panel says they are being worked out; with
     the queue down the page works them out itself."""
-    from apps.ledger import tasks
+    from apps.ledger import services, tasks
     from apps.ledger.selectors import kpis
 
     sent = []
@@ -139,10 +141,10 @@ def test_the_figures_are_worked_out_by_the_worker_never_while_a_page_waits(
     client.force_login(officer)
     assert "办理时效正在统计，请稍后刷新本页。" in client.get("/").content.decode()
 
-    kept = kpis.kpis_refresh(district_id=None, by="district")
+    kept = services.kpis_refresh(district_id=None, by="district")
     assert service_kpis(district_id=None, by="district") == kept and len(sent) == 2  # the officer's own
     later = timezone.now() + timedelta(seconds=kpis.KPI_CACHE_SECONDS + 1)
-    monkeypatch.setattr(kpis.timezone, "now", lambda: later)
+    monkeypatch.setattr(services.timezone, "now", lambda: later)
     assert service_kpis(district_id=None, by="district") == kept  # stale: shown, and refreshed
     assert sent[-1] == (None, "district", None) and len(sent) == 3
 

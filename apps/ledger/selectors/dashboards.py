@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..permissions import entry_policy, ledger_districts, payment_policy
 from .accounts import balances
-from .kpis import service_kpis
+from .kpis import KpiReport
 from .totals import totals_of
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ class DistrictPerformance:
 ENTERPRISE_KINDS = ("enterprise_direct", "work_for_training", "apprenticeship")
 
 
-def district_performance(*, user: User, year: int) -> list[DistrictPerformance]:
+def district_performance(*, user: User, year: int, kpis: KpiReport | None) -> list[DistrictPerformance]:
     """Every district the user reads, its year: the summaries' four queries, one aggregate of the
     approved lines' amounts, one count of the high-skill bases, and the cached KPIs."""
     summaries = district_summaries(user=user, year=year)
@@ -299,15 +299,14 @@ def district_performance(*, user: User, year: int) -> list[DistrictPerformance]:
         .annotate(n=Count("pk"))
         .values_list("district_id", "n")
     )
-    report = service_kpis(district_id=None, by="district", year=year)
-    kpis = {k.key: k for k in report.rows} if report else {}
+    by_district = {k.key: k for k in kpis.rows} if kpis else {}
     out = []
     for summary in summaries:
         row = rows.get(summary.district.pk, {})
         out.append(
             DistrictPerformance(
                 summary,
-                kpis.get(summary.district.pk),
+                by_district.get(summary.district.pk),
                 fen(row.get("total")),
                 fen(row.get("assessment")),
                 fen(row.get("enterprise")),

@@ -15,8 +15,9 @@ Four queries whatever the number of claims, but over every payment line of the s
 city-wide at 1,000,000 lines): so they are never worked out while a page waits. A scope's report
 is kept in the cache for KPI_KEEP_SECONDS; a page reads it as it is and, once it is older than
 KPI_CACHE_SECONDS (or missing), asks the worker to work it out afresh (`ledger.kpis_refresh`, one
-at a time per scope). The panels say as of when; with none yet they say the figures are being
-worked out. With the task queue down the page works them out itself.
+at a time per scope; apps.ledger.services.service_kpis). The panels say as of when; with none
+yet they say the figures are being worked out. With the task queue down the page works them out
+itself.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models import CharField, Max, Min
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -183,37 +183,11 @@ def _compute(*, district_id: int | None, by: str, now: datetime, year: int | Non
     return KpiReport(ordered, total, waiting, now)
 
 
-def _key(district_id: int | None, by: str, year: int | None) -> str:
+def kpi_key(district_id: int | None, by: str, year: int | None) -> str:
+    """The cache key of a scope's report."""
     return f"service-kpis:{district_id or 'all'}:{by}:{year or 'recent'}"
 
 
-def kpis_refresh(*, district_id: int | None, by: str, year: int | None = None) -> KpiReport:
-    """Work a scope's report out and keep it (the task's body)."""
-    key = _key(district_id, by, year)
-    report = _compute(district_id=district_id, by=by, now=timezone.now(), year=year)
-    cache.set(key, report, KPI_KEEP_SECONDS)
-    cache.delete(f"{key}:refreshing")
-    return report
-
-
-def service_kpis(
-    *, district_id: int | None, by: str = "district", year: int | None = None
-) -> KpiReport | None:
-    """The KPIs of one district (by claimant) or of the city (by district), over the last KPI_DAYS
-    days or the claims of funding year `year`, as last worked out; a report older than
-    KPI_CACHE_SECONDS, or none, is asked of the worker (see the module's docstring). None while a
-    scope's first report is being worked out."""
-    from apps.core.tasks import QueueUnavailable, publish
-
-    from ..tasks import kpis_refresh as task
-
-    key = _key(district_id, by, year)
-    report = cache.get(key)
-    stale = report is None or (timezone.now() - report.as_of).total_seconds() >= KPI_CACHE_SECONDS
-    if stale and cache.add(f"{key}:refreshing", 1, KPI_REFRESH_LOCK_SECONDS):
-        try:
-            publish(task, district_id, by, year)
-        except QueueUnavailable:
-            return kpis_refresh(district_id=district_id, by=by, year=year)
-        report = cache.get(key) or report  # a worker in this process (eager) has kept it already
-    return report
+def kpis_compute(*, district_id: int | None, by: str, year: int | None = None) -> KpiReport:
+    """A scope's report worked out now (the worker's, apps.ledger.services.kpis_refresh)."""
+    return _compute(district_id=district_id, by=by, now=timezone.now(), year=year)
