@@ -187,27 +187,32 @@ def _many_scored_institutions(year, officer, count):
             )
 
 
+def _override(scored, officer, year, score, quota, reason):
+    """An officer types the year's score, overriding the computed one, with a reason."""
+    from apps.institutions.services import institution_year_set
+
+    return institution_year_set(
+        institution=scored.institution,
+        actor=officer,
+        year=year,
+        evaluation_score=Decimal(score),
+        plan_quota=quota,
+        reason=reason,
+    )
+
+
 def test_the_ranking_reads_weights_and_overrides_in_a_bounded_number_of_queries(
     scored, officer, django_assert_max_num_queries
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from apps.institutions.services import institution_year_set
-
     year = scored.end_date.year
     admin = UserFactory(municipal_admin=True)
     client = Client()
     client.force_login(admin)
     url = reverse("evaluations:institutions") + f"?year={year}"
-    institution_year_set(
-        institution=scored.institution,
-        actor=officer,
-        year=year,
-        evaluation_score=Decimal("80"),
-        plan_quota=1,
-        reason="基线",
-    )
+    _override(scored, officer, year, "80", 1, "基线")
     client.get(url)  # warm up (content types, session)
     with CaptureQueriesContext(connection) as one:
         assert client.get(url).status_code == 200
@@ -228,17 +233,9 @@ def test_the_ranking_reads_weights_and_overrides_in_a_bounded_number_of_queries(
 
 def test_an_override_is_shown_with_its_reason_beside_the_computed_score_and_drives_the_plan(scored, officer):
     from apps.evaluations.selectors import plan_proposal
-    from apps.institutions.services import institution_year_set
 
     year = scored.end_date.year
-    institution_year_set(
-        institution=scored.institution,
-        actor=officer,
-        year=year,
-        evaluation_score=Decimal("92"),
-        plan_quota=100,
-        reason="年中现场评估优秀，数据未含线下整改",
-    )
+    _override(scored, officer, year, "92", 100, "年中现场评估优秀，数据未含线下整改")
     (score,) = institution_scores(year=year, districts=None)
     assert (score.total, score.grade) == (Decimal("66.7"), "合格")  # the computed, unchanged
     assert (score.override.score, score.override_grade, score.effective_grade) == (
@@ -280,14 +277,7 @@ def test_an_override_is_shown_with_its_reason_beside_the_computed_score_and_driv
     assert data["采用的等次（排名、培训计划建议）"] == "优秀"
 
     # Confirming next year's plan from the page keeps next year's override, and says what it followed.
-    institution_year_set(
-        institution=scored.institution,
-        actor=officer,
-        year=year + 1,
-        evaluation_score=Decimal("50"),
-        plan_quota=0,
-        reason="预先覆盖",
-    )
+    _override(scored, officer, year + 1, "50", 0, "预先覆盖")
     assert client.post(url, {"plan_quota": "120", "reason": "采纳建议"}).status_code == 302
     from apps.core.selectors import state_changes_for
     from apps.institutions.models import InstitutionYear
@@ -299,17 +289,9 @@ def test_an_override_is_shown_with_its_reason_beside_the_computed_score_and_driv
 
 
 def test_the_weight_and_override_pages_keep_their_permissions(scored, officer, operator):
-    from apps.institutions.services import institution_year_set
 
     year = scored.end_date.year
-    institution_year_set(
-        institution=scored.institution,
-        actor=officer,
-        year=year,
-        evaluation_score=Decimal("92"),
-        plan_quota=1,
-        reason="r",
-    )
+    _override(scored, officer, year, "92", 1, "r")
     client = Client()
     url = reverse("evaluations:institution", args=[scored.institution_id]) + f"?year={year}"
     client.force_login(UserFactory(officer=True, district=district("500101")))
