@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.fields.json import KT
 from django.urls import reverse
@@ -351,21 +351,31 @@ def scenario_chunk_run(chunk_id: int) -> None:
     """Replay one chunk and mark it done, in one transaction under the chunk's row lock (a chunk
     done is left; the lines of a chunk rolled back are written afresh); then finish the scenario
     if that was its last chunk."""
-    with transaction.atomic():
-        chunk = (
-            ScenarioChunk.objects.select_for_update(of=("self",)).select_related("scenario").get(pk=chunk_id)
-        )
-        scenario = chunk.scenario
-        if chunk.done_at is not None or scenario.status != ScenarioStatus.RUNNING:
-            return
-        done = _replay_lines(scenario, chunk.lo, chunk.hi)
-        chunk.lines, chunk.changed, chunk.unquotable = done["lines"], done["changed"], done["unquotable"]
-        chunk.before_total, chunk.after_total, chunk.totals = done["before"], done["after"], done["totals"]
-        chunk.done_at = timezone.now()
-        chunk.save()
-        Scenario.objects.filter(pk=scenario.pk).update(
-            lines_done=F("lines_done") + chunk.lines, lines_changed=F("lines_changed") + chunk.changed
-        )
+    try:
+        with transaction.atomic():
+            chunk = (
+                ScenarioChunk.objects.select_for_update(of=("self",))
+                .select_related("scenario")
+                .get(pk=chunk_id)
+            )
+            scenario = chunk.scenario
+            if chunk.done_at is not None or scenario.status != ScenarioStatus.RUNNING:
+                return
+            done = _replay_lines(scenario, chunk.lo, chunk.hi)
+            chunk.lines, chunk.changed, chunk.unquotable = done["lines"], done["changed"], done["unquotable"]
+            chunk.before_total, chunk.after_total = done["before"], done["after"]
+            chunk.totals = done["totals"]
+            chunk.done_at = timezone.now()
+            chunk.save()
+            Scenario.objects.filter(pk=scenario.pk).update(
+                lines_done=F("lines_done") + chunk.lines, lines_changed=F("lines_changed") + chunk.changed
+            )
+    except (OperationalError, InterfaceError):
+        raise  # the database's: the task tries again (tasks.RETRY); its last failure fails the scenario
+    except Exception as exc:
+        # Anything else would break again: the scenario fails now, its chunk rolled back.
+        scenario_chunk_fail(chunk_id=chunk_id, error=f"推演失败：{type(exc).__name__}")
+        raise
     with transaction.atomic():
         scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
         if (

@@ -403,3 +403,17 @@ def test_a_count_is_changed_by_a_whole_number(officer):
             year=2026,
             changes=[{"field": "max_months", "op": "add", "value": "1.5"}],
         )
+
+
+def test_a_chunk_that_breaks_fails_its_scenario_with_nothing_half_written(
+    reviewed, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "replay", broken)
+    with pytest.raises(RuntimeError):
+        draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
+    scenario = Scenario.objects.get()
+    assert (scenario.status, scenario.error) == ("failed", "推演失败：RuntimeError")
+    assert scenario.lines.count() == 0 and scenario.chunks.filter(done_at__isnull=False).count() == 0
