@@ -32,7 +32,14 @@ from apps.core.errors import ApplicationError
 from apps.core.lifecycle import Lifecycle, Transition, Who, anyone, move, register
 from apps.core.models import StateChange
 from apps.core.services import state_change_record
-from apps.core.tasks import QUEUE_UNAVAILABLE_REASON, QueueUnavailable, publish, publish_on_commit
+from apps.core.tasks import (
+    QUEUE_UNAVAILABLE_REASON,
+    QueueUnavailable,
+    id_ranges,
+    publish,
+    publish_each_on_commit,
+    publish_on_commit,
+)
 from apps.institutions.services import institution_users
 from apps.notices.services import notify
 from apps.rules import RULES_VERSION
@@ -238,22 +245,11 @@ def _send_chunks(run: AuditRun, chunk_ids: list[int]) -> None:
     from .tasks import run_chunk
 
     run_id = run.pk
-
-    def send() -> None:
-        for chunk_id in chunk_ids:
-            publish(run_chunk, run_id, chunk_id)
-
-    def fail() -> None:
-        audit_run_fail(run_id=run_id, error=QUEUE_UNAVAILABLE_REASON)
-
-    def send_or_fail() -> None:
-        try:
-            send()
-        except QueueUnavailable:
-            fail()
-            raise
-
-    transaction.on_commit(send_or_fail)
+    publish_each_on_commit(
+        run_chunk,
+        ((run_id, chunk_id) for chunk_id in chunk_ids),
+        on_failure=lambda: audit_run_fail(run_id=run_id, error=QUEUE_UNAVAILABLE_REASON),
+    )
 
 
 def _resend_undone(run: AuditRun) -> None:
@@ -291,11 +287,11 @@ def _projection_slices(run: AuditRun) -> list[Slice]:
     return [
         *(
             Slice(ChunkKind.LINES, lo, hi)
-            for lo, hi in checks.ranges(lines["lo"], lines["hi"], lines["n"], per_lines)
+            for lo, hi in id_ranges(lines["lo"], lines["hi"], lines["n"], per_lines)
         ),
         *(
             Slice(ChunkKind.SIGNINS, lo, hi)
-            for lo, hi in checks.ranges(classes["lo"], classes["hi"], classes["n"], per_classes)
+            for lo, hi in id_ranges(classes["lo"], classes["hi"], classes["n"], per_classes)
         ),
     ]
 
@@ -309,12 +305,9 @@ def _check_slices(run: AuditRun) -> list[Slice]:
     # institutions (A5) and runs the engine (R6.1); done last, it would keep one worker busy while
     # the other waits.
     return [
-        *(
-            Slice(ChunkKind.INSTITUTIONS, lo, hi)
-            for lo, hi in checks.ranges(*bounds["institutions"], per_group)
-        ),
-        *(Slice(ChunkKind.CLASSES, lo, hi) for lo, hi in checks.ranges(*bounds["classes"], per_group)),
-        *(Slice(ChunkKind.PERSONS, lo, hi) for lo, hi in checks.ranges(*bounds["persons"], chunk_lines())),
+        *(Slice(ChunkKind.INSTITUTIONS, lo, hi) for lo, hi in id_ranges(*bounds["institutions"], per_group)),
+        *(Slice(ChunkKind.CLASSES, lo, hi) for lo, hi in id_ranges(*bounds["classes"], per_group)),
+        *(Slice(ChunkKind.PERSONS, lo, hi) for lo, hi in id_ranges(*bounds["persons"], chunk_lines())),
     ]
 
 

@@ -12,7 +12,8 @@ imports), `apps.audits.services.audit_runs_sweep` for an audit's plan and slices
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -124,6 +125,35 @@ def publish_on_commit(task: Any, *args: Any, on_failure: Callable[[], None], **k
             raise
 
     transaction.on_commit(send)
+
+
+def publish_each_on_commit(
+    task: Any, calls: Iterable[tuple[Any, ...]], *, on_failure: Callable[[], None]
+) -> None:
+    """Send `task(*args)` for each of `calls` once the current transaction commits (a run's
+    slices, fanned out over the workers); the broker down at any of them calls `on_failure`
+    (which fails the run) and raises QueueUnavailable, as `publish_on_commit` does."""
+    calls = list(calls)
+
+    def send() -> None:
+        try:
+            for args in calls:
+                publish(task, *args)
+        except QueueUnavailable:
+            on_failure()
+            raise
+
+    transaction.on_commit(send)
+
+
+def id_ranges(lo: int | None, hi: int | None, count: int, per_chunk: int) -> list[tuple[int, int]]:
+    """[lo, hi] cut into equal-width ranges, about `per_chunk` of `count` rows in each (ids are
+    dense enough): the slices a run fans out over the workers."""
+    if lo is None or hi is None or count == 0:
+        return []
+    pieces = max(1, math.ceil(count / max(per_chunk, 1)))
+    width = max(1, math.ceil((hi - lo + 1) / pieces))
+    return [(start, min(start + width - 1, hi)) for start in range(lo, hi + 1, width)]
 
 
 @shared_task(name="core.ping", acks_late=True)

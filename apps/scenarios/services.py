@@ -39,8 +39,8 @@ from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
 from apps.core.tasks import (
     QUEUE_UNAVAILABLE,
-    QueueUnavailable,
-    publish,
+    id_ranges,
+    publish_each_on_commit,
     publish_on_commit,
     sweep_jobs,
 )
@@ -163,16 +163,6 @@ def _move(scenario: Scenario, to: str, reason: str = "") -> None:
     state_change_record(obj=scenario, actor=None, from_state=before, to_state=to, reason=reason)
 
 
-def ranges(lo: int, hi: int, n: int, per: int) -> list[tuple[int, int]]:
-    """The ids lo..hi cut into about n / per ranges of equal width (ids are dense enough: a
-    range holds about `per` of the n rows)."""
-    if not n:
-        return []
-    pieces = -(-n // max(per, 1))
-    width = -(-(hi - lo + 1) // pieces)
-    return [(start, min(hi, start + width - 1)) for start in range(lo, hi + 1, width)]
-
-
 def scenario_plan(scenario_id: int) -> None:
     """queued → running: count the lines in scope, cut them into chunks and send them once this
     commits. A plan delivered again for a running scenario sends the chunks not done yet (a
@@ -189,17 +179,15 @@ def scenario_plan(scenario_id: int) -> None:
         bounds = _lines(scenario).aggregate(lo=Min("pk"), hi=Max("pk"), n=Count("pk"))
         ScenarioChunk.objects.bulk_create(
             ScenarioChunk(scenario=scenario, lo=lo, hi=hi)
-            for lo, hi in ranges(
-                bounds["lo"] or 0, bounds["hi"] or 0, bounds["n"], settings.SCENARIO_CHUNK_LINES
-            )
+            for lo, hi in id_ranges(bounds["lo"], bounds["hi"], bounds["n"], settings.SCENARIO_CHUNK_LINES)
         )
         scenario.lines_total = bounds["n"]
         scenario.lines_done = scenario.lines_changed = 0
         scenario.rules_version = RULES_VERSION
         scenario.started_at = timezone.now()
-        _move(scenario, ScenarioStatus.RUNNING, f"推演 {bounds['n']} 条明细，分 {scenario.chunks.count()} 段")
-        scenario.save()
         chunk_ids = list(scenario.chunks.order_by("pk").values_list("pk", flat=True))
+        _move(scenario, ScenarioStatus.RUNNING, f"推演 {bounds['n']} 条明细，分 {len(chunk_ids)} 段")
+        scenario.save()
         if chunk_ids:
             _send_chunks(scenario, chunk_ids)
         else:
@@ -211,16 +199,16 @@ def _send_chunks(scenario: Scenario, chunk_ids: list[int]) -> None:
     from .tasks import replay_chunk
 
     scenario_id = scenario.pk
+    publish_each_on_commit(
+        replay_chunk,
+        ((chunk_id,) for chunk_id in chunk_ids),
+        on_failure=lambda: scenario_fail(scenario_id=scenario_id, error=QUEUE_UNAVAILABLE),
+    )
 
-    def send_or_fail() -> None:
-        try:
-            for chunk_id in chunk_ids:
-                publish(replay_chunk, chunk_id)
-        except QueueUnavailable:
-            scenario_fail(scenario_id=scenario_id, error=QUEUE_UNAVAILABLE)
-            raise
 
-    transaction.on_commit(send_or_fail)
+def _totals() -> dict[str, dict[str, list[Decimal]]]:
+    """Before and after, per key, for each group (a chunk's, then the scenario's)."""
+    return {group: defaultdict(lambda: [Decimal(0), Decimal(0)]) for group in GROUPS}
 
 
 def _touched(scenario: Scenario) -> Q:
@@ -240,9 +228,7 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
     lines that change are kept with their amounts before and after, their explanations quoted
     again when shown."""
     kinds = {value: str(label) for value, label in ClaimKind.choices}
-    totals: dict[str, dict[str, list[Decimal]]] = {
-        group: defaultdict(lambda: [Decimal(0), Decimal(0)]) for group in GROUPS
-    }
+    totals = _totals()
     out: dict[str, Any] = {
         "lines": 0,
         "changed": 0,
@@ -388,9 +374,7 @@ def scenario_chunk_run(chunk_id: int) -> None:
 def _finish(scenario: Scenario) -> None:
     """Sum the chunks' totals; the budget against each allocation of the year in scope and each
     of its shares (培训补贴, 以工代训, 生活费补贴; R8.2)."""
-    totals: dict[str, dict[str, list[Decimal]]] = {
-        group: defaultdict(lambda: [Decimal(0), Decimal(0)]) for group in GROUPS
-    }
+    totals = _totals()
     before_total = after_total = Decimal(0)
     unquotable = 0
     for chunk in scenario.chunks.order_by("lo"):

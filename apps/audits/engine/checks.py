@@ -31,7 +31,6 @@ every value comes in as a named parameter, hence the file-wide S608 exemption.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -478,15 +477,6 @@ def prepare_persons(run: AuditRun, lo: int, hi: int) -> None:
               AND f.first <> {t}.line_id""",  # nosec B608  # identifiers only
         {"lo": lo, "hi": hi},
     )
-
-
-def ranges(lo: int | None, hi: int | None, count: int, per_chunk: int) -> list[tuple[int, int]]:
-    """[lo, hi] cut into equal-width ranges, about `per_chunk` of `count` rows in each."""
-    if lo is None or hi is None or count == 0:
-        return []
-    pieces = max(1, math.ceil(count / per_chunk))
-    width = max(1, math.ceil((hi - lo + 1) / pieces))
-    return [(start, min(start + width - 1, hi)) for start in range(lo, hi + 1, width)]
 
 
 Bounds = tuple[int | None, int | None, int]
