@@ -21,25 +21,13 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.chdir(ROOT)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-WORKDIR = Path(tempfile.mkdtemp(prefix="audit-bench-"))
-USE_SQLITE_FILE = not os.environ.get("DATABASE_URL")
-if USE_SQLITE_FILE:
-    os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
-    os.environ.pop("CELERY_BROKER_URL", None)
-elif os.environ.get("CELERY_BROKER_URL"):
-    # The bench's own Redis database: the workers started here take only the bench's tasks.
-    parts = urlsplit(os.environ["CELERY_BROKER_URL"])
-    os.environ["CELERY_BROKER_URL"] = urlunsplit(parts._replace(path="/3"))
-os.environ.pop("CELERY_RESULT_BACKEND", None)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._environment import ROOT, prepare, size
+
+WORKDIR, USE_SQLITE_FILE = prepare("audit-bench-", broker_db=3)
 
 import django  # noqa: E402
 
@@ -55,11 +43,6 @@ from benchmarks._population import database_url, generate, on_throwaway_database
 from benchmarks._report import against  # noqa: E402
 
 DEFAULT_LINES = 50_000 if USE_SQLITE_FILE else 1_000_000
-
-
-def size() -> int:
-    raw = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("AUDIT_BENCH_LINES", "")
-    return int(raw.replace(",", "").replace("_", "")) if raw else DEFAULT_LINES
 
 
 def bare_group_by() -> float:
@@ -120,7 +103,7 @@ def audit_in_process() -> tuple[AuditRun, float, list[int]]:
 
 
 def run() -> None:
-    wanted = size()
+    wanted = size("AUDIT_BENCH_LINES", DEFAULT_LINES)
     started = time.perf_counter()
     world = generate(wanted, WORKDIR)
     made = time.perf_counter() - started

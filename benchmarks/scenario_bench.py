@@ -14,25 +14,13 @@ in-process. The world is benchmarks/_population.py's (`generate`).
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.chdir(ROOT)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-WORKDIR = Path(tempfile.mkdtemp(prefix="scenario-bench-"))
-USE_SQLITE_FILE = not os.environ.get("DATABASE_URL")
-if USE_SQLITE_FILE:
-    os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
-    os.environ.pop("CELERY_BROKER_URL", None)
-elif os.environ.get("CELERY_BROKER_URL"):
-    # The bench's own Redis database: the workers started here take only the bench's tasks.
-    parts = urlsplit(os.environ["CELERY_BROKER_URL"])
-    os.environ["CELERY_BROKER_URL"] = urlunsplit(parts._replace(path="/4"))
-os.environ.pop("CELERY_RESULT_BACKEND", None)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._environment import ROOT, prepare, size
+
+WORKDIR, USE_SQLITE_FILE = prepare("scenario-bench-", broker_db=4)
 
 import django  # noqa: E402
 
@@ -74,11 +62,6 @@ for year in sorted(set(Claim.objects.values_list("year", flat=True))):
     scenario_create(actor=admin, name="bench", district=None, year=year, changes={CHANGE!r})
 print("finished", time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
-
-
-def size() -> int:
-    raw = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SCENARIO_BENCH_LINES", "")
-    return int(raw.replace(",", "").replace("_", "")) if raw else DEFAULT_LINES
 
 
 def _in_process(code: str) -> tuple[float, list[int]]:
@@ -138,7 +121,7 @@ def engine_alone() -> float:
 
 
 def run() -> None:
-    world = generate(size(), WORKDIR)
+    world = generate(size("SCENARIO_BENCH_LINES", DEFAULT_LINES), WORKDIR)
     admin = User.objects.create(username="bench-admin", role=Role.MUNICIPAL_ADMIN)
     if connection.vendor == "postgresql" and os.environ.get("CELERY_BROKER_URL"):
         how = "two celery worker processes"
