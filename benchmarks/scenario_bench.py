@@ -124,10 +124,11 @@ def run() -> None:
     world = generate(size("SCENARIO_BENCH_LINES", DEFAULT_LINES), WORKDIR)
     admin = User.objects.create(username="bench-admin", role=Role.MUNICIPAL_ADMIN)
     if connection.vendor == "postgresql" and os.environ.get("CELERY_BROKER_URL"):
-        how = "two celery worker processes"
+        how, processes = "two celery worker processes", 2
         audit_s, audit_kb, replay_s, replay_kb = with_workers(admin)
     else:
         how = "one process each (SQLite: one writer at a time)" if USE_SQLITE_FILE else "one process each"
+        processes = 1
         audit_s, audit_kb = _in_process(AUDIT)
         replay_s, replay_kb = _in_process(REPLAY)
     scenarios = list(Scenario.objects.all())
@@ -151,11 +152,11 @@ def run() -> None:
     print(f"replay / audit: {against(ratio, AIM)}")
     if ratio > AIM:
         per_quote = engine_alone()
-        floor = per_quote * changed / 2
+        floor = per_quote * changed / processes
         print(
             f"the floor of the replay: the rules engine alone takes {per_quote * 1e6:.0f} µs a quote "
             f"(parse + quote of a touched line's inputs, best of 3 over {SAMPLE:,}), so the "
-            f"{changed:,} quotes take at least {floor:.1f} s on two workers, "
+            f"{changed:,} quotes take at least {floor:.1f} s on {processes} process(es), "
             f"{floor / audit_s:.1f}× the audit before any line is read or written"
         )
 
