@@ -41,7 +41,7 @@ from apps.rules.parameters import (
     ParameterInForce,
     parameters_in_force,
 )
-from apps.rules.quote import quote, result_to_dict
+from apps.rules.quote import ClassMemo, quote, result_to_dict
 from apps.rules.results import SEVERITY_LABELS, Finding, QuoteResult, RuleViolation, Step
 from apps.rules.scenario import (
     FIELDS,
@@ -51,6 +51,7 @@ from apps.rules.scenario import (
     ScenarioError,
     parse_scenario,
     parse_scenario_json,
+    read_field,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "RULE_GROUPS",
     "SEVERITY_LABELS",
     "Attendance",
+    "ClassMemo",
     "DistrictSettings",
     "EntityType",
     "Finding",
@@ -96,6 +98,7 @@ __all__ = [
     "parse_scenario_json",
     "per_year_limit_on",
     "quote",
+    "read_field",
     "result_to_dict",
     "rule",
     "rules_markdown",

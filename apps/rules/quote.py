@@ -18,9 +18,10 @@ An E finding on the plan or the person makes the amount 0.00; an E on one month 
 removes that part only (docs/quote-contract.md).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from apps.rules.apprenticeship import (
     advance_cap,
@@ -74,8 +75,50 @@ class _Explanation:
         self.findings.extend(finding for finding in findings if finding is not None)
 
 
-def quote(scenario: Scenario, settings: DistrictSettings | None = None) -> QuoteResult:
-    """Quote one scenario under the district ``settings`` (the demo settings when ``None``)."""
+# What the class's own rules (``_class``: R9.1 or R1, R2, R2.6, R4.2, R4.3) read of a scenario: every
+# field but the person's (R11), their other trainings (R10, R3.4) and what was booked before for the
+# same training (the deduction), which only the rules after it read.
+_AFTER_THE_CLASS = frozenset({"id_number", "history", "paid_before", "per_year_limit"})
+_class_inputs = attrgetter(*(f.name for f in fields(Scenario) if f.name not in _AFTER_THE_CLASS))
+
+
+class ClassMemo:
+    """The class's own part of quotes already made (its amount, steps and findings), by everything
+    that part reads, for quoting many trainees of the same classes (a what-if replay quotes every
+    trainee of a class again; all of them share the class's inputs, most their attendance too).
+
+    The part is a pure function of those inputs and the district settings, so a quote made with a
+    memo equals the quote made without one, step for step; only the person's rules, the history's
+    and the deduction are applied afresh to each scenario. Amounts are keyed with their digits as
+    written (``Decimal("1500")`` and ``Decimal("1500.00")`` are equal but print differently). The
+    memo holds at most ``size`` parts and starts again empty when full.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._parts: dict[object, tuple[Decimal, tuple[Step, ...], tuple[Finding, ...]]] = {}
+        self._size = size
+
+    def class_part(self, scenario: Scenario, district: DistrictSettings, out: _Explanation) -> Decimal:
+        values = _class_inputs(scenario)
+        key = (district, values, tuple(str(value) for value in values if type(value) is Decimal))
+        part = self._parts.get(key)
+        if part is None:
+            own = _Explanation()
+            amount = _class(scenario, district, own)
+            part = (amount, tuple(own.steps), tuple(own.findings))
+            if len(self._parts) >= self._size:
+                self._parts.clear()
+            self._parts[key] = part
+        out.steps.extend(part[1])
+        out.findings.extend(part[2])
+        return part[0]
+
+
+def quote(
+    scenario: Scenario, settings: DistrictSettings | None = None, *, memo: ClassMemo | None = None
+) -> QuoteResult:
+    """Quote one scenario under the district ``settings`` (the demo settings when ``None``); with a
+    ``memo``, the class's own part of an earlier quote of the same class inputs is reused."""
     district = settings if settings is not None else DEMO_SETTINGS
     out = _Explanation()
     paid_months: tuple[date, ...] | None = None
@@ -89,6 +132,8 @@ def quote(scenario: Scenario, settings: DistrictSettings | None = None) -> Quote
             amount = _apprenticeship(scenario, district, out)
         elif scenario.kind == LIVING_ALLOWANCE:
             amount = _living_allowance(scenario, district, out)
+        elif memo is not None:
+            amount = memo.class_part(scenario, district, out)
         else:
             amount = _class(scenario, district, out)
         if scenario.kind != LIVING_ALLOWANCE:

@@ -520,6 +520,15 @@ def parse_scenario(data: Mapping[str, object]) -> Scenario:
     return Scenario(**values)  # type: ignore[arg-type]
 
 
+def read_field(name: str, value: object) -> object:
+    """One field of the contract read as :func:`parse_scenario` reads it (a caller that parsed the
+    fields shared by many inputs once completes each with its own, e.g. by ``dataclasses.replace``,
+    which runs the checks across fields again)."""
+    if name not in _READERS:
+        raise ScenarioError(name, f"未知字段 {name}（可用字段：{'、'.join(FIELDS)}）")
+    return _READERS[name](name, value)
+
+
 def _reject_constant(name: str) -> NoReturn:
     _fail("$", f"不接受 {name}，金额和数量必须是有限的数值")
 

@@ -14,11 +14,13 @@ to its amount from its inputs), so the difference is the changes' alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
-from apps.rules import parse_scenario, quote, result_to_dict
+from apps.rules import ClassMemo, Scenario, ScenarioError, parse_scenario, quote, read_field, result_to_dict
 
 FIELDS: Final[dict[str, str]] = {
     "daily_amount": "生活费补贴(含交通费)日标准 L（元/人·天）",
@@ -118,3 +120,71 @@ def explain(inputs: Mapping[str, Any], changes: Sequence[Mapping[str, str]]) -> 
     """A line's quote on its inputs as they are, and under the changes: both explanations of a
     changed line, quoted again when shown."""
     return quote(parse_scenario(dict(inputs))), replay(inputs, changes)[1]
+
+
+# The fields of a line's inputs that are each trainee's own; all the others (the class's, the
+# claim's, the district's locked on them) the trainees of a class share.
+OWN_FIELDS: Final = ("id_number", "history")
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """What lines with the same shared inputs have in common under the changes: whether a change
+    reaches them, their occupation and level (for the totals), and those inputs with the changes
+    applied, read by the engine (or why the engine cannot read them)."""
+
+    touched: bool
+    occupation: str
+    level: Any
+    scenario: Scenario | None = None
+    error: ScenarioError | None = None
+
+
+class Replayer:
+    """The replay of many lines under the same changes (a chunk of a scenario), line for line what
+    :func:`replay` gives: what lines share is decoded, changed and read once per distinct text
+    (``shared``), each line adding its own fields (``after``); the class's own part of the quote is
+    reused from the line before it of the same class inputs (:class:`apps.rules.ClassMemo`). The
+    changes reach a line or not by the shared fields alone (a change is on an amount, a count or a
+    rate, narrowed by occupation, level and dates), so that is decided once too."""
+
+    def __init__(self, changes: Sequence[Mapping[str, str]], size: int = 10_000) -> None:
+        self.changes = changes
+        self._shared: dict[str, Shared] = {}
+        self._size = size
+        self._memo = ClassMemo(size)
+
+    def shared(self, text: str) -> Shared:
+        """The lines' shared inputs, as JSON text without OWN_FIELDS (the same text, the same
+        inputs)."""
+        found = self._shared.get(text)
+        if found is None:
+            found = self._read(json.loads(text))
+            if len(self._shared) >= self._size:
+                self._shared.clear()
+            self._shared[text] = found
+        return found
+
+    def _read(self, inputs: dict[str, Any]) -> Shared:
+        occupation, level = occupation_of(inputs), inputs.get("level")
+        if not touches(inputs, self.changes):
+            return Shared(False, occupation, level)
+        try:
+            scenario = parse_scenario(apply(inputs, self.changes))
+        except ScenarioError as error:
+            return Shared(True, occupation, level, error=error)
+        return Shared(True, occupation, level, scenario=scenario)
+
+    def after(self, shared: Shared, id_number: str | None, history: str | None) -> Decimal:
+        """A touched line's amount under the changes, from its shared inputs and its own fields as
+        JSON text (``None``: the field is absent). Raises ScenarioError where :func:`replay` would."""
+        if shared.error is not None:
+            raise shared.error
+        assert shared.scenario is not None
+        own: dict[str, Any] = {
+            name: read_field(name, json.loads(text))
+            for name, text in zip(OWN_FIELDS, (id_number, history), strict=True)
+            if text is not None
+        }
+        scenario = replace(shared.scenario, **own) if own else shared.scenario
+        return quote(scenario, memo=self._memo).amount

@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Func, Max, Min, Q, Sum, TextField
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone
@@ -211,6 +211,40 @@ def _totals() -> dict[str, dict[str, list[Decimal]]]:
     return {group: defaultdict(lambda: [Decimal(0), Decimal(0)]) for group in GROUPS}
 
 
+class _Shared(Func):
+    """A line's inputs without the trainee's own fields (engine.OWN_FIELDS), as JSON text: the
+    trainees of a class share it, so the replay reads it once (engine.Replayer)."""
+
+    # Fixed names, written into the SQL.
+    template = "json_remove(%(expressions)s, {})".format(
+        ", ".join(f"'$.{name}'" for name in engine.OWN_FIELDS)
+    )
+    postgresql = "((%(expressions)s){})::text".format("".join(f" - '{name}'" for name in engine.OWN_FIELDS))
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template=self.postgresql, **extra)
+
+
+class _Own(Func):
+    """One of the trainee's own fields of a line's inputs as JSON text; NULL where it is absent."""
+
+    output_field = TextField()
+
+    def __init__(self, expression: str, *, name: str) -> None:
+        assert name in engine.OWN_FIELDS  # a fixed name, written into the SQL
+        super().__init__(expression)
+        self.name = name
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template=f"(%(expressions)s) -> '$.{self.name}'", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template=f"((%(expressions)s) -> '{self.name}')::text", **extra
+        )
+
+
 def _touched(scenario: Scenario) -> Q:
     """The lines holding a field a change is on: the only ones that may be quoted again."""
     q = Q(pk__in=[])
@@ -222,11 +256,12 @@ def _touched(scenario: Scenario) -> Q:
 def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
     """Replay the lines in scope with ids lo..hi, writing the lines whose amount changes; returns
     the chunk's counts and totals. The lines holding a changed field are read in batches of
-    BATCH, the fields needed only (no model instances), and quoted where a change reaches them;
-    the others, whose amount cannot change, are only summed, by the database, per claim,
-    occupation and level. A claim's kind, claimant and district are read once per claim. The
-    lines that change are kept with their amounts before and after, their explanations quoted
-    again when shown."""
+    BATCH, the fields needed only (no model instances), their inputs as the text the trainees of
+    a class share and each one's own fields, and quoted where a change reaches them (the shared
+    inputs read once, engine.Replayer); the others, whose amount cannot change, are only summed,
+    by the database, per claim, occupation and level. A claim's kind, claimant and district are
+    read once per claim. The lines that change are kept with their amounts before and after,
+    their explanations quoted again when shown."""
     kinds = {value: str(label) for value, label in ClaimKind.choices}
     totals = _totals()
     out: dict[str, Any] = {
@@ -260,22 +295,30 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
 
     in_chunk = _lines(scenario).filter(pk__gte=lo, pk__lte=hi)
     touched = _touched(scenario)
+    replayer = engine.Replayer(scenario.changes)
     last = lo - 1
     while True:
         batch = list(
             in_chunk.filter(touched, pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "amount", "inputs", "claim_id", "share")[:BATCH]
+            .values_list(
+                "pk",
+                "amount",
+                "claim_id",
+                "share",
+                _Shared("inputs"),
+                *(_Own("inputs", name=name) for name in engine.OWN_FIELDS),
+            )[:BATCH]
         )
         if not batch:
             break
-        _claims_into(claims, {row[3] for row in batch}, kinds)
+        _claims_into(claims, {row[2] for row in batch}, kinds)
         changed = []
-        for pk, amount, inputs, claim_id, share in batch:
-            after = amount
-            if engine.touches(inputs, scenario.changes):
+        for pk, amount, claim_id, share, text, id_number, history in batch:
+            shared, after = replayer.shared(text), amount
+            if shared.touched:
                 try:
-                    after = engine.replay(inputs, scenario.changes)[0]
+                    after = replayer.after(shared, id_number, history)
                 except ScenarioError:
                     # Inputs the engine no longer reads (a line filed before they were stored
                     # whole): counted, kept at its amount, never guessed.
@@ -283,7 +326,7 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
                 else:
                     if after != amount:
                         changed.append((scenario.pk, pk, str(amount), str(after)))
-            count(claim_id, engine.occupation_of(inputs), inputs.get("level"), share, amount, after)
+            count(claim_id, shared.occupation, shared.level, share, amount, after)
         if changed:
             _insert_changed(changed)
         out["lines"] += len(batch)

@@ -411,7 +411,7 @@ def test_a_chunk_that_breaks_fails_its_scenario_with_nothing_half_written(
     def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(engine, "replay", broken)
+    monkeypatch.setattr(engine.Replayer, "after", broken)
     with pytest.raises(RuntimeError):
         draft(officer, PLUS_100, capture=django_capture_on_commit_callbacks)
     scenario = Scenario.objects.get()
