@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
@@ -136,8 +136,12 @@ class Shared:
     touched: bool
     occupation: str
     level: Any
-    scenario: Scenario | None = None
+    # The scenario's fields but the trainee's own, as the engine read them.
+    values: Mapping[str, Any] | None = None
     error: ScenarioError | None = None
+
+
+_SHARED_FIELDS: Final = tuple(field.name for field in fields(Scenario) if field.name not in OWN_FIELDS)
 
 
 class Replayer:
@@ -173,18 +177,20 @@ class Replayer:
             scenario = parse_scenario(apply(inputs, self.changes))
         except ScenarioError as error:
             return Shared(True, occupation, level, error=error)
-        return Shared(True, occupation, level, scenario=scenario)
+        values = {name: getattr(scenario, name) for name in _SHARED_FIELDS}
+        return Shared(True, occupation, level, values=values)
 
     def after(self, shared: Shared, id_number: str | None, history: str | None) -> Decimal:
         """A touched line's amount under the changes, from its shared inputs and its own fields as
         JSON text (``None``: the field is absent). Raises ScenarioError where :func:`replay` would."""
         if shared.error is not None:
             raise shared.error
-        assert shared.scenario is not None
+        assert shared.values is not None
         own: dict[str, Any] = {
             name: read_field(name, json.loads(text))
             for name, text in zip(OWN_FIELDS, (id_number, history), strict=True)
             if text is not None
         }
-        scenario = replace(shared.scenario, **own) if own else shared.scenario
-        return quote(scenario, memo=self._memo).amount
+        # The shared inputs held none of the own fields, so they were read at their defaults: the
+        # scenario made again with the line's own is checked again across all its fields.
+        return quote(Scenario(**shared.values, **own), memo=self._memo).amount

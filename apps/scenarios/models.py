@@ -102,7 +102,9 @@ class ScenarioLine(models.Model):
     quoted again when shown (apps.scenarios.engine.explain): the line's stored inputs, the
     scenario's changes and a pure engine give them back exactly, so they are not stored."""
 
-    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: the unique (scenario, line) one serves every read by scenario, and a
+    # city-wide replay writes hundreds of thousands of rows, each index one more write.
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line = models.ForeignKey("claims.ClaimLine", on_delete=models.CASCADE, related_name="+")
     before = models.DecimalField(_("推演前"), **money)
     after = models.DecimalField(_("推演后"), **money)
