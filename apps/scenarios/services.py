@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, F, Func, Max, Min, Q, Sum, TextField
 from django.db.models.fields.json import KT
 from django.urls import reverse
@@ -34,6 +34,7 @@ from apps.catalog.permissions import may_edit_district
 from apps.catalog.selectors import in_force_on
 from apps.catalog.services import district_setting_set, rate_row_save
 from apps.claims.models import Claim, ClaimKind, ClaimLine, ClaimStatus, Share
+from apps.core.bulk import insert_rows
 from apps.core.errors import ApplicationError
 from apps.core.permissions import is_active_user
 from apps.core.services import state_change_record
@@ -273,29 +274,22 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
     }
     claims: dict[int, tuple[str, str, str]] = {}
 
+    # Before and after per claim, occupation, level and share of the special account (R8.2) the
+    # lines are paid from: a claim's lines mostly share them, so a line is one sum here, spread to
+    # the totals' groups once at the end.
+    sums: dict[tuple[int, str, Any, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+
     def count(
         claim_id: int, occupation: str, level: Any, share: str, before: Decimal, after: Decimal
     ) -> None:
-        kind, claimant, district = claims[claim_id]
-        # "share": the district's share of the special account the line is paid from (R8.2).
-        keys = (
-            kind,
-            occupation,
-            "—" if level is None else str(level),
-            claimant,
-            district,
-            f"{district}\t{share}",
-        )
-        for group, key in zip(GROUPS, keys, strict=True):
-            row = totals[group][key]
-            row[0] += before
-            row[1] += after
-        out["before"] += before
-        out["after"] += after
+        row = sums[claim_id, occupation, level, share]
+        row[0] += before
+        row[1] += after
 
     in_chunk = _lines(scenario).filter(pk__gte=lo, pk__lte=hi)
     touched = _touched(scenario)
     replayer = engine.Replayer(scenario.changes)
+    changed: list[tuple[int, int, Decimal, Decimal]] = []
     last = lo - 1
     while True:
         batch = list(
@@ -313,7 +307,6 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         if not batch:
             break
         _claims_into(claims, {row[2] for row in batch}, kinds)
-        changed = []
         for pk, amount, claim_id, share, text, id_number, history in batch:
             shared, after = replayer.shared(text), amount
             if shared.touched:
@@ -325,13 +318,14 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
                     out["unquotable"] += 1
                 else:
                     if after != amount:
-                        changed.append((scenario.pk, pk, str(amount), str(after)))
+                        changed.append((scenario.pk, pk, amount, after))
             count(claim_id, shared.occupation, shared.level, share, amount, after)
-        if changed:
-            _insert_changed(changed)
         out["lines"] += len(batch)
-        out["changed"] += len(changed)
         last = batch[-1][0]
+    # Plain rows, not model instances, in one write (COPY on PostgreSQL): a city-wide replay
+    # writes hundreds of thousands.
+    insert_rows(ScenarioLine, ("scenario", "line", "before", "after"), changed)
+    out["changed"] = len(changed)
     untouched = list(
         in_chunk.exclude(touched)
         .values_list("claim_id", KT("inputs__occupation__code"), KT("inputs__level"), "share")
@@ -343,25 +337,26 @@ def _replay_lines(scenario: Scenario, lo: int, hi: int) -> dict[str, Any]:
         amount = Decimal(summed).quantize(CENT)  # SQLite's sum drops the cents' zeros
         count(claim_id, occupation or "—", level, share, amount, amount)
         out["lines"] += n
+    for (claim_id, occupation, level, share), (before, after) in sums.items():
+        kind, claimant, district = claims[claim_id]
+        keys = (
+            kind,
+            occupation,
+            "—" if level is None else str(level),
+            claimant,
+            district,
+            f"{district}\t{share}",
+        )
+        for group, key in zip(GROUPS, keys, strict=True):
+            row = totals[group][key]
+            row[0] += before
+            row[1] += after
+        out["before"] += before
+        out["after"] += after
     out["totals"] = {
         group: {key: [str(b), str(a)] for key, (b, a) in values.items()} for group, values in totals.items()
     }
     return out
-
-
-# One INSERT of many rows (a driver's executemany sends one statement per row).
-INSERT_CHANGED = "INSERT INTO scenarios_scenarioline (scenario_id, line_id, before, after) VALUES "
-
-
-def _insert_changed(rows: list[tuple[int, int, str, str]]) -> None:
-    """Write the changed lines as plain rows, not model instances: a city-wide replay writes
-    hundreds of thousands."""
-    with connection.cursor() as cursor:
-        # Placeholders only: every value is a parameter.
-        cursor.execute(
-            INSERT_CHANGED + ", ".join(["(%s, %s, %s, %s)"] * len(rows)),
-            [value for row in rows for value in row],
-        )
 
 
 def _claims_into(known: dict[int, tuple[str, str, str]], ids: set[int], kinds: dict[str, str]) -> None:
