@@ -25,7 +25,16 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from playwright.sync_api import sync_playwright
 
-USERS = ["admin", "officer.yuzhong", "officer.wanzhou", "reviewer", "school", "enterprise", "auditor"]
+USERS = [
+    "admin",
+    "officer.yuzhong",
+    "officer.wanzhou",
+    "reviewer",
+    "school",
+    "school.wanzhou",
+    "enterprise",
+    "auditor",
+]
 PASSWORD = "Demo-2021"  # noqa: S105  # nosec B105  # the demo users' published password (demo_data)
 WIDTHS = [390, 1366, 1920]
 SKIP = re.compile(

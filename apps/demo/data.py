@@ -5,7 +5,8 @@ review (with something for the batch audit to find), a booked 以工代训 claim
 and an apprenticeship's early end and advance waiting for review, and rate tables for both
 districts (effective 2021-03-01), and last week's process-supervision draw in 渝中区
 (a running 中式烹调师 class, two inspections, one visited with an absence: a finding A7), and the
-trainees' word on the April staff-training claim (one confirmed, one disputed: a finding A8). The
+trainees' word on the April staff-training claim (one confirmed, one disputed: a finding A8), and
+a school in 万州区 whose June 2021 class's living allowance waits for review (for a what-if). The
 decisions made through the services leave their 消息 notices (the school's recognitions, the
 enterprise's approval, the officers' new work).
 
@@ -30,6 +31,7 @@ from apps.catalog.imports import parse_occupation_rows
 from apps.catalog.models import District, Occupation, RateRow
 from apps.catalog.services import occupations_import, rate_row_save
 from apps.claims.models import Claim, ClaimKind, ClaimStatus
+from apps.claims.services.class_claims import claim_create_living_allowance
 from apps.claims.services.employer_claims import (
     Apprentice,
     EnterpriseTrainee,
@@ -77,6 +79,7 @@ from apps.trainees.models import AttendanceSource
 from apps.trainees.services.attendance import attendance_entry, attendance_save_many
 from apps.trainees.services.enrolment import enrolment_create
 from apps.trainees.services.persons import person_register_or_get
+from apps.trainees.services.results import result_record
 
 DEMO_PASSWORD = "Demo-2021"  # noqa: S105  # nosec B105  # published in the README, demo only
 POLICY_START = date(2021, 3, 1)
@@ -88,6 +91,7 @@ USERS = [
     ("officer.wanzhou", Role.DISTRICT_OFFICER, "万州区经办人", "500101"),
     ("reviewer", Role.THIRD_PARTY_REVIEWER, "第三方审核员", None),
     ("school", Role.INSTITUTION_OPERATOR, "培训学校经办人", "500103"),
+    ("school.wanzhou", Role.INSTITUTION_OPERATOR, "万州区培训学校经办人", "500101"),
     ("enterprise", Role.ENTERPRISE_FILER, "企业申报人", "500101"),
     ("auditor", Role.AUDITOR, "审计人员", None),
 ]
@@ -514,11 +518,13 @@ def _yuzhong_id_number(birth: str, serial: str) -> str:
     return first + id_check_character(first)
 
 
-def _demo_sign_ins(training_class: Any, enrolments: list[Any], operator: User) -> None:
-    """Every trainee signed in five minutes early and out at the end of every session (a sign-in
-    sheet entered through the attendance service)."""
+def _demo_sign_ins(
+    training_class: Any, enrolments: list[Any], operator: User, sessions: int | None = None
+) -> None:
+    """Every trainee signed in five minutes early and out at the end of every session (or of the
+    first `sessions`; a sign-in sheet entered through the attendance service)."""
     rows = []
-    for session in training_class.sessions.order_by("date", "start_time"):
+    for session in training_class.sessions.order_by("date", "start_time")[:sessions]:
         start = timezone.make_aware(datetime.combine(session.date, session.start_time))
         end = timezone.make_aware(datetime.combine(session.date, session.end_time))
         rows += [
@@ -605,6 +611,117 @@ def _inspection_demo(users: dict[str, User]) -> None:
     )
 
 
+# A living allowance in 万州区 (R8.1; issue 19's what-if "living allowance 20 元 a day higher in
+# 万州区", replayed over 2021): a recognised school there ran a full-time 中式烹调师 (初级) class in
+# June 2021, six mornings of 6 class-hours (09:00–13:30); its two trainees are of the groups the
+# allowance is for. 陈全勤 came every morning (36 class-hours: 6 days × 100 = 600.00), 杨请假
+# missed the last (30: 500.00). The claim of 1,100.00 waits for 万州区's review; at 120 元 a day it
+# would be 1,320.00.
+WANZHOU_SCHOOL = "52500101MJR246810"
+WANZHOU_TRAINEES = [
+    ("陈全勤", "19880716", "105", "registered_unemployed"),
+    ("杨请假", "19920903", "116", "poverty_alleviated"),
+]
+
+
+def _living_allowance_demo(districts: dict[str, District], users: dict[str, User]) -> None:
+    uscc = WANZHOU_SCHOOL + uscc_check_character(WANZHOU_SCHOOL)
+    if Institution.objects.filter(uscc=uscc).exists():
+        return
+    operator, officer = users["school.wanzhou"], users["officer.wanzhou"]
+    school = Institution.objects.create(
+        uscc=uscc,
+        name="重庆市万州区平湖职业培训学校",
+        kind=InstitutionKind.DISTRICT_PRIVATE_SCHOOL,
+        district=districts["500101"],
+        address="重庆市万州区高笋塘 8 号",
+        contact_name="刘老师",
+        contact_phone="023-58000000",
+        bank_name="中国建设银行重庆万州分行",
+        bank_account="5000161234567890123",
+        status=InstitutionStatus.RECOGNISED,
+    )
+    state_change_record(
+        obj=school,
+        actor=officer,
+        from_state=InstitutionStatus.APPLIED,
+        to_state=InstitutionStatus.RECOGNISED,
+        reason="演示数据：经区县人力社保局认定",
+    )
+    school.members.add(operator)
+    cook = Occupation.objects.get(code="4-03-02-01")
+    institution_recognition_add(
+        institution=school,
+        actor=officer,
+        occupation=cook,
+        level=5,
+        recognised_on=date(2021, 3, 15),
+        reason="演示数据：经区县人力社保局现场核查认定",
+    )
+    institution_year_set(
+        institution=school,
+        actor=officer,
+        year=2021,
+        evaluation_score=None,
+        plan_quota=200,
+        reason="演示数据：年度培训计划",
+    )
+    days = [date(2021, 6, 7) + timedelta(days=n) for n in range(6)]
+    sessions = [SessionInput(day, time(9, 0), time(13, 30), SessionMode.OFFLINE, "实操") for day in days]
+    training_class = class_create(
+        actor=operator,
+        institution=school,
+        values={
+            "name": "中式烹调师初级全日制班（生活费补贴演示）",
+            "occupation": cook,
+            "level": 5,
+            "training_type": "employment",
+            "organisation_mode": "concentrated",
+            "schedule_pattern": "full_time",
+            "start_date": days[0],
+            "end_date": days[-1],
+            "venue": "重庆市万州区高笋塘 8 号实训厨房",
+            "teachers": "刘师傅",
+            "planned_trainees": 20,
+        },
+        sessions=sessions,
+    )
+    for to, actor, on in (
+        (ClassStatus.SUBMITTED, operator, date(2021, 5, 24)),
+        (ClassStatus.APPROVED, officer, date(2021, 5, 31)),
+        (ClassStatus.RUNNING, operator, days[0]),
+    ):
+        training_class = class_transition(
+            training_class=training_class, actor=actor, to=to, on=on, reason="演示数据"
+        )
+    enrolments = [
+        enrolment_create(
+            training_class=training_class,
+            actor=operator,
+            id_number=_demo_id_number(birth, serial),
+            name=name,
+            groups=[group],
+        )
+        for name, birth, serial, group in WANZHOU_TRAINEES
+    ]
+    _demo_sign_ins(training_class, enrolments[:1], operator)
+    _demo_sign_ins(training_class, enrolments[1:], operator, sessions=5)
+    for enrolment in enrolments:
+        result_record(
+            actor=operator,
+            enrolment=enrolment,
+            outcome="passed",
+            certificate_type="skill_level",
+            certificate_number=f"WZ2021{enrolment.pk:06d}",
+            certificate_date=date(2021, 6, 25),
+        )
+    training_class = class_transition(
+        training_class=training_class, actor=operator, to=ClassStatus.COMPLETED, on=days[-1]
+    )
+    claim = claim_create_living_allowance(actor=operator, training_class=training_class)
+    claim_transition(claim=claim, actor=operator, to=ClaimStatus.SUBMITTED, reason="演示数据：机构提交申领")
+
+
 def _confirmation_demo() -> None:
     """The April staff-training claim's trainees were sent their confirmation on submission:
     王建国 confirmed it, 李春梅 disputed it (a finding A8 on her line); 赵志强 has not answered."""
@@ -645,5 +762,6 @@ def load_demo(*, occupations_file: str) -> dict[str, User]:
     _money_demo_claims(users)
     _publicity_demo(users)
     _inspection_demo(users)
+    _living_allowance_demo(districts, users)
     _confirmation_demo()
     return users

@@ -18,6 +18,7 @@ HOME_TEXT = {
     "officer.wanzhou": ["区县人力社保局经办人员工作台", "万州区补贴标准", "新增标准"],
     "reviewer": ["第三方社会机构审核人员工作台", "渝中区补贴标准"],
     "school": ["培训机构经办人工作台", "重庆市渝中区匠心职业培训学校", "已认定"],
+    "school.wanzhou": ["培训机构经办人工作台", "重庆市万州区平湖职业培训学校", "已认定"],
     "enterprise": ["企业申报人工作台", "重庆三峡智能装备有限公司"],
     "auditor": ["审计人员工作台", "区县补贴标准"],
 }
@@ -193,3 +194,37 @@ def test_the_demo_trainees_confirm_and_dispute_the_april_claim(demo):
     assert answers == {"王建国": "confirmed", "李春梅": "disputed"}
     (finding,) = AuditFinding.objects.filter(rule="A8")
     assert finding.person.name == "李春梅" and finding.status == "confirmed" and finding.current
+
+
+def test_the_demo_living_allowance_of_wanzhou_replays_20_yuan_a_day_higher(
+    demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 19's walk on the demo: the admin drafts "living allowance 20 元 a day higher in 万州区"
+    for 2021; the two trainees' lines change, 600.00 → 720.00 and 500.00 → 600.00, and the
+    scenario's difference is the sum of the re-quoted lines."""
+    from decimal import Decimal
+
+    from apps.claims.models import Claim
+    from apps.scenarios.services import scenario_create
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    claim = Claim.objects.get(kind="living_allowance", district__code="500101", year=2021)
+    assert claim.status == "submitted"
+    assert sorted(claim.lines.values_list("person__name", "amount")) == [
+        ("杨请假", Decimal("500.00")),
+        ("陈全勤", Decimal("600.00")),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        scenario = scenario_create(
+            actor=User.objects.get(username="admin"),
+            name="万州区生活费补贴每天提高 20 元",
+            district=claim.district,
+            year=2021,
+            changes=[{"field": "daily_amount", "op": "add", "value": "20"}],
+        )
+    scenario.refresh_from_db()
+    assert scenario.status == "finished", scenario.error
+    changed = sorted(scenario.lines.values_list("before", "after"))
+    assert changed == [(Decimal("500.00"), Decimal("600.00")), (Decimal("600.00"), Decimal("720.00"))]
+    assert scenario.after_total - scenario.before_total == Decimal("220.00")

@@ -23,8 +23,11 @@ def test_the_demo_users_find_notices_in_their_inbox(client):
         "school": {"institution_recognition_added", "class_approved", "inspection_findings"},
         "enterprise": {"claim_approved", "claim_published"},  # its claim on the public notice
         "officer.yuzhong": {"institution_applied", "class_submitted"},
-        # an objection to the notice; a trainee disputed the April staff-training claim (A8)
-        "officer.wanzhou": {"claim_submitted", "objection_filed", "confirmation_disputed"},
+        # an objection to the notice; a trainee disputed the April staff-training claim (A8); the
+        # living allowance demo's class was submitted to it
+        "officer.wanzhou": {"claim_submitted", "class_submitted", "objection_filed", "confirmation_disputed"},
+        # the living allowance demo's school: recognised for 中式烹调师, its class approved
+        "school.wanzhou": {"institution_recognition_added", "class_approved"},
         # attached to the demo's third-party agency; one inspection of the drawn week is theirs
         "reviewer": {"agency_staff", "inspection_assigned"},
     }
