@@ -521,9 +521,9 @@ def parse_scenario(data: Mapping[str, object]) -> Scenario:
 
 
 def read_field(name: str, value: object) -> object:
-    """One field of the contract read as :func:`parse_scenario` reads it (a caller that parsed the
-    fields shared by many inputs once completes each with its own, e.g. by ``dataclasses.replace``,
-    which runs the checks across fields again)."""
+    """One field of the contract read as :func:`parse_scenario` reads it: a caller that parsed the
+    fields many inputs share once completes each with its own, and makes the ``Scenario`` again,
+    which runs the checks across fields again."""
     if name not in _READERS:
         raise ScenarioError(name, f"未知字段 {name}（可用字段：{'、'.join(FIELDS)}）")
     return _READERS[name](name, value)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from apps.rules import FIELDS, Scenario, ScenarioError, parse_scenario, parse_scenario_json
+from apps.rules import FIELDS, Scenario, ScenarioError, parse_scenario, parse_scenario_json, read_field
 from apps.rules.scenario import Attendance, Occupation, load_json
 from tests.rules.builders import apprenticeship, w1, w3, work_for_training
 
@@ -334,3 +334,16 @@ def test_new_occupation_may_give_hours_instead_of_standard() -> None:
 
     assert scenario.standard is None
     assert scenario.follows_previous_policy is False
+
+
+def test_read_field_reads_one_field_as_parse_scenario_does() -> None:
+    data = w1(id_number="500103199001010010", history=[])
+    scenario = parse_scenario(data)
+    for name, value in data.items():
+        assert read_field(name, value) == getattr(scenario, name)
+    with pytest.raises(ScenarioError) as bad:
+        read_field("history", None)
+    assert bad.value.field == "history"
+    with pytest.raises(ScenarioError) as unknown:
+        read_field("colour", "red")
+    assert unknown.value.field == "colour" and "未知字段 colour" in unknown.value.message
