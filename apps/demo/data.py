@@ -176,30 +176,45 @@ def _agency(districts: dict[str, District], users: dict[str, User]) -> None:
     agency_staff_attach(actor=officer, agency=agency, username="reviewer")
 
 
-def _organisations(districts: dict[str, District], users: dict[str, User]) -> None:
+def _recognised_school(
+    uscc: str, district: District, officer: User, operator: User, **values: Any
+) -> Institution:
+    """A private school of `district`, recognised by its `officer` (logged as such), `operator`
+    one of its members."""
     school, created = Institution.objects.get_or_create(
-        uscc="52500103MJP123456Y",
+        uscc=uscc,
         defaults={
-            "name": "重庆市渝中区匠心职业培训学校",
+            **values,
             "kind": InstitutionKind.DISTRICT_PRIVATE_SCHOOL,
-            "district": districts["500103"],
-            "address": "重庆市渝中区解放碑民族路 100 号",
-            "contact_name": "张老师",
-            "contact_phone": "023-63000000",
-            "bank_name": "中国工商银行重庆解放碑支行",
-            "bank_account": "3100021509024567890",
+            "district": district,
             "status": InstitutionStatus.RECOGNISED,
         },
     )
     if created:
         state_change_record(
             obj=school,
-            actor=users["officer.yuzhong"],
+            actor=officer,
             from_state=InstitutionStatus.APPLIED,
             to_state=InstitutionStatus.RECOGNISED,
             reason="演示数据：经区县人力社保局认定",
         )
-    school.members.add(users["school"])
+    school.members.add(operator)
+    return school
+
+
+def _organisations(districts: dict[str, District], users: dict[str, User]) -> None:
+    school = _recognised_school(
+        "52500103MJP123456Y",
+        districts["500103"],
+        users["officer.yuzhong"],
+        users["school"],
+        name="重庆市渝中区匠心职业培训学校",
+        address="重庆市渝中区解放碑民族路 100 号",
+        contact_name="张老师",
+        contact_phone="023-63000000",
+        bank_name="中国工商银行重庆解放碑支行",
+        bank_account="3100021509024567890",
+    )
     employer, _ = Employer.objects.get_or_create(
         uscc="91500101MA5U12345B",
         defaults={
@@ -547,6 +562,41 @@ def _demo_sign_ins(
     )
 
 
+def _cooking_class(
+    operator: User,
+    officer: User,
+    school: Institution,
+    sessions: list[SessionInput],
+    days: tuple[date, date, date],
+    **values: Any,
+) -> Any:
+    """A full-time 中式烹调师 class of `school` over its sessions' days, submitted, approved and
+    started on `days` (three dates, in that order)."""
+    training_class = class_create(
+        actor=operator,
+        institution=school,
+        values={
+            **values,
+            "occupation": Occupation.objects.get(code="4-03-02-01"),
+            "organisation_mode": "concentrated",
+            "schedule_pattern": "full_time",
+            "start_date": sessions[0].date,
+            "end_date": sessions[-1].date,
+        },
+        sessions=sessions,
+    )
+    steps = (
+        (ClassStatus.SUBMITTED, operator),
+        (ClassStatus.APPROVED, officer),
+        (ClassStatus.RUNNING, operator),
+    )
+    for (to, actor), on in zip(steps, days, strict=True):
+        training_class = class_transition(
+            training_class=training_class, actor=actor, to=to, on=on, reason="演示数据"
+        )
+    return training_class
+
+
 def _inspection_demo(users: dict[str, User]) -> None:
     yuzhong = District.objects.get(code="500103")
     if InspectionDraw.objects.filter(district=yuzhong).exists():
@@ -560,31 +610,19 @@ def _inspection_demo(users: dict[str, User]) -> None:
         for day in days
         for begin, end in (("09:00", "12:00"), ("14:00", "17:00"))
     ]
-    training_class = class_create(
-        actor=operator,
-        institution=school,
-        values={
-            "name": "中式烹调师中级全日制班（过程监管演示）",
-            "occupation": Occupation.objects.get(code="4-03-02-01"),
-            "level": 4,
-            "training_type": "post_skill",
-            "organisation_mode": "concentrated",
-            "schedule_pattern": "full_time",
-            "start_date": days[0],
-            "end_date": days[-1],
-            "venue": "渝中区解放碑民族路 100 号实训厨房",
-            "teachers": "张师傅",
-            "planned_trainees": 30,
-        },
-        sessions=sessions,
-    )
     before = monday - timedelta(days=7)
-    for to, actor in ((ClassStatus.SUBMITTED, operator), (ClassStatus.APPROVED, officer)):
-        training_class = class_transition(
-            training_class=training_class, actor=actor, to=to, on=before, reason="演示数据"
-        )
-    training_class = class_transition(
-        training_class=training_class, actor=operator, to=ClassStatus.RUNNING, on=monday
+    training_class = _cooking_class(
+        operator,
+        officer,
+        school,
+        sessions,
+        (before, before, monday),
+        name="中式烹调师中级全日制班（过程监管演示）",
+        level=4,
+        training_type="post_skill",
+        venue="渝中区解放碑民族路 100 号实训厨房",
+        teachers="张师傅",
+        planned_trainees=30,
     )
     enrolments = [
         enrolment_create(
@@ -629,31 +667,22 @@ def _living_allowance_demo(districts: dict[str, District], users: dict[str, User
     if Institution.objects.filter(uscc=uscc).exists():
         return
     operator, officer = users["school.wanzhou"], users["officer.wanzhou"]
-    school = Institution.objects.create(
-        uscc=uscc,
+    school = _recognised_school(
+        uscc,
+        districts["500101"],
+        officer,
+        operator,
         name="重庆市万州区平湖职业培训学校",
-        kind=InstitutionKind.DISTRICT_PRIVATE_SCHOOL,
-        district=districts["500101"],
         address="重庆市万州区高笋塘 8 号",
         contact_name="刘老师",
         contact_phone="023-58000000",
         bank_name="中国建设银行重庆万州分行",
         bank_account="5000161234567890123",
-        status=InstitutionStatus.RECOGNISED,
     )
-    state_change_record(
-        obj=school,
-        actor=officer,
-        from_state=InstitutionStatus.APPLIED,
-        to_state=InstitutionStatus.RECOGNISED,
-        reason="演示数据：经区县人力社保局认定",
-    )
-    school.members.add(operator)
-    cook = Occupation.objects.get(code="4-03-02-01")
     institution_recognition_add(
         institution=school,
         actor=officer,
-        occupation=cook,
+        occupation=Occupation.objects.get(code="4-03-02-01"),
         level=5,
         recognised_on=date(2021, 3, 15),
         reason="演示数据：经区县人力社保局现场核查认定",
@@ -668,32 +697,19 @@ def _living_allowance_demo(districts: dict[str, District], users: dict[str, User
     )
     days = [date(2021, 6, 7) + timedelta(days=n) for n in range(6)]
     sessions = [SessionInput(day, time(9, 0), time(13, 30), SessionMode.OFFLINE, "实操") for day in days]
-    training_class = class_create(
-        actor=operator,
-        institution=school,
-        values={
-            "name": "中式烹调师初级全日制班（生活费补贴演示）",
-            "occupation": cook,
-            "level": 5,
-            "training_type": "employment",
-            "organisation_mode": "concentrated",
-            "schedule_pattern": "full_time",
-            "start_date": days[0],
-            "end_date": days[-1],
-            "venue": "重庆市万州区高笋塘 8 号实训厨房",
-            "teachers": "刘师傅",
-            "planned_trainees": 20,
-        },
-        sessions=sessions,
+    training_class = _cooking_class(
+        operator,
+        officer,
+        school,
+        sessions,
+        (date(2021, 5, 24), date(2021, 5, 31), days[0]),
+        name="中式烹调师初级全日制班（生活费补贴演示）",
+        level=5,
+        training_type="employment",
+        venue="重庆市万州区高笋塘 8 号实训厨房",
+        teachers="刘师傅",
+        planned_trainees=20,
     )
-    for to, actor, on in (
-        (ClassStatus.SUBMITTED, operator, date(2021, 5, 24)),
-        (ClassStatus.APPROVED, officer, date(2021, 5, 31)),
-        (ClassStatus.RUNNING, operator, days[0]),
-    ):
-        training_class = class_transition(
-            training_class=training_class, actor=actor, to=to, on=on, reason="演示数据"
-        )
     enrolments = [
         enrolment_create(
             training_class=training_class,
