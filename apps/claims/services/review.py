@@ -134,12 +134,11 @@ def _approve_many(lines: list[ClaimLine], claim: Claim, actor: User) -> None:
 
 def _requote_for_approval(claim: Claim, lines: list[ClaimLine]) -> None:
     """The lines quoted again against what is booked and the claim's lines of the same persons
-    approved already."""
+    approved already. The caller recounts the claim once its decisions are written."""
     others = claim.lines.filter(
         decision=LineDecision.APPROVED, person_id__in={line.person_id for line in lines}
     ).exclude(pk__in=[line.pk for line in lines])
     lines_requote_against_booked(claim=claim, lines=lines, approved_before=list(others))
-    claim_recount(claim)
 
 
 def claim_line_decide(
@@ -174,7 +173,8 @@ def claim_line_decide(
             line, reason=reason, blocked=lines_blocked([line.pk]).get(line.pk, [])
         )
         if not problems:
-            return _decide(line, claim, actor, decision, rule, reason)
+            return _decide(line, claim, actor, decision, rule, reason)  # recounts the claim
+        claim_recount(claim)
     # Outside the transaction: the new quote stays, the approval does not happen.
     raise ApplicationError("；".join(problems), field="decision" if line.amount <= 0 else "reason")
 
