@@ -110,22 +110,29 @@ def claim_list(*, user: User) -> QuerySet[Claim]:
     )
 
 
-def claim_get(*, claim_id: int, user: User) -> Claim:
-    qs = _with_flags(
-        claim_policy.visible(user).select_related(
-            "institution", "employer", "district", "training_class", "recommended_by"
-        )
-    )
+def _one(qs: QuerySet[Claim], claim_id: int) -> Claim:
     try:
         return qs.get(pk=claim_id)
     except Claim.DoesNotExist as exc:
         raise Http404("补贴申领不存在") from exc
 
 
+def _visible(user: User) -> QuerySet[Claim]:
+    return claim_policy.visible(user).select_related(
+        "institution", "employer", "district", "training_class", "recommended_by"
+    )
+
+
+def claim_get(*, claim_id: int, user: User) -> Claim:
+    """The claim if the user may see it (404 otherwise), with the list's flags."""
+    return _one(_with_flags(_visible(user)), claim_id)
+
+
 def claim_get_for(*, claim_id: int, user: User, action: str) -> Claim:
     """The claim if the user may see it (404 otherwise) and may do `action` to it (403 otherwise):
-    what every page and API that acts on one claim starts with."""
-    claim = claim_get(claim_id=claim_id, user=user)
+    what every page and API that acts on one claim starts with. Without the list's flags (an
+    action does not show them; a claim's answer reads the claim again, `apis.claims.claim_data`)."""
+    claim = _one(_visible(user), claim_id)
     claim_policy.check(user, action, claim)
     return claim
 
