@@ -156,6 +156,21 @@ class InstitutionDetailApi(RetrieveAPIView):
         return selectors.institution_get(institution_id=self.kwargs["pk"], user=signed_in(self.request))
 
 
+def _institution_write(
+    request: Request, pk: int, action: str, serializer: type[serializers.Serializer], service: Any
+) -> Response:
+    """An institution the user may see and do `action` to, changed by `service` with the request's
+    validated fields; the answer is the institution as it now is."""
+    user = signed_in(request)
+    institution = selectors.institution_get(institution_id=pk, user=user)
+    institution_policy.check(user, action, institution)
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    service(institution=institution, actor=user, **data.validated_data)
+    institution = selectors.institution_get(institution_id=pk, user=user)
+    return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
+
+
 class InstitutionTransitionApi(APIView):
     """POST {"to": "recognised" | "filed" | "suspended" | "revoked", "reason": "…"}: 200 with the
     institution; 400 {"detail", "rule"} when the lifecycle refuses the move; 403; 404."""
@@ -172,14 +187,9 @@ class InstitutionTransitionApi(APIView):
         tags=["institutions"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in(request)
-        institution = selectors.institution_get(institution_id=pk, user=user)
-        institution_policy.check(user, "change_status", institution)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.institution_transition(institution=institution, actor=user, **data.validated_data)
-        institution = selectors.institution_get(institution_id=pk, user=user)
-        return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
+        return _institution_write(
+            request, pk, "change_status", self.InputSerializer, services.institution_transition
+        )
 
 
 class InstitutionYearApi(APIView):
@@ -209,14 +219,9 @@ class InstitutionYearApi(APIView):
         tags=["institutions"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in(request)
-        institution = selectors.institution_get(institution_id=pk, user=user)
-        institution_policy.check(user, "recognise", institution)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.institution_year_set(institution=institution, actor=user, **data.validated_data)
-        institution = selectors.institution_get(institution_id=pk, user=user)
-        return Response(InstitutionDetailSerializer(institution, context={"request": request}).data)
+        return _institution_write(
+            request, pk, "recognise", self.InputSerializer, services.institution_year_set
+        )
 
 
 class EmployerSerializer(serializers.ModelSerializer):
