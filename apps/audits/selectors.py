@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -120,8 +120,13 @@ def finding_list(
         qs = current_findings(user=user)
     if claim is not None:
         qs = qs.filter(claim_id=claim)
-    return qs.select_related(
-        "district", "run", "line", "person", "claim", "other_claim__district", "institution", "resolved_by"
+    # What a list row shows (the template, `apis.finding_data`): the district, the person, the
+    # institution, who resolved it and the other claim's district; the run, claim and line by key
+    # alone. PostgreSQL's planning time grows steeply with the relations one query joins: all
+    # eight joined took 16–22 ms to plan a page of 25 findings that ran in under 1 ms. The other
+    # claim, on few findings, is read apart with its district (one query when a page has any).
+    return qs.select_related("district", "person", "institution", "resolved_by").prefetch_related(
+        Prefetch("other_claim", queryset=Claim.objects.select_related("district"))
     )
 
 

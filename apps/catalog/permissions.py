@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from apps.accounts.models import Role
 from apps.core.permissions import PermissionPolicy, is_active_user
@@ -12,6 +12,8 @@ from .models import District, DistrictSetting, RateRow
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
+
+M = TypeVar("M", bound=Model)
 
 
 def districts_visible_to(user: User) -> QuerySet[District]:
@@ -25,6 +27,23 @@ def districts_visible_to(user: User) -> QuerySet[District]:
     if user.district_id is None:
         return District.objects.none()
     return District.objects.filter(pk=user.district_id)
+
+
+def in_visible_districts(qs: QuerySet[M], user: User, field: str = "district") -> QuerySet[M]:
+    """`qs` narrowed to the rows whose `field` is one of `districts_visible_to(user)`: for a user of
+    one district a plain condition on the row's own column (`district_id = 3`), for a city-wide
+    user none. A subquery over the districts would add a relation to every query built on it, and
+    PostgreSQL's planning time grows steeply with the relations a query joins: a claim read with
+    its institution, class and district took 2–3 ms to plan and 0.3 ms to run."""
+    if not is_active_user(user):
+        return qs.none()
+    if user.is_city_wide:
+        return qs
+    if user.role == Role.THIRD_PARTY_REVIEWER:
+        return qs.filter(**{f"{field}__in": engaged_districts(user)})
+    if user.district_id is None:
+        return qs.none()
+    return qs.filter(**{f"{field}_id": user.district_id})
 
 
 def may_edit_district(user: User, district: District) -> bool:
@@ -41,7 +60,7 @@ class DistrictScopedPolicy(PermissionPolicy):
     edit where `may_edit_district` allows."""
 
     def visible(self, user: User) -> QuerySet:
-        return self.model.objects.filter(district__in=districts_visible_to(user))
+        return in_visible_districts(self.model.objects.all(), user)
 
     def can(self, user: User, action: str, obj: Any = None) -> bool:
         if action == "view":

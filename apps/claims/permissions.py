@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import Role
-from apps.catalog.permissions import districts_visible_to
+from apps.catalog.permissions import in_visible_districts
 from apps.core.permissions import PermissionPolicy, is_active_user
 from apps.institutions.models import ContractScope
 from apps.institutions.permissions import contract_districts
@@ -86,12 +86,7 @@ class ClaimPolicy(PermissionPolicy[Claim]):
             return Claim.objects.filter(institution__members=user)
         if user.role == Role.ENTERPRISE_FILER:
             return Claim.objects.filter(employer__members=user)
-        # Every claim has a district: a city-wide user's claims need no district subquery.
-        claims = (
-            Claim.objects.all()
-            if user.is_city_wide
-            else Claim.objects.filter(district__in=districts_visible_to(user))
-        )
+        claims = in_visible_districts(Claim.objects.all(), user)
         if user.role in UNSUBMITTED_HIDDEN_FROM:
             # A draft is the claimant's own work until it is submitted (issue 14).
             claims = claims.exclude(status=ClaimStatus.DRAFT)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from apps.accounts.models import Role
-from apps.catalog.permissions import districts_visible_to
+from apps.catalog.permissions import in_visible_districts
 from apps.core.permissions import PermissionPolicy, is_active_user
 from apps.institutions.models import ContractScope
 from apps.institutions.permissions import contract_districts
@@ -70,7 +70,7 @@ class TrainingClassPolicy(PermissionPolicy):
             return TrainingClass.objects.filter(institution__members=user)
         if user.role == Role.ENTERPRISE_FILER:
             return TrainingClass.objects.filter(institution__employer__members=user)
-        classes = TrainingClass.objects.filter(district__in=districts_visible_to(user))
+        classes = in_visible_districts(TrainingClass.objects.all(), user)
         if user.role in UNSUBMITTED_HIDDEN_FROM:
             # A draft application is the institution's own work until it is submitted (issue 14).
             classes = classes.exclude(status=ClassStatus.DRAFT)

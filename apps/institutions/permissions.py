@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.catalog.models import District
-from apps.catalog.permissions import districts_visible_to, may_edit_district
+from apps.catalog.permissions import in_visible_districts, may_edit_district
 from apps.core.permissions import PermissionPolicy, is_active_user
 
 from .models import (
@@ -66,7 +66,7 @@ class InstitutionPolicy(PermissionPolicy[Institution]):
         if user.role == Role.INSTITUTION_OPERATOR:
             qs = Institution.objects.filter(members=user)
         elif user.role in INSTITUTION_READERS:
-            qs = Institution.objects.filter(district__in=districts_visible_to(user))
+            qs = in_visible_districts(Institution.objects.all(), user)
         else:
             return Institution.objects.none()
         return qs.select_related("district", "employer")
@@ -124,7 +124,7 @@ class EmployerPolicy(PermissionPolicy[Employer]):
         if user.role == Role.ENTERPRISE_FILER:
             qs = Employer.objects.filter(members=user)
         elif user.role in EMPLOYER_READERS:
-            qs = Employer.objects.filter(district__in=districts_visible_to(user))
+            qs = in_visible_districts(Employer.objects.all(), user)
         else:
             return Employer.objects.none()
         return qs.select_related("district", "parent")

@@ -1,6 +1,7 @@
-"""The session's user is loaded with their unread notice count in the same query, so the 消息
-badge on every page costs no query of its own (a correlated COUNT over the partial index
-notice_unread). Authentication itself is Django's ModelBackend unchanged."""
+"""The session's user is loaded with their unread notice count and their district in the same
+query, so the 消息 badge and the district every page's header names cost no query of their own (a
+correlated COUNT over the partial index notice_unread; a join on the district's key).
+Authentication itself is Django's ModelBackend unchanged."""
 
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ class UnreadCountBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         user_model = get_user_model()
         try:
-            user = user_model._default_manager.annotate(unread_notice_count=unread_subquery()).get(pk=user_id)
+            user = (
+                user_model._default_manager.select_related("district")
+                .annotate(unread_notice_count=unread_subquery())
+                .get(pk=user_id)
+            )
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
