@@ -2,7 +2,8 @@
 
 Each simulated user signs in through the portal's login form (with its CSRF token) as an account of
 its own, the equivalent of a demo login (LOAD_ACCOUNTS, a JSON file written by the bench: role →
-[{"username", "password", "token", "district"}]), and uses that account's API token for the API.
+[{"username", "password", "token", "district"}]), and uses that account's API token for the API,
+from a client of its own that carries none of the browser's cookies, as an API client does.
 The users, by weight: district officers (5), the municipal admin (2), the auditor, the institution
 and the enterprise (1 each); at LOAD_USERS of 5 or fewer, one of each role. They walk their main
 pages (home, the claims list with deep pages and the has_findings filter, a claim's page, findings,
@@ -34,6 +35,7 @@ from collections import Counter
 import gevent
 import psutil
 from locust import HttpUser, between, events, task
+from locust.clients import HttpSession
 
 ACCOUNTS: dict[str, list[dict]] = {}
 if os.environ.get("LOAD_ACCOUNTS"):
@@ -167,6 +169,11 @@ class PortalUser(HttpUser):
         self.serial = serial
         self.account = accounts[serial % len(accounts)]
         self.api = {"Authorization": f"Token {self.account['token']}", "Accept": "application/json"}
+        # The API is called as an API client calls it: the token, none of the browser's cookies
+        # (with the session cookie too, every call would also load the signed-in session and user).
+        self.api_client = HttpSession(
+            base_url=self.host, request_event=self.environment.events.request, user=self
+        )
         self.claims: list[int] = []
         self.claim_count = 0
         self.persons: list[int] = []
@@ -197,7 +204,7 @@ class PortalUser(HttpUser):
         return found.group(1) if found else ""
 
     def api_get(self, path: str, name: str, params: dict | None = None) -> dict:
-        with self.client.get(path, params=params, headers=self.api, name=name, catch_response=True) as r:
+        with self.api_client.get(path, params=params, headers=self.api, name=name, catch_response=True) as r:
             if r.status_code != 200:
                 r.failure(f"{r.status_code}")
                 return {}
@@ -214,8 +221,10 @@ class PortalUser(HttpUser):
         return random.randint(max(1, pages // 2), pages)
 
     def write(self, method: str, path: str, name: str, **kwargs) -> bool:
-        """A write: 2xx/3xx is done; a business refusal is tallied apart; anything else an error."""
-        with self.client.request(method, path, name=name, catch_response=True, **kwargs) as r:
+        """A write: 2xx/3xx is done; a business refusal is tallied apart; anything else an error. With
+        the API's headers, from the API client."""
+        client = self.api_client if kwargs.get("headers") is self.api else self.client
+        with client.request(method, path, name=name, catch_response=True, **kwargs) as r:
             if r.status_code < 400:
                 return True
             detail = _detail(r) if r.status_code in (400, 409) else ""
