@@ -13,10 +13,7 @@ PANEL_ROWS = 5
 
 
 def inspections_panel(user: User) -> dict[str, Any] | None:
-    # The panel shows each inspection's session and class: joined alone, not the list page's
-    # seven relations (whose planning cost PostgreSQL more than the query). Counted only when the
-    # panel is full.
-    waiting = my_open_inspections(user=user).select_related(None).select_related("session", "training_class")
+    waiting = my_open_inspections(user=user)  # counted only when the panel is full
     rows = list(waiting[:PANEL_ROWS])
     return {
         "title": "我的过程监管检查",
