@@ -78,6 +78,7 @@ from apps.accounts.models import Role, User  # noqa: E402
 from apps.audits import services as audits  # noqa: E402
 from apps.audits.models import AuditFinding, AuditRun, RunStatus, Scope  # noqa: E402
 from apps.claims.models import Claim, ClaimLine  # noqa: E402
+from apps.claims.selectors import WAITING  # noqa: E402
 from apps.demo.data import DEMO_PASSWORD  # noqa: E402
 from apps.institutions.models import AgencyStaff, Employer, Institution  # noqa: E402
 from apps.ledger.models import LedgerEntry, Payment  # noqa: E402
@@ -405,7 +406,6 @@ def print_cpu(cpu: dict[str, dict[str, float]], requests: int) -> None:
     print(f"  CPU per request: {per}; the machine busy {machine / window:.0%} of {os.cpu_count()} cores")
 
 
-WAITING = ("submitted", "under_review")
 AS_FILED_BATCH = 5_000
 
 
